@@ -1,0 +1,3 @@
+from tymdocs.cli import main
+
+main()

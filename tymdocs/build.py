@@ -1,0 +1,226 @@
+"""Build: sources at a revision -> documents and ``manifest.json`` in an output directory.
+
+Everything is rendered in memory and written into a fresh directory beside the target, which
+replaces the previous outputs only when all of them succeeded; a failed build leaves ``build/``
+as it was. A build whose sources, tool and renderers match the manifest is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tymdocs import __version__, governance
+from tymdocs.checks import validate
+from tymdocs.document import Stamp, compose
+from tymdocs.errors import BuildError, Problem, SourceError, UsageError
+from tymdocs.sources import SourceTree, WorkTree, fingerprint
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+RENDERERS = ("typst", "python-docx", "docxtpl", "docxcompose")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One version of the sources and what identifies it."""
+
+    tree: SourceTree
+    commit: str | None
+    dirty: bool
+    timestamp: int
+    ref: str | None
+
+
+def open_source(root: Path, ref: str | None = None) -> Source:
+    """The sources at ``ref`` read straight from git, or the working tree when ``ref`` is None."""
+    if not (root / "tymdocs.yaml").is_file() and ref is None:
+        raise UsageError(f"{root} has no tymdocs.yaml: not an agreement directory")
+    in_git = governance.is_repository(root)
+    if ref is not None:
+        if not in_git:
+            raise UsageError(f"--ref needs a git repository, and {root} is not in one")
+        commit = governance.resolve_commit(root, ref)
+        return Source(
+            governance.GitTree(root, commit), commit, False, _epoch(root, commit), ref
+        )
+    commit = governance.head_commit(root) if in_git else None
+    dirty = commit is None or governance.has_uncommitted_sources(root)
+    return Source(WorkTree(root), commit, dirty, _epoch(root, commit), None)
+
+
+def _epoch(root: Path, commit: str | None) -> int:
+    """SOURCE_DATE_EPOCH when set, else the commit's time: never the clock."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value:
+        if not value.isdigit():
+            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {value!r}")
+        return int(value)
+    return governance.commit_time(root, commit) if commit else 0
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    kind: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    manifest: dict[str, Any]
+    up_to_date: bool
+    problems: tuple[Problem, ...]
+
+
+Progress = Callable[[str, str], None]
+
+
+def build(
+    source: Source,
+    out: Path,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Validate, render and write every output of ``source`` into ``out``."""
+    source_fingerprint = fingerprint(source.tree)
+    identity = _identity(source, source_fingerprint)
+    previous = _read_manifest(out)
+    if not force and previous is not None and _matches(previous, identity, out):
+        return BuildResult(out, previous, True, ())
+
+    loaded = validate(source.tree)
+    if loaded.agreement is None:
+        raise SourceError(loaded.problems)
+    agreement = loaded.agreement
+    document = compose(agreement)
+    stamp = Stamp(source.commit, source.dirty, source_fingerprint, source.timestamp)
+    authors = tuple(party.name for party in agreement.parties)
+
+    from tymdocs.render.docx import render_docx
+    from tymdocs.render.typst import render_pdf
+
+    base = agreement.meta.id
+    outputs: list[Output] = []
+    for name, kind, render in (
+        (f"{base}.docx", "agreement-docx", render_docx),
+        (f"{base}.pdf", "agreement-pdf", render_pdf),
+    ):
+        outputs.append(Output(name, kind, render(document, stamp, authors)))
+        if progress:
+            progress(name, kind)
+    manifest = {
+        **identity,
+        "agreement": {
+            "id": agreement.meta.id,
+            "title": agreement.meta.title,
+            "effective_date": agreement.meta.effective_date.isoformat(),
+        },
+        "version": stamp.version_label,
+        "outputs": [
+            {"path": o.name, "kind": o.kind, "sha256": o.sha256, "bytes": len(o.data)}
+            for o in outputs
+        ],
+        "regenerate": _regenerate_command(source),
+    }
+    outputs.append(Output(MANIFEST, "manifest", _dump(manifest)))
+    _replace_directory(out, outputs)
+    if progress:
+        progress(MANIFEST, "manifest")
+    return BuildResult(out, manifest, False, loaded.problems)
+
+
+def _identity(source: Source, source_fingerprint: str) -> dict[str, Any]:
+    """What decides the bytes of a build: the sources, this tool and its renderers."""
+    from importlib.metadata import version
+
+    when = dt.datetime.fromtimestamp(source.timestamp, dt.UTC).isoformat()
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "source": {
+            "commit": source.commit,
+            "dirty": source.dirty,
+            "fingerprint": source_fingerprint,
+            "timestamp": when,
+        },
+        "tool": {"tymdocs": __version__, **{name: version(name) for name in RENDERERS}},
+    }
+
+
+def _regenerate_command(source: Source) -> str:
+    if source.dirty or source.commit is None:
+        return "tymdocs build  # from uncommitted sources: commit them to make this reproducible"
+    return f"tymdocs build --ref {source.commit}"
+
+
+def _dump(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> bool:
+    """Whether ``out`` already holds exactly what this build would write."""
+    if any(manifest.get(key) != value for key, value in identity.items()):
+        return False
+    if identity["source"]["dirty"]:
+        return False  # a draft's look depends on more than its fingerprint: always rebuild
+    for entry in manifest.get("outputs", []):
+        try:
+            data = (out / entry["path"]).read_bytes()
+        except (OSError, KeyError, TypeError):
+            return False
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            return False
+    return True
+
+
+def _replace_directory(out: Path, outputs: list[Output]) -> None:
+    """Write ``outputs`` into a new directory, then swap it in for ``out`` in one rename."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise UsageError(f"{out} is not empty and holds no {MANIFEST}: refusing to replace it")
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=parent))
+    except OSError as exc:
+        raise BuildError(f"cannot write to {parent}: {exc.strerror}") from exc
+    retired: Path | None = None
+    try:
+        for output in outputs:
+            (staging / output.name).write_bytes(output.data)
+        staging.chmod(0o755)
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=parent))
+            os.replace(out, retired / out.name)
+        os.replace(staging, out)
+    except OSError as exc:
+        if retired is not None and not out.exists():
+            os.replace(retired / out.name, out)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"cannot write {out}: {exc.strerror}") from exc
+    finally:
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,275 @@
+"""Cross-checks over a loaded agreement: what no single source can see wrong on its own.
+
+Errors make the sources unusable (a reference to a missing annex, htv that does not add up, an
+undefined party); warnings are facts worth a look that may well be true of the signed agreement
+(a party without a named signatory, composition annexes that disagree).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Protocol
+
+from tymdocs.errors import Problem, Severity
+from tymdocs.locale import format_decimal
+from tymdocs.sources import Loaded, SourceTree, load_agreement
+from tymdocs.model import (
+    Agreement,
+    AppointmentAnnex,
+    CompositionAnnex,
+    ListBlock,
+    Origin,
+    Paragraph,
+    Party,
+    StaffingAnnex,
+    StaffingItem,
+    inline_text,
+)
+
+HTV_PRECISION = Decimal("0.001")
+
+
+class Report(Protocol):
+    """How every check reports what it finds."""
+
+    def __call__(self, origin: Origin, message: str, severity: Severity = "error") -> None: ...
+
+
+def check_agreement(agreement: Agreement) -> list[Problem]:
+    """Every cross-check problem of ``agreement``, in source order."""
+    problems: list[Problem] = []
+
+    def report(origin: Origin, message: str, severity: Severity = "error") -> None:
+        problems.append(Problem(origin.path, origin.line, message, severity))
+
+    _references(agreement, report)
+    _parties(agreement, report)
+    for annex in agreement.annexes:
+        if isinstance(annex, StaffingAnnex):
+            _staffing(agreement, annex, report)
+    _composition_against_appointment(agreement, report)
+    _deputy_naming(agreement, report)
+    return sorted(problems, key=lambda p: (p.path, p.line or 0))
+
+
+def _references(agreement: Agreement, report: Report) -> None:
+    numbers = {annex.number for annex in agreement.annexes}
+    for reference in agreement.references:
+        if reference.number not in numbers:
+            known = ", ".join(str(n) for n in sorted(numbers)) or "none"
+            report(
+                reference.origin,
+                f"the text refers to annex {reference.number}, which does not exist "
+                f"(annexes: {known})",
+            )
+
+
+def _parties(agreement: Agreement, report: Report) -> None:
+    known = {party.id for party in agreement.parties}
+
+    def need(party_id: str | None, origin: Origin, what: str) -> None:
+        if party_id is not None and party_id not in known:
+            report(
+                origin,
+                f"{what} names party '{party_id}', which tymdocs.yaml does not define "
+                f"(parties: {', '.join(sorted(known))})",
+            )
+
+    group = agreement.meta.steering_group
+    if group is not None:
+        need(group.appointed_by, group.origin, "steering_group.appointed_by")
+    main_text = " ".join(_texts(block for s in agreement.sections for block in s.blocks))
+    for party in agreement.parties:
+        if not party.signatories:
+            report(
+                party.origin,
+                f"party '{party.id}' ({party.name}) has no named signatory yet; its signature "
+                "block will carry an empty name line",
+                "warning",
+            )
+        for signatory in party.signatories:
+            if signatory.name not in main_text:
+                report(
+                    signatory.origin,
+                    f"signatory {signatory.name} of '{party.id}' is not named in the main text",
+                    "warning",
+                )
+    for annex in agreement.annexes:
+        if isinstance(annex, CompositionAnnex):
+            for member in annex.members:
+                need(member.party, member.origin, f"member {member.name}")
+            for contact in annex.contacts:
+                need(contact.party, contact.origin, f"contact person {contact.name}")
+            missing = known - {contact.party for contact in annex.contacts}
+            for party_id in sorted(missing) if annex.contacts else ():
+                report(
+                    annex.origin,
+                    f"Liite {annex.number} names no contact person for party '{party_id}'",
+                    "warning",
+                )
+        if isinstance(annex, StaffingAnnex):
+            for staffing in annex.parties:
+                need(staffing.party, staffing.origin, "staffing")
+            for party_id in sorted(known - {s.party for s in annex.parties}):
+                report(
+                    annex.origin,
+                    f"Liite {annex.number} allocates no staff for party '{party_id}'",
+                    "warning",
+                )
+
+
+def _staffing(agreement: Agreement, annex: StaffingAnnex, report: Report) -> None:
+    for staffing in annex.parties:
+        party = agreement.party(staffing.party)
+        label = party.name if party else staffing.party
+        _sum(label, staffing.htv, staffing.parts, staffing.origin, report)
+        stated = " ".join(_texts(staffing.blocks))
+        for item in _walk(staffing.parts):
+            _sum(item.name, item.htv, item.parts, item.origin, report)
+        if not stated:
+            continue
+        figures = [(label, staffing.htv, staffing.origin)]
+        figures += [(item.name, item.htv, item.origin) for item in _walk(staffing.parts)]
+        for name, htv, origin in figures:
+            if not re.search(rf"(?<![\d,]){re.escape(format_decimal(htv))}(?![\d,])", stated):
+                report(
+                    origin,
+                    f"{format_decimal(htv)} htv ({name}) does not appear in the party's text",
+                    "warning",
+                )
+
+
+def _sum(
+    name: str, stated: Decimal, parts: tuple[StaffingItem, ...], origin: Origin, report: Report
+) -> None:
+    if stated < 0:
+        report(origin, f"htv of {name} is negative: {format_decimal(stated)}")
+    if stated.quantize(HTV_PRECISION) != stated:
+        report(origin, f"htv of {name} has more than 3 decimals: {stated}", "warning")
+    if not parts:
+        return
+    total = sum((part.htv for part in parts), Decimal(0))
+    if total.quantize(HTV_PRECISION) != stated.quantize(HTV_PRECISION):
+        shown = " + ".join(format_decimal(part.htv) for part in parts)
+        report(
+            origin,
+            f"htv of {name} does not add up: {shown} = {format_decimal(total)}, "
+            f"stated {format_decimal(stated)}",
+        )
+
+
+def _walk(items: tuple[StaffingItem, ...]) -> Iterator[StaffingItem]:
+    for item in items:
+        yield item
+        yield from _walk(item.parts)
+
+
+def _composition_against_appointment(agreement: Agreement, report: Report) -> None:
+    appointment = next((a for a in agreement.annexes if isinstance(a, AppointmentAnnex)), None)
+    composition = next((a for a in agreement.annexes if isinstance(a, CompositionAnnex)), None)
+    if appointment is None or composition is None:
+        return
+    appointed = list(appointment.members) + [extra.member for extra in appointment.additional]
+    pairs = (
+        (composition, composition.members, appointment, appointed),
+        (appointment, appointed, composition, list(composition.members)),
+    )
+    for annex, members, other, others in pairs:
+        other_names = {_person(m.name) for m in others}
+        for member in members:
+            if _person(member.name) not in other_names:
+                deputy = f" (deputy {member.deputy})" if member.deputy else ""
+                report(
+                    member.origin,
+                    f"{member.name}{deputy} is in Liite {annex.number} "
+                    f"({len(members)} members) but not in Liite {other.number} "
+                    f"({len(others)} members)",
+                    "warning",
+                )
+    for member in composition.members:
+        match = next((m for m in appointed if _person(m.name) == _person(member.name)), None)
+        if match and member.deputy and match.deputy and not _same(member.deputy, match.deputy):
+            report(
+                member.origin,
+                f"deputy of {member.name} is {member.deputy} in Liite {composition.number} "
+                f"but {match.deputy} in Liite {appointment.number}",
+                "warning",
+            )
+
+
+def _person(name: str) -> str:
+    """A name for comparison: 'Annukka (Martikainen) Eloranta' is 'annukka eloranta'."""
+    return " ".join(re.sub(r"\([^)]*\)", " ", name).casefold().split())
+
+
+def _same(a: str, b: str) -> bool:
+    return _person(a) == _person(b)
+
+
+# Finnish stems of the sentence "X nimeää johtavan henkilön varahenkilön" (names the deputy).
+_DEPUTY = re.compile(r"varahenkilö", re.IGNORECASE)
+_NAMES = re.compile(r"\bnime", re.IGNORECASE)
+
+
+def _deputy_naming(agreement: Agreement, report: Report) -> None:
+    """Warn when sections disagree on which party names the leading person's deputy."""
+    claims: list[tuple[int, Origin, frozenset[str]]] = []
+    for section in agreement.sections:
+        for block in section.blocks:
+            if not isinstance(block, Paragraph):
+                continue
+            for sentence in re.split(r"(?<=[.!?])\s+", inline_text(block.content)):
+                if _DEPUTY.search(sentence) and _NAMES.search(sentence):
+                    named = frozenset(
+                        p.id for p in agreement.parties if _mentions(sentence, p)
+                    )
+                    if named:
+                        origin = Origin(section.origin.path, block.line)
+                        claims.append((section.number, origin, named))
+    for (number, origin, named), (other_number, other_origin, other_named) in zip(
+        claims, claims[1:], strict=False
+    ):
+        if named != other_named:
+            report(
+                other_origin,
+                f"§ {number} ({origin}) has {_party_list(agreement, named)} name the deputy "
+                f"of the leading person, § {other_number} has "
+                f"{_party_list(agreement, other_named)}",
+                "warning",
+            )
+
+
+def _mentions(sentence: str, party: Party) -> bool:
+    names = [party.name, party.short_name, party.responsible_municipality]
+    for name in filter(None, names):
+        stem = name if len(name) <= 5 else name[:-1]  # Finnish inflects the end of a word
+        if re.search(r"\b" + re.escape(stem), sentence, re.IGNORECASE):
+            return True
+    return False
+
+
+def _party_list(agreement: Agreement, ids: frozenset[str]) -> str:
+    names = [p.short_name or p.name for p in agreement.parties if p.id in ids]
+    return " and ".join(names)
+
+
+def _texts(blocks: Iterable[object]) -> Iterator[str]:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield inline_text(block.content)
+        elif isinstance(block, ListBlock):
+            yield from (inline_text(item.content) for item in block.items)
+
+
+
+def validate(tree: SourceTree) -> Loaded:
+    """Load ``tree`` and cross-check it: everything ``tymdocs check`` reports."""
+    loaded = load_agreement(tree)
+    if loaded.agreement is None:
+        return loaded
+    problems = (*loaded.problems, *check_agreement(loaded.agreement))
+    if any(p.severity == "error" for p in problems):
+        return Loaded(None, problems)
+    return Loaded(loaded.agreement, problems)

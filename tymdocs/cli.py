@@ -1,0 +1,196 @@
+"""The ``tymdocs`` command: a thin click layer over the library.
+
+This is the one place that turns :class:`~tymdocs.errors.TymdocsError` into ``Error: ...``
+messages and exit codes: 0 success, 1 a problem in the sources or history, 2 usage.
+Heavy modules are imported inside the commands, so ``tymdocs --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from tymdocs import __version__
+from tymdocs.errors import Problem, SourceError, TymdocsError
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    verbose: bool
+
+    def shown(self, path: str) -> str:
+        """A source path as the user can open it from where they ran the command."""
+        return os.path.relpath(self.root / path) if self.root != Path.cwd() else path
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    help="Run as if started in DIRECTORY (the agreement repository).",
+)
+@click.option("--verbose", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(__version__, prog_name="tymdocs")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path, verbose: bool) -> None:
+    """Keep a TYM cooperation agreement as versioned sources and build its documents.
+
+    \b
+    Example:
+        tymdocs check
+        tymdocs build
+    """
+    if not directory.is_dir():
+        raise click.BadParameter(f"{directory} is not a directory", param_hint="-C")
+    ctx.obj = Settings(directory.resolve(), verbose)
+
+
+@cli.command()
+@click.option("--ref", metavar="REV", help="Check the sources of a commit, branch or tag.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
+@click.pass_obj
+def check(settings: Settings, ref: str | None, strict: bool, as_json: bool) -> None:
+    """Validate the agreement and report every problem as path:line.
+
+    Exits 1 when there are errors (or warnings, with --strict).
+
+    \b
+    Example:
+        tymdocs check --strict
+    """
+    from tymdocs.build import open_source
+    from tymdocs.checks import validate
+
+    source = open_source(settings.root, ref)
+    problems = validate(source.tree).problems
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    failed = bool(errors) or (strict and bool(warnings))
+    if as_json:
+        report = {
+            "ok": not failed,
+            "source": source.tree.description,
+            "errors": len(errors),
+            "warnings": len(warnings),
+            "problems": [_shown(settings, p).as_dict() for p in problems],
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(_shown(settings, problem)), err=True)
+        verdict = "failed" if failed else "ok"
+        click.echo(
+            f"check {verdict}: {len(errors)} error(s), {len(warnings)} warning(s) "
+            f"in {source.tree.description}"
+        )
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--ref", metavar="REV", help="Build a commit, branch or tag, read from git.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write into this directory instead of build/ in the agreement repository.",
+)
+@click.option("--force", is_flag=True, help="Rebuild even when the outputs are up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@click.pass_obj
+def build(
+    settings: Settings,
+    ref: str | None,
+    output: Path | None,
+    force: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Build the agreement DOCX, PDF/A and manifest.json.
+
+    From the working tree by default: uncommitted changes make a draft, marked LUONNOS on
+    every page and dirty in the manifest. Previous outputs are replaced only when every
+    output succeeded.
+
+    \b
+    Example:
+        tymdocs build
+        tymdocs build --ref v2025-05-01 -o /tmp/signed-version
+    """
+    from tymdocs import build as builder
+
+    source = builder.open_source(settings.root, ref)
+    out = (output or settings.root / "build").resolve()
+    terminal = not quiet and not as_json and sys.stderr.isatty()
+
+    def progress(name: str, kind: str) -> None:
+        if terminal:
+            click.echo(f"  wrote {os.path.relpath(out / name)} ({kind})", err=True)
+
+    result = builder.build(source, out, force=force, progress=progress)
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    if as_json:
+        click.echo(json.dumps(result.manifest, indent=2, ensure_ascii=False))
+    elif not quiet:
+        where = os.path.relpath(out)
+        if result.up_to_date:
+            click.echo(f"{where} is up to date ({result.manifest.get('version')})")
+        else:
+            count = len(result.manifest["outputs"]) + 1
+            click.echo(f"built {count} files into {where}: {result.manifest['version']}")
+        if warnings:
+            click.echo(f"{len(warnings)} warning(s): see tymdocs check", err=True)
+
+
+def _shown(settings: Settings, problem: Problem) -> Problem:
+    return Problem(settings.shown(problem.path), problem.line, problem.message, problem.severity)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the CLI; the single place where errors become messages and exit codes."""
+    verbose = "--verbose" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="tymdocs", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except SourceError as exc:
+        root = _root_from(argv)
+        for problem in exc.problems:
+            click.echo(str(_shown(root, problem)), err=True)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except TymdocsError as exc:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug in tymdocs: say so, and keep the traceback for --verbose
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"Error: internal error: {exc!r} (run with --verbose for details)", err=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _root_from(argv: list[str] | None) -> Settings:
+    ctx = click.get_current_context(silent=True)
+    obj: Any = ctx.find_root().obj if ctx else None
+    return obj if isinstance(obj, Settings) else Settings(Path.cwd(), False)

@@ -1,0 +1,201 @@
+"""Model -> document: the one sequence of headings, paragraphs, lists and tables that every
+renderer walks, with the Finnish labels and tables tymdocs adds to the parties' text.
+
+Renderers never look at the model or the sources; what they print is exactly
+:func:`plain_text` of this document, which the tests hold them to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from tymdocs.locale import format_date, format_decimal, label
+from tymdocs.model import (
+    Agreement,
+    Annex,
+    AppointmentAnnex,
+    Block,
+    Blocks,
+    CompositionAnnex,
+    Decision,
+    GoalsAnnex,
+    Heading,
+    ListBlock,
+    ListItem,
+    Member,
+    Paragraph,
+    Row,
+    Span,
+    StaffingAnnex,
+    StaffingItem,
+    Table,
+    TextAnnex,
+    inline_text,
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A top-level unit with its own bookmark: a numbered section or an annex."""
+
+    kind: Literal["section", "annex"]
+    number: int
+    heading: str
+    blocks: Blocks
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    language: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies one build on every page: the commit, draft or not, and the fingerprint."""
+
+    commit: str | None
+    draft: bool
+    fingerprint: str
+    timestamp: int
+    """Seconds since the epoch, from the commit or SOURCE_DATE_EPOCH; never the clock."""
+
+    @property
+    def version_label(self) -> str:
+        short = self.commit[:7] if self.commit else None
+        if not self.draft and short:
+            day = dt.datetime.fromtimestamp(self.timestamp, dt.UTC).date()
+            return label("version", commit=short, date=format_date(day))
+        return label("draft_of", commit=short) if short else label("draft")
+
+    @property
+    def footer(self) -> str:
+        fingerprint = label("fingerprint", fingerprint=self.fingerprint[:16])
+        return f"{self.version_label} · {fingerprint}"
+
+
+def compose(agreement: Agreement) -> Document:
+    """Lay the agreement out as a document: main text in order, then every annex."""
+    parts = [
+        Part("section", section.number, f"{section.number} {section.title}", section.blocks)
+        for section in agreement.sections
+    ]
+    for annex in agreement.annexes:
+        heading = label("annex_heading", number=annex.number, title=annex.title)
+        parts.append(Part("annex", annex.number, heading, tuple(_annex_blocks(agreement, annex))))
+    return Document(agreement.meta.title, agreement.meta.language, tuple(parts))
+
+
+def _annex_blocks(agreement: Agreement, annex: Annex) -> Iterator[Block]:
+    if isinstance(annex, TextAnnex):
+        yield from annex.blocks
+    elif isinstance(annex, AppointmentAnnex):
+        yield _paragraph(cite_decision(annex.decision))
+        yield from annex.blocks
+        for member in annex.members:
+            yield _paragraph(_member_line(member))
+        for extra in annex.additional:
+            yield from extra.blocks
+    elif isinstance(annex, CompositionAnnex):
+        yield from annex.blocks
+        if annex.members:
+            yield _members_table(annex.members)
+        yield from annex.contacts_blocks
+        if annex.contacts:
+            rows = []
+            for contact in annex.contacts:
+                party = agreement.party(contact.party)
+                rows.append(Row((party.name if party else contact.party, contact.name)))
+            yield Table((label("party"), label("contact_person")), tuple(rows))
+    elif isinstance(annex, GoalsAnnex):
+        yield from annex.blocks
+        for year, goals in annex.goals:
+            yield Heading(2, (Span(label("goals_year", year=year)),))
+            yield ListBlock(tuple(ListItem(None, (Span(goal),)) for goal in goals))
+    elif isinstance(annex, StaffingAnnex):
+        yield from annex.blocks
+        rows: list[Row] = []
+        for staffing in annex.parties:
+            yield from staffing.blocks
+            party = agreement.party(staffing.party)
+            name = party.name if party else staffing.party
+            rows.append(Row((name, format_decimal(staffing.htv)), strong=True))
+            rows.extend(_staffing_rows(staffing.parts, 1))
+        rows.append(Row((label("total"), format_decimal(annex.total)), strong=True))
+        yield Table((label("staffing_item"), label("htv")), tuple(rows), numeric=(False, True))
+
+
+def cite_decision(decision: Decision) -> str:
+    """``Sastamalan kaupunki, Työllisyyslautakunta 20.1.2025 § 6``."""
+    text = f"{decision.body} {format_date(decision.date)} § {decision.section}"
+    if decision.organisation:
+        text = f"{decision.organisation}, {text}"
+    if decision.case_number:
+        text += f" ({decision.case_number})"
+    return text
+
+
+def _member_line(member: Member) -> str:
+    """``Tiina Leppäniemi, puheenjohtaja, varajäsen Jari Kaijankoski``, as the seed writes it."""
+    parts = [member.name]
+    if member.role:
+        parts.append(member.role)
+    if member.deputy:
+        parts.append(f"{label('deputy')} {member.deputy}")
+    return ", ".join(parts)
+
+
+def _members_table(members: tuple[Member, ...]) -> Table:
+    header = [label("member"), label("role"), label("deputy_column")]
+    with_organisation = any(member.organisation for member in members)
+    if with_organisation:
+        header.append(label("organisation"))
+    rows = []
+    for member in members:
+        cells = [member.name, member.role or "", member.deputy or ""]
+        if with_organisation:
+            cells.append(member.organisation or "")
+        rows.append(Row(tuple(cells)))
+    return Table(tuple(header), tuple(rows))
+
+
+def _staffing_rows(items: tuple[StaffingItem, ...], level: int) -> Iterator[Row]:
+    for item in items:
+        yield Row((item.name, format_decimal(item.htv)), level=level)
+        yield from _staffing_rows(item.parts, level + 1)
+
+
+def _paragraph(text: str) -> Paragraph:
+    return Paragraph((Span(text),))
+
+
+def plain_text(document: Document) -> str:
+    """The document's text, one block per line: what DOCX and PDF must both show."""
+    return "\n".join(_plain_lines(document))
+
+
+def _plain_lines(document: Document) -> Iterator[str]:
+    yield document.title
+    for part in document.parts:
+        yield part.heading
+        for block in part.blocks:
+            yield from block_text(block)
+
+
+def block_text(block: Block) -> Iterator[str]:
+    """The lines of one block; list markers of ordered lists are text, bullets are not."""
+    if isinstance(block, Heading | Paragraph):
+        yield inline_text(block.content)
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            text = inline_text(item.content)
+            yield f"{item.marker} {text}" if item.marker else text
+    elif isinstance(block, Table):
+        yield " ".join(block.header)
+        for row in block.rows:
+            yield " ".join(cell for cell in row.cells if cell)
+

@@ -1,0 +1,66 @@
+"""One error hierarchy for the whole library; ``cli.py`` turns it into messages and exit codes.
+
+Exit codes follow click's contract: 1 for a problem in the sources or the history, 2 for usage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about the sources, located as ``path:line`` where a source is at fault."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+class TymdocsError(Exception):
+    """Base of every error tymdocs reports to a user."""
+
+    exit_code = 1
+
+
+class UsageError(TymdocsError):
+    """The command was asked for something impossible (a bad option value, a missing ref)."""
+
+    exit_code = 2
+
+
+class SourceError(TymdocsError):
+    """The sources have errors; every problem found is carried, not just the first."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} error(s) in the sources")
+
+
+class GitError(TymdocsError):
+    """git could not answer a question about the history."""
+
+
+class RenderError(TymdocsError):
+    """A renderer failed on a model that validated; a bug in tymdocs rather than in the sources."""
+
+
+class BuildError(TymdocsError):
+    """The build could not write its outputs."""

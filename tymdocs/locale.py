@@ -1,0 +1,48 @@
+"""Every Finnish word tymdocs adds to a document, and Finnish formats for dates and numbers.
+
+Kept in one module so that a Swedish version is one more table, not a search through renderers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+LABELS: dict[str, str] = {
+    "annex_heading": "LIITE {number} {title}",
+    "page": "Sivu {page}/{total}",
+    "draft": "LUONNOS",
+    "version": "Versio {commit}, {date}",
+    "draft_of": "LUONNOS versiosta {commit}",
+    "fingerprint": "Tunniste {fingerprint}",
+    "deputy": "varajäsen",
+    "decision": "{organisation}, {body} {date} § {section}",
+    "member": "Jäsen",
+    "role": "Tehtävä",
+    "deputy_column": "Varajäsen",
+    "organisation": "Organisaatio",
+    "party": "Osapuoli",
+    "contact_person": "Yhteyshenkilö",
+    "staffing_item": "Osapuoli, alue tai tehtävä",
+    "htv": "htv",
+    "total": "Yhteensä",
+    "goals_year": "Tavoitteet vuodelle {year}",
+}
+
+
+def label(key: str, **values: object) -> str:
+    """The Finnish label ``key`` with ``values`` filled in."""
+    return LABELS[key].format(**values)
+
+
+def format_date(day: dt.date) -> str:
+    """``1.5.2025``: day and month without leading zeros, as Finnish running text writes them."""
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+def format_decimal(value: Decimal) -> str:
+    """``0,75``: decimal comma, no trailing zeros, no exponent."""
+    text = format(value.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")

@@ -1,0 +1,342 @@
+"""The agreement as immutable values: complete before anything renders, equal by content.
+
+Text is kept as blocks of inline spans, never as markup: nothing in a source can become code
+in a renderer. ``origin``/``line`` fields locate a value in its source for messages and are left
+out of equality, so two versions with the same content compare equal wherever the text sits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+# -- text -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value came from: a source path relative to the agreement root and a 1-based line."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+NO_ORIGIN = Origin("<generated>")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with one set of emphasis flags."""
+
+    text: str
+    strong: bool = False
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    """A forced line break inside a paragraph (an address, a signature line)."""
+
+
+Inline = Span | LineBreak
+Inlines = tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    content: Inlines
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    content: Inlines
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One item; ``marker`` is the source's own label (``1.``, ``2)``) or None for a bullet."""
+
+    marker: str | None
+    content: Inlines
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    items: tuple[ListItem, ...]
+    line: int = field(default=0, compare=False)
+
+    @property
+    def ordered(self) -> bool:
+        return any(item.marker is not None for item in self.items)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row; ``level`` indents the first cell, ``strong`` marks totals and group rows."""
+
+    cells: tuple[str, ...]
+    level: int = 0
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+    numeric: tuple[bool, ...] = ()
+    """Per column: right-align (figures)."""
+
+
+Block = Heading | Paragraph | ListBlock | Table
+Blocks = tuple[Block, ...]
+
+
+def inline_text(content: Inlines) -> str:
+    """The plain text of inline content; a line break reads as a newline."""
+    return "".join(part.text if isinstance(part, Span) else "\n" for part in content)
+
+
+# -- agreement ------------------------------------------------------------------------------
+
+PartyRole = Literal["employment_authority", "wellbeing_services_county", "kela", "other"]
+PARTY_ROLES: tuple[PartyRole, ...] = (
+    "employment_authority",
+    "wellbeing_services_county",
+    "kela",
+    "other",
+)
+ChangeRule = Literal["amendment", "decision", "notice"]
+CHANGE_RULES: tuple[ChangeRule, ...] = ("amendment", "decision", "notice")
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A contracting party; ``signatories`` may be empty while the party has not named one."""
+
+    id: str
+    name: str
+    role: PartyRole
+    short_name: str | None
+    responsible_municipality: str | None
+    represented_by: str | None
+    signatories: tuple[Signatory, ...]
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class SteeringGroup:
+    """The johtoryhmä: appointed by one employment authority for a fixed term (TYM-laki 9 §)."""
+
+    appointed_by: str
+    appointed_on: dt.date
+    term_years: int
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class ChangeRules:
+    """How each part of the agreement may change (seed § 12 and § 4)."""
+
+    main_text: ChangeRule
+    annexes: ChangeRule
+    composition: ChangeRule
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section of the main text."""
+
+    number: int
+    title: str
+    blocks: Blocks
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision of a body, cited ``Toimielin d.m.yyyy § n``."""
+
+    organisation: str | None
+    body: str
+    date: dt.date
+    section: int
+    case_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """A steering-group member with an optional role and deputy."""
+
+    name: str
+    role: str | None = None
+    deputy: str | None = None
+    party: str | None = None
+    organisation: str | None = None
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class AdditionalAppointment:
+    """A member named by another organisation after the decision (seed: Kihniö's member)."""
+
+    appointed_by: str
+    date: dt.date
+    member: Member
+    blocks: Blocks
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class ContactPerson:
+    party: str
+    name: str
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class StaffingItem:
+    """Staffing in htv for an area, a role or a unit; ``parts`` must add up to ``htv``."""
+
+    kind: Literal["area", "role", "unit"]
+    name: str
+    htv: Decimal
+    parts: tuple[StaffingItem, ...] = ()
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class PartyStaffing:
+    """What one party allocates to the cooperation model, with the parties' own wording."""
+
+    party: str
+    htv: Decimal
+    blocks: Blocks
+    parts: tuple[StaffingItem, ...]
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class TextAnnex:
+    number: int
+    title: str
+    blocks: Blocks
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class AppointmentAnnex:
+    """The steering group's appointment decision (seed Liite 1)."""
+
+    number: int
+    title: str
+    decision: Decision
+    blocks: Blocks
+    members: tuple[Member, ...]
+    additional: tuple[AdditionalAppointment, ...]
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class CompositionAnnex:
+    """The steering group's composition and the contact persons (seed Liite 2)."""
+
+    number: int
+    title: str
+    valid_from: dt.date | None
+    blocks: Blocks
+    members: tuple[Member, ...]
+    contacts_blocks: Blocks
+    contacts: tuple[ContactPerson, ...]
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class GoalsAnnex:
+    """Goals set yearly by the steering group, one set per year (seed Liite 3)."""
+
+    number: int
+    title: str
+    blocks: Blocks
+    goals: tuple[tuple[int, tuple[str, ...]], ...]
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class StaffingAnnex:
+    """Staffing per party, area and role in htv (seed Liite 5)."""
+
+    number: int
+    title: str
+    valid_from: dt.date | None
+    blocks: Blocks
+    parties: tuple[PartyStaffing, ...]
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.htv for p in self.parties), Decimal(0))
+
+
+Annex = TextAnnex | AppointmentAnnex | CompositionAnnex | GoalsAnnex | StaffingAnnex
+
+
+@dataclass(frozen=True)
+class AnnexReference:
+    """A mention of an annex by number in the text (``liitteessä 2``), for cross-checking."""
+
+    number: int
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What ``tymdocs.yaml`` says about the agreement as a whole."""
+
+    id: str
+    title: str
+    language: str
+    area: str
+    municipalities: tuple[str, ...]
+    parties: tuple[Party, ...]
+    effective_date: dt.date
+    valid_until: dt.date | None
+    """None: in force until further notice (``toistaiseksi``)."""
+    court: str
+    steering_group: SteeringGroup | None
+    change_rules: ChangeRules
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One agreement version: metadata, main text and annexes, in document order."""
+
+    meta: Metadata
+    sections: tuple[Section, ...]
+    annexes: tuple[Annex, ...]
+    references: tuple[AnnexReference, ...] = field(default=(), compare=False)
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        return self.meta.parties
+
+    def party(self, party_id: str) -> Party | None:
+        return next((p for p in self.meta.parties if p.id == party_id), None)
+
+    def annex(self, number: int) -> Annex | None:
+        return next((a for a in self.annexes if a.number == number), None)

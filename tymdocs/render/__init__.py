@@ -1,0 +1,1 @@
+"""Renderers: each walks the same :class:`~tymdocs.document.Document` and returns bytes."""

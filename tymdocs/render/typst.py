@@ -1,0 +1,88 @@
+"""Document -> PDF through Typst: PDF/A-2a and PDF/UA-1, Typst's bundled fonts only.
+
+The template is fixed; the document travels to it as JSON in ``sys.inputs``, so agreement text
+is data that Typst shows, never markup it parses.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from tymdocs.document import Document, Part, Stamp
+from tymdocs.errors import RenderError
+from tymdocs.locale import label
+from tymdocs.model import Block, Heading, Inlines, LineBreak, ListBlock, Paragraph, Table
+
+PDF_STANDARDS = ["a-2a", "ua-1"]
+
+
+def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
+    """The agreement as a PDF, byte-identical for the same document and stamp."""
+    import typst
+
+    template = resources.files("tymdocs") / "templates" / "agreement.typ"
+    with resources.as_file(template) as path:
+        try:
+            pdf = typst.compile(
+                str(path),
+                root=str(path.parent),
+                ignore_system_fonts=True,
+                sys_inputs={"data": json.dumps(document_data(document, stamp, authors))},
+                pdf_standards=PDF_STANDARDS,
+                timestamp=stamp.timestamp,
+            )
+        except typst.TypstError as exc:
+            raise RenderError(f"Typst could not render the PDF: {exc}") from exc
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON the template renders: the document plus the labels of this build."""
+    return {
+        "title": document.title,
+        "lang": document.language,
+        "authors": list(authors),
+        "keywords": [stamp.version_label, f"sha256:{stamp.fingerprint}"],
+        "version": stamp.version_label,
+        "footer": stamp.footer,
+        "page_label": label("page", page="{page}", total="{total}"),
+        "draft": stamp.draft,
+        "draft_label": label("draft"),
+        "parts": [_part(part) for part in document.parts],
+    }
+
+
+def _part(part: Part) -> dict[str, Any]:
+    return {"kind": part.kind, "heading": part.heading, "blocks": [_block(b) for b in part.blocks]}
+
+
+def _block(block: Block) -> dict[str, Any]:
+    if isinstance(block, Heading):
+        return {"t": "h", "level": block.level, "c": _inlines(block.content)}
+    if isinstance(block, Paragraph):
+        return {"t": "p", "c": _inlines(block.content)}
+    if isinstance(block, ListBlock):
+        delim = block.items[0].marker[-1] if block.ordered and block.items[0].marker else None
+        items = [
+            {"n": int(item.marker[:-1]) if item.marker else 0, "c": _inlines(item.content)}
+            for item in block.items
+        ]
+        return {"t": "list", "delim": delim, "items": items}
+    assert isinstance(block, Table)
+    return {
+        "t": "table",
+        "header": list(block.header),
+        "numeric": list(block.numeric),
+        "rows": [{"cells": list(r.cells), "level": r.level, "strong": r.strong} for r in block.rows],
+    }
+
+
+def _inlines(content: Inlines) -> list[dict[str, Any]]:
+    return [
+        {"br": True} if isinstance(part, LineBreak) else
+        {"s": part.text, "b": part.strong, "i": part.emphasis}
+        for part in content
+    ]

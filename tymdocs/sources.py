@@ -1,0 +1,453 @@
+"""Sources -> model: ``tymdocs.yaml``, ``docs_src/`` and ``annexes/`` from a working tree or a
+git revision, read into one immutable :class:`~tymdocs.model.Agreement`.
+
+Every problem is collected before anything is given up on, so one ``tymdocs check`` shows them
+all. Cross-checks between parts of the agreement live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from tymdocs import markup
+from tymdocs.config import CONFIG_FILE, read_metadata
+from tymdocs.errors import Problem
+from tymdocs.model import (
+    AdditionalAppointment,
+    Agreement,
+    Annex,
+    AnnexReference,
+    AppointmentAnnex,
+    Blocks,
+    CompositionAnnex,
+    ContactPerson,
+    Decision,
+    GoalsAnnex,
+    Member,
+    Origin,
+    PartyStaffing,
+    Section,
+    StaffingAnnex,
+    StaffingItem,
+    TextAnnex,
+)
+from tymdocs.yamlsrc import Node, YamlSource, load_yaml
+
+TEXT_DIR = "docs_src"
+ANNEX_DIR = "annexes"
+ANNEX_KINDS = ("appointment", "composition", "goals", "staffing")
+
+_SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
+_ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
+_ANNEX_MENTION = re.compile(r"\bliit\w*[ \t]+(\d+)\b", re.IGNORECASE)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+class SourceTree(Protocol):
+    """The files of one agreement version: a working tree or a git commit."""
+
+    description: str
+
+    def paths(self) -> list[str]:
+        """Sorted POSIX paths, relative to the agreement root, of every source file."""
+        ...
+
+    def read(self, path: str) -> bytes: ...
+
+
+def is_source_path(path: str) -> bool:
+    """Whether ``path`` (relative, POSIX) is one of the files an agreement is made of."""
+    if path == CONFIG_FILE:
+        return True
+    folder, _, name = path.partition("/")
+    if "/" in name or name.startswith("."):
+        return False
+    if folder == TEXT_DIR:
+        return name.endswith(".md")
+    if folder == ANNEX_DIR:
+        return name.endswith((".md", ".yaml", ".yml"))
+    return False
+
+
+class WorkTree:
+    """The sources as they are on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.description = "the working tree"
+
+    def paths(self) -> list[str]:
+        found = [CONFIG_FILE] if (self.root / CONFIG_FILE).is_file() else []
+        for folder in (TEXT_DIR, ANNEX_DIR):
+            directory = self.root / folder
+            if directory.is_dir():
+                found += [
+                    f"{folder}/{entry.name}"
+                    for entry in directory.iterdir()
+                    if entry.is_file() and is_source_path(f"{folder}/{entry.name}")
+                ]
+        return sorted(found)
+
+    def read(self, path: str) -> bytes:
+        return (self.root / path).read_bytes()
+
+
+def normalise(data: bytes) -> str:
+    """The text that identifies a source: NFC, LF line ends, no trailing blanks."""
+    text = unicodedata.normalize("NFC", data.decode("utf-8", errors="replace"))
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def fingerprint(tree: SourceTree) -> str:
+    """SHA-256 over every source's path and normalised text: the content identity of a version."""
+    digest = hashlib.sha256()
+    for path in tree.paths():
+        text = normalise(tree.read(path)).encode()
+        digest.update(f"{path}\0{len(text)}\0".encode())
+        digest.update(text)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The outcome of reading the sources: the model when they are usable, and every problem."""
+
+    agreement: Agreement | None
+    problems: tuple[Problem, ...]
+
+
+def load_agreement(tree: SourceTree) -> Loaded:
+    """Read every source of ``tree`` into the model, collecting all problems on the way."""
+    reader = _Reader(tree)
+    agreement = reader.read()
+    return Loaded(agreement, tuple(reader.problems))
+
+
+class _Reader:
+    def __init__(self, tree: SourceTree) -> None:
+        self.tree = tree
+        self.problems: list[Problem] = []
+        self.references: list[AnnexReference] = []
+
+    def problem(self, path: str, line: int | None, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+    def read(self) -> Agreement | None:
+        paths = self.tree.paths()
+        if CONFIG_FILE not in paths:
+            self.problem(CONFIG_FILE, None, f"no {CONFIG_FILE} in {self.tree.description}")
+            return None
+        meta = None
+        config = self.yaml(CONFIG_FILE)
+        if config is not None:
+            meta = read_metadata(config, self.problems)
+        sections = self.sections([p for p in paths if p.startswith(TEXT_DIR + "/")])
+        annexes = self.annexes([p for p in paths if p.startswith(ANNEX_DIR + "/")])
+        if meta is None or any(p.severity == "error" for p in self.problems):
+            return None
+        return Agreement(meta, sections, annexes, tuple(self.references))
+
+    # -- files --------------------------------------------------------------------------------
+
+    def text(self, path: str) -> str | None:
+        data = self.tree.read(path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.problem(path, line, "not UTF-8 text; save the file as UTF-8")
+            return None
+        text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        for number, line in enumerate(text.split("\n"), start=1):
+            bad = _FORBIDDEN.search(line)
+            if bad:
+                code = f"U+{ord(bad.group()):04X}"
+                self.problem(path, number, f"control character {code} is not allowed in text")
+        return text
+
+    def yaml(self, path: str) -> YamlSource | None:
+        text = self.text(path)
+        return None if text is None else load_yaml(text, path, self.problems)
+
+    def blocks(self, text: str, path: str, first_line: int) -> Blocks:
+        """Parse agreement text and note every annex it mentions by number."""
+        for offset, line in enumerate(text.split("\n")):
+            for match in _ANNEX_MENTION.finditer(line):
+                origin = Origin(path, first_line + offset)
+                self.references.append(AnnexReference(int(match.group(1)), origin))
+        return markup.parse_blocks(text, first_line)
+
+    def node_blocks(self, node: Node) -> Blocks:
+        text = node.text()
+        if text is None:
+            return ()
+        return self.blocks(text, node.source.path, node.line or 1)
+
+    # -- main text ----------------------------------------------------------------------------
+
+    def sections(self, paths: list[str]) -> tuple[Section, ...]:
+        sections: dict[int, Section] = {}
+        for path in paths:
+            text = self.text(path)
+            if text is None:
+                continue
+            for number, title, body, line in self.split_sections(path, text):
+                blocks = self.blocks(body, path, line + 1)
+                section = Section(number, title, blocks, Origin(path, line))
+                if number in sections:
+                    first = sections[number].origin
+                    self.problem(path, line, f"section {number} is already defined at {first}")
+                    continue
+                sections[number] = section
+        if not sections and not any(p.severity == "error" for p in self.problems):
+            self.problem(TEXT_DIR, None, f"no sections: put the main text in {TEXT_DIR}/*.md")
+        ordered = tuple(sections[n] for n in sorted(sections))
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after.number != before.number + 1:
+                self.problems.append(
+                    Problem(
+                        after.origin.path,
+                        after.origin.line,
+                        f"section {after.number} follows section {before.number}",
+                        "warning",
+                    )
+                )
+        return ordered
+
+    def split_sections(self, path: str, text: str) -> list[tuple[int, str, str, int]]:
+        """Cut a file at its level-1 headings: (number, title, body, heading line)."""
+        found: list[tuple[int, str, str, int]] = []
+        lines = text.split("\n")
+        starts = [i for i, line in enumerate(lines) if line.startswith("# ")]
+        preamble = lines[: starts[0]] if starts else lines
+        if any(line.strip() for line in preamble):
+            first = next(i for i, line in enumerate(preamble) if line.strip())
+            self.problem(path, first + 1, "text before the first section heading ('# 1 Title')")
+        for index, start in enumerate(starts):
+            end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+            heading = _SECTION_HEADING.match(lines[start])
+            number = _positive(heading.group(1)) if heading else None
+            if heading is None or number is None:
+                self.problem(
+                    path, start + 1, "a section heading is '# <number> <title>', as '# 3 Toimialue'"
+                )
+                continue
+            assert heading is not None
+            body = "\n".join(lines[start + 1 : end])
+            found.append((number, heading.group(2), body, start + 1))
+        return found
+
+    # -- annexes ------------------------------------------------------------------------------
+
+    def annexes(self, paths: list[str]) -> tuple[Annex, ...]:
+        annexes: dict[int, Annex] = {}
+        for path in paths:
+            annex = self.markdown_annex(path) if path.endswith(".md") else self.yaml_annex(path)
+            if annex is None:
+                continue
+            if annex.number in annexes:
+                first = annexes[annex.number].origin
+                self.problem(
+                    path, annex.origin.line, f"annex {annex.number} is already defined at {first}"
+                )
+                continue
+            annexes[annex.number] = annex
+        return tuple(annexes[n] for n in sorted(annexes))
+
+    def markdown_annex(self, path: str) -> TextAnnex | None:
+        text = self.text(path)
+        if text is None:
+            return None
+        lines = text.split("\n")
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        heading = _ANNEX_HEADING.match(lines[first]) if first is not None else None
+        number = _positive(heading.group(1)) if heading else None
+        if first is None or heading is None or number is None:
+            line = None if first is None else first + 1
+            self.problem(path, line, "an annex starts with '# Liite <number> <title>'")
+            return None
+        body = "\n".join(lines[first + 1 :])
+        blocks = self.blocks(body, path, first + 2)
+        return TextAnnex(number, heading.group(2), blocks, Origin(path, first + 1))
+
+    def yaml_annex(self, path: str) -> Annex | None:
+        source = self.yaml(path)
+        if source is None:
+            return None
+        root = Node.root(source, self.problems)
+        if not isinstance(root.value, dict):
+            root.mapping()  # reports what the file holds instead
+            return None
+        if "kind" not in root.value:
+            root.problem("missing key 'kind' (one of " + ", ".join(ANNEX_KINDS) + ")")
+            return None
+        kind = Node(source, ("kind",), root.value["kind"], self.problems).choice(ANNEX_KINDS)
+        if kind is None:
+            return None
+        common = ("annex", "kind", "title")
+        readers = {
+            "appointment": (("decision", "text", "members"), ("additional",), self.appointment),
+            "composition": (("members",), ("text", "valid_from", "contact_persons"), self.composition),
+            "goals": (("text",), ("goals",), self.goals),
+            "staffing": (("parties",), ("text", "valid_from"), self.staffing),
+        }
+        required, optional, read = readers[kind]
+        fields = root.mapping(required=(*common, *required), optional=optional)
+        if fields is None or not all(key in fields for key in common):
+            return None
+        number = fields["annex"].integer()
+        title = fields["title"].text()
+        if number is not None and number <= 0:
+            fields["annex"].problem("annex: the number must be positive")
+            number = None
+        before = len(self.problems)
+        annex = read(fields, number or 0, (title or "").strip(), Origin(path, root.line))
+        if number is None or title is None or len(self.problems) > before:
+            return None
+        return annex
+
+    def appointment(
+        self, fields: dict[str, Node], number: int, title: str, origin: Origin
+    ) -> AppointmentAnnex | None:
+        if not all(key in fields for key in ("decision", "text", "members")):
+            return None
+        decision = self.decision(fields["decision"])
+        blocks = self.node_blocks(fields["text"])
+        members = self.members(fields["members"])
+        additional = tuple(
+            extra
+            for node in (fields["additional"].items() if "additional" in fields else ())
+            if (extra := self.additional(node)) is not None
+        )
+        if decision is None:
+            return None
+        return AppointmentAnnex(number, title, decision, blocks, members, additional, origin)
+
+    def decision(self, node: Node) -> Decision | None:
+        fields = node.mapping(
+            required=("body", "date", "section"), optional=("organisation", "case_number")
+        )
+        if fields is None or not all(key in fields for key in ("body", "date", "section")):
+            return None
+        body, date, section = fields["body"].text(), fields["date"].date(), fields["section"].integer()
+        organisation = fields["organisation"].text() if "organisation" in fields else None
+        case_number = fields["case_number"].text() if "case_number" in fields else None
+        if body is None or date is None or section is None:
+            return None
+        return Decision(organisation, body, date, section, case_number)
+
+    def members(self, node: Node) -> tuple[Member, ...]:
+        return tuple(member for item in node.items() if (member := self.member(item)) is not None)
+
+    def member(self, node: Node) -> Member | None:
+        fields = node.mapping(
+            required=("name",), optional=("role", "deputy", "party", "organisation")
+        )
+        if fields is None or "name" not in fields:
+            return None
+        name = fields["name"].text()
+        values = {
+            key: fields[key].text() if key in fields else None
+            for key in ("role", "deputy", "party", "organisation")
+        }
+        if name is None:
+            return None
+        return Member(name.strip(), **values, origin=Origin(node.source.path, node.line))
+
+    def additional(self, node: Node) -> AdditionalAppointment | None:
+        fields = node.mapping(required=("appointed_by", "date", "member", "text"))
+        if fields is None or len(fields) < 4:
+            return None
+        appointed_by, date = fields["appointed_by"].text(), fields["date"].date()
+        member = self.member(fields["member"])
+        blocks = self.node_blocks(fields["text"])
+        if appointed_by is None or date is None or member is None:
+            return None
+        return AdditionalAppointment(
+            appointed_by, date, member, blocks, Origin(node.source.path, node.line)
+        )
+
+    def composition(
+        self, fields: dict[str, Node], number: int, title: str, origin: Origin
+    ) -> CompositionAnnex | None:
+        valid_from = fields["valid_from"].date() if "valid_from" in fields else None
+        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
+        members = self.members(fields["members"]) if "members" in fields else ()
+        contacts_blocks: Blocks = ()
+        contacts: list[ContactPerson] = []
+        if "contact_persons" in fields:
+            entries = fields["contact_persons"].mapping(required=("persons",), optional=("text",))
+            if entries is not None and "text" in entries:
+                contacts_blocks = self.node_blocks(entries["text"])
+            for item in entries["persons"].items() if entries and "persons" in entries else ():
+                person = item.mapping(required=("party", "name"))
+                if person is None or len(person) < 2:
+                    continue
+                party, name = person["party"].text(), person["name"].text()
+                if party and name:
+                    origin_ = Origin(item.source.path, item.line)
+                    contacts.append(ContactPerson(party.strip(), name.strip(), origin_))
+        return CompositionAnnex(
+            number, title, valid_from, blocks, members, contacts_blocks, tuple(contacts), origin
+        )
+
+    def goals(
+        self, fields: dict[str, Node], number: int, title: str, origin: Origin
+    ) -> GoalsAnnex | None:
+        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
+        years: list[tuple[int, tuple[str, ...]]] = []
+        for year, node in fields["goals"].pairs() if "goals" in fields else ():
+            if not isinstance(year, int) or not 2000 <= year <= 2100:
+                node.problem(f"goals: {year!r} is not a year", at_key=True)
+                continue
+            goals = tuple(text.strip() for item in node.items() if (text := item.text()))
+            years.append((year, goals))
+        return GoalsAnnex(number, title, blocks, tuple(sorted(years)), origin)
+
+    def staffing(
+        self, fields: dict[str, Node], number: int, title: str, origin: Origin
+    ) -> StaffingAnnex | None:
+        valid_from = fields["valid_from"].date() if "valid_from" in fields else None
+        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
+        parties: list[PartyStaffing] = []
+        for item in fields["parties"].items():
+            entry = item.mapping(required=("party", "htv"), optional=("text", "parts"))
+            if entry is None or "party" not in entry or "htv" not in entry:
+                continue
+            party, htv = entry["party"].text(), entry["htv"].decimal()
+            text_blocks = self.node_blocks(entry["text"]) if "text" in entry else ()
+            parts = self.staffing_items(entry["parts"]) if "parts" in entry else ()
+            if party is not None and htv is not None:
+                origin_ = Origin(item.source.path, item.line)
+                parties.append(PartyStaffing(party.strip(), htv, text_blocks, parts, origin_))
+        return StaffingAnnex(number, title, valid_from, blocks, tuple(parties), origin)
+
+    def staffing_items(self, node: Node) -> tuple[StaffingItem, ...]:
+        items: list[StaffingItem] = []
+        for item in node.items():
+            entry = item.mapping(required=("htv",), optional=("area", "role", "unit", "parts"))
+            if entry is None:
+                continue
+            kinds = [kind for kind in ("area", "role", "unit") if kind in entry]
+            if len(kinds) != 1:
+                item.problem(f"{item.name}: give exactly one of area, role or unit")
+                continue
+            kind = kinds[0]
+            name = entry[kind].text()
+            htv = entry["htv"].decimal() if "htv" in entry else None
+            parts = self.staffing_items(entry["parts"]) if "parts" in entry else ()
+            if name is not None and htv is not None:
+                origin = Origin(item.source.path, item.line)
+                items.append(StaffingItem(kind, name.strip(), htv, parts, origin))  # type: ignore[arg-type]
+        return tuple(items)
+
+
+def _positive(text: str) -> int | None:
+    return int(text) if text.isdigit() and int(text) > 0 else None

@@ -1,0 +1,232 @@
+"""YAML read with line numbers, and a typed reader that collects every problem it meets.
+
+PyYAML's composer gives nodes with positions; values are built here so that numbers become
+``Decimal`` (htv figures add up exactly), dates are checked, duplicate keys are errors, and
+every value can say which line it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from tymdocs.errors import Problem, Severity
+
+Path = tuple[str | int, ...]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class _Invalid:
+    """A scalar YAML could resolve but not construct, such as the date 2025-02-30."""
+
+    raw: str
+    reason: str
+
+
+@dataclass
+class YamlSource:
+    """A parsed YAML file: its data and the line of every value in it."""
+
+    path: str
+    data: Any
+    lines: dict[Path, int]
+    key_lines: dict[Path, int]
+
+
+def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | None:
+    """Parse ``text``; on a syntax error record a problem at its line and return None."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(Problem(path, line, f"YAML syntax error: {reason}"))
+        return None
+    lines: dict[Path, int] = {}
+    key_lines: dict[Path, int] = {}
+    if root is None:
+        return YamlSource(path, None, {(): 1}, {})
+    data = _build(root, (), lines, key_lines, path, problems)
+    return YamlSource(path, data, lines, key_lines)
+
+
+def _build(
+    node: yaml.Node,
+    at: Path,
+    lines: dict[Path, int],
+    key_lines: dict[Path, int],
+    path: str,
+    problems: list[Problem],
+) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        line += 1  # a block scalar's text starts on the line after its indicator
+    lines[at] = line
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem(path, key_node.start_mark.line + 1, "a key must be plain"))
+                continue
+            key = _scalar(key_node)
+            if key in result:
+                problems.append(
+                    Problem(path, key_node.start_mark.line + 1, f"duplicate key '{key}'")
+                )
+                continue
+            key_lines[(*at, key)] = key_node.start_mark.line + 1
+            result[key] = _build(value_node, (*at, key), lines, key_lines, path, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*at, index), lines, key_lines, path, problems)
+            for index, item in enumerate(node.value)
+        ]
+    return _scalar(node)
+
+
+_CONSTRUCTOR = yaml.SafeLoader.__new__(yaml.SafeLoader)
+yaml.constructor.SafeConstructor.__init__(_CONSTRUCTOR)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    if node.tag == "tag:yaml.org,2002:float":
+        try:
+            return Decimal(node.value.replace("_", ""))
+        except InvalidOperation:
+            return _Invalid(node.value, "not a number")
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except (ValueError, yaml.constructor.ConstructorError) as exc:
+        return _Invalid(node.value, str(exc).split("\n")[0])
+
+
+class Node:
+    """One value of a YAML source, read against what the schema expects there."""
+
+    def __init__(
+        self, source: YamlSource, at: Path, value: Any, problems: list[Problem]
+    ) -> None:
+        self.source = source
+        self.at = at
+        self.value = value
+        self.problems = problems
+
+    @classmethod
+    def root(cls, source: YamlSource, problems: list[Problem]) -> Node:
+        return cls(source, (), source.data, problems)
+
+    @property
+    def line(self) -> int | None:
+        at = self.at
+        while at not in self.source.lines and at:
+            at = at[:-1]
+        return self.source.lines.get(at)
+
+    @property
+    def name(self) -> str:
+        """The dotted key path, for messages: ``parties[1].signatories``."""
+        text = ""
+        for part in self.at:
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+        return text or "the file"
+
+    def problem(self, message: str, severity: Severity = "error", at_key: bool = False) -> None:
+        line = self.source.key_lines.get(self.at) if at_key else None
+        self.problems.append(Problem(self.source.path, line or self.line, message, severity))
+
+    def _expected(self, what: str) -> None:
+        shown = self.value.raw if isinstance(self.value, _Invalid) else self.value
+        reason = f" ({self.value.reason})" if isinstance(self.value, _Invalid) else ""
+        self.problem(f"{self.name}: expected {what}, got {shown!r}{reason}")
+
+    def mapping(
+        self, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+    ) -> dict[str, Node] | None:
+        """The mapping's entries; unknown and missing keys are reported, then left out."""
+        if not isinstance(self.value, dict):
+            self._expected("a mapping")
+            return None
+        entries: dict[str, Node] = {}
+        for key, value in self.value.items():
+            child = Node(self.source, (*self.at, key), value, self.problems)
+            if key not in required and key not in optional:
+                allowed = ", ".join((*required, *optional))
+                child.problem(f"unknown key '{key}' in {self.name} (allowed: {allowed})", at_key=True)
+                continue
+            entries[str(key)] = child
+        for key in required:
+            if key not in entries and key not in self.value:
+                self.problem(f"missing key '{key}' in {self.name}")
+        return entries
+
+    def items(self) -> Iterator[Node]:
+        """The entries of a sequence (an empty or missing one gives none)."""
+        if self.value is None:
+            return
+        if not isinstance(self.value, list):
+            self._expected("a list")
+            return
+        for index, value in enumerate(self.value):
+            yield Node(self.source, (*self.at, index), value, self.problems)
+
+    def pairs(self) -> Iterator[tuple[Any, Node]]:
+        """The key/value entries of a mapping with free keys (years, for example)."""
+        if self.value is None:
+            return
+        if not isinstance(self.value, dict):
+            self._expected("a mapping")
+            return
+        for key, value in self.value.items():
+            yield key, Node(self.source, (*self.at, key), value, self.problems)
+
+    def text(self, allow_empty: bool = False) -> str | None:
+        if isinstance(self.value, str) and (allow_empty or self.value.strip()):
+            return self.value
+        self._expected("text")
+        return None
+
+    def optional_text(self) -> str | None:
+        return None if self.value is None else self.text()
+
+    def integer(self) -> int | None:
+        if isinstance(self.value, int) and not isinstance(self.value, bool):
+            return self.value
+        self._expected("a whole number")
+        return None
+
+    def decimal(self) -> Decimal | None:
+        value = self.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Decimal(value)
+        if isinstance(value, Decimal) and value.is_finite():
+            return value
+        self._expected("a number such as 0.75")
+        return None
+
+    def date(self) -> dt.date | None:
+        value = self.value
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, _Invalid) and _ISO_DATE.match(value.raw):
+            self.problem(f"{self.name}: invalid date {value.raw!r} ({value.reason})")
+            return None
+        self._expected("a date as YYYY-MM-DD")
+        return None
+
+    def optional_date(self) -> dt.date | None:
+        return None if self.value is None else self.date()
+
+    def choice(self, allowed: tuple[str, ...]) -> str | None:
+        if isinstance(self.value, str) and self.value in allowed:
+            return self.value
+        self._expected("one of " + ", ".join(allowed))
+        return None
