@@ -87,9 +87,8 @@ def parse_blocks(text: str, first_line: int = 1) -> tuple[Block, ...]:
         bullet = _BULLET.match(line)
         ordered = None if bullet else _ORDERED.match(line)
         kind = "bullet" if bullet else ordered.group(1)[-1] if ordered else None
-        starts_item = kind is not None and (
-            after_break or list_kind == kind and current is not None and current.kind == "item"
-        )
+        in_item = current is not None and current.kind == "item"
+        starts_item = kind is not None and (after_break or in_item)
         if starts_item:
             if list_kind != kind:
                 close_list()

@@ -1,0 +1,146 @@
+"""Reading real artefacts back: DOCX through python-docx, PDF through pypdf; git in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import pypdf
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from tymdocs.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_FILES = ("tymdocs.yaml", "docs_src", "annexes")
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Koordinaattori",
+    "GIT_AUTHOR_EMAIL": "koordinaattori@example.fi",
+    "GIT_COMMITTER_NAME": "Koordinaattori",
+    "GIT_COMMITTER_EMAIL": "koordinaattori@example.fi",
+    "GIT_AUTHOR_DATE": "2025-04-30T12:00:00+03:00",
+    "GIT_COMMITTER_DATE": "2025-04-30T12:00:00+03:00",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+    "GIT_CONFIG_SYSTEM": "/dev/null",
+}
+
+
+def normalise(text: str) -> str:
+    """Whitespace folded to single spaces: how rendered text is compared with the source."""
+    return " ".join(text.split())
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, **GIT_ENV}
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def make_repo(target: Path, source: Path = ROOT, files: tuple[str, ...] = SEED_FILES) -> Path:
+    """A git repository in ``target`` holding an agreement's sources, committed once."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        origin = source / name
+        if origin.is_dir():
+            shutil.copytree(origin, target / name)
+        else:
+            shutil.copy2(origin, target / name)
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "Sopimus 1.5.2025")
+    return target
+
+
+def copy_agreement(target: Path, source: Path = ROOT) -> Path:
+    """The agreement's sources in ``target`` without git."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in SEED_FILES:
+        origin = source / name
+        if origin.is_dir():
+            shutil.copytree(origin, target / name)
+        else:
+            shutil.copy2(origin, target / name)
+    return target
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run(capsys: object, *args: str) -> Run:
+    """Run the CLI in-process through its real error boundary."""
+    capsys.readouterr()  # type: ignore[attr-defined]
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()  # type: ignore[attr-defined]
+    return Run(code, captured.out, captured.err)
+
+
+def tree_digest(directory: Path) -> dict[str, str]:
+    """Every file under ``directory`` with its SHA-256: to prove nothing was touched."""
+    if not directory.exists():
+        return {}
+    return {
+        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def docx_body_text(data: bytes) -> list[str]:
+    """Paragraph texts and table rows of a DOCX body, in document order."""
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, DocxParagraph):
+            lines.append(item.text)
+        elif isinstance(item, DocxTable):
+            lines.extend(" ".join(cell.text for cell in row.cells) for row in item.rows)
+    return lines
+
+
+def docx_headings(data: bytes) -> list[str]:
+    document = docx.Document(io.BytesIO(data))
+    return [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def pdf_body_text(data: bytes, header: str, footer: str, draft: str | None = None) -> str:
+    """The text of every page without the running header and footer (and draft watermark).
+
+    Asserts on the way that every page carries them, with ``Sivu N/M`` in the footer.
+    """
+    pages = pdf_pages(data)
+    body = []
+    for number, page in enumerate(pages, start=1):
+        text = normalise(page)
+        if draft is not None:
+            assert text.startswith(draft + " "), f"page {number} has no {draft}"
+            text = text[len(draft) + 1 :]
+        top = normalise(header)
+        bottom = normalise(f"{footer} Sivu {number}/{len(pages)}")
+        assert text.startswith(top), f"page {number} header: {text[:120]!r}"
+        assert text.endswith(bottom), f"page {number} footer: {text[-120:]!r}"
+        body.append(text[len(top) : len(text) - len(bottom)])
+    return normalise(" ".join(body)).replace("• ", "")
