@@ -267,9 +267,9 @@ def _texts(blocks: Iterable[object]) -> Iterator[str]:
 def validate(tree: SourceTree) -> Loaded:
     """Load ``tree`` and cross-check it: everything ``tymdocs check`` reports."""
     loaded = load_agreement(tree)
-    if loaded.agreement is None:
-        return loaded
-    problems = (*loaded.problems, *check_agreement(loaded.agreement))
-    if any(p.severity == "error" for p in problems):
+    problems = loaded.problems
+    if loaded.agreement is not None:
+        problems += tuple(check_agreement(loaded.agreement))
+    if loaded.agreement is None or any(p.severity == "error" for p in problems):
         return Loaded(None, problems)
     return Loaded(loaded.agreement, problems)

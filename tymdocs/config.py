@@ -39,7 +39,6 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
     )
     if fields is None:
         return None
-    before = len(problems)
     agreement_id = _identifier(fields.get("id"))
     title = fields["title"].text() if "title" in fields else None
     area = fields["area"].text() if "area" in fields else None
@@ -61,7 +60,7 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
         if "change_rules" in fields
         else ChangeRules("amendment", "decision", "notice")
     )
-    if len(problems) > before or None in (agreement_id, title, area, effective, court, rules):
+    if None in (agreement_id, title, area, effective, court, rules):
         return None
     assert agreement_id and title and area and effective and court and rules and language
     return Metadata(

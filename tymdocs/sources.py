@@ -116,14 +116,22 @@ def fingerprint(tree: SourceTree) -> str:
 
 @dataclass(frozen=True)
 class Loaded:
-    """The outcome of reading the sources: the model when they are usable, and every problem."""
+    """The outcome of reading the sources: the model, and every problem found on the way.
+
+    From :func:`load_agreement` the model is as much as could be read (what was wrong is left
+    out), so that cross-checks can still run; :func:`tymdocs.checks.validate` gives None
+    whenever there is an error.
+    """
 
     agreement: Agreement | None
     problems: tuple[Problem, ...]
 
 
 def load_agreement(tree: SourceTree) -> Loaded:
-    """Read every source of ``tree`` into the model, collecting all problems on the way."""
+    """Read every source of ``tree`` into the model, collecting all problems on the way.
+
+    Use :func:`tymdocs.checks.validate` for a model that is safe to render.
+    """
     reader = _Reader(tree)
     agreement = reader.read()
     return Loaded(agreement, tuple(reader.problems))
@@ -149,7 +157,7 @@ class _Reader:
             meta = read_metadata(config, self.problems)
         sections = self.sections([p for p in paths if p.startswith(TEXT_DIR + "/")])
         annexes = self.annexes([p for p in paths if p.startswith(ANNEX_DIR + "/")])
-        if meta is None or any(p.severity == "error" for p in self.problems):
+        if meta is None:
             return None
         return Agreement(meta, sections, annexes, tuple(self.references))
 

@@ -48,6 +48,9 @@ def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | Non
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and mark is not None and context.line != mark.line:
+            reason += f" ({exc.context} at line {context.line + 1})"  # type: ignore[attr-defined]
         problems.append(Problem(path, line, f"YAML syntax error: {reason}"))
         return None
     lines: dict[Path, int] = {}

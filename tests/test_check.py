@@ -1,0 +1,260 @@
+"""`tymdocs check`: every bad input named with path:line, exit 1, and build/ left untouched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import copy_agreement, run, tree_digest
+
+LIITE_2 = "annexes/liite-2-kokoonpano.yaml"
+LIITE_5 = "annexes/liite-5-henkilostoresurssi.yaml"
+
+
+@pytest.fixture
+def agreement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The seed's sources, as the current directory, with a previous build/ that a failed
+    build must not touch."""
+    root = copy_agreement(tmp_path / "agreement")
+    monkeypatch.chdir(root)
+    build = root / "build"
+    build.mkdir()
+    (build / "manifest.json").write_text('{"previous": true}\n')
+    (build / "lansi-pirkanmaa-tym.pdf").write_bytes(b"%PDF previous")
+    return root
+
+
+def edit(root: Path, path: str, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` in one source; the 1-based line where ``new`` now starts."""
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    text = text.replace(old, new, 1)
+    file.write_text(text, encoding="utf-8")
+    return text[: text.index(new)].count("\n") + 1 + (new[:1] == "\n")
+
+
+def assert_reported(capsys: pytest.CaptureFixture[str], root: Path, where: str, message: str) -> None:
+    """check and build both fail with the message at ``where``; build/ stays as it was."""
+    before = tree_digest(root / "build")
+    checked = run(capsys, "-C", str(root), "check")
+    assert checked.code == 1
+    assert f"{where}: error: {message}" in checked.err, checked.err
+    assert "check failed" in checked.out
+    built = run(capsys, "-C", str(root), "build")
+    assert built.code == 1
+    assert f"{where}: error: {message}" in built.err
+    assert "Traceback" not in built.err
+    assert tree_digest(root / "build") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".build-")]
+
+
+def test_yaml_syntax_error(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, "tymdocs.yaml", "court: Hämeenlinnan", "court: [Hämeenlinnan")
+    found = edit(agreement, "tymdocs.yaml", "steering_group:", "steering_group:")
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{found}",
+        "YAML syntax error: expected ',' or ']', but got ':' "
+        f"(while parsing a flow sequence at line {line})",
+    )
+
+
+def test_unknown_key(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, "tymdocs.yaml", "court:", "colour: blue\ncourt:")
+    assert_reported(capsys, agreement, f"tymdocs.yaml:{line}", "unknown key 'colour' in the file")
+
+
+def test_unknown_key_in_an_annex(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, LIITE_2, "    deputy: Virpi Heikkinen", "    deputee: Virpi Heikkinen")
+    assert_reported(capsys, agreement, f"{LIITE_2}:{line}", "unknown key 'deputee' in members[2]")
+
+
+def test_missing_key(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    edit(agreement, "tymdocs.yaml", "court: Hämeenlinnan hallinto-oikeus\n", "")
+    assert_reported(capsys, agreement, "tymdocs.yaml:3", "missing key 'court' in the file")
+
+
+def test_wrong_type(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, LIITE_5, "htv: 0.665", "htv: noin puoli")
+    assert_reported(
+        capsys,
+        agreement,
+        f"{LIITE_5}:{line}",
+        "parties[1].parts[1].parts[0].htv: expected a number such as 0.75, got 'noin puoli'",
+    )
+
+
+def test_duplicate_section_number(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    (agreement / "docs_src" / "13-lisays.md").write_text("# 3 Toinen toimialue\n\nTeksti.\n")
+    assert_reported(
+        capsys,
+        agreement,
+        "docs_src/13-lisays.md:1",
+        "section 3 is already defined at docs_src/03-toimialue.md:1",
+    )
+
+
+def test_duplicate_annex_number(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    (agreement / "annexes" / "liite-4-toinen.md").write_text("\n# Liite 4 TOINEN\n\nTeksti.\n")
+    assert_reported(
+        capsys,
+        agreement,
+        "annexes/liite-4-toinen.md:2",
+        "annex 4 is already defined at annexes/liite-4-palvelut.md:1",
+    )
+
+
+def test_reference_to_a_missing_annex(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(
+        agreement,
+        "docs_src/08-henkilosto.md",
+        "on kuvattu liitteessä 5.",
+        "on kuvattu liitteessä 5.\nTarkemmin liitteessä 7.",
+    )
+    assert_reported(
+        capsys,
+        agreement,
+        f"docs_src/08-henkilosto.md:{line + 1}",
+        "the text refers to annex 7, which does not exist (annexes: 1, 2, 3, 4, 5, 6)",
+    )
+
+
+def test_htv_parts_that_do_not_add_up(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    edit(agreement, LIITE_5, "htv: 0.665", "htv: 0.666")
+    line = edit(agreement, LIITE_5, "  - unit: terveydenhuolto", "  - unit: terveydenhuolto")
+    assert_reported(
+        capsys,
+        agreement,
+        f"{LIITE_5}:{line}",
+        "htv of terveydenhuolto does not add up: 0,666 + 0,09 = 0,756, stated 0,755",
+    )
+
+
+def test_party_total_that_does_not_add_up(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, LIITE_5, "  - party: kela\n    htv: 0.8", "  - party: kela\n    htv: 0.9")
+    assert_reported(
+        capsys,
+        agreement,
+        f"{LIITE_5}:{line}",
+        "htv of Kansaneläkelaitos does not add up: 0,8 = 0,8, stated 0,9",
+    )
+
+
+def test_undefined_party(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, LIITE_2, "    - party: kela", "    - party: kelaa")
+    assert_reported(
+        capsys,
+        agreement,
+        f"{LIITE_2}:{line}",
+        "contact person Annukka Eloranta names party 'kelaa', which tymdocs.yaml does not define",
+    )
+
+
+def test_invalid_date(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 2025-02-30")
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{line}",
+        "effective_date: invalid date '2025-02-30' (day is out of range for month)",
+    )
+
+
+def test_date_in_finnish_format_is_refused(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 1.5.2025")
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{line}",
+        "effective_date: expected a date as YYYY-MM-DD, got '1.5.2025'",
+    )
+
+
+def test_control_character(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, "docs_src/05-tavoitteet.md", "vuosittain.", "vuosittain.\x07")
+    assert_reported(
+        capsys,
+        agreement,
+        f"docs_src/05-tavoitteet.md:{line}",
+        "control character U+0007 is not allowed in text",
+    )
+
+
+def test_every_problem_is_reported_at_once(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    edit(agreement, "tymdocs.yaml", "court:", "colour: blue\ncourt:")
+    edit(agreement, LIITE_5, "htv: 0.665", "htv: 0.666")
+    edit(agreement, "docs_src/08-henkilosto.md", "liitteessä 5.", "liitteessä 9.")
+    result = run(capsys, "-C", str(agreement), "check")
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert len(errors) == 3, result.err
+
+
+def test_seed_passes_with_warnings_and_strict_fails(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    result = run(capsys, "-C", str(agreement), "check")
+    assert result.code == 0
+    assert "check ok: 0 error(s), 3 warning(s)" in result.out
+    assert result.err.count(": warning: ") == 3
+    strict = run(capsys, "-C", str(agreement), "check", "--strict")
+    assert strict.code == 1
+    assert "check failed" in strict.out
+
+
+def test_json_report(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    edit(agreement, LIITE_5, "htv: 0.665", "htv: 0.666")
+    line = edit(agreement, LIITE_5, "  - unit: terveydenhuolto", "  - unit: terveydenhuolto")
+    result = run(capsys, "-C", str(agreement), "check", "--json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert report["ok"] is False
+    assert report["errors"] == 1 and report["warnings"] == 4
+    assert "0,666 htv (terveydenhoitaja) does not appear in the party's text" in [
+        p["message"] for p in report["problems"]
+    ]
+    error = next(p for p in report["problems"] if p["severity"] == "error")
+    assert error["path"] == LIITE_5
+    assert error["line"] == line
+    assert error["message"].startswith("htv of terveydenhuolto does not add up")
+
+
+def test_no_traceback_without_verbose(agreement: Path) -> None:
+    edit(agreement, "tymdocs.yaml", "court: Hämeenlinnan", "court: [Hämeenlinnan")
+    command = [sys.executable, "-m", "tymdocs", "-C", str(agreement), "build"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("tymdocs.yaml:")
+
+
+def test_paths_are_shown_from_where_the_command_ran(
+    capsys: pytest.CaptureFixture[str], agreement: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = edit(agreement, "docs_src/05-tavoitteet.md", "liitteeksi 3", "liitteeksi 8")
+    monkeypatch.chdir(agreement.parent)
+    result = run(capsys, "-C", "agreement", "check")
+    assert result.code == 1
+    assert f"agreement/docs_src/05-tavoitteet.md:{line}: error:" in result.err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], agreement: Path, tmp_path: Path) -> None:
+    assert run(capsys, "-C", str(agreement), "build", "--no-such-flag").code == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(capsys, "-C", str(empty), "check")
+    assert result.code == 2
+    assert "has no tymdocs.yaml" in result.err
+    ref = run(capsys, "-C", str(agreement), "build", "--ref", "HEAD")
+    assert ref.code == 2
+    assert "--ref needs a git repository" in ref.err
