@@ -14,7 +14,7 @@ import docx
 import pypdf
 import pytest
 
-from tests.helpers import git, pdf_body_text, pdf_pages, normalise, run, tree_digest
+from tests.helpers import git, normalise, pdf_body_text, pdf_pages, run, tree_digest
 
 PDF = "lansi-pirkanmaa-tym.pdf"
 DOCX = "lansi-pirkanmaa-tym.docx"
@@ -27,8 +27,7 @@ def manifest(out: Path) -> dict:  # type: ignore[type-arg]
 
 def hashes(out: Path) -> dict[str, str]:
     return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(out.iterdir())
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(out.iterdir())
     }
 
 
@@ -59,7 +58,9 @@ def test_same_commit_gives_identical_bytes_anywhere(seed_repo: Path, tmp_path: P
     """Two clones in different places, another time zone and locale: the same bytes."""
     first = subprocess.run(
         [sys.executable, "-m", "tymdocs", "-C", str(seed_repo), "build", "-q"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert first.stdout == ""
     clone = tmp_path / "elsewhere" / "clone"
@@ -67,7 +68,9 @@ def test_same_commit_gives_identical_bytes_anywhere(seed_repo: Path, tmp_path: P
     env = {**os.environ, "TZ": "Pacific/Auckland", "LC_ALL": "C"}
     subprocess.run(
         [sys.executable, "-m", "tymdocs", "build", "-q", "-o", str(tmp_path / "other")],
-        cwd=clone, env=env, check=True,
+        cwd=clone,
+        env=env,
+        check=True,
     )
     assert hashes(seed_repo / "build") == hashes(tmp_path / "other")
 
@@ -92,7 +95,9 @@ def test_ref_reads_the_commit_without_touching_the_working_tree(
     status_before = git(seed_repo, "status", "--porcelain")
     content_before = section.read_bytes()
 
-    older = run(capsys, "-C", str(seed_repo), "build", "--ref", "HEAD~1", "-o", str(tmp_path / "v1"))
+    older = run(
+        capsys, "-C", str(seed_repo), "build", "--ref", "HEAD~1", "-o", str(tmp_path / "v1")
+    )
     newer = run(capsys, "-C", str(seed_repo), "build", "--ref", "HEAD", "-o", str(tmp_path / "v2"))
     assert older.code == newer.code == 0
     old_text = normalise(" ".join(pdf_pages((tmp_path / "v1" / PDF).read_bytes())))
@@ -101,7 +106,10 @@ def test_ref_reads_the_commit_without_touching_the_working_tree(
     assert "asettaa tavoitteet toimialueelleen kerran kuukaudessa" in new_text
     assert "KESKENERÄINEN" not in old_text + new_text
     assert manifest(tmp_path / "v2")["source"]["timestamp"] == "2025-09-15T07:00:00+00:00"
-    assert manifest(tmp_path / "v1")["source"]["fingerprint"] != manifest(tmp_path / "v2")["source"]["fingerprint"]
+    assert (
+        manifest(tmp_path / "v1")["source"]["fingerprint"]
+        != manifest(tmp_path / "v2")["source"]["fingerprint"]
+    )
     assert git(seed_repo, "status", "--porcelain") == status_before
     assert section.read_bytes() == content_before
 
@@ -126,7 +134,9 @@ def test_uncommitted_changes_build_a_draft(
     assert [p.text for p in header.paragraphs][1] == "LUONNOS"
 
 
-def test_an_untracked_annex_makes_a_draft(capsys: pytest.CaptureFixture[str], seed_repo: Path) -> None:
+def test_an_untracked_annex_makes_a_draft(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path
+) -> None:
     (seed_repo / "annexes" / "liite-7-uusi.md").write_text("# Liite 7 UUSI\n\nTeksti.\n")
     assert run(capsys, "-C", str(seed_repo), "build").code == 0
     assert manifest(seed_repo / "build")["source"]["dirty"] is True

@@ -38,7 +38,9 @@ def edit(root: Path, path: str, old: str, new: str) -> int:
     return text[: text.index(new)].count("\n") + 1 + (new[:1] == "\n")
 
 
-def assert_reported(capsys: pytest.CaptureFixture[str], root: Path, where: str, message: str) -> None:
+def assert_reported(
+    capsys: pytest.CaptureFixture[str], root: Path, where: str, message: str
+) -> None:
     """check and build both fail with the message at ``where``; build/ stays as it was."""
     before = tree_digest(root / "build")
     checked = run(capsys, "-C", str(root), "check")
@@ -139,7 +141,9 @@ def test_htv_parts_that_do_not_add_up(capsys: pytest.CaptureFixture[str], agreem
 def test_party_total_that_does_not_add_up(
     capsys: pytest.CaptureFixture[str], agreement: Path
 ) -> None:
-    line = edit(agreement, LIITE_5, "  - party: kela\n    htv: 0.8", "  - party: kela\n    htv: 0.9")
+    line = edit(
+        agreement, LIITE_5, "  - party: kela\n    htv: 0.8", "  - party: kela\n    htv: 0.9"
+    )
     assert_reported(
         capsys,
         agreement,
@@ -159,7 +163,9 @@ def test_undefined_party(capsys: pytest.CaptureFixture[str], agreement: Path) ->
 
 
 def test_invalid_date(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
-    line = edit(agreement, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 2025-02-30")
+    line = edit(
+        agreement, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 2025-02-30"
+    )
     assert_reported(
         capsys,
         agreement,
@@ -168,7 +174,9 @@ def test_invalid_date(capsys: pytest.CaptureFixture[str], agreement: Path) -> No
     )
 
 
-def test_date_in_finnish_format_is_refused(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+def test_date_in_finnish_format_is_refused(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
     line = edit(agreement, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 1.5.2025")
     assert_reported(
         capsys,
@@ -248,7 +256,9 @@ def test_paths_are_shown_from_where_the_command_ran(
     assert f"agreement/docs_src/05-tavoitteet.md:{line}: error:" in result.err
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], agreement: Path, tmp_path: Path) -> None:
+def test_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], agreement: Path, tmp_path: Path
+) -> None:
     assert run(capsys, "-C", str(agreement), "build", "--no-such-flag").code == 2
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -142,7 +142,9 @@ def test_docx_header_and_footer_carry_version_and_page_numbers(built_seed: Path)
     assert section.header.paragraphs[0].text == f"{TITLE}\t{manifest['version']}"
     footer = section.footer.paragraphs[0]
     assert footer.text.startswith(_footer(manifest) + "\tSivu ")
-    instructions = [f.get(docx.oxml.ns.qn("w:instr")) for f in footer._p.iter(docx.oxml.ns.qn("w:fldSimple"))]
+    instructions = [
+        f.get(docx.oxml.ns.qn("w:instr")) for f in footer._p.iter(docx.oxml.ns.qn("w:fldSimple"))
+    ]
     assert instructions == ["PAGE", "NUMPAGES"]
 
 
@@ -150,7 +152,7 @@ def test_docx_header_and_footer_carry_version_and_page_numbers(built_seed: Path)
 
 HOSTILE = [
     '#read("/etc/passwd")',
-    "#import \"@preview/x:0.1.0\"",
+    '#import "@preview/x:0.1.0"',
     "$ x^2 $",
     "@label",
     "<label>",
@@ -163,14 +165,14 @@ HOSTILE = [
     "]]> <!-- -->",
     "{{ title }} {% if x %} {%p body %}",
     "</w:t></w:r><w:r><w:t>x",
-    '"lainaus" ja \'heittomerkki\' -- ---',
+    "\"lainaus\" ja 'heittomerkki' -- ---",
 ]
 
 _LETTERS = st.characters(
     codec="utf-8",
     categories=("L", "N", "P", "S", "Zs"),
     exclude_characters="\u00ad\u2028\u2029",
-).filter(lambda c: (ord(c) < 0x250 or 0x391 <= ord(c) <= 0x44F or 0x2010 <= ord(c) <= 0x20AC))
+).filter(lambda c: ord(c) < 0x250 or 0x391 <= ord(c) <= 0x44F or 0x2010 <= ord(c) <= 0x20AC)
 _TEXT = st.lists(
     st.one_of(st.sampled_from(HOSTILE), st.text(_LETTERS, min_size=1, max_size=30)),
     min_size=1,
@@ -187,8 +189,14 @@ STAMP = Stamp("0123456789abcdef", False, "f" * 64, 1746000000)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(_TEXT.filter(str.strip), st.booleans(), st.booleans()), min_size=1, max_size=4))
-def test_any_text_renders_as_itself_in_docx_and_pdf(paragraphs: list[tuple[str, bool, bool]]) -> None:
+@given(
+    st.lists(
+        st.tuples(_TEXT.filter(str.strip), st.booleans(), st.booleans()), min_size=1, max_size=4
+    )
+)
+def test_any_text_renders_as_itself_in_docx_and_pdf(
+    paragraphs: list[tuple[str, bool, bool]],
+) -> None:
     document = _document(paragraphs)
     expected = normalise(plain_text(document))
     assert normalise(" ".join(docx_body_text(render_docx(document, STAMP)))) == expected

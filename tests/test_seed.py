@@ -140,7 +140,10 @@ def test_liite_5_staffing_adds_up(seed: Agreement) -> None:
     assert by_party["tyollisyysalue"].htv == Decimal("1.5")
     assert [i.htv for i in by_party["tyollisyysalue"].parts] == [Decimal("0.75")] * 2
     social, health = by_party["hyvinvointialue"].parts
-    assert (social.htv, [r.htv for r in social.parts]) == (Decimal("1.5"), [Decimal("0.6"), Decimal("0.9")])
+    assert (social.htv, [r.htv for r in social.parts]) == (
+        Decimal("1.5"),
+        [Decimal("0.6"), Decimal("0.9")],
+    )
     assert (health.htv, [r.htv for r in health.parts]) == (
         Decimal("0.755"),
         [Decimal("0.665"), Decimal("0.09")],
@@ -161,8 +164,14 @@ def test_the_seed_warns_of_its_known_oddities_and_has_no_errors() -> None:
     problems = validate(WorkTree(ROOT)).problems
     assert [p.severity for p in problems] == ["warning"] * 3
     messages = "\n".join(str(p) for p in problems)
-    assert "Sari Mäkinen (deputy Virpi Heikkinen) is in Liite 2 (9 members) but not in Liite 1" in messages
-    assert "docs_src/09-johtava-henkilo.md:8: warning: § 2 (docs_src/02-sopijaosapuolet.md:11)" in messages
+    assert (
+        "Sari Mäkinen (deputy Virpi Heikkinen) is in Liite 2 (9 members) but not in Liite 1"
+        in messages
+    )
+    assert (
+        "docs_src/09-johtava-henkilo.md:8: warning: § 2 (docs_src/02-sopijaosapuolet.md:11)"
+        in messages
+    )
     assert "tymdocs.yaml:10: warning: party 'tyollisyysalue'" in messages
     assert "no named signatory" in messages
 

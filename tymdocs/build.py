@@ -49,12 +49,10 @@ def open_source(root: Path, ref: str | None = None) -> Source:
         if not in_git:
             raise UsageError(f"--ref needs a git repository, and {root} is not in one")
         commit = governance.resolve_commit(root, ref)
-        return Source(
-            governance.GitTree(root, commit), commit, False, _epoch(root, commit), ref
-        )
-    commit = governance.head_commit(root) if in_git else None
-    dirty = commit is None or governance.has_uncommitted_sources(root)
-    return Source(WorkTree(root), commit, dirty, _epoch(root, commit), None)
+        return Source(governance.GitTree(root, commit), commit, False, _epoch(root, commit), ref)
+    head = governance.head_commit(root) if in_git else None
+    dirty = head is None or governance.has_uncommitted_sources(root)
+    return Source(WorkTree(root), head, dirty, _epoch(root, head), None)
 
 
 def _epoch(root: Path, commit: str | None) -> int:

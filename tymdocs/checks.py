@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import pairwise
 from typing import Protocol
 
 from tymdocs.errors import Problem, Severity
 from tymdocs.locale import format_decimal
-from tymdocs.sources import Loaded, SourceTree, load_agreement
 from tymdocs.model import (
     Agreement,
     AppointmentAnnex,
@@ -27,6 +27,7 @@ from tymdocs.model import (
     StaffingItem,
     inline_text,
 )
+from tymdocs.sources import Loaded, SourceTree, load_agreement
 
 HTV_PRECISION = Decimal("0.001")
 
@@ -222,15 +223,11 @@ def _deputy_naming(agreement: Agreement, report: Report) -> None:
                 continue
             for sentence in re.split(r"(?<=[.!?])\s+", inline_text(block.content)):
                 if _DEPUTY.search(sentence) and _NAMES.search(sentence):
-                    named = frozenset(
-                        p.id for p in agreement.parties if _mentions(sentence, p)
-                    )
+                    named = frozenset(p.id for p in agreement.parties if _mentions(sentence, p))
                     if named:
                         origin = Origin(section.origin.path, block.line)
                         claims.append((section.number, origin, named))
-    for (number, origin, named), (other_number, other_origin, other_named) in zip(
-        claims, claims[1:], strict=False
-    ):
+    for (number, origin, named), (other_number, other_origin, other_named) in pairwise(claims):
         if named != other_named:
             report(
                 other_origin,
@@ -261,7 +258,6 @@ def _texts(blocks: Iterable[object]) -> Iterator[str]:
             yield inline_text(block.content)
         elif isinstance(block, ListBlock):
             yield from (inline_text(item.content) for item in block.items)
-
 
 
 def validate(tree: SourceTree) -> Loaded:

@@ -1,4 +1,4 @@
-"""``tymdocs.yaml``: the agreement's metadata, read into frozen dataclasses; unknown keys rejected."""
+"""``tymdocs.yaml``: the agreement's metadata as frozen dataclasses; unknown keys rejected."""
 
 from __future__ import annotations
 
@@ -43,9 +43,11 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
     title = fields["title"].text() if "title" in fields else None
     area = fields["area"].text() if "area" in fields else None
     language = fields["language"].choice(("fi",)) if "language" in fields else "fi"
-    municipalities = tuple(
-        text for node in fields["municipalities"].items() if (text := node.text())
-    ) if "municipalities" in fields else ()
+    municipalities = (
+        tuple(text for node in fields["municipalities"].items() if (text := node.text()))
+        if "municipalities" in fields
+        else ()
+    )
     parties = _parties(fields["parties"]) if "parties" in fields else ()
     effective = fields["effective_date"].date() if "effective_date" in fields else None
     valid_until = fields["valid_until"].optional_date() if "valid_until" in fields else None

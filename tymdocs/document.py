@@ -106,11 +106,11 @@ def _annex_blocks(agreement: Agreement, annex: Annex) -> Iterator[Block]:
             yield _members_table(annex.members)
         yield from annex.contacts_blocks
         if annex.contacts:
-            rows = []
+            contacts = []
             for contact in annex.contacts:
                 party = agreement.party(contact.party)
-                rows.append(Row((party.name if party else contact.party, contact.name)))
-            yield Table((label("party"), label("contact_person")), tuple(rows))
+                contacts.append(Row((party.name if party else contact.party, contact.name)))
+            yield Table((label("party"), label("contact_person")), tuple(contacts))
     elif isinstance(annex, GoalsAnnex):
         yield from annex.blocks
         for year, goals in annex.goals:
@@ -198,4 +198,3 @@ def block_text(block: Block) -> Iterator[str]:
         yield " ".join(block.header)
         for row in block.rows:
             yield " ".join(cell for cell in row.cells if cell)
-

@@ -9,8 +9,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from tymdocs.config import CONFIG_FILE
 from tymdocs.errors import GitError, UsageError
-from tymdocs.sources import CONFIG_FILE, TEXT_DIR, ANNEX_DIR, is_source_path
+from tymdocs.sources import ANNEX_DIR, TEXT_DIR, is_source_path
 
 SOURCE_PATHSPECS = (CONFIG_FILE, TEXT_DIR, ANNEX_DIR)
 
@@ -83,7 +84,7 @@ class GitTree:
         self._blobs: dict[str, str] = {}
         for entry in filter(None, listing.split(b"\0")):
             meta, _, path = entry.decode().partition("\t")
-            mode, kind, blob = meta.split()
+            _mode, kind, blob = meta.split()
             if kind == "blob" and is_source_path(path):
                 self._blobs[path] = blob
         self._contents: dict[str, bytes] | None = None

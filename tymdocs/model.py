@@ -209,11 +209,14 @@ class ContactPerson:
     origin: Origin = field(default=NO_ORIGIN, compare=False)
 
 
+StaffingKind = Literal["area", "role", "unit"]
+
+
 @dataclass(frozen=True)
 class StaffingItem:
     """Staffing in htv for an area, a role or a unit; ``parts`` must add up to ``htv``."""
 
-    kind: Literal["area", "role", "unit"]
+    kind: StaffingKind
     name: str
     htv: Decimal
     parts: tuple[StaffingItem, ...] = ()

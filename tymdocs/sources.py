@@ -8,6 +8,7 @@ all. Cross-checks between parts of the agreement live in ``checks.py``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from tymdocs.model import (
     Section,
     StaffingAnnex,
     StaffingItem,
+    StaffingKind,
     TextAnnex,
 )
 from tymdocs.yamlsrc import Node, YamlSource, load_yaml
@@ -168,8 +170,8 @@ class _Reader:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            self.problem(path, line, "not UTF-8 text; save the file as UTF-8")
+            at = data[: exc.start].count(b"\n") + 1
+            self.problem(path, at, "not UTF-8 text; save the file as UTF-8")
             return None
         text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -217,7 +219,7 @@ class _Reader:
         if not sections and not any(p.severity == "error" for p in self.problems):
             self.problem(TEXT_DIR, None, f"no sections: put the main text in {TEXT_DIR}/*.md")
         ordered = tuple(sections[n] for n in sorted(sections))
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if after.number != before.number + 1:
                 self.problems.append(
                     Problem(
@@ -302,7 +304,11 @@ class _Reader:
         common = ("annex", "kind", "title")
         readers = {
             "appointment": (("decision", "text", "members"), ("additional",), self.appointment),
-            "composition": (("members",), ("text", "valid_from", "contact_persons"), self.composition),
+            "composition": (
+                ("members",),
+                ("text", "valid_from", "contact_persons"),
+                self.composition,
+            ),
             "goals": (("text",), ("goals",), self.goals),
             "staffing": (("parties",), ("text", "valid_from"), self.staffing),
         }
@@ -344,7 +350,11 @@ class _Reader:
         )
         if fields is None or not all(key in fields for key in ("body", "date", "section")):
             return None
-        body, date, section = fields["body"].text(), fields["date"].date(), fields["section"].integer()
+        body, date, section = (
+            fields["body"].text(),
+            fields["date"].date(),
+            fields["section"].integer(),
+        )
         organisation = fields["organisation"].text() if "organisation" in fields else None
         case_number = fields["case_number"].text() if "case_number" in fields else None
         if body is None or date is None or section is None:
@@ -443,7 +453,7 @@ class _Reader:
             entry = item.mapping(required=("htv",), optional=("area", "role", "unit", "parts"))
             if entry is None:
                 continue
-            kinds = [kind for kind in ("area", "role", "unit") if kind in entry]
+            kinds: list[StaffingKind] = [k for k in ("area", "role", "unit") if k in entry]
             if len(kinds) != 1:
                 item.problem(f"{item.name}: give exactly one of area, role or unit")
                 continue
@@ -453,7 +463,7 @@ class _Reader:
             parts = self.staffing_items(entry["parts"]) if "parts" in entry else ()
             if name is not None and htv is not None:
                 origin = Origin(item.source.path, item.line)
-                items.append(StaffingItem(kind, name.strip(), htv, parts, origin))  # type: ignore[arg-type]
+                items.append(StaffingItem(kind, name.strip(), htv, parts, origin))
         return tuple(items)
 
 

@@ -47,10 +47,10 @@ def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | Non
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = str(getattr(exc, "problem", None) or exc)
         context = getattr(exc, "context_mark", None)
         if context is not None and mark is not None and context.line != mark.line:
-            reason += f" ({exc.context} at line {context.line + 1})"  # type: ignore[attr-defined]
+            reason += f" ({getattr(exc, 'context', 'started')} at line {context.line + 1})"
         problems.append(Problem(path, line, f"YAML syntax error: {reason}"))
         return None
     lines: dict[Path, int] = {}
@@ -115,9 +115,7 @@ def _scalar(node: yaml.Node) -> Any:
 class Node:
     """One value of a YAML source, read against what the schema expects there."""
 
-    def __init__(
-        self, source: YamlSource, at: Path, value: Any, problems: list[Problem]
-    ) -> None:
+    def __init__(self, source: YamlSource, at: Path, value: Any, problems: list[Problem]) -> None:
         self.source = source
         self.at = at
         self.value = value
@@ -163,7 +161,9 @@ class Node:
             child = Node(self.source, (*self.at, key), value, self.problems)
             if key not in required and key not in optional:
                 allowed = ", ".join((*required, *optional))
-                child.problem(f"unknown key '{key}' in {self.name} (allowed: {allowed})", at_key=True)
+                child.problem(
+                    f"unknown key '{key}' in {self.name} (allowed: {allowed})", at_key=True
+                )
                 continue
             entries[str(key)] = child
         for key in required:

@@ -15,8 +15,6 @@ from tymdocs.errors import RenderError
 from tymdocs.locale import label
 from tymdocs.model import Block, Heading, Inlines, LineBreak, ListBlock, Paragraph, Table
 
-PDF_STANDARDS = ["a-2a", "ua-1"]
-
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a PDF, byte-identical for the same document and stamp."""
@@ -30,7 +28,7 @@ def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) 
                 root=str(path.parent),
                 ignore_system_fonts=True,
                 sys_inputs={"data": json.dumps(document_data(document, stamp, authors))},
-                pdf_standards=PDF_STANDARDS,
+                pdf_standards=["a-2a", "ua-1"],
                 timestamp=stamp.timestamp,
             )
         except typst.TypstError as exc:
@@ -76,13 +74,16 @@ def _block(block: Block) -> dict[str, Any]:
         "t": "table",
         "header": list(block.header),
         "numeric": list(block.numeric),
-        "rows": [{"cells": list(r.cells), "level": r.level, "strong": r.strong} for r in block.rows],
+        "rows": [
+            {"cells": list(r.cells), "level": r.level, "strong": r.strong} for r in block.rows
+        ],
     }
 
 
 def _inlines(content: Inlines) -> list[dict[str, Any]]:
     return [
-        {"br": True} if isinstance(part, LineBreak) else
-        {"s": part.text, "b": part.strong, "i": part.emphasis}
+        {"br": True}
+        if isinstance(part, LineBreak)
+        else {"s": part.text, "b": part.strong, "i": part.emphasis}
         for part in content
     ]
