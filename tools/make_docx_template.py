@@ -51,6 +51,7 @@ def main() -> None:
         styles[name].font.color.rgb = RGBColor(0, 0, 0)
     for name in ("Header", "Footer"):
         styles[name].font.size = Pt(8)
+        styles[name].paragraph_format.tab_stops.clear_all()  # Letter-size stops from the default
 
     header = section.header.paragraphs[0]
     header.paragraph_format.tab_stops.add_tab_stop(usable, WD_TAB_ALIGNMENT.RIGHT)
