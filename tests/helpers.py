@@ -48,8 +48,8 @@ def git(repo: Path, *args: str, date: str | None = None) -> str:
     return done.stdout.strip()
 
 
-def make_repo(target: Path, source: Path = ROOT, files: tuple[str, ...] = SEED_FILES) -> Path:
-    """A git repository in ``target`` holding an agreement's sources, committed once."""
+def copy_agreement(target: Path, source: Path = ROOT, files: tuple[str, ...] = SEED_FILES) -> Path:
+    """An agreement's sources copied into ``target``, without git."""
     target.mkdir(parents=True, exist_ok=True)
     for name in files:
         origin = source / name
@@ -57,21 +57,15 @@ def make_repo(target: Path, source: Path = ROOT, files: tuple[str, ...] = SEED_F
             shutil.copytree(origin, target / name)
         else:
             shutil.copy2(origin, target / name)
-    git(target, "init", "-q", "-b", "main")
-    git(target, "add", "-A")
-    git(target, "commit", "-q", "-m", "Sopimus 1.5.2025")
     return target
 
 
-def copy_agreement(target: Path, source: Path = ROOT) -> Path:
-    """The agreement's sources in ``target`` without git."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in SEED_FILES:
-        origin = source / name
-        if origin.is_dir():
-            shutil.copytree(origin, target / name)
-        else:
-            shutil.copy2(origin, target / name)
+def make_repo(target: Path, source: Path = ROOT) -> Path:
+    """A git repository in ``target`` holding an agreement's sources, committed once."""
+    copy_agreement(target, source)
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "Sopimus 1.5.2025")
     return target
 
 
