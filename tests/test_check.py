@@ -251,9 +251,10 @@ def test_paths_are_shown_from_where_the_command_ran(
 ) -> None:
     line = edit(agreement, "docs_src/05-tavoitteet.md", "liitteeksi 3", "liitteeksi 8")
     monkeypatch.chdir(agreement.parent)
-    result = run(capsys, "-C", "agreement", "check")
-    assert result.code == 1
-    assert f"agreement/docs_src/05-tavoitteet.md:{line}: error:" in result.err
+    for command in ("check", "build"):
+        result = run(capsys, "-C", "agreement", command)
+        assert result.code == 1
+        assert f"agreement/docs_src/05-tavoitteet.md:{line}: error:" in result.err
 
 
 def test_usage_errors_exit_2(

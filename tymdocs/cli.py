@@ -13,7 +13,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -160,9 +160,11 @@ def _shown(settings: Settings, problem: Problem) -> Problem:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the CLI; the single place where errors become messages and exit codes."""
-    verbose = "--verbose" in (argv if argv is not None else sys.argv[1:])
+    args = sys.argv[1:] if argv is None else argv
+    ctx: click.Context | None = None
     try:
-        cli.main(args=argv, prog_name="tymdocs", standalone_mode=False)
+        with cli.make_context("tymdocs", list(args)) as ctx:
+            cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -171,26 +173,26 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except SourceError as exc:
-        root = _root_from(argv)
-        for problem in exc.problems:
-            click.echo(str(_shown(root, problem)), err=True)
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
     except TymdocsError as exc:
-        if verbose:
+        settings = _settings(ctx)
+        if isinstance(exc, SourceError):
+            for problem in exc.problems:
+                click.echo(str(_shown(settings, problem)), err=True)
+        elif settings.verbose:
             traceback.print_exc()
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:  # a bug in tymdocs: say so, and keep the traceback for --verbose
-        if verbose:
+        if _settings(ctx).verbose:
             traceback.print_exc()
         click.echo(f"Error: internal error: {exc!r} (run with --verbose for details)", err=True)
         sys.exit(1)
     sys.exit(0)
 
 
-def _root_from(argv: list[str] | None) -> Settings:
-    ctx = click.get_current_context(silent=True)
-    obj: Any = ctx.find_root().obj if ctx else None
-    return obj if isinstance(obj, Settings) else Settings(Path.cwd(), False)
+def _settings(ctx: click.Context | None) -> Settings:
+    return (
+        ctx.obj
+        if ctx is not None and isinstance(ctx.obj, Settings)
+        else Settings(Path.cwd(), False)
+    )
