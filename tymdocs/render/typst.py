@@ -44,6 +44,7 @@ def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) ->
         "lang": document.language,
         "authors": list(authors),
         "keywords": [stamp.version_label, f"sha256:{stamp.fingerprint}"],
+        "header": document.title,
         "version": stamp.version_label,
         "footer": stamp.footer,
         "page_label": label("page", page="{page}", total="{total}"),
