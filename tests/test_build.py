@@ -18,6 +18,9 @@ from tests.helpers import git, normalise, pdf_body_text, pdf_pages, run, tree_di
 
 PDF = "lansi-pirkanmaa-tym.pdf"
 DOCX = "lansi-pirkanmaa-tym.docx"
+PACKAGE = "lansi-pirkanmaa-tym-allekirjoitus-{}.pdf"
+PARTIES = ["tyollisyysalue", "hyvinvointialue", "kela"]
+FIELDS = ["sig-tyollisyysalue-1", "sig-hyvinvointialue-1", "sig-kela-1", "sig-kela-2"]
 TITLE = "SOPIMUS TYÖLLISTYMISTÄ EDISTÄVÄN MONIALAISEN TUEN YHTEISTOIMINTAMALLISTA"
 
 
@@ -46,12 +49,17 @@ def test_manifest_names_commit_outputs_and_how_to_rebuild(
     assert data["version"] == f"Versio {head[:7]}, 30.4.2025"
     assert data["tool"]["tymdocs"] and data["tool"]["typst"] == "0.15.2"
     assert data["regenerate"] == f"tymdocs build --ref {head}"
-    assert {o["kind"] for o in data["outputs"]} == {"agreement-docx", "agreement-pdf"}
+    kinds = [o["kind"] for o in data["outputs"]]
+    assert kinds == ["agreement-docx", "agreement-pdf"] + ["signature-package"] * 3
+    packages = [o for o in data["outputs"] if o["kind"] == "signature-package"]
+    assert [(o["party"], o["fields"]) for o in packages] == [(p, FIELDS) for p in PARTIES]
     for entry in data["outputs"]:
         content = (out / entry["path"]).read_bytes()
         assert hashlib.sha256(content).hexdigest() == entry["sha256"]
         assert len(content) == entry["bytes"]
-    assert sorted(p.name for p in out.iterdir()) == [DOCX, PDF, "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [DOCX, PDF, "manifest.json", *(PACKAGE.format(p) for p in PARTIES)]
+    )
 
 
 def test_same_commit_gives_identical_bytes_anywhere(seed_repo: Path, tmp_path: Path) -> None:
@@ -153,7 +161,7 @@ def test_unchanged_sources_are_not_rebuilt(
     assert "is up to date" in again.out
     assert pdf.stat().st_ino == stat.st_ino and pdf.stat().st_mtime_ns == stat.st_mtime_ns
     forced = run(capsys, "-C", str(seed_repo), "build", "--force")
-    assert "built 3 files" in forced.out
+    assert "built 6 files" in forced.out
     assert pdf.stat().st_ino != stat.st_ino
 
 
@@ -161,7 +169,7 @@ def test_a_damaged_output_is_rebuilt(capsys: pytest.CaptureFixture[str], seed_re
     assert run(capsys, "-C", str(seed_repo), "build").code == 0
     good = hashes(seed_repo / "build")
     (seed_repo / "build" / PDF).write_bytes(b"damaged")
-    assert "built 3 files" in run(capsys, "-C", str(seed_repo), "build").out
+    assert "built 6 files" in run(capsys, "-C", str(seed_repo), "build").out
     assert hashes(seed_repo / "build") == good
 
 
@@ -201,6 +209,25 @@ def test_unknown_ref_is_a_usage_error(capsys: pytest.CaptureFixture[str], seed_r
     assert result.code == 2
     assert "unknown revision 'v9.9'" in result.err
     assert not (seed_repo / "build").exists()
+
+
+def test_packages_alone_and_everything_but_packages(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path, tmp_path: Path
+) -> None:
+    only = run(capsys, "-C", str(seed_repo), "build", "--packages", "-o", str(tmp_path / "p"))
+    assert only.code == 0
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == sorted(
+        ["manifest.json", *(PACKAGE.format(p) for p in PARTIES)]
+    )
+    assert manifest(tmp_path / "p")["regenerate"].endswith(" --packages")
+    rest = run(capsys, "-C", str(seed_repo), "build", "--no-packages", "-o", str(tmp_path / "a"))
+    assert rest.code == 0
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [DOCX, PDF, "manifest.json"]
+    full = run(capsys, "-C", str(seed_repo), "build", "-o", str(tmp_path / "all"))
+    assert full.code == 0
+    both = hashes(tmp_path / "all")
+    assert hashes(tmp_path / "p")[PACKAGE.format("kela")] == both[PACKAGE.format("kela")]
+    assert hashes(tmp_path / "a")[PDF] == both[PDF]
 
 
 def test_json_prints_the_manifest(capsys: pytest.CaptureFixture[str], seed_repo: Path) -> None:

@@ -13,20 +13,22 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tymdocs import __version__, governance
 from tymdocs.checks import validate
-from tymdocs.document import Stamp, compose
+from tymdocs.document import Document, Stamp, compose
 from tymdocs.errors import BuildError, Problem, SourceError, UsageError
+from tymdocs.model import Agreement
 from tymdocs.sources import SourceTree, WorkTree, fingerprint
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 RENDERERS = ("typst", "python-docx", "docxtpl", "docxcompose")
+Selection = Literal["all", "agreement", "packages"]
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,41 @@ def _epoch(root: Path, commit: str | None) -> int:
 
 @dataclass(frozen=True)
 class Output:
+    """One file of a build, with what the manifest says of it."""
+
     name: str
     kind: str
     data: bytes
+    extra: tuple[tuple[str, Any], ...] = ()
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    def entry(self) -> dict[str, Any]:
+        digest = hashlib.sha256(self.data).hexdigest()
+        return {
+            "path": self.name,
+            "kind": self.kind,
+            "sha256": digest,
+            "bytes": len(self.data),
+        } | dict(self.extra)
+
+
+def _render(
+    agreement: Agreement, document: Document, stamp: Stamp, selection: Selection
+) -> Iterator[Output]:
+    """Every output of a version, one at a time, so progress can be shown as each finishes."""
+    from tymdocs.package import build_package
+    from tymdocs.render.docx import render_docx
+    from tymdocs.render.typst import render_pdf
+
+    authors = tuple(party.name for party in agreement.parties)
+    base = agreement.meta.id
+    if selection != "packages":
+        yield Output(f"{base}.docx", "agreement-docx", render_docx(document, stamp, authors))
+        yield Output(f"{base}.pdf", "agreement-pdf", render_pdf(document, stamp, authors))
+    for party in agreement.parties if selection != "agreement" else ():
+        package = build_package(agreement, document, stamp, party)
+        fields = [field.name for field in package.fields]
+        extra = (("party", party.id), ("fields", fields))
+        yield Output(package.name, "signature-package", package.data, extra)
 
 
 @dataclass(frozen=True)
@@ -92,11 +122,12 @@ def build(
     out: Path,
     *,
     force: bool = False,
+    selection: Selection = "all",
     progress: Progress | None = None,
 ) -> BuildResult:
     """Validate, render and write every output of ``source`` into ``out``."""
     source_fingerprint = fingerprint(source.tree)
-    identity = _identity(source, source_fingerprint)
+    identity = _identity(source, source_fingerprint, selection)
     previous = _read_manifest(out)
     if not force and previous is not None and _matches(previous, identity, out):
         return BuildResult(out, previous, True, ())
@@ -107,20 +138,12 @@ def build(
     agreement = loaded.agreement
     document = compose(agreement)
     stamp = Stamp(source.commit, source.dirty, source_fingerprint, source.timestamp)
-    authors = tuple(party.name for party in agreement.parties)
 
-    from tymdocs.render.docx import render_docx
-    from tymdocs.render.typst import render_pdf
-
-    base = agreement.meta.id
     outputs: list[Output] = []
-    for name, kind, render in (
-        (f"{base}.docx", "agreement-docx", render_docx),
-        (f"{base}.pdf", "agreement-pdf", render_pdf),
-    ):
-        outputs.append(Output(name, kind, render(document, stamp, authors)))
+    for output in _render(agreement, document, stamp, selection):
+        outputs.append(output)
         if progress:
-            progress(name, kind)
+            progress(output.name, output.kind)
     manifest = {
         **identity,
         "agreement": {
@@ -129,11 +152,8 @@ def build(
             "effective_date": agreement.meta.effective_date.isoformat(),
         },
         "version": stamp.version_label,
-        "outputs": [
-            {"path": o.name, "kind": o.kind, "sha256": o.sha256, "bytes": len(o.data)}
-            for o in outputs
-        ],
-        "regenerate": _regenerate_command(source),
+        "outputs": [output.entry() for output in outputs],
+        "regenerate": _regenerate_command(source, selection),
     }
     outputs.append(Output(MANIFEST, "manifest", _dump(manifest)))
     _replace_directory(out, outputs)
@@ -142,7 +162,7 @@ def build(
     return BuildResult(out, manifest, False, loaded.problems)
 
 
-def _identity(source: Source, source_fingerprint: str) -> dict[str, Any]:
+def _identity(source: Source, source_fingerprint: str, selection: Selection) -> dict[str, Any]:
     """What decides the bytes of a build: the sources, this tool and its renderers."""
     from importlib.metadata import version
 
@@ -156,13 +176,15 @@ def _identity(source: Source, source_fingerprint: str) -> dict[str, Any]:
             "timestamp": when,
         },
         "tool": {"tymdocs": __version__, **{name: version(name) for name in RENDERERS}},
+        "selection": selection,
     }
 
 
-def _regenerate_command(source: Source) -> str:
+def _regenerate_command(source: Source, selection: Selection) -> str:
     if source.dirty or source.commit is None:
         return "tymdocs build  # from uncommitted sources: commit them to make this reproducible"
-    return f"tymdocs build --ref {source.commit}"
+    option = {"all": "", "agreement": " --no-packages", "packages": " --packages"}[selection]
+    return f"tymdocs build --ref {source.commit}{option}"
 
 
 def _dump(manifest: dict[str, Any]) -> bytes:

@@ -106,6 +106,11 @@ def check(settings: Settings, ref: str | None, strict: bool, as_json: bool) -> N
     type=click.Path(file_okay=False, path_type=Path),
     help="Write into this directory instead of build/ in the agreement repository.",
 )
+@click.option(
+    "--packages/--no-packages",
+    default=None,
+    help="Build only the signature packages, or everything but them.",
+)
 @click.option("--force", is_flag=True, help="Rebuild even when the outputs are up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
@@ -114,11 +119,12 @@ def build(
     settings: Settings,
     ref: str | None,
     output: Path | None,
+    packages: bool | None,
     force: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
-    """Build the agreement DOCX, PDF/A and manifest.json.
+    """Build the agreement DOCX and PDF/A, a signature package per party, and manifest.json.
 
     From the working tree by default: uncommitted changes make a draft, marked LUONNOS on
     every page and dirty in the manifest. Previous outputs are replaced only when every
@@ -139,7 +145,10 @@ def build(
         if terminal:
             click.echo(f"  wrote {os.path.relpath(out / name)} ({kind})", err=True)
 
-    result = builder.build(source, out, force=force, progress=progress)
+    selection: builder.Selection = (
+        "all" if packages is None else "packages" if packages else "agreement"
+    )
+    result = builder.build(source, out, force=force, selection=selection, progress=progress)
     warnings = [p for p in result.problems if p.severity == "warning"]
     if as_json:
         click.echo(json.dumps(result.manifest, indent=2, ensure_ascii=False))

@@ -27,7 +27,32 @@ LABELS: dict[str, str] = {
     "htv": "htv",
     "total": "Yhteensä",
     "goals_year": "Tavoitteet vuodelle {year}",
+    "package_file": "{id}-allekirjoitus-{party}.pdf",
+    "package": "ALLEKIRJOITUSPAKETTI",
+    "package_title": "{title} – allekirjoituspaketti: {party}",
+    "package_version": "Asiakirja",
+    "effective": "Voimaantulo",
+    "commit": "Lähdeversio",
+    "fingerprint_full": "Sisällön tunniste",
+    "expected": "Allekirjoittajat",
+    "unnamed_signatory": "allekirjoittaja nimetään myöhemmin",
+    "instructions_title": "Näin allekirjoitat",
+    "contents": "Sisällys",
+    "signatures": "Allekirjoitukset",
+    "signing_statement": (
+        "Osapuolet hyväksyvät tämän sopimuksen ({version}, tunniste {fingerprint}) "
+        "allekirjoittamalla sen sähköisesti."
+    ),
+    "name_line": "Nimi ja asema",
 }
+
+INSTRUCTIONS: tuple[str, ...] = (
+    "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",
+    "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi sivulla {page}; "
+    "kentän nimi on sivulla laatikon kulmassa.",
+    "Älä muokkaa tai tallenna asiakirjaa muuten: jokainen muutos näkyy tarkistuksessa.",
+    "Palauta allekirjoitettu tiedosto sellaisenaan sopimuksen koordinaattorille.",
+)
 
 
 def label(key: str, **values: object) -> str:

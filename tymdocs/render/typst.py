@@ -37,6 +37,33 @@ def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) 
     return pdf
 
 
+def render_package(
+    document: Document, stamp: Stamp, package: dict[str, Any]
+) -> tuple[bytes, list[dict[str, Any]]]:
+    """A signature package as PDF/A-2b, and where Typst placed each signature box."""
+    import typst
+
+    data = document_data(document, stamp, ())
+    data["header"] = document.title
+    data.update(package)
+    data["keywords"] = [*document_data(document, stamp, ())["keywords"], *package["keywords"]]
+    template = resources.files("tymdocs") / "templates" / "package.typ"
+    with resources.as_file(template) as path:
+        try:
+            compiler = typst.Compiler(
+                str(path),
+                root=str(path.parent),
+                ignore_system_fonts=True,
+                sys_inputs={"data": json.dumps(data)},
+            )
+            pdf = compiler.compile(pdf_standards=["a-2b"], timestamp=stamp.timestamp)
+            boxes = json.loads(compiler.query("<tymdocs-signature-box>", field="value"))
+        except typst.TypstError as exc:
+            raise RenderError(f"Typst could not render the signature package: {exc}") from exc
+    assert isinstance(pdf, bytes)
+    return pdf, boxes
+
+
 def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) -> dict[str, Any]:
     """The JSON the template renders: the document plus the labels of this build."""
     return {
