@@ -1,0 +1,104 @@
+"""A test PKI made in the tests: a root, signer certificates, and pyHanko signers for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+VALID_FROM = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+VALID_UNTIL = dt.datetime(2040, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    cert: Path
+    key: Path
+
+
+@dataclass(frozen=True)
+class Pki:
+    root: Path
+    root_cert: x509.Certificate
+    root_key: ec.EllipticCurvePrivateKey
+    directory: Path
+
+    def issue(
+        self,
+        common_name: str,
+        issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None = None,
+    ) -> Identity:
+        """A signing certificate for ``common_name``, issued by the root (or ``issuer``)."""
+        issuer_cert, issuer_key = issuer or (self.root_cert, self.root_key)
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+            .issuer_name(issuer_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(VALID_FROM)
+            .not_valid_after(VALID_UNTIL)
+            .add_extension(
+                x509.KeyUsage(True, True, False, False, False, False, False, False, False), True
+            )
+            .sign(issuer_key, hashes.SHA256())
+        )
+        slug = common_name.lower().replace(" ", "-")
+        cert_path = self.directory / f"{slug}.pem"
+        key_path = self.directory / f"{slug}.key"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        return Identity(common_name, cert_path, key_path)
+
+
+def make_pki(directory: Path, name: str = "Testijuuri") -> Pki:
+    directory.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(VALID_FROM)
+        .not_valid_after(VALID_UNTIL)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), True
+        )
+        .sign(key, hashes.SHA256())
+    )
+    root = directory / f"{name.lower()}.pem"
+    root.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return Pki(root, cert, key, directory)
+
+
+def sign(data: bytes, field: str, identity: Identity, pki: Pki) -> bytes:
+    """``data`` signed in ``field`` as a PAdES B-B signature by ``identity``."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    signer = signers.SimpleSigner.load(
+        str(identity.key), str(identity.cert), ca_chain_files=(str(pki.root),)
+    )
+    assert signer is not None
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field, subfilter=fields.SigSeedSubFilter.PADES
+    )
+    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
