@@ -149,10 +149,10 @@ def pki(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 def test_pyhanko_signs_a_field_and_a_second_signature_keeps_the_first_valid(
     built_seed: Path, pki
 ) -> None:  # type: ignore[no-untyped-def]
+    from asn1crypto import pem, x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
-    from asn1crypto import pem, x509
 
     _, _, der = pem.unarmor(pki.root.read_bytes())
     context = lambda: ValidationContext(trust_roots=[x509.Certificate.load(der)])  # noqa: E731

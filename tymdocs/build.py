@@ -24,6 +24,7 @@ from tymdocs.document import Document, Stamp, compose
 from tymdocs.errors import BuildError, Problem, SourceError, UsageError
 from tymdocs.model import Agreement
 from tymdocs.sources import SourceTree, WorkTree, fingerprint
+from tymdocs.verify import Lookup
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -90,7 +91,7 @@ def _render(
     agreement: Agreement, document: Document, stamp: Stamp, selection: Selection
 ) -> Iterator[Output]:
     """Every output of a version, one at a time, so progress can be shown as each finishes."""
-    from tymdocs.package import build_package
+    from tymdocs.package import build_package, signature_slots
     from tymdocs.render.docx import render_docx
     from tymdocs.render.typst import render_pdf
 
@@ -102,7 +103,12 @@ def _render(
     for party in agreement.parties if selection != "agreement" else ():
         package = build_package(agreement, document, stamp, party)
         fields = [field.name for field in package.fields]
-        extra = (("party", party.id), ("fields", fields))
+        signatories = {
+            slot.field: slot.signatory.name
+            for slot in signature_slots(agreement)
+            if slot.signatory is not None
+        }
+        extra = (("party", party.id), ("fields", fields), ("signatories", signatories))
         yield Output(package.name, "signature-package", package.data, extra)
 
 
@@ -244,3 +250,62 @@ def _replace_directory(out: Path, outputs: list[Output]) -> None:
     finally:
         if retired is not None:
             shutil.rmtree(retired, ignore_errors=True)
+
+
+def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
+    """Find the package a returned copy claims to be: rebuilt from its commit when the
+    repository has it, else as recorded in ``manifest``."""
+    from tymdocs.package import build_package, signature_slots
+    from tymdocs.verify import Expected, manifest_lookup
+
+    fallback = manifest_lookup(manifest) if manifest is not None else None
+    in_git = governance.is_repository(root)
+    agreements: dict[str, tuple[Agreement, Document, Stamp] | None] = {}
+
+    def version(commit: str) -> tuple[Agreement, Document, Stamp] | None:
+        if commit not in agreements:
+            agreements[commit] = None
+            try:
+                full = governance.resolve_commit(root, commit)
+            except UsageError:
+                return None
+            tree = governance.GitTree(root, full)
+            agreement = validate(tree).agreement
+            if agreement is not None:
+                stamp = Stamp(full, False, fingerprint(tree), _epoch(root, full))
+                agreements[commit] = (agreement, compose(agreement), stamp)
+        return agreements[commit]
+
+    def lookup(commit: str, claimed: str, party_id: str) -> Expected | None:
+        built = version(commit) if in_git else None
+        if built is None:
+            return fallback(commit, claimed, party_id) if fallback else None
+        agreement, document, stamp = built
+        party = agreement.party(party_id)
+        if party is None:
+            return None
+        package = build_package(agreement, document, stamp, party)
+        slots = tuple(
+            (s.field, s.party.id, s.signatory.name if s.signatory else None)
+            for s in signature_slots(agreement)
+        )
+        return Expected(
+            party.id,
+            party.name,
+            stamp.fingerprint,
+            stamp.commit,
+            package.data,
+            None,
+            None,
+            slots,
+            f"the package built from commit {commit[:12]}",
+        )
+
+    return lookup
+
+
+def current_fingerprint(root: Path, rev: str) -> str | None:
+    """The fingerprint of the committed sources at ``rev``, when ``root`` is in git."""
+    if not governance.is_repository(root):
+        return None
+    return fingerprint(governance.GitTree(root, governance.resolve_commit(root, rev)))

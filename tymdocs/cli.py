@@ -13,7 +13,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -161,6 +161,116 @@ def build(
             click.echo(f"built {count} files into {where}: {result.manifest['version']}")
         if warnings:
             click.echo(f"{len(warnings)} warning(s): see tymdocs check", err=True)
+
+
+@cli.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A trusted root certificate (PEM or DER); may be repeated.",
+)
+@click.option("--require-trust", is_flag=True, help="Fail on signers that do not chain to --trust.")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The manifest.json of the version, for when its commit is not in this repository.",
+)
+@click.option(
+    "--version",
+    "version_ref",
+    metavar="REV",
+    default="HEAD",
+    show_default=True,
+    help="The version the copies must be of.",
+)
+@click.option(
+    "--any-version", is_flag=True, help="Accept copies of any version, not only --version."
+)
+@click.option(
+    "--signer",
+    multiple=True,
+    metavar="NAME=SUBJECT",
+    help="The certificate name a signatory signs with, when it differs from their name.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
+@click.pass_obj
+def verify(
+    settings: Settings,
+    files: tuple[Path, ...],
+    trust: tuple[Path, ...],
+    require_trust: bool,
+    manifest: Path | None,
+    version_ref: str,
+    any_version: bool,
+    signer: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Verify signed signature packages: untouched, signed by the right people, complete.
+
+    Exits 0 only when no copy was altered; given every party's copy, says whether the
+    version is fully signed.
+
+    \b
+    Example:
+        tymdocs verify palautetut/*.pdf --trust juuri.pem
+    """
+    from tymdocs import build as builder
+    from tymdocs.verify import verify_files
+
+    names = {}
+    for entry in signer:
+        name, sep, subject = entry.partition("=")
+        if not sep or not name.strip() or not subject.strip():
+            raise click.BadParameter(f"{entry!r} is not NAME=SUBJECT", param_hint="--signer")
+        names[name.strip()] = subject.strip()
+    default_manifest = settings.root / "build" / "manifest.json"
+    if manifest is None and default_manifest.is_file():
+        manifest = default_manifest
+    current = None if any_version else builder.current_fingerprint(settings.root, version_ref)
+    report = verify_files(
+        files,
+        builder.package_lookup(settings.root, manifest),
+        current_fingerprint=current,
+        trust_roots=tuple(path.read_bytes() for path in trust),
+        require_trust=require_trust,
+        signer_names=names,
+    )
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for copy in report.copies:
+            click.echo(_copy_text(copy))
+        click.echo(report.summary)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _copy_text(copy: Any) -> str:
+    """One copy's report as lines a coordinator can read."""
+    verdict = "OK" if copy.ok else "FAILED"
+    lines = [f"{copy.path}: {verdict}"]
+    if copy.party:
+        lines.append(f"  party {copy.party}, commit {copy.commit}, fingerprint {copy.fingerprint}")
+    if copy.original:
+        lines.append(f"  original revision: {copy.original}")
+    for s in copy.signatures:
+        state = "intact" if s.intact and s.valid else "BROKEN"
+        trust = "trusted" if s.trusted else "untrusted"
+        lines.append(
+            f"  {s.field}: {s.signer}, {s.signing_time or 'no time'}: {state}, {trust}, "
+            f"covers {s.coverage.lower().replace('_', ' ')}, "
+            f"changes after: {s.modification_level.lower().replace('_', ' ')}"
+        )
+    if copy.satisfied or copy.missing:
+        lines.append(f"  signed: {', '.join(copy.satisfied) or 'none'}")
+        lines.append(f"  not signed: {', '.join(copy.missing) or 'none'}")
+    lines += [f"  error: {failure}" for failure in copy.failures]
+    lines += [f"  warning: {warning}" for warning in copy.warnings]
+    return "\n".join(lines)
 
 
 def _shown(settings: Settings, problem: Problem) -> Problem:

@@ -127,5 +127,6 @@ def _package_data(
             )
         }
         | {"version": LABELS["package_version"], "fingerprint": LABELS["fingerprint_full"]},
-        "keywords": [f"party:{party.id}", f"commit:{stamp.commit or ''}"],
+        "keywords": [f"party:{party.id}", f"commit:{stamp.commit or ''}"]
+        + (["draft"] if stamp.draft else []),
     }
