@@ -201,7 +201,11 @@ def test_any_text_renders_as_itself_in_docx_and_pdf(
     expected = normalise(plain_text(document))
     assert normalise(" ".join(docx_body_text(render_docx(document, STAMP)))) == expected
     pdf = render_pdf(document, STAMP)
-    assert pdf_body_text(pdf, f"Otsikko {STAMP.version_label}", STAMP.footer) == expected
+    text = pdf_body_text(pdf, f"Otsikko {STAMP.version_label}", STAMP.footer)
+    # A PDF keeps no spaces, only positions: where Typst wraps a line inside a word (after a
+    # '/', say) the extracted text gains a space. Compare without any whitespace here; the
+    # seed's full text is compared with its spaces in test_pdf_text_equals_the_source_text.
+    assert "".join(text.split()) == "".join(expected.split())
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
