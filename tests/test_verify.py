@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,22 @@ def test_three_fully_signed_copies_make_the_version_fully_signed(
     assert text.code == 0
     assert "fully signed: every party's copy carries every signature (3 copies)" in text.out
     assert "warning: signature in sig-kela-1: the signer's certificate does not chain" in text.out
+
+
+def test_untrusted_signers_print_no_traceback_without_verbose(
+    repo: Path, pki: Pki, people: dict[str, Identity], tmp_path: Path
+) -> None:
+    """pyHanko logs a traceback for every untrusted signer; a user sees it only with --verbose."""
+    path = tmp_path / "kela.pdf"
+    path.write_bytes(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    command = [sys.executable, "-m", "tymdocs", "-C", str(repo)]
+    quiet = subprocess.run([*command, "verify", str(path)], capture_output=True, text=True)
+    assert quiet.returncode == 0
+    assert "Traceback" not in quiet.stderr
+    loud = subprocess.run(
+        [*command, "--verbose", "verify", str(path)], capture_output=True, text=True
+    )
+    assert "Traceback" in loud.stderr
 
 
 def test_poppler_pdfsig_also_finds_the_signatures_valid(

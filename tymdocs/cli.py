@@ -8,6 +8,7 @@ Heavy modules are imported inside the commands, so ``tymdocs --help`` starts fas
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
@@ -52,6 +53,8 @@ def cli(ctx: click.Context, directory: Path, verbose: bool) -> None:
     """
     if not directory.is_dir():
         raise click.BadParameter(f"{directory} is not a directory", param_hint="-C")
+    # Libraries (pyHanko) log tracebacks for expected findings; they are for --verbose only.
+    logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
     ctx.obj = Settings(directory.resolve(), verbose)
 
 

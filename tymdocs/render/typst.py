@@ -40,7 +40,12 @@ def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) 
 def render_package(
     document: Document, stamp: Stamp, package: dict[str, Any]
 ) -> tuple[bytes, list[dict[str, Any]]]:
-    """A signature package as PDF/A-2b, and where Typst placed each signature box."""
+    """A signature package as PDF/A-2b, and where Typst placed each signature box.
+
+    Untagged on purpose: the tagged, accessible document is the agreement PDF; a package is
+    for signing, and every signature's difference analysis reads every object of the file,
+    which the structure tree would multiply fourfold.
+    """
     import typst
 
     data = document_data(document, stamp, ())
@@ -56,7 +61,9 @@ def render_package(
                 ignore_system_fonts=True,
                 sys_inputs={"data": json.dumps(data)},
             )
-            pdf = compiler.compile(pdf_standards=["a-2b"], timestamp=stamp.timestamp)
+            pdf = compiler.compile(
+                pdf_standards=["a-2b"], timestamp=stamp.timestamp, pdf_tags=False
+            )
             boxes = json.loads(compiler.query("<tymdocs-signature-box>", field="value"))
         except typst.TypstError as exc:
             raise RenderError(f"Typst could not render the signature package: {exc}") from exc
