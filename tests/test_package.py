@@ -32,6 +32,7 @@ def test_package_pages_bookmarks_and_metadata(built_seed: Path) -> None:
     info = reader.metadata
     assert info is not None and info.title is not None
     assert info.title.endswith("allekirjoituspaketti: Kansaneläkelaitos")
+    assert info.subject == f"Allekirjoituspaketti: Kansaneläkelaitos – {manifest['version']}"
     keywords = str(info.get("/Keywords"))
     assert f"sha256:{manifest['source']['fingerprint']}" in keywords
     assert f"commit:{manifest['source']['commit']}" in keywords

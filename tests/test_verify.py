@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from tests.helpers import git, make_repo, run
@@ -374,13 +375,65 @@ def test_a_file_truncated_back_to_its_unsigned_revision(
 def test_an_encrypted_copy_is_refused(
     capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
 ) -> None:
-    import pypdf
-
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(package(repo)))
     writer.encrypt("salasana", algorithm="AES-128")
     out = io.BytesIO()
     writer.write(out)
     assert "refused: it is encrypted" in _failure(capsys, repo, tmp_path, out.getvalue())
+
+
+def test_an_annotation_added_after_signing(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,
+    pki: Pki,
+    people: dict[str, Identity],
+    tmp_path: Path,
+) -> None:
+    """The evil annotation attack: a note that covers text, added after the signature."""
+    from pyhanko.pdf_utils import generic
+
+    writer = _writer(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    page_ref, _ = writer.find_page_for_modification(2)
+    page = page_ref.get_object()
+    note = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/FreeText"),
+                generic.pdf_name("/Rect"): generic.ArrayObject(
+                    [generic.NumberObject(v) for v in (70, 600, 500, 700)]
+                ),
+                generic.pdf_name("/Contents"): generic.TextStringObject("Muutettu ehto"),
+                generic.pdf_name("/DA"): generic.pdf_string("/Helv 12 Tf 0 g"),
+            }
+        )
+    )
+    page["/Annots"] = generic.ArrayObject([note])
+    writer.update_container(page)
+    assert "signature in sig-kela-1: the document was changed after it" in _failure(
+        capsys, repo, tmp_path, _save(writer)
+    )
+
+
+def test_a_forged_signature_value_is_broken(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,
+    pki: Pki,
+    people: dict[str, Identity],
+    tmp_path: Path,
+) -> None:
+    """Universal signature forgery: signature bytes that do not belong to the document."""
+    unsigned = package(repo)
+    signed = bytearray(sign(unsigned, "sig-kela-1", people["sig-kela-1"], pki))
+    contents = signed.index(b"/Contents <", len(unsigned)) + len(b"/Contents <")
+    digits = signed.index(b">", contents)
+    # flip hex digits inside the signature value, keeping its length
+    middle = (contents + digits) // 2
+    signed[middle : middle + 8] = (
+        b"00000000" if signed[middle : middle + 8] != b"00000000" else b"11111111"
+    )
+    failures = _failure(capsys, repo, tmp_path, bytes(signed))
+    assert "signature in sig-kela-1 is broken" in failures or "could not be verified" in failures
 
 
 def test_javascript_is_refused(
@@ -452,16 +505,31 @@ def test_an_e_signing_service_page_outside_the_fields(
     tmp_path: Path,
 ) -> None:
     """A service signs in fields of its own; the original revision stays untouched."""
+    from pyhanko.pdf_utils import generic
     from pyhanko.sign import fields
 
-    data = package(repo)
+    writer = _writer(package(repo))
+    content = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 700 Td ET"))
+    page = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+            generic.pdf_name("/MediaBox"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (0, 0, 595, 842)]
+            ),
+            generic.pdf_name("/Contents"): content,
+            generic.pdf_name("/Resources"): generic.DictionaryObject(),
+        }
+    )
+    writer.insert_page(page)
+    data = _save(writer)
+    pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
     for number, field in enumerate(("sig-kela-1", "sig-kela-2")):
         writer = _writer(data)
         name = f"Palvelu-{number}"
         fields.append_signature_field(
             writer,
             fields.SigFieldSpec(
-                name, on_page=0, box=(50, 50 + 70 * number, 250, 110 + 70 * number)
+                name, on_page=pages - 1, box=(50, 50 + 70 * number, 250, 110 + 70 * number)
             ),
         )
         data = sign(_save(writer), name, people[field], pki)

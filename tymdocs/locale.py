@@ -27,6 +27,8 @@ LABELS: dict[str, str] = {
     "htv": "htv",
     "total": "Yhteensä",
     "goals_year": "Tavoitteet vuodelle {year}",
+    "subject": "{area} – {version}",
+    "package_subject": "Allekirjoituspaketti: {party} – {version}",
     "package_file": "{id}-allekirjoitus-{party}.pdf",
     "package": "ALLEKIRJOITUSPAKETTI",
     "package_title": "{title} – allekirjoituspaketti: {party}",

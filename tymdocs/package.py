@@ -104,6 +104,7 @@ def _package_data(
     return {
         "title": label("package_title", title=agreement.meta.title, party=party.name),
         "party": party.name,
+        "subject": label("package_subject", party=party.name, version=stamp.version_label),
         "effective": format_date(agreement.meta.effective_date),
         "commit": stamp.commit or "",
         "fingerprint": stamp.fingerprint,

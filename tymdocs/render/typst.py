@@ -78,6 +78,7 @@ def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) ->
         "lang": document.language,
         "authors": list(authors),
         "keywords": [stamp.version_label, f"sha256:{stamp.fingerprint}"],
+        "subject": label("subject", version=stamp.version_label, area=document.title),
         "header": document.title,
         "version": stamp.version_label,
         "footer": stamp.footer,
