@@ -304,7 +304,11 @@ def _check_signatures(
             report.failures.append(f"{where} is broken: the signed bytes were changed")
         if level not in _OK_AFTER_SIGNATURE:
             report.failures.append(f"{where}: the document was changed after it ({level})")
-        if index == len(signatures) - 1 and coverage != "ENTIRE_FILE":
+        if coverage not in ("ENTIRE_REVISION", "ENTIRE_FILE"):
+            report.failures.append(
+                f"{where} does not cover its own revision ({coverage}): signature wrapping"
+            )
+        elif index == len(signatures) - 1 and coverage != "ENTIRE_FILE":
             report.failures.append(
                 f"{where} is the last one but does not cover the whole file: "
                 "something was appended after it"
