@@ -1,4 +1,5 @@
-"""Document -> PDF through Typst: PDF/A-2a and PDF/UA-1, Typst's bundled fonts only.
+"""Document -> PDF through Typst, Typst's bundled fonts only: the agreement as PDF/A-2a and
+PDF/UA-1, a signature package as PDF/A-2b.
 
 The template is fixed; the document travels to it as JSON in ``sys.inputs``, so agreement text
 is data that Typst shows, never markup it parses.
@@ -18,22 +19,7 @@ from tymdocs.model import Block, Heading, Inlines, LineBreak, ListBlock, Paragra
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a PDF, byte-identical for the same document and stamp."""
-    import typst
-
-    template = resources.files("tymdocs") / "templates" / "agreement.typ"
-    with resources.as_file(template) as path:
-        try:
-            pdf = typst.compile(
-                str(path),
-                root=str(path.parent),
-                ignore_system_fonts=True,
-                sys_inputs={"data": json.dumps(document_data(document, stamp, authors))},
-                pdf_standards=["a-2a", "ua-1"],
-                timestamp=stamp.timestamp,
-            )
-        except typst.TypstError as exc:
-            raise RenderError(f"Typst could not render the PDF: {exc}") from exc
-    assert isinstance(pdf, bytes)
+    pdf, _ = _compile("agreement.typ", document_data(document, stamp, authors), stamp, tagged=True)
     return pdf
 
 
@@ -46,13 +32,19 @@ def render_package(
     for signing, and every signature's difference analysis reads every object of the file,
     which the structure tree would multiply fourfold.
     """
+    data = document_data(document, stamp, ())
+    keywords = [*data["keywords"], *package["keywords"]]
+    data |= package | {"header": document.title, "keywords": keywords}
+    return _compile("package.typ", data, stamp, tagged=False, query="<tymdocs-signature-box>")
+
+
+def _compile(
+    name: str, data: dict[str, Any], stamp: Stamp, *, tagged: bool, query: str | None = None
+) -> tuple[bytes, list[dict[str, Any]]]:
+    """Compile a shipped template with ``data``; with ``query``, also the values it labels."""
     import typst
 
-    data = document_data(document, stamp, ())
-    data["header"] = document.title
-    data.update(package)
-    data["keywords"] = [*document_data(document, stamp, ())["keywords"], *package["keywords"]]
-    template = resources.files("tymdocs") / "templates" / "package.typ"
+    template = resources.files("tymdocs") / "templates" / name
     with resources.as_file(template) as path:
         try:
             compiler = typst.Compiler(
@@ -62,13 +54,15 @@ def render_package(
                 sys_inputs={"data": json.dumps(data)},
             )
             pdf = compiler.compile(
-                pdf_standards=["a-2b"], timestamp=stamp.timestamp, pdf_tags=False
+                pdf_standards=["a-2a", "ua-1"] if tagged else ["a-2b"],
+                timestamp=stamp.timestamp,
+                pdf_tags=tagged,
             )
-            boxes = json.loads(compiler.query("<tymdocs-signature-box>", field="value"))
+            found = json.loads(compiler.query(query, field="value")) if query else []
         except typst.TypstError as exc:
-            raise RenderError(f"Typst could not render the signature package: {exc}") from exc
+            raise RenderError(f"Typst could not render {name}: {exc}") from exc
     assert isinstance(pdf, bytes)
-    return pdf, boxes
+    return pdf, found
 
 
 def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) -> dict[str, Any]:
