@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from tymdocs import __version__, governance
 from tymdocs.checks import validate
+from tymdocs.config import CONFIG_FILE
 from tymdocs.document import Document, Stamp, compose
 from tymdocs.errors import BuildError, Problem, SourceError, UsageError
 from tymdocs.model import Agreement
@@ -45,8 +46,8 @@ class Source:
 
 def open_source(root: Path, ref: str | None = None) -> Source:
     """The sources at ``ref`` read straight from git, or the working tree when ``ref`` is None."""
-    if not (root / "tymdocs.yaml").is_file() and ref is None:
-        raise UsageError(f"{root} has no tymdocs.yaml: not an agreement directory")
+    if not (root / CONFIG_FILE).is_file() and ref is None:
+        raise UsageError(f"{root} has no {CONFIG_FILE}: not an agreement directory")
     in_git = governance.is_repository(root)
     if ref is not None:
         if not in_git:
@@ -100,14 +101,11 @@ def _render(
     if selection != "packages":
         yield Output(f"{base}.docx", "agreement-docx", render_docx(document, stamp, authors))
         yield Output(f"{base}.pdf", "agreement-pdf", render_pdf(document, stamp, authors))
+    slots = signature_slots(agreement)
+    signatories = {s.field: s.signatory.name for s in slots if s.signatory is not None}
     for party in agreement.parties if selection != "agreement" else ():
         package = build_package(agreement, document, stamp, party)
         fields = [field.name for field in package.fields]
-        signatories = {
-            slot.field: slot.signatory.name
-            for slot in signature_slots(agreement)
-            if slot.signatory is not None
-        }
         extra = (("party", party.id), ("fields", fields), ("signatories", signatories))
         yield Output(package.name, "signature-package", package.data, extra)
 
@@ -290,15 +288,13 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
             for s in signature_slots(agreement)
         )
         return Expected(
-            party.id,
-            party.name,
-            stamp.fingerprint,
-            stamp.commit,
-            package.data,
-            None,
-            None,
-            slots,
-            f"the package built from commit {commit[:12]}",
+            party=party.id,
+            fingerprint=stamp.fingerprint,
+            data=package.data,
+            sha256=None,
+            size=None,
+            slots=slots,
+            origin=f"the package built from commit {commit[:12]}",
         )
 
     return lookup

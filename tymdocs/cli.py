@@ -14,12 +14,15 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from tymdocs import __version__
 from tymdocs.errors import Problem, SourceError, TymdocsError
+
+if TYPE_CHECKING:
+    from tymdocs.verify import CopyReport
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ def verify(
         sys.exit(1)
 
 
-def _copy_text(copy: Any) -> str:
+def _copy_text(copy: CopyReport) -> str:
     """One copy's report as lines a coordinator can read."""
     verdict = "OK" if copy.ok else "FAILED"
     lines = [f"{copy.path}: {verdict}"]

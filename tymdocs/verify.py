@@ -40,9 +40,7 @@ class Expected:
     """What one package of one version must be: its bytes (or hash) and who signs where."""
 
     party: str
-    party_name: str
     fingerprint: str
-    commit: str | None
     data: bytes | None
     sha256: str | None
     size: int | None
@@ -54,6 +52,15 @@ class Expected:
 
 Lookup = Callable[[str, str, str], Expected | None]
 """(commit, fingerprint, party) -> the package as it was built, if it can be found."""
+
+
+@dataclass(frozen=True)
+class _Policy:
+    """How strictly every copy of one run is judged; the roots are parsed once."""
+
+    roots: tuple[Any, ...]
+    require_trust: bool
+    signer_names: dict[str, str]
 
 
 @dataclass
@@ -127,14 +134,13 @@ def verify_files(
     signer_names: dict[str, str] | None = None,
 ) -> Report:
     """Verify every file; a copy that cannot be read is a failure, never an exception."""
+    policy = _Policy(_load_roots(trust_roots), require_trust, signer_names or {})
     copies = []
     expected: dict[str, Expected] = {}
     for path in paths:
         report = CopyReport(str(path))
         try:
-            package = _verify_copy(
-                path, report, lookup, trust_roots, require_trust, signer_names or {}
-            )
+            package = _verify_copy(path, report, lookup, policy)
         except Exception as exc:  # a hostile file may break any parser: that is a failure
             report.failures.append(f"could not be verified: {type(exc).__name__}: {exc}")
             package = None
@@ -156,11 +162,10 @@ def _completeness(
     """Whether the copies, together, make the version fully signed."""
     if not expected or any(not c.ok for c in copies):
         return None, "not all copies verified"
-    versions = {(e.fingerprint) for e in expected.values()}
-    if len(versions) > 1:
+    if len({e.fingerprint for e in expected.values()}) > 1:
         return None, "the copies are of different versions"
-    some = next(iter(expected.values()))
-    parties = list(dict.fromkeys(party for _, party, _ in some.slots))
+    slots = next(iter(expected.values())).slots
+    parties = list(dict.fromkeys(party for _, party, _ in slots))
     absent = [p for p in parties if p not in expected]
     incomplete = [c.party for c in copies if c.missing]
     if absent:
@@ -171,12 +176,7 @@ def _completeness(
 
 
 def _verify_copy(
-    path: Path,
-    report: CopyReport,
-    lookup: Lookup,
-    trust_roots: tuple[bytes, ...],
-    require_trust: bool,
-    signer_names: dict[str, str],
+    path: Path, report: CopyReport, lookup: Lookup, policy: _Policy
 ) -> Expected | None:
     if path.stat().st_size > MAX_BYTES:
         report.failures.append(f"larger than {MAX_BYTES // 2**20} MiB: refused unread")
@@ -215,7 +215,7 @@ def _verify_copy(
     if not same:
         report.failures.append(f"the original revision differs from {expected.origin}")
         return expected
-    _check_signatures(data, original, expected, report, trust_roots, require_trust, signer_names)
+    _check_signatures(data, original, expected, report, policy)
     return expected
 
 
@@ -235,22 +235,28 @@ def _claims(data: bytes) -> tuple[str, str, str] | None:
     return party.group(1), commit.group(1) or "", fingerprint.group(1)
 
 
-def _check_signatures(
-    data: bytes,
-    original: bytes,
-    expected: Expected,
-    report: CopyReport,
-    trust_roots: tuple[bytes, ...],
-    require_trust: bool,
-    signer_names: dict[str, str],
-) -> None:
+def _load_roots(trust_roots: tuple[bytes, ...]) -> tuple[Any, ...]:
+    """Trusted root certificates from PEM or DER bytes."""
+    if not trust_roots:
+        return ()
     from asn1crypto import pem, x509
+
+    try:
+        return tuple(
+            x509.Certificate.load(pem.unarmor(r)[2] if pem.detect(r) else r) for r in trust_roots
+        )
+    except ValueError as exc:
+        raise UsageError(f"--trust: not a certificate ({exc})") from exc
+
+
+def _check_signatures(
+    data: bytes, original: bytes, expected: Expected, report: CopyReport, policy: _Policy
+) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    roots = [x509.Certificate.load(pem.unarmor(r)[2] if pem.detect(r) else r) for r in trust_roots]
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     package_fields = {
         name: _rect(ref)
@@ -278,7 +284,7 @@ def _check_signatures(
             )
             continue
         seen[key] = embedded.field_name
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        context = ValidationContext(trust_roots=list(policy.roots), allow_fetching=False)
         status = validate_pdf_signature(embedded, context)
         subject = embedded.signer_cert.subject
         common_name = str(subject.native.get("common_name", ""))
@@ -315,12 +321,12 @@ def _check_signatures(
             )
         if not signature.trusted:
             message = f"{where}: the signer's certificate does not chain to a trusted root"
-            (report.failures if require_trust else report.warnings).append(message)
+            (report.failures if policy.require_trust else report.warnings).append(message)
         if not signature.in_package_field:
             report.warnings.append(
                 f"{where} is outside the package's fields (an e-signing service's own page)"
             )
-    _match_signatories(report, expected, signer_names)
+    _match_signatories(report, expected, policy.signer_names)
 
 
 def _match_signatories(
@@ -375,15 +381,13 @@ def manifest_lookup(manifest: Path) -> Lookup:
                     for name in entry.get("fields", [])
                 )
                 return Expected(
-                    party,
-                    party,
-                    fingerprint,
-                    commit,
-                    None,
-                    entry["sha256"],
-                    entry["bytes"],
-                    slots,
-                    f"the package in {manifest.name}",
+                    party=party,
+                    fingerprint=fingerprint,
+                    data=None,
+                    sha256=entry["sha256"],
+                    size=entry["bytes"],
+                    slots=slots,
+                    origin=f"the package in {manifest.name}",
                 )
         return None
 
