@@ -43,6 +43,12 @@ def people(pki: Pki) -> dict[str, Identity]:
     return {field: pki.issue(name) for field, name in SIGNATORIES.items()}
 
 
+@pytest.fixture(scope="module")
+def signed_once(repo: Path, pki: Pki, people: dict[str, Identity]) -> bytes:
+    """Kela's package signed by Tommi Hallikainen in sig-kela-1: what most tampering starts from."""
+    return sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki)
+
+
 def package(repo: Path, party: str = "kela") -> bytes:
     return (repo / "build" / PACKAGE.format(party)).read_bytes()
 
@@ -75,9 +81,10 @@ def test_signed_fields_verify_and_a_second_signature_keeps_the_first(
     repo: Path,
     pki: Pki,
     people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
-    once = sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki)
+    once = signed_once
     twice = sign(once, "sig-kela-2", people["sig-kela-2"], pki)
     code, report = verify(capsys, repo, tmp_path, {"kela.pdf": twice}, "--trust", str(pki.root))
     assert code == 0, report
@@ -116,11 +123,11 @@ def test_three_fully_signed_copies_make_the_version_fully_signed(
 
 
 def test_untrusted_signers_print_no_traceback_without_verbose(
-    repo: Path, pki: Pki, people: dict[str, Identity], tmp_path: Path
+    repo: Path, signed_once: bytes, tmp_path: Path
 ) -> None:
     """pyHanko logs a traceback for every untrusted signer; a user sees it only with --verbose."""
     path = tmp_path / "kela.pdf"
-    path.write_bytes(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    path.write_bytes(signed_once)
     command = [sys.executable, "-m", "tymdocs", "-C", str(repo)]
     quiet = subprocess.run([*command, "verify", str(path)], capture_output=True, text=True)
     assert quiet.returncode == 0
@@ -163,6 +170,25 @@ def _writer(data: bytes):  # type: ignore[no-untyped-def]
     return IncrementalPdfFileWriter(io.BytesIO(data))
 
 
+def _append_page(writer, content: bytes) -> None:  # type: ignore[no-untyped-def]
+    """A new last page drawing ``content``, as an update of ``writer``."""
+    from pyhanko.pdf_utils import generic
+
+    page = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+            generic.pdf_name("/MediaBox"): generic.ArrayObject(
+                [generic.NumberObject(v) for v in (0, 0, 595, 842)]
+            ),
+            generic.pdf_name("/Contents"): writer.add_object(
+                generic.StreamObject(stream_data=content)
+            ),
+            generic.pdf_name("/Resources"): generic.DictionaryObject(),
+        }
+    )
+    writer.insert_page(page)
+
+
 def _save(writer) -> bytes:  # type: ignore[no-untyped-def]
     out = io.BytesIO()
     writer.write(out)
@@ -188,27 +214,11 @@ def test_one_byte_changed_in_the_original_revision(
 def test_a_page_appended_after_a_signature(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
-    from pyhanko.pdf_utils import generic
-
-    writer = _writer(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
-    content = writer.add_object(
-        generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 700 Td (Lisays) Tj ET")
-    )
-    page = generic.DictionaryObject(
-        {
-            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
-            generic.pdf_name("/MediaBox"): generic.ArrayObject(
-                [generic.NumberObject(v) for v in (0, 0, 595, 842)]
-            ),
-            generic.pdf_name("/Contents"): content,
-            generic.pdf_name("/Resources"): generic.DictionaryObject(),
-        }
-    )
-    writer.insert_page(page)
+    writer = _writer(signed_once)
+    _append_page(writer, b"BT /F1 24 Tf 72 700 Td (Lisays) Tj ET")
     failures = _failure(capsys, repo, tmp_path, _save(writer))
     assert "signature in sig-kela-1: the document was changed after it" in failures
     assert "is the last one but does not cover the whole file" in failures
@@ -217,13 +227,12 @@ def test_a_page_appended_after_a_signature(
 def test_content_swapped_by_an_incremental_update(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
     from pyhanko.pdf_utils import generic
 
-    writer = _writer(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    writer = _writer(signed_once)
     page_ref, _ = writer.find_page_for_modification(3)
     page = page_ref.get_object()
     page["/Contents"] = writer.add_object(generic.StreamObject(stream_data=b"BT ET"))
@@ -236,11 +245,10 @@ def test_content_swapped_by_an_incremental_update(
 def test_junk_and_objects_after_the_final_eof(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
-    signed = sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki)
+    signed = signed_once
     tampered = signed + b"\n999 0 obj\n<</Type/Annot/Subtype/Text/Contents(hyvaksytty)>>\nendobj\n"
     assert "sig-kela-1 is the last one but does not cover the whole file" in _failure(
         capsys, repo, tmp_path, tampered
@@ -250,13 +258,12 @@ def test_junk_and_objects_after_the_final_eof(
 def test_a_new_signature_field_added_after_signing(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
     from pyhanko.sign import fields
 
-    writer = _writer(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    writer = _writer(signed_once)
     fields.append_signature_field(
         writer, fields.SigFieldSpec("sig-lisatty", on_page=0, box=(100, 100, 300, 160))
     )
@@ -268,14 +275,13 @@ def test_a_new_signature_field_added_after_signing(
 def test_a_field_rectangle_moved(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
     from pyhanko.pdf_utils import generic
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    writer = _writer(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    writer = _writer(signed_once)
     _, _, ref = next(f for f in enumerate_sig_fields(writer) if f[0] == "sig-kela-2")
     widget = ref.get_object()
     widget["/Rect"] = generic.ArrayObject([generic.FloatObject(v) for v in (10, 10, 20, 20)])
@@ -288,13 +294,12 @@ def test_a_field_rectangle_moved(
 def test_one_signature_referenced_from_two_fields(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    writer = _writer(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    writer = _writer(signed_once)
     found = {name: ref for name, _, ref in enumerate_sig_fields(writer)}
     first = found["sig-kela-1"].get_object()
     second = found["sig-kela-2"].get_object()
@@ -385,14 +390,13 @@ def test_an_encrypted_copy_is_refused(
 def test_an_annotation_added_after_signing(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
     """The evil annotation attack: a note that covers text, added after the signature."""
     from pyhanko.pdf_utils import generic
 
-    writer = _writer(sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki))
+    writer = _writer(signed_once)
     page_ref, _ = writer.find_page_for_modification(2)
     page = page_ref.get_object()
     note = writer.add_object(
@@ -449,11 +453,10 @@ def test_a_signed_byte_changed_breaks_the_signature(
 def test_javascript_is_refused(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
-    signed = sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki)
+    signed = signed_once
     tampered = signed + b"\n998 0 obj\n<</S/JavaScript/JS(app.alert(1))>>\nendobj\n"
     assert "refused: it contains JavaScript" in _failure(capsys, repo, tmp_path, tampered)
 
@@ -479,14 +482,13 @@ def test_garbage_after_the_header_fails_without_a_traceback(
 def test_the_manifest_stands_in_when_the_commit_is_not_at_hand(
     capsys: pytest.CaptureFixture[str],
     repo: Path,
-    pki: Pki,
-    people: dict[str, Identity],
+    signed_once: bytes,
     tmp_path: Path,
 ) -> None:
     elsewhere = tmp_path / "no-repo"
     elsewhere.mkdir()
     shutil.copy(repo / "build" / "manifest.json", elsewhere / "manifest.json")
-    signed = sign(package(repo), "sig-kela-1", people["sig-kela-1"], pki)
+    signed = signed_once
     (tmp_path / "copy.pdf").write_bytes(signed)
     result = run(
         capsys,
@@ -515,22 +517,10 @@ def test_an_e_signing_service_page_outside_the_fields(
     tmp_path: Path,
 ) -> None:
     """A service signs in fields of its own; the original revision stays untouched."""
-    from pyhanko.pdf_utils import generic
     from pyhanko.sign import fields
 
     writer = _writer(package(repo))
-    content = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 700 Td ET"))
-    page = generic.DictionaryObject(
-        {
-            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
-            generic.pdf_name("/MediaBox"): generic.ArrayObject(
-                [generic.NumberObject(v) for v in (0, 0, 595, 842)]
-            ),
-            generic.pdf_name("/Contents"): content,
-            generic.pdf_name("/Resources"): generic.DictionaryObject(),
-        }
-    )
-    writer.insert_page(page)
+    _append_page(writer, b"BT /F1 12 Tf 72 700 Td ET")
     data = _save(writer)
     pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
     for number, field in enumerate(("sig-kela-1", "sig-kela-2")):
