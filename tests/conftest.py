@@ -23,7 +23,8 @@ def seed_repo(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed built once from a clean commit; tests only read it."""
-    from tymdocs.build import build, open_source
+    from tymdocs.build import build
+    from tymdocs.revision import open_source
 
     repo = make_repo(tmp_path_factory.mktemp("seed") / "agreement")
     build(open_source(repo), repo / "build")

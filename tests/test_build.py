@@ -234,3 +234,30 @@ def test_json_prints_the_manifest(capsys: pytest.CaptureFixture[str], seed_repo:
     result = run(capsys, "-C", str(seed_repo), "build", "--json")
     assert result.code == 0
     assert json.loads(result.out) == manifest(seed_repo / "build")
+
+
+def test_a_commit_elsewhere_in_the_repository_changes_no_byte(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version is the agreement's: a commit outside its folder is not a new version."""
+    from tests.helpers import copy_agreement
+
+    top = tmp_path / "repo"
+    root = copy_agreement(top / "sopimukset" / "lansi")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "Sopimus")
+    first = git(top, "rev-parse", "HEAD")
+    assert run(capsys, "-C", str(root), "build", "-o", str(tmp_path / "before")).code == 0
+    (top / "README.md").write_text("Muistiinpanoja\n")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "Muuta", date="2025-06-01T10:00:00+03:00")
+    assert run(capsys, "-C", str(root), "build", "-o", str(tmp_path / "after")).code == 0
+    assert hashes(tmp_path / "before") == hashes(tmp_path / "after")
+    data = manifest(tmp_path / "after")
+    assert data["source"]["commit"] == first
+    assert data["regenerate"] == f"tymdocs -C sopimukset/lansi build --ref {first}"
+    monkeypatch.chdir(top)  # the command is run from the repository's top folder
+    again = run(capsys, *data["regenerate"].split()[1:], "-o", str(tmp_path / "re"))
+    assert again.code == 0, again.err
+    assert hashes(tmp_path / "re") == hashes(tmp_path / "after")

@@ -26,7 +26,8 @@ SIGNATORIES = {
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tymdocs.build import build, open_source
+    from tymdocs.build import build
+    from tymdocs.revision import open_source
 
     root = make_repo(tmp_path_factory.mktemp("verify") / "agreement")
     build(open_source(root), root / "build")
@@ -349,7 +350,8 @@ def test_a_field_signed_by_someone_else_is_reported(
 def test_an_older_version_presented_as_the_current_one(
     capsys: pytest.CaptureFixture[str], pki: Pki, people: dict[str, Identity], tmp_path: Path
 ) -> None:
-    from tymdocs.build import build, open_source
+    from tymdocs.build import build
+    from tymdocs.revision import open_source
 
     root = make_repo(tmp_path / "agreement")
     build(open_source(root), root / "build")

@@ -2,7 +2,7 @@
 
 The pipeline reads from the module names: ``sources`` (files or a git revision) -> ``model``
 (immutable, complete) -> ``document`` (the blocks every renderer walks) -> ``render`` ->
-``build`` (outputs and manifest). ``governance`` is the only module that talks to git.
+``build`` (outputs and manifest). ``git`` is the only module that talks to git.
 """
 
 __version__ = "0.1.0"

@@ -10,82 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from tymdocs import __version__, governance
+from tymdocs import __version__
 from tymdocs.checks import validate
-from tymdocs.config import CONFIG_FILE
 from tymdocs.document import Document, Stamp, compose
-from tymdocs.errors import BuildError, Problem, SourceError, UsageError
+from tymdocs.errors import Problem, SourceError, UsageError
 from tymdocs.model import Agreement
-from tymdocs.sources import SourceTree, WorkTree, fingerprint
+from tymdocs.output import MANIFEST, Output, replace_directory
+from tymdocs.revision import Source, open_source
+from tymdocs.sources import fingerprint
 from tymdocs.verify import Lookup
 
-MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 RENDERERS = ("typst", "python-docx", "docxtpl", "docxcompose")
 Selection = Literal["all", "agreement", "packages"]
-
-
-@dataclass(frozen=True)
-class Source:
-    """One version of the sources and what identifies it."""
-
-    tree: SourceTree
-    commit: str | None
-    dirty: bool
-    timestamp: int
-    ref: str | None
-
-
-def open_source(root: Path, ref: str | None = None) -> Source:
-    """The sources at ``ref`` read straight from git, or the working tree when ``ref`` is None."""
-    if not (root / CONFIG_FILE).is_file() and ref is None:
-        raise UsageError(f"{root} has no {CONFIG_FILE}: not an agreement directory")
-    in_git = governance.is_repository(root)
-    if ref is not None:
-        if not in_git:
-            raise UsageError(f"--ref needs a git repository, and {root} is not in one")
-        commit = governance.resolve_commit(root, ref)
-        return Source(governance.GitTree(root, commit), commit, False, _epoch(root, commit), ref)
-    head = governance.head_commit(root) if in_git else None
-    dirty = head is None or governance.has_uncommitted_sources(root)
-    return Source(WorkTree(root), head, dirty, _epoch(root, head), None)
-
-
-def _epoch(root: Path, commit: str | None) -> int:
-    """SOURCE_DATE_EPOCH when set, else the commit's time: never the clock."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value:
-        if not value.isdigit():
-            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {value!r}")
-        return int(value)
-    return governance.commit_time(root, commit) if commit else 0
-
-
-@dataclass(frozen=True)
-class Output:
-    """One file of a build, with what the manifest says of it."""
-
-    name: str
-    kind: str
-    data: bytes
-    extra: tuple[tuple[str, Any], ...] = ()
-
-    def entry(self) -> dict[str, Any]:
-        digest = hashlib.sha256(self.data).hexdigest()
-        return {
-            "path": self.name,
-            "kind": self.kind,
-            "sha256": digest,
-            "bytes": len(self.data),
-        } | dict(self.extra)
 
 
 def _render(
@@ -160,7 +102,7 @@ def build(
         "regenerate": _regenerate_command(source, selection),
     }
     outputs.append(Output(MANIFEST, "manifest", _dump(manifest)))
-    _replace_directory(out, outputs)
+    replace_directory(out, outputs)
     if progress:
         progress(MANIFEST, "manifest")
     return BuildResult(out, manifest, False, loaded.problems)
@@ -188,7 +130,8 @@ def _regenerate_command(source: Source, selection: Selection) -> str:
     if source.dirty or source.commit is None:
         return "tymdocs build  # from uncommitted sources: commit them to make this reproducible"
     option = {"all": "", "agreement": " --no-packages", "packages": " --packages"}[selection]
-    return f"tymdocs build --ref {source.commit}{option}"
+    where = f" -C {source.location}" if source.location else ""
+    return f"tymdocs{where} build --ref {source.commit}{option}"
 
 
 def _dump(manifest: dict[str, Any]) -> bytes:
@@ -219,37 +162,6 @@ def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> b
     return True
 
 
-def _replace_directory(out: Path, outputs: list[Output]) -> None:
-    """Write ``outputs`` into a new directory, then swap it in for ``out`` in one rename."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UsageError(f"{out} is not empty and holds no {MANIFEST}: refusing to replace it")
-    parent = out.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=parent))
-    except OSError as exc:
-        raise BuildError(f"cannot write to {parent}: {exc.strerror}") from exc
-    retired: Path | None = None
-    try:
-        for output in outputs:
-            (staging / output.name).write_bytes(output.data)
-        staging.chmod(0o755)
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=parent))
-            os.replace(out, retired / out.name)
-        os.replace(staging, out)
-    except OSError as exc:
-        if retired is not None and not out.exists():
-            os.replace(retired / out.name, out)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError(f"cannot write {out}: {exc.strerror}") from exc
-    finally:
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
-
-
 def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     """Find the package a returned copy claims to be: rebuilt from its commit when the
     repository has it, else as recorded in ``manifest``."""
@@ -257,25 +169,23 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     from tymdocs.verify import Expected, manifest_lookup
 
     fallback = manifest_lookup(manifest) if manifest is not None else None
-    in_git = governance.is_repository(root)
     agreements: dict[str, tuple[Agreement, Document, Stamp] | None] = {}
 
     def version(commit: str) -> tuple[Agreement, Document, Stamp] | None:
         if commit not in agreements:
             agreements[commit] = None
             try:
-                full = governance.resolve_commit(root, commit)
+                source = open_source(root, commit)
             except UsageError:
                 return None
-            tree = governance.GitTree(root, full)
-            agreement = validate(tree).agreement
+            agreement = validate(source.tree).agreement
             if agreement is not None:
-                stamp = Stamp(full, False, fingerprint(tree), _epoch(root, full))
+                stamp = Stamp(source.commit, False, fingerprint(source.tree), source.timestamp)
                 agreements[commit] = (agreement, compose(agreement), stamp)
         return agreements[commit]
 
     def lookup(commit: str, claimed: str, party_id: str) -> Expected | None:
-        built = version(commit) if in_git else None
+        built = version(commit)
         if built is None:
             return fallback(commit, claimed, party_id) if fallback else None
         agreement, document, stamp = built
@@ -302,6 +212,7 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
 
 def current_fingerprint(root: Path, rev: str) -> str | None:
     """The fingerprint of the committed sources at ``rev``, when ``root`` is in git."""
-    if not governance.is_repository(root):
+    try:
+        return fingerprint(open_source(root, rev).tree)
+    except UsageError:
         return None
-    return fingerprint(governance.GitTree(root, governance.resolve_commit(root, rev)))

@@ -75,8 +75,8 @@ def check(settings: Settings, ref: str | None, strict: bool, as_json: bool) -> N
     Example:
         tymdocs check --strict
     """
-    from tymdocs.build import open_source
     from tymdocs.checks import validate
+    from tymdocs.revision import open_source
 
     source = open_source(settings.root, ref)
     problems = validate(source.tree).problems
@@ -142,8 +142,9 @@ def build(
         tymdocs build --ref v2025-05-01 -o /tmp/signed-version
     """
     from tymdocs import build as builder
+    from tymdocs.revision import open_source
 
-    source = builder.open_source(settings.root, ref)
+    source = open_source(settings.root, ref)
     out = (output or settings.root / "build").resolve()
     terminal = not quiet and not as_json and sys.stderr.isatty()
 

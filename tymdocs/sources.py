@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from tymdocs import markup
+from tymdocs import git, markup
 from tymdocs.config import CONFIG_FILE, read_metadata
 from tymdocs.errors import Problem
 from tymdocs.model import (
@@ -42,6 +42,7 @@ from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
 TEXT_DIR = "docs_src"
 ANNEX_DIR = "annexes"
+SOURCE_PATHSPECS = (CONFIG_FILE, TEXT_DIR, ANNEX_DIR)
 ANNEX_KINDS = ("appointment", "composition", "goals", "staffing")
 
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
@@ -97,6 +98,31 @@ class WorkTree:
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
+
+
+class GitTree:
+    """The sources as committed in one commit, read without a checkout: two git processes."""
+
+    def __init__(self, root: Path, commit: str) -> None:
+        self.root = root
+        self.commit = commit
+        self.description = f"commit {commit[:12]}"
+        listing = git.list_tree(root, commit, SOURCE_PATHSPECS)
+        self._blobs = {path: blob for path, blob in listing.items() if is_source_path(path)}
+        self._contents: dict[str, bytes] | None = None
+
+    def paths(self) -> list[str]:
+        return sorted(self._blobs)
+
+    def read(self, path: str) -> bytes:
+        if self._contents is None:
+            self._contents = git.read_blobs(self.root, self._blobs.values())
+        return self._contents[self._blobs[path]]
+
+
+def uncommitted_sources(root: Path) -> list[str]:
+    """Source paths that differ from HEAD in any way: changed, staged, deleted or new."""
+    return [path for path in git.status_paths(root, SOURCE_PATHSPECS) if is_source_path(path)]
 
 
 def normalise(data: bytes) -> str:

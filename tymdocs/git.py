@@ -1,0 +1,365 @@
+"""The only door to git: every ``git`` process tymdocs runs starts here.
+
+Plain ``git`` subprocesses, batched where it matters: a tree is listed once and its blobs read
+in one ``cat-file --batch``; the history is one ``git log`` carrying trailers and changed paths,
+never one process per commit. Paths are given and returned relative to the directory the
+caller names (the agreement root), which may be a subfolder of the repository.
+
+This module knows git, not agreements: it imports nothing else from tymdocs but the errors.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tymdocs.errors import GitError, UsageError
+
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+ZERO = "0" * 40
+
+
+def _git(
+    cwd: Path,
+    *args: str,
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    ok: tuple[int, ...] = (0,),
+) -> bytes:
+    try:
+        completed = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed: install git to read or record versions") from exc
+    if completed.returncode not in ok:
+        message = completed.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git {args[0]}: {message[-1] if message else 'failed'}")
+    return completed.stdout
+
+
+# -- where we are -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepoState:
+    """What a command must know before it reads or records: the repository around ``root``."""
+
+    top: Path
+    prefix: str
+    """``root`` relative to the repository's top folder, '' or ending in '/'."""
+    head: str | None
+    """The commit HEAD points at; None in a repository without commits."""
+    branch: str | None
+    """The branch HEAD is on; None when HEAD is detached."""
+    operation: str | None
+    """A merge, rebase, cherry-pick or revert in progress, by name."""
+
+
+_OPERATIONS = (
+    ("MERGE_HEAD", "a merge"),
+    ("rebase-merge", "a rebase"),
+    ("rebase-apply", "a rebase"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick"),
+    ("REVERT_HEAD", "a revert"),
+)
+
+
+def repo_state(root: Path) -> RepoState | None:
+    """The repository ``root`` lies in, or None when it lies in none."""
+    args = ["rev-parse", "--show-toplevel", "--show-prefix"]
+    for name, _ in _OPERATIONS:
+        args += ["--git-path", name]
+    try:
+        lines = _git(root, *args).decode().splitlines()
+    except GitError as exc:
+        if "not installed" in str(exc):
+            raise
+        return None
+    top, prefix, *paths = lines
+    underway = [
+        what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
+    ]
+    operation = underway[0] if underway else None
+    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1)).strip()
+    branch = _git(root, "symbolic-ref", "--quiet", "HEAD", ok=(0, 1)).strip()
+    return RepoState(
+        Path(top),
+        prefix,
+        head.decode() or None,
+        branch.decode() or None,
+        operation,
+    )
+
+
+def is_repository(root: Path) -> bool:
+    """Whether ``root`` lies inside a git work tree."""
+    try:
+        return _git(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+    except GitError as exc:
+        if "not installed" in str(exc):
+            raise
+        return False
+
+
+def resolve_commit(root: Path, rev: str) -> str:
+    """The full id of the commit ``rev`` names (a branch, tag, or abbreviated id)."""
+    if rev.startswith("-"):
+        raise UsageError(f"not a revision: {rev!r}")
+    found = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", ok=(0, 1))
+    if not found.strip():
+        raise UsageError(f"unknown revision {rev!r}: no such commit, branch or tag")
+    return found.decode().strip()
+
+
+def last_commit(root: Path, rev: str, pathspecs: Iterable[str]) -> tuple[str, int] | None:
+    """The newest commit up to ``rev`` that changed anything under ``pathspecs``, and its time."""
+    found = _git(root, "log", "-1", "--format=%H %ct", rev, "--", *pathspecs).split()
+    return (found[0].decode(), int(found[1])) if found else None
+
+
+def rev_list(root: Path, revision_range: str) -> list[str]:
+    """The commits of a range such as ``main..HEAD``, newest first."""
+    if revision_range.startswith("-"):
+        raise UsageError(f"not a revision range: {revision_range!r}")
+    try:
+        return _git(root, "rev-list", revision_range, "--").decode().split()
+    except GitError as exc:
+        raise UsageError(f"not a revision range: {revision_range!r} ({exc})") from None
+
+
+# -- the working tree -------------------------------------------------------------------------
+
+
+def changed_paths(root: Path, pathspecs: Iterable[str]) -> list[str]:
+    """Paths under ``pathspecs`` whose working-tree content differs from HEAD, new ones too.
+
+    What is staged but undone in the working tree is not a change: the working tree is what
+    the user sees and what tymdocs reads.
+    """
+    specs = list(pathspecs)
+    tracked = _git(
+        root, "diff", "--name-only", "--no-renames", "--relative", "-z", "HEAD", "--", *specs
+    )
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", *specs)
+    paths = {p.decode() for p in (tracked + untracked).split(b"\0") if p}
+    return sorted(paths)
+
+
+def status_paths(root: Path, pathspecs: Iterable[str]) -> list[str]:
+    """Paths under ``pathspecs`` that ``git status`` lists: changed, staged, deleted or new."""
+    status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *pathspecs)
+    prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
+    found = []
+    for entry in filter(None, status.split(b"\0")):
+        path = entry[3:].decode(errors="replace")
+        if path.startswith(prefix):
+            found.append(path[len(prefix) :])
+    return found
+
+
+# -- trees and blobs ----------------------------------------------------------------------------
+
+
+def list_tree(root: Path, commit: str, pathspecs: Iterable[str]) -> dict[str, str]:
+    """Every blob under ``pathspecs`` in ``commit``: path relative to ``root`` -> blob id."""
+    listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *pathspecs)
+    blobs: dict[str, str] = {}
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, path = entry.decode().partition("\t")
+        _mode, kind, blob = meta.split()
+        if kind == "blob":
+            blobs[path] = blob
+    return blobs
+
+
+def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
+    """The content of every blob, in one ``git cat-file --batch`` process."""
+    order = list(dict.fromkeys(blobs))
+    if not order:
+        return {}
+    output = _git(root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in order).encode())
+    contents: dict[str, bytes] = {}
+    offset = 0
+    for blob in order:
+        header_end = output.index(b"\n", offset)
+        header = output[offset:header_end].split()
+        if header[-1] == b"missing":
+            raise GitError(f"git cat-file: blob {blob} is missing")
+        size = int(header[2])
+        start = header_end + 1
+        contents[blob] = output[start : start + size]
+        offset = start + size + 1
+    return contents
+
+
+# -- history ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One path a commit changed: its blob before and after (``ZERO`` when absent)."""
+
+    path: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One commit as the history reads: id, parents, time, subject, trailers, changed paths."""
+
+    commit: str
+    parents: tuple[str, ...]
+    time: int
+    subject: str
+    trailers: tuple[tuple[str, str], ...]
+    changes: tuple[Change, ...]
+    signature: str = ""
+    """``%G?``: G good, U good but untrusted, B bad, N none, ... ('' when not asked for)."""
+
+
+def log(root: Path, rev: str = "HEAD", *, signatures: bool = False) -> list[LogEntry]:
+    """Every commit reachable from ``rev``, newest first (parents after children), with the
+    paths each changed under ``root`` (a merge: only what differs from every parent).
+
+    One ``git log`` process, however long the history.
+    """
+    fields = ["%H", "%P", "%ct", "%s", "%(trailers:only,unfold)", *(["%G?"] if signatures else [])]
+    pretty = "--format=%x1e" + "%x1f".join(fields) + "%x1f"
+    output = _git(
+        root,
+        "log",
+        "-z",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "--relative",
+        "--topo-order",
+        "--diff-merges=dense-combined",
+        pretty,
+        rev,
+        "--",
+    )
+    entries = []
+    for chunk in output.decode("utf-8", errors="replace").split(_RECORD)[1:]:
+        head, _, raw = chunk.rpartition(_FIELD)
+        values = head.split(_FIELD)
+        commit, parents, time, subject, trailers = values[:5]
+        entries.append(
+            LogEntry(
+                commit=commit,
+                parents=tuple(parents.split()),
+                time=int(time),
+                subject=subject,
+                trailers=_trailers(trailers),
+                changes=_raw_changes(raw),
+                signature=values[5] if signatures else "",
+            )
+        )
+    return entries
+
+
+def _trailers(text: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            found.append((key.strip(), value.strip()))
+    return tuple(found)
+
+
+def _raw_changes(raw: str) -> tuple[Change, ...]:
+    """``--raw -z`` output: ``:modes blobs status\\0path\\0`` (``::`` for a merge's paths)."""
+    tokens = [t for t in raw.lstrip("\0\n").split("\0")]
+    changes = []
+    index = 0
+    while index + 1 < len(tokens):
+        meta, path = tokens[index].lstrip("\n"), tokens[index + 1]
+        index += 2
+        if not meta.startswith(":"):
+            continue
+        parents = len(meta) - len(meta.lstrip(":"))
+        words = meta.lstrip(":").split()
+        blobs = words[parents + 1 : 2 * parents + 2]
+        changes.append(Change(path, blobs[0], blobs[-1]))
+    return tuple(changes)
+
+
+def verify_commit(root: Path, commit: str) -> bool:
+    """Whether ``git verify-commit`` accepts the signature of ``commit``."""
+    try:
+        _git(root, "verify-commit", commit)
+    except GitError:
+        return False
+    return True
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def commit_paths(
+    state: RepoState,
+    root: Path,
+    message: str,
+    paths: Iterable[str],
+    *,
+    new_files: Mapping[str, bytes] | None = None,
+    sign: bool = False,
+) -> str:
+    """Commit the working-tree content of ``paths`` and the ``new_files`` given as bytes on
+    top of HEAD, leaving every other path, staged or not, exactly as it was.
+
+    The commit is built in a temporary index and HEAD moves last, by a compare-and-swap, so a
+    failure at any step leaves the branch, the index and the working tree as they were. Then
+    ``new_files`` are written into the working tree and the real index takes the committed
+    content of exactly these paths. Paths are relative to ``root``.
+    """
+    if state.head is None or state.branch is None:
+        raise GitError("cannot commit: HEAD is detached or has no commit")
+    listed = list(paths)
+    new_files = dict(new_files or {})
+    with tempfile.TemporaryDirectory(prefix="tymdocs-index-") as temp:
+        index = {"GIT_INDEX_FILE": str(Path(temp) / "index")}
+        _git(root, "read-tree", state.head, env=index)
+        _update_index(root, listed, env=index)
+        entries = []
+        for path, data in new_files.items():
+            blob = _git(root, "hash-object", "-w", "--stdin", stdin=data).decode().strip()
+            entries.append(f"100644 {blob}\t{state.prefix}{path}\0".encode())
+        if entries:
+            _git(root, "update-index", "-z", "--index-info", env=index, stdin=b"".join(entries))
+        tree = _git(root, "write-tree", env=index).decode().strip()
+    command = ["commit-tree", tree, "-p", state.head, *(["-S"] if sign else []), "-F", "-"]
+    commit = _git(root, *command, stdin=message.encode()).decode().strip()
+    subject = message.partition("\n")[0]
+    _git(root, "update-ref", "-m", f"tymdocs: {subject}", "HEAD", commit, state.head)
+    for path, data in new_files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    _update_index(root, [*listed, *new_files])
+    return commit
+
+
+def _update_index(root: Path, paths: list[str], env: Mapping[str, str] | None = None) -> None:
+    """Take the working-tree content of ``paths`` into the index; absent files leave it."""
+    if paths:
+        stdin = b"".join(path.encode() + b"\0" for path in paths)
+        _git(root, "update-index", "--add", "--remove", "-z", "--stdin", stdin=stdin, env=env)
+
+
+def write_tag(root: Path, name: str, commit: str) -> None:
+    """A lightweight tag on ``commit``; an existing tag of that name is never moved."""
+    _git(root, "check-ref-format", f"refs/tags/{name}")
+    _git(root, "update-ref", f"refs/tags/{name}", commit, ZERO)
