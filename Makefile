@@ -20,7 +20,8 @@ build: $(INSTALLED) ## Set up if needed, validate and build the agreement into b
 	$(BIN)/tymdocs check
 	$(BIN)/tymdocs build
 
-test: $(INSTALLED) ## Run the test suite
+test: $(INSTALLED) ## Check the agreement in this repository, then run the test suite
+	$(BIN)/tymdocs check
 	$(BIN)/pytest
 
 lint: $(INSTALLED) ## ruff (check and format) and mypy

@@ -19,6 +19,8 @@ from tymdocs.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED = FIXTURES / "seed"
+"""A copy of the seed agreement the tests own, so they pass whatever agreement the root holds."""
 SEED_FILES = ("tymdocs.yaml", "docs_src", "annexes")
 
 GIT_ENV = {
@@ -48,7 +50,7 @@ def git(repo: Path, *args: str, date: str | None = None) -> str:
     return done.stdout.strip()
 
 
-def copy_agreement(target: Path, source: Path = ROOT, files: tuple[str, ...] = SEED_FILES) -> Path:
+def copy_agreement(target: Path, source: Path = SEED, files: tuple[str, ...] = SEED_FILES) -> Path:
     """An agreement's sources copied into ``target``, without git."""
     target.mkdir(parents=True, exist_ok=True)
     for name in files:
@@ -60,7 +62,7 @@ def copy_agreement(target: Path, source: Path = ROOT, files: tuple[str, ...] = S
     return target
 
 
-def make_repo(target: Path, source: Path = ROOT) -> Path:
+def make_repo(target: Path, source: Path = SEED) -> Path:
     """A git repository in ``target`` holding an agreement's sources, committed once."""
     copy_agreement(target, source)
     git(target, "init", "-q", "-b", "main")

@@ -1,10 +1,11 @@
-"""The seed agreement as sources: complete, and read into the model as the parties wrote it."""
+"""The seed agreement (the tests' own copy) as sources: complete, and read into the model as the
+parties wrote it."""
 
 from decimal import Decimal
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import SEED
 from tymdocs.checks import validate
 from tymdocs.document import compose, plain_text
 from tymdocs.model import (
@@ -44,7 +45,7 @@ ANNEX_TITLES = [
 
 @pytest.fixture(scope="module")
 def seed() -> Agreement:
-    loaded = validate(WorkTree(ROOT))
+    loaded = validate(WorkTree(SEED))
     assert loaded.agreement is not None, loaded.problems
     return loaded.agreement
 
@@ -161,7 +162,7 @@ def test_liite_6_lists_are_real_lists(seed: Agreement) -> None:
 
 
 def test_the_seed_warns_of_its_known_oddities_and_has_no_errors() -> None:
-    problems = validate(WorkTree(ROOT)).problems
+    problems = validate(WorkTree(SEED)).problems
     assert [p.severity for p in problems] == ["warning"] * 3
     messages = "\n".join(str(p) for p in problems)
     assert (
