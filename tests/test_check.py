@@ -269,3 +269,90 @@ def test_usage_errors_exit_2(
     ref = run(capsys, "-C", str(agreement), "build", "--ref", "HEAD")
     assert ref.code == 2
     assert "--ref needs a git repository" in ref.err
+
+
+# -- the change rules ------------------------------------------------------------------------
+
+RULE_1 = "1: {record: decision, body: Työllisyyslautakunta, party: tyollisyysalue}"
+
+
+def test_liite_1_changes_only_by_the_appointing_party(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, "tymdocs.yaml", RULE_1, "1: {record: decision, body: Johtoryhmä}")
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{line}",
+        "Liite 1 is the steering group's appointment: it changes only by a decision of the "
+        "appointing party 'tyollisyysalue' (steering_group.appointed_by), not by the steering "
+        "group; under change_rules.annexes write 1: {record: decision, "
+        "body: Työllisyyslautakunta, party: tyollisyysalue}",
+    )
+
+
+def test_a_rule_needs_a_known_record_and_a_body_for_a_decision(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, "tymdocs.yaml", "2: {record: notice}", "2: {record: ilmoitus}")
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{line}",
+        "change_rules.annexes[2].record: expected one of amendment, decision, notice, "
+        "got 'ilmoitus'",
+    )
+    edit(agreement, "tymdocs.yaml", "2: {record: ilmoitus}", "2: {record: notice}")
+    line = edit(
+        agreement,
+        "tymdocs.yaml",
+        "4: {record: decision, body: Johtoryhmä}",
+        "4: {record: decision}",
+    )
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{line}",
+        "change_rules.annexes[4]: a decision needs the body that decides ('body: …')",
+    )
+
+
+def test_a_rule_for_a_party_or_annex_that_does_not_exist(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, "tymdocs.yaml", "party: tyollisyysalue}", "party: sastamala}")
+    edit(agreement, "tymdocs.yaml", "6: {record", "9: {record")
+    checked = run(capsys, "-C", str(agreement), "check")
+    assert checked.code == 1
+    assert (
+        f"tymdocs.yaml:{line}: error: change_rules names party 'sastamala', which tymdocs.yaml "
+        "does not define (parties: hyvinvointialue, kela, tyollisyysalue)"
+    ) in checked.err
+    assert "warning: change_rules names Liite 9, which does not exist" in checked.err
+
+
+def test_the_main_text_changes_only_by_amendment(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, "tymdocs.yaml", "main_text: amendment", "main_text: decision")
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{line}",
+        "change_rules.main_text: expected one of amendment, got 'decision'",
+    )
+
+
+def test_the_policy_is_read_as_written(agreement: Path) -> None:
+    from tymdocs.checks import validate
+    from tymdocs.sources import WorkTree
+
+    loaded = validate(WorkTree(agreement))
+    assert loaded.agreement is not None
+    policy = loaded.agreement.meta.policy
+    assert policy.rule(1).record == "decision" and policy.rule(1).party == "tyollisyysalue"
+    assert policy.rule(2).record == "notice" and policy.rule(2).body is None
+    assert [n for n in range(1, 8) if policy.rule(n).yearly_review] == [3, 5]
+    assert policy.rule(7).body == "Johtoryhmä"  # an annex added later follows the default
+    assert policy.termination_notice_months == 6
+    assert policy.require_signed_records is False

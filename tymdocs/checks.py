@@ -13,9 +13,11 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Protocol
 
+from tymdocs.config import CONFIG_FILE
 from tymdocs.errors import Problem, Severity
 from tymdocs.locale import format_decimal
 from tymdocs.model import (
+    NO_ORIGIN,
     Agreement,
     AppointmentAnnex,
     CompositionAnnex,
@@ -47,6 +49,7 @@ def check_agreement(agreement: Agreement) -> list[Problem]:
 
     _references(agreement, report)
     _parties(agreement, report)
+    _policy(agreement, report)
     for annex in agreement.annexes:
         if isinstance(annex, StaffingAnnex):
             _staffing(agreement, annex, report)
@@ -119,6 +122,46 @@ def _parties(agreement: Agreement, report: Report) -> None:
                     f"Liite {annex.number} allocates no staff for party '{party_id}'",
                     "warning",
                 )
+
+
+def _policy(agreement: Agreement, report: Report) -> None:
+    """The change rules name annexes and parties that exist, and Liite 1 changes only by a
+    decision of the party that appointed the steering group."""
+    policy = agreement.meta.policy
+    known = {party.id for party in agreement.parties}
+    for number, rule in policy.annexes:
+        if agreement.annex(number) is None:
+            message = f"change_rules names Liite {number}, which does not exist"
+            report(rule.origin, message, "warning")
+    for rule in (policy.default, *(rule for _, rule in policy.annexes)):
+        if rule.party is not None and rule.party not in known:
+            report(
+                rule.origin,
+                f"change_rules names party '{rule.party}', which tymdocs.yaml does not define "
+                f"(parties: {', '.join(sorted(known))})",
+            )
+    group = agreement.meta.steering_group
+    for annex in agreement.annexes:
+        if not isinstance(annex, AppointmentAnnex):
+            continue
+        rule = policy.rule(annex.number)
+        appointing = group.appointed_by if group else None
+        if rule.record != "decision" or (appointing and rule.party != appointing):
+            report(
+                rule.origin if rule.origin != NO_ORIGIN else Origin(CONFIG_FILE),
+                f"Liite {annex.number} is the steering group's appointment: it changes only by "
+                f"a decision of the appointing party '{appointing or '?'}' "
+                f"(steering_group.appointed_by), not by the steering group; under "
+                f"change_rules.annexes write {annex.number}: {{record: decision, "
+                f"body: {annex.decision.body}, party: {appointing or '?'}}}",
+            )
+        elif rule.body and rule.body.casefold() != annex.decision.body.casefold():
+            report(
+                rule.origin,
+                f"change_rules gives Liite {annex.number} to {rule.body}, but the appointment "
+                f"was decided by {annex.decision.body}",
+                "warning",
+            )
 
 
 def _staffing(agreement: Agreement, annex: StaffingAnnex, report: Report) -> None:

@@ -6,15 +6,17 @@ import re
 from typing import cast
 
 from tymdocs.errors import Problem
+from tymdocs.locale import label
 from tymdocs.model import (
-    CHANGE_RULES,
     PARTY_ROLES,
+    RECORDS_NEEDED,
     ChangeRule,
-    ChangeRules,
     Metadata,
     Origin,
     Party,
     PartyRole,
+    Policy,
+    RecordNeeded,
     Signatory,
     SteeringGroup,
 )
@@ -57,14 +59,10 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
         )
     court = fields["court"].text() if "court" in fields else None
     steering = _steering_group(fields["steering_group"]) if "steering_group" in fields else None
-    rules = (
-        _change_rules(fields["change_rules"])
-        if "change_rules" in fields
-        else ChangeRules("amendment", "decision", "notice")
-    )
-    if None in (agreement_id, title, area, effective, court, rules):
+    policy = _policy(fields["change_rules"]) if "change_rules" in fields else default_policy()
+    if None in (agreement_id, title, area, effective, court, policy):
         return None
-    assert agreement_id and title and area and effective and court and rules and language
+    assert agreement_id and title and area and effective and court and policy and language
     return Metadata(
         id=agreement_id,
         title=title.strip(),
@@ -76,7 +74,7 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
         valid_until=valid_until,
         court=court.strip(),
         steering_group=steering,
-        change_rules=rules,
+        policy=policy,
     )
 
 
@@ -156,16 +154,83 @@ def _steering_group(node: Node) -> SteeringGroup | None:
     return SteeringGroup(appointed_by, appointed_on, term, Origin(node.source.path, node.line))
 
 
-def _change_rules(node: Node) -> ChangeRules | None:
-    names = ("main_text", "annexes", "composition")
-    fields = node.mapping(required=names)
-    if fields is None or len(fields) < len(names):
+def default_policy() -> Policy:
+    """The seed's rules (§ 12): the main text by amendment, every annex by the steering group."""
+    return Policy(
+        main_text=ChangeRule("amendment"),
+        annexes=(),
+        default=ChangeRule("decision", body=label("steering_group")),
+    )
+
+
+def _policy(node: Node) -> Policy | None:
+    """``change_rules``: the record each part's change needs; every problem reported."""
+    fields = node.mapping(
+        required=("main_text",),
+        optional=("annexes", "termination_notice_months", "require_signed_records"),
+    )
+    if fields is None:
         return None
-    values = [fields[name].choice(CHANGE_RULES) for name in names]
-    if None in values:
+    default = default_policy()
+    usable = "main_text" in fields and fields["main_text"].choice(("amendment",)) is not None
+    annexes: list[tuple[int, ChangeRule]] = []
+    fallback = default.default
+    for key, entry in fields["annexes"].pairs() if "annexes" in fields else ():
+        if key != "default" and (not isinstance(key, int) or isinstance(key, bool) or key <= 0):
+            entry.problem(
+                f"change_rules.annexes: an annex is given by its number or 'default', not {key!r}",
+                at_key=True,
+            )
+            usable = False
+            continue
+        rule = _rule(entry)
+        if rule is None:
+            usable = False
+        elif key == "default":
+            fallback = rule
+        else:
+            annexes.append((key, rule))
+    months: int | None = default.termination_notice_months
+    if "termination_notice_months" in fields:
+        months = fields["termination_notice_months"].integer()
+        if months is not None and months < 0:
+            fields["termination_notice_months"].problem("termination_notice_months is negative")
+            months = None
+    signed: bool | None = default.require_signed_records
+    if "require_signed_records" in fields:
+        signed = fields["require_signed_records"].boolean()
+    if not usable or months is None or signed is None:
         return None
-    main_text, annexes, composition = (cast(ChangeRule, value) for value in values)
-    return ChangeRules(main_text, annexes, composition)
+    return Policy(default.main_text, tuple(sorted(annexes)), fallback, months, signed)
+
+
+def _rule(node: Node) -> ChangeRule | None:
+    """One annex's rule: ``{record: decision, body: Johtoryhmä, review: yearly}``."""
+    fields = node.mapping(required=("record",), optional=("body", "party", "review"))
+    if fields is None or "record" not in fields:
+        return None
+    record = fields["record"].choice(RECORDS_NEEDED)
+    if record is None:
+        return None
+    body = fields["body"].text() if "body" in fields else None
+    party = _identifier(fields.get("party"))
+    review = fields["review"].choice(("yearly",)) if "review" in fields else None
+    if record == "decision" and body is None:
+        if "body" not in fields:
+            node.problem(f"{node.name}: a decision needs the body that decides ('body: …')")
+        return None
+    if record != "decision" and ("body" in fields or "party" in fields):
+        node.problem(f"{node.name}: only a decision names a body and its party")
+        return None
+    if "review" in fields and review is None:
+        return None
+    return ChangeRule(
+        cast(RecordNeeded, record),
+        body=body.strip() if body else None,
+        party=party,
+        yearly_review=review == "yearly",
+        origin=Origin(node.source.path, node.line),
+    )
 
 
 def _optional(fields: dict[str, Node], key: str) -> str | None:

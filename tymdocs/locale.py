@@ -16,6 +16,7 @@ LABELS: dict[str, str] = {
     "draft_of": "LUONNOS versiosta {commit}",
     "fingerprint": "Tunniste {fingerprint}",
     "deputy": "varajäsen",
+    "steering_group": "Johtoryhmä",
     "decision": "{organisation}, {body} {date} § {section}",
     "member": "Jäsen",
     "role": "Tehtävä",

@@ -114,8 +114,8 @@ PARTY_ROLES: tuple[PartyRole, ...] = (
     "kela",
     "other",
 )
-ChangeRule = Literal["amendment", "decision", "notice"]
-CHANGE_RULES: tuple[ChangeRule, ...] = ("amendment", "decision", "notice")
+RecordNeeded = Literal["amendment", "decision", "notice"]
+RECORDS_NEEDED: tuple[RecordNeeded, ...] = ("amendment", "decision", "notice")
 
 
 @dataclass(frozen=True)
@@ -150,12 +150,33 @@ class SteeringGroup:
 
 
 @dataclass(frozen=True)
-class ChangeRules:
-    """How each part of the agreement may change (seed § 12 and § 4)."""
+class ChangeRule:
+    """The record a change of one part needs (seed § 12 and § 4), and any yearly review."""
+
+    record: RecordNeeded
+    body: str | None = None
+    """For a decision: the body that decides, as its decisions are cited (``Johtoryhmä``)."""
+    party: str | None = None
+    """For a decision: the party the body belongs to, where that matters (Liite 1)."""
+    yearly_review: bool = False
+    """Reviewed at least once a year, even when nothing changes (seed Liite 3 and Liite 5)."""
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How each part of the agreement may change: the agreement's own rules, as data."""
 
     main_text: ChangeRule
-    annexes: ChangeRule
-    composition: ChangeRule
+    annexes: tuple[tuple[int, ChangeRule], ...]
+    """Rules by annex number; any other annex follows ``default``."""
+    default: ChangeRule
+    termination_notice_months: int = 6
+    require_signed_records: bool = False
+    """Records must be signed commits that ``git verify-commit`` accepts."""
+
+    def rule(self, annex: int) -> ChangeRule:
+        return dict(self.annexes).get(annex, self.default)
 
 
 @dataclass(frozen=True)
@@ -322,7 +343,7 @@ class Metadata:
     """None: in force until further notice (``toistaiseksi``)."""
     court: str
     steering_group: SteeringGroup | None
-    change_rules: ChangeRules
+    policy: Policy
 
 
 @dataclass(frozen=True)

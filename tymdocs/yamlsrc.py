@@ -206,6 +206,12 @@ class Node:
         self._expected("a whole number")
         return None
 
+    def boolean(self) -> bool | None:
+        if isinstance(self.value, bool):
+            return self.value
+        self._expected("true or false")
+        return None
+
     def decimal(self) -> Decimal | None:
         value = self.value
         if isinstance(value, int) and not isinstance(value, bool):
