@@ -46,7 +46,9 @@ def test_manifest_names_commit_outputs_and_how_to_rebuild(
     assert data["source"]["dirty"] is False
     assert data["source"]["timestamp"] == "2025-04-30T09:00:00+00:00"
     assert len(data["source"]["fingerprint"]) == 64
-    assert data["version"] == f"Versio {head[:7]}, 30.4.2025"
+    # Before version 1 is recorded, a commit is the proposal the parties are asked to sign.
+    assert data["version"] == f"Ehdotus {head[:7]}, 30.4.2025"
+    assert data["record"] is None and data["source"]["draft"] is False
     assert data["tool"]["tymdocs"] and data["tool"]["typst"] == "0.15.2"
     assert data["regenerate"] == f"tymdocs build --ref {head}"
     kinds = [o["kind"] for o in data["outputs"]]

@@ -185,7 +185,9 @@ def _document(paragraphs: list[tuple[str, bool, bool]]) -> Document:
     return Document("Otsikko", "fi", (Part("section", 1, "1 Osio", blocks),))
 
 
-STAMP = Stamp("0123456789abcdef", False, "f" * 64, 1746000000)
+STAMP = Stamp(
+    "0123456789abcdef", False, "f" * 64, 1746000000, "Versio 2 · Johtoryhmä 15.9.2025 § 4"
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,6 +19,7 @@ from tymdocs import __version__
 from tymdocs.checks import validate
 from tymdocs.document import Document, Stamp, compose
 from tymdocs.errors import Problem, SourceError, UsageError
+from tymdocs.governance import record_dict
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
 from tymdocs.revision import Source, open_source
@@ -71,7 +72,13 @@ def build(
     selection: Selection = "all",
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Validate, render and write every output of ``source`` into ``out``."""
+    """Validate, render and write every output of ``source`` into ``out``.
+
+    The agreement as in force on a date is built without signature packages: it is a
+    consolidated text for reading, and what parties sign are versions.
+    """
+    if source.at is not None:
+        selection = "agreement"
     source_fingerprint = fingerprint(source.tree)
     identity = _identity(source, source_fingerprint, selection)
     previous = _read_manifest(out)
@@ -82,8 +89,8 @@ def build(
     if loaded.agreement is None:
         raise SourceError(loaded.problems)
     agreement = loaded.agreement
-    document = compose(agreement)
-    stamp = Stamp(source.commit, source.dirty, source_fingerprint, source.timestamp)
+    document = compose(agreement, source.notes)
+    stamp = stamp_of(source, source_fingerprint)
 
     outputs: list[Output] = []
     for output in _render(agreement, document, stamp, selection):
@@ -98,6 +105,7 @@ def build(
             "effective_date": agreement.meta.effective_date.isoformat(),
         },
         "version": stamp.version_label,
+        "record": _record(source),
         "outputs": [output.entry() for output in outputs],
         "regenerate": _regenerate_command(source, selection),
     }
@@ -108,8 +116,27 @@ def build(
     return BuildResult(out, manifest, False, loaded.problems)
 
 
+def stamp_of(source: Source, source_fingerprint: str) -> Stamp:
+    """What every page of this version's documents carries."""
+    return Stamp(source.commit, source.draft, source_fingerprint, source.timestamp, source.label)
+
+
+def _record(source: Source) -> dict[str, Any] | None:
+    """The version and the record that made it; for a date, which version each part is."""
+    if source.in_force is not None:
+        in_force = source.in_force
+        parts = {"main-text": in_force.main.number}
+        parts |= {f"annex-{n}": v.number for n, v in sorted(in_force.annexes.items())}
+        return {"in_force_on": in_force.day.isoformat(), "parts": parts}
+    if source.version is None:
+        return None
+    entry = source.version.entry
+    return {"number": source.version.number, "commit": entry.commit} | record_dict(entry.record)
+
+
 def _identity(source: Source, source_fingerprint: str, selection: Selection) -> dict[str, Any]:
-    """What decides the bytes of a build: the sources, this tool and its renderers."""
+    """What decides the bytes of a build: the sources, their version, this tool and its
+    renderers."""
     from importlib.metadata import version
 
     when = dt.datetime.fromtimestamp(source.timestamp, dt.UTC).isoformat()
@@ -118,8 +145,10 @@ def _identity(source: Source, source_fingerprint: str, selection: Selection) -> 
         "source": {
             "commit": source.commit,
             "dirty": source.dirty,
+            "draft": source.draft,
             "fingerprint": source_fingerprint,
             "timestamp": when,
+            "version": source.label,
         },
         "tool": {"tymdocs": __version__, **{name: version(name) for name in RENDERERS}},
         "selection": selection,
@@ -129,8 +158,10 @@ def _identity(source: Source, source_fingerprint: str, selection: Selection) -> 
 def _regenerate_command(source: Source, selection: Selection) -> str:
     if source.dirty or source.commit is None:
         return "tymdocs build  # from uncommitted sources: commit them to make this reproducible"
-    option = {"all": "", "agreement": " --no-packages", "packages": " --packages"}[selection]
     where = f" -C {source.location}" if source.location else ""
+    if source.at is not None:
+        return f"tymdocs{where} build --at {source.at.isoformat()} --ref {source.ref}"
+    option = {"all": "", "agreement": " --no-packages", "packages": " --packages"}[selection]
     return f"tymdocs{where} build --ref {source.commit}{option}"
 
 
@@ -180,8 +211,8 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
                 return None
             agreement = validate(source.tree).agreement
             if agreement is not None:
-                stamp = Stamp(source.commit, False, fingerprint(source.tree), source.timestamp)
-                agreements[commit] = (agreement, compose(agreement), stamp)
+                stamp = stamp_of(source, fingerprint(source.tree))
+                agreements[commit] = (agreement, compose(agreement, source.notes), stamp)
         return agreements[commit]
 
     def lookup(commit: str, claimed: str, party_id: str) -> Expected | None:

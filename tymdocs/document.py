@@ -7,8 +7,7 @@ Renderers never look at the model or the sources; what they print is exactly
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -56,21 +55,16 @@ class Document:
 
 @dataclass(frozen=True)
 class Stamp:
-    """What identifies one build on every page: the commit, draft or not, and the fingerprint."""
+    """What identifies one build on every page: the version, the commit, draft or not, and
+    the fingerprint of the sources."""
 
     commit: str | None
     draft: bool
     fingerprint: str
     timestamp: int
     """Seconds since the epoch, from the commit or SOURCE_DATE_EPOCH; never the clock."""
-
-    @property
-    def version_label(self) -> str:
-        short = self.commit[:7] if self.commit else None
-        if not self.draft and short:
-            day = dt.datetime.fromtimestamp(self.timestamp, dt.UTC).date()
-            return label("version", commit=short, date=format_date(day))
-        return label("draft_of", commit=short) if short else label("draft")
+    version_label: str
+    """``Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025 alkaen``, or a draft's."""
 
     @property
     def footer(self) -> str:
@@ -78,15 +72,30 @@ class Stamp:
         return f"{self.version_label} · {fingerprint}"
 
 
-def compose(agreement: Agreement) -> Document:
-    """Lay the agreement out as a document: main text in order, then every annex."""
+def compose(agreement: Agreement, notes: Mapping[str, tuple[str, ...]] | None = None) -> Document:
+    """Lay the agreement out as a document: main text in order, then every annex.
+
+    ``notes`` (by ``section-8``, ``annex-5``) close the part they concern, in the style of
+    Finnish consolidated legislation: ``Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, ...``.
+    """
+    notes = notes or {}
+
+    def closing(key: str) -> tuple[Block, ...]:
+        return tuple(Paragraph((Span(note, emphasis=True),)) for note in notes.get(key, ()))
+
     parts = [
-        Part("section", section.number, f"{section.number} {section.title}", section.blocks)
+        Part(
+            "section",
+            section.number,
+            f"{section.number} {section.title}",
+            section.blocks + closing(f"section-{section.number}"),
+        )
         for section in agreement.sections
     ]
     for annex in agreement.annexes:
         heading = label("annex_heading", number=annex.number, title=annex.title)
-        parts.append(Part("annex", annex.number, heading, tuple(_annex_blocks(agreement, annex))))
+        blocks = (*_annex_blocks(agreement, annex), *closing(f"annex-{annex.number}"))
+        parts.append(Part("annex", annex.number, heading, blocks))
     return Document(agreement.meta.title, agreement.meta.language, tuple(parts))
 
 

@@ -1,60 +1,182 @@
-"""Which sources to read: the working tree or a commit, and what identifies that version.
+"""Which sources to read, and what identifies them: the working tree, a commit, or the
+agreement as in force on a date.
 
-Every command that reads a version (``check``, ``build``, ``verify``, and the records) opens it
-here. A version belongs to its agreement, not to the repository: its commit and time are those
-of the last commit that touched the agreement's own files, so a commit elsewhere in the
-repository changes neither its label nor a byte of its outputs.
+Every command that reads a version (``check``, ``build``, ``verify``, the records) opens it here.
+A version belongs to its agreement, not to the repository: its commit and time are those of the
+last commit that changed the agreement's own files or recorded one of its versions, so a commit
+elsewhere in the repository changes neither its label nor a byte of its outputs.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tymdocs import git
-from tymdocs.config import CONFIG_FILE
-from tymdocs.errors import UsageError
-from tymdocs.sources import SOURCE_PATHSPECS, GitTree, SourceTree, WorkTree, uncommitted_sources
+from tymdocs import git, governance
+from tymdocs.config import CONFIG_FILE, read_metadata
+from tymdocs.errors import Problem, UsageError
+from tymdocs.governance import History, InForce, Version
+from tymdocs.locale import format_date, label
+from tymdocs.model import Metadata
+from tymdocs.sources import (
+    ANNEX_DIR,
+    BlobTree,
+    GitTree,
+    SourceTree,
+    WorkTree,
+    annex_number,
+    is_main_text,
+    uncommitted_sources,
+)
+from tymdocs.yamlsrc import load_yaml
 
 
 @dataclass(frozen=True)
 class Source:
-    """One version of the sources and what identifies it."""
+    """One version of the sources, and everything that identifies it in its documents."""
 
     tree: SourceTree
     commit: str | None
-    """The last commit that touched the agreement's files; None outside git."""
+    """The version commit: the last commit that changed or recorded this agreement."""
     dirty: bool
+    """The working tree differs from the commit."""
+    draft: bool
+    """Not a recorded version: uncommitted, or a change committed without its record."""
     timestamp: int
-    ref: str | None
+    label: str
+    ref: str | None = None
     location: str = ""
     """The agreement's folder relative to the repository's top ('' at the top)."""
+    version: Version | None = None
+    """The recorded version these sources are, if they are one."""
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per changed part, the note the document closes it with."""
+    at: dt.date | None = None
+    in_force: InForce | None = None
 
 
-def open_source(root: Path, ref: str | None = None) -> Source:
-    """The sources at ``ref`` read straight from git, or the working tree when ``ref`` is None."""
+def read_config(tree: SourceTree) -> Metadata | None:
+    """``tymdocs.yaml`` of ``tree`` when it reads cleanly; its problems are for ``check``."""
+    if CONFIG_FILE not in tree.paths():
+        return None
+    problems: list[Problem] = []
+    try:
+        text = tree.read(CONFIG_FILE).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    source = load_yaml(text, CONFIG_FILE, problems)
+    return read_metadata(source, problems) if source is not None else None
+
+
+def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -> Source:
+    """The sources at ``ref`` read from git, or the working tree when ``ref`` is None; with
+    ``at``, the agreement as in force on that date, by the register up to ``ref`` (or HEAD)."""
     if not (root / CONFIG_FILE).is_file() and ref is None:
         raise UsageError(f"{root} has no {CONFIG_FILE}: not an agreement directory")
     state = git.repo_state(root)
-    if ref is not None:
-        if state is None:
-            raise UsageError(f"--ref needs a git repository, and {root} is not in one")
-        tip = git.resolve_commit(root, ref)
-        commit, time = _version_commit(root, tip)
-        tree = GitTree(root, tip)
-        return Source(tree, commit, False, epoch(time), ref, state.prefix.rstrip("/"))
+    if (ref is not None or at is not None) and state is None:
+        what = "--ref" if ref is not None else "--at"
+        raise UsageError(f"{what} needs a git repository, and {root} is not in one")
+    if state is None or (ref is None and state.head is None):
+        if at is not None:
+            raise UsageError("--at needs a recorded history, and there is no commit yet")
+        return Source(WorkTree(root), None, True, True, epoch(0), label("draft"))
+    tip = git.resolve_commit(root, ref) if ref is not None else state.head
+    assert tip is not None
+    location = state.prefix.rstrip("/")
+    if at is not None:
+        return _in_force(root, tip, at, ref, location)
+    tree: SourceTree = GitTree(root, tip) if ref is not None else WorkTree(root)
+    dirty = ref is None and bool(uncommitted_sources(root))
+    meta = read_config(tree)
+    history = governance.read_history(root, meta.id if meta else "", tip)
+    located = governance.locate(history)
+    names = _names(meta)
+    draft = dirty or located.commit is None or (not located.recorded and located.base is not None)
+    return Source(
+        tree=tree,
+        commit=located.commit,
+        dirty=dirty,
+        draft=draft,
+        timestamp=epoch(located.time),
+        label=governance.version_label(located, dirty, names),
+        ref=ref,
+        location=location,
+        version=None if dirty else located.version,
+        notes=governance.notes(history.versions(), names),
+    )
+
+
+def open_history(
+    root: Path, rev: str = "HEAD", signatures: bool = False
+) -> tuple[Metadata, History]:
+    """The agreement's metadata at ``rev`` (the working tree's for HEAD) and its history."""
+    state = git.repo_state(root)
     if state is None or state.head is None:
-        return Source(WorkTree(root), None, True, epoch(0), None)
-    commit, time = _version_commit(root, state.head)
-    dirty = commit is None or bool(uncommitted_sources(root))
-    return Source(WorkTree(root), commit, dirty, epoch(time), None, state.prefix.rstrip("/"))
+        raise UsageError(f"{root} is not in a git repository with commits: there is no history")
+    tip = git.resolve_commit(root, rev)
+    meta = read_config(WorkTree(root) if rev == "HEAD" else GitTree(root, tip))
+    if meta is None:
+        raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
+    return meta, governance.read_history(root, meta.id, tip, signatures=signatures)
 
 
-def _version_commit(root: Path, tip: str) -> tuple[str | None, int]:
-    """The last commit up to ``tip`` that touched the agreement's files, and its time."""
-    found = git.last_commit(root, tip, SOURCE_PATHSPECS)
-    return found if found is not None else (None, 0)
+def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str) -> Source:
+    """The agreement as in force on ``day``: each part from the newest version in force."""
+    meta = read_config(GitTree(root, tip))
+    if meta is None:
+        raise UsageError(f"{CONFIG_FILE} at {tip[:12]} does not read cleanly: run tymdocs check")
+    history = governance.read_history(root, meta.id, tip)
+    in_force = governance.in_force_on(history, day, meta.valid_until)
+    blobs: dict[str, str] = {}
+    listings: dict[str, dict[str, str]] = {}
+
+    def listing(version: Version) -> dict[str, str]:
+        if version.commit not in listings:
+            listings[version.commit] = GitTree(root, version.commit).blobs()
+        return listings[version.commit]
+
+    blobs.update({p: b for p, b in listing(in_force.main).items() if is_main_text(p)})
+    annex_files = {
+        (version.commit, path): blob
+        for version in {in_force.first, *in_force.annexes.values()}
+        for path, blob in listing(version).items()
+        if path.startswith(ANNEX_DIR + "/")
+    }
+    contents = git.read_blobs(root, annex_files.values())
+    numbers = {key: annex_number(key[1], contents[blob]) for key, blob in annex_files.items()}
+    wanted = {n for (_, _), n in numbers.items() if n is not None} | set(in_force.annexes)
+    for number in sorted(wanted):
+        version = in_force.source(number)
+        for (commit, path), found in numbers.items():
+            if commit == version.commit and found == number:
+                if path in blobs and blobs[path] != annex_files[(commit, path)]:
+                    raise UsageError(
+                        f"{path} holds different annexes in the versions in force on "
+                        f"{format_date(day)}: build a version instead"
+                    )
+                blobs[path] = annex_files[(commit, path)]
+    newest = max(in_force.applied, key=lambda v: v.number)
+    names = _names(meta)
+    return Source(
+        tree=BlobTree(root, blobs, f"the agreement in force on {format_date(day)}"),
+        commit=newest.commit,
+        dirty=False,
+        draft=False,
+        timestamp=epoch(newest.entry.time),
+        label=label("in_force_on", date=format_date(day)),
+        ref=ref if ref is not None else tip,
+        location=location,
+        notes=governance.notes(in_force.applied, names, in_force=True),
+        at=day,
+        in_force=in_force,
+    )
+
+
+def _names(meta: Metadata | None) -> dict[str, str]:
+    return {party.id: party.name for party in meta.parties} if meta else {}
 
 
 def epoch(commit_time: int) -> int:

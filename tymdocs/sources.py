@@ -100,15 +100,13 @@ class WorkTree:
         return (self.root / path).read_bytes()
 
 
-class GitTree:
-    """The sources as committed in one commit, read without a checkout: two git processes."""
+class BlobTree:
+    """Sources held in git as blobs, read in one process when first needed."""
 
-    def __init__(self, root: Path, commit: str) -> None:
+    def __init__(self, root: Path, blobs: dict[str, str], description: str) -> None:
         self.root = root
-        self.commit = commit
-        self.description = f"commit {commit[:12]}"
-        listing = git.list_tree(root, commit, SOURCE_PATHSPECS)
-        self._blobs = {path: blob for path, blob in listing.items() if is_source_path(path)}
+        self.description = description
+        self._blobs = blobs
         self._contents: dict[str, bytes] | None = None
 
     def paths(self) -> list[str]:
@@ -118,6 +116,51 @@ class GitTree:
         if self._contents is None:
             self._contents = git.read_blobs(self.root, self._blobs.values())
         return self._contents[self._blobs[path]]
+
+    def blobs(self) -> dict[str, str]:
+        return dict(self._blobs)
+
+
+class GitTree(BlobTree):
+    """The sources as committed in one commit, read without a checkout: two git processes."""
+
+    def __init__(self, root: Path, commit: str) -> None:
+        listing = git.list_tree(root, commit, SOURCE_PATHSPECS)
+        blobs = {path: blob for path, blob in listing.items() if is_source_path(path)}
+        super().__init__(root, blobs, f"commit {commit[:12]}")
+        self.commit = commit
+
+
+def is_main_text(path: str) -> bool:
+    """Whether a source path belongs to the main text (which changes only by amendment)."""
+    return path == CONFIG_FILE or path.startswith(TEXT_DIR + "/")
+
+
+_YAML_ANNEX = re.compile(r"^annex:[ \t]*(\d+)[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def annex_number(path: str, data: bytes) -> int | None:
+    """The number of the annex a file holds, read without parsing the whole file.
+
+    Following annexes through a long history means reading every version of every annex
+    file; a full YAML parse of each would cost seconds. None when the file names no number.
+    """
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if path.endswith(".md"):
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        heading = _ANNEX_HEADING.match(first)
+        return _positive(heading.group(1)) if heading else None
+    found = _YAML_ANNEX.search(text)
+    if found:
+        return _positive(found.group(1))
+    import yaml  # an unusual layout (flow style, quoted key): parse it after all
+
+    try:
+        data_ = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    number = data_.get("annex") if isinstance(data_, dict) else None
+    return _positive(str(number)) if isinstance(number, int) else None
 
 
 def uncommitted_sources(root: Path) -> list[str]:
