@@ -7,11 +7,13 @@ Heavy modules are imported inside the commands, so ``tymdocs --help`` starts fas
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -19,9 +21,10 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from tymdocs import __version__
-from tymdocs.errors import Problem, SourceError, TymdocsError
+from tymdocs.errors import Problem, TymdocsError
 
 if TYPE_CHECKING:
+    from tymdocs.recording import Plan, Trust
     from tymdocs.verify import CopyReport
 
 
@@ -61,24 +64,64 @@ def cli(ctx: click.Context, directory: Path, verbose: bool) -> None:
     ctx.obj = Settings(directory.resolve(), verbose)
 
 
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A date option as a coordinator writes it: 2025-09-15 or 15.9.2025."""
+    from tymdocs.locale import parse_date
+
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a date: write 2025-09-15 or 15.9.2025")
+    return day
+
+
+_ALL_AFTER_VERSION_1 = "after-version-1"
+
+
 @cli.command()
 @click.option("--ref", metavar="REV", help="Check the sources of a commit, branch or tag.")
+@click.option(
+    "--at", callback=_date, metavar="DATE", help="Check the agreement as in force on this date."
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--governance",
+    "governance_range",
+    is_flag=False,
+    flag_value=_ALL_AFTER_VERSION_1,
+    default=None,
+    metavar="[RANGE]",
+    help="Instead, check that every commit in RANGE (default: all after version 1) that "
+    "changes the agreement carries the record its rule requires.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
 @click.pass_obj
-def check(settings: Settings, ref: str | None, strict: bool, as_json: bool) -> None:
+def check(
+    settings: Settings,
+    ref: str | None,
+    at: dt.date | None,
+    strict: bool,
+    governance_range: str | None,
+    as_json: bool,
+) -> None:
     """Validate the agreement and report every problem as path:line.
 
-    Exits 1 when there are errors (or warnings, with --strict).
+    Exits 1 when there are errors (or warnings, with --strict). With --governance, checks
+    the history instead: each offending commit is listed with what it lacks.
 
     \b
     Example:
         tymdocs check --strict
+        tymdocs check --governance origin/main..HEAD
     """
+    if governance_range is not None:
+        _check_governance(settings, governance_range, as_json)
+        return
     from tymdocs.checks import validate
     from tymdocs.revision import open_source
 
-    source = open_source(settings.root, ref)
+    source = open_source(settings.root, ref, at)
     problems = validate(source.tree).problems
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
@@ -104,8 +147,34 @@ def check(settings: Settings, ref: str | None, strict: bool, as_json: bool) -> N
         sys.exit(1)
 
 
+def _check_governance(settings: Settings, revision_range: str, as_json: bool) -> None:
+    from tymdocs.audit import audit
+
+    result = audit(
+        settings.root, None if revision_range == _ALL_AFTER_VERSION_1 else revision_range
+    )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for finding in result.findings:
+            click.echo(str(finding), err=True)
+        verdict = "ok" if result.ok else "failed"
+        click.echo(
+            f"governance {verdict}: {len(result.findings)} problem(s) in {result.checked} "
+            f"governed commit(s) {result.range}"
+        )
+    if not result.ok:
+        sys.exit(1)
+
+
 @cli.command()
 @click.option("--ref", metavar="REV", help="Build a commit, branch or tag, read from git.")
+@click.option(
+    "--at",
+    callback=_date,
+    metavar="DATE",
+    help="Build the agreement as in force on this date (by the register up to --ref or HEAD).",
+)
 @click.option(
     "-o",
     "--output",
@@ -124,6 +193,7 @@ def check(settings: Settings, ref: str | None, strict: bool, as_json: bool) -> N
 def build(
     settings: Settings,
     ref: str | None,
+    at: dt.date | None,
     output: Path | None,
     packages: bool | None,
     force: bool,
@@ -136,15 +206,21 @@ def build(
     every page and dirty in the manifest. Previous outputs are replaced only when every
     output succeeded.
 
+    With --at, the agreement as in force on a date: each part from the newest recorded version
+    in force that day, closed by a note of every change; no signature packages.
+
     \b
     Example:
         tymdocs build
         tymdocs build --ref v2025-05-01 -o /tmp/signed-version
+        tymdocs build --at 20.9.2025 -o /tmp/voimassa
     """
     from tymdocs import build as builder
     from tymdocs.revision import open_source
 
-    source = open_source(settings.root, ref)
+    if at is not None and packages:
+        raise click.UsageError("--at builds a consolidated text for reading: no packages")
+    source = open_source(settings.root, ref, at)
     out = (output or settings.root / "build").resolve()
     terminal = not quiet and not as_json and sys.stderr.isatty()
 
@@ -228,12 +304,7 @@ def verify(
     from tymdocs import build as builder
     from tymdocs.verify import verify_files
 
-    names = {}
-    for entry in signer:
-        name, sep, subject = entry.partition("=")
-        if not sep or not name.strip() or not subject.strip():
-            raise click.BadParameter(f"{entry!r} is not NAME=SUBJECT", param_hint="--signer")
-        names[name.strip()] = subject.strip()
+    names = _signers(signer)
     default_manifest = settings.root / "build" / "manifest.json"
     if manifest is None and default_manifest.is_file():
         manifest = default_manifest
@@ -253,6 +324,412 @@ def verify(
             click.echo(_copy_text(copy))
         click.echo(report.summary)
     if not report.ok:
+        sys.exit(1)
+
+
+# -- the register ------------------------------------------------------------------------------
+
+_MESSAGE = click.option(
+    "-m", "--message", required=True, help="What was decided or notified, in your words."
+)
+_DRY_RUN = click.option(
+    "--dry-run", is_flag=True, help="Print the commit it would make; change nothing."
+)
+_ATTACH = click.option(
+    "--attach",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A minutes extract (or the notice itself) to store under records/ with its SHA-256.",
+)
+_COPIES = click.argument(
+    "copies", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+
+
+def _commit(settings: Settings, plan: Plan, dry_run: bool) -> None:
+    """Carry out a record's plan (or show it), then say what was recorded."""
+    from tymdocs.recording import carry_out
+
+    if dry_run:
+        click.echo(plan.describe())
+        return
+    commit = carry_out(settings.root, plan)
+    record = plan.record
+    what = (
+        f"version {record.version}"
+        if record.version and record.kind != "signatures"
+        else (record.kind)
+    )
+    if record.kind == "signatures":
+        what = f"the signatures of version {record.version}, now in force"
+    click.echo(f"recorded {what} as commit {commit[:12]}: {plan.message.splitlines()[0]}")
+    if plan.tag:
+        click.echo(f"tagged {plan.tag[0]}")
+
+
+def _trust(trust: tuple[Path, ...], require_trust: bool, signer: tuple[str, ...]) -> Trust:
+    from tymdocs.recording import Trust
+
+    return Trust(
+        tuple(path.read_bytes() for path in trust), require_trust, tuple(_signers(signer).items())
+    )
+
+
+_TRUST_OPTIONS = (
+    click.option(
+        "--trust",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A trusted root certificate (PEM or DER); may be repeated.",
+    ),
+    click.option(
+        "--require-trust", is_flag=True, help="Fail on signers that do not chain to --trust."
+    ),
+    click.option(
+        "--signer",
+        multiple=True,
+        metavar="NAME=SUBJECT",
+        help="The certificate name a signatory signs with, when it differs from their name.",
+    ),
+)
+
+
+def _trust_options(function: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_TRUST_OPTIONS):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@click.option(
+    "--date",
+    metavar="DATE",
+    help="When the parties signed (default: effective_date in tymdocs.yaml, or the last "
+    "signature of the copies).",
+)
+@click.option("--keep", is_flag=True, help="Store the signed copies under records/.")
+@_trust_options
+@_MESSAGE
+@_DRY_RUN
+@_COPIES
+@click.pass_obj
+def adopt(
+    settings: Settings,
+    date: str | None,
+    keep: bool,
+    trust: tuple[Path, ...],
+    require_trust: bool,
+    signer: tuple[str, ...],
+    message: str,
+    dry_run: bool,
+    copies: tuple[Path, ...],
+) -> None:
+    """Record the agreement as adopted and signed: version 1, in force from effective_date.
+
+    Recorded once. Given every party's signed copy, verifies them as fully signed first and
+    keeps their SHA-256 in the record.
+
+    \b
+    Example:
+        tymdocs adopt -m "Sopimus allekirjoitettu" --date 2025-04-28
+        tymdocs adopt -m "Sopimus allekirjoitettu" palautetut/*.pdf --keep
+    """
+    from tymdocs.recording import plan_adoption
+
+    plan = plan_adoption(
+        settings.root,
+        message=message,
+        date=date,
+        copies=copies,
+        keep=keep,
+        trust=_trust(trust, require_trust, signer),
+    )
+    _commit(settings, plan, dry_run)
+
+
+@cli.command()
+@click.option("--body", required=True, help="The deciding body, as decisions cite it: Johtoryhmä.")
+@click.option(
+    "--date", required=True, metavar="DATE", help="The decision's date: 2025-09-15 or 15.9.2025."
+)
+@click.option("--section", type=int, required=True, help="The decision's § in the minutes.")
+@click.option("--case", metavar="ID", help="The case or record number, such as HOLDno-2025-198.")
+@click.option("--effective", metavar="DATE", help="When the change takes effect (default: --date).")
+@_ATTACH
+@click.option(
+    "--review",
+    type=int,
+    metavar="N",
+    help="Record the yearly review of Liite N, which changes nothing (an empty commit).",
+)
+@_MESSAGE
+@_DRY_RUN
+@click.pass_obj
+def approve(
+    settings: Settings,
+    body: str,
+    date: str,
+    section: int,
+    case: str | None,
+    effective: str | None,
+    attach: Path | None,
+    review: int | None,
+    message: str,
+    dry_run: bool,
+) -> None:
+    """Record a decision over the current changes to the annexes, as one commit.
+
+    Commits only the annex files the decision covers; any other work stays as it was.
+    Refuses, changing nothing, what the agreement's rules do not allow: the main text, an
+    annex that changes by notice or by another body, sources with errors, a date in the
+    future, a repository mid-merge or on a detached HEAD.
+
+    \b
+    Example:
+        tymdocs approve --body Johtoryhmä --date 15.9.2025 --section 4 \\
+            --effective 1.10.2025 -m "Liite 5: henkilöstöresurssin tarkistus"
+        tymdocs approve --review 5 --body Johtoryhmä --date 2.2.2026 --section 3 \\
+            -m "Liite 5 tarkistettu, ei muutoksia"
+    """
+    from tymdocs.recording import plan_decision
+
+    plan = plan_decision(
+        settings.root,
+        body=body,
+        date=date,
+        section=section,
+        case=case,
+        effective=effective,
+        attach=attach,
+        review=review,
+        message=message,
+    )
+    _commit(settings, plan, dry_run)
+
+
+@cli.command()
+@click.option("--party", required=True, metavar="ID", help="The party giving notice (its id).")
+@click.option("--date", required=True, metavar="DATE", help="The notice's date.")
+@click.option("--effective", metavar="DATE", help="When the change takes effect (default: --date).")
+@click.option(
+    "--termination",
+    is_flag=True,
+    help="A written notice of termination: the agreement ends the policy's months later.",
+)
+@_ATTACH
+@_MESSAGE
+@_DRY_RUN
+@click.pass_obj
+def notice(
+    settings: Settings,
+    party: str,
+    date: str,
+    effective: str | None,
+    termination: bool,
+    attach: Path | None,
+    message: str,
+    dry_run: bool,
+) -> None:
+    """Record an organisation's notice: a change of the composition annex (members, contact
+    persons) made outside the agreement, or (--termination) a notice of termination.
+
+    \b
+    Example:
+        tymdocs notice --party kela --date 20.9.2025 -m "Kelan jäsen vaihtuu"
+        tymdocs notice --termination --party kela --date 31.3.2026 -m "Irtisanominen"
+    """
+    from tymdocs.recording import plan_notice, plan_termination
+
+    if termination:
+        if effective or attach:
+            raise click.UsageError("--termination takes only --party, --date and -m")
+        plan = plan_termination(settings.root, party=party, date=date, message=message)
+    else:
+        plan = plan_notice(
+            settings.root,
+            party=party,
+            date=date,
+            effective=effective,
+            attach=attach,
+            message=message,
+        )
+    _commit(settings, plan, dry_run)
+
+
+@cli.command()
+@click.option("--date", metavar="DATE", help="The amendment's date (its proposal).")
+@click.option(
+    "--effective", metavar="DATE", help="When it takes effect once fully signed (default: --date)."
+)
+@click.option("-m", "--message", help="What the amendment changes, in your words.")
+@click.option(
+    "--signed",
+    "signed",
+    is_flag=True,
+    help="Record the COPIES, signed by every signatory, that put the pending amendment in force.",
+)
+@click.option("--keep", is_flag=True, help="With --signed: store the copies under records/.")
+@_trust_options
+@_DRY_RUN
+@_COPIES
+@click.pass_obj
+def amend(
+    settings: Settings,
+    date: str | None,
+    effective: str | None,
+    message: str | None,
+    signed: bool,
+    keep: bool,
+    trust: tuple[Path, ...],
+    require_trust: bool,
+    signer: tuple[str, ...],
+    dry_run: bool,
+    copies: tuple[Path, ...],
+) -> None:
+    """Record a written amendment of the main text, then the signatures that put it in force.
+
+    First the proposal: the changed main text (and any annexes changed with it) becomes a
+    version that awaits signatures; build its packages as usual. It is in force only when
+    every party's copy verifies as fully signed: record them with --signed, which keeps their
+    SHA-256 (--keep: the copies too) and tags the version.
+
+    \b
+    Example:
+        tymdocs amend --date 1.3.2026 --effective 1.4.2026 -m "8 §: henkilöstö"
+        tymdocs amend --signed palautetut/*.pdf --keep
+    """
+    from tymdocs.recording import plan_amendment, plan_signatures
+
+    if signed:
+        if not copies:
+            raise click.UsageError("--signed needs every party's signed copy")
+        if effective:
+            raise click.UsageError("--effective belongs to the amendment, not to its signatures")
+        plan = plan_signatures(
+            settings.root,
+            copies=copies,
+            keep=keep,
+            date=date,
+            message=message,
+            trust=_trust(trust, require_trust, signer),
+        )
+    else:
+        if copies or keep:
+            raise click.UsageError("signed copies are recorded with --signed")
+        if date is None or message is None:
+            raise click.UsageError("an amendment needs --date and -m")
+        plan = plan_amendment(settings.root, date=date, effective=effective, message=message)
+    _commit(settings, plan, dry_run)
+
+
+@cli.command()
+@click.option("--annex", type=int, metavar="N", help="Only records that concern Liite N.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(
+        ["adoption", "decision", "review", "notice", "termination", "amendment", "signatures"]
+    ),
+    help="Only records of this kind; may be repeated.",
+)
+@click.option("--since", callback=_date, metavar="DATE", help="Only records dated on or after.")
+@click.option("--until", callback=_date, metavar="DATE", help="Only records dated on or before.")
+@click.option(
+    "--ref",
+    metavar="REV",
+    default="HEAD",
+    show_default=True,
+    help="The register up to this commit.",
+)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["table", "md", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the register.",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.pass_obj
+def log(
+    settings: Settings,
+    annex: int | None,
+    kinds: tuple[str, ...],
+    since: dt.date | None,
+    until: dt.date | None,
+    ref: str,
+    form: str,
+    as_json: bool,
+) -> None:
+    """The register: every version, decision, review, notice, amendment and signature record.
+
+    \b
+    Example:
+        tymdocs log --annex 5
+        tymdocs log --kind decision --since 1.1.2026 --format csv > rekisteri.csv
+    """
+    from tymdocs import register
+    from tymdocs.revision import open_history
+
+    _meta, history = open_history(settings.root, ref)
+    filters = register.Filters(annex, tuple(kinds), since, until)  # type: ignore[arg-type]
+    shown = register.entries(history, filters)
+    if as_json or form == "json":
+        click.echo(json.dumps(register.as_json(history, shown), indent=2, ensure_ascii=False))
+    elif form == "md":
+        click.echo(register.markdown(shown))
+    elif form == "csv":
+        click.echo(register.comma_separated(shown))
+    else:
+        click.echo(register.table(shown))
+
+
+@cli.command()
+@click.option(
+    "--today",
+    callback=_date,
+    metavar="DATE",
+    help="Judge deadlines as of this date instead of today.",
+)
+@click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when a deadline has passed (for CI).")
+@click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
+@click.pass_obj
+def status(settings: Settings, today: dt.date | None, fail_on_overdue: bool, as_json: bool) -> None:
+    """What waits: changes not yet recorded and the record each needs, amendments awaiting
+    signatures, and the deadlines (yearly reviews, the steering group's term, the end date).
+
+    \b
+    Example:
+        tymdocs status
+        tymdocs status --fail-on-overdue --json
+    """
+    from tymdocs.checks import validate
+    from tymdocs.errors import SourceError
+    from tymdocs.revision import open_history
+    from tymdocs.sources import GitTree
+    from tymdocs.status import compute_status, pending_changes, signatories_of
+
+    _meta, history = open_history(settings.root)
+    head = history.commits[0].commit
+    loaded = validate(GitTree(settings.root, head))
+    if loaded.agreement is None:
+        raise SourceError(loaded.problems)
+    awaiting = {}
+    for version in history.pending_amendments():
+        proposed = validate(GitTree(settings.root, version.commit)).agreement
+        awaiting[version.number] = signatories_of(proposed) if proposed else ()
+    result = compute_status(
+        today or dt.date.today(),
+        loaded.agreement,
+        history,
+        pending_changes(settings.root, head, loaded.agreement),
+        awaiting,
+    )
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.text())
+    if fail_on_overdue and result.overdue:
         sys.exit(1)
 
 
@@ -280,6 +757,17 @@ def _copy_text(copy: CopyReport) -> str:
     return "\n".join(lines)
 
 
+def _signers(entries: tuple[str, ...]) -> dict[str, str]:
+    """``--signer NAME=SUBJECT`` options as a mapping."""
+    names = {}
+    for entry in entries:
+        name, sep, subject = entry.partition("=")
+        if not sep or not name.strip() or not subject.strip():
+            raise click.BadParameter(f"{entry!r} is not NAME=SUBJECT", param_hint="--signer")
+        names[name.strip()] = subject.strip()
+    return names
+
+
 def _shown(settings: Settings, problem: Problem) -> Problem:
     return Problem(settings.shown(problem.path), problem.line, problem.message, problem.severity)
 
@@ -301,10 +789,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(1)
     except TymdocsError as exc:
         settings = _settings(ctx)
-        if isinstance(exc, SourceError):
-            for problem in exc.problems:
-                click.echo(str(_shown(settings, problem)), err=True)
-        elif settings.verbose:
+        for problem in exc.problems:
+            click.echo(str(_shown(settings, problem)), err=True)
+        if settings.verbose and not exc.problems:
             traceback.print_exc()
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)

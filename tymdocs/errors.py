@@ -34,9 +34,10 @@ class Problem:
 
 
 class TymdocsError(Exception):
-    """Base of every error tymdocs reports to a user."""
+    """Base of every error tymdocs reports to a user, with the problems behind it, if any."""
 
     exit_code = 1
+    problems: tuple[Problem, ...] = ()
 
 
 class UsageError(TymdocsError):
@@ -52,6 +53,17 @@ class SourceError(TymdocsError):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
         super().__init__(f"{len(errors)} error(s) in the sources")
+
+
+class RefusedError(TymdocsError):
+    """A record was refused: the agreement's rules or the repository's state do not allow it.
+
+    Nothing was changed: not HEAD, not the index, not a byte of the working tree.
+    """
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class GitError(TymdocsError):

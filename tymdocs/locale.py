@@ -6,7 +6,11 @@ Kept in one module so that a Swedish version is one more table, not a search thr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+
+_FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 LABELS: dict[str, str] = {
     "annex_heading": "LIITE {number} {title}",
@@ -23,6 +27,7 @@ LABELS: dict[str, str] = {
     "adoption_citation": "Sopimus {date}",
     "change_citation": "{record}, voimassa {date} alkaen",
     "part_changed": "{part} muutettu: {changes}.",
+    "record_signed": "Versio {number}: kaikkien osapuolten allekirjoitukset",
     "annex_ref": "Liite {number}",
     "section_ref": "{number} §",
     "main_text_ref": "pääteksti",
@@ -79,6 +84,34 @@ def label(key: str, **values: object) -> str:
 def format_date(day: dt.date) -> str:
     """``1.5.2025``: day and month without leading zeros, as Finnish running text writes them."""
     return f"{day.day}.{day.month}.{day.year}"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date as a coordinator types it: ``2025-09-15``, ``15.9.2025`` or ``15.09.2025``."""
+    finnish = _FINNISH_DATE.match(text)
+    iso = _ISO_DATE.match(text)
+    try:
+        if finnish:
+            day, month, year = (int(group) for group in finnish.groups())
+            return dt.date(year, month, day)
+        if iso:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+TIME_ZONE = "Europe/Helsinki"
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The date in Finland of a moment (a signing time), for records and documents."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return moment.astimezone(ZoneInfo(TIME_ZONE)).date()
+    except (ImportError, KeyError, ValueError, OSError):
+        return moment.astimezone(dt.UTC).date()
 
 
 def format_decimal(value: Decimal) -> str:

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -161,6 +162,24 @@ def annex_number(path: str, data: bytes) -> int | None:
         return None
     number = data_.get("annex") if isinstance(data_, dict) else None
     return _positive(str(number)) if isinstance(number, int) else None
+
+
+def changed_annexes(root: Path, head: str, paths: Iterable[str]) -> dict[int, list[str]]:
+    """The annexes that changed working-tree files hold, before (at ``head``) or after the
+    change: number -> paths. A file whose annex was renumbered counts for both numbers."""
+    listed = [p for p in paths if p.startswith(ANNEX_DIR + "/")]
+    committed = GitTree(root, head).blobs()
+    old = git.read_blobs(root, (committed[p] for p in listed if p in committed))
+    found: dict[int, list[str]] = {}
+    for path in listed:
+        numbers = set()
+        if path in committed:
+            numbers.add(annex_number(path, old[committed[path]]))
+        if (root / path).is_file():
+            numbers.add(annex_number(path, (root / path).read_bytes()))
+        for number in sorted(n for n in numbers if n is not None):
+            found.setdefault(number, []).append(path)
+    return found
 
 
 def uncommitted_sources(root: Path) -> list[str]:

@@ -190,11 +190,11 @@ def _verify_copy(
         if re.search(re.escape(marker) + rb"(?![A-Za-z])", outside_streams):
             report.failures.append(f"refused: {reason}")
             return None
-    claims = _claims(data)
-    if claims is None:
+    claimed = claims(data)
+    if claimed is None:
         report.failures.append("not a tymdocs signature package: no party, commit or fingerprint")
         return None
-    report.party, report.commit, report.fingerprint = claims
+    report.party, report.commit, report.fingerprint = claimed
     if report.commit == "":
         report.failures.append("a draft package (built from uncommitted sources) proves nothing")
         return None
@@ -219,8 +219,10 @@ def _verify_copy(
     return expected
 
 
-def _claims(data: bytes) -> tuple[str, str, str] | None:
-    """(party, commit, fingerprint) from the first /Keywords in the file: the package's own."""
+def claims(data: bytes) -> tuple[str, str, str] | None:
+    """(party, commit, fingerprint) from the first /Keywords in the file: the package's own.
+
+    A claim only: what the copy says it is, to be checked against the rebuilt package."""
     match = _KEYWORD.search(data)
     if match is None:
         return None

@@ -1,0 +1,237 @@
+"""Where the agreement stands (``tymdocs status``): changes not yet recorded and the record
+each needs, amendments awaiting signatures, and the deadlines of the sources and the register.
+
+:func:`compute_status` is pure over what it is given; :func:`read_status` gathers it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tymdocs import git, governance
+from tymdocs.governance import History
+from tymdocs.locale import format_date
+from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
+from tymdocs.sources import SOURCE_PATHSPECS, changed_annexes, is_main_text, is_source_path
+
+SOON_DAYS = 60
+"""A deadline this close is shown as coming up."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A change in the working tree and the record it needs."""
+
+    part: str
+    paths: tuple[str, ...]
+    needs: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str
+    due: dt.date
+    basis: str
+    """What the date is counted from."""
+    overdue: bool
+    days_left: int
+
+    @property
+    def state(self) -> str:
+        if self.overdue:
+            return "OVERDUE"
+        return "soon" if self.days_left <= SOON_DAYS else "ok"
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """An amendment that is not in force until every signatory has signed."""
+
+    version: int
+    date: dt.date
+    commit: str
+    signatories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Status:
+    today: dt.date
+    version: int | None
+    pending: tuple[Pending, ...] = ()
+    unrecorded: tuple[tuple[str, str], ...] = ()
+    """(commit, subject) of commits that changed the agreement without a record."""
+    awaiting: tuple[Awaiting, ...] = ()
+    deadlines: tuple[Deadline, ...] = field(default=())
+
+    @property
+    def overdue(self) -> bool:
+        return any(d.overdue for d in self.deadlines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "version": self.version,
+            "pending": [
+                {"part": p.part, "paths": list(p.paths), "needs": p.needs} for p in self.pending
+            ],
+            "unrecorded_commits": [{"commit": c, "subject": s} for c, s in self.unrecorded],
+            "awaiting_signatures": [
+                {
+                    "version": a.version,
+                    "date": a.date.isoformat(),
+                    "commit": a.commit,
+                    "missing": list(a.signatories),
+                }
+                for a in self.awaiting
+            ],
+            "deadlines": [
+                {
+                    "what": d.what,
+                    "due": d.due.isoformat(),
+                    "basis": d.basis,
+                    "state": d.state,
+                    "days_left": d.days_left,
+                }
+                for d in self.deadlines
+            ],
+            "overdue": self.overdue,
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"latest recorded version: {self.version or 'none (tymdocs adopt records version 1)'}"
+        ]
+        if self.pending:
+            lines.append("changes not yet recorded:")
+            lines += [f"  {p.part} ({', '.join(p.paths)}): needs {p.needs}" for p in self.pending]
+        for commit, subject in self.unrecorded:
+            lines.append(f"committed without a record: {commit[:12]} {subject}")
+        for a in self.awaiting:
+            lines.append(
+                f"version {a.version} (amendment {format_date(a.date)}, {a.commit[:12]}) awaits "
+                f"signatures: {'; '.join(a.signatories) or 'every signatory'}"
+            )
+        if self.deadlines:
+            lines.append("deadlines:")
+            for d in self.deadlines:
+                lines.append(f"  {d.state:8} {format_date(d.due):>10}  {d.what} (from {d.basis})")
+        if not (self.pending or self.unrecorded or self.awaiting):
+            lines.append("nothing waits to be recorded")
+        return "\n".join(lines)
+
+
+def compute_status(
+    today: dt.date,
+    agreement: Agreement,
+    history: History,
+    pending: tuple[Pending, ...],
+    awaiting_signatories: dict[int, tuple[str, ...]],
+) -> Status:
+    """The status on ``today`` of ``agreement`` (as committed) with its ``history``."""
+    versions = history.versions()
+    latest = max((v.number for v in versions), default=None)
+    awaiting = tuple(
+        Awaiting(v.number, v.record.date, v.commit, awaiting_signatories.get(v.number, ()))
+        for v in history.pending_amendments()
+    )
+    unrecorded = tuple((c.commit, c.subject) for c in history.unrecorded()) if versions else ()
+    return Status(
+        today,
+        latest,
+        pending,
+        unrecorded,
+        awaiting,
+        tuple(_deadlines(today, agreement, history)),
+    )
+
+
+def _deadlines(today: dt.date, agreement: Agreement, history: History) -> list[Deadline]:
+    def deadline(what: str, due: dt.date, basis: str) -> Deadline:
+        return Deadline(what, due, basis, today > due, (due - today).days)
+
+    found = []
+    versions = history.versions()
+    start = versions[0].in_force_from if versions else agreement.meta.effective_date
+    assert start is not None
+    for annex in agreement.annexes:
+        rule = agreement.meta.policy.rule(annex.number)
+        if not rule.yearly_review:
+            continue
+        last, basis = start, f"version 1, {format_date(start)}"
+        for entry in history.entries:
+            record = entry.record
+            concerns = record.review == annex.number or f"annex-{annex.number}" in record.parts
+            if concerns and record.date >= last:
+                last, basis = record.date, _described(record, rule)
+        due = governance.add_months(last, 12)
+        found.append(deadline(f"yearly review of Liite {annex.number} ({annex.title})", due, basis))
+    group = agreement.meta.steering_group
+    if group is not None:
+        appointed = group.appointed_on
+        appointment = next((a for a in agreement.annexes if isinstance(a, AppointmentAnnex)), None)
+        if appointment is not None and appointment.decision.date > appointed:
+            appointed = appointment.decision.date
+        end = governance.add_months(appointed, 12 * group.term_years)
+        found.append(
+            deadline(
+                f"the steering group's {group.term_years}-year term ends",
+                end,
+                f"appointed {format_date(appointed)}",
+            )
+        )
+    termination = history.termination()
+    if termination is not None and termination.record.ends is not None:
+        found.append(
+            Deadline(
+                "the agreement ends after a termination notice",
+                termination.record.ends,
+                f"notice {format_date(termination.record.date)} by {termination.record.party}",
+                False,
+                (termination.record.ends - today).days,
+            )
+        )
+    if agreement.meta.valid_until is not None:
+        until = agreement.meta.valid_until
+        found.append(
+            Deadline(
+                "the agreement's term ends", until, "tymdocs.yaml", False, (until - today).days
+            )
+        )
+    return sorted(found, key=lambda d: d.due)
+
+
+def _described(record: governance.Record, rule: ChangeRule) -> str:
+    kind = "review" if record.kind == "review" else record.kind
+    by = record.body or record.party or rule.body or ""
+    return f"{kind} {by} {format_date(record.date)}".replace("  ", " ")
+
+
+def pending_changes(root: Path, head: str, agreement: Agreement) -> tuple[Pending, ...]:
+    """Working-tree changes of the sources, by part, with the record each needs."""
+    changed = [p for p in git.changed_paths(root, SOURCE_PATHSPECS) if is_source_path(p)]
+    main = tuple(p for p in changed if is_main_text(p))
+    found = []
+    if main:
+        found.append(Pending("main text", main, "an amendment every party signs (tymdocs amend)"))
+    for number, paths in sorted(changed_annexes(root, head, changed).items()):
+        rule = agreement.meta.policy.rule(number)
+        needs = {
+            "decision": f"a decision of {rule.body} (tymdocs approve)",
+            "notice": "an organisation's notice (tymdocs notice)",
+            "amendment": "an amendment every party signs (tymdocs amend)",
+        }[rule.record]
+        found.append(Pending(f"Liite {number}", tuple(paths), needs))
+    return tuple(found)
+
+
+def signatories_of(agreement: Agreement) -> tuple[str, ...]:
+    """Everyone whose signature an amendment of ``agreement`` awaits."""
+    names = []
+    for party in agreement.parties:
+        if not party.signatories:
+            names.append(f"{party.name}: signatory not yet named")
+        names += [f"{party.name}: {s.name}" for s in party.signatories]
+    return tuple(names)
