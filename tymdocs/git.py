@@ -38,7 +38,8 @@ def _git(
             input=stdin,
             capture_output=True,
             check=False,
-            env={**os.environ, **env} if env else None,
+            # Reading never writes: no opportunistic index refresh behind the user's back.
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})},
         )
     except FileNotFoundError as exc:
         raise GitError("git is not installed: install git to read or record versions") from exc
@@ -141,31 +142,15 @@ def rev_list(root: Path, revision_range: str) -> list[str]:
 # -- the working tree -------------------------------------------------------------------------
 
 
-def changed_paths(root: Path, pathspecs: Iterable[str]) -> list[str]:
-    """Paths under ``pathspecs`` whose working-tree content differs from HEAD, new ones too.
-
-    What is staged but undone in the working tree is not a change: the working tree is what
-    the user sees and what tymdocs reads.
-    """
-    specs = list(pathspecs)
-    tracked = _git(
-        root, "diff", "--name-only", "--no-renames", "--relative", "-z", "HEAD", "--", *specs
-    )
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", *specs)
-    paths = {p.decode() for p in (tracked + untracked).split(b"\0") if p}
-    return sorted(paths)
-
-
-def status_paths(root: Path, pathspecs: Iterable[str]) -> list[str]:
-    """Paths under ``pathspecs`` that ``git status`` lists: changed, staged, deleted or new."""
-    status = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *pathspecs)
-    prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
-    found = []
-    for entry in filter(None, status.split(b"\0")):
-        path = entry[3:].decode(errors="replace")
-        if path.startswith(prefix):
-            found.append(path[len(prefix) :])
-    return found
+def hash_files(root: Path, paths: Iterable[str]) -> dict[str, str]:
+    """The blob id each working-tree file would have (after git's filters), writing nothing:
+    neither the object store nor the index."""
+    listed = list(paths)
+    if not listed:
+        return {}
+    stdin = "".join(f"{root / path}\n" for path in listed).encode()
+    ids = _git(root, "hash-object", "--stdin-paths", stdin=stdin).decode().split()
+    return dict(zip(listed, ids, strict=True))
 
 
 # -- trees and blobs ----------------------------------------------------------------------------

@@ -24,12 +24,11 @@ from tymdocs.locale import format_date, label, local_date, parse_date
 from tymdocs.model import Agreement, Metadata
 from tymdocs.revision import read_config
 from tymdocs.sources import (
-    SOURCE_PATHSPECS,
     GitTree,
     WorkTree,
     changed_annexes,
+    changed_sources,
     is_main_text,
-    is_source_path,
 )
 
 RECORDS_DIR = "records"
@@ -140,7 +139,7 @@ def _context(root: Path) -> _Context:
     if meta is None:
         raise RefusedError("tymdocs.yaml as committed does not read cleanly: run tymdocs check")
     history = governance.read_history(root, meta.id, state.head)
-    changed = tuple(p for p in git.changed_paths(root, SOURCE_PATHSPECS) if is_source_path(p))
+    changed = tuple(changed_sources(root, state.head))
     return _Context(root, state.head, meta, history, changed)
 
 

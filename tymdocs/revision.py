@@ -27,8 +27,8 @@ from tymdocs.sources import (
     SourceTree,
     WorkTree,
     annex_number,
+    changed_sources,
     is_main_text,
-    uncommitted_sources,
 )
 from tymdocs.yamlsrc import load_yaml
 
@@ -89,7 +89,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     if at is not None:
         return _in_force(root, tip, at, ref, location)
     tree: SourceTree = GitTree(root, tip) if ref is not None else WorkTree(root)
-    dirty = ref is None and bool(uncommitted_sources(root))
+    dirty = ref is None and bool(changed_sources(root, tip))
     meta = read_config(tree)
     history = governance.read_history(root, meta.id if meta else "", tip)
     located = governance.locate(history)

@@ -182,9 +182,18 @@ def changed_annexes(root: Path, head: str, paths: Iterable[str]) -> dict[int, li
     return found
 
 
-def uncommitted_sources(root: Path) -> list[str]:
-    """Source paths that differ from HEAD in any way: changed, staged, deleted or new."""
-    return [path for path in git.status_paths(root, SOURCE_PATHSPECS) if is_source_path(path)]
+def changed_sources(root: Path, head: str) -> list[str]:
+    """Source paths whose working-tree content differs from ``head``: changed, new or deleted.
+
+    Compared by content, reading only: what is merely staged, or touched without a change,
+    is no change, and neither the index nor the object store is written.
+    """
+    committed = GitTree(root, head).blobs()
+    present = WorkTree(root).paths()
+    current = git.hash_files(root, present)
+    changed = {path for path in present if committed.get(path) != current[path]}
+    changed |= set(committed) - set(present)
+    return sorted(changed)
 
 
 def normalise(data: bytes) -> str:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tymdocs import git, governance
+from tymdocs import governance
 from tymdocs.governance import History
 from tymdocs.locale import format_date
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
-from tymdocs.sources import SOURCE_PATHSPECS, changed_annexes, is_main_text, is_source_path
+from tymdocs.sources import changed_annexes, changed_sources, is_main_text
 
 SOON_DAYS = 60
 """A deadline this close is shown as coming up."""
@@ -211,7 +211,7 @@ def _described(record: governance.Record, rule: ChangeRule) -> str:
 
 def pending_changes(root: Path, head: str, agreement: Agreement) -> tuple[Pending, ...]:
     """Working-tree changes of the sources, by part, with the record each needs."""
-    changed = [p for p in git.changed_paths(root, SOURCE_PATHSPECS) if is_source_path(p)]
+    changed = changed_sources(root, head)
     main = tuple(p for p in changed if is_main_text(p))
     found = []
     if main:

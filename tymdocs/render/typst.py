@@ -71,7 +71,9 @@ def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) ->
         "title": document.title,
         "lang": document.language,
         "authors": list(authors),
-        "keywords": [stamp.version_label, f"sha256:{stamp.fingerprint}"],
+        # ASCII only: with one non-ASCII character the whole entry becomes UTF-16, and
+        # ``verify`` reads a package's claims from these bytes.
+        "keywords": [f"sha256:{stamp.fingerprint}"],
         "subject": label("subject", version=stamp.version_label, area=document.title),
         "header": document.title,
         "version": stamp.version_label,
