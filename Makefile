@@ -14,6 +14,8 @@ $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# Compiled once here, so every command starts fast even where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q tymdocs
 	@touch $@
 
 build: $(INSTALLED) ## Set up if needed, validate and build the agreement into build/

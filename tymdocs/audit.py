@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tymdocs import git
-from tymdocs.config import CONFIG_FILE, read_metadata
+from tymdocs.config import read_metadata
 from tymdocs.errors import Problem, UsageError
 from tymdocs.governance import (
     VERSIONED,
@@ -25,8 +25,9 @@ from tymdocs.governance import (
     is_main_part,
 )
 from tymdocs.model import Policy
+from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
-from tymdocs.sources import ANNEX_DIR, WorkTree, annex_number, is_main_text, is_source_path
+from tymdocs.sources import WorkTree, annex_number
 from tymdocs.yamlsrc import load_yaml
 
 _GOOD_SIGNATURES = ("G", "U")
@@ -118,7 +119,7 @@ class _Judge:
             change.new if change.new != git.ZERO else change.old
             for commit in commits
             for change in commit.changes
-            if change.path == CONFIG_FILE or change.path.startswith(ANNEX_DIR + "/")
+            if change.path == CONFIG_FILE or is_annex(change.path)
         }
         self.contents = git.read_blobs(root, blobs)
         self.policies: dict[str, Policy | None] = {}
@@ -162,7 +163,7 @@ class _Judge:
         """The annexes the changed files hold before or after: number -> a path."""
         found: dict[int, str] = {}
         for change in changes:
-            if not change.path.startswith(ANNEX_DIR + "/"):
+            if not is_annex(change.path):
                 continue
             for blob in (change.old, change.new):
                 if blob != git.ZERO:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Protocol
 
-from tymdocs.config import CONFIG_FILE
 from tymdocs.errors import Problem, Severity
 from tymdocs.locale import format_decimal
 from tymdocs.model import (
@@ -29,6 +28,7 @@ from tymdocs.model import (
     StaffingItem,
     inline_text,
 )
+from tymdocs.paths import CONFIG_FILE
 from tymdocs.sources import Loaded, SourceTree, load_agreement
 
 HTV_PRECISION = Decimal("0.001")

@@ -671,11 +671,11 @@ def log(
     from tymdocs import register
     from tymdocs.revision import open_history
 
-    _meta, history = open_history(settings.root, ref)
+    _meta, history = open_history(settings.root, ref, changes=False)
     filters = register.Filters(annex, tuple(kinds), since, until)  # type: ignore[arg-type]
     shown = register.entries(history, filters)
     if as_json or form == "json":
-        click.echo(json.dumps(register.as_json(history, shown), indent=2, ensure_ascii=False))
+        click.echo(register.as_json(history, shown))
     elif form == "md":
         click.echo(register.markdown(shown))
     elif form == "csv":

@@ -22,7 +22,6 @@ from tymdocs.model import (
 )
 from tymdocs.yamlsrc import Node, YamlSource
 
-CONFIG_FILE = "tymdocs.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 

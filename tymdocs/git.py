@@ -214,28 +214,19 @@ class LogEntry:
     """``%G?``: G good, U good but untrusted, B bad, N none, ... ('' when not asked for)."""
 
 
-def log(root: Path, rev: str = "HEAD", *, signatures: bool = False) -> list[LogEntry]:
+def log(
+    root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
+) -> list[LogEntry]:
     """Every commit reachable from ``rev``, newest first (parents after children), with the
-    paths each changed under ``root`` (a merge: only what differs from every parent).
+    paths each changed under ``root`` (a merge: only what differs from every parent), unless
+    ``changes`` is False.
 
     One ``git log`` process, however long the history.
     """
     fields = ["%H", "%P", "%ct", "%s", "%(trailers:only,unfold)", *(["%G?"] if signatures else [])]
     pretty = "--format=%x1e" + "%x1f".join(fields) + "%x1f"
-    output = _git(
-        root,
-        "log",
-        "-z",
-        "--raw",
-        "--no-abbrev",
-        "--no-renames",
-        "--relative",
-        "--topo-order",
-        "--diff-merges=dense-combined",
-        pretty,
-        rev,
-        "--",
-    )
+    paths = ["--raw", "--no-abbrev", "--no-renames", "--relative", "--diff-merges=dense-combined"]
+    output = _git(root, "log", "-z", "--topo-order", *(paths if changes else []), pretty, rev, "--")
     entries = []
     for chunk in output.decode("utf-8", errors="replace").split(_RECORD)[1:]:
         head, _, raw = chunk.rpartition(_FIELD)

@@ -32,14 +32,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Literal
 
 from tymdocs import git
 from tymdocs.errors import UsageError
 from tymdocs.locale import format_date, label
-from tymdocs.sources import is_source_path
+from tymdocs.paths import is_source_path
 
 RecordKind = Literal[
     "adoption", "decision", "review", "notice", "termination", "amendment", "signatures"
@@ -267,13 +268,13 @@ def _required_fields(record: Record) -> list[str]:
 
 def record_dict(record: Record) -> dict[str, object]:
     """A record as JSON: ISO dates, every field present (None where unused)."""
-    data = asdict(record)
+    data: dict[str, object] = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
     for key in ("date", "effective", "ends"):
-        value = data[key]
+        value = getattr(record, key)
         data[key] = value.isoformat() if value else None
     data["parts"] = list(record.parts)
-    data["attachments"] = [asdict(a) for a in record.attachments]
-    data["copies"] = [asdict(c) for c in record.copies]
+    data["attachments"] = [vars(a).copy() for a in record.attachments]
+    data["copies"] = [vars(c).copy() for c in record.copies]
     return data
 
 
@@ -336,7 +337,7 @@ class History:
     commits: tuple[git.LogEntry, ...]
     entries: tuple[Entry, ...]
     """The agreement's records, oldest first."""
-    problems: tuple[tuple[git.LogEntry, tuple[str, ...]], ...] = field(default=())
+    problems: tuple[tuple[git.LogEntry, tuple[str, ...]], ...] = ()
     """Commits whose ``Tymdocs-*`` trailers for this agreement are malformed."""
 
     def versions(self) -> list[Version]:
@@ -380,12 +381,10 @@ def _touched(commit: git.LogEntry) -> tuple[str, ...]:
     return tuple(c.path for c in commit.changes if is_source_path(c.path))
 
 
-def read_history(
-    root: Path, agreement: str, rev: str = "HEAD", *, signatures: bool = False
-) -> History:
-    """The history of ``agreement`` (its id) up to ``rev``, in one ``git log``."""
-    commits = git.log(root, rev, signatures=signatures)
-    return history_of(agreement, commits)
+def read_history(root: Path, agreement: str, rev: str = "HEAD", *, changes: bool = True) -> History:
+    """The history of ``agreement`` (its id) up to ``rev``, in one ``git log``; without
+    ``changes``, faster, but blind to which commits changed the agreement's files."""
+    return history_of(agreement, git.log(root, rev, changes=changes))
 
 
 def history_of(agreement: str, commits: Iterable[git.LogEntry]) -> History:

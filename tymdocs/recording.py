@@ -22,14 +22,9 @@ from tymdocs.errors import Problem, RefusedError
 from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, Version, annex_part
 from tymdocs.locale import format_date, label, local_date, parse_date
 from tymdocs.model import Agreement, Metadata
+from tymdocs.paths import is_main_text
 from tymdocs.revision import read_config
-from tymdocs.sources import (
-    GitTree,
-    WorkTree,
-    changed_annexes,
-    changed_sources,
-    is_main_text,
-)
+from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
 
 RECORDS_DIR = "records"
 """Where minutes extracts and kept signed copies are stored, beside the sources."""

@@ -15,20 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tymdocs import git, governance
-from tymdocs.config import CONFIG_FILE, read_metadata
+from tymdocs.config import read_metadata
 from tymdocs.errors import Problem, UsageError
 from tymdocs.governance import History, InForce, Version
 from tymdocs.locale import format_date, label
 from tymdocs.model import Metadata
+from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text
 from tymdocs.sources import (
-    ANNEX_DIR,
     BlobTree,
     GitTree,
     SourceTree,
     WorkTree,
     annex_number,
     changed_sources,
-    is_main_text,
 )
 from tymdocs.yamlsrc import load_yaml
 
@@ -109,18 +108,21 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     )
 
 
-def open_history(
-    root: Path, rev: str = "HEAD", signatures: bool = False
-) -> tuple[Metadata, History]:
-    """The agreement's metadata at ``rev`` (the working tree's for HEAD) and its history."""
-    state = git.repo_state(root)
-    if state is None or state.head is None:
-        raise UsageError(f"{root} is not in a git repository with commits: there is no history")
-    tip = git.resolve_commit(root, rev)
+def open_history(root: Path, rev: str = "HEAD", changes: bool = True) -> tuple[Metadata, History]:
+    """The agreement's metadata at ``rev`` (the working tree's for HEAD) and its history
+    (without ``changes``: only its records)."""
+    try:
+        tip = git.resolve_commit(root, rev)
+    except UsageError:
+        if rev == "HEAD" or not git.is_repository(root):
+            raise UsageError(
+                f"{root} is not in a git repository with commits: there is no history"
+            ) from None
+        raise
     meta = read_config(WorkTree(root) if rev == "HEAD" else GitTree(root, tip))
     if meta is None:
         raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
-    return meta, governance.read_history(root, meta.id, tip, signatures=signatures)
+    return meta, governance.read_history(root, meta.id, tip, changes=changes)
 
 
 def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str) -> Source:
@@ -143,7 +145,7 @@ def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str
         (version.commit, path): blob
         for version in {in_force.first, *in_force.annexes.values()}
         for path, blob in listing(version).items()
-        if path.startswith(ANNEX_DIR + "/")
+        if is_annex(path)
     }
     contents = git.read_blobs(root, annex_files.values())
     numbers = {key: annex_number(key[1], contents[blob]) for key, blob in annex_files.items()}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tymdocs import git, markup
-from tymdocs.config import CONFIG_FILE, read_metadata
+from tymdocs.config import read_metadata
 from tymdocs.errors import Problem
 from tymdocs.model import (
     AdditionalAppointment,
@@ -39,11 +39,16 @@ from tymdocs.model import (
     StaffingKind,
     TextAnnex,
 )
+from tymdocs.paths import (
+    ANNEX_DIR,
+    CONFIG_FILE,
+    SOURCE_PATHSPECS,
+    TEXT_DIR,
+    is_annex,
+    is_source_path,
+)
 from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
-TEXT_DIR = "docs_src"
-ANNEX_DIR = "annexes"
-SOURCE_PATHSPECS = (CONFIG_FILE, TEXT_DIR, ANNEX_DIR)
 ANNEX_KINDS = ("appointment", "composition", "goals", "staffing")
 
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
@@ -62,20 +67,6 @@ class SourceTree(Protocol):
         ...
 
     def read(self, path: str) -> bytes: ...
-
-
-def is_source_path(path: str) -> bool:
-    """Whether ``path`` (relative, POSIX) is one of the files an agreement is made of."""
-    if path == CONFIG_FILE:
-        return True
-    folder, _, name = path.partition("/")
-    if "/" in name or name.startswith("."):
-        return False
-    if folder == TEXT_DIR:
-        return name.endswith(".md")
-    if folder == ANNEX_DIR:
-        return name.endswith((".md", ".yaml", ".yml"))
-    return False
 
 
 class WorkTree:
@@ -132,11 +123,6 @@ class GitTree(BlobTree):
         self.commit = commit
 
 
-def is_main_text(path: str) -> bool:
-    """Whether a source path belongs to the main text (which changes only by amendment)."""
-    return path == CONFIG_FILE or path.startswith(TEXT_DIR + "/")
-
-
 _YAML_ANNEX = re.compile(r"^annex:[ \t]*(\d+)[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
@@ -167,7 +153,7 @@ def annex_number(path: str, data: bytes) -> int | None:
 def changed_annexes(root: Path, head: str, paths: Iterable[str]) -> dict[int, list[str]]:
     """The annexes that changed working-tree files hold, before (at ``head``) or after the
     change: number -> paths. A file whose annex was renumbered counts for both numbers."""
-    listed = [p for p in paths if p.startswith(ANNEX_DIR + "/")]
+    listed = [p for p in paths if is_annex(p)]
     committed = GitTree(root, head).blobs()
     old = git.read_blobs(root, (committed[p] for p in listed if p in committed))
     found: dict[int, list[str]] = {}
@@ -255,7 +241,7 @@ class _Reader:
         if config is not None:
             meta = read_metadata(config, self.problems)
         sections = self.sections([p for p in paths if p.startswith(TEXT_DIR + "/")])
-        annexes = self.annexes([p for p in paths if p.startswith(ANNEX_DIR + "/")])
+        annexes = self.annexes([p for p in paths if is_annex(p)])
         if meta is None:
             return None
         return Agreement(meta, sections, annexes, tuple(self.references))

@@ -15,7 +15,8 @@ from tymdocs import governance
 from tymdocs.governance import History
 from tymdocs.locale import format_date
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
-from tymdocs.sources import changed_annexes, changed_sources, is_main_text
+from tymdocs.paths import is_main_text
+from tymdocs.sources import changed_annexes, changed_sources
 
 SOON_DAYS = 60
 """A deadline this close is shown as coming up."""
