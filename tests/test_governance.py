@@ -395,7 +395,6 @@ def test_a_recorded_version_says_so_in_header_footer_cover_and_manifest(
     assert data["version"] == label
     assert data["source"]["commit"] == head and data["source"]["draft"] is False
     assert data["record"] == {
-        "number": 2,
         "commit": head,
         "agreement": "lansi-pirkanmaa-tym",
         "kind": "decision",
@@ -409,6 +408,7 @@ def test_a_recorded_version_says_so_in_header_footer_cover_and_manifest(
         "parts": ["annex-5"],
         "review": None,
         "ends": None,
+        "withdraws": None,
         "attachments": [],
         "copies": [],
     }
@@ -501,6 +501,7 @@ def test_a_history_reads_back_exactly(
         "parts": [],
         "review": None,
         "ends": None,
+        "withdraws": None,
         "attachments": [],
         "copies": [],
         "agreement": "lansi-pirkanmaa-tym",
@@ -795,7 +796,11 @@ def test_an_amendment_is_in_force_only_once_fully_signed(
     proposal = git(repo, "rev-parse", "HEAD")
     assert run(capsys, "-C", str(repo), "build").code == 0
     label = manifest(repo / "build")["version"]
-    assert label == "Versio 2 · Sopimusmuutos 1.2.2026 · voimassa 1.3.2026 alkaen"
+    # The label says the same before and after signing: the signed package stays as it was.
+    assert label == (
+        "Versio 2 · Sopimusmuutos 1.2.2026 · voimaan 1.3.2026, kun kaikki osapuolet ovat "
+        "allekirjoittaneet"
+    )
 
     later = tmp_path / "later"
     assert run(capsys, "-C", str(repo), "build", "--at", "1.6.2026", "-o", str(later)).code == 0
@@ -845,7 +850,7 @@ def test_an_amendment_is_in_force_only_once_fully_signed(
     for path in copies:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         party = path.stem.removeprefix("signed-")
-        kept = f"records/versio-2/{path.name}"
+        kept = f"records/versio-2/{party}.pdf"
         assert f"Tymdocs-Signed-Copy: {party} sha256:{digest} {kept}" in message
         assert (repo / kept).read_bytes() == path.read_bytes()
     assert "Tymdocs-Date: 2026-02-20" in message

@@ -131,7 +131,7 @@ def _record(source: Source) -> dict[str, Any] | None:
     if source.version is None:
         return None
     entry = source.version.entry
-    return {"number": source.version.number, "commit": entry.commit} | record_dict(entry.record)
+    return {"commit": entry.commit} | record_dict(entry.record)
 
 
 def _identity(source: Source, source_fingerprint: str, selection: Selection) -> dict[str, Any]:

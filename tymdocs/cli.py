@@ -492,6 +492,8 @@ def approve(
     """
     from tymdocs.recording import plan_decision
 
+    if review is not None and effective is not None:
+        raise click.UsageError("a review changes nothing, so it has no --effective date")
     plan = plan_decision(
         settings.root,
         body=body,
@@ -568,6 +570,11 @@ def notice(
     help="Record the COPIES, signed by every signatory, that put the pending amendment in force.",
 )
 @click.option("--keep", is_flag=True, help="With --signed: store the copies under records/.")
+@click.option(
+    "--withdraw",
+    is_flag=True,
+    help="Take back the amendment that awaits signatures, once the sources are restored.",
+)
 @_trust_options
 @_DRY_RUN
 @_COPIES
@@ -579,6 +586,7 @@ def amend(
     message: str | None,
     signed: bool,
     keep: bool,
+    withdraw: bool,
     trust: tuple[Path, ...],
     require_trust: bool,
     signer: tuple[str, ...],
@@ -590,16 +598,27 @@ def amend(
     First the proposal: the changed main text (and any annexes changed with it) becomes a
     version that awaits signatures; build its packages as usual. It is in force only when
     every party's copy verifies as fully signed: record them with --signed, which keeps their
-    SHA-256 (--keep: the copies too) and tags the version.
+    SHA-256 (--keep: the copies too) and tags the version. While it awaits signatures no other
+    version is recorded; an amendment that will not be signed is withdrawn (--withdraw) once
+    the sources are restored to what they were before it.
 
     \b
     Example:
         tymdocs amend --date 1.3.2026 --effective 1.4.2026 -m "8 §: henkilöstö"
         tymdocs amend --signed palautetut/*.pdf --keep
+        git checkout HEAD~1 -- docs_src && tymdocs amend --withdraw --date 5.3.2026 -m "Peruttu"
     """
-    from tymdocs.recording import plan_amendment, plan_signatures
+    from tymdocs.recording import plan_amendment, plan_signatures, plan_withdrawal
 
-    if signed:
+    if signed and withdraw:
+        raise click.UsageError("--signed and --withdraw exclude each other")
+    if withdraw:
+        if copies or keep or effective:
+            raise click.UsageError("--withdraw takes only --date and -m")
+        if date is None or message is None:
+            raise click.UsageError("a withdrawal needs --date and -m")
+        plan = plan_withdrawal(settings.root, date=date, message=message)
+    elif signed:
         if not copies:
             raise click.UsageError("--signed needs every party's signed copy")
         if effective:
@@ -628,7 +647,16 @@ def amend(
     "kinds",
     multiple=True,
     type=click.Choice(
-        ["adoption", "decision", "review", "notice", "termination", "amendment", "signatures"]
+        [
+            "adoption",
+            "decision",
+            "review",
+            "notice",
+            "termination",
+            "amendment",
+            "signatures",
+            "withdrawal",
+        ]
     ),
     help="Only records of this kind; may be repeated.",
 )
@@ -705,6 +733,7 @@ def status(settings: Settings, today: dt.date | None, fail_on_overdue: bool, as_
     """
     from tymdocs.checks import validate
     from tymdocs.errors import SourceError
+    from tymdocs.locale import today as local_today
     from tymdocs.revision import open_history
     from tymdocs.sources import GitTree
     from tymdocs.status import compute_status, pending_changes, signatories_of
@@ -719,7 +748,7 @@ def status(settings: Settings, today: dt.date | None, fail_on_overdue: bool, as_
         proposed = validate(GitTree(settings.root, version.commit)).agreement
         awaiting[version.number] = signatories_of(proposed) if proposed else ()
     result = compute_status(
-        today or dt.date.today(),
+        today or local_today(),
         loaded.agreement,
         history,
         pending_changes(settings.root, head, loaded.agreement),

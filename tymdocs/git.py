@@ -19,8 +19,6 @@ from pathlib import Path
 
 from tymdocs.errors import GitError, UsageError
 
-_RECORD = "\x1e"
-_FIELD = "\x1f"
 ZERO = "0" * 40
 
 
@@ -123,12 +121,6 @@ def resolve_commit(root: Path, rev: str) -> str:
     return found.decode().strip()
 
 
-def last_commit(root: Path, rev: str, pathspecs: Iterable[str]) -> tuple[str, int] | None:
-    """The newest commit up to ``rev`` that changed anything under ``pathspecs``, and its time."""
-    found = _git(root, "log", "-1", "--format=%H %ct", rev, "--", *pathspecs).split()
-    return (found[0].decode(), int(found[1])) if found else None
-
-
 def rev_list(root: Path, revision_range: str) -> list[str]:
     """The commits of a range such as ``main..HEAD``, newest first."""
     if revision_range.startswith("-"):
@@ -219,27 +211,43 @@ def log(
 ) -> list[LogEntry]:
     """Every commit reachable from ``rev``, newest first (parents after children), with the
     paths each changed under ``root`` (a merge: only what differs from every parent), unless
-    ``changes`` is False.
+    ``changes`` is False; with ``signatures``, each commit's ``%G?``.
 
-    One ``git log`` process, however long the history.
+    One ``git log`` process, however long the history. Fields are NUL-separated: a commit
+    message cannot hold a NUL, so no subject or trailer can break the parse.
     """
     fields = ["%H", "%P", "%ct", "%s", "%(trailers:only,unfold)", *(["%G?"] if signatures else [])]
-    pretty = "--format=%x1e" + "%x1f".join(fields) + "%x1f"
+    pretty = "--format=" + "%x00".join(fields) + "%x00"
     paths = ["--raw", "--no-abbrev", "--no-renames", "--relative", "--diff-merges=dense-combined"]
     output = _git(root, "log", "-z", "--topo-order", *(paths if changes else []), pretty, rev, "--")
+    tokens = output.decode("utf-8", errors="replace").split("\0")
     entries = []
-    for chunk in output.decode("utf-8", errors="replace").split(_RECORD)[1:]:
-        head, _, raw = chunk.rpartition(_FIELD)
-        values = head.split(_FIELD)
+    index = 0
+    while index < len(tokens):
+        if not tokens[index].strip():
+            index += 1
+            continue
+        values = tokens[index : index + len(fields)]
+        index += len(fields)
+        found = []
+        while index < len(tokens):
+            token = tokens[index].lstrip("\n")
+            if not token:
+                index += 1
+                continue
+            if not token.startswith(":") or index + 1 >= len(tokens):
+                break
+            found.append(_raw_change(token, tokens[index + 1]))
+            index += 2
         commit, parents, time, subject, trailers = values[:5]
         entries.append(
             LogEntry(
-                commit=commit,
+                commit=commit.strip(),
                 parents=tuple(parents.split()),
                 time=int(time),
                 subject=subject,
                 trailers=_trailers(trailers),
-                changes=_raw_changes(raw),
+                changes=tuple(found),
                 signature=values[5] if signatures else "",
             )
         )
@@ -255,30 +263,18 @@ def _trailers(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _raw_changes(raw: str) -> tuple[Change, ...]:
-    """``--raw -z`` output: ``:modes blobs status\\0path\\0`` (``::`` for a merge's paths)."""
-    tokens = [t for t in raw.lstrip("\0\n").split("\0")]
-    changes = []
-    index = 0
-    while index + 1 < len(tokens):
-        meta, path = tokens[index].lstrip("\n"), tokens[index + 1]
-        index += 2
-        if not meta.startswith(":"):
-            continue
-        parents = len(meta) - len(meta.lstrip(":"))
-        words = meta.lstrip(":").split()
-        blobs = words[parents + 1 : 2 * parents + 2]
-        changes.append(Change(path, blobs[0], blobs[-1]))
-    return tuple(changes)
+def _raw_change(meta: str, path: str) -> Change:
+    """``:modes blobs status`` (``::`` and one more of each for a merge) and its path."""
+    parents = len(meta) - len(meta.lstrip(":"))
+    words = meta.lstrip(":").split()
+    blobs = words[parents + 1 : 2 * parents + 2]
+    return Change(path, blobs[0], blobs[-1])
 
 
-def verify_commit(root: Path, commit: str) -> bool:
-    """Whether ``git verify-commit`` accepts the signature of ``commit``."""
-    try:
-        _git(root, "verify-commit", commit)
-    except GitError:
-        return False
-    return True
+def parse_trailers(root: Path, message: str) -> tuple[tuple[str, str], ...]:
+    """The trailers git reads from ``message`` (``git interpret-trailers --parse``)."""
+    parsed = _git(root, "interpret-trailers", "--parse", stdin=message.encode())
+    return _trailers(parsed.decode("utf-8", errors="replace"))
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -292,23 +288,29 @@ def commit_paths(
     *,
     new_files: Mapping[str, bytes] | None = None,
     sign: bool = False,
+    tag: tuple[str, str | None] | None = None,
 ) -> str:
     """Commit the working-tree content of ``paths`` and the ``new_files`` given as bytes on
-    top of HEAD, leaving every other path, staged or not, exactly as it was.
+    top of ``state.head``, leaving every other path, staged or not, exactly as it was; with
+    ``tag`` (name, commit or None for the new one), tag it in the same step.
 
-    The commit is built in a temporary index and HEAD moves last, by a compare-and-swap, so a
-    failure at any step leaves the branch, the index and the working tree as they were. Then
-    ``new_files`` are written into the working tree and the real index takes the committed
-    content of exactly these paths. Paths are relative to ``root``.
+    The commit is built in a temporary index. ``new_files`` (which must not exist) are written
+    next, then the branch and the tag move together in one ``update-ref`` transaction that
+    fails if HEAD has moved since ``state`` was read; on any failure the new files are removed
+    and nothing else has changed. Last, the real index takes the committed entries of exactly
+    these paths. Paths are relative to ``root``.
     """
     if state.head is None or state.branch is None:
         raise GitError("cannot commit: HEAD is detached or has no commit")
     listed = list(paths)
     new_files = dict(new_files or {})
+    every = [*listed, *new_files]
     with tempfile.TemporaryDirectory(prefix="tymdocs-index-") as temp:
         index = {"GIT_INDEX_FILE": str(Path(temp) / "index")}
         _git(root, "read-tree", state.head, env=index)
-        _update_index(root, listed, env=index)
+        if listed:
+            stdin = b"".join(path.encode() + b"\0" for path in listed)
+            _git(root, "update-index", "--add", "--remove", "-z", "--stdin", stdin=stdin, env=index)
         entries = []
         for path, data in new_files.items():
             blob = _git(root, "hash-object", "-w", "--stdin", stdin=data).decode().strip()
@@ -316,26 +318,53 @@ def commit_paths(
         if entries:
             _git(root, "update-index", "-z", "--index-info", env=index, stdin=b"".join(entries))
         tree = _git(root, "write-tree", env=index).decode().strip()
+        staged = _git(root, "ls-files", "-s", "-z", "--full-name", "--", *every, env=index)
     command = ["commit-tree", tree, "-p", state.head, *(["-S"] if sign else []), "-F", "-"]
     commit = _git(root, *command, stdin=message.encode()).decode().strip()
-    subject = message.partition("\n")[0]
-    _git(root, "update-ref", "-m", f"tymdocs: {subject}", "HEAD", commit, state.head)
-    for path, data in new_files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    _update_index(root, [*listed, *new_files])
+    written: list[Path] = []
+    try:
+        for path, data in new_files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as handle:
+                written.append(target)
+                handle.write(data)
+        updates = f"update HEAD {commit} {state.head}\n"
+        if tag is not None:
+            updates += f"create refs/tags/{tag[0]} {tag[1] or commit}\n"
+        subject = message.partition("\n")[0]
+        _git(root, "update-ref", "-m", f"tymdocs: {subject}", "--stdin", stdin=updates.encode())
+    except (OSError, GitError) as exc:
+        for target in written:
+            target.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise GitError(f"cannot write {exc.filename}: {exc.strerror}") from exc
+        raise
+    _take_into_index(root, state.prefix, every, staged)
     return commit
 
 
-def _update_index(root: Path, paths: list[str], env: Mapping[str, str] | None = None) -> None:
-    """Take the working-tree content of ``paths`` into the index; absent files leave it."""
-    if paths:
-        stdin = b"".join(path.encode() + b"\0" for path in paths)
-        _git(root, "update-index", "--add", "--remove", "-z", "--stdin", stdin=stdin, env=env)
+def _take_into_index(root: Path, prefix: str, paths: list[str], staged: bytes) -> None:
+    """Set the real index's entries of ``paths`` to the committed ones (``ls-files -s``)."""
+    lines = []
+    present = set()
+    for entry in filter(None, staged.split(b"\0")):
+        meta, _, full = entry.partition(b"\t")
+        mode, blob, _stage = meta.split()
+        present.add(full.decode())
+        lines.append(mode + b" " + blob + b"\t" + full + b"\0")
+    for path in paths:
+        if prefix + path not in present:
+            lines.append(f"0 {ZERO}\t{prefix}{path}\0".encode())
+    if lines:
+        _git(root, "update-index", "-z", "--index-info", stdin=b"".join(lines))
 
 
-def write_tag(root: Path, name: str, commit: str) -> None:
-    """A lightweight tag on ``commit``; an existing tag of that name is never moved."""
-    _git(root, "check-ref-format", f"refs/tags/{name}")
-    _git(root, "update-ref", f"refs/tags/{name}", commit, ZERO)
+def tag_exists(root: Path, name: str) -> bool:
+    """Whether ``refs/tags/<name>`` exists; a name git refuses is a usage error."""
+    try:
+        _git(root, "check-ref-format", f"refs/tags/{name}")
+    except GitError:
+        raise UsageError(f"not a valid tag name: {name!r}") from None
+    found = _git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{name}", ok=(0, 1))
+    return bool(found.strip())

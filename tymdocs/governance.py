@@ -9,7 +9,8 @@ The trailers (``git interpret-trailers --parse`` reads them):
 
 ===================  =================================================================
 ``Tymdocs-Agreement``  the agreement's id: a record belongs to exactly one agreement
-``Tymdocs-Record``     adoption, decision, review, notice, termination, amendment, signatures
+``Tymdocs-Record``     adoption, decision, review, notice, termination, amendment, signatures,
+                       withdrawal (of an amendment never signed)
 ``Tymdocs-Version``    the version the record makes, or (signatures) puts in force
 ``Tymdocs-Date``       the date of the decision, notice or amendment; of the last signature
 ``Tymdocs-Effective``  the date the change takes effect
@@ -20,6 +21,7 @@ The trailers (``git interpret-trailers --parse`` reads them):
 ``Tymdocs-Parts``      what changed: main-text, section-N, metadata, annex-N
 ``Tymdocs-Review``     the annex a yearly review covers
 ``Tymdocs-Ends``       the last day of the agreement after a termination notice
+``Tymdocs-Withdraws``  the version of the amendment a withdrawal takes back
 ``Tymdocs-Attachment`` ``<path> sha256:<hex>`` of a stored minutes extract
 ``Tymdocs-Signed-Copy`` ``<party> sha256:<hex> [<path>]`` of a signed copy
 ===================  =================================================================
@@ -29,6 +31,7 @@ Dates are ISO (``2025-09-15``) in trailers, Finnish (``15.9.2025``) in documents
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -39,11 +42,18 @@ from typing import Literal
 
 from tymdocs import git
 from tymdocs.errors import UsageError
-from tymdocs.locale import format_date, label
+from tymdocs.locale import format_date, label, local_date
 from tymdocs.paths import is_source_path
 
 RecordKind = Literal[
-    "adoption", "decision", "review", "notice", "termination", "amendment", "signatures"
+    "adoption",
+    "decision",
+    "review",
+    "notice",
+    "termination",
+    "amendment",
+    "signatures",
+    "withdrawal",
 ]
 RECORD_KINDS: tuple[RecordKind, ...] = (
     "adoption",
@@ -53,8 +63,9 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     "termination",
     "amendment",
     "signatures",
+    "withdrawal",
 )
-VERSIONED: tuple[RecordKind, ...] = ("adoption", "decision", "notice", "amendment")
+VERSIONED: tuple[RecordKind, ...] = ("adoption", "decision", "notice", "amendment", "withdrawal")
 """The records that make a new version of the agreement."""
 
 PREFIX = "Tymdocs-"
@@ -62,6 +73,9 @@ MAIN_TEXT = "main-text"
 METADATA = "metadata"
 _PART = re.compile(r"^(main-text|metadata|section-[1-9]\d{0,3}|annex-[1-9]\d{0,3})$")
 _SHA = re.compile(r"^sha256:([0-9a-f]{64})$")
+_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
+_ISO_DATE = re.compile(r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")
+"""A date between 1900 and 2999, as the trailers write it."""
 
 
 def annex_part(number: int) -> str:
@@ -120,6 +134,7 @@ class Record:
     parts: tuple[str, ...] = ()
     review: int | None = None
     ends: dt.date | None = None
+    withdraws: int | None = None
     attachments: tuple[Attachment, ...] = ()
     copies: tuple[Attachment, ...] = ()
 
@@ -138,6 +153,7 @@ class Record:
             ("Parts", ", ".join(self.parts) or None),
             ("Review", self.review),
             ("Ends", self.ends.isoformat() if self.ends else None),
+            ("Withdraws", self.withdraws),
         ]
         pairs += [("Attachment", f"{a.path} sha256:{a.sha256}") for a in self.attachments]
         pairs += [
@@ -183,16 +199,18 @@ def parse_record(trailers: Iterable[tuple[str, str]]) -> tuple[Record | None, li
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value)
+            if _ISO_DATE.match(value):
+                return dt.date.fromisoformat(value)
         except ValueError:
-            problems.append(f"{PREFIX}{key}: {value!r} is not a date (YYYY-MM-DD)")
-            return None
+            pass
+        problems.append(f"{PREFIX}{key}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
 
     def number(key: str) -> int | None:
         value = one(key)
         if value is None:
             return None
-        if not value.isdigit() or int(value) <= 0:
+        if not _NUMBER.match(value):
             problems.append(f"{PREFIX}{key}: {value!r} is not a positive whole number")
             return None
         return int(value)
@@ -220,6 +238,7 @@ def parse_record(trailers: Iterable[tuple[str, str]]) -> tuple[Record | None, li
         parts=parts,
         review=number("Review"),
         ends=day("Ends"),
+        withdraws=number("Withdraws"),
         attachments=tuple(_attachments(fields.get("Attachment", []), problems, False)),
         copies=tuple(_attachments(fields.get("Signed-Copy", []), problems, True)),
     )
@@ -253,6 +272,7 @@ def _required_fields(record: Record) -> list[str]:
         "termination": ("party", "ends"),
         "amendment": ("version", "effective", "parts"),
         "signatures": ("version",),
+        "withdrawal": ("version", "effective", "parts", "withdraws"),
     }
     problems = [
         f"a {record.kind} record needs {PREFIX}{name.capitalize()}"
@@ -356,8 +376,18 @@ class History:
     def version(self, number: int) -> Version | None:
         return next((v for v in self.versions() if v.number == number), None)
 
+    def withdrawn(self) -> set[int]:
+        """The amendments taken back before they were signed."""
+        return {e.record.withdraws for e in self.entries if e.record.withdraws is not None}
+
     def pending_amendments(self) -> list[Version]:
-        return [v for v in self.versions() if v.record.kind == "amendment" and v.signed is None]
+        """Amendments that await signatures: neither signed nor withdrawn."""
+        withdrawn = self.withdrawn()
+        return [
+            v
+            for v in self.versions()
+            if v.record.kind == "amendment" and v.signed is None and v.number not in withdrawn
+        ]
 
     def termination(self) -> Entry | None:
         return next((e for e in reversed(self.entries) if e.record.kind == "termination"), None)
@@ -448,7 +478,7 @@ def version_label(located: Located, dirty: bool, party_names: dict[str, str]) ->
     short = located.commit[:7] if located.commit else None
     if dirty or short is None:
         return label("draft_of", commit=short) if short else label("draft")
-    day = dt.datetime.fromtimestamp(located.time, dt.UTC).date()
+    day = local_date(dt.datetime.fromtimestamp(located.time, dt.UTC))
     return label("proposal", commit=short, date=format_date(day))
 
 
@@ -458,8 +488,11 @@ def describe(version: Version, party_names: dict[str, str]) -> str:
     parts = [label("version_number", number=version.number)]
     if record.kind != "adoption":
         parts.append(cite(record, party_names))
-    effective = record.effective or record.date
-    parts.append(label("in_force_from", date=format_date(effective)))
+    effective = format_date(record.effective or record.date)
+    if record.kind == "amendment":  # true before and after signing: the package stays the same
+        parts.append(label("in_force_when_signed", date=effective))
+    else:
+        parts.append(label("in_force_from", date=effective))
     return " · ".join(parts)
 
 
@@ -473,6 +506,8 @@ def cite(record: Record, party_names: dict[str, str]) -> str:
         return label("notice_citation", date=day, party=party)
     if record.kind == "amendment":
         return label("amendment_citation", date=day)
+    if record.kind == "withdrawal":
+        return label("withdrawal_citation", date=day)
     return label("adoption_citation", date=day)
 
 
@@ -483,10 +518,12 @@ def notes(
     change since version 1: ``Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025
     alkaen.`` With ``in_force``, dates are when each change actually took effect."""
     found: dict[str, list[str]] = {}
-    for version in versions:
+    listed = list(versions)
+    withdrawn = {v.record.withdraws for v in listed if v.record.withdraws is not None}
+    for version in listed:
         record = version.record
-        if record.kind == "adoption":
-            continue
+        if record.kind in ("adoption", "withdrawal") or version.number in withdrawn:
+            continue  # a withdrawn amendment changed nothing that ever took effect
         start = (version.in_force_from if in_force else None) or record.effective or record.date
         citation = label(
             "change_citation", record=cite(record, party_names), date=format_date(start)
@@ -556,12 +593,11 @@ def in_force_on(history: History, day: dt.date, valid_until: dt.date | None = No
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, the last day of a shorter month where needed (31.8 + 6)."""
+    """``day`` plus whole months, the last day of a shorter month where needed (31.8 + 6);
+    ``date.max`` past the calendar's end."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))

@@ -24,6 +24,8 @@ LABELS: dict[str, str] = {
     "draft_on": "LUONNOS (pohjana versio {number})",
     "notice_citation": "Ilmoitus {date} ({party})",
     "amendment_citation": "Sopimusmuutos {date}",
+    "withdrawal_citation": "Sopimusmuutoksen peruutus {date}",
+    "in_force_when_signed": "voimaan {date}, kun kaikki osapuolet ovat allekirjoittaneet",
     "adoption_citation": "Sopimus {date}",
     "change_citation": "{record}, voimassa {date} alkaen",
     "part_changed": "{part} muutettu: {changes}.",
@@ -105,13 +107,21 @@ TIME_ZONE = "Europe/Helsinki"
 
 
 def local_date(moment: dt.datetime) -> dt.date:
-    """The date in Finland of a moment (a signing time), for records and documents."""
+    """The date in Finland of a moment (a signing time, a commit), for records and documents;
+    a moment without a time zone is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
     try:
         from zoneinfo import ZoneInfo
 
         return moment.astimezone(ZoneInfo(TIME_ZONE)).date()
     except (ImportError, KeyError, ValueError, OSError):
         return moment.astimezone(dt.UTC).date()
+
+
+def today() -> dt.date:
+    """Today in Finland, whatever the machine's time zone (CI runners keep UTC)."""
+    return local_date(dt.datetime.now(dt.UTC))
 
 
 def format_decimal(value: Decimal) -> str:

@@ -1,10 +1,14 @@
-"""Recording governance: version 1, decisions, reviews, notices, terminations, amendments and
-their signatures, each as one commit whose trailers say which rule allowed it.
+"""Recording governance: version 1, decisions, reviews, notices, terminations, amendments, their
+signatures and withdrawals, each as one commit whose trailers say which rule allowed it.
 
 Each ``plan_*`` function reads the repository and the agreement's rules and either returns
 the :class:`Plan` of one commit or refuses with :class:`RefusedError`, having changed nothing.
 :func:`carry_out` makes the commit. Only the files a record covers are committed; any other
 work in the tree, staged or not, stays exactly as it was.
+
+While an amendment awaits signatures, nothing else that makes a version is recorded: a
+decision on top of it would carry text no party has signed into a version, under rules no
+party has agreed to. Sign it (``amend --signed``) or withdraw it (``amend --withdraw``).
 """
 
 from __future__ import annotations
@@ -13,14 +17,13 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tymdocs import git, governance
 from tymdocs.errors import Problem, RefusedError
 from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, Version, annex_part
-from tymdocs.locale import format_date, label, local_date, parse_date
+from tymdocs.locale import format_date, label, local_date, parse_date, today
 from tymdocs.model import Agreement, Metadata
 from tymdocs.paths import is_main_text
 from tymdocs.revision import read_config
@@ -28,12 +31,12 @@ from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
 
 RECORDS_DIR = "records"
 """Where minutes extracts and kept signed copies are stored, beside the sources."""
+_PATCH_SEPARATOR = re.compile(r"^---", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Trust:
-    """How signed copies are verified before a record relies on them (``tymdocs verify``'s
-    options)."""
+    """How signed copies are verified before a record relies on them (``verify``'s options)."""
 
     roots: tuple[bytes, ...] = ()
     required: bool = False
@@ -42,10 +45,12 @@ class Trust:
 
 @dataclass(frozen=True)
 class Plan:
-    """One record, ready to be committed: what it says and which files it takes."""
+    """One record, ready to be committed on top of ``head``: what it says, which files it
+    takes, and the tag it sets."""
 
     record: Record
     message: str
+    head: str
     paths: tuple[str, ...] = ()
     """Working-tree files the commit takes, relative to the agreement root."""
     new_files: tuple[tuple[str, bytes], ...] = ()
@@ -67,14 +72,20 @@ class Plan:
 
 
 def carry_out(root: Path, plan: Plan) -> str:
-    """Make the commit of ``plan`` (and its tag); the new commit's id."""
+    """Make the commit of ``plan`` and its tag, in one step; refused if HEAD has moved since
+    the plan was made."""
     state = _state(root)
-    commit = git.commit_paths(
-        state, root, plan.message, plan.paths, new_files=dict(plan.new_files), sign=plan.sign
+    if state.head != plan.head:
+        raise RefusedError("HEAD has moved since the record was planned: run the command again")
+    return git.commit_paths(
+        state,
+        root,
+        plan.message,
+        plan.paths,
+        new_files=dict(plan.new_files),
+        sign=plan.sign,
+        tag=plan.tag,
     )
-    if plan.tag:
-        git.write_tag(root, *plan.tag)
-    return commit
 
 
 # -- what every record needs ------------------------------------------------------------------
@@ -87,12 +98,13 @@ class _Context:
     root: Path
     head: str
     meta: Metadata
-    """``tymdocs.yaml`` as committed: the rules in force, not a proposed change of them."""
+    """``tymdocs.yaml`` as committed: the rules in force, never a proposed change of them."""
     history: History
     changed: tuple[str, ...]
     """Source paths whose working-tree content differs from HEAD."""
 
-    def need_version_one(self) -> Version:
+    def latest(self) -> Version:
+        """The newest version; refused before version 1 is recorded."""
         versions = self.history.versions()
         if not versions:
             raise RefusedError(
@@ -100,18 +112,44 @@ class _Context:
             )
         return max(versions, key=lambda v: v.number)
 
+    def nothing_pending(self) -> None:
+        """Refuse a new version while an amendment awaits signatures."""
+        for pending in self.history.pending_amendments():
+            raise RefusedError(
+                f"version {pending.number} (the amendment of "
+                f"{format_date(pending.record.date)}) awaits signatures: record them first "
+                "(tymdocs amend --signed), or withdraw it (tymdocs amend --withdraw)"
+            )
+
     def no_unrecorded_commits(self) -> None:
         """A record covers the working tree's changes; an earlier commit without its record
         would slip into the new version unrecorded."""
         unrecorded = self.history.unrecorded()
         if unrecorded:
             first = unrecorded[-1]
+            parent = first.parents[0][:12] if first.parents else first.commit[:12]
             raise RefusedError(
                 f"commit {first.commit[:12]} ({first.subject}) changed the agreement without a "
-                f"record: undo it and keep its changes (git reset --soft "
-                f"{first.parents[0][:12] if first.parents else first.commit[:12]}), then "
+                f"record: undo it and keep its changes (git reset --soft {parent}), then "
                 "record them"
             )
+
+    def plan(
+        self,
+        record: Record,
+        text: str,
+        paths: tuple[str, ...] = (),
+        files: tuple[tuple[str, bytes], ...] = (),
+        tag: tuple[str, str] | None = None,
+    ) -> Plan:
+        """The plan of ``record``, once its message, new files and tag are known to be safe."""
+        message = _message(self.root, record, text)
+        for path, _ in files:
+            _new_file(self.root, path)
+        if tag is not None and git.tag_exists(self.root, tag[0]):
+            raise RefusedError(f"the tag {tag[0]} already exists: a tag is never moved")
+        sign = self.meta.policy.require_signed_records
+        return Plan(record, message, self.head, paths, files, sign, tag)
 
 
 def _state(root: Path) -> git.RepoState:
@@ -134,8 +172,34 @@ def _context(root: Path) -> _Context:
     if meta is None:
         raise RefusedError("tymdocs.yaml as committed does not read cleanly: run tymdocs check")
     history = governance.read_history(root, meta.id, state.head)
-    changed = tuple(changed_sources(root, state.head))
-    return _Context(root, state.head, meta, history, changed)
+    pending = history.pending_amendments()
+    if pending:  # the rules in force are those before the amendment, not the ones it proposes
+        commit = next(c for c in history.commits if c.commit == pending[0].commit)
+        meta = read_config(GitTree(root, commit.parents[0])) if commit.parents else meta
+        assert meta is not None
+    return _Context(root, state.head, meta, history, tuple(changed_sources(root, state.head)))
+
+
+def _message(root: Path, record: Record, text: str) -> str:
+    """The commit message, proven to carry exactly the record's trailers as git reads them."""
+    if not text.strip():
+        raise RefusedError("-m is empty: say in a few words what was decided")
+    if _PATCH_SEPARATOR.search(text):
+        raise RefusedError("-m has a line starting with '---', which would hide the record")
+    message = record.message(text)
+    if git.parse_trailers(root, message) != tuple(record.trailers()):
+        raise RefusedError("-m keeps git from reading the record's trailers: reword its end")
+    return message
+
+
+def _new_file(root: Path, path: str) -> None:
+    """A record adds files only where nothing is, and never through a symbolic link."""
+    target = root / path
+    for folder in [root / part for part in Path(path).parents if str(part) != "."]:
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise RefusedError(f"{folder.relative_to(root)} is not a folder tymdocs writes into")
+    if target.exists() or target.is_symlink():
+        raise RefusedError(f"{path} already exists: a record never overwrites a file")
 
 
 def _date(text: str, what: str) -> dt.date:
@@ -145,49 +209,80 @@ def _date(text: str, what: str) -> dt.date:
     return day
 
 
-def _dates(
-    date: str, effective: str | None, today: dt.date, what: str = "--date"
-) -> tuple[dt.date, dt.date]:
-    """The record's date and its effective date, which defaults to it."""
-    day = _date(date, what)
-    if day > today:
+def _past(day: dt.date, what: str) -> dt.date:
+    now = today()
+    if day > now:
         raise RefusedError(
-            f"{what} {format_date(day)} is in the future (today is {format_date(today)})"
+            f"{what} {format_date(day)} is in the future (today is {format_date(now)})"
         )
+    return day
+
+
+def _dates(date: str, effective: str | None) -> tuple[dt.date, dt.date]:
+    """The record's date (not in the future) and its effective date, which defaults to it."""
+    day = _past(_date(date, "--date"), "--date")
     start = _date(effective, "--effective") if effective is not None else day
     if start < day:
         raise RefusedError(f"--effective {format_date(start)} precedes the date {format_date(day)}")
     return day, start
 
 
+def _in_effect_order(history: History, parts: tuple[str, ...], start: dt.date) -> None:
+    """A part's changes take effect in the order they are recorded: otherwise the text in
+    force between the two dates would hold a change that is not yet in force."""
+    withdrawn = history.withdrawn()
+    for version in history.versions():
+        record = version.record
+        if record.kind == "adoption" or version.number in withdrawn:
+            continue
+        shared = [p for p in parts if version.changes(p)]
+        begins = record.effective or record.date
+        if shared and begins > start:
+            raise RefusedError(
+                f"{governance.part_name(shared[0])} changes from {format_date(begins)} by "
+                f"version {version.number}: a later record cannot take effect before it "
+                f"({format_date(start)})"
+            )
+
+
+def _same(a: str, b: str | None) -> bool:
+    """Body names compared as people mean them: case, and NFC or NFD, do not matter."""
+    return b is not None and _fold(a) == _fold(b)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
 def _single_line(text: str | None, what: str) -> str | None:
     if text is None:
         return None
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(unicodedata.normalize("NFC", text).split())
     if not cleaned:
         raise RefusedError(f"{what} is empty")
     return cleaned
 
 
-def _valid(root: Path) -> None:
+def _valid(root: Path) -> Agreement:
     """``check`` of the working tree: a record of sources with errors is refused."""
     from tymdocs.checks import validate
 
-    problems = validate(WorkTree(root)).problems
-    errors = tuple(p for p in problems if p.severity == "error")
-    if errors:
+    loaded = validate(WorkTree(root))
+    errors = tuple(p for p in loaded.problems if p.severity == "error")
+    if loaded.agreement is None or errors:
         raise RefusedError(
-            f"check finds {len(errors)} error(s) in the sources: fix them, then record",
-            errors,
+            f"check finds {len(errors)} error(s) in the sources: fix them, then record", errors
         )
+    return loaded.agreement
 
 
-def _annex_parts(ctx: _Context, paths: Iterable[str]) -> dict[int, list[str]]:
-    return changed_annexes(ctx.root, ctx.head, paths)
-
-
-def _main_text(paths: Iterable[str]) -> list[str]:
-    return [path for path in paths if is_main_text(path)]
+def _no_main_text(changed: tuple[str, ...]) -> None:
+    main = [path for path in changed if is_main_text(path)]
+    if main:
+        raise RefusedError(
+            f"the change touches the main text ({', '.join(main)}): the main text changes "
+            "only by a written amendment every party signs (tymdocs amend)"
+        )
 
 
 def _attachment(
@@ -203,7 +298,7 @@ def _attachment(
 
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "record"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "record"
 
 
 def _safe_name(name: str) -> str:
@@ -213,13 +308,23 @@ def _safe_name(name: str) -> str:
     return _slug(stem) + (f".{_slug(suffix)}" if suffix else "")
 
 
-def _new_paths(ctx: _Context, files: tuple[tuple[str, bytes], ...]) -> None:
-    for path, _ in files:
-        if (ctx.root / path).exists():
-            raise RefusedError(f"{path} already exists: a record never overwrites a file")
+def _wrong_record(number: int, needed: str, given: str) -> str:
+    command = {
+        "decision": "tymdocs approve",
+        "notice": "tymdocs notice",
+        "amendment": "tymdocs amend",
+    }[needed]
+    article = "an" if needed[0] in "aeiou" else "a"
+    return f"Liite {number} changes by {article} {needed}, not by {given}: record it with {command}"
 
 
-# -- the records ------------------------------------------------------------------------------
+def _party(meta: Metadata, party: str) -> None:
+    if all(p.id != party for p in meta.parties):
+        known = ", ".join(p.id for p in meta.parties)
+        raise RefusedError(f"--party {party!r} is not a party of the agreement ({known})")
+
+
+# -- decisions, reviews and notices -------------------------------------------------------------
 
 
 def plan_decision(
@@ -233,13 +338,12 @@ def plan_decision(
     effective: str | None = None,
     attach: Path | None = None,
     review: int | None = None,
-    today: dt.date | None = None,
 ) -> Plan:
     """A decision over the current changes to the annexes it governs, or (``review``) a yearly
     review that changes nothing."""
     ctx = _context(root)
-    latest = ctx.need_version_one()
-    day, start = _dates(date, effective, today or dt.date.today())
+    latest = ctx.latest()
+    day, start = _dates(date, effective)
     body_name = _single_line(body, "--body") or ""
     case = _single_line(case, "--case")
     if section <= 0:
@@ -247,47 +351,44 @@ def plan_decision(
     _in_order(ctx.history, body_name, day, section)
     if review is not None:
         return _review(ctx, body_name, day, section, case, message, attach, review)
+    ctx.nothing_pending()
     ctx.no_unrecorded_commits()
     if not ctx.changed:
         raise RefusedError(
-            "nothing governed has changed: edit an annex first, or record a "
-            "yearly review with --review N"
+            "nothing governed has changed: edit an annex first, or record a yearly review "
+            "with --review N"
         )
-    main = _main_text(ctx.changed)
-    if main:
-        raise RefusedError(
-            f"the change touches the main text ({', '.join(main)}): the main text changes "
-            "only by a written amendment every party signs (tymdocs amend)"
-        )
+    _no_main_text(ctx.changed)
     _valid(root)
-    annexes = _annex_parts(ctx, ctx.changed)
-    canonical = None
+    annexes = changed_annexes(root, ctx.head, ctx.changed)
+    canonical = body_name
     for number in sorted(annexes):
         rule = ctx.meta.policy.rule(number)
         if rule.record != "decision":
             raise RefusedError(_wrong_record(number, rule.record, "a decision"))
-        if (rule.body or "").casefold() != body_name.casefold():
+        if not _same(body_name, rule.body):
             owner = f" ({rule.party})" if rule.party else ""
             raise RefusedError(
                 f"Liite {number} changes only by a decision of {rule.body}{owner}, "
                 f"not of {body_name}"
             )
-        canonical = rule.body
-    attachments, files = _attachment(attach, day, f"{body_name}-{section}")
-    _new_paths(ctx, files)
+        canonical = rule.body or body_name
+    parts = tuple(annex_part(n) for n in sorted(annexes))
+    _in_effect_order(ctx.history, parts, start)
+    attachments, files = _attachment(attach, day, f"{canonical}-{section}")
     record = Record(
         kind="decision",
         agreement=ctx.meta.id,
         date=day,
         version=latest.number + 1,
         effective=start,
-        body=canonical or body_name,
+        body=canonical,
         section=section,
         case=case,
-        parts=tuple(annex_part(n) for n in sorted(annexes)),
+        parts=parts,
         attachments=attachments,
     )
-    return Plan(record, record.message(message), ctx.changed, files, _sign(ctx))
+    return ctx.plan(record, message, ctx.changed, files)
 
 
 def _review(
@@ -301,18 +402,20 @@ def _review(
     annex: int,
 ) -> Plan:
     """A yearly review that changes nothing: an empty commit, so the register shows it."""
+    committed = changed_annexes(ctx.root, ctx.head, GitTree(ctx.root, ctx.head).paths())
+    if annex not in committed:
+        raise RefusedError(f"there is no Liite {annex} to review")
     rule = ctx.meta.policy.rule(annex)
-    if rule.record != "decision" or (rule.body or "").casefold() != body.casefold():
+    if rule.record != "decision" or not _same(body, rule.body):
         who = f"a decision of {rule.body}" if rule.record == "decision" else f"a {rule.record}"
         raise RefusedError(f"Liite {annex} is reviewed by {who}, not by {body}")
-    touched = _annex_parts(ctx, ctx.changed)
+    touched = changed_annexes(ctx.root, ctx.head, ctx.changed)
     if annex in touched:
         raise RefusedError(
             f"Liite {annex} has changes ({', '.join(touched[annex])}): a review that changes "
             "it is a decision; record it without --review"
         )
-    attachments, files = _attachment(attach, day, f"{body}-{section}")
-    _new_paths(ctx, files)
+    attachments, files = _attachment(attach, day, f"{rule.body}-{section}")
     record = Record(
         kind="review",
         agreement=ctx.meta.id,
@@ -323,16 +426,14 @@ def _review(
         review=annex,
         attachments=attachments,
     )
-    return Plan(record, record.message(message), (), files, _sign(ctx))
+    return ctx.plan(record, message, (), files)
 
 
 def _in_order(history: History, body: str, day: dt.date, section: int) -> None:
     """One body's decisions are recorded in the order they were made, each once."""
     for entry in history.entries:
         record = entry.record
-        if record.kind not in ("decision", "review") or (record.body or "").casefold() != (
-            body.casefold()
-        ):
+        if record.kind not in ("decision", "review") or not _same(body, record.body):
             continue
         if record.date == day and record.section == section:
             raise RefusedError(
@@ -347,18 +448,6 @@ def _in_order(history: History, body: str, day: dt.date, section: int) -> None:
             )
 
 
-def _wrong_record(number: int, needed: str, given: str) -> str:
-    command = {
-        "decision": "tymdocs approve",
-        "notice": "tymdocs notice",
-        "amendment": "tymdocs amend",
-    }[needed]
-    return (
-        f"Liite {number} changes by {'an' if needed[0] in 'aeiou' else 'a'} {needed}, not by "
-        f"{given}: record it with {command}"
-    )
-
-
 def plan_notice(
     root: Path,
     *,
@@ -367,30 +456,26 @@ def plan_notice(
     message: str,
     effective: str | None = None,
     attach: Path | None = None,
-    today: dt.date | None = None,
 ) -> Plan:
     """An organisation's notice over the current changes to the annexes notices govern."""
     ctx = _context(root)
-    latest = ctx.need_version_one()
+    latest = ctx.latest()
     _party(ctx.meta, party)
-    day, start = _dates(date, effective, today or dt.date.today())
+    day, start = _dates(date, effective)
+    ctx.nothing_pending()
     ctx.no_unrecorded_commits()
     if not ctx.changed:
         raise RefusedError("nothing governed has changed: edit the composition annex first")
-    main = _main_text(ctx.changed)
-    if main:
-        raise RefusedError(
-            f"the change touches the main text ({', '.join(main)}): the main text changes "
-            "only by a written amendment every party signs (tymdocs amend)"
-        )
+    _no_main_text(ctx.changed)
     _valid(root)
-    annexes = _annex_parts(ctx, ctx.changed)
+    annexes = changed_annexes(root, ctx.head, ctx.changed)
     for number in sorted(annexes):
         rule = ctx.meta.policy.rule(number)
         if rule.record != "notice":
             raise RefusedError(_wrong_record(number, rule.record, "a notice"))
+    parts = tuple(annex_part(n) for n in sorted(annexes))
+    _in_effect_order(ctx.history, parts, start)
     attachments, files = _attachment(attach, day, f"ilmoitus-{party}")
-    _new_paths(ctx, files)
     record = Record(
         kind="notice",
         agreement=ctx.meta.id,
@@ -398,77 +483,57 @@ def plan_notice(
         version=latest.number + 1,
         effective=start,
         party=party,
-        parts=tuple(annex_part(n) for n in sorted(annexes)),
+        parts=parts,
         attachments=attachments,
     )
-    return Plan(record, record.message(message), ctx.changed, files, _sign(ctx))
+    return ctx.plan(record, message, ctx.changed, files)
 
 
-def _party(meta: Metadata, party: str) -> None:
-    if all(p.id != party for p in meta.parties):
-        known = ", ".join(p.id for p in meta.parties)
-        raise RefusedError(f"--party {party!r} is not a party of the agreement ({known})")
-
-
-def plan_termination(
-    root: Path, *, party: str, date: str, message: str, today: dt.date | None = None
-) -> Plan:
+def plan_termination(root: Path, *, party: str, date: str, message: str) -> Plan:
     """A party's written notice of termination; the agreement ends the policy's months later."""
     ctx = _context(root)
-    ctx.need_version_one()
+    ctx.latest()
     _party(ctx.meta, party)
-    day, _ = _dates(date, None, today or dt.date.today())
+    day = _past(_date(date, "--date"), "--date")
     earlier = ctx.history.termination()
     if earlier is not None and earlier.record.ends is not None:
         raise RefusedError(
             f"the agreement is already terminated (commit {earlier.commit[:12]}): it ends "
             f"on {format_date(earlier.record.ends)}"
         )
-    months = ctx.meta.policy.termination_notice_months
     record = Record(
         kind="termination",
         agreement=ctx.meta.id,
         date=day,
         party=party,
-        ends=governance.add_months(day, months),
+        ends=governance.add_months(day, ctx.meta.policy.termination_notice_months),
     )
-    return Plan(record, record.message(message), (), (), _sign(ctx))
+    return ctx.plan(record, message)
 
 
-def plan_amendment(
-    root: Path,
-    *,
-    date: str,
-    message: str,
-    effective: str | None = None,
-    today: dt.date | None = None,
-) -> Plan:
+# -- amendments ---------------------------------------------------------------------------------
+
+
+def plan_amendment(root: Path, *, date: str, message: str, effective: str | None = None) -> Plan:
     """A proposed amendment of the main text (and any annexes changed with it): a version
     that awaits every party's signature before it takes effect."""
     from tymdocs.checks import validate
 
     ctx = _context(root)
-    latest = ctx.need_version_one()
-    day, start = _dates(date, effective, today or dt.date.today())
-    pending = ctx.history.pending_amendments()
-    if pending:
-        raise RefusedError(
-            f"version {pending[0].number} (an amendment of "
-            f"{format_date(pending[0].record.date)}) still awaits signatures: record them "
-            "first (tymdocs amend --signed)"
-        )
+    latest = ctx.latest()
+    day, start = _dates(date, effective)
+    ctx.nothing_pending()
     ctx.no_unrecorded_commits()
-    if not _main_text(ctx.changed):
+    if not any(is_main_text(path) for path in ctx.changed):
         raise RefusedError(
             "nothing in the main text has changed: an amendment changes docs_src/ or "
             "tymdocs.yaml (annexes alone are recorded with tymdocs approve or notice)"
         )
-    _valid(root)
+    new = _valid(root)
     old = validate(GitTree(root, ctx.head)).agreement
-    new = validate(WorkTree(root)).agreement
-    assert new is not None
     parts = _main_parts(old, new) if old is not None else [MAIN_TEXT]
-    parts += [annex_part(n) for n in sorted(_annex_parts(ctx, ctx.changed))]
+    parts += [annex_part(n) for n in sorted(changed_annexes(root, ctx.head, ctx.changed))]
+    _in_effect_order(ctx.history, tuple(parts), start)
     record = Record(
         kind="amendment",
         agreement=ctx.meta.id,
@@ -477,7 +542,7 @@ def plan_amendment(
         effective=start,
         parts=tuple(parts),
     )
-    return Plan(record, record.message(message), ctx.changed, (), _sign(ctx))
+    return ctx.plan(record, message, ctx.changed)
 
 
 def _main_parts(old: Agreement, new: Agreement) -> list[str]:
@@ -494,6 +559,53 @@ def _main_parts(old: Agreement, new: Agreement) -> list[str]:
     return parts or [MAIN_TEXT]
 
 
+def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:
+    """Take back the amendment that awaits signatures: the sources go back to what they were
+    before it (restore them first, for example ``git checkout <commit>~1 -- docs_src``), and
+    that makes the next version, in force from ``date``."""
+    ctx = _context(root)
+    latest = ctx.latest()
+    pending = ctx.history.pending_amendments()
+    if not pending:
+        raise RefusedError("no amendment awaits signatures: there is nothing to withdraw")
+    amendment = pending[-1]
+    day = _past(_date(date, "--date"), "--date")
+    if day < amendment.record.date:
+        raise RefusedError(
+            f"--date {format_date(day)} precedes the amendment of "
+            f"{format_date(amendment.record.date)}"
+        )
+    before = GitTree(root, _parent(ctx, amendment)).blobs()
+    now = {path: blob for path, blob in git.hash_files(root, WorkTree(root).paths()).items()}
+    if now != before:
+        differ = sorted(set(now.items()) ^ set(before.items()))
+        raise RefusedError(
+            f"the sources are not as they were before version {amendment.number}: restore "
+            f"them first (git checkout {amendment.commit[:12]}~1 -- .), then withdraw; "
+            f"{differ[0][0]} differs"
+        )
+    record = Record(
+        kind="withdrawal",
+        agreement=ctx.meta.id,
+        date=day,
+        version=latest.number + 1,
+        effective=day,
+        parts=amendment.record.parts,
+        withdraws=amendment.number,
+    )
+    return ctx.plan(record, message, ctx.changed)
+
+
+def _parent(ctx: _Context, version: Version) -> str:
+    commit = next(c for c in ctx.history.commits if c.commit == version.commit)
+    if not commit.parents:
+        raise RefusedError(f"version {version.number} has no earlier commit to go back to")
+    return commit.parents[0]
+
+
+# -- signatures ---------------------------------------------------------------------------------
+
+
 def plan_adoption(
     root: Path,
     *,
@@ -502,24 +614,19 @@ def plan_adoption(
     copies: tuple[Path, ...] = (),
     keep: bool = False,
     trust: Trust | None = None,
-    today: dt.date | None = None,
 ) -> Plan:
     """Version 1: the agreement as adopted and signed, in force from ``effective_date``.
 
-    Uncommitted changes to the sources are committed with it. With ``copies``, the signed
-    copies are verified as fully signed first and their SHA-256 kept in the record.
+    Uncommitted changes to the sources are committed with it. With ``copies``, every party's
+    signed copy is verified as fully signed first and their SHA-256 kept in the record.
     """
     ctx = _context(root)
     if ctx.history.versions():
         first = ctx.history.versions()[0]
         raise RefusedError(f"version 1 is already recorded (commit {first.commit[:12]})")
-    _valid(root)
-    meta = read_config(WorkTree(root))
-    assert meta is not None
-    effective = meta.effective_date
-    day = _date(date, "--date") if date is not None else effective
-    if day > (today or dt.date.today()):
-        raise RefusedError(f"--date {format_date(day)} is in the future")
+    agreement = _valid(root)
+    effective = agreement.meta.effective_date
+    day = _past(_date(date, "--date"), "--date") if date is not None else min(effective, today())
     signed: tuple[Attachment, ...] = ()
     files: tuple[tuple[str, bytes], ...] = ()
     tag = None
@@ -532,19 +639,17 @@ def plan_adoption(
         located = governance.locate(ctx.history)
         assert located.commit is not None
         signed, files, when = _verified(root, copies, located.commit, 1, keep, trust)
-        if date is None:
-            day = when
-        tag = (f"{meta.id}-versio-1", ctx.head)
+        day = day if date is not None else when
+        tag = (f"{agreement.meta.id}-versio-1", located.commit)
     record = Record(
         kind="adoption",
-        agreement=meta.id,
+        agreement=agreement.meta.id,
         date=day,
         version=1,
         effective=effective,
         copies=signed,
     )
-    _new_paths(ctx, files)
-    return Plan(record, record.message(message), ctx.changed, files, _sign(ctx), tag)
+    return ctx.plan(record, message, ctx.changed, files, tag)
 
 
 def plan_signatures(
@@ -568,13 +673,12 @@ def plan_signatures(
         waiting = ", ".join(f"version {v.number} (commit {v.commit[:12]})" for v in pending)
         raise RefusedError(f"the copies are not of an amendment that awaits signatures: {waiting}")
     signed, files, when = _verified(root, copies, version.commit, version.number, keep, trust)
-    day = _date(date, "--date") if date is not None else when
+    day = _past(_date(date, "--date"), "--date") if date is not None else when
     if day < version.record.date:
         raise RefusedError(
             f"signed on {format_date(day)}, before the amendment of "
             f"{format_date(version.record.date)}"
         )
-    _new_paths(ctx, files)
     record = Record(
         kind="signatures",
         agreement=ctx.meta.id,
@@ -584,16 +688,17 @@ def plan_signatures(
     )
     text = message or label("record_signed", number=version.number)
     tag = (f"{ctx.meta.id}-versio-{version.number}", version.commit)
-    return Plan(record, record.message(text), (), files, _sign(ctx), tag)
+    return ctx.plan(record, text, (), files, tag)
 
 
-def _claimed_commits(copies: Iterable[Path]) -> set[str]:
+def _claimed_commits(copies: tuple[Path, ...]) -> set[str]:
     """The commits the copies say they were built from (verified later, not trusted here)."""
     from tymdocs.verify import claims
 
     found = set()
     for path in copies:
-        claim = claims(path.read_bytes()[: 4 * 1024 * 1024])
+        with path.open("rb") as handle:
+            claim = claims(handle.read(4 * 1024 * 1024))
         if claim is not None:
             found.add(claim[1])
     return found
@@ -608,7 +713,7 @@ def _verified(
     trust: Trust | None,
 ) -> tuple[tuple[Attachment, ...], tuple[tuple[str, bytes], ...], dt.date]:
     """Verify ``copies`` as every party's fully signed copy of the version at ``commit``:
-    their hashes, the files to keep, and the day the last signature was made."""
+    their hashes, the files to keep (one per party), and the day of the last signature."""
     from tymdocs.build import package_lookup
     from tymdocs.verify import verify_files
 
@@ -631,9 +736,13 @@ def _verified(
             f"the copies are of commit {others[0][:12]}, not of version {number} "
             f"(commit {commit[:12]})"
         )
+    parties = [copy.party for copy in report.copies]
+    twice = sorted({p for p in parties if parties.count(p) > 1 and p})
+    if twice:
+        raise RefusedError(f"two copies of party {twice[0]}: give one copy per party")
     if report.fully_signed is not True:
         missing = tuple(
-            Problem(copy.path, None, f"not signed: {', '.join(copy.missing)}", "error")
+            Problem(copy.path, None, f"not signed: {', '.join(copy.missing)}")
             for copy in report.copies
             if copy.missing
         )
@@ -644,17 +753,13 @@ def _verified(
         for s in copy.signatures
         if s.signing_time
     ]
-    when = local_date(max(times)) if times else dt.date.today()
+    when = local_date(max(times)) if times else today()
     attachments = []
     files = []
     for path, copy in zip(copies, report.copies, strict=True):
         data = path.read_bytes()
-        kept = f"{RECORDS_DIR}/versio-{number}/{_safe_name(path.name)}" if keep else None
+        kept = f"{RECORDS_DIR}/versio-{number}/{copy.party}.pdf" if keep else None
         attachments.append(Attachment(kept, hashlib.sha256(data).hexdigest(), copy.party))
         if kept:
             files.append((kept, data))
     return tuple(attachments), tuple(files), when
-
-
-def _sign(ctx: _Context) -> bool:
-    return ctx.meta.policy.require_signed_records

@@ -551,4 +551,7 @@ class _Reader:
 
 
 def _positive(text: str) -> int | None:
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    """A positive whole number in ASCII digits (``²`` is a digit to Python, not to us)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        return None
+    return int(text) or None
