@@ -47,11 +47,22 @@ def adopted_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
+RECORDED = "2026-10-01T12:00:00+03:00"
+"""When the tests' records are committed unless a test sets another clock: after the dates
+they record, since a record dated after its own commit is a finding."""
+
+
+def fixed_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed author and configuration; commits made in-process are dated RECORDED."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    at(monkeypatch, RECORDED)
+
+
 @pytest.fixture
 def repo(adopted_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh copy of the adopted seed; commits made in-process get the fixed author."""
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
+    fixed_git(monkeypatch)
     target = tmp_path / "agreement"
     shutil.copytree(adopted_template, target, symlinks=True)
     return target
@@ -658,7 +669,7 @@ def test_check_governance_rejects_a_forged_record(
         "Tymdocs-Version: 3\nTymdocs-Date: 2025-09-15\nTymdocs-Effective: 2025-09-01\n"
         "Tymdocs-Body: Johtoryhmä\nTymdocs-Section: 4\nTymdocs-Parts: annex-5\n"
     )
-    git(repo, "commit", "-qam", message)
+    git(repo, "commit", "-qam", message, date=RECORDED)
     result = run(capsys, "-C", str(repo), "check", "--governance")
     assert result.code == 1
     lines = [line.split(": ", 1)[1] for line in result.err.splitlines()]
@@ -688,8 +699,7 @@ def test_signed_records_when_the_policy_requires_them(
 ) -> None:
     if shutil.which("ssh-keygen") is None:
         pytest.skip("ssh-keygen is not installed")
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
+    fixed_git(monkeypatch)
     root = copy_agreement(tmp_path / "signed")
     edit(root, "tymdocs.yaml", "require_signed_records: false", "require_signed_records: true")
     git(root, "init", "-q", "-b", "main")
@@ -717,7 +727,7 @@ def test_signed_records_when_the_policy_requires_them(
         "Tymdocs-Version: 3\nTymdocs-Date: 2025-09-16\nTymdocs-Effective: 2025-09-16\n"
         "Tymdocs-Body: Johtoryhmä\nTymdocs-Section: 5\nTymdocs-Parts: annex-4\n"
     )
-    git(root, "-c", "commit.gpgsign=false", "commit", "-qam", forged)
+    git(root, "-c", "commit.gpgsign=false", "commit", "-qam", forged, date=RECORDED)
     result = run(capsys, "-C", str(root), "check", "--governance")
     assert result.code == 1
     assert result.err.strip().endswith(
@@ -962,8 +972,7 @@ def test_status_counts_from_the_last_review_and_lists_what_waits(
 def test_two_agreements_in_one_repository_do_not_move_each_other(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
+    fixed_git(monkeypatch)
     top = tmp_path / "sopimukset"
     west = copy_agreement(top / "lansi")
     lakes = copy_agreement(top / "jarviseutu", FIXTURES / "kuvitteellinen")

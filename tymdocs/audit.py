@@ -2,29 +2,26 @@
 agreement's files carries the record its rule requires, with valid fields, in order.
 
 One ``git log`` gives every commit with its trailers and the blobs it changed; one
-``git cat-file --batch`` gives the annex files and policies those blobs hold. Each commit is
-judged by the rules in force before it: ``tymdocs.yaml`` as its parent had it.
+``git cat-file --batch`` gives the annex files, policies and kept copies those blobs hold.
+Each commit is judged by the rules in force before it: ``tymdocs.yaml`` as the last signed
+version had it (an amendment's new rules count only once it is signed).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tymdocs import git
+from tymdocs import git, governance
 from tymdocs.config import read_metadata
-from tymdocs.errors import Problem, UsageError
-from tymdocs.governance import (
-    VERSIONED,
-    Entry,
-    History,
-    Record,
-    annex_part,
-    history_of,
-    is_main_part,
-)
-from tymdocs.model import Policy
+from tymdocs.errors import GitError, Problem, UsageError
+from tymdocs.governance import VERSIONED, Entry, History, Record, annex_part, history_of
+from tymdocs.locale import local_date
+from tymdocs.model import Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
 from tymdocs.sources import WorkTree, annex_number
@@ -77,7 +74,10 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
     if meta is None:
         raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
     signed = meta.policy.require_signed_records
-    commits = git.log(root, "HEAD", signatures=signed)
+    try:
+        commits = git.log(root, "HEAD", signatures=signed)
+    except GitError:
+        raise UsageError("there is no history to check: the repository has no commit") from None
     history = history_of(meta.id, commits)
     oldest_first = list(reversed(commits))
     if revision_range is None:
@@ -98,6 +98,23 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
     return Audit(shown, judge.checked, tuple(findings))
 
 
+@dataclass
+class _State:
+    """What the history up to a commit has established."""
+
+    config: str | None = None
+    """The blob of ``tymdocs.yaml`` in force."""
+    proposed: dict[int, str] = field(default_factory=dict)
+    """``tymdocs.yaml`` as pending amendments propose it, by version."""
+    pending: set[int] = field(default_factory=set)
+    last_version: int = 0
+    decisions: dict[str, Record] = field(default_factory=dict)
+    """The last decision or review of each body."""
+    cited: set[tuple[str, dt.date, int | None]] = field(default_factory=set)
+    effective: dict[str, dt.date] = field(default_factory=dict)
+    """When the last recorded change of each part takes effect."""
+
+
 class _Judge:
     """Walks the history oldest first, keeping what each commit is judged against."""
 
@@ -114,50 +131,74 @@ class _Judge:
         self.require_signed = require_signed
         self.records = {e.commit: e for e in history.entries}
         self.problems = {c.commit: p for c, p in history.problems}
+        self.withdrawn = history.withdrawn()
         self.checked = 0
+        kept = {c.path for e in history.entries for c in e.record.copies if c.path}
         blobs = {
             change.new if change.new != git.ZERO else change.old
             for commit in commits
             for change in commit.changes
-            if change.path == CONFIG_FILE or is_annex(change.path)
+            if change.path == CONFIG_FILE or is_annex(change.path) or change.path in kept
         }
         self.contents = git.read_blobs(root, blobs)
-        self.policies: dict[str, Policy | None] = {}
+        self.configs: dict[str, Metadata | None] = {}
 
     def run(self, selected: set[str]) -> Iterator[Finding]:
-        config: str | None = None
-        last_version = 0
-        last_decision: dict[str, Record] = {}
+        state = _State()
         for commit in self.commits:
             entry = self.records.get(commit.commit)
             touched = [c for c in commit.changes if is_source_path(c.path)]
-            policy = self._policy(config)
             if commit.commit in selected and (touched or entry or commit.commit in self.problems):
                 self.checked += 1
-                for message in self._judge(
-                    commit, entry, touched, policy, last_version, last_decision
-                ):
-                    yield Finding(commit.commit, commit.subject, message)
-            for change in touched:
-                if change.path == CONFIG_FILE:
-                    config = change.new if change.new != git.ZERO else None
-            if entry is not None:
-                record = entry.record
-                if record.kind in VERSIONED and record.version:
-                    last_version = max(last_version, record.version)
-                if record.kind in ("decision", "review") and record.body:
-                    last_decision[record.body.casefold()] = record
+                for message in self._judge(commit, entry, touched, state):
+                    yield Finding(commit.commit, _printable(commit.subject), _printable(message))
+            self._advance(state, commit, entry, touched)
 
-    def _policy(self, blob: str | None) -> Policy | None:
+    def _advance(
+        self,
+        state: _State,
+        commit: git.LogEntry,
+        entry: Entry | None,
+        touched: list[git.Change],
+    ) -> None:
+        """What this commit establishes for the ones after it."""
+        config = next((c.new for c in touched if c.path == CONFIG_FILE), None)
+        record = entry.record if entry else None
+        if config is not None and config != git.ZERO:
+            if record is not None and record.kind == "amendment" and record.version:
+                state.proposed[record.version] = config
+            elif state.last_version == 0:
+                state.config = config  # before version 1: the text being drafted
+        if record is None:
+            return
+        if record.kind in VERSIONED and record.version:
+            state.last_version = max(state.last_version, record.version)
+            if record.version not in self.withdrawn and record.kind != "withdrawal":
+                for part in record.parts:
+                    state.effective[part] = record.effective or record.date
+        if record.kind == "amendment" and record.version:
+            state.pending.add(record.version)
+        closed = record.version if record.kind == "signatures" else record.withdraws
+        if record.kind in ("signatures", "withdrawal") and closed in state.pending:
+            state.pending.discard(closed)
+            proposed = state.proposed.pop(closed, None)
+            if record.kind == "signatures" and proposed is not None:
+                state.config = proposed
+        if record.kind in ("decision", "review") and record.body:
+            state.decisions[_fold(record.body)] = record
+            state.cited.add((_fold(record.body), record.date, record.section))
+
+    def _meta(self, blob: str | None) -> Metadata | None:
         if blob is None:
             return None
-        if blob not in self.policies:
+        if blob not in self.configs:
             problems: list[Problem] = []
+            if blob not in self.contents:
+                self.contents |= git.read_blobs(self.root, [blob])
             text = self.contents[blob].decode("utf-8", errors="replace")
             source = load_yaml(text, CONFIG_FILE, problems)
-            meta = read_metadata(source, problems) if source is not None else None
-            self.policies[blob] = meta.policy if meta else None
-        return self.policies[blob]
+            self.configs[blob] = read_metadata(source, problems) if source is not None else None
+        return self.configs[blob]
 
     def _annexes(self, changes: list[git.Change]) -> dict[int, str]:
         """The annexes the changed files hold before or after: number -> a path."""
@@ -177,76 +218,231 @@ class _Judge:
         commit: git.LogEntry,
         entry: Entry | None,
         touched: list[git.Change],
-        policy: Policy | None,
-        last_version: int,
-        last_decision: dict[str, Record],
+        state: _State,
     ) -> Iterator[str]:
         yield from self.problems.get(commit.commit, ())
+        meta = self._meta(state.config)
         if entry is None:
             if touched:
-                yield self._lacks(touched, policy)
+                yield self._lacks(touched, meta)
             return
         record = entry.record
         if self.require_signed and commit.signature not in _GOOD_SIGNATURES:
-            state = {"N": "is unsigned", "B": "has a bad signature"}.get(
+            how = {"N": "is unsigned", "B": "has a bad signature"}.get(
                 commit.signature, "has a signature git cannot verify"
             )
-            yield f"the record {state}, and the policy requires signed records"
-        main = [c.path for c in touched if is_main_text(c.path)]
-        annexes = self._annexes(touched)
-        if record.kind in VERSIONED and record.version != last_version + 1:
+            yield f"the record {how}, and the policy requires signed records"
+        committed = local_date(dt.datetime.fromtimestamp(commit.time, dt.UTC))
+        if record.date > committed:
+            yield f"dated {record.date.isoformat()}, after it was committed ({committed})"
+        if record.kind in VERSIONED and record.version != state.last_version + 1:
             yield (
                 f"records version {record.version}, but the previous version is "
-                f"{last_version}: expected {last_version + 1}"
+                f"{state.last_version}: expected {state.last_version + 1}"
             )
-        if record.kind == "adoption":
-            if last_version:
-                yield "records version 1 again"
-            return
-        if record.kind in ("review", "termination", "signatures"):
-            if touched:
-                yield f"a {record.kind} record changes no source, but this commit changes " + (
-                    ", ".join(c.path for c in touched)
-                )
-            if record.kind == "signatures":
-                yield from self._signatures(record)
-            if record.kind == "review":
-                yield from self._order(record, last_decision)
-            return
+        if record.kind in ("decision", "notice", "amendment") and state.pending:
+            yield (f"recorded while version {min(state.pending)} (an amendment) awaits signatures")
+        judge = {
+            "adoption": self._adoption,
+            "decision": self._change,
+            "notice": self._change,
+            "amendment": self._amendment,
+            "withdrawal": self._withdrawal,
+            "review": self._review,
+            "termination": self._termination,
+            "signatures": self._signatures,
+        }[record.kind]
+        yield from judge(commit, record, touched, state, meta)
+
+    def _adoption(
+        self,
+        commit: git.LogEntry,
+        record: Record,
+        touched: list[git.Change],
+        state: _State,
+        meta: Metadata | None,
+    ) -> Iterator[str]:
+        if state.last_version:
+            yield "records version 1 again"
+
+    def _change(
+        self,
+        commit: git.LogEntry,
+        record: Record,
+        touched: list[git.Change],
+        state: _State,
+        meta: Metadata | None,
+    ) -> Iterator[str]:
+        """A decision or a notice: annexes only, each by the record its rule names."""
         if not touched:
             yield f"a {record.kind} record without a change of the agreement's files"
+        main = [c.path for c in touched if is_main_text(c.path)]
+        if main:
+            yield (
+                f"a {record.kind} changes the main text ({', '.join(main)}), which only an "
+                "amendment signed by every party may change"
+            )
+        annexes = self._annexes(touched)
+        yield from self._declared(record, annexes)
+        if record.kind == "notice":
+            yield from self._party(record, meta)
+        for number in sorted(annexes):
+            rule = meta.policy.rule(number) if meta else None
+            if rule is None:
+                continue
+            if rule.record != record.kind:
+                yield f"Liite {number} changes by {rule.record}, not by {record.kind}"
+            elif rule.record == "decision" and not _same(rule.body, record.body):
+                yield f"Liite {number} changes by a decision of {rule.body}, not of {record.body}"
+        if record.kind == "decision":
+            yield from self._in_order(record, state)
+        yield from self._effective_order(record, state)
+
+    def _amendment(
+        self,
+        commit: git.LogEntry,
+        record: Record,
+        touched: list[git.Change],
+        state: _State,
+        meta: Metadata | None,
+    ) -> Iterator[str]:
+        if not any(is_main_text(c.path) for c in touched):
+            yield "an amendment that does not change the main text"
+            return
+        yield from self._declared(record, self._annexes(touched))
+        actual = self._main_parts(commit)
+        declared = [p for p in record.parts if governance.is_main_part(p)]
+        if actual is not None and sorted(declared) != sorted(actual):
+            yield (
+                f"changes {', '.join(map(governance.part_name, actual))} of the main text, but "
+                f"the record names {', '.join(map(governance.part_name, declared)) or 'none'}"
+            )
+        yield from self._effective_order(record, state)
+
+    def _withdrawal(
+        self,
+        commit: git.LogEntry,
+        record: Record,
+        touched: list[git.Change],
+        state: _State,
+        meta: Metadata | None,
+    ) -> Iterator[str]:
+        if record.withdraws not in state.pending:
+            yield f"withdraws version {record.withdraws}, which is no amendment awaiting signatures"
+            return
+        amendment = self.history.version(record.withdraws or 0)
+        if amendment is not None and sorted(amendment.record.parts) != sorted(record.parts):
+            yield "names other parts than the amendment it withdraws"
+
+    def _review(
+        self,
+        commit: git.LogEntry,
+        record: Record,
+        touched: list[git.Change],
+        state: _State,
+        meta: Metadata | None,
+    ) -> Iterator[str]:
+        yield from self._unchanged(record, touched)
+        rule = meta.policy.rule(record.review or 0) if meta else None
+        if rule is not None and (rule.record != "decision" or not _same(rule.body, record.body)):
+            yield f"Liite {record.review} is not reviewed by {record.body}"
+        yield from self._in_order(record, state)
+
+    def _termination(
+        self,
+        commit: git.LogEntry,
+        record: Record,
+        touched: list[git.Change],
+        state: _State,
+        meta: Metadata | None,
+    ) -> Iterator[str]:
+        yield from self._unchanged(record, touched)
+        yield from self._party(record, meta)
+        if meta is not None and record.ends is not None:
+            months = meta.policy.termination_notice_months
+            ends = governance.add_months(record.date, months)
+            if record.ends != ends:
+                yield (
+                    f"ends {record.ends.isoformat()}, but {months} months after the notice of "
+                    f"{record.date.isoformat()} is {ends.isoformat()}"
+                )
+
+    def _signatures(
+        self,
+        commit: git.LogEntry,
+        record: Record,
+        touched: list[git.Change],
+        state: _State,
+        meta: Metadata | None,
+    ) -> Iterator[str]:
+        yield from self._unchanged(record, touched)
+        if record.version not in state.pending:
+            yield f"signatures for version {record.version}, which is no amendment awaiting them"
+        if not record.copies:
+            yield "a signatures record without the signed copies' Tymdocs-Signed-Copy"
+        stored = {c.path: c.new for c in commit.changes}
+        for copy in record.copies:
+            if copy.path is None:
+                continue
+            blob = stored.get(copy.path)
+            if blob is None or blob == git.ZERO:
+                yield f"names {copy.path}, which this commit does not add"
+            elif hashlib.sha256(self.contents[blob]).hexdigest() != copy.sha256:
+                yield f"{copy.path} does not have the SHA-256 the record names"
+
+    # -- shared checks ------------------------------------------------------------------------
+
+    def _unchanged(self, record: Record, touched: list[git.Change]) -> Iterator[str]:
+        if touched:
+            paths = ", ".join(c.path for c in touched)
+            yield f"a {record.kind} record changes no source, but this commit changes {paths}"
+
+    def _declared(self, record: Record, annexes: dict[int, str]) -> Iterator[str]:
         declared = {p for p in record.parts if p.startswith("annex-")}
         actual = {annex_part(n) for n in annexes}
         for part in sorted(actual - declared):
             yield f"changes Liite {part[6:]}, which the record does not name in Tymdocs-Parts"
         for part in sorted(declared - actual):
             yield f"names Liite {part[6:]} in Tymdocs-Parts but does not change it"
-        if record.kind == "amendment":
-            if not main:
-                yield "an amendment that does not change the main text"
-            elif not any(is_main_part(p) for p in record.parts):
-                yield "changes the main text, which the record does not name in Tymdocs-Parts"
-            return
-        if main:
-            yield (
-                f"a {record.kind} changes the main text ({', '.join(main)}), which only an "
-                "amendment signed by every party may change"
-            )
-        for number in sorted(annexes):
-            rule = policy.rule(number) if policy else None
-            if rule is None:
-                continue
-            if rule.record != record.kind:
-                yield f"Liite {number} changes by {rule.record}, not by {record.kind}"
-            elif (
-                rule.record == "decision"
-                and (rule.body or "").casefold() != (record.body or "").casefold()
-            ):
-                yield f"Liite {number} changes by a decision of {rule.body}, not of {record.body}"
-        if record.kind == "decision":
-            yield from self._order(record, last_decision)
 
-    def _lacks(self, touched: list[git.Change], policy: Policy | None) -> str:
+    def _party(self, record: Record, meta: Metadata | None) -> Iterator[str]:
+        if meta is not None and all(p.id != record.party for p in meta.parties):
+            yield f"party {record.party!r} is not a party of the agreement"
+
+    def _in_order(self, record: Record, state: _State) -> Iterator[str]:
+        body = _fold(record.body or "")
+        if (body, record.date, record.section) in state.cited:
+            yield f"{record.body} {record.date.isoformat()} § {record.section} is recorded twice"
+        previous = state.decisions.get(body)
+        if previous is not None and record.date < previous.date:
+            yield (
+                f"{record.body} {record.date.isoformat()} § {record.section} comes after its "
+                f"decision of {previous.date.isoformat()} § {previous.section}: "
+                "decision dates go backwards"
+            )
+
+    def _effective_order(self, record: Record, state: _State) -> Iterator[str]:
+        start = record.effective or record.date
+        for part in record.parts:
+            earlier = state.effective.get(part)
+            if earlier is not None and start < earlier:
+                yield (
+                    f"{governance.part_name(part)} takes effect {start.isoformat()}, before the "
+                    f"change recorded earlier takes effect ({earlier.isoformat()})"
+                )
+
+    def _main_parts(self, commit: git.LogEntry) -> list[str] | None:
+        """Which parts of the main text the commit changes, from the two models."""
+        from tymdocs.checks import validate
+        from tymdocs.sources import GitTree
+
+        if not commit.parents:
+            return None
+        old = validate(GitTree(self.root, commit.parents[0])).agreement
+        new = validate(GitTree(self.root, commit.commit)).agreement
+        return governance.main_parts(old, new) if old and new else None
+
+    def _lacks(self, touched: list[git.Change], meta: Metadata | None) -> str:
         main = [c.path for c in touched if is_main_text(c.path)]
         if main:
             return (
@@ -255,7 +451,7 @@ class _Judge:
             )
         needs = []
         for number in sorted(self._annexes(touched)):
-            rule = policy.rule(number) if policy else None
+            rule = meta.policy.rule(number) if meta else None
             if rule is None or rule.record == "decision":
                 body = rule.body if rule else "the steering group"
                 needs.append(f"Liite {number} needs a decision of {body} (tymdocs approve)")
@@ -266,18 +462,15 @@ class _Judge:
         paths = ", ".join(c.path for c in touched)
         return f"changes {paths} without a record: " + ("; ".join(needs) or "it needs one")
 
-    def _order(self, record: Record, last: dict[str, Record]) -> Iterator[str]:
-        previous = last.get((record.body or "").casefold())
-        if previous is not None and record.date < previous.date:
-            yield (
-                f"{record.body} {record.date.isoformat()} § {record.section} comes after its "
-                f"decision of {previous.date.isoformat()} § {previous.section}: "
-                "decision dates go backwards"
-            )
 
-    def _signatures(self, record: Record) -> Iterator[str]:
-        version = self.history.version(record.version or 0)
-        if version is None or version.record.kind not in ("amendment", "adoption"):
-            yield f"signatures for version {record.version}, which is not an amendment"
-        elif not record.copies:
-            yield "a signatures record without the signed copies' Tymdocs-Signed-Copy"
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and _fold(a) == _fold(b)
+
+
+def _printable(text: str) -> str:
+    """Commit text as a terminal may show it: control characters cannot act."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

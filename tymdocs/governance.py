@@ -38,12 +38,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tymdocs import git
 from tymdocs.errors import UsageError
 from tymdocs.locale import format_date, label, local_date
 from tymdocs.paths import is_source_path
+
+if TYPE_CHECKING:
+    from tymdocs.model import Agreement
 
 RecordKind = Literal[
     "adoption",
@@ -94,6 +97,20 @@ def part_number(part: str) -> int | None:
     """The number in ``annex-5`` or ``section-8``."""
     _, _, number = part.partition("-")
     return int(number) if number.isdigit() else None
+
+
+def main_parts(old: Agreement, new: Agreement) -> list[str]:
+    """Which sections (and the metadata) a change of the main text makes, compared as models."""
+    before = {s.number: s for s in old.sections}
+    after = {s.number: s for s in new.sections}
+    parts = [
+        section_part(n)
+        for n in sorted(before.keys() | after.keys())
+        if before.get(n) != after.get(n)
+    ]
+    if old.meta != new.meta:
+        parts.append(METADATA)
+    return parts or [MAIN_TEXT]
 
 
 def part_name(part: str) -> str:

@@ -531,7 +531,7 @@ def plan_amendment(root: Path, *, date: str, message: str, effective: str | None
         )
     new = _valid(root)
     old = validate(GitTree(root, ctx.head)).agreement
-    parts = _main_parts(old, new) if old is not None else [MAIN_TEXT]
+    parts = governance.main_parts(old, new) if old is not None else [MAIN_TEXT]
     parts += [annex_part(n) for n in sorted(changed_annexes(root, ctx.head, ctx.changed))]
     _in_effect_order(ctx.history, tuple(parts), start)
     record = Record(
@@ -543,20 +543,6 @@ def plan_amendment(root: Path, *, date: str, message: str, effective: str | None
         parts=tuple(parts),
     )
     return ctx.plan(record, message, ctx.changed)
-
-
-def _main_parts(old: Agreement, new: Agreement) -> list[str]:
-    """Which sections (and the metadata) an amendment changes, compared as models."""
-    before = {s.number: s for s in old.sections}
-    after = {s.number: s for s in new.sections}
-    parts = [
-        governance.section_part(n)
-        for n in sorted(before.keys() | after.keys())
-        if before.get(n) != after.get(n)
-    ]
-    if old.meta != new.meta:
-        parts.append(governance.METADATA)
-    return parts or [MAIN_TEXT]
 
 
 def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:

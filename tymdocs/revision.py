@@ -92,6 +92,10 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     meta = read_config(tree)
     history = governance.read_history(root, meta.id if meta else "", tip)
     located = governance.locate(history)
+    if located.commit not in (None, tip) and _sources(root, located.commit) != _sources(root, tip):
+        # A merge can bring two recorded changes together without changing a path against
+        # every parent: what the tip holds is then a combination no record made.
+        located = governance.Located(tip, history.commits[0].time, None, located.base)
     names = _names(meta)
     draft = dirty or located.commit is None or (not located.recorded and located.base is not None)
     return Source(
@@ -175,6 +179,10 @@ def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str
         at=day,
         in_force=in_force,
     )
+
+
+def _sources(root: Path, commit: str | None) -> dict[str, str]:
+    return GitTree(root, commit).blobs() if commit else {}
 
 
 def _names(meta: Metadata | None) -> dict[str, str]:
