@@ -822,10 +822,10 @@ def test_an_amendment_is_in_force_only_once_fully_signed(
             "date": "2026-02-01",
             "commit": proposal,
             "missing": [
-                "Läntisen Pirkanmaan työllisyysalue: signatory not yet named",
-                "Pirkanmaan hyvinvointialue: Mika Kontio",
-                "Kansaneläkelaitos: Tommi Hallikainen",
-                "Kansaneläkelaitos: Heikki Heilä",
+                "Läntisen Pirkanmaan työllisyysalue: allekirjoittaja nimetään myöhemmin",
+                "Pirkanmaan hyvinvointialue: Mika Kontio, konsernijohtaja",
+                "Kansaneläkelaitos: Tommi Hallikainen, palveluyksikön johtaja",
+                "Kansaneläkelaitos: Heikki Heilä, ratkaisukeskuksen päällikkö",
             ],
         }
     ]
@@ -848,6 +848,13 @@ def test_an_amendment_is_in_force_only_once_fully_signed(
         copies.append(path)
     record = ["amend", "--signed", "--date", "20.2.2026", *map(str, copies), "--keep"]
     assert_refused(capsys, repo, record, "version 2 is not fully signed")
+    so_far = run(capsys, "-C", str(repo), "status", "--json", *map(str, copies))
+    assert json.loads(so_far.out)["awaiting_signatures"][0]["missing"] == [
+        "Kansaneläkelaitos: Heikki Heilä, ratkaisukeskuksen päällikkö"
+    ]
+    refused = run(capsys, "-C", str(repo), *DECISION)
+    assert refused.code == 1
+    assert "version 2 (the amendment of 1.2.2026) awaits signatures" in refused.err
 
     kela = tmp_path / "signed-kela.pdf"
     kela.write_bytes(sign(kela.read_bytes(), "sig-kela-2", people["sig-kela-2"], pki))
@@ -1035,3 +1042,295 @@ def test_ci_examples_call_commands_that_exist(capsys: pytest.CaptureFixture[str]
             words = [w for w in shlex.split(command)[1:] if "$" not in w]
             result = run(capsys, *words, "--help")
             assert result.code == 0, f"{example.name}: {command}: {result.err}"
+
+
+# -- what a review found: each as a regression test ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "why"),
+    [
+        ("   ", "-m is empty"),
+        ("Päätös\n---\nloput", "-m has a line starting with '---', which would hide the record"),
+    ],
+)
+def test_refused_messages_that_would_hide_the_record(
+    capsys: pytest.CaptureFixture[str], repo: Path, message: str, why: str
+) -> None:
+    kela_to_one(repo)
+    args = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m"]
+    assert_refused(capsys, repo, [*args, message], why)
+
+
+def test_refused_when_a_change_would_take_effect_before_an_earlier_one(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    kela_to_one(repo)
+    assert approve(capsys, repo, "--effective", "1.11.2025").code == 0
+    edit(repo, LIITE_5, "(työkykyneuvoja)", "(työkykyneuvoja, Kela)")
+    early = [
+        "approve",
+        "--body",
+        "Johtoryhmä",
+        "--date",
+        "20.9.2025",
+        "--section",
+        "5",
+        "--effective",
+        "1.10.2025",
+        "-m",
+        "Tarkennus",
+    ]
+    assert_refused(
+        capsys,
+        repo,
+        early,
+        "Liite 5 changes from 1.11.2025 by version 2: a later "
+        "record cannot take effect before it (1.10.2025)",
+    )
+
+
+def test_a_pending_amendment_blocks_other_versions_until_withdrawn(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    edit(repo, SECTION_12, "on voimassa toistaiseksi", "on voimassa toistaiseksi, ja sitä")
+    amend = ["amend", "--date", "1.2.2026", "--effective", "1.3.2026", "-m", "12 §"]
+    assert run(capsys, "-C", str(repo), *amend).code == 0
+    proposal = git(repo, "rev-parse", "HEAD")
+    edit(repo, LIITE_2, "Sari Mäkinen", "Sari Mäkinen-Koski")
+    notice = ["notice", "--party", "kela", "--date", "2.2.2026", "-m", "Jäsen"]
+    assert_refused(
+        capsys,
+        repo,
+        notice,
+        "version 2 (the amendment of 1.2.2026) awaits "
+        "signatures: record them first (tymdocs amend --signed), or withdraw it",
+    )
+    git(repo, "checkout", "--", LIITE_2)
+    withdraw = ["amend", "--withdraw", "--date", "5.3.2026", "-m", "Muutos peruttu"]
+    assert_refused(capsys, repo, withdraw, "the sources are not as they were before version 2")
+
+    git(repo, "checkout", f"{proposal}~1", "--", SECTION_12)
+    result = run(capsys, "-C", str(repo), *withdraw)
+    assert result.code == 0, result.err
+    assert "Tymdocs-Withdraws: 2" in git(repo, "log", "-1", "--format=%B")
+    assert (
+        json.loads(run(capsys, "-C", str(repo), "status", "--json").out)["awaiting_signatures"]
+        == []
+    )
+    edit(repo, LIITE_2, "Sari Mäkinen", "Sari Mäkinen-Koski")
+    assert run(capsys, "-C", str(repo), *notice).code == 0
+    assert "Tymdocs-Version: 4" in git(repo, "log", "-1", "--format=%B")
+    kinds = json.loads(run(capsys, "-C", str(repo), "log", "--json").out)["records"]
+    assert [(r["kind"], r["version"]) for r in kinds] == [
+        ("adoption", 1),
+        ("amendment", 2),
+        ("withdrawal", 3),
+        ("notice", 4),
+    ]
+    out = tmp_path / "later"
+    assert run(capsys, "-C", str(repo), "build", "--at", "1.6.2026", "-o", str(out)).code == 0
+    text = pdf_text(out / "lansi-pirkanmaa-tym.pdf")
+    assert "ja sitä" not in text and "12 § muutettu" not in text
+    assert "Liite 2 muutettu: Ilmoitus 2.2.2026 (Kansaneläkelaitos)" in text
+    assert run(capsys, "-C", str(repo), "check", "--governance").code == 0
+
+
+def test_a_merge_of_two_recorded_branches_builds_as_a_draft(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    git(repo, "checkout", "-q", "-b", "ilmoitus")
+    edit(repo, LIITE_2, "Sari Mäkinen", "Sari Mäkinen-Koski")
+    notice = ["notice", "--party", "kela", "--date", "20.9.2025", "-m", "Jäsen"]
+    assert run(capsys, "-C", str(repo), *notice).code == 0
+    git(repo, "checkout", "-q", "main")
+    kela_to_one(repo)
+    assert approve(capsys, repo).code == 0
+    git(repo, "merge", "-q", "--no-edit", "ilmoitus", date=RECORDED)
+    assert run(capsys, "-C", str(repo), "build", "--no-packages").code == 0
+    assert manifest(repo / "build")["version"] == "LUONNOS (pohjana versio 2)"
+    audited = run(capsys, "-C", str(repo), "check", "--governance")
+    assert audited.code == 1
+    assert "records version 2, but the previous version is 2: expected 3" in audited.err
+
+
+def test_hostile_commit_text_is_a_finding_not_a_crash(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    (repo / LIITE_4).write_text((repo / LIITE_4).read_text() + "\nLisäys.\n")
+    subject = "Päätös \x1e\x1f \x1b[2J"
+    trailers = (
+        "Tymdocs-Agreement: lansi-pirkanmaa-tym\nTymdocs-Record: decision\n"
+        "Tymdocs-Version: 2\nTymdocs-Date: 20250915\nTymdocs-Effective: 2025-09-15\n"
+        "Tymdocs-Body: Johtoryhmä\nTymdocs-Section: ²\nTymdocs-Parts: annex-4\n"
+    )
+    git(repo, "commit", "-qam", f"{subject}\n\n{trailers}", date=RECORDED)
+    logged = run(capsys, "-C", str(repo), "log", "--json")
+    assert logged.code == 0 and len(json.loads(logged.out)["records"]) == 1
+    assert run(capsys, "-C", str(repo), "status", "--json").code == 0
+    result = run(capsys, "-C", str(repo), "check", "--governance")
+    assert result.code == 1
+    assert "Tymdocs-Date: '20250915' is not a date (YYYY-MM-DD)" in result.err
+    assert "Tymdocs-Section: '²' is not a positive whole number" in result.err
+    assert "\x1b" not in result.err and "\\x1b[2J" in result.err
+
+
+def test_check_governance_holds_every_record_to_its_rule(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Hand-written records that look right but break a rule, one commit each."""
+    head = "Tymdocs-Agreement: lansi-pirkanmaa-tym\n"
+
+    def commit(subject: str, trailers: str, allow_empty: bool = False) -> None:
+        extra = ["--allow-empty"] if allow_empty else []
+        git(repo, "commit", "-qa", *extra, "-m", f"{subject}\n\n{head}{trailers}", date=RECORDED)
+
+    edit(repo, LIITE_2, "Sari Mäkinen", "Sari Mäkinen-Koski")
+    commit(
+        "Ilmoitus",
+        "Tymdocs-Record: notice\nTymdocs-Version: 2\nTymdocs-Date: 2025-09-20\n"
+        "Tymdocs-Effective: 2025-09-20\nTymdocs-Party: nobody\nTymdocs-Parts: annex-2",
+    )
+    commit(
+        "Irtisanominen",
+        "Tymdocs-Record: termination\nTymdocs-Date: 2026-03-31\n"
+        "Tymdocs-Party: kela\nTymdocs-Ends: 2026-04-01",
+        allow_empty=True,
+    )
+    kela_to_one(repo)
+    decision = (
+        "Tymdocs-Record: decision\nTymdocs-Version: {v}\nTymdocs-Date: 2025-09-15\n"
+        "Tymdocs-Effective: 2025-09-15\nTymdocs-Body: Johtoryhmä\nTymdocs-Section: 4\n"
+        "Tymdocs-Parts: annex-{n}"
+    )
+    commit("Päätös", decision.format(v=3, n=5))
+    (repo / LIITE_4).write_text((repo / LIITE_4).read_text() + "\nLisäys.\n")
+    commit("Sama päätös", decision.format(v=4, n=4))
+    edit(repo, SECTION_12, "toistaiseksi", "toistaiseksi, kuitenkin")
+    commit(
+        "Muutos",
+        "Tymdocs-Record: amendment\nTymdocs-Version: 5\nTymdocs-Date: 2026-02-01\n"
+        "Tymdocs-Effective: 2026-02-01\nTymdocs-Parts: section-1",
+    )
+    result = run(capsys, "-C", str(repo), "check", "--governance")
+    assert result.code == 1
+    assert [line.split(": ", 1)[1] for line in result.err.splitlines()] == [
+        "party 'nobody' is not a party of the agreement",
+        "ends 2026-04-01, but 6 months after the notice of 2026-03-31 is 2026-09-30",
+        "Johtoryhmä 2025-09-15 § 4 is recorded twice",
+        "changes 12 § of the main text, but the record names 1 §",
+    ]
+
+
+def test_a_body_typed_in_decomposed_unicode_is_the_same_body(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    import unicodedata
+
+    kela_to_one(repo)
+    decomposed = unicodedata.normalize("NFD", "johtoryhmä")
+    assert decomposed != "johtoryhmä"
+    args = ["approve", "--body", decomposed, "--date", "15.9.2025", "--section", "4", "-m", "x"]
+    assert run(capsys, "-C", str(repo), *args).code == 0
+    assert "Tymdocs-Body: Johtoryhmä\n" in git(repo, "log", "-1", "--format=%B")
+
+
+def test_notice_and_termination_refusals(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
+    kela_to_one(repo)
+    notice = ["notice", "--party", "kela", "--date", "20.9.2025", "-m", "x"]
+    assert_refused(
+        capsys,
+        repo,
+        notice,
+        "Liite 5 changes by a decision, not by a notice: record it with tymdocs approve",
+    )
+    git(repo, "checkout", "--", LIITE_5)
+    edit(repo, SECTION_12, "toistaiseksi", "toistaiseksi, kuitenkin")
+    assert_refused(capsys, repo, notice, "the change touches the main text")
+    git(repo, "checkout", "--", SECTION_12)
+    edit(repo, LIITE_2, "Sari Mäkinen", "Sari Mäkinen-Koski")
+    unknown = ["notice", "--party", "sastamala", "--date", "20.9.2025", "-m", "x"]
+    assert_refused(
+        capsys,
+        repo,
+        unknown,
+        "--party 'sastamala' is not a party of the agreement "
+        "(tyollisyysalue, hyvinvointialue, kela)",
+    )
+    terminate = ["notice", "--termination", "--party", "kela", "--date", "31.3.2026", "-m", "x"]
+    assert run(capsys, "-C", str(repo), *terminate).code == 0
+    assert_refused(capsys, repo, terminate, "the agreement is already terminated")
+    review = [
+        "approve",
+        "--review",
+        "9",
+        "--body",
+        "Johtoryhmä",
+        "--date",
+        "1.4.2026",
+        "--section",
+        "1",
+        "-m",
+        "x",
+    ]
+    assert_refused(capsys, repo, review, "there is no Liite 9 to review")
+
+
+def test_a_record_never_writes_through_a_symbolic_link(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / "records").symlink_to(outside)
+    minutes = tmp_path / "ote.pdf"
+    minutes.write_bytes(b"%PDF minutes")
+    kela_to_one(repo)
+    assert_refused(
+        capsys,
+        repo,
+        [*DECISION, "--attach", str(minutes)],
+        "records is not a folder tymdocs writes into",
+    )
+    assert list(outside.iterdir()) == []
+
+
+def test_adopt_before_the_effective_date(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tymdocs.locale import today
+
+    fixed_git(monkeypatch)
+    root = copy_agreement(tmp_path / "future")
+    edit(root, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 2099-01-01")
+    edit(root, SECTION_12, "tulee voimaan 1.5.2025", "tulee voimaan 1.1.2099")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Sopimus")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", f"{today().isoformat()}T23:00:00+02:00")
+    result = run(capsys, "-C", str(root), "adopt", "-m", "Allekirjoitettu")
+    assert result.code == 0, result.err
+    message = git(root, "log", "-1", "--format=%B")
+    assert f"Tymdocs-Date: {today().isoformat()}" in message
+    assert "Tymdocs-Effective: 2099-01-01" in message
+
+
+def test_an_agreement_at_the_top_and_another_in_a_subfolder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed_git(monkeypatch)
+    top = copy_agreement(tmp_path / "repo")
+    nested = copy_agreement(top / "toinen", FIXTURES / "kuvitteellinen")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "Kaksi sopimusta")
+    assert run(capsys, "-C", str(top), "adopt", "-m", "Ylin").code == 0
+    assert run(capsys, "-C", str(nested), "adopt", "-m", "Sisempi").code == 0
+    assert run(capsys, "-C", str(nested), "build", "-o", str(tmp_path / "a")).code == 0
+    kela_to_one(top)
+    assert approve(capsys, top).code == 0
+    assert run(capsys, "-C", str(nested), "build", "-o", str(tmp_path / "b")).code == 0
+    assert (tmp_path / "a" / "manifest.json").read_bytes() == (
+        tmp_path / "b" / "manifest.json"
+    ).read_bytes()
+    assert run(capsys, "-C", str(top), "check", "--governance").code == 0
+    assert run(capsys, "-C", str(nested), "check", "--governance").code == 0

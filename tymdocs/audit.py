@@ -151,7 +151,11 @@ class _Judge:
             if commit.commit in selected and (touched or entry or commit.commit in self.problems):
                 self.checked += 1
                 for message in self._judge(commit, entry, touched, state):
-                    yield Finding(commit.commit, _printable(commit.subject), _printable(message))
+                    yield Finding(
+                        commit.commit,
+                        governance.printable(commit.subject),
+                        governance.printable(message),
+                    )
             self._advance(state, commit, entry, touched)
 
     def _advance(
@@ -469,8 +473,3 @@ def _fold(text: str) -> str:
 
 def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and _fold(a) == _fold(b)
-
-
-def _printable(text: str) -> str:
-    """Commit text as a terminal may show it: control characters cannot act."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,7 +159,7 @@ def _identity(source: Source, source_fingerprint: str, selection: Selection) -> 
 def _regenerate_command(source: Source, selection: Selection) -> str:
     if source.dirty or source.commit is None:
         return "tymdocs build  # from uncommitted sources: commit them to make this reproducible"
-    where = f" -C {source.location}" if source.location else ""
+    where = f" -C {shlex.quote(source.location)}" if source.location else ""
     if source.at is not None:
         return f"tymdocs{where} build --at {source.at.isoformat()} --ref {source.ref}"
     option = {"all": "", "agreement": " --no-packages", "packages": " --packages"}[selection]

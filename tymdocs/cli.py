@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, cast
 
 import click
 
@@ -24,6 +24,7 @@ from tymdocs import __version__
 from tymdocs.errors import Problem, TymdocsError
 
 if TYPE_CHECKING:
+    from tymdocs.governance import RecordKind
     from tymdocs.recording import Plan, Trust
     from tymdocs.verify import CopyReport
 
@@ -700,7 +701,7 @@ def log(
     from tymdocs.revision import open_history
 
     _meta, history = open_history(settings.root, ref, changes=False)
-    filters = register.Filters(annex, tuple(kinds), since, until)  # type: ignore[arg-type]
+    filters = register.Filters(annex, cast("tuple[RecordKind, ...]", kinds), since, until)
     shown = register.entries(history, filters)
     if as_json or form == "json":
         click.echo(register.as_json(history, shown))
@@ -721,39 +722,34 @@ def log(
 )
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when a deadline has passed (for CI).")
 @click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
+@_trust_options
+@click.argument("signed", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
-def status(settings: Settings, today: dt.date | None, fail_on_overdue: bool, as_json: bool) -> None:
+def status(
+    settings: Settings,
+    today: dt.date | None,
+    fail_on_overdue: bool,
+    as_json: bool,
+    trust: tuple[Path, ...],
+    require_trust: bool,
+    signer: tuple[str, ...],
+    signed: tuple[Path, ...],
+) -> None:
     """What waits: changes not yet recorded and the record each needs, amendments awaiting
     signatures, and the deadlines (yearly reviews, the steering group's term, the end date).
+
+    Given the signed copies that have come back so far, says which signatories of a pending
+    amendment are still missing.
 
     \b
     Example:
         tymdocs status
         tymdocs status --fail-on-overdue --json
+        tymdocs status palautetut/*.pdf
     """
-    from tymdocs.checks import validate
-    from tymdocs.errors import SourceError
-    from tymdocs.locale import today as local_today
-    from tymdocs.revision import open_history
-    from tymdocs.sources import GitTree
-    from tymdocs.status import compute_status, pending_changes, signatories_of
+    from tymdocs.status import read_status
 
-    _meta, history = open_history(settings.root)
-    head = history.commits[0].commit
-    loaded = validate(GitTree(settings.root, head))
-    if loaded.agreement is None:
-        raise SourceError(loaded.problems)
-    awaiting = {}
-    for version in history.pending_amendments():
-        proposed = validate(GitTree(settings.root, version.commit)).agreement
-        awaiting[version.number] = signatories_of(proposed) if proposed else ()
-    result = compute_status(
-        today or local_today(),
-        loaded.agreement,
-        history,
-        pending_changes(settings.root, head, loaded.agreement),
-        awaiting,
-    )
+    result = read_status(settings.root, today, signed, _trust(trust, require_trust, signer))
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:

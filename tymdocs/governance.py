@@ -303,6 +303,12 @@ def _required_fields(record: Record) -> list[str]:
     return problems
 
 
+def printable(text: str) -> str:
+    """Text from a commit as a terminal may show it: anyone who can push writes subjects and
+    trailers, so a control character is shown as its code, never acted on."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
 def record_dict(record: Record) -> dict[str, object]:
     """A record as JSON: ISO dates, every field present (None where unused)."""
     data: dict[str, object] = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}

@@ -10,10 +10,11 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tymdocs.governance import Entry, History, RecordKind, part_name, record_dict
+from tymdocs.governance import Entry, History, RecordKind, part_name, printable, record_dict
 from tymdocs.locale import format_date
 
 
@@ -102,7 +103,7 @@ def rows(shown: Iterable[Entry], iso: bool = False) -> list[tuple[str, ...]]:
 
 def table(shown: Iterable[Entry]) -> str:
     """A fixed-width table for a terminal."""
-    body = rows(shown)
+    body = [tuple(printable(cell) for cell in row) for row in rows(shown)]
     widths = [max(len(row[i]) for row in [COLUMNS, *body]) for i in range(len(COLUMNS))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -112,15 +113,29 @@ def table(shown: Iterable[Entry]) -> str:
 
 
 def markdown(shown: Iterable[Entry]) -> str:
-    body = rows(shown)
+    """A Markdown table for a merge-request comment: record text is text, never markup."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body]
+    lines += ["| " + " | ".join(map(_markdown_text, row)) + " |" for row in rows(shown)]
     return "\n".join(lines)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+
+
+def _markdown_text(cell: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", printable(cell))
+
+
 def comma_separated(shown: Iterable[Entry]) -> str:
+    """CSV for a spreadsheet, which must not take a cell for a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows(shown, iso=True))
+    for row in rows(shown, iso=True):
+        writer.writerow(
+            [
+                "'" + cell if cell.startswith(("=", "+", "-", "@", "\t", "\r")) else cell
+                for cell in row
+            ]
+        )
     return buffer.getvalue().rstrip("\n")

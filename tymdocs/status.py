@@ -7,16 +7,21 @@ each needs, amendments awaiting signatures, and the deadlines of the sources and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tymdocs import governance
-from tymdocs.governance import History
+from tymdocs.governance import History, printable
 from tymdocs.locale import format_date
+from tymdocs.locale import today as local_today
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
 from tymdocs.paths import is_main_text
-from tymdocs.sources import changed_annexes, changed_sources
+from tymdocs.sources import GitTree, changed_annexes, changed_sources
+
+if TYPE_CHECKING:
+    from tymdocs.recording import Trust
 
 SOON_DAYS = 60
 """A deadline this close is shown as coming up."""
@@ -109,7 +114,7 @@ class Status:
             lines.append("changes not yet recorded:")
             lines += [f"  {p.part} ({', '.join(p.paths)}): needs {p.needs}" for p in self.pending]
         for commit, subject in self.unrecorded:
-            lines.append(f"committed without a record: {commit[:12]} {subject}")
+            lines.append(f"committed without a record: {commit[:12]} {printable(subject)}")
         for a in self.awaiting:
             lines.append(
                 f"version {a.version} (amendment {format_date(a.date)}, {a.commit[:12]}) awaits "
@@ -228,11 +233,69 @@ def pending_changes(root: Path, head: str, agreement: Agreement) -> tuple[Pendin
     return tuple(found)
 
 
-def signatories_of(agreement: Agreement) -> tuple[str, ...]:
-    """Everyone whose signature an amendment of ``agreement`` awaits."""
-    names = []
-    for party in agreement.parties:
-        if not party.signatories:
-            names.append(f"{party.name}: signatory not yet named")
-        names += [f"{party.name}: {s.name}" for s in party.signatories]
-    return tuple(names)
+def read_status(
+    root: Path,
+    today: dt.date | None = None,
+    copies: tuple[Path, ...] = (),
+    trust: Trust | None = None,
+) -> Status:
+    """The status of the agreement at ``root``; ``copies`` are signed copies returned so far,
+    verified (with ``trust``, a :class:`~tymdocs.recording.Trust`) to see who has signed."""
+    from tymdocs.checks import validate
+    from tymdocs.errors import SourceError
+    from tymdocs.revision import open_history
+
+    _meta, history = open_history(root)
+    head = history.commits[0].commit
+    loaded = validate(GitTree(root, head))
+    if loaded.agreement is None:
+        raise SourceError(loaded.problems)
+    signed = _signed_fields(root, copies, trust) if copies else {}
+    awaiting = {}
+    for version in history.pending_amendments():
+        proposed = validate(GitTree(root, version.commit)).agreement
+        done = signed.get(version.commit, {})
+        awaiting[version.number] = missing_signatories(proposed, done) if proposed else ()
+    return compute_status(
+        today or local_today(),
+        loaded.agreement,
+        history,
+        pending_changes(root, head, loaded.agreement),
+        awaiting,
+    )
+
+
+def _signed_fields(
+    root: Path, copies: tuple[Path, ...], trust: Trust | None
+) -> dict[str, dict[str, set[str]]]:
+    """Per commit and party, the fields that party's verified copy holds signed by their
+    person."""
+    from tymdocs.build import package_lookup
+    from tymdocs.verify import verify_files
+
+    report = verify_files(
+        copies,
+        package_lookup(root),
+        trust_roots=trust.roots if trust else (),
+        require_trust=trust.required if trust else False,
+        signer_names=dict(trust.signer_names) if trust else {},
+    )
+    found: dict[str, dict[str, set[str]]] = {}
+    for copy in report.copies:
+        if copy.ok and copy.commit and copy.party:
+            found.setdefault(copy.commit, {})[copy.party] = set(copy.satisfied)
+    return found
+
+
+def missing_signatories(
+    agreement: Agreement, signed: Mapping[str, Collection[str]] | None = None
+) -> tuple[str, ...]:
+    """Everyone whose signature a version of ``agreement`` still awaits, as its package names
+    them: every party's copy needs every signature, so a field counts as signed only when
+    each party's copy (``signed``: party -> fields) has it."""
+    from tymdocs.package import signature_slots
+
+    slots = signature_slots(agreement)
+    signed = signed or {}
+    everywhere = set.intersection(*(set(signed.get(p.id, ())) for p in agreement.parties))
+    return tuple(slot.expected for slot in slots if slot.field not in everywhere)
