@@ -859,6 +859,9 @@ def test_an_amendment_is_in_force_only_once_fully_signed(
     kela = tmp_path / "signed-kela.pdf"
     kela.write_bytes(sign(kela.read_bytes(), "sig-kela-2", people["sig-kela-2"], pki))
     at(monkeypatch, "2026-02-21T10:00:00+03:00")
+    git(repo, "tag", "lansi-pirkanmaa-tym-versio-2", "HEAD~1")  # someone was there first
+    assert_refused(capsys, repo, record, "the tag lansi-pirkanmaa-tym-versio-2 already exists")
+    git(repo, "tag", "-d", "lansi-pirkanmaa-tym-versio-2")
     result = run(capsys, "-C", str(repo), *record, "--trust", str(pki.root))
     assert result.code == 0, result.err
     assert "tagged lansi-pirkanmaa-tym-versio-2" in result.out
@@ -1334,3 +1337,15 @@ def test_an_agreement_at_the_top_and_another_in_a_subfolder(
     ).read_bytes()
     assert run(capsys, "-C", str(top), "check", "--governance").code == 0
     assert run(capsys, "-C", str(nested), "check", "--governance").code == 0
+
+
+def test_dates_are_finnish_dates_whatever_the_machine_s_time_zone() -> None:
+    import datetime as dt
+
+    from tymdocs.locale import local_date
+
+    late = dt.datetime(2025, 12, 31, 22, 30, tzinfo=dt.UTC)  # 0.30 on New Year's Day in Helsinki
+    assert local_date(late) == dt.date(2026, 1, 1)
+    assert local_date(late.replace(tzinfo=None)) == dt.date(2026, 1, 1)  # naive: taken as UTC
+    summer = dt.datetime(2026, 6, 30, 21, 0, tzinfo=dt.UTC)  # EEST, UTC+3
+    assert local_date(summer) == dt.date(2026, 7, 1)
