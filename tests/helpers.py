@@ -64,11 +64,15 @@ def copy_agreement(target: Path, source: Path = SEED, files: tuple[str, ...] = S
 
 def make_repo(target: Path, source: Path = SEED) -> Path:
     """A git repository in ``target`` holding an agreement's sources, committed once."""
-    copy_agreement(target, source)
-    git(target, "init", "-q", "-b", "main")
-    git(target, "add", "-A")
-    git(target, "commit", "-q", "-m", "Sopimus 1.5.2025")
-    return target
+    return init_repo(copy_agreement(target, source), "Sopimus 1.5.2025")
+
+
+def init_repo(root: Path, message: str = "Sopimus") -> Path:
+    """``root`` made a git repository, everything in it committed once."""
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return root
 
 
 @dataclass

@@ -19,7 +19,16 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.helpers import FIXTURES, GIT_ENV, copy_agreement, git, normalise, pdf_pages, run
+from tests.helpers import (
+    FIXTURES,
+    GIT_ENV,
+    copy_agreement,
+    git,
+    init_repo,
+    normalise,
+    pdf_pages,
+    run,
+)
 
 LIITE_1 = "annexes/liite-1-asettamispaatos.yaml"
 LIITE_2 = "annexes/liite-2-kokoonpano.yaml"
@@ -33,9 +42,7 @@ KELA_HTV = ("malliin on 0,8 htv", "malliin on 1,0 htv")
 def adopted_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed committed on 30.4.2025 and recorded as adopted on 1.5.2025 (version 1)."""
     repo = copy_agreement(tmp_path_factory.mktemp("template") / "agreement")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "Sopimus 1.5.2025")
+    init_repo(repo, "Sopimus 1.5.2025")
     env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": "2025-05-01T12:00:00+03:00"}
     subprocess.run(
         [sys.executable, "-m", "tymdocs", "adopt", "-m", "Sopimus allekirjoitettu"],
@@ -354,9 +361,7 @@ def test_refused_before_version_1_and_when_a_decision_is_older_than_the_last(
     capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
 ) -> None:
     fresh = copy_agreement(tmp_path / "fresh")
-    git(fresh, "init", "-q", "-b", "main")
-    git(fresh, "add", "-A")
-    git(fresh, "commit", "-qm", "Sopimus")
+    init_repo(fresh, "Sopimus")
     kela_to_one(fresh)
     assert_refused(
         capsys,
@@ -686,9 +691,7 @@ def test_check_governance_needs_version_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     root = copy_agreement(tmp_path / "unadopted")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "Sopimus")
+    init_repo(root, "Sopimus")
     result = run(capsys, "-C", str(root), "check", "--governance")
     assert result.code == 2
     assert "no version 1 is recorded" in result.err
@@ -986,9 +989,7 @@ def test_two_agreements_in_one_repository_do_not_move_each_other(
     top = tmp_path / "sopimukset"
     west = copy_agreement(top / "lansi")
     lakes = copy_agreement(top / "jarviseutu", FIXTURES / "kuvitteellinen")
-    git(top, "init", "-q", "-b", "main")
-    git(top, "add", "-A")
-    git(top, "commit", "-qm", "Kaksi sopimusta")
+    init_repo(top, "Kaksi sopimusta")
     assert run(capsys, "-C", str(west), "adopt", "-m", "Länsi").code == 0
     assert run(capsys, "-C", str(lakes), "adopt", "-m", "Järviseutu").code == 0
     assert run(capsys, "-C", str(lakes), "build", "-o", str(tmp_path / "before")).code == 0
@@ -1306,9 +1307,7 @@ def test_adopt_before_the_effective_date(
     root = copy_agreement(tmp_path / "future")
     edit(root, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 2099-01-01")
     edit(root, SECTION_12, "tulee voimaan 1.5.2025", "tulee voimaan 1.1.2099")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "Sopimus")
+    init_repo(root, "Sopimus")
     monkeypatch.setenv("GIT_COMMITTER_DATE", f"{today().isoformat()}T23:00:00+02:00")
     result = run(capsys, "-C", str(root), "adopt", "-m", "Allekirjoitettu")
     assert result.code == 0, result.err
@@ -1323,9 +1322,7 @@ def test_an_agreement_at_the_top_and_another_in_a_subfolder(
     fixed_git(monkeypatch)
     top = copy_agreement(tmp_path / "repo")
     nested = copy_agreement(top / "toinen", FIXTURES / "kuvitteellinen")
-    git(top, "init", "-q", "-b", "main")
-    git(top, "add", "-A")
-    git(top, "commit", "-qm", "Kaksi sopimusta")
+    init_repo(top, "Kaksi sopimusta")
     assert run(capsys, "-C", str(top), "adopt", "-m", "Ylin").code == 0
     assert run(capsys, "-C", str(nested), "adopt", "-m", "Sisempi").code == 0
     assert run(capsys, "-C", str(nested), "build", "-o", str(tmp_path / "a")).code == 0

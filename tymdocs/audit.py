@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +115,19 @@ class _State:
     """When the last recorded change of each part takes effect."""
 
 
+@dataclass(frozen=True)
+class _Case:
+    """One record under judgement, and what it is judged against."""
+
+    commit: git.LogEntry
+    record: Record
+    touched: tuple[git.Change, ...]
+    """The agreement's sources the commit changes."""
+    state: _State
+    meta: Metadata | None
+    """``tymdocs.yaml`` in force before the commit."""
+
+
 class _Judge:
     """Walks the history oldest first, keeping what each commit is judged against."""
 
@@ -204,7 +217,7 @@ class _Judge:
             self.configs[blob] = read_metadata(source, problems) if source is not None else None
         return self.configs[blob]
 
-    def _annexes(self, changes: list[git.Change]) -> dict[int, str]:
+    def _annexes(self, changes: Iterable[git.Change]) -> dict[int, str]:
         """The annexes the changed files hold before or after: number -> a path."""
         found: dict[int, str] = {}
         for change in changes:
@@ -256,136 +269,97 @@ class _Judge:
             "termination": self._termination,
             "signatures": self._signatures,
         }[record.kind]
-        yield from judge(commit, record, touched, state, meta)
+        yield from judge(_Case(commit, record, tuple(touched), state, meta))
 
-    def _adoption(
-        self,
-        commit: git.LogEntry,
-        record: Record,
-        touched: list[git.Change],
-        state: _State,
-        meta: Metadata | None,
-    ) -> Iterator[str]:
-        if state.last_version:
+    def _adoption(self, case: _Case) -> Iterator[str]:
+        if case.state.last_version:
             yield "records version 1 again"
 
-    def _change(
-        self,
-        commit: git.LogEntry,
-        record: Record,
-        touched: list[git.Change],
-        state: _State,
-        meta: Metadata | None,
-    ) -> Iterator[str]:
+    def _change(self, case: _Case) -> Iterator[str]:
         """A decision or a notice: annexes only, each by the record its rule names."""
-        if not touched:
-            yield f"a {record.kind} record without a change of the agreement's files"
-        main = [c.path for c in touched if is_main_text(c.path)]
+        if not case.touched:
+            yield f"a {case.record.kind} record without a change of the agreement's files"
+        main = [c.path for c in case.touched if is_main_text(c.path)]
         if main:
             yield (
-                f"a {record.kind} changes the main text ({', '.join(main)}), which only an "
+                f"a {case.record.kind} changes the main text ({', '.join(main)}), which only an "
                 "amendment signed by every party may change"
             )
-        annexes = self._annexes(touched)
-        yield from self._declared(record, annexes)
-        if record.kind == "notice":
-            yield from self._party(record, meta)
+        annexes = self._annexes(case.touched)
+        yield from self._declared(case.record, annexes)
+        if case.record.kind == "notice":
+            yield from self._party(case.record, case.meta)
         for number in sorted(annexes):
-            rule = meta.policy.rule(number) if meta else None
+            rule = case.meta.policy.rule(number) if case.meta else None
             if rule is None:
                 continue
-            if rule.record != record.kind:
-                yield f"Liite {number} changes by {rule.record}, not by {record.kind}"
-            elif rule.record == "decision" and not _same(rule.body, record.body):
-                yield f"Liite {number} changes by a decision of {rule.body}, not of {record.body}"
-        if record.kind == "decision":
-            yield from self._in_order(record, state)
-        yield from self._effective_order(record, state)
+            if rule.record != case.record.kind:
+                yield f"Liite {number} changes by {rule.record}, not by {case.record.kind}"
+            elif rule.record == "decision" and not _same(rule.body, case.record.body):
+                yield (
+                    f"Liite {number} changes by a decision of {rule.body}, "
+                    f"not of {case.record.body}"
+                )
+        if case.record.kind == "decision":
+            yield from self._in_order(case.record, case.state)
+        yield from self._effective_order(case.record, case.state)
 
-    def _amendment(
-        self,
-        commit: git.LogEntry,
-        record: Record,
-        touched: list[git.Change],
-        state: _State,
-        meta: Metadata | None,
-    ) -> Iterator[str]:
-        if not any(is_main_text(c.path) for c in touched):
+    def _amendment(self, case: _Case) -> Iterator[str]:
+        if not any(is_main_text(c.path) for c in case.touched):
             yield "an amendment that does not change the main text"
             return
-        yield from self._declared(record, self._annexes(touched))
-        actual = self._main_parts(commit)
-        declared = [p for p in record.parts if governance.is_main_part(p)]
+        yield from self._declared(case.record, self._annexes(case.touched))
+        actual = self._main_parts(case.commit)
+        declared = [p for p in case.record.parts if governance.is_main_part(p)]
         if actual is not None and sorted(declared) != sorted(actual):
             yield (
                 f"changes {', '.join(map(governance.part_name, actual))} of the main text, but "
                 f"the record names {', '.join(map(governance.part_name, declared)) or 'none'}"
             )
-        yield from self._effective_order(record, state)
+        yield from self._effective_order(case.record, case.state)
 
-    def _withdrawal(
-        self,
-        commit: git.LogEntry,
-        record: Record,
-        touched: list[git.Change],
-        state: _State,
-        meta: Metadata | None,
-    ) -> Iterator[str]:
-        if record.withdraws not in state.pending:
-            yield f"withdraws version {record.withdraws}, which is no amendment awaiting signatures"
+    def _withdrawal(self, case: _Case) -> Iterator[str]:
+        if case.record.withdraws not in case.state.pending:
+            yield (
+                f"withdraws version {case.record.withdraws}, which is no amendment awaiting "
+                "signatures"
+            )
             return
-        amendment = self.history.version(record.withdraws or 0)
-        if amendment is not None and sorted(amendment.record.parts) != sorted(record.parts):
+        amendment = self.history.version(case.record.withdraws or 0)
+        if amendment is not None and sorted(amendment.record.parts) != sorted(case.record.parts):
             yield "names other parts than the amendment it withdraws"
 
-    def _review(
-        self,
-        commit: git.LogEntry,
-        record: Record,
-        touched: list[git.Change],
-        state: _State,
-        meta: Metadata | None,
-    ) -> Iterator[str]:
-        yield from self._unchanged(record, touched)
-        rule = meta.policy.rule(record.review or 0) if meta else None
-        if rule is not None and (rule.record != "decision" or not _same(rule.body, record.body)):
-            yield f"Liite {record.review} is not reviewed by {record.body}"
-        yield from self._in_order(record, state)
+    def _review(self, case: _Case) -> Iterator[str]:
+        yield from self._unchanged(case.record, case.touched)
+        rule = case.meta.policy.rule(case.record.review or 0) if case.meta else None
+        if rule is not None and (
+            rule.record != "decision" or not _same(rule.body, case.record.body)
+        ):
+            yield f"Liite {case.record.review} is not reviewed by {case.record.body}"
+        yield from self._in_order(case.record, case.state)
 
-    def _termination(
-        self,
-        commit: git.LogEntry,
-        record: Record,
-        touched: list[git.Change],
-        state: _State,
-        meta: Metadata | None,
-    ) -> Iterator[str]:
-        yield from self._unchanged(record, touched)
-        yield from self._party(record, meta)
-        if meta is not None and record.ends is not None:
-            months = meta.policy.termination_notice_months
-            ends = governance.add_months(record.date, months)
-            if record.ends != ends:
+    def _termination(self, case: _Case) -> Iterator[str]:
+        yield from self._unchanged(case.record, case.touched)
+        yield from self._party(case.record, case.meta)
+        if case.meta is not None and case.record.ends is not None:
+            months = case.meta.policy.termination_notice_months
+            ends = governance.add_months(case.record.date, months)
+            if case.record.ends != ends:
                 yield (
-                    f"ends {record.ends.isoformat()}, but {months} months after the notice of "
-                    f"{record.date.isoformat()} is {ends.isoformat()}"
+                    f"ends {case.record.ends.isoformat()}, but {months} months after the notice of "
+                    f"{case.record.date.isoformat()} is {ends.isoformat()}"
                 )
 
-    def _signatures(
-        self,
-        commit: git.LogEntry,
-        record: Record,
-        touched: list[git.Change],
-        state: _State,
-        meta: Metadata | None,
-    ) -> Iterator[str]:
-        yield from self._unchanged(record, touched)
-        if record.version not in state.pending:
-            yield f"signatures for version {record.version}, which is no amendment awaiting them"
-        if not record.copies:
+    def _signatures(self, case: _Case) -> Iterator[str]:
+        yield from self._unchanged(case.record, case.touched)
+        if case.record.version not in case.state.pending:
+            yield (
+                f"signatures for version {case.record.version}, which is no amendment awaiting them"
+            )
+        if not case.record.copies:
             yield "a signatures record without the signed copies' Tymdocs-Signed-Copy"
-        stored = {c.path: c.new for c in commit.changes}
-        for copy in record.copies:
+        stored = {c.path: c.new for c in case.commit.changes}
+        for copy in case.record.copies:
             if copy.path is None:
                 continue
             blob = stored.get(copy.path)
@@ -396,7 +370,7 @@ class _Judge:
 
     # -- shared checks ------------------------------------------------------------------------
 
-    def _unchanged(self, record: Record, touched: list[git.Change]) -> Iterator[str]:
+    def _unchanged(self, record: Record, touched: tuple[git.Change, ...]) -> Iterator[str]:
         if touched:
             paths = ", ".join(c.path for c in touched)
             yield f"a {record.kind} record changes no source, but this commit changes {paths}"
@@ -446,7 +420,7 @@ class _Judge:
         new = validate(GitTree(self.root, commit.commit)).agreement
         return governance.main_parts(old, new) if old and new else None
 
-    def _lacks(self, touched: list[git.Change], meta: Metadata | None) -> str:
+    def _lacks(self, touched: Iterable[git.Change], meta: Metadata | None) -> str:
         main = [c.path for c in touched if is_main_text(c.path)]
         if main:
             return (

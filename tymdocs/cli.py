@@ -22,6 +22,7 @@ import click
 
 from tymdocs import __version__
 from tymdocs.errors import Problem, TymdocsError
+from tymdocs.governance import RECORD_KINDS
 
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
@@ -647,18 +648,7 @@ def amend(
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(
-        [
-            "adoption",
-            "decision",
-            "review",
-            "notice",
-            "termination",
-            "amendment",
-            "signatures",
-            "withdrawal",
-        ]
-    ),
+    type=click.Choice(RECORD_KINDS),
     help="Only records of this kind; may be repeated.",
 )
 @click.option("--since", callback=_date, metavar="DATE", help="Only records dated on or after.")

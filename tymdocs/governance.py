@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from tymdocs import git
 from tymdocs.errors import UsageError
@@ -58,16 +58,7 @@ RecordKind = Literal[
     "signatures",
     "withdrawal",
 ]
-RECORD_KINDS: tuple[RecordKind, ...] = (
-    "adoption",
-    "decision",
-    "review",
-    "notice",
-    "termination",
-    "amendment",
-    "signatures",
-    "withdrawal",
-)
+RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
 VERSIONED: tuple[RecordKind, ...] = ("adoption", "decision", "notice", "amendment", "withdrawal")
 """The records that make a new version of the agreement."""
 

@@ -24,7 +24,7 @@ from tymdocs import git, governance
 from tymdocs.errors import Problem, RefusedError
 from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, Version, annex_part
 from tymdocs.locale import format_date, label, local_date, parse_date, today
-from tymdocs.model import Agreement, Metadata
+from tymdocs.model import Agreement, Metadata, RecordNeeded
 from tymdocs.paths import is_main_text
 from tymdocs.revision import read_config
 from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
@@ -351,21 +351,11 @@ def plan_decision(
     _in_order(ctx.history, body_name, day, section)
     if review is not None:
         return _review(ctx, body_name, day, section, case, message, attach, review)
-    ctx.nothing_pending()
-    ctx.no_unrecorded_commits()
-    if not ctx.changed:
-        raise RefusedError(
-            "nothing governed has changed: edit an annex first, or record a yearly review "
-            "with --review N"
-        )
-    _no_main_text(ctx.changed)
-    _valid(root)
-    annexes = changed_annexes(root, ctx.head, ctx.changed)
+    hint = "edit an annex first, or record a yearly review with --review N"
+    annexes, parts = _annex_change(ctx, "decision", start, hint)
     canonical = body_name
     for number in sorted(annexes):
         rule = ctx.meta.policy.rule(number)
-        if rule.record != "decision":
-            raise RefusedError(_wrong_record(number, rule.record, "a decision"))
         if not _same(body_name, rule.body):
             owner = f" ({rule.party})" if rule.party else ""
             raise RefusedError(
@@ -373,8 +363,6 @@ def plan_decision(
                 f"not of {body_name}"
             )
         canonical = rule.body or body_name
-    parts = tuple(annex_part(n) for n in sorted(annexes))
-    _in_effect_order(ctx.history, parts, start)
     attachments, files = _attachment(attach, day, f"{canonical}-{section}")
     record = Record(
         kind="decision",
@@ -429,6 +417,27 @@ def _review(
     return ctx.plan(record, message, (), files)
 
 
+def _annex_change(
+    ctx: _Context, kind: RecordNeeded, start: dt.date, hint: str
+) -> tuple[dict[int, list[str]], tuple[str, ...]]:
+    """What a decision and a notice both refuse; the annexes the change covers (number ->
+    paths) and its parts, each annex one whose rule asks for ``kind``."""
+    ctx.nothing_pending()
+    ctx.no_unrecorded_commits()
+    if not ctx.changed:
+        raise RefusedError(f"nothing governed has changed: {hint}")
+    _no_main_text(ctx.changed)
+    _valid(ctx.root)
+    annexes = changed_annexes(ctx.root, ctx.head, ctx.changed)
+    for number in sorted(annexes):
+        rule = ctx.meta.policy.rule(number)
+        if rule.record != kind:
+            raise RefusedError(_wrong_record(number, rule.record, f"a {kind}"))
+    parts = tuple(annex_part(n) for n in sorted(annexes))
+    _in_effect_order(ctx.history, parts, start)
+    return annexes, parts
+
+
 def _in_order(history: History, body: str, day: dt.date, section: int) -> None:
     """One body's decisions are recorded in the order they were made, each once."""
     for entry in history.entries:
@@ -462,19 +471,8 @@ def plan_notice(
     latest = ctx.latest()
     _party(ctx.meta, party)
     day, start = _dates(date, effective)
-    ctx.nothing_pending()
-    ctx.no_unrecorded_commits()
-    if not ctx.changed:
-        raise RefusedError("nothing governed has changed: edit the composition annex first")
-    _no_main_text(ctx.changed)
-    _valid(root)
-    annexes = changed_annexes(root, ctx.head, ctx.changed)
-    for number in sorted(annexes):
-        rule = ctx.meta.policy.rule(number)
-        if rule.record != "notice":
-            raise RefusedError(_wrong_record(number, rule.record, "a notice"))
-    parts = tuple(annex_part(n) for n in sorted(annexes))
-    _in_effect_order(ctx.history, parts, start)
+    _annex_change(ctx, "notice", start, "edit the composition annex first")
+    parts = tuple(annex_part(n) for n in sorted(changed_annexes(root, ctx.head, ctx.changed)))
     attachments, files = _attachment(attach, day, f"ilmoitus-{party}")
     record = Record(
         kind="notice",
