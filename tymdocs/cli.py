@@ -22,7 +22,6 @@ import click
 
 from tymdocs import __version__
 from tymdocs.errors import Problem, TymdocsError
-from tymdocs.governance import RECORD_KINDS
 
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
@@ -648,8 +647,8 @@ def amend(
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(RECORD_KINDS),
-    help="Only records of this kind; may be repeated.",
+    metavar="KIND",
+    help="Only records of this kind (decision, notice, amendment, ...); may be repeated.",
 )
 @click.option("--since", callback=_date, metavar="DATE", help="Only records dated on or after.")
 @click.option("--until", callback=_date, metavar="DATE", help="Only records dated on or before.")
@@ -688,8 +687,14 @@ def log(
         tymdocs log --kind decision --since 1.1.2026 --format csv > rekisteri.csv
     """
     from tymdocs import register
+    from tymdocs.governance import RECORD_KINDS
     from tymdocs.revision import open_history
 
+    for kind in kinds:
+        if kind not in RECORD_KINDS:
+            raise click.BadParameter(
+                f"{kind!r} is not one of {', '.join(RECORD_KINDS)}", param_hint="--kind"
+            )
     _meta, history = open_history(settings.root, ref, changes=False)
     filters = register.Filters(annex, cast("tuple[RecordKind, ...]", kinds), since, until)
     shown = register.entries(history, filters)
