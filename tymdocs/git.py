@@ -54,7 +54,6 @@ def _git(
 class RepoState:
     """What a command must know before it reads or records: the repository around ``root``."""
 
-    top: Path
     prefix: str
     """``root`` relative to the repository's top folder, '' or ending in '/'."""
     head: str | None
@@ -76,7 +75,7 @@ _OPERATIONS = (
 
 def repo_state(root: Path) -> RepoState | None:
     """The repository ``root`` lies in, or None when it lies in none."""
-    args = ["rev-parse", "--show-toplevel", "--show-prefix"]
+    args = ["rev-parse", "--show-prefix"]
     for name, _ in _OPERATIONS:
         args += ["--git-path", name]
     try:
@@ -85,7 +84,7 @@ def repo_state(root: Path) -> RepoState | None:
         if "not installed" in str(exc):
             raise
         return None
-    top, prefix, *paths = lines
+    prefix, *paths = lines
     underway = [
         what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
     ]
@@ -93,7 +92,6 @@ def repo_state(root: Path) -> RepoState | None:
     head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1)).strip()
     branch = _git(root, "symbolic-ref", "--quiet", "HEAD", ok=(0, 1)).strip()
     return RepoState(
-        Path(top),
         prefix,
         head.decode() or None,
         branch.decode() or None,
