@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tymdocs import git, governance
-from tymdocs.config import read_metadata
-from tymdocs.errors import GitError, Problem, UsageError
+from tymdocs.config import parse_metadata
+from tymdocs.errors import GitError, UsageError
 from tymdocs.governance import VERSIONED, Entry, History, Record, annex_part, history_of
 from tymdocs.locale import local_date
 from tymdocs.model import Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
 from tymdocs.sources import WorkTree, annex_number
-from tymdocs.yamlsrc import load_yaml
 
 _GOOD_SIGNATURES = ("G", "U")
 """``%G?``: a good signature (U: good, from a key not marked trusted)."""
@@ -202,20 +200,14 @@ class _Judge:
             if record.kind == "signatures" and proposed is not None:
                 state.config = proposed
         if record.kind in ("decision", "review") and record.body:
-            state.decisions[_fold(record.body)] = record
-            state.cited.add((_fold(record.body), record.date, record.section))
+            state.decisions[governance.body_key(record.body)] = record
+            state.cited.add((governance.body_key(record.body), record.date, record.section))
 
     def _meta(self, blob: str | None) -> Metadata | None:
-        if blob is None:
-            return None
-        if blob not in self.configs:
-            problems: list[Problem] = []
-            if blob not in self.contents:
-                self.contents |= git.read_blobs(self.root, [blob])
-            text = self.contents[blob].decode("utf-8", errors="replace")
-            source = load_yaml(text, CONFIG_FILE, problems)
-            self.configs[blob] = read_metadata(source, problems) if source is not None else None
-        return self.configs[blob]
+        """``tymdocs.yaml`` as the blob holds it (every such blob is read up front)."""
+        if blob is not None and blob not in self.configs:
+            self.configs[blob] = parse_metadata(self.contents[blob])
+        return self.configs.get(blob) if blob is not None else None
 
     def _annexes(self, changes: Iterable[git.Change]) -> dict[int, str]:
         """The annexes the changed files hold before or after: number -> a path."""
@@ -295,7 +287,9 @@ class _Judge:
                 continue
             if rule.record != case.record.kind:
                 yield f"Liite {number} changes by {rule.record}, not by {case.record.kind}"
-            elif rule.record == "decision" and not _same(rule.body, case.record.body):
+            elif rule.record == "decision" and not governance.same_body(
+                rule.body, case.record.body
+            ):
                 yield (
                     f"Liite {number} changes by a decision of {rule.body}, "
                     f"not of {case.record.body}"
@@ -333,7 +327,7 @@ class _Judge:
         yield from self._unchanged(case.record, case.touched)
         rule = case.meta.policy.rule(case.record.review or 0) if case.meta else None
         if rule is not None and (
-            rule.record != "decision" or not _same(rule.body, case.record.body)
+            rule.record != "decision" or not governance.same_body(rule.body, case.record.body)
         ):
             yield f"Liite {case.record.review} is not reviewed by {case.record.body}"
         yield from self._in_order(case.record, case.state)
@@ -388,7 +382,7 @@ class _Judge:
             yield f"party {record.party!r} is not a party of the agreement"
 
     def _in_order(self, record: Record, state: _State) -> Iterator[str]:
-        body = _fold(record.body or "")
+        body = governance.body_key(record.body or "")
         if (body, record.date, record.section) in state.cited:
             yield f"{record.body} {record.date.isoformat()} § {record.section} is recorded twice"
         previous = state.decisions.get(body)
@@ -439,11 +433,3 @@ class _Judge:
                 needs.append(f"Liite {number} needs an amendment (tymdocs amend)")
         paths = ", ".join(c.path for c in touched)
         return f"changes {paths} without a record: " + ("; ".join(needs) or "it needs one")
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold().strip()
-
-
-def _same(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and _fold(a) == _fold(b)

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,9 +23,9 @@ from tymdocs.errors import Problem, SourceError, UsageError
 from tymdocs.governance import record_dict
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
-from tymdocs.revision import Source, open_source
+from tymdocs.revision import Source, open_source, source_tree
 from tymdocs.sources import fingerprint
-from tymdocs.verify import Lookup
+from tymdocs.verify import Lookup, Report, Trust
 
 MANIFEST_VERSION = 1
 RENDERERS = ("typst", "python-docx", "docxtpl", "docxcompose")
@@ -242,9 +242,24 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     return lookup
 
 
+def verify_copies(root: Path, copies: Iterable[Path], trust: Trust | None = None) -> Report:
+    """Verify returned copies against the packages their commits build (``verify``'s core,
+    for the records that rely on signed copies)."""
+    from tymdocs.verify import verify_files
+
+    trust = trust or Trust()
+    return verify_files(
+        copies,
+        package_lookup(root),
+        trust_roots=trust.roots,
+        require_trust=trust.required,
+        signer_names=dict(trust.signer_names),
+    )
+
+
 def current_fingerprint(root: Path, rev: str) -> str | None:
     """The fingerprint of the committed sources at ``rev``, when ``root`` is in git."""
     try:
-        return fingerprint(open_source(root, rev).tree)
+        return fingerprint(source_tree(root, rev))
     except UsageError:
         return None

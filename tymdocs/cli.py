@@ -25,8 +25,8 @@ from tymdocs.errors import Problem, TymdocsError
 
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
-    from tymdocs.recording import Plan, Trust
-    from tymdocs.verify import CopyReport
+    from tymdocs.recording import Plan
+    from tymdocs.verify import CopyReport, Trust
 
 
 @dataclass(frozen=True)
@@ -120,17 +120,17 @@ def check(
         _check_governance(settings, governance_range, as_json)
         return
     from tymdocs.checks import validate
-    from tymdocs.revision import open_source
+    from tymdocs.revision import open_source, source_tree
 
-    source = open_source(settings.root, ref, at)
-    problems = validate(source.tree).problems
+    tree = open_source(settings.root, ref, at).tree if at else source_tree(settings.root, ref)
+    problems = validate(tree).problems
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     failed = bool(errors) or (strict and bool(warnings))
     if as_json:
         report = {
             "ok": not failed,
-            "source": source.tree.description,
+            "source": tree.description,
             "errors": len(errors),
             "warnings": len(warnings),
             "problems": [_shown(settings, p).as_dict() for p in problems],
@@ -142,7 +142,7 @@ def check(
         verdict = "failed" if failed else "ok"
         click.echo(
             f"check {verdict}: {len(errors)} error(s), {len(warnings)} warning(s) "
-            f"in {source.tree.description}"
+            f"in {tree.description}"
         )
     if failed:
         sys.exit(1)
@@ -355,20 +355,17 @@ def _commit(settings: Settings, plan: Plan, dry_run: bool) -> None:
         return
     commit = carry_out(settings.root, plan)
     record = plan.record
-    what = (
-        f"version {record.version}"
-        if record.version and record.kind != "signatures"
-        else (record.kind)
-    )
     if record.kind == "signatures":
         what = f"the signatures of version {record.version}, now in force"
+    else:
+        what = f"version {record.version}" if record.version else record.kind
     click.echo(f"recorded {what} as commit {commit[:12]}: {plan.message.splitlines()[0]}")
     if plan.tag:
         click.echo(f"tagged {plan.tag[0]}")
 
 
 def _trust(trust: tuple[Path, ...], require_trust: bool, signer: tuple[str, ...]) -> Trust:
-    from tymdocs.recording import Trust
+    from tymdocs.verify import Trust
 
     return Trust(
         tuple(path.read_bytes() for path in trust), require_trust, tuple(_signers(signer).items())

@@ -20,9 +20,22 @@ from tymdocs.model import (
     Signatory,
     SteeringGroup,
 )
-from tymdocs.yamlsrc import Node, YamlSource
+from tymdocs.paths import CONFIG_FILE
+from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def parse_metadata(data: bytes) -> Metadata | None:
+    """``tymdocs.yaml`` from its bytes when it reads cleanly, None otherwise: for commands
+    that need the agreement's id or rules; its problems are ``check``'s to report."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    problems: list[Problem] = []
+    source = load_yaml(text, CONFIG_FILE, problems)
+    return read_metadata(source, problems) if source is not None else None
 
 
 def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | None:

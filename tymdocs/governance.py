@@ -34,9 +34,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -294,6 +296,16 @@ def _required_fields(record: Record) -> list[str]:
     return problems
 
 
+def body_key(name: str) -> str:
+    """A deciding body's name as people mean it: case, and NFC or NFD (as some keyboards
+    type ä), do not matter."""
+    return unicodedata.normalize("NFC", name).casefold().strip()
+
+
+def same_body(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and body_key(a) == body_key(b)
+
+
 def printable(text: str) -> str:
     """Text from a commit as a terminal may show it: anyone who can push writes subjects and
     trailers, so a control character is shown as its code, never acted on."""
@@ -374,21 +386,29 @@ class History:
     problems: tuple[tuple[git.LogEntry, tuple[str, ...]], ...] = ()
     """Commits whose ``Tymdocs-*`` trailers for this agreement are malformed."""
 
-    def versions(self) -> list[Version]:
-        """Every version, oldest first, an amendment with its signature record if any."""
+    @cached_property
+    def _versions(self) -> tuple[Version, ...]:
         signed = {
             e.record.version: e
             for e in self.entries
             if e.record.kind == "signatures" and e.record.version
         }
-        return [
+        return tuple(
             Version(e.record.version, e, signed.get(e.record.version))
             for e in self.entries
             if e.record.kind in VERSIONED and e.record.version is not None
-        ]
+        )
+
+    @cached_property
+    def _records(self) -> dict[str, Record]:
+        return {e.commit: e.record for e in self.entries}
+
+    def versions(self) -> list[Version]:
+        """Every version, oldest first, an amendment with its signature record if any."""
+        return list(self._versions)
 
     def version(self, number: int) -> Version | None:
-        return next((v for v in self.versions() if v.number == number), None)
+        return next((v for v in self._versions if v.number == number), None)
 
     def withdrawn(self) -> set[int]:
         """The amendments taken back before they were signed."""
@@ -410,15 +430,17 @@ class History:
         """Commits after the newest version that changed the agreement's files without one."""
         found = []
         for commit in self.commits:
-            record = self._record(commit.commit)
+            record = self._records.get(commit.commit)
             if record is not None and record.kind in VERSIONED:
                 break
             if record is None and _touched(commit):
                 found.append(commit)
         return found
 
-    def _record(self, commit: str) -> Record | None:
-        return next((e.record for e in self.entries if e.commit == commit), None)
+    def parent(self, commit: str) -> str | None:
+        """The first parent of ``commit``, one of this history's commits."""
+        found = next(c for c in self.commits if c.commit == commit)
+        return found.parents[0] if found.parents else None
 
 
 def _touched(commit: git.LogEntry) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,20 +28,18 @@ from tymdocs.locale import format_date, label, local_date, parse_date, today
 from tymdocs.model import Agreement, Metadata, RecordNeeded
 from tymdocs.paths import is_main_text
 from tymdocs.revision import read_config
-from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
+from tymdocs.sources import (
+    GitTree,
+    WorkTree,
+    annex_numbers,
+    changed_annexes,
+    changed_sources,
+)
+from tymdocs.verify import Trust
 
 RECORDS_DIR = "records"
 """Where minutes extracts and kept signed copies are stored, beside the sources."""
 _PATCH_SEPARATOR = re.compile(r"^---", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Trust:
-    """How signed copies are verified before a record relies on them (``verify``'s options)."""
-
-    roots: tuple[bytes, ...] = ()
-    required: bool = False
-    signer_names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,11 +96,17 @@ class _Context:
 
     root: Path
     head: str
+    committed: GitTree
+    """The sources as HEAD has them."""
     meta: Metadata
     """``tymdocs.yaml`` as committed: the rules in force, never a proposed change of them."""
     history: History
     changed: tuple[str, ...]
     """Source paths whose working-tree content differs from HEAD."""
+
+    def annexes(self, paths: Iterable[str]) -> dict[int, list[str]]:
+        """The annexes ``paths`` hold in HEAD or in the working tree: number -> paths."""
+        return changed_annexes(self.committed, WorkTree(self.root), paths)
 
     def latest(self) -> Version:
         """The newest version; refused before version 1 is recorded."""
@@ -168,16 +173,17 @@ def _state(root: Path) -> git.RepoState:
 def _context(root: Path) -> _Context:
     state = _state(root)
     assert state.head is not None
-    meta = read_config(GitTree(root, state.head))
+    committed = GitTree(root, state.head)
+    meta = read_config(committed)
     if meta is None:
         raise RefusedError("tymdocs.yaml as committed does not read cleanly: run tymdocs check")
     history = governance.read_history(root, meta.id, state.head)
     pending = history.pending_amendments()
-    if pending:  # the rules in force are those before the amendment, not the ones it proposes
-        commit = next(c for c in history.commits if c.commit == pending[0].commit)
-        meta = read_config(GitTree(root, commit.parents[0])) if commit.parents else meta
-        assert meta is not None
-    return _Context(root, state.head, meta, history, tuple(changed_sources(root, state.head)))
+    before = history.parent(pending[0].commit) if pending else None
+    if before is not None:  # the rules in force are those before the amendment proposes new
+        meta = read_config(GitTree(root, before)) or meta
+    changed = tuple(changed_sources(root, committed))
+    return _Context(root, state.head, committed, meta, history, changed)
 
 
 def _message(root: Path, record: Record, text: str) -> str:
@@ -243,15 +249,6 @@ def _in_effect_order(history: History, parts: tuple[str, ...], start: dt.date) -
                 f"version {version.number}: a later record cannot take effect before it "
                 f"({format_date(start)})"
             )
-
-
-def _same(a: str, b: str | None) -> bool:
-    """Body names compared as people mean them: case, and NFC or NFD, do not matter."""
-    return b is not None and _fold(a) == _fold(b)
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold().strip()
 
 
 def _single_line(text: str | None, what: str) -> str | None:
@@ -356,7 +353,7 @@ def plan_decision(
     canonical = body_name
     for number in sorted(annexes):
         rule = ctx.meta.policy.rule(number)
-        if not _same(body_name, rule.body):
+        if not governance.same_body(body_name, rule.body):
             owner = f" ({rule.party})" if rule.party else ""
             raise RefusedError(
                 f"Liite {number} changes only by a decision of {rule.body}{owner}, "
@@ -390,14 +387,13 @@ def _review(
     annex: int,
 ) -> Plan:
     """A yearly review that changes nothing: an empty commit, so the register shows it."""
-    committed = changed_annexes(ctx.root, ctx.head, GitTree(ctx.root, ctx.head).paths())
-    if annex not in committed:
+    if annex not in annex_numbers(ctx.committed):
         raise RefusedError(f"there is no Liite {annex} to review")
     rule = ctx.meta.policy.rule(annex)
-    if rule.record != "decision" or not _same(body, rule.body):
+    if rule.record != "decision" or not governance.same_body(body, rule.body):
         who = f"a decision of {rule.body}" if rule.record == "decision" else f"a {rule.record}"
         raise RefusedError(f"Liite {annex} is reviewed by {who}, not by {body}")
-    touched = changed_annexes(ctx.root, ctx.head, ctx.changed)
+    touched = ctx.annexes(ctx.changed)
     if annex in touched:
         raise RefusedError(
             f"Liite {annex} has changes ({', '.join(touched[annex])}): a review that changes "
@@ -428,7 +424,7 @@ def _annex_change(
         raise RefusedError(f"nothing governed has changed: {hint}")
     _no_main_text(ctx.changed)
     _valid(ctx.root)
-    annexes = changed_annexes(ctx.root, ctx.head, ctx.changed)
+    annexes = ctx.annexes(ctx.changed)
     for number in sorted(annexes):
         rule = ctx.meta.policy.rule(number)
         if rule.record != kind:
@@ -442,7 +438,7 @@ def _in_order(history: History, body: str, day: dt.date, section: int) -> None:
     """One body's decisions are recorded in the order they were made, each once."""
     for entry in history.entries:
         record = entry.record
-        if record.kind not in ("decision", "review") or not _same(body, record.body):
+        if record.kind not in ("decision", "review") or not governance.same_body(body, record.body):
             continue
         if record.date == day and record.section == section:
             raise RefusedError(
@@ -471,8 +467,7 @@ def plan_notice(
     latest = ctx.latest()
     _party(ctx.meta, party)
     day, start = _dates(date, effective)
-    _annex_change(ctx, "notice", start, "edit the composition annex first")
-    parts = tuple(annex_part(n) for n in sorted(changed_annexes(root, ctx.head, ctx.changed)))
+    _, parts = _annex_change(ctx, "notice", start, "edit the composition annex first")
     attachments, files = _attachment(attach, day, f"ilmoitus-{party}")
     record = Record(
         kind="notice",
@@ -528,9 +523,9 @@ def plan_amendment(root: Path, *, date: str, message: str, effective: str | None
             "tymdocs.yaml (annexes alone are recorded with tymdocs approve or notice)"
         )
     new = _valid(root)
-    old = validate(GitTree(root, ctx.head)).agreement
+    old = validate(ctx.committed).agreement
     parts = governance.main_parts(old, new) if old is not None else [MAIN_TEXT]
-    parts += [annex_part(n) for n in sorted(changed_annexes(root, ctx.head, ctx.changed))]
+    parts += [annex_part(n) for n in sorted(ctx.annexes(ctx.changed))]
     _in_effect_order(ctx.history, tuple(parts), start)
     record = Record(
         kind="amendment",
@@ -559,14 +554,15 @@ def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:
             f"--date {format_date(day)} precedes the amendment of "
             f"{format_date(amendment.record.date)}"
         )
-    before = GitTree(root, _parent(ctx, amendment)).blobs()
-    now = {path: blob for path, blob in git.hash_files(root, WorkTree(root).paths()).items()}
-    if now != before:
-        differ = sorted(set(now.items()) ^ set(before.items()))
+    before = ctx.history.parent(amendment.commit)
+    if before is None:
+        raise RefusedError(f"version {amendment.number} has no earlier commit to go back to")
+    differ = changed_sources(root, GitTree(root, before))
+    if differ:
         raise RefusedError(
             f"the sources are not as they were before version {amendment.number}: restore "
             f"them first (git checkout {amendment.commit[:12]}~1 -- .), then withdraw; "
-            f"{differ[0][0]} differs"
+            f"{differ[0]} differs"
         )
     record = Record(
         kind="withdrawal",
@@ -578,13 +574,6 @@ def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:
         withdraws=amendment.number,
     )
     return ctx.plan(record, message, ctx.changed)
-
-
-def _parent(ctx: _Context, version: Version) -> str:
-    commit = next(c for c in ctx.history.commits if c.commit == version.commit)
-    if not commit.parents:
-        raise RefusedError(f"version {version.number} has no earlier commit to go back to")
-    return commit.parents[0]
 
 
 # -- signatures ---------------------------------------------------------------------------------
@@ -698,17 +687,9 @@ def _verified(
 ) -> tuple[tuple[Attachment, ...], tuple[tuple[str, bytes], ...], dt.date]:
     """Verify ``copies`` as every party's fully signed copy of the version at ``commit``:
     their hashes, the files to keep (one per party), and the day of the last signature."""
-    from tymdocs.build import package_lookup
-    from tymdocs.verify import verify_files
+    from tymdocs.build import verify_copies
 
-    trust = trust or Trust()
-    report = verify_files(
-        copies,
-        package_lookup(root),
-        trust_roots=trust.roots,
-        require_trust=trust.required,
-        signer_names=dict(trust.signer_names),
-    )
+    report = verify_copies(root, copies, trust)
     problems = tuple(
         Problem(copy.path, None, failure) for copy in report.copies for failure in copy.failures
     )

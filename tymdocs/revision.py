@@ -15,21 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tymdocs import git, governance
-from tymdocs.config import read_metadata
-from tymdocs.errors import Problem, UsageError
+from tymdocs.config import parse_metadata
+from tymdocs.errors import UsageError
 from tymdocs.governance import History, InForce, Version
 from tymdocs.locale import format_date, label
 from tymdocs.model import Metadata
-from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text
+from tymdocs.paths import CONFIG_FILE, is_main_text
 from tymdocs.sources import (
     BlobTree,
     GitTree,
     SourceTree,
     WorkTree,
-    annex_number,
+    annex_numbers,
     changed_sources,
 )
-from tymdocs.yamlsrc import load_yaml
 
 
 @dataclass(frozen=True)
@@ -58,15 +57,7 @@ class Source:
 
 def read_config(tree: SourceTree) -> Metadata | None:
     """``tymdocs.yaml`` of ``tree`` when it reads cleanly; its problems are for ``check``."""
-    if CONFIG_FILE not in tree.paths():
-        return None
-    problems: list[Problem] = []
-    try:
-        text = tree.read(CONFIG_FILE).decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    source = load_yaml(text, CONFIG_FILE, problems)
-    return read_metadata(source, problems) if source is not None else None
+    return parse_metadata(tree.read(CONFIG_FILE)) if CONFIG_FILE in tree.paths() else None
 
 
 def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -> Source:
@@ -87,12 +78,15 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     location = state.prefix.rstrip("/")
     if at is not None:
         return _in_force(root, tip, at, ref, location)
-    tree: SourceTree = GitTree(root, tip) if ref is not None else WorkTree(root)
-    dirty = ref is None and bool(changed_sources(root, tip))
+    committed = GitTree(root, tip)
+    tree: SourceTree = committed if ref is not None else WorkTree(root)
+    dirty = ref is None and bool(changed_sources(root, committed))
     meta = read_config(tree)
     history = governance.read_history(root, meta.id if meta else "", tip)
     located = governance.locate(history)
-    if located.commit not in (None, tip) and _sources(root, located.commit) != _sources(root, tip):
+    if located.commit not in (None, tip) and (
+        GitTree(root, located.commit).blobs() != committed.blobs()
+    ):
         # A merge can bring two recorded changes together without changing a path against
         # every parent: what the tip holds is then a combination no record made.
         located = governance.Located(tip, history.commits[0].time, None, located.base)
@@ -110,6 +104,18 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         version=None if dirty else located.version,
         notes=governance.notes(history.versions(), names),
     )
+
+
+def source_tree(root: Path, ref: str | None = None) -> SourceTree:
+    """Only the files of a version, for reading them (``check``, a fingerprint): without the
+    register, which only says what the version is called."""
+    if ref is None:
+        if not (root / CONFIG_FILE).is_file():
+            raise UsageError(f"{root} has no {CONFIG_FILE}: not an agreement directory")
+        return WorkTree(root)
+    if not git.is_repository(root):
+        raise UsageError(f"--ref needs a git repository, and {root} is not in one")
+    return GitTree(root, git.resolve_commit(root, ref))
 
 
 def open_history(root: Path, rev: str = "HEAD", changes: bool = True) -> tuple[Metadata, History]:
@@ -136,34 +142,21 @@ def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str
         raise UsageError(f"{CONFIG_FILE} at {tip[:12]} does not read cleanly: run tymdocs check")
     history = governance.read_history(root, meta.id, tip)
     in_force = governance.in_force_on(history, day, meta.valid_until)
-    blobs: dict[str, str] = {}
-    listings: dict[str, dict[str, str]] = {}
-
-    def listing(version: Version) -> dict[str, str]:
-        if version.commit not in listings:
-            listings[version.commit] = GitTree(root, version.commit).blobs()
-        return listings[version.commit]
-
-    blobs.update({p: b for p, b in listing(in_force.main).items() if is_main_text(p)})
-    annex_files = {
-        (version.commit, path): blob
-        for version in {in_force.first, *in_force.annexes.values()}
-        for path, blob in listing(version).items()
-        if is_annex(path)
+    trees = {
+        v.commit: GitTree(root, v.commit)
+        for v in {in_force.main, in_force.first, *in_force.annexes.values()}
     }
-    contents = git.read_blobs(root, annex_files.values())
-    numbers = {key: annex_number(key[1], contents[blob]) for key, blob in annex_files.items()}
-    wanted = {n for (_, _), n in numbers.items() if n is not None} | set(in_force.annexes)
-    for number in sorted(wanted):
-        version = in_force.source(number)
-        for (commit, path), found in numbers.items():
-            if commit == version.commit and found == number:
-                if path in blobs and blobs[path] != annex_files[(commit, path)]:
-                    raise UsageError(
-                        f"{path} holds different annexes in the versions in force on "
-                        f"{format_date(day)}: build a version instead"
-                    )
-                blobs[path] = annex_files[(commit, path)]
+    blobs = {p: b for p, b in trees[in_force.main.commit].blobs().items() if is_main_text(p)}
+    numbers = {commit: annex_numbers(tree) for commit, tree in trees.items()}
+    for number in sorted(set(numbers[in_force.first.commit]) | set(in_force.annexes)):
+        version = in_force.source(number)  # an annex it removed has no file: left out
+        for path in numbers[version.commit].get(number, ()):
+            blob = trees[version.commit].blobs()[path]
+            if blobs.setdefault(path, blob) != blob:
+                raise UsageError(
+                    f"{path} holds different annexes in the versions in force on "
+                    f"{format_date(day)}: build a version instead"
+                )
     newest = max(in_force.applied, key=lambda v: v.number)
     names = _names(meta)
     return Source(
@@ -179,10 +172,6 @@ def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str
         at=day,
         in_force=in_force,
     )
-
-
-def _sources(root: Path, commit: str | None) -> dict[str, str]:
-    return GitTree(root, commit).blobs() if commit else {}
 
 
 def _names(meta: Metadata | None) -> dict[str, str]:

@@ -150,35 +150,43 @@ def annex_number(path: str, data: bytes) -> int | None:
     return _positive(str(number)) if isinstance(number, int) else None
 
 
-def changed_annexes(root: Path, head: str, paths: Iterable[str]) -> dict[int, list[str]]:
-    """The annexes that changed working-tree files hold, before (at ``head``) or after the
-    change: number -> paths. A file whose annex was renumbered counts for both numbers."""
-    listed = [p for p in paths if is_annex(p)]
-    committed = GitTree(root, head).blobs()
-    old = git.read_blobs(root, (committed[p] for p in listed if p in committed))
+def annex_numbers(tree: SourceTree, paths: Iterable[str] | None = None) -> dict[int, list[str]]:
+    """The annexes ``tree``'s files hold (only ``paths``' when given): number -> paths."""
+    present = tree.paths()
     found: dict[int, list[str]] = {}
-    for path in listed:
-        numbers = set()
-        if path in committed:
-            numbers.add(annex_number(path, old[committed[path]]))
-        if (root / path).is_file():
-            numbers.add(annex_number(path, (root / path).read_bytes()))
-        for number in sorted(n for n in numbers if n is not None):
+    for path in present if paths is None else [p for p in paths if p in set(present)]:
+        number = annex_number(path, tree.read(path)) if is_annex(path) else None
+        if number is not None:
             found.setdefault(number, []).append(path)
     return found
 
 
-def changed_sources(root: Path, head: str) -> list[str]:
-    """Source paths whose working-tree content differs from ``head``: changed, new or deleted.
+def changed_annexes(
+    committed: SourceTree, current: SourceTree, paths: Iterable[str]
+) -> dict[int, list[str]]:
+    """The annexes that changed files hold, before or after the change: number -> paths. A
+    file whose annex was renumbered counts for both numbers."""
+    listed = list(paths)
+    found: dict[int, list[str]] = {}
+    for tree in (committed, current):
+        for number, files in annex_numbers(tree, listed).items():
+            known = found.setdefault(number, [])
+            known += [path for path in files if path not in known]
+    return found
+
+
+def changed_sources(root: Path, committed: BlobTree) -> list[str]:
+    """Source paths whose working-tree content differs from ``committed``: changed, new or
+    deleted.
 
     Compared by content, reading only: what is merely staged, or touched without a change,
     is no change, and neither the index nor the object store is written.
     """
-    committed = GitTree(root, head).blobs()
+    blobs = committed.blobs()
     present = WorkTree(root).paths()
     current = git.hash_files(root, present)
-    changed = {path for path in present if committed.get(path) != current[path]}
-    changed |= set(committed) - set(present)
+    changed = {path for path in present if blobs.get(path) != current[path]}
+    changed |= set(blobs) - set(present)
     return sorted(changed)
 
 

@@ -18,10 +18,10 @@ from tymdocs.locale import format_date
 from tymdocs.locale import today as local_today
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
 from tymdocs.paths import is_main_text
-from tymdocs.sources import GitTree, changed_annexes, changed_sources
+from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
 
 if TYPE_CHECKING:
-    from tymdocs.recording import Trust
+    from tymdocs.verify import Trust
 
 SOON_DAYS = 60
 """A deadline this close is shown as coming up."""
@@ -210,19 +210,18 @@ def _deadlines(today: dt.date, agreement: Agreement, history: History) -> list[D
 
 
 def _described(record: governance.Record, rule: ChangeRule) -> str:
-    kind = "review" if record.kind == "review" else record.kind
     by = record.body or record.party or rule.body or ""
-    return f"{kind} {by} {format_date(record.date)}".replace("  ", " ")
+    return f"{record.kind} {by} {format_date(record.date)}".replace("  ", " ")
 
 
-def pending_changes(root: Path, head: str, agreement: Agreement) -> tuple[Pending, ...]:
+def pending_changes(root: Path, committed: GitTree, agreement: Agreement) -> tuple[Pending, ...]:
     """Working-tree changes of the sources, by part, with the record each needs."""
-    changed = changed_sources(root, head)
+    changed = changed_sources(root, committed)
     main = tuple(p for p in changed if is_main_text(p))
     found = []
     if main:
         found.append(Pending("main text", main, "an amendment every party signs (tymdocs amend)"))
-    for number, paths in sorted(changed_annexes(root, head, changed).items()):
+    for number, paths in sorted(changed_annexes(committed, WorkTree(root), changed).items()):
         rule = agreement.meta.policy.rule(number)
         needs = {
             "decision": f"a decision of {rule.body} (tymdocs approve)",
@@ -240,14 +239,14 @@ def read_status(
     trust: Trust | None = None,
 ) -> Status:
     """The status of the agreement at ``root``; ``copies`` are signed copies returned so far,
-    verified (with ``trust``, a :class:`~tymdocs.recording.Trust`) to see who has signed."""
+    verified (with ``trust``) to see who has signed."""
     from tymdocs.checks import validate
     from tymdocs.errors import SourceError
     from tymdocs.revision import open_history
 
     _meta, history = open_history(root)
-    head = history.commits[0].commit
-    loaded = validate(GitTree(root, head))
+    committed = GitTree(root, history.commits[0].commit)
+    loaded = validate(committed)
     if loaded.agreement is None:
         raise SourceError(loaded.problems)
     signed = _signed_fields(root, copies, trust) if copies else {}
@@ -260,7 +259,7 @@ def read_status(
         today or local_today(),
         loaded.agreement,
         history,
-        pending_changes(root, head, loaded.agreement),
+        pending_changes(root, committed, loaded.agreement),
         awaiting,
     )
 
@@ -270,16 +269,9 @@ def _signed_fields(
 ) -> dict[str, dict[str, set[str]]]:
     """Per commit and party, the fields that party's verified copy holds signed by their
     person."""
-    from tymdocs.build import package_lookup
-    from tymdocs.verify import verify_files
+    from tymdocs.build import verify_copies
 
-    report = verify_files(
-        copies,
-        package_lookup(root),
-        trust_roots=trust.roots if trust else (),
-        require_trust=trust.required if trust else False,
-        signer_names=dict(trust.signer_names) if trust else {},
-    )
+    report = verify_copies(root, copies, trust)
     found: dict[str, dict[str, set[str]]] = {}
     for copy in report.copies:
         if copy.ok and copy.commit and copy.party:

@@ -55,6 +55,16 @@ Lookup = Callable[[str, str, str], Expected | None]
 
 
 @dataclass(frozen=True)
+class Trust:
+    """Whom a run trusts: root certificates (PEM or DER bytes), whether an untrusted signer
+    fails the copy, and the certificate names signatories sign with (name -> subject)."""
+
+    roots: tuple[bytes, ...] = ()
+    required: bool = False
+    signer_names: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class _Policy:
     """How strictly every copy of one run is judged; the roots are parsed once."""
 
