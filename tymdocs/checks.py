@@ -8,7 +8,7 @@ undefined party); warnings are facts worth a look that may well be true of the s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from itertools import pairwise
 from typing import Protocol
@@ -19,14 +19,15 @@ from tymdocs.model import (
     NO_ORIGIN,
     Agreement,
     AppointmentAnnex,
+    Blocks,
     CompositionAnnex,
-    ListBlock,
     Origin,
     Paragraph,
     Party,
     StaffingAnnex,
     StaffingItem,
     inline_text,
+    text_lines,
 )
 from tymdocs.paths import CONFIG_FILE
 from tymdocs.sources import Loaded, SourceTree, load_agreement
@@ -84,7 +85,7 @@ def _parties(agreement: Agreement, report: Report) -> None:
     group = agreement.meta.steering_group
     if group is not None:
         need(group.appointed_by, group.origin, "steering_group.appointed_by")
-    main_text = " ".join(_texts(block for s in agreement.sections for block in s.blocks))
+    main_text = " ".join(_texts(tuple(b for s in agreement.sections for b in s.blocks)))
     for party in agreement.parties:
         if not party.signatories:
             report(
@@ -295,12 +296,8 @@ def _party_list(agreement: Agreement, ids: frozenset[str]) -> str:
     return " and ".join(names)
 
 
-def _texts(blocks: Iterable[object]) -> Iterator[str]:
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            yield inline_text(block.content)
-        elif isinstance(block, ListBlock):
-            yield from (inline_text(item.content) for item in block.items)
+def _texts(blocks: Blocks) -> Iterator[str]:
+    return (text for _, text in text_lines(blocks))
 
 
 def validate(tree: SourceTree) -> Loaded:

@@ -8,6 +8,7 @@ out of equality, so two versions with the same content compare equal wherever th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -103,6 +104,19 @@ Blocks = tuple[Block, ...]
 def inline_text(content: Inlines) -> str:
     """The plain text of inline content; a line break reads as a newline."""
     return "".join(part.text if isinstance(part, Span) else "\n" for part in content)
+
+
+def text_lines(blocks: Blocks) -> Iterator[tuple[int, str]]:
+    """(source line, plain text) of every heading, paragraph, list item and table row in
+    ``blocks``, nested ones included: the parties' text as the checks read it."""
+    for block in blocks:
+        if isinstance(block, Heading | Paragraph):
+            yield block.line, inline_text(block.content)
+        elif isinstance(block, ListBlock):
+            yield from ((item.line, inline_text(item.content)) for item in block.items)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                yield 0, " ".join(cell for cell in row.cells if cell)
 
 
 # -- agreement ------------------------------------------------------------------------------
