@@ -64,7 +64,13 @@ def test_unpaired_and_spaced_asterisks_are_text() -> None:
     assert block.content == (Span("2 * 3 * 4 ja *auki ja *ei*"),)  # type: ignore[union-attr]
 
 
-def test_html_links_and_typst_syntax_are_text() -> None:
-    source = '<b>lihava</b> [linkki](https://x) #read("/etc/passwd") $x$ @ref `koodi` _a_'
+def test_html_links_code_entities_and_typst_syntax_are_text() -> None:
+    source = '<b>lihava</b> [linkki](https://x) ![kuva](k.png) <https://x> #read("/etc/passwd")'
+    source += " $x$ @ref `koodi` &amp; &#35;"
     (block,) = parse_blocks(source)
     assert inline_text(block.content) == source  # type: ignore[union-attr]
+
+
+def test_a_link_definition_is_text_not_dropped() -> None:
+    (block,) = parse_blocks("[1]: https://finlex.fi/fi/laki/alkup/2023/20230381")
+    assert inline_text(block.content) == "[1]: https://finlex.fi/fi/laki/alkup/2023/20230381"  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, assert_never
 
 from tymdocs.locale import format_date, format_decimal, label
 from tymdocs.model import (
@@ -22,6 +22,7 @@ from tymdocs.model import (
     Decision,
     GoalsAnnex,
     Heading,
+    Inlines,
     ListBlock,
     ListItem,
     Member,
@@ -33,6 +34,8 @@ from tymdocs.model import (
     Table,
     TextAnnex,
     inline_text,
+    plain,
+    row_text,
 )
 
 
@@ -118,8 +121,8 @@ def _annex_blocks(agreement: Agreement, annex: Annex) -> Iterator[Block]:
             contacts = []
             for contact in annex.contacts:
                 party = agreement.party(contact.party)
-                contacts.append(Row((party.name if party else contact.party, contact.name)))
-            yield Table((label("party"), label("contact_person")), tuple(contacts))
+                contacts.append(_row(party.name if party else contact.party, contact.name))
+            yield Table(_cells(label("party"), label("contact_person")), tuple(contacts))
     elif isinstance(annex, GoalsAnnex):
         yield from annex.blocks
         for year, goals in annex.goals:
@@ -132,10 +135,11 @@ def _annex_blocks(agreement: Agreement, annex: Annex) -> Iterator[Block]:
             yield from staffing.blocks
             party = agreement.party(staffing.party)
             name = party.name if party else staffing.party
-            rows.append(Row((name, format_decimal(staffing.htv)), strong=True))
+            rows.append(_row(name, format_decimal(staffing.htv), strong=True))
             rows.extend(_staffing_rows(staffing.parts, 1))
-        rows.append(Row((label("total"), format_decimal(annex.total)), strong=True))
-        yield Table((label("staffing_item"), label("htv")), tuple(rows), numeric=(False, True))
+        rows.append(_row(label("total"), format_decimal(annex.total), strong=True))
+        header = _cells(label("staffing_item"), label("htv"))
+        yield Table(header, tuple(rows), align=(None, "right"))
 
 
 def cite_decision(decision: Decision) -> str:
@@ -168,18 +172,26 @@ def _members_table(members: tuple[Member, ...]) -> Table:
         cells = [member.name, member.role or "", member.deputy or ""]
         if with_organisation:
             cells.append(member.organisation or "")
-        rows.append(Row(tuple(cells)))
-    return Table(tuple(header), tuple(rows))
+        rows.append(_row(*cells))
+    return Table(_cells(*header), tuple(rows))
 
 
 def _staffing_rows(items: tuple[StaffingItem, ...], level: int) -> Iterator[Row]:
     for item in items:
-        yield Row((item.name, format_decimal(item.htv)), level=level)
+        yield _row(item.name, format_decimal(item.htv), level=level)
         yield from _staffing_rows(item.parts, level + 1)
 
 
 def _paragraph(text: str) -> Paragraph:
     return Paragraph((Span(text),))
+
+
+def _cells(*texts: str) -> tuple[Inlines, ...]:
+    return tuple(plain(text) for text in texts)
+
+
+def _row(*texts: str, level: int = 0, strong: bool = False) -> Row:
+    return Row(_cells(*texts), level=level, strong=strong)
 
 
 def plain_text(document: Document) -> str:
@@ -196,14 +208,20 @@ def _plain_lines(document: Document) -> Iterator[str]:
 
 
 def block_text(block: Block) -> Iterator[str]:
-    """The lines of one block; list markers of ordered lists are text, bullets are not."""
-    if isinstance(block, Heading | Paragraph):
-        yield inline_text(block.content)
-    elif isinstance(block, ListBlock):
-        for item in block.items:
-            text = inline_text(item.content)
-            yield f"{item.marker} {text}" if item.marker else text
-    elif isinstance(block, Table):
-        yield " ".join(block.header)
-        for row in block.rows:
-            yield " ".join(cell for cell in row.cells if cell)
+    """The lines of one block: a line per paragraph, heading, list item and table row. The
+    markers of ordered lists are text, bullets are not; a row's cells are joined by spaces."""
+    match block:
+        case Heading() | Paragraph():
+            yield inline_text(block.content)
+        case ListBlock():
+            for item in block.items:
+                text = inline_text(item.content)
+                yield f"{item.marker} {text}" if item.marker else text
+                for child in item.children:
+                    yield from block_text(child)
+        case Table():
+            yield row_text(block.header)
+            for row in block.rows:
+                yield row_text(row.cells)
+        case _:
+            assert_never(block)

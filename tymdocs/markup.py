@@ -1,20 +1,25 @@
-"""The small Markdown subset agreement text is written in, parsed into model blocks.
+"""Agreement text (CommonMark, parsed by markdown-it-py) -> model blocks.
 
-Supported: ATX headings (``#``), paragraphs (lines joined, whitespace folded), bullet lists
-(``-``, ``*``, ``+``), ordered lists whose own labels are kept (``1.``, ``1)``), a forced line
-break (a line ending in ``\\``), ``*emphasis*``, ``**strong**`` and backslash escapes.
-Everything else, HTML and links included, is text and prints as itself. A list starts after a
-blank line or a heading, so a wrapped sentence that happens to begin with ``1.`` stays prose.
-Every block keeps its source line, for messages that point at ``path:line``.
+What an agreement needs becomes structure: headings, paragraphs, bullet and numbered lists
+nested to any depth (numbers kept as written, ``1)`` too), GFM tables with their alignment,
+``*emphasis*``, ``**strong**`` and hard line breaks. Links, images, inline HTML, code spans,
+entities and link definitions are switched off in the parser, so they print as typed. Code
+blocks, block quotes, rules and underlined headings are parsed, rendered as plainly as they
+allow and reported through ``warn`` with their line: nothing is dropped, reflowed or merged
+in silence. Every block keeps its source line, for messages that point at ``path:line``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
 from tymdocs.model import (
+    Align,
     Block,
+    Blocks,
     Heading,
     Inline,
     Inlines,
@@ -22,189 +27,226 @@ from tymdocs.model import (
     ListBlock,
     ListItem,
     Paragraph,
+    Row,
     Span,
+    Table,
 )
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_BULLET = re.compile(r"^[ ]{0,3}[-*+][ \t]+(.*)$")
-_ORDERED = re.compile(r"^[ ]{0,3}(\d{1,9}[.)])[ \t]+(.*)$")
-_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+Warn = Callable[[int, str], None]
+"""Receives a source line and a message about a construct the text should not use."""
+
 _WHITESPACE = re.compile(r"\s+")
+_ALIGN = re.compile(r"text-align:(left|center|right)")
+
+# Inline rules that would turn what the parties typed into something else (a URL hidden
+# behind a link, an entity decoded); without them the characters print as typed.
+_INLINE_OFF = ("link", "image", "autolink", "backticks", "entity", "html_inline")
+# ``[a]: http://x`` would vanish as a link definition; as a paragraph it prints.
+_BLOCK_OFF = ("reference", "html_block")
 
 
-@dataclass
-class _Open:
-    """A block being collected: its lines, and for a list item its marker."""
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
 
-    kind: str  # "para" or "item"
-    line: int
-    lines: list[str] = field(default_factory=list)
-    marker: str | None = None
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    return parser.enable("table").disable([*_INLINE_OFF, *_BLOCK_OFF])
 
 
-def parse_blocks(text: str, first_line: int = 1) -> tuple[Block, ...]:
-    """Parse ``text`` (whose first line is ``first_line`` of its file) into blocks."""
-    blocks: list[Block] = []
-    items: list[ListItem] = []
-    list_kind: str | None = None  # "bullet", "." or ")" while a list is open
-    list_line = 0
-    current: _Open | None = None
-    after_break = True  # at the start, after a blank line or a heading
+def parse_blocks(text: str, first_line: int = 1, warn: Warn | None = None) -> Blocks:
+    """Parse ``text`` (whose first line is ``first_line`` of its file) into blocks; constructs
+    an agreement should not use go to ``warn`` with their line."""
+    walker = _Walker(_parser().parse(text), first_line, warn or (lambda line, message: None))
+    return walker.blocks(None)
 
-    def close_current() -> None:
-        nonlocal current
-        if current is None:
-            return
-        content = parse_inlines(current.lines)
-        if current.kind == "para":
-            blocks.append(Paragraph(content, line=current.line))
-        else:
-            items.append(ListItem(current.marker, content, line=current.line))
-        current = None
 
-    def close_list() -> None:
-        nonlocal list_kind, items
-        close_current()
-        if items:
-            blocks.append(ListBlock(tuple(items), line=list_line))
-        items = []
-        list_kind = None
+def parse_inlines(text: str) -> Inlines:
+    """One line of inline text (a heading's title, a table cell) as inline content."""
+    blocks = parse_blocks(text)
+    if len(blocks) == 1 and isinstance(blocks[0], Paragraph | Heading):
+        return blocks[0].content
+    return (Span(text),)
 
-    for offset, raw in enumerate(text.split("\n")):
-        number = first_line + offset
-        line = raw.rstrip("\r")
-        if not line.strip():
-            close_current()
-            after_break = True
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            close_list()
-            level = len(heading.group(1))
-            blocks.append(Heading(level, parse_inlines([heading.group(2)]), line=number))
-            after_break = True
-            continue
-        bullet = _BULLET.match(line)
-        ordered = None if bullet else _ORDERED.match(line)
-        kind = "bullet" if bullet else ordered.group(1)[-1] if ordered else None
-        in_item = current is not None and current.kind == "item"
-        starts_item = kind is not None and (after_break or in_item)
-        if starts_item:
-            if list_kind != kind:
-                close_list()
-                list_kind, list_line = kind, number
-            close_current()
-            if bullet:
-                current = _Open("item", number, [bullet.group(1)])
+
+class _Walker:
+    """Walks markdown-it's flat token stream once, building nested blocks."""
+
+    def __init__(self, tokens: list[Token], first_line: int, warn: Warn) -> None:
+        self.tokens = tokens
+        self.index = 0
+        self.first_line = first_line
+        self.warn = warn
+
+    def line(self, token: Token) -> int:
+        return self.first_line + (token.map[0] if token.map else 0)
+
+    def take(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def blocks(self, closing: str | None) -> Blocks:
+        """Blocks up to the token ``closing`` (consumed), or to the end."""
+        found: list[Block] = []
+        while self.index < len(self.tokens):
+            token = self.take()
+            if token.type == closing:
+                break
+            found.extend(self.block(token))
+        return tuple(found)
+
+    def block(self, token: Token) -> Blocks:
+        line = self.line(token)
+        match token.type:
+            case "paragraph_open":
+                content = self.inlines(self.take(), line)
+                self.take()  # paragraph_close
+                return (Paragraph(content, line=line),)
+            case "heading_open":
+                content = self.inlines(self.take(), line)
+                self.take()  # heading_close
+                if token.markup in ("=", "-"):
+                    self.warn(
+                        line,
+                        "an underlined heading (=== or ---) is printed as a heading; "
+                        "write it as '## Title'",
+                    )
+                return (Heading(int(token.tag[1:]), content, line=line),)
+            case "bullet_list_open" | "ordered_list_open":
+                return (self.list(token.type.replace("_open", "_close"), line),)
+            case "table_open":
+                return (self.table(line),)
+            case "code_block" | "fence":
+                self.warn(
+                    line,
+                    "text indented by four spaces (or fenced with ```) is a code block; it is "
+                    "printed line by line as plain text: remove the indentation or fence",
+                )
+                return (self.literal(token.content, line),)
+            case "blockquote_open":
+                self.warn(line, "a block quote ('>') is printed as ordinary text; remove the '>'")
+                return self.blocks("blockquote_close")
+            case "hr":
+                self.warn(line, "a line of ---, *** or ___ (a thematic break) is not printed")
+                return ()
+            case other:  # pragma: no cover - every block rule left on is handled above
+                raise AssertionError(f"unexpected Markdown token {other}")
+
+    def list(self, closing: str, line: int) -> ListBlock:
+        items: list[ListItem] = []
+        while (token := self.take()).type != closing:
+            assert token.type == "list_item_open"
+            marker = f"{token.info}{token.markup}" if token.info else None
+            children = self.blocks("list_item_close")
+            content: Inlines = ()
+            if children and isinstance(children[0], Paragraph):
+                content, children = children[0].content, children[1:]
+            items.append(ListItem(marker, content, children, line=self.line(token)))
+        return ListBlock(tuple(items), line=line)
+
+    def table(self, line: int) -> Table:
+        header: tuple[Inlines, ...] = ()
+        align: list[Align] = []
+        rows: list[Row] = []
+        while (token := self.take()).type != "table_close":
+            if token.type != "tr_open":
+                continue
+            row_line = self.line(token)
+            cells: list[Inlines] = []
+            while (cell := self.take()).type != "tr_close":
+                if cell.type in ("th_open", "td_open"):
+                    cells.append(self.inlines(self.take(), row_line))
+                    if cell.type == "th_open":
+                        found = _ALIGN.search(str(cell.attrs.get("style", "")))
+                        align.append(found.group(1) if found else None)  # type: ignore[arg-type]
+            if not header:
+                header = tuple(cells)
             else:
-                assert ordered is not None
-                current = _Open("item", number, [ordered.group(2)], marker=ordered.group(1))
-        elif current is not None:
-            current.lines.append(line)
-        else:
-            close_list()
-            current = _Open("para", number, [line])
-        after_break = False
-    close_list()
-    return tuple(blocks)
+                rows.append(Row(tuple(cells), line=row_line))
+        return Table(header, tuple(rows), tuple(align), line=line)
+
+    def literal(self, text: str, line: int) -> Paragraph:
+        """Lines printed as they are, one under the other."""
+        parts: list[Inline] = []
+        for index, each in enumerate(text.rstrip("\n").split("\n")):
+            if index:
+                parts.append(LineBreak())
+            parts.append(Span(each.strip()))
+        return Paragraph(_merge(parts), line=line)
+
+    def inlines(self, token: Token, line: int) -> Inlines:
+        """Inline content from an ``inline`` token: text, emphasis, strong, line breaks."""
+        parts: list[Inline] = []
+        strong = emphasis = 0
+        children = token.children or []
+        for index, child in enumerate(children):
+            match child.type:
+                case "text":
+                    parts.append(Span(child.content, strong=strong > 0, emphasis=emphasis > 0))
+                case "softbreak":
+                    parts.append(Span(" ", strong=strong > 0, emphasis=emphasis > 0))
+                case "hardbreak":
+                    parts.append(LineBreak())
+                case "strong_open" | "strong_close" | "em_open" | "em_close":
+                    opening = child.type.endswith("_open")
+                    if child.markup == "*" and _inside_word(children, index, opening):
+                        self.warn(
+                            line,
+                            "'*' inside a word or number makes the text between italic "
+                            "(2*3*4 prints 3 in italics); write \\* for an asterisk",
+                        )
+                    step = 1 if opening else -1
+                    if child.type.startswith("strong"):
+                        strong += step
+                    else:
+                        emphasis += step
+                case other:  # pragma: no cover - every inline rule left on is handled above
+                    raise AssertionError(f"unexpected Markdown token {other}")
+        return _merge(parts)
 
 
-def parse_inlines(lines: list[str]) -> Inlines:
-    """Join source lines into inline content: folded whitespace, ``\\`` line breaks, emphasis."""
-    parts: list[Inline] = []
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        hard_break = stripped.endswith("\\") and not stripped.endswith("\\\\")
-        if hard_break:
-            stripped = stripped[:-1].rstrip()
-        if index and parts and not isinstance(parts[-1], LineBreak):
-            parts.append(Span(" "))
-        parts.extend(_emphasis(stripped))
-        if hard_break and index < len(lines) - 1:
-            parts.append(LineBreak())
-    return _merge(parts)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """Split into ("text", s) and ("delim", "*" | "**") tokens; escapes become plain text."""
-    tokens: list[tuple[str, str]] = []
-    buffer: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text) and text[i + 1] in _PUNCTUATION:
-            buffer.append(text[i + 1])
-            i += 2
-            continue
-        if char == "*":
-            run = 2 if text.startswith("**", i) else 1
-            if buffer:
-                tokens.append(("text", "".join(buffer)))
-                buffer = []
-            tokens.append(("delim", "*" * run))
-            i += run
-            continue
-        buffer.append(char)
-        i += 1
-    if buffer:
-        tokens.append(("text", "".join(buffer)))
-    return tokens
-
-
-def _emphasis(text: str) -> list[Inline]:
-    """Pair ``*``/``**`` delimiters that hug text; unpaired ones stay literal."""
-    tokens = _tokens(text)
-    opens: list[int] = []
-    pairs: dict[int, int] = {}
-    for i, (kind, value) in enumerate(tokens):
-        if kind != "delim":
-            continue
-        before = tokens[i - 1][1][-1:] if i and tokens[i - 1][0] == "text" else ""
-        after = tokens[i + 1][1][:1] if i + 1 < len(tokens) and tokens[i + 1][0] == "text" else ""
-        can_close = before != "" and not before.isspace()
-        can_open = after != "" and not after.isspace()
-        match = next((j for j in reversed(opens) if tokens[j][1] == value), None)
-        if can_close and match is not None:
-            opens = opens[: opens.index(match)]
-            pairs[match] = i
-            pairs[i] = match
-        elif can_open:
-            opens.append(i)
-    strong = emphasis = False
-    parts: list[Inline] = []
-    for i, (kind, value) in enumerate(tokens):
-        if kind == "delim" and i in pairs:
-            opening = pairs[i] > i
-            if value == "**":
-                strong = opening
-            else:
-                emphasis = opening
-            continue
-        parts.append(Span(value, strong=strong, emphasis=emphasis))
-    return parts
+def _inside_word(children: list[Token], index: int, opening: bool) -> bool:
+    """Whether an emphasis delimiter sits between two letters or digits (``2*3*4``)."""
+    neighbour = children[index - 1] if opening else None
+    if not opening and index + 1 < len(children):
+        neighbour = children[index + 1]
+    if neighbour is None or neighbour.type != "text" or not neighbour.content:
+        return False
+    char = neighbour.content[-1] if opening else neighbour.content[0]
+    return char.isalnum()
 
 
 def _merge(parts: list[Inline]) -> Inlines:
     """Fold whitespace and merge neighbouring spans that share their flags."""
     merged: list[Inline] = []
     for part in parts:
-        if isinstance(part, Span):
-            text = _WHITESPACE.sub(" ", part.text)
+        if isinstance(part, LineBreak):
+            while merged and isinstance(merged[-1], Span) and not merged[-1].text.strip():
+                merged.pop()
+            merged.append(part)
+            continue
+        text = _WHITESPACE.sub(" ", part.text)
+        last = merged[-1] if merged else None
+        if last is None or isinstance(last, LineBreak):
+            text = text.lstrip()
+        if not text:
+            continue
+        if isinstance(last, Span) and (last.strong, last.emphasis) == (part.strong, part.emphasis):
+            merged[-1] = Span(_WHITESPACE.sub(" ", last.text + text), part.strong, part.emphasis)
+            continue
+        if isinstance(last, Span) and last.text.endswith(" ") and text.startswith(" "):
+            text = text[1:]
             if not text:
                 continue
-            last = merged[-1] if merged else None
-            if isinstance(last, Span) and (last.strong, last.emphasis) == (
-                part.strong,
-                part.emphasis,
-            ):
-                joined = _WHITESPACE.sub(" ", last.text + text)
-                merged[-1] = Span(joined, part.strong, part.emphasis)
-                continue
-            if isinstance(last, Span) and last.text.endswith(" ") and text.startswith(" "):
-                text = text[1:]
-                if not text:
-                    continue
-            merged.append(Span(text, part.strong, part.emphasis))
+        merged.append(Span(text, part.strong, part.emphasis))
+    if merged and isinstance(merged[-1], Span):
+        trimmed = merged[-1].text.rstrip()
+        if trimmed:
+            merged[-1] = Span(trimmed, merged[-1].strong, merged[-1].emphasis)
         else:
-            merged.append(part)
+            merged.pop()
     return tuple(merged)

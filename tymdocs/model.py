@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, assert_never
 
 # -- text -------------------------------------------------------------------------------------
 
@@ -63,10 +63,15 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class ListItem:
-    """One item; ``marker`` is the source's own label (``1.``, ``2)``) or None for a bullet."""
+    """One item; ``marker`` is the source's own label (``1.``, ``2)``) or None for a bullet.
+
+    ``content`` is the item's first paragraph; ``children`` what follows inside the item:
+    further paragraphs and nested lists, to any depth.
+    """
 
     marker: str | None
     content: Inlines
+    children: Blocks = ()
     line: int = field(default=0, compare=False)
 
 
@@ -80,25 +85,39 @@ class ListBlock:
         return any(item.marker is not None for item in self.items)
 
 
+Align = Literal["left", "center", "right"] | None
+
+
 @dataclass(frozen=True)
 class Row:
     """A table row; ``level`` indents the first cell, ``strong`` marks totals and group rows."""
 
-    cells: tuple[str, ...]
+    cells: tuple[Inlines, ...]
     level: int = 0
     strong: bool = False
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
 class Table:
-    header: tuple[str, ...]
+    """A table with a header row; ``align`` per column (None: the renderer's default, left)."""
+
+    header: tuple[Inlines, ...]
     rows: tuple[Row, ...]
-    numeric: tuple[bool, ...] = ()
-    """Per column: right-align (figures)."""
+    align: tuple[Align, ...] = ()
+    line: int = field(default=0, compare=False)
+
+    def alignment(self, column: int) -> Align:
+        return self.align[column] if column < len(self.align) else None
 
 
 Block = Heading | Paragraph | ListBlock | Table
 Blocks = tuple[Block, ...]
+
+
+def plain(text: str) -> Inlines:
+    """Inline content of one unformatted run: the cells of the tables tymdocs composes."""
+    return (Span(text),) if text else ()
 
 
 def inline_text(content: Inlines) -> str:
@@ -108,15 +127,27 @@ def inline_text(content: Inlines) -> str:
 
 def text_lines(blocks: Blocks) -> Iterator[tuple[int, str]]:
     """(source line, plain text) of every heading, paragraph, list item and table row in
-    ``blocks``, nested ones included: the parties' text as the checks read it."""
+    ``blocks``, nested ones included: the parties' text as the checks read it. A table's
+    cells are joined by spaces; the line of a row tymdocs composed is 0."""
     for block in blocks:
-        if isinstance(block, Heading | Paragraph):
-            yield block.line, inline_text(block.content)
-        elif isinstance(block, ListBlock):
-            yield from ((item.line, inline_text(item.content)) for item in block.items)
-        elif isinstance(block, Table):
-            for row in block.rows:
-                yield 0, " ".join(cell for cell in row.cells if cell)
+        match block:
+            case Heading() | Paragraph():
+                yield block.line, inline_text(block.content)
+            case ListBlock():
+                for item in block.items:
+                    yield item.line, inline_text(item.content)
+                    yield from text_lines(item.children)
+            case Table():
+                yield block.line, row_text(block.header)
+                for row in block.rows:
+                    yield row.line, row_text(row.cells)
+            case _:
+                assert_never(block)
+
+
+def row_text(cells: tuple[Inlines, ...]) -> str:
+    """A table row's text: its non-empty cells, joined by spaces."""
+    return " ".join(text for cell in cells if (text := inline_text(cell)))
 
 
 # -- agreement ------------------------------------------------------------------------------

@@ -283,7 +283,11 @@ class _Reader:
             for match in _ANNEX_MENTION.finditer(line):
                 origin = Origin(path, first_line + offset)
                 self.references.append(AnnexReference(int(match.group(1)), origin))
-        return markup.parse_blocks(text, first_line)
+
+        def warn(line: int, message: str) -> None:
+            self.problems.append(Problem(path, line, message, "warning"))
+
+        return markup.parse_blocks(text, first_line, warn)
 
     def node_blocks(self, node: Node) -> Blocks:
         text = node.text()

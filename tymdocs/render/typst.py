@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import Any, assert_never
 
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
@@ -90,26 +90,39 @@ def _part(part: Part) -> dict[str, Any]:
 
 
 def _block(block: Block) -> dict[str, Any]:
-    if isinstance(block, Heading):
-        return {"t": "h", "level": block.level, "c": _inlines(block.content)}
-    if isinstance(block, Paragraph):
-        return {"t": "p", "c": _inlines(block.content)}
-    if isinstance(block, ListBlock):
-        delim = block.items[0].marker[-1] if block.ordered and block.items[0].marker else None
-        items = [
-            {"n": int(item.marker[:-1]) if item.marker else 0, "c": _inlines(item.content)}
-            for item in block.items
-        ]
-        return {"t": "list", "delim": delim, "items": items}
-    assert isinstance(block, Table)
-    return {
-        "t": "table",
-        "header": list(block.header),
-        "numeric": list(block.numeric),
-        "rows": [
-            {"cells": list(r.cells), "level": r.level, "strong": r.strong} for r in block.rows
-        ],
-    }
+    match block:
+        case Heading():
+            return {"t": "h", "level": block.level, "c": _inlines(block.content)}
+        case Paragraph():
+            return {"t": "p", "c": _inlines(block.content)}
+        case ListBlock():
+            first = block.items[0].marker if block.items else None
+            items = [
+                {
+                    "n": int(item.marker[:-1]) if item.marker else 0,
+                    "c": _inlines(item.content),
+                    "children": [_block(child) for child in item.children],
+                }
+                for item in block.items
+            ]
+            return {"t": "list", "delim": first[-1] if first else None, "items": items}
+        case Table():
+            columns = len(block.header)
+            return {
+                "t": "table",
+                "header": [_inlines(cell) for cell in block.header],
+                "align": [block.alignment(column) or "left" for column in range(columns)],
+                "rows": [
+                    {
+                        "cells": [_inlines(cell) for cell in row.cells],
+                        "level": row.level,
+                        "strong": row.strong,
+                    }
+                    for row in block.rows
+                ],
+            }
+        case _:
+            assert_never(block)
 
 
 def _inlines(content: Inlines) -> list[dict[str, Any]]:
