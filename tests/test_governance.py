@@ -433,7 +433,7 @@ def test_a_recorded_version_says_so_in_header_footer_cover_and_manifest(
     text = normalise(" ".join(pages))
     assert "Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen." in text
     document = docx.Document(io.BytesIO((out / "lansi-pirkanmaa-tym.docx").read_bytes()))
-    assert label in document.sections[0].header.paragraphs[0].text
+    assert label in document.sections[0].header.tables[0].rows[0].cells[1].text
     assert label in document.sections[0].footer.paragraphs[0].text
     cover = normalise(
         pdf_pages((out / "lansi-pirkanmaa-tym-allekirjoitus-kela.pdf").read_bytes())[0]

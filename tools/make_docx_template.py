@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -53,11 +53,23 @@ def main() -> None:
         styles[name].font.size = Pt(8)
         styles[name].paragraph_format.tab_stops.clear_all()  # Letter-size stops from the default
 
+    # Title and version in cells of their own: a long title wraps in its cell and never
+    # pushes the version onto a line of its own.
+    header_table = section.header.add_table(rows=1, cols=2, width=usable)
+    header_table.autofit = False
+    title_width = usable * 62 // 100
+    for column, width in zip(header_table.columns, (title_width, usable - title_width)):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+    title_cell, version_cell = header_table.rows[0].cells
+    title_cell.paragraphs[0].style = styles["Header"]
+    title_cell.paragraphs[0].add_run("{{ title }}")
+    version_cell.paragraphs[0].style = styles["Header"]
+    version_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    version_cell.paragraphs[0].add_run("{{ version }}")
     header = section.header.paragraphs[0]
-    header.paragraph_format.tab_stops.add_tab_stop(usable, WD_TAB_ALIGNMENT.RIGHT)
-    header.add_run("{{ title }}")
-    header.add_run("\t")
-    header.add_run("{{ version }}")
+    header._p.getparent().remove(header._p)
     draft = section.header.add_paragraph()
     draft_run = draft.add_run("{{ draft }}")
     draft_run.bold = True
