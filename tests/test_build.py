@@ -141,7 +141,7 @@ def test_uncommitted_changes_build_a_draft(
     text = pdf_body_text((out / PDF).read_bytes(), f"{TITLE} {data['version']}", footer, "LUONNOS")
     assert "Uusi kappale." in text
     header = docx.Document(io.BytesIO((out / DOCX).read_bytes())).sections[0].header
-    assert [p.text for p in header.paragraphs][0] == "LUONNOS"
+    assert header.paragraphs[0].text == "LUONNOS"
 
 
 def test_an_untracked_annex_makes_a_draft(
