@@ -58,7 +58,8 @@ def main() -> None:
     header_table = section.header.add_table(rows=1, cols=2, width=usable)
     header_table.autofit = False
     title_width = usable * 62 // 100
-    for column, width in zip(header_table.columns, (title_width, usable - title_width), strict=True):
+    widths = (title_width, usable - title_width)
+    for column, width in zip(header_table.columns, widths, strict=True):
         column.width = width
         for cell in column.cells:
             cell.width = width
