@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -143,4 +144,4 @@ def pdf_body_text(data: bytes, header: str, footer: str, draft: str | None = Non
         assert text.startswith(top), f"page {number} header: {text[:120]!r}"
         assert text.endswith(bottom), f"page {number} footer: {text[-120:]!r}"
         body.append(text[len(top) : len(text) - len(bottom)])
-    return normalise(" ".join(body)).replace("• ", "")
+    return re.sub("[•◦▪] ", "", normalise(" ".join(body)))  # bullets are not text

@@ -1,7 +1,7 @@
 """The Markdown subset: what parses as structure, and that everything else stays text."""
 
 from tymdocs.markup import parse_blocks
-from tymdocs.model import Heading, LineBreak, ListBlock, Paragraph, Span, inline_text
+from tymdocs.model import Heading, LineBreak, ListBlock, Paragraph, Span, Table, inline_text
 
 
 def test_paragraph_lines_join_and_whitespace_folds() -> None:
@@ -74,3 +74,31 @@ def test_html_links_code_entities_and_typst_syntax_are_text() -> None:
 def test_a_link_definition_is_text_not_dropped() -> None:
     (block,) = parse_blocks("[1]: https://finlex.fi/fi/laki/alkup/2023/20230381")
     assert inline_text(block.content) == "[1]: https://finlex.fi/fi/laki/alkup/2023/20230381"  # type: ignore[union-attr]
+
+
+def test_sub_items_indented_two_or_four_spaces_are_nested_not_flat_or_merged() -> None:
+    for indent in ("  ", "    "):
+        (block,) = parse_blocks(f"- Kela\n{indent}- työkykyneuvoja\n{indent}- koordinaattori\n- TE")
+        assert isinstance(block, ListBlock)
+        assert [inline_text(item.content) for item in block.items] == ["Kela", "TE"]
+        (nested,) = block.items[0].children
+        assert isinstance(nested, ListBlock)
+        assert [inline_text(i.content) for i in nested.items] == [
+            "työkykyneuvoja",
+            "koordinaattori",
+        ]
+        assert [i.line for i in nested.items] == [2, 3]
+
+
+def test_a_table_is_a_table_with_alignment_and_lines() -> None:
+    source = "Jako:\n\n| Osapuoli | Osuus |\n|:--|--:|\n| Kela | 0,5 |\n| TE | 1,25 |\n"
+    blocks = parse_blocks(source, first_line=20)
+    table = blocks[1]
+    assert isinstance(table, Table)
+    assert [inline_text(cell) for cell in table.header] == ["Osapuoli", "Osuus"]
+    assert [[inline_text(c) for c in row.cells] for row in table.rows] == [
+        ["Kela", "0,5"],
+        ["TE", "1,25"],
+    ]
+    assert table.align == ("left", "right")
+    assert (table.line, [row.line for row in table.rows]) == (22, [24, 25])
