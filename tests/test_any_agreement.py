@@ -86,3 +86,35 @@ def test_builds_docx_and_pdf_with_its_own_tables(
         "LIITE 2 HENKILÖSTÖ",
         "LIITE 3 TIETOSUOJA",
     ]
+
+
+def test_the_suite_reads_its_own_fixtures_not_the_agreement_at_the_root(tmp_path: Path) -> None:
+    """``make test`` in another area's repository: the root holds the made-up agreement, and
+    the suites that once read the root's seed still pass."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    copy = tmp_path / "another-area"
+    for name in ("tests", "README.md", "pyproject.toml", ".ci", "ci"):
+        origin = ROOT / name
+        if origin.is_dir():
+            shutil.copytree(origin, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif origin.exists():
+            shutil.copy2(origin, copy / name)
+    for name in ("tymdocs.yaml", "docs_src", "annexes"):
+        source = FIXTURE / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name)
+        else:
+            shutil.copy2(source, copy / name)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+        + ["tests/test_seed.py", "tests/test_render.py", "tests/test_check.py"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
