@@ -85,10 +85,12 @@ def _warning(origin: Origin, message: str) -> Problem:
     return Problem(origin.path, origin.line, message, "warning")
 
 
-def _key(meta: Metadata, key: str) -> str:
-    """Where ``key`` is written, as ``tymdocs.yaml:35``; the file alone when it is not."""
+def _configured(meta: Metadata, key: str, value: str) -> str:
+    """What ``tymdocs.yaml`` says and where: ``tymdocs.yaml:36 has court: …``."""
     origin = meta.origins.get(key)
-    return str(origin) if origin is not None else CONFIG_FILE
+    if origin is None:
+        return f"{CONFIG_FILE} has no {key} (so {value})"
+    return f"{origin} has {key}: {value}"
 
 
 # -- the court ----------------------------------------------------------------------------------
@@ -129,8 +131,7 @@ def _court(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
     return [
         _warning(
             sentence.origin,
-            f"the text ({sentence.origin}) names {name} as the court, but court in "
-            f"{_key(meta, 'court')} is {meta.court}",
+            f"the text names {name} as the court, but {_configured(meta, 'court', meta.court)}",
         )
     ]
 
@@ -207,6 +208,10 @@ def _dates(texts: list[str], origin: Origin) -> list[tuple[dt.date, Origin]]:
     return [(day, origin) for text in texts if (day := parse_text_date(text)) is not None]
 
 
+def _shown(day: dt.date | None) -> str:
+    return day.isoformat() if day is not None else "null (in force until further notice)"
+
+
 def _validity(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
     """``effective_date`` and ``valid_until`` are what the text states."""
     stated = stated_validity(text)
@@ -216,25 +221,19 @@ def _validity(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
         problems.append(
             _warning(
                 origin,
-                f"the text ({origin}) says the agreement takes effect on {format_date(day)}, "
-                f"but effective_date in {_key(meta, 'effective_date')} is "
-                f"{meta.effective_date.isoformat()}",
+                f"the text says the agreement takes effect on {format_date(day)}, but "
+                + _configured(meta, "effective_date", meta.effective_date.isoformat()),
             )
         )
-    until = _key(meta, "valid_until")
+    until = _configured(meta, "valid_until", _shown(meta.valid_until))
     if stated.ends and meta.valid_until not in {day for day, _ in stated.ends}:
         day, origin = stated.ends[0]
-        if meta.valid_until is not None:
-            configured = f"valid_until in {until} is {meta.valid_until.isoformat()}"
-        elif not stated.open_ended:
-            configured = f"valid_until in {until} is not set (in force until further notice)"
-        else:
+        if meta.valid_until is None and stated.open_ended:
             return problems  # both an end date and "toistaiseksi": an extension, not ours to read
         problems.append(
             _warning(
                 origin,
-                f"the text ({origin}) says the agreement is in force until "
-                f"{format_date(day)}, but {configured}",
+                f"the text says the agreement is in force until {format_date(day)}, but {until}",
             )
         )
     elif stated.open_ended and not stated.ends and meta.valid_until is not None:
@@ -242,8 +241,8 @@ def _validity(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
         problems.append(
             _warning(
                 origin,
-                f"the text ({origin}) says the agreement is in force until further notice "
-                f"(toistaiseksi), but valid_until in {until} is {meta.valid_until.isoformat()}",
+                "the text says the agreement is in force until further notice (toistaiseksi), "
+                f"but {until}",
             )
         )
     return problems
@@ -282,16 +281,11 @@ def _notice_period(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
         return []
     months, origin = stated[0]
     key = "change_rules.termination_notice_months"
-    where = (
-        f"{key} in {_key(meta, key)} is {configured}"
-        if key in meta.origins
-        else f"tymdocs.yaml sets no {key} (default {configured})"
-    )
     return [
         _warning(
             origin,
-            f"the text ({origin}) gives a notice period of {format_decimal(months)} months, "
-            f"but {where}",
+            f"the text gives a notice period of {format_decimal(months)} months, but "
+            + _configured(meta, key, str(configured)),
         )
     ]
 
@@ -327,11 +321,13 @@ def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem
     everything = {annex.total}
     for staffing in annex.parties:
         everything |= {staffing.htv, *_figures(staffing.parts)}
+    computed = " + ".join(format_decimal(staffing.htv) for staffing in annex.parties)
+    where = annex.parties[0].origin if annex.parties else annex.origin
     problems = [
         _warning(
             origin,
-            f"the text of Liite {annex.number} ({origin}) states a total of "
-            f"{format_decimal(value)} htv, but its parties' htv ({annex.origin}) add up to "
+            f"the text of Liite {annex.number} states a total of {format_decimal(value)} htv, "
+            f"but its parties' htv ({where}) add up to {computed or 0} = "
             f"{format_decimal(annex.total)}",
         )
         for value, origin in stated_totals(list(sentences(annex.blocks, annex.origin)))
@@ -345,7 +341,7 @@ def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem
         problems += [
             _warning(
                 origin,
-                f"the text of {label} in Liite {annex.number} ({origin}) states a total of "
+                f"the text of {label} in Liite {annex.number} states a total of "
                 f"{format_decimal(value)} htv, but its htv ({staffing.origin}) is "
                 f"{format_decimal(staffing.htv)}",
             )
