@@ -8,6 +8,7 @@ give no warning.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -206,6 +207,35 @@ def test_valid_until_against_a_text_that_says_toistaiseksi(
     )
     assert "in force until further notice (toistaiseksi)" in warning
     assert "has valid_until: 2027-12-31" in warning
+
+
+def test_toistaiseksi_beside_the_notice_period_in_one_sentence(
+    capsys: pytest.CaptureFixture[str], seed: Path
+) -> None:
+    edit(
+        seed,
+        SEED_VALIDITY,
+        "ja on voimassa toistaiseksi.",
+        "ja on voimassa toistaiseksi, ja sen irtisanomisaika on kuusi (6) kuukautta.",
+    )
+    assert warnings(capsys, seed) == []
+    edit(seed, "tymdocs.yaml", "valid_until: null", "valid_until: 2027-12-31")
+    assert "(toistaiseksi)" in only(capsys, seed, UNTIL)
+
+
+def test_the_end_of_a_notice_is_no_end_date_of_the_agreement(
+    capsys: pytest.CaptureFixture[str], seed: Path
+) -> None:
+    edit(seed, SEED_VALIDITY, "1.5.2025 ja on voimassa toistaiseksi.", "1.5.2025.")
+    edit(
+        seed,
+        SEED_VALIDITY,
+        "ennen aiottua irtisanomista.",
+        "ennen aiottua irtisanomista. Irtisanottu sopimus päättyy viimeistään 31.12.2026.",
+    )
+    assert warnings(capsys, seed) == []
+    edit(seed, SEED_VALIDITY, "Irtisanottu sopimus päättyy", "Sopimus päättyy")
+    assert "in force until 31.12.2026, but" in only(capsys, seed, UNTIL)
 
 
 def test_an_end_date_in_the_text_that_differs_from_valid_until(
@@ -495,6 +525,6 @@ def test_finnish_numbers_are_read_as_numbers() -> None:
 
 def test_finnish_dates_are_read_in_every_form() -> None:
     same = {parse_text_date(d) for d in ("1.5.2025", "01.05.2025", "1. toukokuuta 2025")}
-    assert len(same) == 1 and next(iter(same)).isoformat() == "2025-05-01"  # type: ignore[union-attr]
+    assert same == {dt.date(2025, 5, 1)}
     assert parse_text_date("31.2.2025") is None
     assert parse_text_date("1. toukokuu 2025") is None

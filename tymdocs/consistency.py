@@ -121,7 +121,7 @@ def courts_named(text: str) -> list[tuple[str, str]]:
 
 def _court(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
     """The court the text names for disputes is the one ``court:`` gives."""
-    configured = courts_named(meta.court)
+    configured = courts_named(meta.court[:1].upper() + meta.court[1:])
     if len(configured) != 1:
         return []  # a court without a place ("Markkinaoikeus") is not compared
     mentions = [(s, key, name) for s in text for key, name in courts_named(s.text)]
@@ -153,11 +153,9 @@ _OPEN_ENDED = re.compile(
     r"voimassa\s+(?:\S+\s+){0,3}?toistaiseksi|toistaiseksi\s+voimassa", re.IGNORECASE
 )
 _ABOUT_VALIDITY = re.compile(r"voima|päätty|sopimuskau", re.IGNORECASE)
-# Sentences about a law's entry into force, an amendment's, or a termination are not about the
-# agreement's own term.
+# A law's entry into force or an amendment's is not the agreement's own term.
 _OTHER_SUBJECT = re.compile(
-    r"\b(?:laki|lain|lakia|lakiin|laissa|asetu\w*)\b|\d+/\d{4}|muutos|muutokse|muutet"
-    r"|muuttam|irtisano",
+    r"\b(?:laki|lain|lakia|lakiin|laissa|asetu\w*)\b|\d+/\d{4}|muutos|muutokse|muutet|muuttam",
     re.IGNORECASE,
 )
 
@@ -183,7 +181,8 @@ def stated_validity(text: Sequence[Sentence]) -> Validity:
             starts += _dates([first], sentence.origin)
             ends += _dates([last], sentence.origin)
         starts += _dates(_groups(_STARTS, sentence.text), sentence.origin)
-        ends += _dates(_groups(_ENDS, sentence.text), sentence.origin)
+        if "irtisano" not in sentence.text.casefold():  # "irtisanoa päättymään 31.12.": a notice
+            ends += _dates(_groups(_ENDS, sentence.text), sentence.origin)
         if _OPEN_ENDED.search(sentence.text):
             open_ended.append(sentence.origin)
     return Validity(tuple(starts), tuple(ends), tuple(open_ended))
