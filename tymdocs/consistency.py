@@ -2,7 +2,7 @@
 the parties wrote.
 
 The court, the effective date, the validity, the notice period and the staffing totals are
-printed twice: from ``tymdocs.yaml`` or the figures (package covers, tables) and in the parties'
+stated twice: by ``tymdocs.yaml`` or the figures (package covers, tables) and in the parties'
 own sentences. When the two disagree the signed document contradicts itself, so ``check`` warns,
 naming both places. The reading is deliberately conservative: a fact counts only where a
 sentence states it in one of the usual Finnish phrasings, and a text that says nothing, or
