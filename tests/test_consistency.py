@@ -380,6 +380,24 @@ def test_a_total_in_an_annex_text_that_differs_from_the_computed_one(
     assert "add up to 1,5 + 2,255 + 0,8 = 4,555" in warning
 
 
+def test_a_total_in_a_table_of_an_annex_text(
+    capsys: pytest.CaptureFixture[str], seed: Path
+) -> None:
+    edit(
+        seed,
+        SEED_STAFFING,
+        "  Sovituista resursseista huolimatta",
+        "  | Osapuoli | Resurssi |\n  |---|---:|\n  | Kaikki osapuolet | 4,555 htv |\n"
+        "  | Yhteensä | 4,65 htv |\n\n  Sovituista resursseista huolimatta",
+    )
+    warning = only(capsys, seed, TOTAL)
+    names_both(
+        warning,
+        line_of(seed, SEED_STAFFING, "| Yhteensä | 4,65 htv |"),
+        line_of(seed, SEED_STAFFING, "- party: tyollisyysalue"),
+    )
+
+
 def test_a_party_text_that_states_another_total_than_its_htv(
     capsys: pytest.CaptureFixture[str], seed: Path
 ) -> None:
