@@ -438,7 +438,7 @@ def test_a_party_text_writing_1_0_htv_states_1(
     )
     edit(seed, SEED_STAFFING, "malliin on 0,8 htv.tä", "malliin on 1,0 htv.tä")
     assert warnings(capsys, seed) == []
-    assert run(capsys, "-C", str(seed), "check", "--json").code == 0
+    assert "0 error(s), 3 warning(s)" in run(capsys, "-C", str(seed), "check").out  # the seed's own
     edit(seed, SEED_STAFFING, "malliin on 1,0 htv.tä", "malliin on 1,5 htv.tä")
     found = warnings(capsys, seed, MISSING_FIGURE)
     assert [w.split(": warning: ")[1] for w in found] == [
@@ -518,6 +518,21 @@ def test_an_agreement_that_contradicts_its_text_everywhere(
     assert "add up to 2 + 4,35 + 1 = 7,35" in next(w for w in found if "7,45" in w)
     strict = run(capsys, "-C", str(root), "check", "--strict")
     assert strict.code == 1
+
+
+def test_the_contradictory_agreement_with_an_end_date_instead(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(tmp_path / "ristiriita", CONTRADICTORY)
+    monkeypatch.chdir(root)
+    edit(root, "docs_src/sopimus.md", "on voimassa toistaiseksi", "on voimassa 31.12.2027 saakka")
+    warning = only(capsys, root, UNTIL)
+    names_both(
+        warning,
+        line_of(root, "docs_src/sopimus.md", "31.12.2027 saakka"),
+        line_of(root, "tymdocs.yaml", "valid_until:"),
+    )
+    assert "in force until 31.12.2027, but" in warning and "valid_until: 2028-12-31" in warning
 
 
 # -- reading Finnish numbers and dates ------------------------------------------------------------
