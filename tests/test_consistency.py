@@ -263,7 +263,18 @@ def test_an_end_date_in_the_text_when_valid_until_is_not_set(
         line_of(other, "docs_src/sopimus.md", "1.1.2026–31.12.2027"),
         line_of(other, "tymdocs.yaml", "valid_until:"),
     )
-    assert "has valid_until: null (in force until further notice)" in warning
+    assert "has valid_until: null, in force until further notice" in warning
+
+
+def test_an_end_date_in_the_text_when_tymdocs_yaml_has_no_valid_until(
+    capsys: pytest.CaptureFixture[str], other: Path
+) -> None:
+    edit(other, "tymdocs.yaml", "valid_until: 2027-12-31\n", "")
+    warning = only(capsys, other, UNTIL)
+    assert warning.startswith(f"{line_of(other, 'docs_src/sopimus.md', '31.12.2027')}: warning: ")
+    assert warning.endswith(
+        "tymdocs.yaml has no valid_until (default: null, in force until further notice)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -354,7 +365,7 @@ def test_the_default_notice_period_is_named_as_such(
     )
     edit(other, "tymdocs.yaml", "  termination_notice_months: 3\n", "")
     warning = only(capsys, other, NOTICE)
-    assert "tymdocs.yaml has no change_rules.termination_notice_months (so 6)" in warning
+    assert "tymdocs.yaml has no change_rules.termination_notice_months (default: 6)" in warning
 
 
 # -- stated htv totals --------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def _configured(meta: Metadata, key: str, value: str) -> str:
     """What ``tymdocs.yaml`` says and where: ``tymdocs.yaml:36 has court: …``."""
     origin = meta.origins.get(key)
     if origin is None:
-        return f"{CONFIG_FILE} has no {key} (so {value})"
+        return f"{CONFIG_FILE} has no {key} (default: {value})"
     return f"{origin} has {key}: {value}"
 
 
@@ -208,7 +208,7 @@ def _dates(texts: list[str], origin: Origin) -> list[tuple[dt.date, Origin]]:
 
 
 def _shown(day: dt.date | None) -> str:
-    return day.isoformat() if day is not None else "null (in force until further notice)"
+    return day.isoformat() if day is not None else "null, in force until further notice"
 
 
 def _validity(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
