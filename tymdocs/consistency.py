@@ -214,37 +214,30 @@ def _shown(day: dt.date | None) -> str:
 def _validity(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
     """``effective_date`` and ``valid_until`` are what the text states."""
     stated = stated_validity(text)
-    problems = []
-    if stated.starts and meta.effective_date not in {day for day, _ in stated.starts}:
-        day, origin = stated.starts[0]
-        problems.append(
-            _warning(
-                origin,
-                f"the text says the agreement takes effect on {format_date(day)}, but "
-                + _configured(meta, "effective_date", meta.effective_date.isoformat()),
-            )
-        )
-    until = _configured(meta, "valid_until", _shown(meta.valid_until))
+    return _effective_date(meta, stated) + _term(meta, stated)
+
+
+def _effective_date(meta: Metadata, stated: Validity) -> list[Problem]:
+    if not stated.starts or meta.effective_date in {day for day, _ in stated.starts}:
+        return []
+    day, origin = stated.starts[0]
+    configured = _configured(meta, "effective_date", meta.effective_date.isoformat())
+    message = f"the text says the agreement takes effect on {format_date(day)}, but {configured}"
+    return [_warning(origin, message)]
+
+
+def _term(meta: Metadata, stated: Validity) -> list[Problem]:
+    configured = _configured(meta, "valid_until", _shown(meta.valid_until))
     if stated.ends and meta.valid_until not in {day for day, _ in stated.ends}:
-        day, origin = stated.ends[0]
         if meta.valid_until is None and stated.open_ended:
-            return problems  # both an end date and "toistaiseksi": an extension, not ours to read
-        problems.append(
-            _warning(
-                origin,
-                f"the text says the agreement is in force until {format_date(day)}, but {until}",
-            )
-        )
-    elif stated.open_ended and not stated.ends and meta.valid_until is not None:
-        origin = stated.open_ended[0]
-        problems.append(
-            _warning(
-                origin,
-                "the text says the agreement is in force until further notice (toistaiseksi), "
-                f"but {until}",
-            )
-        )
-    return problems
+            return []  # an end date and "toistaiseksi" both: an extension, not ours to read
+        day, origin = stated.ends[0]
+        message = f"the text says the agreement is in force until {format_date(day)}, "
+        return [_warning(origin, message + f"but {configured}")]
+    if stated.open_ended and not stated.ends and meta.valid_until is not None:
+        message = "the text says the agreement is in force until further notice (toistaiseksi), "
+        return [_warning(stated.open_ended[0], message + f"but {configured}")]
+    return []
 
 
 # -- the notice period ----------------------------------------------------------------------------
