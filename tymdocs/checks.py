@@ -13,8 +13,9 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Protocol
 
+from tymdocs.consistency import check_consistency
 from tymdocs.errors import Problem, Severity
-from tymdocs.locale import format_decimal
+from tymdocs.locale import format_decimal, numbers_in
 from tymdocs.model import (
     NO_ORIGIN,
     Agreement,
@@ -56,6 +57,7 @@ def check_agreement(agreement: Agreement) -> list[Problem]:
             _staffing(agreement, annex, report)
     _composition_against_appointment(agreement, report)
     _deputy_naming(agreement, report)
+    problems += check_consistency(agreement)
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 
 
@@ -170,15 +172,16 @@ def _staffing(agreement: Agreement, annex: StaffingAnnex, report: Report) -> Non
         party = agreement.party(staffing.party)
         label = party.name if party else staffing.party
         _sum(label, staffing.htv, staffing.parts, staffing.origin, report)
-        stated = " ".join(_texts(staffing.blocks))
+        text = " ".join(_texts(staffing.blocks))
         for item in _walk(staffing.parts):
             _sum(item.name, item.htv, item.parts, item.origin, report)
-        if not stated:
+        if not text:
             continue
+        stated = set(numbers_in(text))  # as numbers: "2,0 htv" states 2
         figures = [(label, staffing.htv, staffing.origin)]
         figures += [(item.name, item.htv, item.origin) for item in _walk(staffing.parts)]
         for name, htv, origin in figures:
-            if not re.search(rf"(?<![\d,]){re.escape(format_decimal(htv))}(?![\d,])", stated):
+            if htv not in stated:
                 report(
                     origin,
                     f"{format_decimal(htv)} htv ({name}) does not appear in the party's text",

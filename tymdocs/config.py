@@ -87,6 +87,10 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
         court=court.strip(),
         steering_group=steering,
         policy=policy,
+        origins={
+            Node(source, at, None, problems).name: Origin(source.path, line)
+            for at, line in source.key_lines.items()
+        },
     )
 
 

@@ -130,3 +130,90 @@ def format_decimal(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+# -- reading figures and dates back out of Finnish running text ---------------------------------
+
+NUMBER = r"\d+(?:,\d+)?"
+"""A number as Finnish text writes it: ``2``, ``2,0``, ``0,755`` (decimal comma)."""
+
+_NUMBER_IN_TEXT = re.compile(rf"(?<![\d.,])({NUMBER})(?![\d]|[.,]\d)")
+
+_MONTHS = (
+    "tammikuuta",
+    "helmikuuta",
+    "maaliskuuta",
+    "huhtikuuta",
+    "toukokuuta",
+    "kesäkuuta",
+    "heinäkuuta",
+    "elokuuta",
+    "syyskuuta",
+    "lokakuuta",
+    "marraskuuta",
+    "joulukuuta",
+)
+
+DATE = (
+    r"(?<![\d.])(?:\d{1,2}\.\d{1,2}\.\d{4}"
+    rf"|\d{{1,2}}\.?\s+(?:{'|'.join(_MONTHS)})\s+\d{{4}})(?![\d])"
+)
+"""A date as Finnish text writes it: ``1.5.2025``, ``01.05.2025``, ``1. toukokuuta 2025``."""
+
+_WRITTEN_DATE = re.compile(r"^(\d{1,2})\.?\s+(\w+)\s+(\d{4})$")
+
+# Finnish numerals in the forms counts take in running text: nominative, genitive, partitive
+# ("kuusi kuukautta", "kuuden kuukauden", "kuutta"), and "puoli" (half a year).
+_COUNT_WORDS: dict[str, Decimal] = {
+    word: Decimal(value)
+    for value, words in (
+        ("0.5", ("puoli", "puolen", "puolta")),
+        ("1", ("yksi", "yhden", "yhtä")),
+        ("2", ("kaksi", "kahden", "kahta")),
+        ("3", ("kolme", "kolmen", "kolmea")),
+        ("4", ("neljä", "neljän", "neljää")),
+        ("5", ("viisi", "viiden", "viittä")),
+        ("6", ("kuusi", "kuuden", "kuutta")),
+        ("7", ("seitsemän", "seitsemää")),
+        ("8", ("kahdeksan", "kahdeksaa")),
+        ("9", ("yhdeksän", "yhdeksää")),
+        ("10", ("kymmenen", "kymmentä")),
+        ("11", ("yksitoista", "yhdentoista", "yhtätoista")),
+        ("12", ("kaksitoista", "kahdentoista", "kahtatoista")),
+    )
+    for word in words
+}
+COUNT_WORD = r"\b(?:" + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True)) + r")\b"
+"""A count written in words (``kuusi``, ``kuuden``, ``puoli``), for regular expressions."""
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """``2,0`` -> 2.0: a number written with a Finnish decimal comma; None if it is not one."""
+    if not re.fullmatch(NUMBER, text):
+        return None
+    return Decimal(text.replace(",", "."))
+
+
+def parse_count(text: str) -> Decimal | None:
+    """A count in digits or Finnish words: ``6``, ``kuusi``, ``kuuden``, ``puoli`` (0.5)."""
+    return parse_decimal(text) if text[:1].isdigit() else _COUNT_WORDS.get(text.casefold())
+
+
+def numbers_in(text: str) -> list[Decimal]:
+    """Every number in running text as a value (``2,0`` and ``2`` alike); the parts of a
+    date such as 1.5.2025 are not numbers."""
+    return [Decimal(match.replace(",", ".")) for match in _NUMBER_IN_TEXT.findall(text)]
+
+
+def parse_text_date(text: str) -> dt.date | None:
+    """A date of running text: ``1.5.2025``, ``01.05.2025`` or ``1. toukokuuta 2025``."""
+    written = _WRITTEN_DATE.match(" ".join(text.split()))
+    if written is None:
+        return parse_date(text) if _FINNISH_DATE.match(text) else None
+    day, month, year = written.groups()
+    if month.casefold() not in _MONTHS:
+        return None
+    try:
+        return dt.date(int(year), _MONTHS.index(month.casefold()) + 1, int(day))
+    except ValueError:
+        return None

@@ -8,7 +8,7 @@ out of equality, so two versions with the same content compare equal wherever th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, assert_never
@@ -389,6 +389,9 @@ class Metadata:
     court: str
     steering_group: SteeringGroup | None
     policy: Policy
+    origins: Mapping[str, Origin] = field(default_factory=dict, compare=False)
+    """Where each key was written, by dotted path (``court``,
+    ``change_rules.termination_notice_months``): for messages that point at a field."""
 
 
 @dataclass(frozen=True)

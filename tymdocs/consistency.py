@@ -1,0 +1,343 @@
+"""Metadata against the text: what ``tymdocs.yaml`` and the computed figures say, held to what
+the parties wrote.
+
+The court, the effective date, the validity, the notice period and the staffing totals are
+stated twice: by ``tymdocs.yaml`` or the figures (package covers, tables) and in the parties'
+own sentences. When the two disagree the signed document contradicts itself, so ``check`` warns,
+naming both places. The reading is deliberately conservative: a fact counts only where a
+sentence states it in one of the usual Finnish phrasings, and a text that says nothing, or
+also states the configured value, gives no warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tymdocs.errors import Problem
+from tymdocs.locale import (
+    COUNT_WORD,
+    DATE,
+    NUMBER,
+    format_date,
+    format_decimal,
+    parse_count,
+    parse_decimal,
+    parse_text_date,
+)
+from tymdocs.model import (
+    Agreement,
+    Blocks,
+    Metadata,
+    Origin,
+    StaffingAnnex,
+    StaffingItem,
+    text_lines,
+)
+from tymdocs.paths import CONFIG_FILE
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the text, located at its paragraph (or list item) in the source."""
+
+    text: str
+    origin: Origin
+    heading: str = ""
+    """The title of the section it stands in."""
+
+
+def check_consistency(agreement: Agreement) -> list[Problem]:
+    """Warnings wherever ``tymdocs.yaml`` or a computed figure disagrees with the text."""
+    text = [
+        sentence
+        for section in agreement.sections
+        for sentence in sentences(section.blocks, section.origin, section.title)
+    ]
+    problems = _court(agreement.meta, text)
+    problems += _validity(agreement.meta, text)
+    problems += _notice_period(agreement.meta, text)
+    for annex in agreement.annexes:
+        if isinstance(annex, StaffingAnnex):
+            problems += _staffing_totals(agreement, annex)
+    return problems
+
+
+# -- reading the text -------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
+
+
+def sentences(blocks: Blocks, origin: Origin, heading: str = "") -> Iterator[Sentence]:
+    """Every sentence of ``blocks``; ``origin`` gives the path, and the line where a block has
+    none (a generated table row)."""
+    for line, text in text_lines(blocks):
+        where = Origin(origin.path, line or origin.line)
+        for part in _SENTENCE_END.split(" ".join(text.split())):
+            if part:
+                yield Sentence(part, where, heading)
+
+
+def _warning(origin: Origin, message: str) -> Problem:
+    return Problem(origin.path, origin.line, message, "warning")
+
+
+def _configured(meta: Metadata, key: str, value: str) -> str:
+    """What ``tymdocs.yaml`` says and where: ``tymdocs.yaml:36 has court: …``."""
+    origin = meta.origins.get(key)
+    if origin is None:
+        return f"{CONFIG_FILE} has no {key} (default: {value})"
+    return f"{origin} has {key}: {value}"
+
+
+# -- the court ----------------------------------------------------------------------------------
+
+_COURT = re.compile(
+    r"(?P<place>(?:[A-ZÅÄÖ]\w*-\s+ja\s+)?[A-ZÅÄÖ][\w-]*n)\s+"
+    r"(?P<kind>hallinto-oikeu|käräjäoikeu|hovioikeu|markkinaoikeu|vakuutusoikeu)\w*"
+)
+# Capitalised genitives that name no place: "Toimivaltaisen hallinto-oikeuden" opening a sentence.
+_NOT_PLACES = frozenset(
+    ("toimivaltaisen", "asianomaisen", "korkeimman", "kyseisen", "alueellisen", "paikallisen")
+)
+
+
+def courts_named(text: str) -> list[tuple[str, str]]:
+    """The courts ``text`` names with their place, as (comparable key, nominative name):
+    ``Itä-Suomen hallinto-oikeudessa`` is ``("itä-suomen hallinto-oikeus", "Itä-Suomen
+    hallinto-oikeus")``, whatever case Finnish puts it in."""
+    found = []
+    for match in _COURT.finditer(text):
+        place = " ".join(match.group("place").split())
+        if place.casefold() in _NOT_PLACES:
+            continue
+        name = f"{place} {match.group('kind')}s"
+        found.append((name.casefold(), name))
+    return found
+
+
+def _court(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
+    """The court the text names for disputes is the one ``court:`` gives."""
+    configured = courts_named(meta.court[:1].upper() + meta.court[1:])
+    if len(configured) != 1:
+        return []  # a court without a place ("Markkinaoikeus") is not compared
+    mentions = [(s, key, name) for s in text for key, name in courts_named(s.text)]
+    if not mentions or any(key == configured[0][0] for _, key, _ in mentions):
+        return []
+    sentence, _, name = mentions[0]
+    return [
+        _warning(
+            sentence.origin,
+            f"the text names {name} as the court, but {_configured(meta, 'court', meta.court)}",
+        )
+    ]
+
+
+# -- effective date and validity ------------------------------------------------------------------
+
+_D = f"({DATE})"
+_RANGE = re.compile(rf"{_D}\s*[–—-]\s*{_D}")
+_STARTS = re.compile(
+    rf"voimaan\s+{_D}|voimaantulo\w*\s+(?:on\s+)?{_D}|{_D}\s+(?:alkaen|lukien)"
+    rf"|(?:alkaen|lukien)\s+{_D}",
+    re.IGNORECASE,
+)
+_ENDS = re.compile(
+    rf"{_D}\s+(?:saakka|asti|loppuun)|päätty(?:y|en)\s+(?:[^\d\s]+\s+){{0,3}}?{_D}",
+    re.IGNORECASE,
+)
+_OPEN_ENDED = re.compile(
+    r"voimassa\s+(?:\S+\s+){0,3}?toistaiseksi|toistaiseksi\s+voimassa", re.IGNORECASE
+)
+_ABOUT_VALIDITY = re.compile(r"voima|päätty|sopimuskau", re.IGNORECASE)
+# A law's entry into force or an amendment's is not the agreement's own term.
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:laki|lain|lakia|lakiin|laissa|asetu\w*)\b|\d+/\d{4}|muutos|muutokse|muutet|muuttam",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Validity:
+    """What the text states about the agreement's term, each with where it says so."""
+
+    starts: tuple[tuple[dt.date, Origin], ...] = ()
+    ends: tuple[tuple[dt.date, Origin], ...] = ()
+    open_ended: tuple[Origin, ...] = ()
+
+
+def stated_validity(text: Sequence[Sentence]) -> Validity:
+    """The effective dates, end dates and "toistaiseksi" the text states for the agreement."""
+    starts: list[tuple[dt.date, Origin]] = []
+    ends: list[tuple[dt.date, Origin]] = []
+    open_ended: list[Origin] = []
+    for sentence in text:
+        if not _is_about_validity(sentence):
+            continue
+        for first, last in _RANGE.findall(sentence.text):
+            starts += _dates([first], sentence.origin)
+            ends += _dates([last], sentence.origin)
+        starts += _dates(_groups(_STARTS, sentence.text), sentence.origin)
+        if "irtisano" not in sentence.text.casefold():  # "irtisanoa päättymään 31.12.": a notice
+            ends += _dates(_groups(_ENDS, sentence.text), sentence.origin)
+        if _OPEN_ENDED.search(sentence.text):
+            open_ended.append(sentence.origin)
+    return Validity(tuple(starts), tuple(ends), tuple(open_ended))
+
+
+def _is_about_validity(sentence: Sentence) -> bool:
+    about_agreement = "sopimu" in sentence.text.casefold() or re.search(
+        r"voimassaolo|voimaantulo", sentence.heading, re.IGNORECASE
+    )
+    return bool(
+        about_agreement
+        and _ABOUT_VALIDITY.search(sentence.text)
+        and not _OTHER_SUBJECT.search(sentence.text)
+    )
+
+
+def _groups(pattern: re.Pattern[str], text: str) -> list[str]:
+    return [group for match in pattern.finditer(text) for group in match.groups() if group]
+
+
+def _dates(texts: list[str], origin: Origin) -> list[tuple[dt.date, Origin]]:
+    return [(day, origin) for text in texts if (day := parse_text_date(text)) is not None]
+
+
+def _shown(day: dt.date | None) -> str:
+    return day.isoformat() if day is not None else "null, in force until further notice"
+
+
+def _validity(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
+    """``effective_date`` and ``valid_until`` are what the text states."""
+    stated = stated_validity(text)
+    return _effective_date(meta, stated) + _term(meta, stated)
+
+
+def _effective_date(meta: Metadata, stated: Validity) -> list[Problem]:
+    if not stated.starts or meta.effective_date in {day for day, _ in stated.starts}:
+        return []
+    day, origin = stated.starts[0]
+    configured = _configured(meta, "effective_date", meta.effective_date.isoformat())
+    message = f"the text says the agreement takes effect on {format_date(day)}, but {configured}"
+    return [_warning(origin, message)]
+
+
+def _term(meta: Metadata, stated: Validity) -> list[Problem]:
+    configured = _configured(meta, "valid_until", _shown(meta.valid_until))
+    if stated.ends and meta.valid_until not in {day for day, _ in stated.ends}:
+        if meta.valid_until is None and stated.open_ended:
+            return []  # an end date and "toistaiseksi" both: an extension, not ours to read
+        day, origin = stated.ends[0]
+        message = f"the text says the agreement is in force until {format_date(day)}, "
+        return [_warning(origin, message + f"but {configured}")]
+    if stated.open_ended and not stated.ends and meta.valid_until is not None:
+        message = "the text says the agreement is in force until further notice (toistaiseksi), "
+        return [_warning(stated.open_ended[0], message + f"but {configured}")]
+    return []
+
+
+# -- the notice period ----------------------------------------------------------------------------
+
+_PERIOD = re.compile(
+    rf"(?<![\d.,])(?P<count>{NUMBER}|{COUNT_WORD})\s*(?:\((?P<digits>\d+)\)\s*)?"
+    r"(?P<unit>kuukau\w*|kk\b|vuo(?:si|den|tta|deksi)\b)",
+    re.IGNORECASE,
+)
+
+
+def notice_periods(text: Sequence[Sentence]) -> list[tuple[Decimal, Origin]]:
+    """The periods in months that sentences about termination (``irtisano…``) state:
+    "kuuden (6) kuukauden", "6 kuukautta", "puolen vuoden"."""
+    found = []
+    for sentence in text:
+        if "irtisano" not in sentence.text.casefold():
+            continue
+        for match in _PERIOD.finditer(sentence.text):
+            count = parse_count(match.group("digits") or match.group("count"))
+            if count is None:
+                continue
+            months = count * 12 if match.group("unit").casefold().startswith("vuo") else count
+            found.append((months, sentence.origin))
+    return found
+
+
+def _notice_period(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
+    """``change_rules.termination_notice_months`` is the notice period the text gives."""
+    stated = notice_periods(text)
+    configured = meta.policy.termination_notice_months
+    if not stated or configured in {months for months, _ in stated}:
+        return []
+    months, origin = stated[0]
+    key = "change_rules.termination_notice_months"
+    return [
+        _warning(
+            origin,
+            f"the text gives a notice period of {format_decimal(months)} months, but "
+            + _configured(meta, key, str(configured)),
+        )
+    ]
+
+
+# -- stated staffing totals -----------------------------------------------------------------------
+
+_TOTAL = re.compile(
+    rf"(?:\byhteensä|\byht\.|\bkaikkiaan|\bkokonais\w*)\s+(?:[^\d\s]+\s+){{0,3}}?"
+    rf"(?<![\d.,])({NUMBER})\s*(?:htv|henkilötyövuo)"
+    rf"|(?<![\d.,])({NUMBER})\s*htv\S*\s+yhteensä",
+    re.IGNORECASE,
+)
+
+
+def stated_totals(text: Sequence[Sentence]) -> list[tuple[Decimal, Origin]]:
+    """The totals in htv that sentences state: "yhteensä 7,45 htv", "kokonaisresurssi on
+    4,555 htv"."""
+    return [
+        (value, sentence.origin)
+        for sentence in text
+        for group in _groups(_TOTAL, sentence.text)
+        if (value := parse_decimal(group)) is not None
+    ]
+
+
+def _figures(items: tuple[StaffingItem, ...]) -> set[Decimal]:
+    return {figure for item in items for figure in (item.htv, *_figures(item.parts))}
+
+
+def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem]:
+    """A total an annex's text states is the computed one (or at least one of its figures);
+    a total a party's text states is that party's htv (or one of its parts)."""
+    everything = {annex.total}
+    for staffing in annex.parties:
+        everything |= {staffing.htv, *_figures(staffing.parts)}
+    computed = " + ".join(format_decimal(staffing.htv) for staffing in annex.parties)
+    where = annex.parties[0].origin if annex.parties else annex.origin
+    problems = [
+        _warning(
+            origin,
+            f"the text of Liite {annex.number} states a total of {format_decimal(value)} htv, "
+            f"but its parties' htv ({where}) add up to {computed or 0} = "
+            f"{format_decimal(annex.total)}",
+        )
+        for value, origin in stated_totals(list(sentences(annex.blocks, annex.origin)))
+        if value not in everything
+    ]
+    for staffing in annex.parties:
+        party = agreement.party(staffing.party)
+        label = party.name if party else staffing.party
+        own = {staffing.htv, *_figures(staffing.parts)}
+        text = list(sentences(staffing.blocks, staffing.origin))
+        problems += [
+            _warning(
+                origin,
+                f"the text of {label} in Liite {annex.number} states a total of "
+                f"{format_decimal(value)} htv, but its htv ({staffing.origin}) is "
+                f"{format_decimal(staffing.htv)}",
+            )
+            for value, origin in stated_totals(text)
+            if value not in own
+        ]
+    return problems
