@@ -110,9 +110,9 @@ def test_the_suite_reads_its_own_fixtures_not_the_agreement_at_the_root(tmp_path
             shutil.copytree(source, copy / name)
         else:
             shutil.copy2(source, copy / name)
+    suites = ("tests/test_seed.py", "tests/test_render.py", "tests/test_check.py")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
-        + ["tests/test_seed.py", "tests/test_render.py", "tests/test_check.py"],
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *suites],
         cwd=copy,
         capture_output=True,
         text=True,
