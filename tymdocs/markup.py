@@ -221,32 +221,29 @@ def _inside_word(children: list[Token], index: int, opening: bool) -> bool:
 
 
 def _merge(parts: list[Inline]) -> Inlines:
-    """Fold whitespace and merge neighbouring spans that share their flags."""
-    merged: list[Inline] = []
+    """Fold whitespace, trim it at line starts and ends, and merge neighbouring spans that
+    share their flags. Linear in the paragraph's length: texts are joined once per run."""
+    runs: list[tuple[list[str], bool, bool] | None] = []  # None: a line break
     for part in parts:
         if isinstance(part, LineBreak):
-            while merged and isinstance(merged[-1], Span) and not merged[-1].text.strip():
-                merged.pop()
-            merged.append(part)
+            runs.append(None)
             continue
-        text = _WHITESPACE.sub(" ", part.text)
-        last = merged[-1] if merged else None
-        if last is None or isinstance(last, LineBreak):
-            text = text.lstrip()
-        if not text:
-            continue
-        if isinstance(last, Span) and (last.strong, last.emphasis) == (part.strong, part.emphasis):
-            merged[-1] = Span(_WHITESPACE.sub(" ", last.text + text), part.strong, part.emphasis)
-            continue
-        if isinstance(last, Span) and last.text.endswith(" ") and text.startswith(" "):
-            text = text[1:]
-            if not text:
-                continue
-        merged.append(Span(text, part.strong, part.emphasis))
-    if merged and isinstance(merged[-1], Span):
-        trimmed = merged[-1].text.rstrip()
-        if trimmed:
-            merged[-1] = Span(trimmed, merged[-1].strong, merged[-1].emphasis)
+        last = runs[-1] if runs else None
+        if last is not None and (last[1], last[2]) == (part.strong, part.emphasis):
+            last[0].append(part.text)
         else:
-            merged.pop()
-    return tuple(merged)
+            runs.append(([part.text], part.strong, part.emphasis))
+    spans: list[Inline] = []
+    for index, each in enumerate(runs):
+        if each is None:
+            spans.append(LineBreak())
+            continue
+        text = _WHITESPACE.sub(" ", "".join(each[0]))
+        previous = spans[-1] if spans else None
+        if previous is None or isinstance(previous, LineBreak) or previous.text.endswith(" "):
+            text = text.lstrip(" ")
+        if index + 1 == len(runs) or runs[index + 1] is None:
+            text = text.rstrip(" ")
+        if text:
+            spans.append(Span(text, each[1], each[2]))
+    return tuple(spans)
