@@ -1,7 +1,11 @@
-"""Document -> DOCX: the shipped docxtpl template, filled with a body built by python-docx.
+"""Document -> DOCX: the shipped docxtpl template, filled with a body written as
+WordprocessingML.
 
-OOXML stays inside this module. Zip entries are rewritten with the commit's time so the same
-commit gives the same bytes on any machine.
+The body is written as XML text rather than built through python-docx's objects, which look
+up a style by name for every paragraph: writing it costs time linear in the text and can be
+reused. Every character of agreement text is escaped, so text never becomes markup. OOXML stays
+inside this module. Zip entries are rewritten with the commit's time so the same commit gives
+the same bytes on any machine.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import io
 import zipfile
 from importlib import resources
 from typing import Any, assert_never
+from xml.sax.saxutils import escape
 
 from tymdocs.document import Document, Stamp
 from tymdocs.locale import label
@@ -27,22 +32,25 @@ from tymdocs.model import (
 
 _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 _PAGE_MARK = "\x00"
+_STYLES = (*(f"Heading {level}" for level in range(1, 10)), "List Paragraph", "Table Grid")
 
 
 def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a DOCX, byte-identical for the same document and stamp."""
     from docxtpl import DocxTemplate
+    from markupsafe import Markup
 
     template = resources.files("tymdocs") / "templates" / "agreement.docx"
     with template.open("rb") as handle:
         tpl = DocxTemplate(io.BytesIO(handle.read()))
-    body = tpl.new_subdoc()
+    styles = tpl.get_docx().styles
+    writer = _Writer({name: styles[name].style_id for name in _STYLES}, _bullets(tpl.get_docx()))
     for part in document.parts:
-        heading = body.add_paragraph(style="Heading 1")
-        heading.add_run(part.heading)
-        heading.paragraph_format.page_break_before = part.kind == "annex"
+        writer.paragraph(
+            ((part.heading, False, False),), "Heading 1", page_break=part.kind == "annex"
+        )
         for block in part.blocks:
-            _add_block(body, block)
+            writer.block(block)
 
     page = label("page", page=_PAGE_MARK, total=_PAGE_MARK).split(_PAGE_MARK)
     context = {
@@ -53,7 +61,8 @@ def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ())
         "page_before": page[0],
         "page_between": page[1],
         "page_after": page[2],
-        "body": body,
+        # docxtpl puts what a ``{{p body }}`` tag gets in place of its paragraph, as XML.
+        "body": Markup("".join(writer.xml)),
     }
     tpl.render(context, autoescape=True)
     when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).replace(tzinfo=None)
@@ -70,83 +79,147 @@ def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ())
     return _fixed_zip(buffer.getvalue(), stamp.timestamp)
 
 
-def _add_block(body: Any, block: Block, level: int = 0) -> None:
-    """Add one block; ``level`` is the depth of the list it sits in (0: not in a list)."""
-    match block:
-        case Heading():
-            _add_runs(body.add_paragraph(style=f"Heading {min(block.level, 9)}"), block.content)
-        case Paragraph():
-            paragraph = body.add_paragraph()
-            if level:
-                paragraph.paragraph_format.left_indent = _list_indent(level)
-            _add_runs(paragraph, block.content)
-        case ListBlock():
-            for item in block.items:
-                _add_runs(_list_paragraph(body, item.marker, level), item.content)
-                for child in item.children:
-                    _add_block(body, child, level + 1)
-        case Table():
-            _add_table(body, block)
-        case _:
-            assert_never(block)
+Run = tuple[str | None, bool, bool]
+"""Text (None: a line break), strong, emphasis."""
 
-
-_INDENT_CM = 0.75
+_INDENT = 425  # twips: 0.75 cm per list level
 _BULLETS = ("\u2022", "\u25e6", "\u25aa")
+_ALIGN = {"center": "center", "right": "right"}
 
 
-def _list_indent(level: int) -> Any:
-    from docx.shared import Cm
+class _Writer:
+    """Collects the body's WordprocessingML; every text passes through :func:`escape`."""
 
-    return Cm(_INDENT_CM * level)
+    def __init__(self, styles: dict[str, str], bullets: int) -> None:
+        self.styles = styles
+        self.bullets = bullets
+        self.xml: list[str] = []
+
+    def block(self, block: Block, level: int = 0) -> None:
+        """One block; ``level`` is the depth of the list it sits in (0: not in a list)."""
+        match block:
+            case Heading():
+                self.paragraph(_runs(block.content), f"Heading {min(block.level, 9)}")
+            case Paragraph():
+                self.paragraph(_runs(block.content), indent=(_INDENT * level, 0))
+            case ListBlock():
+                for item in block.items:
+                    self.item(item.marker, _runs(item.content), level)
+                    for child in item.children:
+                        self.block(child, level + 1)
+            case Table():
+                self.table(block)
+            case _:
+                assert_never(block)
+
+    def item(self, marker: str | None, runs: list[Run], level: int) -> None:
+        """A list item at ``level``. Bullets are Word list paragraphs on a numbering level
+        (``w:ilvl``); ordered items print the parties' own numbers as text, since Word
+        numbering could renumber them."""
+        indent = (_INDENT * (level + 1), _INDENT)
+        if marker is None:
+            self.paragraph(runs, "List Paragraph", indent=indent, numbering=level)
+        else:
+            runs = [(marker, False, False), ("\t", False, False), *runs]
+            self.paragraph(runs, "List Paragraph", indent=indent, tab=indent[0])
+
+    def paragraph(
+        self,
+        runs: list[Run] | tuple[Run, ...],
+        style: str | None = None,
+        *,
+        page_break: bool = False,
+        numbering: int | None = None,
+        tab: int | None = None,
+        indent: tuple[int, int] = (0, 0),
+        align: str | None = None,
+        strong: bool = False,
+    ) -> None:
+        properties = []  # in the order the schema wants them
+        if style is not None:
+            properties.append(f'<w:pStyle w:val="{self.styles[style]}"/>')
+        if page_break:
+            properties.append("<w:pageBreakBefore/>")
+        if numbering is not None:
+            properties.append(
+                f'<w:numPr><w:ilvl w:val="{numbering}"/><w:numId w:val="{self.bullets}"/></w:numPr>'
+            )
+        if tab is not None:
+            properties.append(f'<w:tabs><w:tab w:val="left" w:pos="{tab}"/></w:tabs>')
+        if indent != (0, 0):
+            properties.append(f'<w:ind w:left="{indent[0]}" w:hanging="{indent[1]}"/>')
+        if align is not None:
+            properties.append(f'<w:jc w:val="{align}"/>')
+        self.xml.append("<w:p>")
+        if properties:
+            self.xml.append(f"<w:pPr>{''.join(properties)}</w:pPr>")
+        self.xml.extend(_run_xml(run, strong) for run in runs)
+        self.xml.append("</w:p>")
+
+    def table(self, block: Table) -> None:
+        """A Word table: a repeated header row, columns as wide as their content needs."""
+        rows = [(block.header, True, 0), *((r.cells, r.strong, r.level) for r in block.rows)]
+        widths = column_widths([[inline_text(cell) for cell in cells] for cells, _, _ in rows])
+        twips = [round(width * 567) for width in widths]
+        self.xml.append(
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.styles["Table Grid"]}"/>'
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+        )
+        self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in twips)
+        self.xml.append("</w:tblGrid>")
+        for index, (cells, strong, level) in enumerate(rows):
+            self.xml.append("<w:tr>")
+            if index == 0:
+                self.xml.append('<w:trPr><w:tblHeader w:val="true"/></w:trPr>')
+            for column, (content, width) in enumerate(zip(cells, twips, strict=True)):
+                self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
+                self.paragraph(
+                    _runs(content),
+                    indent=(round(_INDENT * 2 / 3) * level if column == 0 else 0, 0),
+                    align=_ALIGN.get(block.alignment(column) or ""),
+                    strong=strong,
+                )
+                self.xml.append("</w:tc>")
+            self.xml.append("</w:tr>")
+        self.xml.append("</w:tbl><w:p/>")  # Word joins adjacent tables; a paragraph between
 
 
-def _list_paragraph(body: Any, marker: str | None, level: int) -> Any:
-    """A list item's paragraph at ``level`` (0 for a top-level item).
-
-    Bullets are Word list paragraphs on a numbering level of their own (``w:ilvl``); ordered
-    items print the parties' own numbers as text, since Word numbering could renumber them.
-    """
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm
-
-    paragraph = body.add_paragraph(style="List Paragraph")
-    layout = paragraph.paragraph_format
-    layout.left_indent = _list_indent(level + 1)
-    layout.first_line_indent = Cm(-_INDENT_CM)
-    layout.tab_stops.add_tab_stop(_list_indent(level + 1))
-    if marker is not None:
-        paragraph.add_run(f"{marker}\t")
-        return paragraph
-    numbering = OxmlElement("w:numPr")
-    for tag, value in (("w:ilvl", level), ("w:numId", _bullet_numbering(body))):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), str(value))
-        numbering.append(element)
-    paragraph._p.get_or_add_pPr().insert_element_before(
-        numbering, "w:spacing", "w:ind", "w:jc", "w:rPr"
-    )
-    return paragraph
+def _runs(content: Inlines) -> list[Run]:
+    return [
+        (None, False, False)
+        if isinstance(part, LineBreak)
+        else (part.text, part.strong, part.emphasis)
+        for part in content
+    ]
 
 
-def _bullet_numbering(body: Any) -> int:
-    """The id of a nine-level bullet list definition, added to the document once."""
+def _run_xml(run: Run, strong: bool = False) -> str:
+    text, bold, italic = run
+    if text is None:
+        return "<w:r><w:br/></w:r>"
+    if text == "\t":
+        return "<w:r><w:tab/></w:r>"
+    flags = ("<w:b/>" if bold or strong else "") + ("<w:i/>" if italic else "")
+    properties = f"<w:rPr>{flags}</w:rPr>" if flags else ""
+    return f'<w:r>{properties}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def _bullets(docx: Any) -> int:
+    """The id of a nine-level bullet list definition, added to the document's numbering."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
-    numbering = body.part.numbering_part.element
-    cached = getattr(numbering, "_tymdocs_bullets", None)
-    if cached is not None:
-        return int(cached)
-    abstract_id = 1 + max(
-        (int(a) for a in numbering.xpath("w:abstractNum/@w:abstractNumId")), default=0
-    )
+    numbering = docx.part.numbering_part.element
+    ids = numbering.xpath("w:abstractNum/@w:abstractNumId")
+    abstract_id = 1 + max((int(a) for a in ids), default=0)
     num_id = 1 + max((int(n) for n in numbering.xpath("w:num/@w:numId")), default=0)
     levels = "".join(
         f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
         f'<w:lvlText w:val="{_BULLETS[level % len(_BULLETS)]}"/><w:lvlJc w:val="left"/>'
-        f'<w:pPr><w:ind w:left="{_twips(level + 1)}" w:hanging="{_twips(1)}"/></w:pPr></w:lvl>'
+        f'<w:pPr><w:ind w:left="{_INDENT * (level + 1)}" w:hanging="{_INDENT}"/></w:pPr>'
+        "</w:lvl>"
         for level in range(9)
     )
     abstract = parse_xml(
@@ -162,42 +235,7 @@ def _bullet_numbering(body: Any) -> int:
     else:
         numbering.append(abstract)
     numbering.append(num)
-    numbering._tymdocs_bullets = num_id
     return num_id
-
-
-def _twips(levels: int) -> int:
-    return round(_INDENT_CM * levels * 567)
-
-
-def _add_table(body: Any, block: Table) -> None:
-    """A Word table: a repeated header row, columns as wide as their content needs."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
-    alignments = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
-    columns = len(block.header)
-    table = body.add_table(rows=1, cols=columns)
-    table.style = "Table Grid"
-    table.autofit = False
-    _repeat_header(table.rows[0])
-    rows = [(block.header, True, 0), *((row.cells, row.strong, row.level) for row in block.rows)]
-    for index, (cells, strong, level) in enumerate(rows):
-        targets = table.rows[0].cells if index == 0 else table.add_row().cells
-        for column, (cell, content) in enumerate(zip(targets, cells, strict=True)):
-            paragraph = cell.paragraphs[0]
-            _add_runs(paragraph, content, strong=strong)
-            alignment = alignments.get(block.alignment(column) or "")
-            if alignment is not None:
-                paragraph.alignment = alignment
-            if column == 0 and level:
-                paragraph.paragraph_format.left_indent = Cm(0.5 * level)
-    widths = column_widths([[inline_text(cell) for cell in cells] for cells, _, _ in rows])
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Cm(width)  # the grid, which LibreOffice reads
-        for cell in column.cells:
-            cell.width = Cm(width)  # each cell's own, which Word reads
-    body.add_paragraph()  # Word joins adjacent tables; a paragraph keeps them apart
 
 
 _TEXT_WIDTH_CM = 16.0
@@ -228,26 +266,6 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
     return [
         round(short + spare * more / sum(extra), 2) for short, more in zip(word, extra, strict=True)
     ]
-
-
-def _add_runs(paragraph: Any, content: Inlines, strong: bool = False) -> None:
-    for part in content:
-        if isinstance(part, LineBreak):
-            paragraph.add_run().add_break()
-            continue
-        run = paragraph.add_run(part.text)
-        run.bold = part.strong or strong or None
-        run.italic = part.emphasis or None
-
-
-def _repeat_header(row: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
 
 
 def _fixed_zip(data: bytes, timestamp: int) -> bytes:
