@@ -1,6 +1,9 @@
 """Sources -> model: ``tymdocs.yaml``, ``docs_src/`` and ``annexes/`` from a working tree or a
 git revision, read into one immutable :class:`~tymdocs.model.Agreement`.
 
+This module owns files and text: decoding, sections, annex files by kind. The YAML schemas
+are ``config.py``'s (``tymdocs.yaml``) and ``annexes.py``'s (the data annexes).
+
 Every problem is collected before anything is given up on, so one ``tymdocs check`` shows them
 all. Cross-checks between parts of the agreement live in ``checks.py``.
 """
@@ -17,26 +20,16 @@ from pathlib import Path
 from typing import Protocol
 
 from tymdocs import git, markup
+from tymdocs.annexes import read_annex
 from tymdocs.config import read_metadata
 from tymdocs.errors import Problem
 from tymdocs.model import (
-    AdditionalAppointment,
     Agreement,
     Annex,
     AnnexReference,
-    AppointmentAnnex,
     Blocks,
-    CompositionAnnex,
-    ContactPerson,
-    Decision,
-    GoalsAnnex,
-    Member,
     Origin,
-    PartyStaffing,
     Section,
-    StaffingAnnex,
-    StaffingItem,
-    StaffingKind,
     TextAnnex,
 )
 from tymdocs.paths import (
@@ -48,8 +41,6 @@ from tymdocs.paths import (
     is_source_path,
 )
 from tymdocs.yamlsrc import Node, YamlSource, load_yaml
-
-ANNEX_KINDS = ("appointment", "composition", "goals", "staffing")
 
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
 _ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
@@ -231,6 +222,12 @@ def load_agreement(tree: SourceTree) -> Loaded:
 
 
 class _Reader:
+    """Reads the files of one tree: decodes them, cuts the main text into sections and hands
+    each annex file to its reader (Markdown here, YAML in ``annexes.py``).
+
+    All agreement text, wherever it is written, becomes blocks through :meth:`blocks`.
+    """
+
     def __init__(self, tree: SourceTree) -> None:
         self.tree = tree
         self.problems: list[Problem] = []
@@ -290,6 +287,7 @@ class _Reader:
         return markup.parse_blocks(text, first_line, warn)
 
     def node_blocks(self, node: Node) -> Blocks:
+        """A YAML text field as blocks, through :meth:`blocks`: the annex readers' callback."""
         text = node.text()
         if text is None:
             return ()
@@ -386,180 +384,7 @@ class _Reader:
         source = self.yaml(path)
         if source is None:
             return None
-        root = Node.root(source, self.problems)
-        if not isinstance(root.value, dict):
-            root.mapping()  # reports what the file holds instead
-            return None
-        if "kind" not in root.value:
-            root.problem("missing key 'kind' (one of " + ", ".join(ANNEX_KINDS) + ")")
-            return None
-        kind = Node(source, ("kind",), root.value["kind"], self.problems).choice(ANNEX_KINDS)
-        if kind is None:
-            return None
-        common = ("annex", "kind", "title")
-        readers = {
-            "appointment": (("decision", "text", "members"), ("additional",), self.appointment),
-            "composition": (
-                ("members",),
-                ("text", "valid_from", "contact_persons"),
-                self.composition,
-            ),
-            "goals": (("text",), ("goals",), self.goals),
-            "staffing": (("parties",), ("text", "valid_from"), self.staffing),
-        }
-        required, optional, read = readers[kind]
-        fields = root.mapping(required=(*common, *required), optional=optional)
-        if fields is None or not all(key in fields for key in common):
-            return None
-        number = fields["annex"].integer()
-        title = fields["title"].text()
-        if number is not None and number <= 0:
-            fields["annex"].problem("annex: the number must be positive")
-            number = None
-        before = len(self.problems)
-        annex = read(fields, number or 0, (title or "").strip(), Origin(path, root.line))
-        if number is None or title is None or len(self.problems) > before:
-            return None
-        return annex
-
-    def appointment(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> AppointmentAnnex | None:
-        if not all(key in fields for key in ("decision", "text", "members")):
-            return None
-        decision = self.decision(fields["decision"])
-        blocks = self.node_blocks(fields["text"])
-        members = self.members(fields["members"])
-        additional = tuple(
-            extra
-            for node in (fields["additional"].items() if "additional" in fields else ())
-            if (extra := self.additional(node)) is not None
-        )
-        if decision is None:
-            return None
-        return AppointmentAnnex(number, title, decision, blocks, members, additional, origin)
-
-    def decision(self, node: Node) -> Decision | None:
-        fields = node.mapping(
-            required=("body", "date", "section"), optional=("organisation", "case_number")
-        )
-        if fields is None or not all(key in fields for key in ("body", "date", "section")):
-            return None
-        body, date, section = (
-            fields["body"].text(),
-            fields["date"].date(),
-            fields["section"].integer(),
-        )
-        organisation = fields["organisation"].text() if "organisation" in fields else None
-        case_number = fields["case_number"].text() if "case_number" in fields else None
-        if body is None or date is None or section is None:
-            return None
-        return Decision(organisation, body, date, section, case_number)
-
-    def members(self, node: Node) -> tuple[Member, ...]:
-        return tuple(member for item in node.items() if (member := self.member(item)) is not None)
-
-    def member(self, node: Node) -> Member | None:
-        fields = node.mapping(
-            required=("name",), optional=("role", "deputy", "party", "organisation")
-        )
-        if fields is None or "name" not in fields:
-            return None
-        name = fields["name"].text()
-        values = {
-            key: fields[key].text() if key in fields else None
-            for key in ("role", "deputy", "party", "organisation")
-        }
-        if name is None:
-            return None
-        return Member(name.strip(), **values, origin=Origin(node.source.path, node.line))
-
-    def additional(self, node: Node) -> AdditionalAppointment | None:
-        fields = node.mapping(required=("appointed_by", "date", "member", "text"))
-        if fields is None or len(fields) < 4:
-            return None
-        appointed_by, date = fields["appointed_by"].text(), fields["date"].date()
-        member = self.member(fields["member"])
-        blocks = self.node_blocks(fields["text"])
-        if appointed_by is None or date is None or member is None:
-            return None
-        return AdditionalAppointment(
-            appointed_by, date, member, blocks, Origin(node.source.path, node.line)
-        )
-
-    def composition(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> CompositionAnnex | None:
-        valid_from = fields["valid_from"].date() if "valid_from" in fields else None
-        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
-        members = self.members(fields["members"]) if "members" in fields else ()
-        contacts_blocks: Blocks = ()
-        contacts: list[ContactPerson] = []
-        if "contact_persons" in fields:
-            entries = fields["contact_persons"].mapping(required=("persons",), optional=("text",))
-            if entries is not None and "text" in entries:
-                contacts_blocks = self.node_blocks(entries["text"])
-            for item in entries["persons"].items() if entries and "persons" in entries else ():
-                person = item.mapping(required=("party", "name"))
-                if person is None or len(person) < 2:
-                    continue
-                party, name = person["party"].text(), person["name"].text()
-                if party and name:
-                    origin_ = Origin(item.source.path, item.line)
-                    contacts.append(ContactPerson(party.strip(), name.strip(), origin_))
-        return CompositionAnnex(
-            number, title, valid_from, blocks, members, contacts_blocks, tuple(contacts), origin
-        )
-
-    def goals(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> GoalsAnnex | None:
-        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
-        years: list[tuple[int, tuple[str, ...]]] = []
-        for year, node in fields["goals"].pairs() if "goals" in fields else ():
-            if not isinstance(year, int) or not 2000 <= year <= 2100:
-                node.problem(f"goals: {year!r} is not a year", at_key=True)
-                continue
-            goals = tuple(text.strip() for item in node.items() if (text := item.text()))
-            years.append((year, goals))
-        return GoalsAnnex(number, title, blocks, tuple(sorted(years)), origin)
-
-    def staffing(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> StaffingAnnex | None:
-        valid_from = fields["valid_from"].date() if "valid_from" in fields else None
-        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
-        parties: list[PartyStaffing] = []
-        for item in fields["parties"].items():
-            entry = item.mapping(required=("party", "htv"), optional=("text", "parts"))
-            if entry is None or "party" not in entry or "htv" not in entry:
-                continue
-            party, htv = entry["party"].text(), entry["htv"].decimal()
-            text_blocks = self.node_blocks(entry["text"]) if "text" in entry else ()
-            parts = self.staffing_items(entry["parts"]) if "parts" in entry else ()
-            if party is not None and htv is not None:
-                origin_ = Origin(item.source.path, item.line)
-                parties.append(PartyStaffing(party.strip(), htv, text_blocks, parts, origin_))
-        return StaffingAnnex(number, title, valid_from, blocks, tuple(parties), origin)
-
-    def staffing_items(self, node: Node) -> tuple[StaffingItem, ...]:
-        items: list[StaffingItem] = []
-        for item in node.items():
-            entry = item.mapping(required=("htv",), optional=("area", "role", "unit", "parts"))
-            if entry is None:
-                continue
-            kinds: list[StaffingKind] = [k for k in ("area", "role", "unit") if k in entry]
-            if len(kinds) != 1:
-                item.problem(f"{item.name}: give exactly one of area, role or unit")
-                continue
-            kind = kinds[0]
-            name = entry[kind].text()
-            htv = entry["htv"].decimal() if "htv" in entry else None
-            parts = self.staffing_items(entry["parts"]) if "parts" in entry else ()
-            if name is not None and htv is not None:
-                origin = Origin(item.source.path, item.line)
-                items.append(StaffingItem(kind, name.strip(), htv, parts, origin))
-        return tuple(items)
+        return read_annex(Node.root(source, self.problems), self.node_blocks)
 
 
 def _positive(text: str) -> int | None:
