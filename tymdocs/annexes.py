@@ -191,7 +191,7 @@ def _staffing(
     text = blocks(fields["text"]) if "text" in fields else ()
     parties = tuple(
         party
-        for item in fields["parties"].items()
+        for item in (fields["parties"].items() if "parties" in fields else ())
         if (party := _party_staffing(item, blocks)) is not None
     )
     return StaffingAnnex(number, title, valid_from, text, parties, origin)
