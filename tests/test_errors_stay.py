@@ -46,3 +46,98 @@ def test_a_staffing_annex_without_parties_is_reported_not_a_crash(
     text = file.read_text(encoding="utf-8")
     file.write_text(text[: text.index("parties:")], encoding="utf-8")
     assert errors(capsys, agreement) == [f"{LIITE_5}:3: error: missing key 'parties' in the file"]
+
+
+def problems(capsys: pytest.CaptureFixture[str], root: Path) -> list[str]:
+    """Every error and warning line ``tymdocs check`` prints, after asserting that it failed."""
+    result = run(capsys, "-C", str(root), "check")
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    return [
+        line for line in result.err.splitlines() if ": error: " in line or ": warning: " in line
+    ]
+
+
+SEED_WARNINGS = 3
+"""The seed's own warnings (Liite 1 against Liite 2, § 2 against § 9, an unnamed signatory)."""
+
+
+def test_an_error_inside_an_annex_is_not_also_a_missing_annex(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, LIITE_2, "    deputy: Virpi Heikkinen", "    deputee: Virpi Heikkinen")
+    assert errors(capsys, agreement) == [
+        f"{LIITE_2}:{line}: error: unknown key 'deputee' in members[2] "
+        "(allowed: name, role, deputy, party, organisation)"
+    ]
+
+
+def test_a_mention_of_an_annex_that_really_is_missing_is_still_reported(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    edit(agreement, LIITE_2, "    deputy: Virpi Heikkinen", "    deputee: Virpi Heikkinen")
+    line = edit(agreement, "docs_src/08-henkilosto.md", "liitteessä 5.", "liitteessä 7.")
+    found = errors(capsys, agreement)
+    assert len(found) == 2, found
+    assert found[1] == (
+        f"docs_src/08-henkilosto.md:{line}: error: the text refers to annex 7, which does not "
+        "exist (annexes: 1, 3, 4, 5, 6)"
+    )
+
+
+def test_a_yaml_syntax_error_in_an_annex_stays_in_the_annex(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    edit(agreement, LIITE_5, "  - party: kela\n", "  - party: [kela\n")
+    found = errors(capsys, agreement)
+    assert len(found) == 1 and found[0].startswith(f"{LIITE_5}:"), found
+    assert "YAML syntax error" in found[0]
+
+
+def test_a_text_annex_with_a_bad_heading_is_known_by_its_file_name(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    edit(agreement, "annexes/liite-4-palvelut.md", "# Liite 4 ", "# Liite IV ")
+    assert errors(capsys, agreement) == [
+        "annexes/liite-4-palvelut.md:1: error: an annex starts with '# Liite <number> <title>'"
+    ]
+
+
+def test_a_party_that_does_not_read_is_not_also_undefined_elsewhere(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, "tymdocs.yaml", "  - id: kela", "  - id: Kela")
+    assert errors(capsys, agreement) == [
+        f"tymdocs.yaml:{line}: error: parties[2].id: 'Kela' must be lower-case letters, digits, "
+        "'-' or '_'"
+    ]
+
+
+def test_a_party_whose_signatory_does_not_read_gets_no_false_warnings(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(
+        agreement, "tymdocs.yaml", "      - name: Mika Kontio\n", "      - name: Mika Kontio\n"
+    )
+    edit(agreement, "tymdocs.yaml", "        title: konsernijohtaja\n", "")
+    found = problems(capsys, agreement)
+    assert found[0] == (
+        f"tymdocs.yaml:{line}: error: missing key 'title' in parties[1].signatories[0]"
+    )
+    assert not [p for p in found[1:] if ": error: " in p or "'hyvinvointialue'" in p], found
+
+
+def test_section_files_that_are_not_utf8_leave_the_other_checks_quiet(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    expected = []
+    for name in ("03-toimialue.md", "12-voimassaolo-ja-muuttaminen.md"):
+        file = agreement / "docs_src" / name
+        file.write_bytes(file.read_bytes() + b"\xff\n")
+        line = file.read_bytes().count(b"\n")
+        expected.append(f"docs_src/{name}:{line}: error: not UTF-8 text; save the file as UTF-8")
+    found = problems(capsys, agreement)
+    assert found[:2] == expected
+    # Neither "section 4 follows section 2" nor "signatory ... is not named in the main text"
+    assert not [p for p in found if "follows section" in p or "not named in the main" in p]
+    assert len(found) <= 2 + SEED_WARNINGS, found

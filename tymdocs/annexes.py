@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tymdocs.errors import has_errors
 from tymdocs.model import (
     AdditionalAppointment,
     Annex,
@@ -63,7 +64,7 @@ def read_annex(root: Node, blocks: TextReader) -> Annex | None:
     before = len(root.problems)
     origin = Origin(root.source.path, root.line)
     annex = read(fields, number or 0, (title or "").strip(), origin, blocks)
-    if number is None or title is None or len(root.problems) > before:
+    if number is None or title is None or has_errors(root.problems[before:]):
         return None
     return annex
 

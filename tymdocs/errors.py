@@ -5,6 +5,7 @@ Exit codes follow click's contract: 1 for a problem in the sources or the histor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,6 +32,11 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of ``problems`` is an error, not just a warning."""
+    return any(problem.severity == "error" for problem in problems)
 
 
 class TymdocsError(Exception):

@@ -15,7 +15,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -28,9 +28,11 @@ from tymdocs.model import (
     Annex,
     AnnexReference,
     Blocks,
+    Metadata,
     Origin,
     Section,
     TextAnnex,
+    Unread,
 )
 from tymdocs.paths import (
     ANNEX_DIR,
@@ -45,6 +47,7 @@ from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
 _ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
 _ANNEX_MENTION = re.compile(r"\bliit\w*[ \t]+(\d+)\b", re.IGNORECASE)
+_ANNEX_FILE = re.compile(r"^liite[-_ ]?(\d+)\b", re.IGNORECASE)
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -232,9 +235,17 @@ class _Reader:
         self.tree = tree
         self.problems: list[Problem] = []
         self.references: list[AnnexReference] = []
+        self.unread_annexes: set[int] = set()
+        self.unread_text = False
 
     def problem(self, path: str, line: int | None, message: str) -> None:
         self.problems.append(Problem(path, line, message))
+
+    def unread(self, meta: Metadata) -> Unread:
+        """What did not read, for the cross-checks to leave alone."""
+        return replace(
+            meta.unread, annexes=frozenset(self.unread_annexes), main_text=self.unread_text
+        )
 
     def read(self) -> Agreement | None:
         paths = self.tree.paths()
@@ -249,7 +260,7 @@ class _Reader:
         annexes = self.annexes([p for p in paths if is_annex(p)])
         if meta is None:
             return None
-        return Agreement(meta, sections, annexes, tuple(self.references))
+        return Agreement(meta, sections, annexes, tuple(self.references), self.unread(meta))
 
     # -- files --------------------------------------------------------------------------------
 
@@ -300,6 +311,7 @@ class _Reader:
         for path in paths:
             text = self.text(path)
             if text is None:
+                self.unread_text = True
                 continue
             for number, title, body, line in self.split_sections(path, text):
                 blocks = self.blocks(body, path, line + 1)
@@ -312,7 +324,7 @@ class _Reader:
         if not sections and not any(p.severity == "error" for p in self.problems):
             self.problem(TEXT_DIR, None, f"no sections: put the main text in {TEXT_DIR}/*.md")
         ordered = tuple(sections[n] for n in sorted(sections))
-        for before, after in itertools.pairwise(ordered):
+        for before, after in itertools.pairwise(() if self.unread_text else ordered):
             if after.number != before.number + 1:
                 self.problems.append(
                     Problem(
@@ -333,6 +345,7 @@ class _Reader:
         if any(line.strip() for line in preamble):
             first = next(i for i, line in enumerate(preamble) if line.strip())
             self.problem(path, first + 1, "text before the first section heading ('# 1 Title')")
+            self.unread_text = True
         for index, start in enumerate(starts):
             end = starts[index + 1] if index + 1 < len(starts) else len(lines)
             heading = _SECTION_HEADING.match(lines[start])
@@ -341,6 +354,7 @@ class _Reader:
                 self.problem(
                     path, start + 1, "a section heading is '# <number> <title>', as '# 3 Toimialue'"
                 )
+                self.unread_text = True
                 continue
             assert heading is not None
             body = "\n".join(lines[start + 1 : end])
@@ -354,6 +368,9 @@ class _Reader:
         for path in paths:
             annex = self.markdown_annex(path) if path.endswith(".md") else self.yaml_annex(path)
             if annex is None:
+                number = self.unread_annex(path)
+                if number is not None:
+                    self.unread_annexes.add(number)
                 continue
             if annex.number in annexes:
                 first = annexes[annex.number].origin
@@ -363,6 +380,13 @@ class _Reader:
                 continue
             annexes[annex.number] = annex
         return tuple(annexes[n] for n in sorted(annexes))
+
+    def unread_annex(self, path: str) -> int | None:
+        """The number of an annex file that did not read: from its heading or ``annex:``,
+        else from its name (``liite-5-….yaml``)."""
+        number = annex_number(path, self.tree.read(path))
+        named = _ANNEX_FILE.match(path.rpartition("/")[2])
+        return number if number is not None or named is None else _positive(named.group(1))
 
     def markdown_annex(self, path: str) -> TextAnnex | None:
         text = self.text(path)
