@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import copy_agreement, run
+from tymdocs.errors import Problem
+from tymdocs.yamlsrc import Node, load_yaml
 
 LIITE_2 = "annexes/liite-2-kokoonpano.yaml"
 LIITE_5 = "annexes/liite-5-henkilostoresurssi.yaml"
@@ -141,3 +143,92 @@ def test_section_files_that_are_not_utf8_leave_the_other_checks_quiet(
     # Neither "section 4 follows section 2" nor "signatory ... is not named in the main text"
     assert not [p for p in found if "follows section" in p or "not named in the main" in p]
     assert len(found) <= 2 + SEED_WARNINGS, found
+
+
+# -- a Finnish decimal comma ------------------------------------------------------------------
+
+
+def test_a_decimal_comma_in_an_annex_flow_mapping_is_explained(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(
+        agreement,
+        LIITE_5,
+        "          - role: terveydenhoitaja\n            htv: 0.665\n",
+        "          - {role: terveydenhoitaja, htv: 0,665}\n",
+    )
+    assert errors(capsys, agreement) == [
+        f"{LIITE_5}:{line}: error: parties[1].parts[1].parts[0].htv: 0,665 uses a decimal comma; "
+        "YAML needs a point: htv: 0.665"
+    ]
+
+
+def test_a_decimal_comma_in_an_annex_block_mapping_is_explained(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, LIITE_5, "htv: 0.665", "htv: 0,665")
+    assert errors(capsys, agreement) == [
+        f"{LIITE_5}:{line}: error: parties[1].parts[1].parts[0].htv: 0,665 uses a decimal comma; "
+        "YAML needs a point: htv: 0.665"
+    ]
+
+
+def test_a_decimal_comma_in_tymdocs_yaml_is_explained_in_either_style(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    flow = edit(
+        agreement,
+        "tymdocs.yaml",
+        "steering_group:\n  appointed_by: tyollisyysalue\n  appointed_on: 2025-01-20\n"
+        "  term_years: 5\n",
+        "steering_group: {appointed_by: tyollisyysalue, appointed_on: 2025-01-20, "
+        "term_years: 5,0}\n",
+    )
+    block = edit(
+        agreement, "tymdocs.yaml", "termination_notice_months: 6", "termination_notice_months: 6,5"
+    )
+    assert errors(capsys, agreement) == [
+        f"tymdocs.yaml:{flow}: error: steering_group.term_years: 5,0 uses a decimal comma; "
+        "a whole number needs none: term_years: 5",
+        f"tymdocs.yaml:{block}: error: change_rules.termination_notice_months: 6,5 uses a "
+        "decimal comma, but a whole number is expected here",
+    ]
+
+
+def read(text: str, expect: str = "number") -> list[str]:
+    """The problems of reading key ``x`` of a one-line YAML mapping as ``expect``."""
+    problems: list[Problem] = []
+    source = load_yaml(text, "a.yaml", problems)
+    assert source is not None
+    fields = Node.root(source, problems).mapping(optional=("x", "y"))
+    assert fields is not None
+    getattr(fields["x"], {"number": "decimal", "text": "text"}[expect])()
+    return [str(problem) for problem in problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "{x: 0,5, y: a}",
+            "a.yaml:1: error: x: 0,5 uses a decimal comma; YAML needs a point: x: 0.5",
+        ),
+        (
+            "{y: a, x: -1,25}",
+            "a.yaml:1: error: x: -1,25 uses a decimal comma; YAML needs a point: x: -1.25",
+        ),
+        ("x: '0,5'", "a.yaml:1: error: x: 0,5 uses a decimal comma; YAML needs a point: x: 0.5"),
+        ("{x: 0, 5}", "a.yaml:1: error: unknown key '5' in the file (allowed: x, y)"),
+    ],
+)
+def test_only_a_number_split_at_a_bare_comma_reads_as_a_decimal_comma(
+    text: str, message: str
+) -> None:
+    assert read(text) == [message]
+
+
+def test_a_decimal_comma_where_text_is_expected_is_text_in_block_style_only() -> None:
+    assert read("x: 0,5", "text") == []
+    assert read("{x: 0,5}", "text") == [
+        "a.yaml:1: error: x: 0,5 uses a decimal comma; YAML needs a point: x: 0.5"
+    ]
