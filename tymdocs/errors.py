@@ -76,6 +76,14 @@ class GitError(TymdocsError):
     """git could not answer a question about the history."""
 
 
+class GitMissingError(TymdocsError):
+    """The ``git`` executable is not installed or not on PATH.
+
+    Not a :class:`GitError`, which callers may take to mean "no history here" and carry on
+    (a working tree outside git builds as a draft): without git nothing can be told at all.
+    """
+
+
 class RenderError(TymdocsError):
     """A renderer failed on a model that validated; a bug in tymdocs rather than in the sources."""
 
