@@ -232,3 +232,27 @@ def test_a_decimal_comma_where_text_is_expected_is_text_in_block_style_only() ->
     assert read("{x: 0,5}", "text") == [
         "a.yaml:1: error: x: 0,5 uses a decimal comma; YAML needs a point: x: 0.5"
     ]
+
+
+def test_a_bad_party_in_a_change_rule_is_not_also_the_wrong_party(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(
+        agreement,
+        "tymdocs.yaml",
+        "body: Työllisyyslautakunta, party: tyollisyysalue}",
+        "body: Työllisyyslautakunta, party: Tyollisyysalue}",
+    )
+    assert errors(capsys, agreement) == [
+        f"tymdocs.yaml:{line}: error: change_rules.annexes[1].party: 'Tyollisyysalue' must be "
+        "lower-case letters, digits, '-' or '_'"
+    ]
+
+
+def test_an_unknown_language_is_reported_not_a_crash(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    line = edit(agreement, "tymdocs.yaml", "language: fi", "language: sv")
+    assert errors(capsys, agreement) == [
+        f"tymdocs.yaml:{line}: error: language: expected one of fi, got 'sv'"
+    ]

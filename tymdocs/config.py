@@ -75,7 +75,7 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
     court = fields["court"].text() if "court" in fields else None
     steering = _steering_group(fields["steering_group"]) if "steering_group" in fields else None
     policy = _policy(fields["change_rules"]) if "change_rules" in fields else default_policy()
-    if None in (agreement_id, title, area, effective, court, policy):
+    if None in (agreement_id, title, area, language, effective, court, policy):
         return None
     assert agreement_id and title and area and effective and court and policy and language
     return Metadata(
@@ -256,8 +256,8 @@ def _rule(node: Node) -> ChangeRule | None:
     if record != "decision" and ("body" in fields or "party" in fields):
         node.problem(f"{node.name}: only a decision names a body and its party")
         return None
-    if "review" in fields and review is None:
-        return None
+    if ("review" in fields and review is None) or ("party" in fields and party is None):
+        return None  # reported: a rule read without it would be judged as another rule
     return ChangeRule(
         cast(RecordNeeded, record),
         body=body.strip() if body else None,
