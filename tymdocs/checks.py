@@ -62,9 +62,10 @@ def check_agreement(agreement: Agreement) -> list[Problem]:
 
 
 def _references(agreement: Agreement, report: Report) -> None:
+    """Every annex the text mentions exists; one that did not read has its own error."""
     numbers = {annex.number for annex in agreement.annexes}
     for reference in agreement.references:
-        if reference.number not in numbers:
+        if reference.number not in numbers | agreement.unread.annexes:
             known = ", ".join(str(n) for n in sorted(numbers)) or "none"
             report(
                 reference.origin,
@@ -75,9 +76,10 @@ def _references(agreement: Agreement, report: Report) -> None:
 
 def _parties(agreement: Agreement, report: Report) -> None:
     known = {party.id for party in agreement.parties}
+    unread = agreement.unread
 
     def need(party_id: str | None, origin: Origin, what: str) -> None:
-        if party_id is not None and party_id not in known:
+        if party_id is not None and party_id not in known and not unread.party(party_id):
             report(
                 origin,
                 f"{what} names party '{party_id}', which tymdocs.yaml does not define "
@@ -96,7 +98,7 @@ def _parties(agreement: Agreement, report: Report) -> None:
                 "block will carry an empty name line",
                 "warning",
             )
-        for signatory in party.signatories:
+        for signatory in () if unread.main_text else party.signatories:
             if signatory.name not in main_text:
                 report(
                     signatory.origin,
@@ -132,12 +134,13 @@ def _policy(agreement: Agreement, report: Report) -> None:
     decision of the party that appointed the steering group."""
     policy = agreement.meta.policy
     known = {party.id for party in agreement.parties}
+    unread = agreement.unread
     for number, rule in policy.annexes:
-        if agreement.annex(number) is None:
+        if agreement.annex(number) is None and number not in unread.annexes:
             message = f"change_rules names Liite {number}, which does not exist"
             report(rule.origin, message, "warning")
     for rule in (policy.default, *(rule for _, rule in policy.annexes)):
-        if rule.party is not None and rule.party not in known:
+        if rule.party is not None and rule.party not in known and not unread.party(rule.party):
             report(
                 rule.origin,
                 f"change_rules names party '{rule.party}', which tymdocs.yaml does not define "

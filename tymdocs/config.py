@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from tymdocs.errors import Problem
+from tymdocs.errors import Problem, has_errors
 from tymdocs.locale import label
 from tymdocs.model import (
     PARTY_ROLES,
@@ -19,6 +19,7 @@ from tymdocs.model import (
     RecordNeeded,
     Signatory,
     SteeringGroup,
+    Unread,
 )
 from tymdocs.paths import CONFIG_FILE
 from tymdocs.yamlsrc import Node, YamlSource, load_yaml
@@ -62,7 +63,9 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
         if "municipalities" in fields
         else ()
     )
-    parties = _parties(fields["parties"]) if "parties" in fields else ()
+    parties, unread = (
+        _parties(fields["parties"]) if "parties" in fields else ((), Unread(any_party=True))
+    )
     effective = fields["effective_date"].date() if "effective_date" in fields else None
     valid_until = fields["valid_until"].optional_date() if "valid_until" in fields else None
     if effective and valid_until and valid_until <= effective:
@@ -72,7 +75,7 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
     court = fields["court"].text() if "court" in fields else None
     steering = _steering_group(fields["steering_group"]) if "steering_group" in fields else None
     policy = _policy(fields["change_rules"]) if "change_rules" in fields else default_policy()
-    if None in (agreement_id, title, area, effective, court, policy):
+    if None in (agreement_id, title, area, language, effective, court, policy):
         return None
     assert agreement_id and title and area and effective and court and policy and language
     return Metadata(
@@ -91,6 +94,7 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
             Node(source, at, None, problems).name: Origin(source.path, line)
             for at, line in source.key_lines.items()
         },
+        unread=unread,
     )
 
 
@@ -104,45 +108,59 @@ def _identifier(node: Node | None) -> str | None:
     return text
 
 
-def _parties(node: Node) -> tuple[Party, ...]:
+def _parties(node: Node) -> tuple[tuple[Party, ...], Unread]:
+    """Every party that reads in full, and what is known of the entries that do not."""
     parties: list[Party] = []
     seen: set[str] = set()
+    unread: set[str] = set()
+    any_party = node.value is not None and not isinstance(node.value, list)
     for item in node.items():
-        fields = item.mapping(
-            required=("id", "name", "role"),
-            optional=("short_name", "responsible_municipality", "represented_by", "signatories"),
-        )
-        if fields is None:
+        before = len(item.problems)
+        party = _party(item, seen)
+        if party is not None and not has_errors(item.problems[before:]):
+            seen.add(party.id)
+            parties.append(party)
             continue
-        party_id = _identifier(fields.get("id"))
-        if party_id in seen:
-            fields["id"].problem(f"duplicate party id '{party_id}'")
-            continue
-        name = fields["name"].text() if "name" in fields else None
-        role = fields["role"].choice(PARTY_ROLES) if "role" in fields else None
-        signatories = tuple(
-            signatory
-            for entry in (fields["signatories"].items() if "signatories" in fields else ())
-            if (signatory := _signatory(entry)) is not None
-        )
-        if party_id is None or name is None or role is None:
-            continue
-        seen.add(party_id)
-        parties.append(
-            Party(
-                id=party_id,
-                name=name.strip(),
-                role=cast(PartyRole, role),
-                short_name=_optional(fields, "short_name"),
-                responsible_municipality=_optional(fields, "responsible_municipality"),
-                represented_by=_optional(fields, "represented_by"),
-                signatories=signatories,
-                origin=Origin(item.source.path, item.line),
-            )
-        )
-    if not parties and node.value is not None:
+        raw = item.value.get("id") if isinstance(item.value, dict) else None
+        if not isinstance(raw, str):
+            any_party = True
+        elif raw not in seen:  # a duplicate's id is defined by the first entry
+            unread.add(raw.casefold())
+    if not parties and node.value is not None and not unread and not any_party:
         node.problem("the agreement needs at least one party")
-    return tuple(parties)
+    return tuple(parties), Unread(parties=frozenset(unread), any_party=any_party)
+
+
+def _party(node: Node, seen: set[str]) -> Party | None:
+    fields = node.mapping(
+        required=("id", "name", "role"),
+        optional=("short_name", "responsible_municipality", "represented_by", "signatories"),
+    )
+    if fields is None:
+        return None
+    party_id = _identifier(fields.get("id"))
+    if party_id in seen:
+        fields["id"].problem(f"duplicate party id '{party_id}'")
+        return None
+    name = fields["name"].text() if "name" in fields else None
+    role = fields["role"].choice(PARTY_ROLES) if "role" in fields else None
+    signatories = tuple(
+        signatory
+        for entry in (fields["signatories"].items() if "signatories" in fields else ())
+        if (signatory := _signatory(entry)) is not None
+    )
+    if party_id is None or name is None or role is None:
+        return None
+    return Party(
+        id=party_id,
+        name=name.strip(),
+        role=cast(PartyRole, role),
+        short_name=_optional(fields, "short_name"),
+        responsible_municipality=_optional(fields, "responsible_municipality"),
+        represented_by=_optional(fields, "represented_by"),
+        signatories=signatories,
+        origin=Origin(node.source.path, node.line),
+    )
 
 
 def _signatory(node: Node) -> Signatory | None:
@@ -238,8 +256,8 @@ def _rule(node: Node) -> ChangeRule | None:
     if record != "decision" and ("body" in fields or "party" in fields):
         node.problem(f"{node.name}: only a decision names a body and its party")
         return None
-    if "review" in fields and review is None:
-        return None
+    if ("review" in fields and review is None) or ("party" in fields and party is None):
+        return None  # reported: a rule read without it would be judged as another rule
     return ChangeRule(
         cast(RecordNeeded, record),
         body=body.strip() if body else None,

@@ -5,6 +5,7 @@ Exit codes follow click's contract: 1 for a problem in the sources or the histor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,6 +32,11 @@ class Problem:
             "severity": self.severity,
             "message": self.message,
         }
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of ``problems`` is an error, not just a warning."""
+    return any(problem.severity == "error" for problem in problems)
 
 
 class TymdocsError(Exception):
@@ -68,6 +74,14 @@ class RefusedError(TymdocsError):
 
 class GitError(TymdocsError):
     """git could not answer a question about the history."""
+
+
+class GitMissingError(TymdocsError):
+    """The ``git`` executable is not installed or not on PATH.
+
+    Not a :class:`GitError`, which callers may take to mean "no history here" and carry on
+    (a working tree outside git builds as a draft): without git nothing can be told at all.
+    """
 
 
 class RenderError(TymdocsError):

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tymdocs.errors import GitError, UsageError
+from tymdocs.errors import GitError, GitMissingError, UsageError
 
 ZERO = "0" * 40
 
@@ -39,8 +39,13 @@ def _git(
             # Reading never writes: no opportunistic index refresh behind the user's back.
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})},
         )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed: install git to read or record versions") from exc
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and exc.filename == "git":
+            raise GitMissingError(
+                "git is not installed or not on PATH: tymdocs needs it to read and record "
+                "versions of the agreement"
+            ) from None
+        raise GitError(f"git could not run in {cwd}: {exc.strerror}") from exc
     if completed.returncode not in ok:
         message = completed.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(f"git {args[0]}: {message[-1] if message else 'failed'}")
@@ -78,13 +83,10 @@ def repo_state(root: Path) -> RepoState | None:
     args = ["rev-parse", "--show-prefix"]
     for name, _ in _OPERATIONS:
         args += ["--git-path", name]
-    try:
-        lines = _git(root, *args).decode().splitlines()
-    except GitError as exc:
-        if "not installed" in str(exc):
-            raise
+    found = _in_repository(root, *args)
+    if found is None:
         return None
-    prefix, *paths = lines
+    prefix, *paths = found.decode().splitlines()
     underway = [
         what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
     ]
@@ -101,12 +103,24 @@ def repo_state(root: Path) -> RepoState | None:
 
 def is_repository(root: Path) -> bool:
     """Whether ``root`` lies inside a git work tree."""
+    found = _in_repository(root, "rev-parse", "--is-inside-work-tree")
+    return found is not None and found.strip() == b"true"
+
+
+_C_LOCALE = {"LC_ALL": "C"}
+"""For the one answer read from git's words: untranslated."""
+
+
+def _in_repository(root: Path, *args: str) -> bytes | None:
+    """What ``git rev-parse`` ``args`` says in ``root``, or None when ``root`` lies in no
+    repository. Only that may mean "no history here": a broken repository or one git refuses
+    to use (another owner's) is an error, as is a missing git."""
     try:
-        return _git(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+        return _git(root, *args, env=_C_LOCALE)
     except GitError as exc:
-        if "not installed" in str(exc):
-            raise
-        return False
+        if "not a git repository" in str(exc):
+            return None
+        raise
 
 
 def resolve_commit(root: Path, rev: str) -> str:
@@ -332,7 +346,7 @@ def commit_paths(
             updates += f"create refs/tags/{tag[0]} {tag[1] or commit}\n"
         subject = message.partition("\n")[0]
         _git(root, "update-ref", "-m", f"tymdocs: {subject}", "--stdin", stdin=updates.encode())
-    except (OSError, GitError) as exc:
+    except (OSError, GitError, GitMissingError) as exc:
         for target in written:
             target.unlink(missing_ok=True)
         if isinstance(exc, OSError):

@@ -374,6 +374,27 @@ class AnnexReference:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """Parts the sources hold that did not read, each for an error reported where it is.
+
+    Cross-checks stay silent about them, so that one mistake is reported once, in its own file:
+    an annex with an error inside is not also "missing" wherever the text refers to it.
+    """
+
+    annexes: frozenset[int] = frozenset()
+    parties: frozenset[str] = frozenset()
+    """Case-folded ids of the party entries in ``tymdocs.yaml`` that did not read."""
+    any_party: bool = False
+    """A party entry did not read far enough to tell its id: any unknown id may be it."""
+    main_text: bool = False
+    """Some of the main text did not read (a file that is not UTF-8, a bad section heading)."""
+
+    def party(self, party_id: str) -> bool:
+        """Whether ``party_id`` may be the id of a party that did not read."""
+        return self.any_party or party_id.casefold() in self.parties
+
+
+@dataclass(frozen=True)
 class Metadata:
     """What ``tymdocs.yaml`` says about the agreement as a whole."""
 
@@ -392,6 +413,8 @@ class Metadata:
     origins: Mapping[str, Origin] = field(default_factory=dict, compare=False)
     """Where each key was written, by dotted path (``court``,
     ``change_rules.termination_notice_months``): for messages that point at a field."""
+    unread: Unread = field(default=Unread(), compare=False)
+    """The parties that did not read."""
 
 
 @dataclass(frozen=True)
@@ -402,6 +425,8 @@ class Agreement:
     sections: tuple[Section, ...]
     annexes: tuple[Annex, ...]
     references: tuple[AnnexReference, ...] = field(default=(), compare=False)
+    unread: Unread = field(default=Unread(), compare=False)
+    """What exists in the sources but did not read: nothing to cross-check it against."""
 
     @property
     def parties(self) -> tuple[Party, ...]:

@@ -1,6 +1,9 @@
 """Sources -> model: ``tymdocs.yaml``, ``docs_src/`` and ``annexes/`` from a working tree or a
 git revision, read into one immutable :class:`~tymdocs.model.Agreement`.
 
+This module owns files and text: decoding, sections, annex files by kind. The YAML schemas
+are ``config.py``'s (``tymdocs.yaml``) and ``annexes.py``'s (the data annexes).
+
 Every problem is collected before anything is given up on, so one ``tymdocs check`` shows them
 all. Cross-checks between parts of the agreement live in ``checks.py``.
 """
@@ -12,32 +15,24 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from tymdocs import git, markup
+from tymdocs.annexes import read_annex
 from tymdocs.config import read_metadata
 from tymdocs.errors import Problem
 from tymdocs.model import (
-    AdditionalAppointment,
     Agreement,
     Annex,
     AnnexReference,
-    AppointmentAnnex,
     Blocks,
-    CompositionAnnex,
-    ContactPerson,
-    Decision,
-    GoalsAnnex,
-    Member,
+    Metadata,
     Origin,
-    PartyStaffing,
     Section,
-    StaffingAnnex,
-    StaffingItem,
-    StaffingKind,
     TextAnnex,
+    Unread,
 )
 from tymdocs.paths import (
     ANNEX_DIR,
@@ -49,11 +44,10 @@ from tymdocs.paths import (
 )
 from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
-ANNEX_KINDS = ("appointment", "composition", "goals", "staffing")
-
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
 _ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
 _ANNEX_MENTION = re.compile(r"\bliit\w*[ \t]+(\d+)\b", re.IGNORECASE)
+_ANNEX_FILE = re.compile(r"^liite[-_ ]?(\d+)\b", re.IGNORECASE)
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -231,13 +225,27 @@ def load_agreement(tree: SourceTree) -> Loaded:
 
 
 class _Reader:
+    """Reads the files of one tree: decodes them, cuts the main text into sections and hands
+    each annex file to its reader (Markdown here, YAML in ``annexes.py``).
+
+    All agreement text, wherever it is written, becomes blocks through :meth:`blocks`.
+    """
+
     def __init__(self, tree: SourceTree) -> None:
         self.tree = tree
         self.problems: list[Problem] = []
         self.references: list[AnnexReference] = []
+        self.unread_annexes: set[int] = set()
+        self.unread_text = False
 
     def problem(self, path: str, line: int | None, message: str) -> None:
         self.problems.append(Problem(path, line, message))
+
+    def unread(self, meta: Metadata) -> Unread:
+        """What did not read, for the cross-checks to leave alone."""
+        return replace(
+            meta.unread, annexes=frozenset(self.unread_annexes), main_text=self.unread_text
+        )
 
     def read(self) -> Agreement | None:
         paths = self.tree.paths()
@@ -252,7 +260,7 @@ class _Reader:
         annexes = self.annexes([p for p in paths if is_annex(p)])
         if meta is None:
             return None
-        return Agreement(meta, sections, annexes, tuple(self.references))
+        return Agreement(meta, sections, annexes, tuple(self.references), self.unread(meta))
 
     # -- files --------------------------------------------------------------------------------
 
@@ -290,6 +298,7 @@ class _Reader:
         return markup.parse_blocks(text, first_line, warn)
 
     def node_blocks(self, node: Node) -> Blocks:
+        """A YAML text field as blocks, through :meth:`blocks`: the annex readers' callback."""
         text = node.text()
         if text is None:
             return ()
@@ -302,6 +311,7 @@ class _Reader:
         for path in paths:
             text = self.text(path)
             if text is None:
+                self.unread_text = True
                 continue
             for number, title, body, line in self.split_sections(path, text):
                 blocks = self.blocks(body, path, line + 1)
@@ -314,7 +324,7 @@ class _Reader:
         if not sections and not any(p.severity == "error" for p in self.problems):
             self.problem(TEXT_DIR, None, f"no sections: put the main text in {TEXT_DIR}/*.md")
         ordered = tuple(sections[n] for n in sorted(sections))
-        for before, after in itertools.pairwise(ordered):
+        for before, after in itertools.pairwise(() if self.unread_text else ordered):
             if after.number != before.number + 1:
                 self.problems.append(
                     Problem(
@@ -335,6 +345,7 @@ class _Reader:
         if any(line.strip() for line in preamble):
             first = next(i for i, line in enumerate(preamble) if line.strip())
             self.problem(path, first + 1, "text before the first section heading ('# 1 Title')")
+            self.unread_text = True
         for index, start in enumerate(starts):
             end = starts[index + 1] if index + 1 < len(starts) else len(lines)
             heading = _SECTION_HEADING.match(lines[start])
@@ -343,6 +354,7 @@ class _Reader:
                 self.problem(
                     path, start + 1, "a section heading is '# <number> <title>', as '# 3 Toimialue'"
                 )
+                self.unread_text = True
                 continue
             assert heading is not None
             body = "\n".join(lines[start + 1 : end])
@@ -356,6 +368,9 @@ class _Reader:
         for path in paths:
             annex = self.markdown_annex(path) if path.endswith(".md") else self.yaml_annex(path)
             if annex is None:
+                number = self.unread_annex(path)
+                if number is not None:
+                    self.unread_annexes.add(number)
                 continue
             if annex.number in annexes:
                 first = annexes[annex.number].origin
@@ -365,6 +380,13 @@ class _Reader:
                 continue
             annexes[annex.number] = annex
         return tuple(annexes[n] for n in sorted(annexes))
+
+    def unread_annex(self, path: str) -> int | None:
+        """The number of an annex file that did not read: from its heading or ``annex:``,
+        else from its name (``liite-5-….yaml``)."""
+        number = annex_number(path, self.tree.read(path))
+        named = _ANNEX_FILE.match(path.rpartition("/")[2])
+        return number if number is not None or named is None else _positive(named.group(1))
 
     def markdown_annex(self, path: str) -> TextAnnex | None:
         text = self.text(path)
@@ -386,180 +408,7 @@ class _Reader:
         source = self.yaml(path)
         if source is None:
             return None
-        root = Node.root(source, self.problems)
-        if not isinstance(root.value, dict):
-            root.mapping()  # reports what the file holds instead
-            return None
-        if "kind" not in root.value:
-            root.problem("missing key 'kind' (one of " + ", ".join(ANNEX_KINDS) + ")")
-            return None
-        kind = Node(source, ("kind",), root.value["kind"], self.problems).choice(ANNEX_KINDS)
-        if kind is None:
-            return None
-        common = ("annex", "kind", "title")
-        readers = {
-            "appointment": (("decision", "text", "members"), ("additional",), self.appointment),
-            "composition": (
-                ("members",),
-                ("text", "valid_from", "contact_persons"),
-                self.composition,
-            ),
-            "goals": (("text",), ("goals",), self.goals),
-            "staffing": (("parties",), ("text", "valid_from"), self.staffing),
-        }
-        required, optional, read = readers[kind]
-        fields = root.mapping(required=(*common, *required), optional=optional)
-        if fields is None or not all(key in fields for key in common):
-            return None
-        number = fields["annex"].integer()
-        title = fields["title"].text()
-        if number is not None and number <= 0:
-            fields["annex"].problem("annex: the number must be positive")
-            number = None
-        before = len(self.problems)
-        annex = read(fields, number or 0, (title or "").strip(), Origin(path, root.line))
-        if number is None or title is None or len(self.problems) > before:
-            return None
-        return annex
-
-    def appointment(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> AppointmentAnnex | None:
-        if not all(key in fields for key in ("decision", "text", "members")):
-            return None
-        decision = self.decision(fields["decision"])
-        blocks = self.node_blocks(fields["text"])
-        members = self.members(fields["members"])
-        additional = tuple(
-            extra
-            for node in (fields["additional"].items() if "additional" in fields else ())
-            if (extra := self.additional(node)) is not None
-        )
-        if decision is None:
-            return None
-        return AppointmentAnnex(number, title, decision, blocks, members, additional, origin)
-
-    def decision(self, node: Node) -> Decision | None:
-        fields = node.mapping(
-            required=("body", "date", "section"), optional=("organisation", "case_number")
-        )
-        if fields is None or not all(key in fields for key in ("body", "date", "section")):
-            return None
-        body, date, section = (
-            fields["body"].text(),
-            fields["date"].date(),
-            fields["section"].integer(),
-        )
-        organisation = fields["organisation"].text() if "organisation" in fields else None
-        case_number = fields["case_number"].text() if "case_number" in fields else None
-        if body is None or date is None or section is None:
-            return None
-        return Decision(organisation, body, date, section, case_number)
-
-    def members(self, node: Node) -> tuple[Member, ...]:
-        return tuple(member for item in node.items() if (member := self.member(item)) is not None)
-
-    def member(self, node: Node) -> Member | None:
-        fields = node.mapping(
-            required=("name",), optional=("role", "deputy", "party", "organisation")
-        )
-        if fields is None or "name" not in fields:
-            return None
-        name = fields["name"].text()
-        values = {
-            key: fields[key].text() if key in fields else None
-            for key in ("role", "deputy", "party", "organisation")
-        }
-        if name is None:
-            return None
-        return Member(name.strip(), **values, origin=Origin(node.source.path, node.line))
-
-    def additional(self, node: Node) -> AdditionalAppointment | None:
-        fields = node.mapping(required=("appointed_by", "date", "member", "text"))
-        if fields is None or len(fields) < 4:
-            return None
-        appointed_by, date = fields["appointed_by"].text(), fields["date"].date()
-        member = self.member(fields["member"])
-        blocks = self.node_blocks(fields["text"])
-        if appointed_by is None or date is None or member is None:
-            return None
-        return AdditionalAppointment(
-            appointed_by, date, member, blocks, Origin(node.source.path, node.line)
-        )
-
-    def composition(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> CompositionAnnex | None:
-        valid_from = fields["valid_from"].date() if "valid_from" in fields else None
-        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
-        members = self.members(fields["members"]) if "members" in fields else ()
-        contacts_blocks: Blocks = ()
-        contacts: list[ContactPerson] = []
-        if "contact_persons" in fields:
-            entries = fields["contact_persons"].mapping(required=("persons",), optional=("text",))
-            if entries is not None and "text" in entries:
-                contacts_blocks = self.node_blocks(entries["text"])
-            for item in entries["persons"].items() if entries and "persons" in entries else ():
-                person = item.mapping(required=("party", "name"))
-                if person is None or len(person) < 2:
-                    continue
-                party, name = person["party"].text(), person["name"].text()
-                if party and name:
-                    origin_ = Origin(item.source.path, item.line)
-                    contacts.append(ContactPerson(party.strip(), name.strip(), origin_))
-        return CompositionAnnex(
-            number, title, valid_from, blocks, members, contacts_blocks, tuple(contacts), origin
-        )
-
-    def goals(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> GoalsAnnex | None:
-        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
-        years: list[tuple[int, tuple[str, ...]]] = []
-        for year, node in fields["goals"].pairs() if "goals" in fields else ():
-            if not isinstance(year, int) or not 2000 <= year <= 2100:
-                node.problem(f"goals: {year!r} is not a year", at_key=True)
-                continue
-            goals = tuple(text.strip() for item in node.items() if (text := item.text()))
-            years.append((year, goals))
-        return GoalsAnnex(number, title, blocks, tuple(sorted(years)), origin)
-
-    def staffing(
-        self, fields: dict[str, Node], number: int, title: str, origin: Origin
-    ) -> StaffingAnnex | None:
-        valid_from = fields["valid_from"].date() if "valid_from" in fields else None
-        blocks = self.node_blocks(fields["text"]) if "text" in fields else ()
-        parties: list[PartyStaffing] = []
-        for item in fields["parties"].items():
-            entry = item.mapping(required=("party", "htv"), optional=("text", "parts"))
-            if entry is None or "party" not in entry or "htv" not in entry:
-                continue
-            party, htv = entry["party"].text(), entry["htv"].decimal()
-            text_blocks = self.node_blocks(entry["text"]) if "text" in entry else ()
-            parts = self.staffing_items(entry["parts"]) if "parts" in entry else ()
-            if party is not None and htv is not None:
-                origin_ = Origin(item.source.path, item.line)
-                parties.append(PartyStaffing(party.strip(), htv, text_blocks, parts, origin_))
-        return StaffingAnnex(number, title, valid_from, blocks, tuple(parties), origin)
-
-    def staffing_items(self, node: Node) -> tuple[StaffingItem, ...]:
-        items: list[StaffingItem] = []
-        for item in node.items():
-            entry = item.mapping(required=("htv",), optional=("area", "role", "unit", "parts"))
-            if entry is None:
-                continue
-            kinds: list[StaffingKind] = [k for k in ("area", "role", "unit") if k in entry]
-            if len(kinds) != 1:
-                item.problem(f"{item.name}: give exactly one of area, role or unit")
-                continue
-            kind = kinds[0]
-            name = entry[kind].text()
-            htv = entry["htv"].decimal() if "htv" in entry else None
-            parts = self.staffing_items(entry["parts"]) if "parts" in entry else ()
-            if name is not None and htv is not None:
-                origin = Origin(item.source.path, item.line)
-                items.append(StaffingItem(kind, name.strip(), htv, parts, origin))
-        return tuple(items)
+        return read_annex(Node.root(source, self.problems), self.node_blocks)
 
 
 def _positive(text: str) -> int | None:

@@ -20,6 +20,10 @@ from tymdocs.errors import Problem, Severity
 
 Path = tuple[str | int, ...]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DIGITS = re.compile(r"^[+-]?\d+$")
+_COMMA = "a decimal comma"
+"""The reason of an :class:`_Invalid` that a flow mapping split at a decimal comma."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,15 @@ def _build(
     lines[at] = line
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
+        previous: tuple[Any, yaml.Node] | None = None
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(Problem(path, key_node.start_mark.line + 1, "a key must be plain"))
+                continue
+            if previous is not None and _split_at_comma(previous[1], key_node, value_node):
+                # {htv: 0,5} is {htv: 0, 5: null} to YAML: keep what was written, for the message
+                result[previous[0]] = _Invalid(f"{previous[1].value},{key_node.value}", _COMMA)
+                previous = None
                 continue
             key = _scalar(key_node)
             if key in result:
@@ -87,6 +97,7 @@ def _build(
                 continue
             key_lines[(*at, key)] = key_node.start_mark.line + 1
             result[key] = _build(value_node, (*at, key), lines, key_lines, path, problems)
+            previous = (key, value_node)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
@@ -94,6 +105,26 @@ def _build(
             for index, item in enumerate(node.value)
         ]
     return _scalar(node)
+
+
+def _split_at_comma(value: yaml.Node, key: yaml.ScalarNode, next_value: yaml.Node) -> bool:
+    """Whether a flow mapping's entry ``value`` and the next key, with nothing but a comma
+    between them, are one number written with a decimal comma (``htv: 0,5``)."""
+    buffer = key.start_mark.buffer
+    return (
+        isinstance(value, yaml.ScalarNode)
+        and value.style is None
+        and bool(_DIGITS.match(value.value))
+        and key.style is None
+        and key.value.isascii()
+        and key.value.isdigit()
+        and isinstance(next_value, yaml.ScalarNode)
+        and next_value.tag == "tag:yaml.org,2002:null"
+        and next_value.value == ""
+        and buffer is not None
+        and key.start_mark.index == value.end_mark.index + 1
+        and buffer[value.end_mark.index] == ","
+    )
 
 
 _CONSTRUCTOR = yaml.SafeLoader.__new__(yaml.SafeLoader)
@@ -144,10 +175,34 @@ class Node:
         line = self.source.key_lines.get(self.at) if at_key else None
         self.problems.append(Problem(self.source.path, line or self.line, message, severity))
 
-    def _expected(self, what: str) -> None:
+    def _expected(self, what: str, number: bool = False, whole: bool = False) -> None:
+        """Report that the value is not ``what``; a decimal comma is explained with its fix."""
+        if self._decimal_comma(number, whole):
+            return
         shown = self.value.raw if isinstance(self.value, _Invalid) else self.value
         reason = f" ({self.value.reason})" if isinstance(self.value, _Invalid) else ""
         self.problem(f"{self.name}: expected {what}, got {shown!r}{reason}")
+
+    def _decimal_comma(self, number: bool, whole: bool) -> bool:
+        """Report a Finnish decimal comma with the fix, if that is what the value holds: YAML
+        reads ``htv: 0,5`` as the text '0,5', and ``{htv: 0,5}`` as two entries."""
+        value = self.value
+        split = isinstance(value, _Invalid) and value.reason == _COMMA
+        raw = value.raw if isinstance(value, _Invalid) else value
+        if not isinstance(raw, str) or not _DECIMAL_COMMA.match(raw.strip()):
+            return False
+        if not split and not number:
+            return False
+        integer, _, fraction = raw.strip().partition(",")
+        key = f"{self.at[-1]}: " if self.at and isinstance(self.at[-1], str) else ""
+        if not whole:
+            fix = f"; YAML needs a point: {key}{integer}.{fraction}"
+        elif not fraction.strip("0"):
+            fix = f"; a whole number needs none: {key}{integer}"
+        else:
+            fix = ", but a whole number is expected here"
+        self.problem(f"{self.name}: {raw.strip()} uses a decimal comma{fix}")
+        return True
 
     def mapping(
         self, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
@@ -203,7 +258,7 @@ class Node:
     def integer(self) -> int | None:
         if isinstance(self.value, int) and not isinstance(self.value, bool):
             return self.value
-        self._expected("a whole number")
+        self._expected("a whole number", number=True, whole=True)
         return None
 
     def boolean(self) -> bool | None:
@@ -218,7 +273,7 @@ class Node:
             return Decimal(value)
         if isinstance(value, Decimal) and value.is_finite():
             return value
-        self._expected("a number such as 0.75")
+        self._expected("a number such as 0.75", number=True)
         return None
 
     def date(self) -> dt.date | None:
