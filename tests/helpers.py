@@ -63,6 +63,16 @@ def copy_agreement(target: Path, source: Path = SEED, files: tuple[str, ...] = S
     return target
 
 
+def edit(root: Path, path: str, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` in one source; the 1-based line where ``new``'s text starts."""
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    text = text.replace(old, new, 1)
+    file.write_text(text, encoding="utf-8")
+    return text[: text.index(new)].count("\n") + 1 + (new[:1] == "\n")
+
+
 def make_repo(target: Path, source: Path = SEED) -> Path:
     """A git repository in ``target`` holding an agreement's sources, committed once."""
     return init_repo(copy_agreement(target, source), "Sopimus 1.5.2025")

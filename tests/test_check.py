@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_agreement, run, tree_digest
+from tests.helpers import copy_agreement, edit, run, tree_digest
 
 LIITE_2 = "annexes/liite-2-kokoonpano.yaml"
 LIITE_5 = "annexes/liite-5-henkilostoresurssi.yaml"
@@ -26,16 +26,6 @@ def agreement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (build / "manifest.json").write_text('{"previous": true}\n')
     (build / "lansi-pirkanmaa-tym.pdf").write_bytes(b"%PDF previous")
     return root
-
-
-def edit(root: Path, path: str, old: str, new: str) -> int:
-    """Replace ``old`` by ``new`` in one source; the 1-based line where ``new`` now starts."""
-    file = root / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    text = text.replace(old, new, 1)
-    file.write_text(text, encoding="utf-8")
-    return text[: text.index(new)].count("\n") + 1 + (new[:1] == "\n")
 
 
 def assert_reported(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, make_repo, run
+from tests.helpers import FIXTURES, edit, make_repo, run
 from tymdocs.locale import numbers_in, parse_count, parse_decimal, parse_text_date
 
 SEED_VALIDITY = "docs_src/12-voimassaolo-ja-muuttaminen.md"
@@ -46,13 +46,6 @@ def other(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = make_repo(tmp_path / "jarviseutu", OTHER)
     monkeypatch.chdir(root)
     return root
-
-
-def edit(root: Path, path: str, old: str, new: str) -> None:
-    file = root / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def line_of(root: Path, path: str, needle: str) -> str:

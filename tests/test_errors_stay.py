@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_agreement, run
+from tests.helpers import copy_agreement, edit, run
 from tymdocs.errors import Problem
 from tymdocs.yamlsrc import Node, load_yaml
 
@@ -21,16 +21,6 @@ def agreement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = copy_agreement(tmp_path / "agreement")
     monkeypatch.chdir(root)
     return root
-
-
-def edit(root: Path, path: str, old: str, new: str) -> int:
-    """Replace ``old`` by ``new`` in one source; the 1-based line where ``new`` now starts."""
-    file = root / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    text = text.replace(old, new, 1)
-    file.write_text(text, encoding="utf-8")
-    return text[: text.index(new)].count("\n") + 1
 
 
 def errors(capsys: pytest.CaptureFixture[str], root: Path) -> list[str]:
