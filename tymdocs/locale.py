@@ -67,11 +67,16 @@ LABELS: dict[str, str] = {
         "allekirjoittamalla sen sähköisesti."
     ),
     "name_line": "Nimi ja asema",
+    "expected_on_page": "{expected} (sivu {page})",
+    "on_page": "sivulla {page}",
+    "on_pages": "sivuilla {pages}",
+    "list_and": " ja ",
+    "party_continued": "{party} (jatkuu)",
 }
 
 INSTRUCTIONS: tuple[str, ...] = (
     "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",
-    "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi sivulla {page}; "
+    "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi {pages}; "
     "kentän nimi on sivulla laatikon kulmassa.",
     "Älä muokkaa tai tallenna asiakirjaa muuten: jokainen muutos näkyy tarkistuksessa.",
     "Palauta allekirjoitettu tiedosto sellaisenaan sopimuksen koordinaattorille.",
@@ -81,6 +86,14 @@ INSTRUCTIONS: tuple[str, ...] = (
 def label(key: str, **values: object) -> str:
     """The Finnish label ``key`` with ``values`` filled in."""
     return LABELS[key].format(**values)
+
+
+def label_around(key: str, slot: str, **values: object) -> tuple[str, str]:
+    """The label ``key`` cut where ``{slot}`` goes, its other values filled in: the text
+    before and after a value only the renderer knows (a page number), so that nothing in the
+    filled-in text is ever taken for a placeholder."""
+    before, after = LABELS[key].split("{" + slot + "}", 1)
+    return before.format(**values), after.format(**values)
 
 
 def format_date(day: dt.date) -> str:

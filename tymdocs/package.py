@@ -8,11 +8,12 @@ puts the fields exactly there.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from tymdocs.document import Document, Stamp
-from tymdocs.locale import INSTRUCTIONS, LABELS, format_date, label
+from tymdocs.locale import INSTRUCTIONS, LABELS, format_date, label, label_around
 from tymdocs.model import Agreement, Party, Signatory
 from tymdocs.render.fields import SignatureField, add_signature_fields
 
@@ -59,10 +60,35 @@ def package_name(agreement: Agreement, party: Party) -> str:
 
 def build_package(agreement: Agreement, document: Document, stamp: Stamp, party: Party) -> Package:
     """The signature package of ``party`` for this version."""
-    from tymdocs.render.typst import render_package
+    (package,) = build_packages(agreement, document, stamp, (party,))
+    return package
+
+
+def build_packages(
+    agreement: Agreement,
+    document: Document,
+    stamp: Stamp,
+    parties: tuple[Party, ...] | None = None,
+) -> Iterator[Package]:
+    """The signature packages of ``parties`` (default: every party), one at a time; rendered
+    together so that Typst lays the agreement they share out once."""
+    from tymdocs.render.typst import render_packages
 
     slots = signature_slots(agreement)
-    pdf, boxes = render_package(document, stamp, _package_data(agreement, stamp, party, slots))
+    chosen = agreement.parties if parties is None else parties
+    rendered = render_packages(document, stamp, _packages_data(agreement, stamp, chosen, slots))
+    for party, (pdf, boxes) in zip(chosen, rendered, strict=True):
+        fields = place_fields(slots, boxes)
+        yield Package(
+            party, package_name(agreement, party), add_signature_fields(pdf, fields), fields
+        )
+
+
+def place_fields(
+    slots: tuple[Slot, ...], boxes: list[dict[str, Any]]
+) -> tuple[SignatureField, ...]:
+    """A field per slot on the box Typst reports for it: the box's top-left corner, measured
+    from the top of the page, turned into a PDF rectangle, measured from the bottom."""
     tooltips = {slot.field: slot.expected for slot in slots}
     fields = []
     for box in boxes:
@@ -71,47 +97,63 @@ def build_package(agreement: Agreement, document: Document, stamp: Stamp, party:
         fields.append(SignatureField(box["field"], int(box["page"]), rect, tooltips[box["field"]]))
     if sorted(f.name for f in fields) != sorted(tooltips):
         raise AssertionError("every slot must have exactly one box on the signature page")
-    return Package(
-        party,
-        package_name(agreement, party),
-        add_signature_fields(pdf, tuple(fields)),
-        tuple(fields),
-    )
+    return tuple(fields)
 
 
-def _package_data(
-    agreement: Agreement, stamp: Stamp, party: Party, slots: tuple[Slot, ...]
+def _packages_data(
+    agreement: Agreement, stamp: Stamp, parties: tuple[Party, ...], slots: tuple[Slot, ...]
 ) -> dict[str, Any]:
-    """What package.typ needs beyond the agreement itself."""
-    groups = []
-    for each in agreement.parties:
-        groups.append(
-            {
-                "party": each.name,
-                "represented_by": each.represented_by or "",
-                "slots": [
-                    {
-                        "field": slot.field,
-                        "name": slot.signatory.name if slot.signatory else "",
-                        "title": slot.signatory.title if slot.signatory else "",
-                    }
-                    for slot in slots
-                    if slot.party == each
-                ],
-            }
-        )
-    fingerprint = stamp.fingerprint[:16]
+    """What package.typ needs beyond the agreement: what every package shows (``shared``),
+    and per party its cover's own facts (``parties``)."""
     return {
-        "title": label("package_title", title=agreement.meta.title, party=party.name),
-        "party": party.name,
-        "subject": label("package_subject", party=party.name, version=stamp.version_label),
+        "shared": _shared_data(agreement, stamp, slots),
+        "parties": [
+            {
+                "title": label("package_title", title=agreement.meta.title, party=party.name),
+                "party": party.name,
+                "subject": label(
+                    "package_subject", party=party.name, version=stamp.version_label
+                ),
+                "own_fields": [slot.field for slot in slots if slot.party == party],
+                "keywords": [f"party:{party.id}", f"commit:{stamp.commit or ''}"]
+                + (["draft"] if stamp.draft else []),
+            }
+            for party in parties
+        ],
+    }
+
+
+def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) -> dict[str, Any]:
+    """The facts, signatories and labels that every party's package shows alike."""
+    groups = [
+        {
+            "party": party.name,
+            "continued": label("party_continued", party=party.name),
+            "represented_by": party.represented_by or "",
+            "slots": [
+                {
+                    "field": slot.field,
+                    "name": slot.signatory.name if slot.signatory else "",
+                    "title": slot.signatory.title if slot.signatory else "",
+                }
+                for slot in slots
+                if slot.party == party
+            ],
+        }
+        for party in agreement.parties
+    ]
+    expected = []
+    for slot in slots:
+        before, after = label_around("expected_on_page", "page", expected=slot.expected)
+        expected.append({"field": slot.field, "before": before, "after": after})
+    return {
         "effective": format_date(agreement.meta.effective_date),
         "commit": stamp.commit or "",
         "fingerprint": stamp.fingerprint,
-        "expected": [slot.expected for slot in slots],
+        "expected": expected,
         "instructions": list(INSTRUCTIONS),
         "signing_statement": label(
-            "signing_statement", version=stamp.version_label, fingerprint=fingerprint
+            "signing_statement", version=stamp.version_label, fingerprint=stamp.fingerprint[:16]
         ),
         "signature_groups": groups,
         "labels": {
@@ -125,9 +167,13 @@ def _package_data(
                 "contents",
                 "signatures",
                 "name_line",
+                "on_page",
+                "on_pages",
             )
         }
-        | {"version": LABELS["package_version"], "fingerprint": LABELS["fingerprint_full"]},
-        "keywords": [f"party:{party.id}", f"commit:{stamp.commit or ''}"]
-        + (["draft"] if stamp.draft else []),
+        | {
+            "version": LABELS["package_version"],
+            "fingerprint": LABELS["fingerprint_full"],
+            "and": LABELS["list_and"],
+        },
     }

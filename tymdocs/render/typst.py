@@ -8,7 +8,10 @@ is data that Typst shows, never markup it parses.
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any, assert_never
 
 from tymdocs.document import Document, Part, Stamp
@@ -19,48 +22,70 @@ from tymdocs.model import Block, Heading, Inlines, LineBreak, ListBlock, Paragra
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a PDF, byte-identical for the same document and stamp."""
-    pdf, _ = _compile("agreement.typ", document_data(document, stamp, authors), stamp, tagged=True)
+    inputs = {"data": json.dumps(document_data(document, stamp, authors))}
+    template = resources.files("tymdocs") / "templates" / "agreement.typ"
+    with resources.as_file(template) as path:
+        pdf, _ = _compile(path, path.parent, inputs, stamp, tagged=True)
     return pdf
 
 
-def render_package(
-    document: Document, stamp: Stamp, package: dict[str, Any]
-) -> tuple[bytes, list[dict[str, Any]]]:
-    """A signature package as PDF/A-2b, and where Typst placed each signature box.
+def render_packages(
+    document: Document, stamp: Stamp, packages: dict[str, Any]
+) -> Iterator[tuple[bytes, list[dict[str, Any]]]]:
+    """The signature packages of ``packages["parties"]`` as PDF/A-2b, one at a time, each with
+    where Typst placed every signature box.
+
+    Every package is compiled from the same ``sys.inputs`` (the agreement and all the
+    packages' data) and picks its party in a one-line main file of its own: Typst then lays
+    the agreement's pages out once, and each further package costs its cover, its signature
+    page and its export. (A change in ``sys.inputs`` would start Typst's layout over.)
 
     Untagged on purpose: the tagged, accessible document is the agreement PDF; a package is
     for signing, and every signature's difference analysis reads every object of the file,
     which the structure tree would multiply fourfold.
     """
     data = document_data(document, stamp, ())
-    keywords = [*data["keywords"], *package["keywords"]]
-    data |= package | {"header": document.title, "keywords": keywords}
-    return _compile("package.typ", data, stamp, tagged=False, query="<tymdocs-signature-box>")
+    parties = [
+        party | {"keywords": [*data["keywords"], *party["keywords"]]}
+        for party in packages["parties"]
+    ]
+    inputs = {"data": json.dumps(data), "packages": json.dumps(packages | {"parties": parties})}
+    with tempfile.TemporaryDirectory(prefix="tymdocs-typst-") as temp:
+        root = Path(temp)
+        for template in (resources.files("tymdocs") / "templates").iterdir():
+            if template.name.endswith(".typ"):
+                (root / template.name).write_bytes(template.read_bytes())
+        for index in range(len(parties)):
+            main = root / f"package-{index}.typ"
+            main.write_text(f'#import "package.typ": signature-package\n#signature-package({index})\n')
+            yield _compile(main, root, inputs, stamp, tagged=False, query="<tymdocs-signature-box>")
 
 
 def _compile(
-    name: str, data: dict[str, Any], stamp: Stamp, *, tagged: bool, query: str | None = None
+    main: Path,
+    root: Path,
+    inputs: dict[str, str],
+    stamp: Stamp,
+    *,
+    tagged: bool,
+    query: str | None = None,
 ) -> tuple[bytes, list[dict[str, Any]]]:
-    """Compile a shipped template with ``data``; with ``query``, also the values it labels."""
+    """Compile ``main`` with ``inputs`` as its ``sys.inputs``; with ``query``, also the values
+    that the selector labels."""
     import typst
 
-    template = resources.files("tymdocs") / "templates" / name
-    with resources.as_file(template) as path:
-        try:
-            compiler = typst.Compiler(
-                str(path),
-                root=str(path.parent),
-                ignore_system_fonts=True,
-                sys_inputs={"data": json.dumps(data)},
-            )
-            pdf = compiler.compile(
-                pdf_standards=["a-2a", "ua-1"] if tagged else ["a-2b"],
-                timestamp=stamp.timestamp,
-                pdf_tags=tagged,
-            )
-            found = json.loads(compiler.query(query, field="value")) if query else []
-        except typst.TypstError as exc:
-            raise RenderError(f"Typst could not render {name}: {exc}") from exc
+    try:
+        compiler = typst.Compiler(
+            str(main), root=str(root), ignore_system_fonts=True, sys_inputs=inputs
+        )
+        pdf = compiler.compile(
+            pdf_standards=["a-2a", "ua-1"] if tagged else ["a-2b"],
+            timestamp=stamp.timestamp,
+            pdf_tags=tagged,
+        )
+        found = json.loads(compiler.query(query, field="value")) if query else []
+    except typst.TypstError as exc:
+        raise RenderError(f"Typst could not render {main.name}: {exc}") from exc
     assert isinstance(pdf, bytes)
     return pdf, found
 
