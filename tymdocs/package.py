@@ -111,9 +111,7 @@ def _packages_data(
             {
                 "title": label("package_title", title=agreement.meta.title, party=party.name),
                 "party": party.name,
-                "subject": label(
-                    "package_subject", party=party.name, version=stamp.version_label
-                ),
+                "subject": label("package_subject", party=party.name, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots if slot.party == party],
                 "keywords": [f"party:{party.id}", f"commit:{stamp.commit or ''}"]
                 + (["draft"] if stamp.draft else []),

@@ -19,6 +19,9 @@ from tymdocs.errors import RenderError
 from tymdocs.locale import label
 from tymdocs.model import Block, Heading, Inlines, LineBreak, ListBlock, Paragraph, Table
 
+_PACKAGE_MAIN = '#import "package.typ": signature-package\n#signature-package({index})\n'
+"""The main file of one package: only the index of its party differs."""
+
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a PDF, byte-identical for the same document and stamp."""
@@ -57,7 +60,7 @@ def render_packages(
                 (root / template.name).write_bytes(template.read_bytes())
         for index in range(len(parties)):
             main = root / f"package-{index}.typ"
-            main.write_text(f'#import "package.typ": signature-package\n#signature-package({index})\n')
+            main.write_text(_PACKAGE_MAIN.format(index=index), encoding="utf-8")
             yield _compile(main, root, inputs, stamp, tagged=False, query="<tymdocs-signature-box>")
 
 
