@@ -86,7 +86,7 @@ def test_one_field_per_signatory_on_its_drawn_box(built_seed: Path) -> None:
     last = reader.pages[-1]
     widgets = {str(a.get_object()["/T"]): a.get_object() for a in last["/Annots"]}
     assert sorted(widgets) == sorted(FIELDS)
-    boxes = _drawn_boxes(last)
+    boxes = drawn_boxes(last)
     assert len(boxes) == len(FIELDS)
     for name, widget in widgets.items():
         assert widget["/FT"] == "/Sig" and widget["/Subtype"] == "/Widget"
@@ -98,7 +98,7 @@ def test_one_field_per_signatory_on_its_drawn_box(built_seed: Path) -> None:
         assert x2 - x1 > 200 and y2 - y1 > 60
 
 
-def _drawn_boxes(page: pypdf.PageObject) -> list[tuple[float, float, float, float]]:
+def drawn_boxes(page: pypdf.PageObject) -> list[tuple[float, float, float, float]]:
     """The bounding boxes of large stroked paths on a page, in page coordinates."""
     content = page.get_contents()
     assert content is not None
