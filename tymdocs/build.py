@@ -10,22 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 import shlex
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tymdocs import __version__
-from tymdocs.checks import validate
-from tymdocs.document import Document, Stamp, compose
 from tymdocs.errors import Problem, SourceError, UsageError
 from tymdocs.governance import record_dict
-from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
 from tymdocs.revision import Source, open_source, source_tree
 from tymdocs.sources import fingerprint
-from tymdocs.verify import Lookup, Report, Trust
+
+if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
+    from tymdocs.document import Document, Stamp
+    from tymdocs.model import Agreement
+    from tymdocs.verify import Lookup, Report, Trust
 
 MANIFEST_VERSION = 1
 RENDERERS = ("typst", "python-docx", "docxtpl", "docxcompose")
@@ -35,22 +39,48 @@ Selection = Literal["all", "agreement", "packages"]
 def _render(
     agreement: Agreement, document: Document, stamp: Stamp, selection: Selection
 ) -> Iterator[Output]:
-    """Every output of a version, one at a time, so progress can be shown as each finishes."""
-    from tymdocs.package import build_package, signature_slots
+    """Every output of a version, one at a time, so progress can be shown as each finishes.
+
+    The PDFs are rendered in a second thread while this one writes the DOCX: Typst runs
+    without Python's lock, so the two share the machine's cores instead of taking turns.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from tymdocs.render.docx import render_docx
-    from tymdocs.render.typst import render_pdf
 
     authors = tuple(party.name for party in agreement.parties)
-    base = agreement.meta.id
+    pdfs = _pdfs(agreement, document, stamp, selection, authors)
+    if selection == "packages":
+        yield from pdfs
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rendered = pool.submit(list, pdfs)
+        docx = render_docx(document, stamp, authors)
+        yield Output(f"{agreement.meta.id}.docx", "agreement-docx", docx)
+        yield from rendered.result()
+
+
+def _pdfs(
+    agreement: Agreement,
+    document: Document,
+    stamp: Stamp,
+    selection: Selection,
+    authors: tuple[str, ...],
+) -> Iterator[Output]:
+    """The agreement PDF and the signature packages that ``selection`` asks for."""
+    from tymdocs.package import build_packages, signature_slots
+    from tymdocs.render.typst import render_pdf
+
     if selection != "packages":
-        yield Output(f"{base}.docx", "agreement-docx", render_docx(document, stamp, authors))
-        yield Output(f"{base}.pdf", "agreement-pdf", render_pdf(document, stamp, authors))
+        pdf = render_pdf(document, stamp, authors)
+        yield Output(f"{agreement.meta.id}.pdf", "agreement-pdf", pdf)
+    if selection == "agreement":
+        return
     slots = signature_slots(agreement)
     signatories = {s.field: s.signatory.name for s in slots if s.signatory is not None}
-    for party in agreement.parties if selection != "agreement" else ():
-        package = build_package(agreement, document, stamp, party)
+    for package in build_packages(agreement, document, stamp):
         fields = [field.name for field in package.fields]
-        extra = (("party", party.id), ("fields", fields), ("signatories", signatories))
+        extra = (("party", package.party.id), ("fields", fields), ("signatories", signatories))
         yield Output(package.name, "signature-package", package.data, extra)
 
 
@@ -86,6 +116,9 @@ def build(
     if not force and previous is not None and _matches(previous, identity, out):
         return BuildResult(out, previous, True, ())
 
+    from tymdocs.checks import validate
+    from tymdocs.document import compose
+
     loaded = validate(source.tree)
     if loaded.agreement is None:
         raise SourceError(loaded.problems)
@@ -119,6 +152,8 @@ def build(
 
 def stamp_of(source: Source, source_fingerprint: str) -> Stamp:
     """What every page of this version's documents carries."""
+    from tymdocs.document import Stamp
+
     return Stamp(source.commit, source.draft, source_fingerprint, source.timestamp, source.label)
 
 
@@ -138,8 +173,6 @@ def _record(source: Source) -> dict[str, Any] | None:
 def _identity(source: Source, source_fingerprint: str, selection: Selection) -> dict[str, Any]:
     """What decides the bytes of a build: the sources, their version, this tool and its
     renderers."""
-    from importlib.metadata import version
-
     when = dt.datetime.fromtimestamp(source.timestamp, dt.UTC).isoformat()
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -151,9 +184,41 @@ def _identity(source: Source, source_fingerprint: str, selection: Selection) -> 
             "timestamp": when,
             "version": source.label,
         },
-        "tool": {"tymdocs": __version__, **{name: version(name) for name in RENDERERS}},
+        "tool": {"tymdocs": __version__, **installed_versions(RENDERERS)},
         "selection": selection,
     }
+
+
+def installed_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """The installed version of each distribution in ``names``.
+
+    Read from the names of the ``<name>-<version>.dist-info`` folders on ``sys.path``, the
+    first found winning as in ``importlib.metadata``, which alone takes longer to import than
+    the rest of a rebuild that finds nothing changed; a distribution installed otherwise is
+    looked up through it.
+    """
+    wanted = {_distribution_key(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for item in listing:
+            if item.endswith(".dist-info"):
+                name, _, number = item.removesuffix(".dist-info").partition("-")
+                if (key := _distribution_key(name)) in wanted:
+                    found.setdefault(wanted[key], number)
+    if any(name not in found for name in names):
+        from importlib.metadata import version
+
+        found |= {name: version(name) for name in names if name not in found}
+    return {name: found[name] for name in names}
+
+
+def _distribution_key(name: str) -> str:
+    """A distribution's name as PEP 503 compares them: ``python_docx`` is ``python-docx``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _regenerate_command(source: Source, selection: Selection) -> str:
@@ -197,6 +262,8 @@ def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> b
 def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     """Find the package a returned copy claims to be: rebuilt from its commit when the
     repository has it, else as recorded in ``manifest``."""
+    from tymdocs.checks import validate
+    from tymdocs.document import compose
     from tymdocs.package import build_package, signature_slots
     from tymdocs.verify import Expected, manifest_lookup
 
@@ -245,7 +312,7 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
 def verify_copies(root: Path, copies: Iterable[Path], trust: Trust | None = None) -> Report:
     """Verify returned copies against the packages their commits build (``verify``'s core,
     for the records that rely on signed copies)."""
-    from tymdocs.verify import verify_files
+    from tymdocs.verify import Trust, verify_files
 
     trust = trust or Trust()
     return verify_files(

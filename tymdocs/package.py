@@ -71,12 +71,15 @@ def build_packages(
     parties: tuple[Party, ...] | None = None,
 ) -> Iterator[Package]:
     """The signature packages of ``parties`` (default: every party), one at a time; rendered
-    together so that Typst lays the agreement they share out once."""
+    together, from the data of every party's package, so that Typst lays the agreement they
+    share out once."""
     from tymdocs.render.typst import render_packages
 
     slots = signature_slots(agreement)
     chosen = agreement.parties if parties is None else parties
-    rendered = render_packages(document, stamp, _packages_data(agreement, stamp, chosen, slots))
+    data = _packages_data(agreement, stamp, agreement.parties, slots)
+    indices = [agreement.parties.index(party) for party in chosen]
+    rendered = render_packages(document, stamp, data, indices)
     for party, (pdf, boxes) in zip(chosen, rendered, strict=True):
         fields = place_fields(slots, boxes)
         yield Package(

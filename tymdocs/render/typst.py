@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
 from tymdocs.locale import label
 from tymdocs.model import Block, Heading, Inlines, LineBreak, ListBlock, Paragraph, Table
 
-_PACKAGE_MAIN = '#import "package.typ": signature-package\n#signature-package({index})\n'
-"""The main file of one package: only the index of its party differs."""
+if TYPE_CHECKING:
+    import typst
+
+_PACKAGE_MAIN = '#import "package.typ": signature-package\n#signature-package(int(read("party")))\n'
+"""The main file of the packages: the party is the one thing that differs between them."""
 
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
@@ -28,20 +31,21 @@ def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) 
     inputs = {"data": json.dumps(document_data(document, stamp, authors))}
     template = resources.files("tymdocs") / "templates" / "agreement.typ"
     with resources.as_file(template) as path:
-        pdf, _ = _compile(path, path.parent, inputs, stamp, tagged=True)
+        pdf, _ = _compile(_compiler(path, path.parent, inputs), stamp, tagged=True)
     return pdf
 
 
 def render_packages(
-    document: Document, stamp: Stamp, packages: dict[str, Any]
+    document: Document, stamp: Stamp, packages: dict[str, Any], indices: Iterable[int]
 ) -> Iterator[tuple[bytes, list[dict[str, Any]]]]:
-    """The signature packages of ``packages["parties"]`` as PDF/A-2b, one at a time, each with
-    where Typst placed every signature box.
+    """The signature packages of ``packages["parties"]`` at ``indices``, as PDF/A-2b, one at a
+    time, each with where Typst placed every signature box.
 
-    Every package is compiled from the same ``sys.inputs`` (the agreement and all the
-    packages' data) and picks its party in a one-line main file of its own: Typst then lays
-    the agreement's pages out once, and each further package costs its cover, its signature
-    page and its export. (A change in ``sys.inputs`` would start Typst's layout over.)
+    One compiler renders them all from the same ``sys.inputs`` (the agreement and every
+    package's data); only a small file that the main file reads names the party. Typst then
+    lays the agreement's pages out once, and each further package costs its cover, its
+    signature page and its export. (A change in ``sys.inputs`` would make Typst start over,
+    and so, often, would a compiler of its own for each package.)
 
     Untagged on purpose: the tagged, accessible document is the agreement PDF; a package is
     for signing, and every signature's difference analysis reads every object of the file,
@@ -58,29 +62,33 @@ def render_packages(
         for template in (resources.files("tymdocs") / "templates").iterdir():
             if template.name.endswith(".typ"):
                 (root / template.name).write_bytes(template.read_bytes())
-        for index in range(len(parties)):
-            main = root / f"package-{index}.typ"
-            main.write_text(_PACKAGE_MAIN.format(index=index), encoding="utf-8")
-            yield _compile(main, root, inputs, stamp, tagged=False, query="<tymdocs-signature-box>")
+        main = root / "packages.typ"
+        main.write_text(_PACKAGE_MAIN, encoding="utf-8")
+        compiler = _compiler(main, root, inputs)
+        for index in indices:
+            (root / "party").write_text(str(index), encoding="ascii")
+            yield _compile(compiler, stamp, tagged=False, query="<tymdocs-signature-box>")
 
 
-def _compile(
-    main: Path,
-    root: Path,
-    inputs: dict[str, str],
-    stamp: Stamp,
-    *,
-    tagged: bool,
-    query: str | None = None,
-) -> tuple[bytes, list[dict[str, Any]]]:
-    """Compile ``main`` with ``inputs`` as its ``sys.inputs``; with ``query``, also the values
-    that the selector labels."""
+def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
+    """A Typst compiler of ``main`` with ``inputs`` as its ``sys.inputs``, bundled fonts only."""
     import typst
 
     try:
-        compiler = typst.Compiler(
+        return typst.Compiler(
             str(main), root=str(root), ignore_system_fonts=True, sys_inputs=inputs
         )
+    except typst.TypstError as exc:
+        raise RenderError(f"Typst could not read {main.name}: {exc}") from exc
+
+
+def _compile(
+    compiler: typst.Compiler, stamp: Stamp, *, tagged: bool, query: str | None = None
+) -> tuple[bytes, list[dict[str, Any]]]:
+    """A PDF from ``compiler``; with ``query``, also the values that the selector labels."""
+    import typst
+
+    try:
         pdf = compiler.compile(
             pdf_standards=["a-2a", "ua-1"] if tagged else ["a-2b"],
             timestamp=stamp.timestamp,
@@ -88,7 +96,7 @@ def _compile(
         )
         found = json.loads(compiler.query(query, field="value")) if query else []
     except typst.TypstError as exc:
-        raise RenderError(f"Typst could not render {main.name}: {exc}") from exc
+        raise RenderError(f"Typst could not render the document: {exc}") from exc
     assert isinstance(pdf, bytes)
     return pdf, found
 
