@@ -44,6 +44,7 @@ CASES: dict[str, tuple[Path, dict[str, int]]] = {
     **{f"one-party-{n}": (SEED, {"kela": n}) for n in (1, 4, 7, 20)},
     **{f"four-parties-{n}": (KUVITTEELLINEN, spread(n, OTHER_PARTIES)) for n in (1, 4, 7, 20)},
     "kela-three-last-of-seven": (SEED, dict(zip(SEED_PARTIES, (2, 2, 3), strict=True))),
+    "first-party-20": (SEED, {"tyollisyysalue": 20}),
 }
 
 
@@ -217,6 +218,17 @@ def test_a_party_that_fits_on_a_page_is_kept_on_one(built: dict[str, Built]) -> 
         for party, on in pages.items():
             if sum(party_of(f) == party for f in one.expected) <= 6:
                 assert len(on) == 1, (case, party, on)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_signature_heading_stands_over_the_first_field(
+    built: dict[str, Built], case: str
+) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(next(iter(built[case].packages.values()))))
+    first = form_fields(reader)[0]
+    assert first.name == next(iter(built[case].expected))
+    lines = text_lines(reader.pages[first.page - 1])
+    assert any(text == "Allekirjoitukset" and y > first.rect[3] for text, y in lines), lines[:5]
 
 
 def test_seven_signatories_keep_kelas_three_with_its_heading(built: dict[str, Built]) -> None:
