@@ -29,6 +29,7 @@ from tymdocs.sources import fingerprint
 if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
     from tymdocs.document import Document, Stamp
     from tymdocs.model import Agreement
+    from tymdocs.package import Package
     from tymdocs.verify import Lookup, Report, Trust
 
 MANIFEST_VERSION = 1
@@ -261,14 +262,16 @@ def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> b
 
 def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     """Find the package a returned copy claims to be: rebuilt from its commit when the
-    repository has it, else as recorded in ``manifest``."""
+    repository has it, else as recorded in ``manifest``. A commit's packages are built
+    together, once, when the first copy of that commit asks for one."""
     from tymdocs.checks import validate
     from tymdocs.document import compose
-    from tymdocs.package import build_package, signature_slots
+    from tymdocs.package import build_packages, signature_slots
     from tymdocs.verify import Expected, manifest_lookup
 
     fallback = manifest_lookup(manifest) if manifest is not None else None
     agreements: dict[str, tuple[Agreement, Document, Stamp] | None] = {}
+    packages: dict[str, dict[str, Package]] = {}
 
     def version(commit: str) -> tuple[Agreement, Document, Stamp] | None:
         if commit not in agreements:
@@ -291,7 +294,10 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
         party = agreement.party(party_id)
         if party is None:
             return None
-        package = build_package(agreement, document, stamp, party)
+        if commit not in packages:
+            built_packages = build_packages(agreement, document, stamp)
+            packages[commit] = {package.party.id: package for package in built_packages}
+        package = packages[commit][party.id]
         slots = tuple(
             (s.field, s.party.id, s.signatory.name if s.signatory else None)
             for s in signature_slots(agreement)

@@ -2,8 +2,10 @@
 carrying one empty PAdES field per signatory of every party.
 
 :func:`signature_slots` is the plan (which field belongs to whom, named ``sig-<party>-<n>``);
-:func:`build_package` renders it with Typst, asks Typst where each drawn box ended up, and
-puts the fields exactly there.
+:func:`build_packages` renders it with Typst, asks Typst where each drawn box ended up, and
+puts the fields exactly there. The signature page keeps each party's heading with its fields
+(repeated as "… (jatkuu)" on a further page when a party needs more than one), and the cover
+names the page of every field, as Typst placed it.
 """
 
 from __future__ import annotations
@@ -56,12 +58,6 @@ def signature_slots(agreement: Agreement) -> tuple[Slot, ...]:
 
 def package_name(agreement: Agreement, party: Party) -> str:
     return label("package_file", id=agreement.meta.id, party=party.id)
-
-
-def build_package(agreement: Agreement, document: Document, stamp: Stamp, party: Party) -> Package:
-    """The signature package of ``party`` for this version."""
-    (package,) = build_packages(agreement, document, stamp, (party,))
-    return package
 
 
 def build_packages(
