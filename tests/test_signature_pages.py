@@ -132,10 +132,10 @@ def text_lines(page: pypdf.PageObject) -> list[tuple[str, float]]:
     return lines
 
 
-def heading_above(page: pypdf.PageObject, field: Field, headings: set[str]) -> str | None:
-    """The party heading nearest above ``field`` on its page, if any."""
+def heading_above(lines: list[tuple[str, float]], field: Field, headings: set[str]) -> str | None:
+    """The party heading nearest above ``field`` among the text ``lines`` of its page."""
     top = field.rect[3]
-    above = [(y, text) for text, y in text_lines(page) if text in headings and y > top]
+    above = [(y, text) for text, y in lines if text in headings and y > top]
     return min(above)[1] if above else None
 
 
@@ -152,6 +152,7 @@ def test_every_field_sits_under_its_own_partys_heading(built: dict[str, Built], 
         fields = form_fields(reader)
         assert sorted(f.name for f in fields) == sorted(one.expected), party
         first_page = {}
+        lines: dict[int, list[tuple[str, float]]] = {}
         for field in sorted(fields, key=lambda f: f.page):
             first_page.setdefault(party_of(field.name), field.page)
         for field in fields:
@@ -159,7 +160,9 @@ def test_every_field_sits_under_its_own_partys_heading(built: dict[str, Built], 
             heading = (
                 name if field.page == first_page[party_of(field.name)] else CONTINUED.format(name)
             )
-            found = heading_above(reader.pages[field.page - 1], field, headings)
+            if field.page not in lines:
+                lines[field.page] = text_lines(reader.pages[field.page - 1])
+            found = heading_above(lines[field.page], field, headings)
             assert found == heading, (case, party, field)
 
 
@@ -238,7 +241,8 @@ def test_seven_signatories_keep_kelas_three_with_its_heading(built: dict[str, Bu
     kela = [f for f in form_fields(reader) if f.name.startswith("sig-kela-")]
     assert len(kela) == 3 and len({f.page for f in kela}) == 1
     page = reader.pages[kela[0].page - 1]
-    assert all(heading_above(page, f, {"Kansaneläkelaitos"}) == "Kansaneläkelaitos" for f in kela)
+    lines = text_lines(page)
+    assert all(heading_above(lines, f, {"Kansaneläkelaitos"}) == "Kansaneläkelaitos" for f in kela)
     assert "(jatkuu)" not in page.extract_text()
 
 
