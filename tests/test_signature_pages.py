@@ -29,6 +29,8 @@ MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 25 * MM, 28 * MM, 25 * MM
 UNNAMED = "allekirjoittaja nimetään myöhemmin"
 CONTINUED = "{} (jatkuu)"
 LONG_TITLE = "palvelualueen johtaja, työllisyyspalvelut ja elinvoima"
+HOSTILE = " {page} #pagebreak() $x$ <l>"
+"""Placeholders and Typst markup in a name, which the cover prints as typed."""
 
 
 def spread(total: int, parties: tuple[str, ...]) -> dict[str, int]:
@@ -71,7 +73,7 @@ def with_signatories(meta: dict[str, Any], counts: dict[str, int]) -> dict[str, 
         if party["id"] in counts:
             party["signatories"] = [
                 {
-                    "name": f"Henkilö {party['id']} {n}",
+                    "name": f"Henkilö {party['id']} {n}" + (HOSTILE if n == 2 else ""),
                     "title": LONG_TITLE if n % 3 == 0 else "johtaja",
                 }
                 for n in range(1, counts[party["id"]] + 1)
