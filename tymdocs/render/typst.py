@@ -31,7 +31,7 @@ def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) 
     inputs = {"data": json.dumps(document_data(document, stamp, authors))}
     template = resources.files("tymdocs") / "templates" / "agreement.typ"
     with resources.as_file(template) as path:
-        pdf, _ = _compile(_compiler(path, path.parent, inputs), stamp, tagged=True)
+        pdf, _ = _compile(_compiler(path, path.parent, inputs), "the agreement", stamp, tagged=True)
     return pdf
 
 
@@ -67,25 +67,22 @@ def render_packages(
         compiler = _compiler(main, root, inputs)
         for index in indices:
             (root / "party").write_text(str(index), encoding="ascii")
-            yield _compile(compiler, stamp, tagged=False, query="<tymdocs-signature-box>")
+            what = f"the signature package of {packages['parties'][index]['party']}"
+            yield _compile(compiler, what, stamp, tagged=False, query="<tymdocs-signature-box>")
 
 
 def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
     """A Typst compiler of ``main`` with ``inputs`` as its ``sys.inputs``, bundled fonts only."""
     import typst
 
-    try:
-        return typst.Compiler(
-            str(main), root=str(root), ignore_system_fonts=True, sys_inputs=inputs
-        )
-    except typst.TypstError as exc:
-        raise RenderError(f"Typst could not read {main.name}: {exc}") from exc
+    return typst.Compiler(str(main), root=str(root), ignore_system_fonts=True, sys_inputs=inputs)
 
 
 def _compile(
-    compiler: typst.Compiler, stamp: Stamp, *, tagged: bool, query: str | None = None
+    compiler: typst.Compiler, what: str, stamp: Stamp, *, tagged: bool, query: str | None = None
 ) -> tuple[bytes, list[dict[str, Any]]]:
-    """A PDF from ``compiler``; with ``query``, also the values that the selector labels."""
+    """``what`` as a PDF from ``compiler``; with ``query``, also the values that the selector
+    labels."""
     import typst
 
     try:
@@ -96,7 +93,7 @@ def _compile(
         )
         found = json.loads(compiler.query(query, field="value")) if query else []
     except typst.TypstError as exc:
-        raise RenderError(f"Typst could not render the document: {exc}") from exc
+        raise RenderError(f"Typst could not render {what}: {exc}") from exc
     assert isinstance(pdf, bytes)
     return pdf, found
 
