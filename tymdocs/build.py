@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs n
     from tymdocs.verify import Lookup, Report, Trust
 
 MANIFEST_VERSION = 1
-RENDERERS = ("typst", "python-docx", "docxtpl", "docxcompose")
+RENDERERS = ("typst", "python-docx", "docxtpl")
 Selection = Literal["all", "agreement", "packages"]
 
 
