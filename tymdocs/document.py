@@ -103,43 +103,58 @@ def compose(agreement: Agreement, notes: Mapping[str, tuple[str, ...]] | None = 
 
 
 def _annex_blocks(agreement: Agreement, annex: Annex) -> Iterator[Block]:
-    if isinstance(annex, TextAnnex):
-        yield from annex.blocks
-    elif isinstance(annex, AppointmentAnnex):
-        yield _paragraph(cite_decision(annex.decision))
-        yield from annex.blocks
-        for member in annex.members:
-            yield _paragraph(_member_line(member))
-        for extra in annex.additional:
-            yield from extra.blocks
-    elif isinstance(annex, CompositionAnnex):
-        yield from annex.blocks
-        if annex.members:
-            yield _members_table(annex.members)
-        yield from annex.contacts_blocks
-        if annex.contacts:
-            contacts = []
-            for contact in annex.contacts:
-                party = agreement.party(contact.party)
-                contacts.append(_row(party.name if party else contact.party, contact.name))
-            yield Table(_cells(label("party"), label("contact_person")), tuple(contacts))
-    elif isinstance(annex, GoalsAnnex):
-        yield from annex.blocks
-        for year, goals in annex.goals:
-            yield Heading(2, (Span(label("goals_year", year=year)),))
-            yield ListBlock(tuple(ListItem(None, (Span(goal),)) for goal in goals))
-    elif isinstance(annex, StaffingAnnex):
-        yield from annex.blocks
-        rows: list[Row] = []
-        for staffing in annex.parties:
-            yield from staffing.blocks
-            party = agreement.party(staffing.party)
-            name = party.name if party else staffing.party
-            rows.append(_row(name, format_decimal(staffing.htv), strong=True))
-            rows.extend(_staffing_rows(staffing.parts, 1))
-        rows.append(_row(label("total"), format_decimal(annex.total), strong=True))
-        header = _cells(label("staffing_item"), label("htv"))
-        yield Table(header, tuple(rows), align=(None, "right"))
+    match annex:
+        case TextAnnex():
+            yield from annex.blocks
+        case AppointmentAnnex():
+            yield from _appointment_blocks(annex)
+        case CompositionAnnex():
+            yield from _composition_blocks(agreement, annex)
+        case GoalsAnnex():
+            yield from annex.blocks
+            for year, goals in annex.goals:
+                yield Heading(2, (Span(label("goals_year", year=year)),))
+                yield ListBlock(tuple(ListItem(None, (Span(goal),)) for goal in goals))
+        case StaffingAnnex():
+            yield from _staffing_blocks(agreement, annex)
+        case _:
+            assert_never(annex)
+
+
+def _appointment_blocks(annex: AppointmentAnnex) -> Iterator[Block]:
+    yield _paragraph(cite_decision(annex.decision))
+    yield from annex.blocks
+    for member in annex.members:
+        yield _paragraph(_member_line(member))
+    for extra in annex.additional:
+        yield from extra.blocks
+
+
+def _composition_blocks(agreement: Agreement, annex: CompositionAnnex) -> Iterator[Block]:
+    yield from annex.blocks
+    if annex.members:
+        yield _members_table(annex.members)
+    yield from annex.contacts_blocks
+    if annex.contacts:
+        contacts = []
+        for contact in annex.contacts:
+            party = agreement.party(contact.party)
+            contacts.append(_row(party.name if party else contact.party, contact.name))
+        yield Table(_cells(label("party"), label("contact_person")), tuple(contacts))
+
+
+def _staffing_blocks(agreement: Agreement, annex: StaffingAnnex) -> Iterator[Block]:
+    yield from annex.blocks
+    rows: list[Row] = []
+    for staffing in annex.parties:
+        yield from staffing.blocks
+        party = agreement.party(staffing.party)
+        name = party.name if party else staffing.party
+        rows.append(_row(name, format_decimal(staffing.htv), strong=True))
+        rows.extend(_staffing_rows(staffing.parts, 1))
+    rows.append(_row(label("total"), format_decimal(annex.total), strong=True))
+    header = _cells(label("staffing_item"), label("htv"))
+    yield Table(header, tuple(rows), align=(None, "right"))
 
 
 def cite_decision(decision: Decision) -> str:

@@ -122,7 +122,17 @@ def plain(text: str) -> Inlines:
 
 def inline_text(content: Inlines) -> str:
     """The plain text of inline content; a line break reads as a newline."""
-    return "".join(part.text if isinstance(part, Span) else "\n" for part in content)
+    return "".join(_inline_text(part) for part in content)
+
+
+def _inline_text(part: Inline) -> str:
+    match part:
+        case Span():
+            return part.text
+        case LineBreak():
+            return "\n"
+        case _:
+            assert_never(part)
 
 
 def text_lines(blocks: Blocks) -> Iterator[tuple[int, str]]:

@@ -22,10 +22,12 @@ from tymdocs.locale import label
 from tymdocs.model import (
     Block,
     Heading,
+    Inline,
     Inlines,
     LineBreak,
     ListBlock,
     Paragraph,
+    Span,
     Table,
     inline_text,
 )
@@ -187,12 +189,17 @@ class _Writer:
 
 
 def _runs(content: Inlines) -> list[Run]:
-    return [
-        (None, False, False)
-        if isinstance(part, LineBreak)
-        else (part.text, part.strong, part.emphasis)
-        for part in content
-    ]
+    return [_run(part) for part in content]
+
+
+def _run(part: Inline) -> Run:
+    match part:
+        case Span():
+            return (part.text, part.strong, part.emphasis)
+        case LineBreak():
+            return (None, False, False)
+        case _:
+            assert_never(part)
 
 
 def _run_xml(run: Run, strong: bool = False) -> str:

@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING, Any, assert_never
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
 from tymdocs.locale import label
-from tymdocs.model import Block, Heading, Inlines, LineBreak, ListBlock, Paragraph, Table
+from tymdocs.model import (
+    Block,
+    Heading,
+    Inline,
+    Inlines,
+    LineBreak,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+)
 
 if TYPE_CHECKING:
     import typst
@@ -159,9 +169,14 @@ def _block(block: Block) -> dict[str, Any]:
 
 
 def _inlines(content: Inlines) -> list[dict[str, Any]]:
-    return [
-        {"br": True}
-        if isinstance(part, LineBreak)
-        else {"s": part.text, "b": part.strong, "i": part.emphasis}
-        for part in content
-    ]
+    return [_inline(part) for part in content]
+
+
+def _inline(part: Inline) -> dict[str, Any]:
+    match part:
+        case Span():
+            return {"s": part.text, "b": part.strong, "i": part.emphasis}
+        case LineBreak():
+            return {"br": True}
+        case _:
+            assert_never(part)
