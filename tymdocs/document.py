@@ -25,6 +25,7 @@ from tymdocs.model import (
     Inlines,
     ListBlock,
     ListItem,
+    Mark,
     Member,
     Paragraph,
     Row,
@@ -47,6 +48,11 @@ class Part:
     number: int
     heading: str
     blocks: Blocks
+    mark: Mark | None = None
+    """In a redline: the whole part is inserted or deleted."""
+    former_heading: str | None = None
+    """In a redline: the heading in the older version, where it differs (renumbered or
+    retitled); renderers show it deleted before ``heading`` inserted."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ class Origin:
 NO_ORIGIN = Origin("<generated>")
 
 
+Mark = Literal["ins", "del"]
+"""In a redline: inserted by the newer version, or deleted from the older one. Every other
+value carries None, so an agreement's own text is never marked."""
+
+
 @dataclass(frozen=True)
 class Span:
     """A run of text with one set of emphasis flags."""
@@ -37,11 +42,14 @@ class Span:
     text: str
     strong: bool = False
     emphasis: bool = False
+    mark: Mark | None = None
 
 
 @dataclass(frozen=True)
 class LineBreak:
     """A forced line break inside a paragraph (an address, a signature line)."""
+
+    mark: Mark | None = None
 
 
 Inline = Span | LineBreak
@@ -53,12 +61,16 @@ class Heading:
     level: int
     content: Inlines
     line: int = field(default=0, compare=False)
+    mark: Mark | None = None
+    """In a redline: the whole block is inserted or deleted (its spans carry the mark too)."""
 
 
 @dataclass(frozen=True)
 class Paragraph:
     content: Inlines
     line: int = field(default=0, compare=False)
+    mark: Mark | None = None
+    """In a redline: the whole block is inserted or deleted (its spans carry the mark too)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,8 @@ class ListItem:
     content: Inlines
     children: Blocks = ()
     line: int = field(default=0, compare=False)
+    mark: Mark | None = None
+    """In a redline: the item is inserted or deleted (its spans and children carry it too)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,8 @@ class Row:
     level: int = 0
     strong: bool = False
     line: int = field(default=0, compare=False)
+    mark: Mark | None = None
+    """In a redline: the row is inserted or deleted (its cells' spans carry it too)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,8 @@ class Table:
     rows: tuple[Row, ...]
     align: tuple[Align, ...] = ()
     line: int = field(default=0, compare=False)
+    mark: Mark | None = None
+    """In a redline: the whole table is inserted or deleted (every row carries it too)."""
 
     def alignment(self, column: int) -> Align:
         return self.align[column] if column < len(self.align) else None
