@@ -13,6 +13,7 @@ from pathlib import Path
 
 import docx
 import pypdf
+import pytest
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -155,3 +156,21 @@ def pdf_body_text(data: bytes, header: str, footer: str, draft: str | None = Non
         assert text.endswith(bottom), f"page {number} footer: {text[-120:]!r}"
         body.append(text[len(top) : len(text) - len(bottom)])
     return re.sub("[•◦▪] ", "", normalise(" ".join(body)))  # bullets are not text
+
+
+RECORDED = "2026-10-01T12:00:00+03:00"
+"""When the tests' records are committed unless a test sets another clock: after the dates
+they record, since a record dated after its own commit is a finding."""
+
+
+def fixed_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed author and configuration; commits made in-process are dated RECORDED."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    at(monkeypatch, RECORDED)
+
+
+def at(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    """The clock git stamps the next commits with."""
+    monkeypatch.setenv("GIT_AUTHOR_DATE", when)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", when)

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -22,7 +21,11 @@ import pytest
 from tests.helpers import (
     FIXTURES,
     GIT_ENV,
+    RECORDED,
+    at,
     copy_agreement,
+    edit,
+    fixed_git,
     git,
     init_repo,
     normalise,
@@ -36,56 +39,6 @@ LIITE_4 = "annexes/liite-4-palvelut.md"
 LIITE_5 = "annexes/liite-5-henkilostoresurssi.yaml"
 SECTION_12 = "docs_src/12-voimassaolo-ja-muuttaminen.md"
 KELA_HTV = ("malliin on 0,8 htv", "malliin on 1,0 htv")
-
-
-@pytest.fixture(scope="session")
-def adopted_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed committed on 30.4.2025 and recorded as adopted on 1.5.2025 (version 1)."""
-    repo = copy_agreement(tmp_path_factory.mktemp("template") / "agreement")
-    init_repo(repo, "Sopimus 1.5.2025")
-    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": "2025-05-01T12:00:00+03:00"}
-    subprocess.run(
-        [sys.executable, "-m", "tymdocs", "adopt", "-m", "Sopimus allekirjoitettu"],
-        cwd=repo,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return repo
-
-
-RECORDED = "2026-10-01T12:00:00+03:00"
-"""When the tests' records are committed unless a test sets another clock: after the dates
-they record, since a record dated after its own commit is a finding."""
-
-
-def fixed_git(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fixed author and configuration; commits made in-process are dated RECORDED."""
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    at(monkeypatch, RECORDED)
-
-
-@pytest.fixture
-def repo(adopted_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh copy of the adopted seed; commits made in-process get the fixed author."""
-    fixed_git(monkeypatch)
-    target = tmp_path / "agreement"
-    shutil.copytree(adopted_template, target, symlinks=True)
-    return target
-
-
-def at(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
-    """The clock git stamps the next commits with."""
-    monkeypatch.setenv("GIT_AUTHOR_DATE", when)
-    monkeypatch.setenv("GIT_COMMITTER_DATE", when)
-
-
-def edit(root: Path, path: str, old: str, new: str) -> None:
-    file = root / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def kela_to_one(root: Path) -> None:

@@ -8,11 +8,27 @@ redline renderer (HTML, DOCX, Markdown, PDF) walks. Text is compared word by wor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
-from tymdocs.document import Document
-from tymdocs.model import RecordNeeded
+from tymdocs.document import Document, Part, compose
+from tymdocs.locale import format_date, format_decimal, label
+from tymdocs.model import (
+    Agreement,
+    AppointmentAnnex,
+    ChangeRule,
+    CompositionAnnex,
+    GoalsAnnex,
+    Member,
+    Metadata,
+    Party,
+    RecordNeeded,
+    StaffingAnnex,
+    StaffingItem,
+)
+from tymdocs.redline import changed, redline_document
 
 Status = Literal["added", "removed", "changed", "renumbered", "retitled"]
 
@@ -58,3 +74,343 @@ class Report:
     @property
     def empty(self) -> bool:
         return not self.changes
+
+
+# -- comparing two versions -------------------------------------------------------------------
+
+Pair = tuple[Part | None, Part | None]
+
+
+def compare(
+    a: Agreement, b: Agreement, *, a_label: str, b_label: str, author: str, date: dt.date
+) -> Report:
+    """What changed from ``a`` to ``b``, each change with the record ``a``'s rules want."""
+    doc_a, doc_b = compose(a), compose(b)
+    pairs = pair_parts(doc_a, doc_b, _titles(a), _titles(b))
+    redline = redline_document(doc_a, doc_b, pairs)
+    changes: list[Change] = []
+    metadata = _metadata_sentences(a.meta, b.meta)
+    if metadata:
+        needs = a.meta.policy.main_text
+        changes.append(
+            Change(
+                "metadata",
+                label("metadata_ref"),
+                "changed",
+                metadata,
+                needs.record,
+                _needs_text(needs),
+            )
+        )
+    for (old, new), part in zip(pairs, redline.parts, strict=True):
+        if not changed(part):
+            continue
+        either = new or old
+        assert either is not None
+        rule = (
+            a.meta.policy.main_text
+            if either.kind == "section"
+            else a.meta.policy.rule(either.number)
+        )
+        sentences: tuple[str, ...] = ()
+        if old is not None and new is not None and either.kind == "annex":
+            sentences = _annex_sentences(a, b, old.number, new.number)
+        changes.append(
+            Change(
+                key=f"{either.kind}-{either.number}",
+                part=either.heading if either.kind == "section" else _annex_name(either),
+                status=_status(old, new),
+                sentences=sentences,
+                needs=rule.record,
+                needs_text=_needs_text(rule),
+            )
+        )
+    return Report(
+        title=label("report_title", a=a_label, b=b_label),
+        a_label=a_label,
+        b_label=b_label,
+        changes=tuple(changes),
+        redline=redline,
+        author=author,
+        date=date,
+    )
+
+
+def _annex_name(part: Part) -> str:
+    return label("annex_ref", number=part.number) + part.heading.split(str(part.number), 1)[-1]
+
+
+def _titles(agreement: Agreement) -> dict[tuple[str, int], str]:
+    titles = {("section", s.number): s.title for s in agreement.sections}
+    return titles | {("annex", x.number): x.title for x in agreement.annexes}
+
+
+def pair_parts(
+    a: Document,
+    b: Document,
+    a_titles: dict[tuple[str, int], str],
+    b_titles: dict[tuple[str, int], str],
+) -> list[Pair]:
+    """A's parts matched to B's, in B's order with removed parts where they stood: first by
+    title (a part that kept its title but not its number was renumbered), then by number
+    (one that kept its number but not its title was retitled)."""
+    olds: dict[tuple[str, int], Part] = {(p.kind, p.number): p for p in a.parts}
+    news: dict[tuple[str, int], Part] = {(p.kind, p.number): p for p in b.parts}
+    match: dict[tuple[str, int], tuple[str, int]] = {}  # B's key -> A's key
+    by_title: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for key in olds:
+        by_title.setdefault((key[0], _fold(a_titles.get(key, ""))), []).append(key)
+    for key in news:
+        if key in olds and _fold(a_titles.get(key, "")) == _fold(b_titles.get(key, "")):
+            match[key] = key
+    taken = set(match.values())
+    for key in news:
+        if key in match:
+            continue
+        candidates = [
+            k for k in by_title.get((key[0], _fold(b_titles.get(key, ""))), []) if k not in taken
+        ]
+        if candidates:
+            match[key] = candidates[0]
+            taken.add(candidates[0])
+    for key in news:
+        if key not in match and key in olds and key not in taken:
+            match[key] = key
+            taken.add(key)
+    pairs: list[Pair] = []
+    removed = [key for key in olds if key not in taken]
+    for part in b.parts:
+        key = (part.kind, part.number)
+        old_key = match.get(key)
+        while removed and (
+            _before(removed[0], old_key, list(olds)) if old_key else _precedes(removed[0], key)
+        ):
+            pairs.append((olds[removed.pop(0)], None))
+        pairs.append((olds[old_key] if old_key else None, part))
+    pairs += [(olds[key], None) for key in removed]
+    return pairs
+
+
+def _before(key: tuple[str, int], other: tuple[str, int], order: list[tuple[str, int]]) -> bool:
+    return order.index(key) < order.index(other)
+
+
+def _precedes(key: tuple[str, int], other: tuple[str, int]) -> bool:
+    """Document order of two parts that have no counterpart to go by: sections first."""
+    return (key[0] != "section", key[1]) < (other[0] != "section", other[1])
+
+
+def _fold(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _status(old: Part | None, new: Part | None) -> Status:
+    if old is None:
+        return "added"
+    if new is None:
+        return "removed"
+    if old.number != new.number:
+        return "renumbered"
+    if old.heading != new.heading:
+        return "retitled"
+    return "changed"
+
+
+def _needs_text(rule: ChangeRule) -> str:
+    if rule.record == "decision":
+        return label("needs_decision", body=rule.body or label("steering_group"))
+    return label(f"needs_{rule.record}")
+
+
+# -- data, by key -----------------------------------------------------------------------------
+
+
+def _annex_sentences(a: Agreement, b: Agreement, old: int, new: int) -> tuple[str, ...]:
+    x, y = a.annex(old), b.annex(new)
+    match x, y:
+        case StaffingAnnex(), StaffingAnnex():
+            return tuple(_staffing_sentences(a, b, x, y))
+        case CompositionAnnex(), CompositionAnnex():
+            members = _member_sentences(x.members, y.members)
+            return (*members, *_contact_sentences(a, b, x, y))
+        case AppointmentAnnex(), AppointmentAnnex():
+            return tuple(_member_sentences(x.members, y.members))
+        case GoalsAnnex(), GoalsAnnex():
+            before, after = dict(x.goals), dict(y.goals)
+            return tuple(
+                label("goals_changed", year=year)
+                for year in sorted(before.keys() | after.keys())
+                if before.get(year) != after.get(year)
+            )
+        case _:
+            return ()
+
+
+def _staffing_sentences(
+    a: Agreement, b: Agreement, x: StaffingAnnex, y: StaffingAnnex
+) -> Iterator[str]:
+    before, after = _figures(a, x), _figures(b, y)
+    for name in [*after, *(n for n in before if n not in after)]:
+        old, new = before.get(name), after.get(name)
+        if old is None and new is not None:
+            yield label("htv_added", name=name, after=format_decimal(new))
+        elif new is None and old is not None:
+            yield label("htv_removed", name=name, before=format_decimal(old))
+        elif old != new and old is not None and new is not None:
+            yield label("htv_changed", name=name, before=_htv(old), after=_htv(new))
+    if x.total != y.total:
+        yield label("htv_total", before=_htv(x.total), after=_htv(y.total))
+
+
+def _htv(value: Decimal) -> str:
+    """A figure as staffing is written: ``1,0``, ``0,75``."""
+    text = format_decimal(value)
+    return text if "," in text else f"{text},0"
+
+
+def _figures(agreement: Agreement, annex: StaffingAnnex) -> dict[str, Decimal]:
+    """Every figure of a staffing annex by its name: ``Kansaneläkelaitos``,
+    ``Kansaneläkelaitos, työkykyneuvoja``."""
+    figures: dict[str, Decimal] = {}
+
+    def walk(prefix: str, items: tuple[StaffingItem, ...]) -> None:
+        for item in items:
+            name = f"{prefix}, {item.name}"
+            figures[name] = item.htv
+            walk(name, item.parts)
+
+    for staffing in annex.parties:
+        party = agreement.party(staffing.party)
+        name = party.name if party else staffing.party
+        figures[name] = staffing.htv
+        walk(name, staffing.parts)
+    return figures
+
+
+def _member_sentences(before: tuple[Member, ...], after: tuple[Member, ...]) -> Iterator[str]:
+    """Members by name; one that left and one that came with the same role or place in the
+    list read as a replacement."""
+    old = {m.name: m for m in before}
+    new = {m.name: m for m in after}
+    gone = [m for m in before if m.name not in new]
+    came = [m for m in after if m.name not in old]
+    for member in list(gone):
+        successor = next(
+            (m for m in came if m.role == member.role and m.organisation == member.organisation),
+            None,
+        )
+        if successor is None and len(gone) == len(came):
+            successor = came[gone.index(member)]
+        if successor is not None:
+            gone.remove(member)
+            came.remove(successor)
+            yield label("member_replaced", before=member.name, after=successor.name)
+            if member.deputy != successor.deputy:
+                yield label(
+                    "member_field",
+                    name=successor.name,
+                    field=label("field_deputy"),
+                    before=member.deputy or label("none"),
+                    after=successor.deputy or label("none"),
+                )
+    for member in after:
+        if member.name in old:
+            previous = old[member.name]
+            for field_name in ("role", "deputy", "organisation"):
+                was, now = getattr(previous, field_name), getattr(member, field_name)
+                if was != now:
+                    yield label(
+                        "member_field",
+                        name=member.name,
+                        field=label(f"field_{field_name}"),
+                        before=was or label("none"),
+                        after=now or label("none"),
+                    )
+    yield from (label("member_added", name=m.name) for m in came)
+    yield from (label("member_removed", name=m.name) for m in gone)
+
+
+def _contact_sentences(
+    a: Agreement, b: Agreement, x: CompositionAnnex, y: CompositionAnnex
+) -> list[str]:
+    before = {c.party: c.name for c in x.contacts}
+    after = {c.party: c.name for c in y.contacts}
+    sentences = []
+    for party_id in [*after, *(p for p in before if p not in after)]:
+        if before.get(party_id) != after.get(party_id):
+            party = b.party(party_id) or a.party(party_id)
+            sentences.append(
+                label(
+                    "contact_changed",
+                    party=party.name if party else party_id,
+                    before=before.get(party_id) or label("none"),
+                    after=after.get(party_id) or label("none"),
+                )
+            )
+    return sentences
+
+
+def _metadata_sentences(a: Metadata, b: Metadata) -> tuple[str, ...]:
+    """The metadata's changes in words: parties, signatories, dates, court."""
+    sentences: list[str] = []
+
+    def field_change(name: str, before: str, after: str) -> None:
+        if before != after:
+            sentences.append(
+                label("field_changed", field=label(f"field_{name}"), before=before, after=after)
+            )
+
+    field_change("title", a.title, b.title)
+    field_change("area", a.area, b.area)
+    field_change("municipalities", ", ".join(a.municipalities), ", ".join(b.municipalities))
+    field_change("effective_date", format_date(a.effective_date), format_date(b.effective_date))
+    field_change("valid_until", _until(a.valid_until), _until(b.valid_until))
+    field_change("court", a.court, b.court)
+    old = {p.id: p for p in a.parties}
+    new = {p.id: p for p in b.parties}
+    for party in b.parties:
+        previous = old.get(party.id)
+        if previous is None:
+            sentences.append(label("party_added", name=party.name))
+            continue
+        if previous.name != party.name:
+            sentences.append(
+                label("field_changed", field=previous.name, before=previous.name, after=party.name)
+            )
+        if previous.signatories != party.signatories:
+            sentences.append(
+                label(
+                    "signatory_changed",
+                    party=party.name,
+                    before=_signatories(previous) or label("none"),
+                    after=_signatories(party) or label("none"),
+                )
+            )
+    sentences += [label("party_removed", name=p.name) for p in a.parties if p.id not in new]
+    if a.steering_group != b.steering_group:
+        sentences.append(
+            label(
+                "field_changed",
+                field=label("field_steering_group"),
+                before=_group(a),
+                after=_group(b),
+            )
+        )
+    if a.policy != b.policy:
+        sentences.append(label("field_changed", field=label("field_policy"), before="…", after="…"))
+    return tuple(sentences)
+
+
+def _until(day: dt.date | None) -> str:
+    return format_date(day) if day else label("open_ended")
+
+
+def _signatories(party: Party) -> str:
+    return "; ".join(f"{s.name}, {s.title}" for s in party.signatories)
+
+
+def _group(meta: Metadata) -> str:
+    group = meta.steering_group
+    if group is None:
+        return label("none")
+    return f"{group.appointed_by}, {format_date(group.appointed_on)}, {group.term_years} v"

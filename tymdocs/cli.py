@@ -247,6 +247,78 @@ def build(
             click.echo(f"{len(warnings)} warning(s): see tymdocs check", err=True)
 
 
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    from tymdocs.diff import FORMATS
+
+    chosen = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)}, comma-separated")
+    return chosen
+
+
+@cli.command()
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write into this directory (default: build/diff-A-B/).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="html,docx,md,pdf",
+    callback=_formats,
+    metavar="LIST",
+    help="Formats to write, comma-separated: html, docx, md, pdf (default: all).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the change set as JSON; write nothing."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.pass_obj
+def diff(
+    settings: Settings,
+    a: str | None,
+    b: str | None,
+    output: Path | None,
+    formats: tuple[str, ...],
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """What changed from version A to version B, for legal reviewers: a redline in HTML, DOCX
+    with tracked changes, Markdown and PDF, each change with the record it needs.
+
+    A and B are commits, branches or tags, version numbers from the register (2 or v2), or
+    dates (the agreement in force that day). With one version, it is compared with the working
+    tree; with none, the last commit is.
+
+    \b
+    Example:
+        tymdocs diff v1 v2
+        tymdocs diff 1.5.2025 20.9.2025 --format html,md
+        tymdocs diff --json
+    """
+    from tymdocs import diff as differ
+
+    report, side_a, side_b = differ.diff(settings.root, a, b)
+    if as_json:
+        click.echo(json.dumps(differ.change_set(report), indent=2, ensure_ascii=False))
+        return
+    out = (output or settings.root / "build" / f"diff-{side_a.name}-{side_b.name}").resolve()
+    outputs = differ.render(report, side_a, side_b, cast("tuple[differ.Format, ...]", formats))
+    differ.write(out, outputs, report)
+    if not quiet:
+        summary = f"{len(report.changes)} changed part(s)" if report.changes else "no changes"
+        click.echo(
+            f"{report.title}: {summary}; wrote {len(outputs)} file(s) into {os.path.relpath(out)}"
+        )
+        for change in report.changes:
+            click.echo(f"  {change.part}: {change.needs_text}")
+
+
 @cli.command()
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -74,6 +74,48 @@ LABELS: dict[str, str] = {
     "party_continued": "{party} (jatkuu)",
 }
 
+# What a redline says of a change: sentences about data, and the record a change needs.
+CHANGE_LABELS: dict[str, str] = {
+    "needs_amendment": "kaikkien osapuolten allekirjoittama kirjallinen sopimusmuutos",
+    "needs_decision": "päätös ({body})",
+    "needs_notice": "osapuolen ilmoitus",
+    "status_added": "lisätty",
+    "status_removed": "poistettu",
+    "status_changed": "muutettu",
+    "status_renumbered": "numero muutettu: {before} → {after}",
+    "status_retitled": "otsikko muutettu",
+    "htv_changed": "{name}: {before} → {after} htv",
+    "htv_added": "{name}: lisätty, {after} htv",
+    "htv_removed": "{name}: poistettu (oli {before} htv)",
+    "htv_total": "yhteensä {before} → {after} htv",
+    "member_replaced": "jäsen {before} → {after}",
+    "member_added": "uusi jäsen {name}",
+    "member_removed": "jäsen {name} poistettu",
+    "member_field": "{name}, {field}: {before} → {after}",
+    "contact_changed": "yhteyshenkilö ({party}): {before} → {after}",
+    "goals_changed": "tavoitteet vuodelle {year} muutettu",
+    "field_changed": "{field}: {before} → {after}",
+    "party_added": "uusi sopijaosapuoli: {name}",
+    "party_removed": "sopijaosapuoli poistettu: {name}",
+    "signatory_changed": "{party}, allekirjoittajat: {before} → {after}",
+    "none": "ei mitään",
+    "open_ended": "toistaiseksi",
+    "field_title": "nimi",
+    "field_area": "alue",
+    "field_municipalities": "kunnat",
+    "field_effective_date": "voimaantulopäivä",
+    "field_valid_until": "voimassa",
+    "field_court": "tuomioistuin",
+    "field_steering_group": "johtoryhmä",
+    "field_policy": "muutossäännöt",
+    "field_role": "tehtävä",
+    "field_deputy": "varajäsen",
+    "field_organisation": "organisaatio",
+    "report_title": "Muutokset: {a} → {b}",
+    "working_tree": "työkopio (ei tallennettu)",
+}
+LABELS |= CHANGE_LABELS
+
 INSTRUCTIONS: tuple[str, ...] = (
     "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",
     "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi {pages}; "

@@ -1,0 +1,225 @@
+"""``tymdocs diff``: two versions named as a coordinator names them -> a redline report in
+every format, written atomically like a build.
+
+A version is a commit, branch or tag, a version number from the register (``2`` or ``v2``),
+a date (the agreement as in force that day), or the working tree. What each change needs comes
+from the older version's rules; which record made it, from the register between the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from tymdocs import git, governance
+from tymdocs.changes import Change, Report, compare
+from tymdocs.document import Stamp
+from tymdocs.errors import SourceError, UsageError
+from tymdocs.locale import label, local_date, parse_date
+from tymdocs.model import Agreement
+from tymdocs.output import MANIFEST, Output, replace_directory
+from tymdocs.revision import Source, open_history, open_source
+from tymdocs.sources import fingerprint
+
+Format = Literal["html", "docx", "md", "pdf"]
+FORMATS: tuple[Format, ...] = ("html", "docx", "md", "pdf")
+_VERSION = re.compile(r"^[vV]?([1-9][0-9]{0,5})$")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the two versions: its sources, how the report names it, and in file names."""
+
+    source: Source
+    agreement: Agreement
+    name: str
+    """For file names: ``v2``, ``3f2a1bc``, ``2025-09-20``, ``tyopuu``."""
+
+
+def open_side(root: Path, spec: str | None) -> Side:
+    """The version ``spec`` names; None is the working tree."""
+    if spec is None:
+        return _side(open_source(root), "tyopuu")
+    day = parse_date(spec)
+    if day is not None:
+        return _side(open_source(root, None, day), day.isoformat())
+    number = _VERSION.match(spec)
+    if number is not None and not git.is_repository(root):
+        raise UsageError(f"version {spec} needs a git repository with a register")
+    if number is not None:
+        _, history = open_history(root)
+        version = history.version(int(number.group(1)))
+        if version is None:
+            known = ", ".join(str(v.number) for v in history.versions()) or "none"
+            raise UsageError(f"the register has no version {spec} (versions: {known})")
+        return _side(open_source(root, version.commit), f"v{version.number}")
+    source = open_source(root, spec)
+    return _side(source, (source.commit or spec)[:7])
+
+
+def _side(source: Source, name: str) -> Side:
+    from tymdocs.checks import validate
+
+    loaded = validate(source.tree)
+    if loaded.agreement is None:
+        raise SourceError(loaded.problems)
+    return Side(source, loaded.agreement, name)
+
+
+def _label(side: Side) -> str:
+    return label("working_tree") if side.source.dirty else side.source.label
+
+
+def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Side, Side]:
+    """The report of what changed from version A to version B (None: the working tree).
+
+    With one version, it is compared with the working tree; with none, the last committed
+    version is."""
+    if a_spec is None and b_spec is None:
+        a = _side(open_source(root, "HEAD"), "HEAD") if git.is_repository(root) else None
+        if a is None:
+            raise UsageError("diff with no versions compares HEAD with the working tree: no git")
+        a = replace(a, name=(a.source.commit or "HEAD")[:7])
+    else:
+        a = open_side(root, a_spec)
+    b = open_side(root, b_spec)
+    entries = _records_between(root, a, b)
+    report = compare(
+        a.agreement,
+        b.agreement,
+        a_label=_label(a),
+        b_label=_label(b),
+        author=_author(entries),
+        date=_date(entries, b),
+    )
+    names = {p.id: p.name for p in b.agreement.parties}
+    changes = tuple(_with_record(c, entries, names, b) for c in report.changes)
+    return replace(report, changes=changes), a, b
+
+
+def _records_between(root: Path, a: Side, b: Side) -> list[governance.Entry]:
+    """The register's records after A's commit, up to B's (or HEAD for the working tree)."""
+    if not git.is_repository(root) or a.source.commit is None:
+        return []
+    tip = b.source.commit or "HEAD"
+    try:
+        _, history = open_history(root, tip if b.source.ref else "HEAD")
+    except UsageError:
+        return []
+    order = [c.commit for c in history.commits]  # newest first
+    if a.source.commit not in order:
+        return []
+    start = order.index(a.source.commit)
+    end = order.index(b.source.commit) if b.source.commit in order else 0
+    between = set(order[end:start])
+    return [e for e in history.entries if e.commit in between]
+
+
+def _with_record(
+    change: Change, entries: Iterable[governance.Entry], names: dict[str, str], b: Side
+) -> Change:
+    made = [e for e in entries if change.key in e.record.parts or e.record.kind == "adoption"]
+    if change.key.startswith("section-") or change.key == "metadata":
+        made = [e for e in entries if e.record.kind == "amendment"] or made
+    if made:
+        return replace(change, record=governance.cite(made[-1].record, names))
+    if b.source.dirty or (b.source.draft and b.source.at is None):
+        return replace(change, command=_command(change))
+    return change
+
+
+def _command(change: Change) -> str:
+    """The command that records a change not recorded yet."""
+    if change.needs == "amendment":
+        return 'tymdocs amend --date PVM -m "…"'
+    if change.needs == "notice":
+        return 'tymdocs notice --party OSAPUOLI --date PVM -m "…"'
+    return 'tymdocs approve --body "…" --date PVM --section N'
+
+
+def _author(entries: list[governance.Entry]) -> str:
+    """Who made the changes, as tracked changes name them: one deciding body, else tymdocs."""
+    bodies = {e.record.body for e in entries if e.record.kind == "decision" and e.record.body}
+    return bodies.pop() if len(bodies) == 1 else "tymdocs"
+
+
+def _date(entries: list[governance.Entry], b: Side) -> dt.date:
+    decisions = [e.record.date for e in entries if e.record.kind != "review"]
+    if decisions:
+        return max(decisions)
+    return local_date(dt.datetime.fromtimestamp(b.source.timestamp, dt.UTC))
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def file_name(a: Side, b: Side, extension: str) -> str:
+    return f"muutokset-{a.name}-{b.name}.{extension}"
+
+
+def render(report: Report, a: Side, b: Side, formats: Iterable[Format]) -> list[Output]:
+    """Every asked-for format of the report, in memory."""
+    stamp = Stamp(
+        commit=b.source.commit,
+        draft=b.source.draft,
+        fingerprint=fingerprint(b.source.tree),
+        timestamp=b.source.timestamp,
+        version_label=report.title,
+    )
+    outputs = []
+    for fmt in formats:
+        data = _render_one(report, stamp, fmt)
+        extension = "md" if fmt == "md" else fmt
+        outputs.append(Output(file_name(a, b, extension), f"redline-{fmt}", data))
+    return outputs
+
+
+def _render_one(report: Report, stamp: Stamp, fmt: Format) -> bytes:
+    if fmt == "html":
+        from tymdocs.render.html import render_html
+
+        return render_html(report)
+    if fmt == "md":
+        from tymdocs.render.markdown import render_markdown
+
+        return render_markdown(report).encode()
+    if fmt == "docx":
+        from tymdocs.render.docx import render_redline_docx
+
+        return render_redline_docx(report, stamp)
+    from tymdocs.render.typst import render_redline_pdf
+
+    return render_redline_pdf(report, stamp)
+
+
+def change_set(report: Report) -> dict[str, Any]:
+    """The report as JSON: the two versions and every change with its record."""
+    return {
+        "a": report.a_label,
+        "b": report.b_label,
+        "changes": [
+            {
+                "key": c.key,
+                "part": c.part,
+                "status": c.status,
+                "sentences": list(c.sentences),
+                "needs": c.needs,
+                "needs_text": c.needs_text,
+                "record": c.record,
+                "command": c.command,
+            }
+            for c in report.changes
+        ],
+    }
+
+
+def write(out: Path, outputs: list[Output], report: Report) -> None:
+    """The outputs and a manifest of them, swapped into ``out`` at once."""
+    manifest = {"report": change_set(report), "outputs": [o.entry() for o in outputs]}
+    data = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    replace_directory(out, [*outputs, Output(MANIFEST, "manifest", data.encode())])
