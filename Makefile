@@ -36,6 +36,8 @@ format: $(INSTALLED) ## Format the code with ruff
 	$(BIN)/ruff format tymdocs tests tools bench
 
 bench: $(INSTALLED) ## Whole-process timings of tymdocs against the usual alternative
+	@# python-redlines is the alternative for diff: measured when the registry has it.
+	-$(BIN)/python -m pip install --quiet 'python-redlines[docxodus]>=2,<3' 2>/dev/null
 	$(BIN)/python bench/bench.py
 
 template: $(INSTALLED) ## Regenerate the DOCX template from tools/make_docx_template.py

@@ -77,6 +77,44 @@ def run(cwd: Path, *command: str, stdin: bytes | None = None) -> str:
     return done.stdout.decode()
 
 
+def two_versions(target: Path) -> Path:
+    """The seed adopted as version 1, then version 2: Johtoryhmä's decision on Liite 5."""
+    repo = make_repo(target)
+    run(repo, *TYMDOCS, "adopt", "-m", "Sopimus")
+    kela_to_one(repo)
+    approve = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+    run(repo, *TYMDOCS, *approve, "-m", "Kelan resurssi")
+    return repo
+
+
+REDLINES = """
+import sys, warnings
+warnings.simplefilter("ignore")
+from python_redlines.engines import DocxodusEngine
+old, new = (open(p, "rb").read() for p in sys.argv[1:3])
+open(sys.argv[3], "wb").write(DocxodusEngine().run_redline("tymdocs", old, new)[0])
+"""
+
+
+def redlines_rows(repo: Path, temp: Path, ours: float) -> list[tuple[str, float, float | None]]:
+    """python-redlines on the two versions' DOCX, whole process, when it is installed."""
+    probe = [sys.executable, "-c", "import python_redlines.engines"]
+    if subprocess.run(probe, capture_output=True).returncode:
+        print("python-redlines is not installed: no comparison for diff")
+        return []
+    files = []
+    for version in ("v1", "v2"):
+        out = temp / f"docx-{version}"
+        run(repo, *TYMDOCS, "build", "-q", "--no-packages", "--ref", version, "-o", str(out))
+        files.append(str(next(out.glob("*.docx"))))
+    command = [sys.executable, "-c", REDLINES, *files, str(temp / "redline.docx")]
+    theirs = median_seconds(command, repo, runs=3)
+    return [
+        ("python-redlines, the two DOCX", theirs, None),
+        ("  ratio diff (4 formats) / python-redlines", ours / theirs, 1.0),
+    ]
+
+
 def governed_repo(target: Path) -> Path:
     """The seed adopted as version 1, then RECORDS commits made by one ``git fast-import``:
     decisions of Johtoryhmä that change Liite 5 (a counter on its first comment line), every
@@ -214,6 +252,12 @@ def main() -> int:
         signed = sign_packages(out, Path(temp))
         verify = [*TYMDOCS, "verify", *map(str, signed)]
         rows.append(("verify 3 signed packages", median_seconds(verify, repo), 1.5))
+
+        versions = two_versions(Path(temp) / "versions")
+        diff = [*TYMDOCS, "diff", "v1", "v2", "-q", "-o", str(Path(temp) / "diff")]
+        ours = median_seconds(diff, versions, env=ENV)
+        rows.append(("diff v1 v2: HTML, DOCX, Markdown, PDF", ours, 0.5))
+        rows += redlines_rows(versions, Path(temp), ours)
 
         governed = governed_repo(Path(temp) / "governed")
         log = median_seconds([*TYMDOCS, "log", "--json"], governed, env=ENV)
