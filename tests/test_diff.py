@@ -66,7 +66,7 @@ def test_the_fixture_revision_gives_its_exact_change_set(
     ]
     assert changes["annex-5"]["needs"] == "decision"
     assert changes["annex-5"]["needs_text"] == "päätös (Johtoryhmä)"
-    assert changes["annex-5"]["command"].startswith("tymdocs approve")
+    assert changes["annex-5"]["command"].startswith('tymdocs approve --body "Johtoryhmä"')
     assert all(c["record"] is None for c in report["changes"])
 
 

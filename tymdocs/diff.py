@@ -98,7 +98,7 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
         date=_date(entries, b),
     )
     names = {p.id: p.name for p in b.agreement.parties}
-    changes = tuple(_with_record(c, entries, names, b) for c in report.changes)
+    changes = tuple(_with_record(c, entries, names, a, b) for c in report.changes)
     return replace(report, changes=changes), a, b
 
 
@@ -121,7 +121,7 @@ def _records_between(root: Path, a: Side, b: Side) -> list[governance.Entry]:
 
 
 def _with_record(
-    change: Change, entries: Iterable[governance.Entry], names: dict[str, str], b: Side
+    change: Change, entries: Iterable[governance.Entry], names: dict[str, str], a: Side, b: Side
 ) -> Change:
     made = [e for e in entries if change.key in e.record.parts or e.record.kind == "adoption"]
     if change.key.startswith("section-") or change.key == "metadata":
@@ -129,17 +129,20 @@ def _with_record(
     if made:
         return replace(change, record=governance.cite(made[-1].record, names))
     if b.source.dirty or (b.source.draft and b.source.at is None):
-        return replace(change, command=_command(change))
+        return replace(change, command=_command(change, a.agreement))
     return change
 
 
-def _command(change: Change) -> str:
-    """The command that records a change not recorded yet."""
+def _command(change: Change, agreement: Agreement) -> str:
+    """The command that records a change not recorded yet, as far as the rules tell it."""
     if change.needs == "amendment":
         return 'tymdocs amend --date PVM -m "…"'
     if change.needs == "notice":
         return 'tymdocs notice --party OSAPUOLI --date PVM -m "…"'
-    return 'tymdocs approve --body "…" --date PVM --section N'
+    number = governance.part_number(change.key)
+    rule = agreement.meta.policy.rule(number or 0)
+    body = rule.body or label("steering_group")
+    return f'tymdocs approve --body "{body}" --date PVM --section N -m "…"'
 
 
 def _author(entries: list[governance.Entry]) -> str:
