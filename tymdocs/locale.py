@@ -116,6 +116,35 @@ CHANGE_LABELS: dict[str, str] = {
 }
 LABELS |= CHANGE_LABELS
 
+# What the HTML and Markdown redlines add around the text.
+REDLINE_LABELS: dict[str, str] = {
+    "redline_summary": "Muutosten yhteenveto",
+    "redline_changed_parts": "Muuttuneet osat",
+    "redline_needs": "Muutos vaatii",
+    "redline_older": "Vanhempi versio",
+    "redline_newer": "Uudempi versio",
+    "redline_none": "Ei muutoksia",
+    "redline_counts": "Muuttuneita osia: {changed}, muuttumattomia osia: {unchanged}.",
+    "redline_unchanged": "muuttumattomia osia: {count}",
+    "redline_part": "Osa",
+    "redline_change": "Muutos",
+    "redline_record": "Kirjaus",
+    "redline_recorded": "Kirjattu",
+    "redline_command": "Kirjataan komennolla",
+    "redline_legend": "Merkinnät:",
+    "redline_inserted": "lisätty",
+    "redline_deleted": "poistettu",
+    "redline_part_inserted": "lisätty osa",
+    "redline_part_deleted": "poistettu osa",
+    "redline_line_break": "rivinvaihto",
+    "redline_status_added": "lisätty",
+    "redline_status_removed": "poistettu",
+    "redline_status_changed": "muutettu",
+    "redline_status_renumbered": "numero muutettu",
+    "redline_status_retitled": "otsikko muutettu",
+}
+LABELS |= REDLINE_LABELS
+
 INSTRUCTIONS: tuple[str, ...] = (
     "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",
     "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi {pages}; "

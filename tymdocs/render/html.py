@@ -1,0 +1,372 @@
+"""Report -> HTML: one self-contained redline file for browsers and print.
+
+Every piece of text from the sources goes through :func:`html.escape` (quotes too, for
+attributes); the only markup is what this module writes. No external resource, no script:
+the file opens offline and its bytes depend on the report alone. Insertions and deletions
+are ``<ins>``/``<del>`` marked by colour and by underline or strike-through, so they survive
+black-and-white print and readers who do not tell red from green.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from html import escape
+from typing import assert_never
+
+from tymdocs.changes import Change, Report
+from tymdocs.document import Part
+from tymdocs.locale import label
+from tymdocs.model import (
+    Block,
+    Heading,
+    Inline,
+    Inlines,
+    LineBreak,
+    ListBlock,
+    ListItem,
+    Mark,
+    Paragraph,
+    Row,
+    Span,
+    Table,
+)
+from tymdocs.redline import changed
+
+_CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif; line-height: 1.5;
+  color: #1b1b1b; background: #fff; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+.subtitle { color: #444; margin-top: 0; }
+ins { background: #dcf5e0; color: #064414; text-decoration: underline;
+  text-decoration-thickness: 2px; text-underline-offset: 2px; }
+del { background: #fde2e1; color: #7d0b0b; text-decoration: line-through;
+  text-decoration-thickness: 2px; }
+ins.br::after, del.br::after { content: "\\21B5"; }
+.whole-ins { border-left: 4px solid #1a7f37; padding-left: .6rem; }
+.whole-del { border-left: 4px dashed #b3261e; padding-left: .6rem; }
+tr.whole-ins > td:first-child { border-left: 4px solid #1a7f37; }
+tr.whole-del > td:first-child { border-left: 4px dashed #b3261e; }
+.badge { display: inline-block; font-size: .8rem; font-weight: normal; border: 1px solid;
+  border-radius: 3px; padding: 0 .3rem; margin-left: .5rem; vertical-align: middle; }
+.badge.ins { color: #064414; border-style: solid; }
+.badge.del { color: #7d0b0b; border-style: dashed; }
+table { border-collapse: collapse; margin: .8rem 0; }
+th, td { border: 1px solid #999; padding: .2rem .5rem; vertical-align: top; text-align: left; }
+th { background: #eee; }
+.r { text-align: right; }
+.c { text-align: center; }
+tr.strong > td { font-weight: bold; }
+ol.own { list-style: none; padding-left: 2.2rem; }
+ol.own > li > .marker { display: inline-block; min-width: 2.2rem; margin-left: -2.2rem; }
+.note { background: #f5f5f5; border: 1px solid #ddd; padding: .4rem .8rem; }
+.note ul { margin: .2rem 0; }
+details { border: 1px solid #ccc; border-radius: 4px; padding: .3rem .8rem; margin: 1rem 0; }
+summary { cursor: pointer; color: #333; }
+code { font-family: ui-monospace, Consolas, monospace; background: #f2f2f2; padding: 0 .2em;
+  overflow-wrap: anywhere; }
+.summary td ul { margin: 0; padding-left: 1.1rem; }
+@page { size: A4; margin: 2cm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
+  a { color: inherit; text-decoration: none; }
+  ins, del, .whole-ins, .whole-del, th, .note {
+    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h1, h2, h3, h4, h5, h6 { break-after: avoid; }
+  tr, li, .note { break-inside: avoid; }
+  details { border: none; padding: 0; }
+}
+"""
+
+
+def render_html(report: Report) -> bytes:
+    """The report as one UTF-8 HTML5 file, byte-identical for the same report."""
+    return "".join(_Writer(report).document()).encode("utf-8")
+
+
+def _esc(text: str) -> str:
+    return escape(text, quote=True)
+
+
+class _Writer:
+    """Walks the report once; every text from a source passes through :func:`_esc`."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.by_key = {change.key: change for change in report.changes}
+        self.ids = _part_ids(report.redline.parts)
+        part_ids = set(self.ids)
+        self.orphans = [c for c in report.changes if c.key not in part_ids]
+        """Changes with no part of their own (the metadata): shown in a section of their own."""
+        self.unchanged = sum(not changed(part) for part in report.redline.parts)
+
+    def document(self) -> Iterator[str]:
+        report = self.report
+        yield '<!DOCTYPE html>\n<html lang="fi">\n<head>\n<meta charset="utf-8">\n'
+        yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        yield f"<title>{_esc(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        yield f"<header>\n<h1>{_esc(report.title)}</h1>\n"
+        yield f'<p class="subtitle">{_esc(report.redline.title)}</p>\n</header>\n'
+        yield from self.summary()
+        yield "<main>\n"
+        for change in self.orphans:
+            yield from self.orphan(change)
+        yield from self.parts()
+        yield "</main>\n</body>\n</html>\n"
+
+    # -- summary ---------------------------------------------------------------------------
+
+    def summary(self) -> Iterator[str]:
+        report = self.report
+        yield '<section id="yhteenveto">\n'
+        yield f"<h2>{_esc(label('redline_summary'))}</h2>\n<dl>\n"
+        yield f"<dt>{_esc(label('redline_older'))}</dt><dd>{_esc(report.a_label)}</dd>\n"
+        yield f"<dt>{_esc(label('redline_newer'))}</dt><dd>{_esc(report.b_label)}</dd>\n</dl>\n"
+        if report.empty:
+            yield f'<p class="none"><strong>{_esc(label("redline_none"))}</strong></p>\n'
+        counts = label("redline_counts", changed=len(report.changes), unchanged=self.unchanged)
+        yield f"<p>{_esc(counts)}</p>\n"
+        if not report.empty:
+            yield from self.needs()
+            yield (
+                f'<p class="legend">{_esc(label("redline_legend"))} '
+                f"<ins>{_esc(label('redline_inserted'))}</ins> · "
+                f"<del>{_esc(label('redline_deleted'))}</del></p>\n"
+            )
+        yield "</section>\n"
+        if not report.empty:
+            yield from self.changes_table()
+
+    def needs(self) -> Iterator[str]:
+        """The records the changes need, each with the parts that need it."""
+        groups: dict[str, list[Change]] = {}
+        for change in self.report.changes:
+            groups.setdefault(change.needs_text, []).append(change)
+        yield f"<h3>{_esc(label('redline_needs'))}</h3>\n<ul>\n"
+        for needs_text, changes in groups.items():
+            links = ", ".join(self.link(change) for change in changes)
+            yield f"<li>{_esc(_capital(needs_text))}: {links}</li>\n"
+        yield "</ul>\n"
+
+    def link(self, change: Change) -> str:
+        return f'<a href="#{_esc(change.key)}">{_esc(change.part)}</a>'
+
+    def changes_table(self) -> Iterator[str]:
+        yield '<section id="muuttuneet-osat">\n'
+        yield f"<h2>{_esc(label('redline_changed_parts'))}</h2>\n"
+        yield '<table class="summary">\n<thead><tr>'
+        for key in ("redline_part", "redline_change", "redline_needs", "redline_record"):
+            yield f'<th scope="col">{_esc(label(key))}</th>'
+        yield "</tr></thead>\n<tbody>\n"
+        for change in self.report.changes:
+            yield f"<tr><td>{self.link(change)}</td><td>{_esc(_status(change))}"
+            if change.sentences:
+                yield "<ul>" + "".join(f"<li>{_esc(s)}</li>" for s in change.sentences) + "</ul>"
+            yield f"</td><td>{_esc(_capital(change.needs_text))}</td><td>"
+            yield from _record(change)
+            yield "</td></tr>\n"
+        yield "</tbody>\n</table>\n</section>\n"
+
+    def orphan(self, change: Change) -> Iterator[str]:
+        yield f'<section class="part changed" id="{_esc(change.key)}">\n'
+        yield f"<h2>{_esc(_capital(change.part))}</h2>\n"
+        yield from self.note(change)
+        yield "</section>\n"
+
+    def note(self, change: Change) -> Iterator[str]:
+        """What the summary says of a part, repeated above its text."""
+        yield f'<div class="note"><p>{_esc(_status(change))}. '
+        yield f"{_esc(label('redline_needs'))}: {_esc(change.needs_text)}."
+        if change.record is not None or change.command is not None:
+            yield " "
+            yield from _record(change)
+        yield "</p>\n"
+        if change.sentences:
+            yield "<ul>" + "".join(f"<li>{_esc(s)}</li>" for s in change.sentences) + "</ul>\n"
+        yield "</div>\n"
+
+    # -- parts -----------------------------------------------------------------------------
+
+    def parts(self) -> Iterator[str]:
+        """Changed parts in full; each run of unchanged parts folded, with a count."""
+        parts = self.report.redline.parts
+        folded: list[tuple[Part, str]] = []
+        for part, part_id in zip(parts, self.ids, strict=True):
+            if changed(part):
+                yield from self.fold(folded)
+                folded = []
+                yield from self.part(part, part_id)
+            else:
+                folded.append((part, part_id))
+        yield from self.fold(folded)
+
+    def fold(self, folded: Sequence[tuple[Part, str]]) -> Iterator[str]:
+        if not folded:
+            return
+        first, last = folded[0][0].heading, folded[-1][0].heading
+        span = first if len(folded) == 1 else f"{first} – {last}"
+        count = _capital(label("redline_unchanged", count=len(folded)))
+        yield f'<details class="unchanged" data-count="{len(folded)}">\n'
+        yield f"<summary>{_esc(count)} ({_esc(span)})</summary>\n"
+        for part, part_id in folded:
+            yield from self.part(part, part_id)
+        yield "</details>\n"
+
+    def part(self, part: Part, part_id: str) -> Iterator[str]:
+        state = "changed" if changed(part) else "unchanged"
+        whole = f" whole-{part.mark}" if part.mark else ""
+        yield f'<section class="part {state}{whole}" id="{_esc(part_id)}">\n<h2>'
+        if part.mark is not None:
+            yield f"{_tag(part.mark, _esc(part.heading))}{_badge(part.mark)}"
+        elif part.former_heading is not None:
+            yield f"{_tag('del', _esc(part.former_heading))} {_tag('ins', _esc(part.heading))}"
+        else:
+            yield _esc(part.heading)
+        yield "</h2>\n"
+        change = self.by_key.get(part_id)
+        if change is not None:
+            yield from self.note(change)
+        for block in part.blocks:
+            yield from _block(block)
+        yield "</section>\n"
+
+
+def _part_ids(parts: Sequence[Part]) -> list[str]:
+    """``section-8``, ``annex-5``: the anchors changes link to; a second part with the same
+    key (a removed section whose number another took) gets ``-2``."""
+    ids: list[str] = []
+    seen: set[str] = set()
+    for part in parts:
+        base = candidate = f"{part.kind}-{part.number}"
+        n = 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{base}-{n}"
+        seen.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _status(change: Change) -> str:
+    return _capital(label(f"redline_status_{change.status}"))
+
+
+def _record(change: Change) -> Iterator[str]:
+    if change.record is not None:
+        yield f"{_esc(label('redline_recorded'))}: {_esc(change.record)}"
+    elif change.command is not None:
+        yield f"{_esc(label('redline_command'))}: <code>{_esc(change.command)}</code>"
+    else:
+        yield "–"
+
+
+def _tag(mark: Mark, html: str) -> str:
+    return f"<{mark}>{html}</{mark}>"
+
+
+def _badge(mark: Mark) -> str:
+    text = label("redline_part_inserted" if mark == "ins" else "redline_part_deleted")
+    return f'<span class="badge {mark}">{_esc(text)}</span>'
+
+
+def _whole(mark: Mark | None) -> str:
+    return f' class="whole-{mark}"' if mark else ""
+
+
+# -- blocks and inlines -------------------------------------------------------------------------
+
+
+def _block(block: Block) -> Iterator[str]:
+    match block:
+        case Heading():
+            level = min(block.level + 1, 6)
+            content = _inlines(block.content, block.mark is not None)
+            yield f"<h{level}{_whole(block.mark)}>{content}</h{level}>\n"
+        case Paragraph():
+            yield f"<p{_whole(block.mark)}>{_inlines(block.content, block.mark is not None)}</p>\n"
+        case ListBlock():
+            yield from _list(block)
+        case Table():
+            yield from _table(block)
+        case _:
+            assert_never(block)
+
+
+def _list(block: ListBlock) -> Iterator[str]:
+    """Bullets as ``<ul>``; ordered items keep the parties' own numbers as text."""
+    tag = "ol" if block.ordered else "ul"
+    yield '<ol class="own">\n' if block.ordered else "<ul>\n"
+    for item in block.items:
+        yield from _item(item)
+    yield f"</{tag}>\n"
+
+
+def _item(item: ListItem) -> Iterator[str]:
+    whole = item.mark is not None
+    yield f"<li{_whole(item.mark)}>"
+    if item.marker is not None:
+        marker = _esc(item.marker)
+        yield f'<span class="marker">{_tag(item.mark, marker) if item.mark else marker}</span> '
+    yield _inlines(item.content, whole)
+    if item.children:
+        yield "\n"
+        for child in item.children:
+            yield from _block(child)
+    yield "</li>\n"
+
+
+_ALIGN_CLASS = {"right": ' class="r"', "center": ' class="c"'}
+
+
+def _table(block: Table) -> Iterator[str]:
+    yield f"<table{_whole(block.mark)}>\n<thead><tr>"
+    for column, cell in enumerate(block.header):
+        align = _ALIGN_CLASS.get(block.alignment(column) or "", "")
+        yield f'<th scope="col"{align}>{_inlines(cell, block.mark is not None)}</th>'
+    yield "</tr></thead>\n<tbody>\n"
+    for row in block.rows:
+        yield _row(block, row)
+    yield "</tbody>\n</table>\n"
+
+
+def _row(block: Table, row: Row) -> str:
+    classes = [name for name, on in (("strong", row.strong), (f"whole-{row.mark}", row.mark)) if on]
+    attribute = f' class="{" ".join(classes)}"' if classes else ""
+    cells = []
+    for column, cell in enumerate(row.cells):
+        align = _ALIGN_CLASS.get(block.alignment(column) or "", "")
+        indent = f' style="padding-left: {0.5 + 1.2 * row.level:.1f}rem"'
+        style = indent if column == 0 and row.level else ""
+        cells.append(f"<td{align}{style}>{_inlines(cell, row.mark is not None)}</td>")
+    return f"<tr{attribute}>{''.join(cells)}</tr>\n"
+
+
+def _inlines(content: Inlines, whole: bool) -> str:
+    """Inline content as HTML. ``whole``: the block is inserted or deleted as a whole, so a
+    line break in it is a plain break; in a block changed inside, a break that was added or
+    removed shows as a marked ↵ (a removed one does not break the line)."""
+    return "".join(_inline(part, whole) for part in content)
+
+
+def _inline(part: Inline, whole: bool) -> str:
+    match part:
+        case Span():
+            html = _esc(part.text)
+            if part.emphasis:
+                html = f"<em>{html}</em>"
+            if part.strong:
+                html = f"<strong>{html}</strong>"
+            return _tag(part.mark, html) if part.mark else html
+        case LineBreak():
+            if part.mark is None or whole:
+                return "<br>"
+            title = _esc(label("redline_line_break"))
+            sign = f'<{part.mark} class="br" title="{title}"></{part.mark}>'
+            return sign + "<br>" if part.mark == "ins" else sign
+        case _:
+            assert_never(part)
