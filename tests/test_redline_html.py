@@ -19,7 +19,7 @@ from tests.helpers import copy_agreement, edit
 from tests.test_diff import revise
 from tymdocs.changes import Change, Report, compare
 from tymdocs.checks import validate
-from tymdocs.document import compose
+from tymdocs.document import Part, compose
 from tymdocs.model import Agreement
 from tymdocs.redline import changed, redline_document
 from tymdocs.render.html import render_html
@@ -169,9 +169,13 @@ def test_whole_rows_and_parts_are_marked(
 
     # Liite 6 removed, § 12 added: whole parts, their headings marked and labelled in words
     a, b = compose(versions[0]), compose(versions[1])
-    pairs = [(old, new) for old, new in zip(a.parts, b.parts, strict=True)]
-    pairs = [(old, None if old.heading.startswith("LIITE 6") else new) for old, new in pairs]
-    pairs = [(None if new and new.heading.startswith("12 ") else old, new) for old, new in pairs]
+    pairs: list[tuple[Part | None, Part | None]] = [
+        (None if new.heading.startswith("12 ") else old, new)
+        for old, new in zip(a.parts, b.parts, strict=True)
+    ]
+    pairs = [
+        (old, None if old and old.heading.startswith("LIITE 6") else new) for old, new in pairs
+    ]
     redline = redline_document(a, b, pairs)
     html = render_html(replace(report, redline=redline)).decode()
     removed, added = _section(html, "annex-6"), _section(html, "section-12")
