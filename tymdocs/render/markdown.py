@@ -180,9 +180,13 @@ def _item(item: ListItem, indent: str) -> Iterator[str]:
         text = f"{marker} {text}"
     yield f"{indent}- {text}"
     for child in item.children:
-        if not isinstance(child, ListBlock):
+        lines = list(_block(child, inner))
+        if isinstance(child, ListBlock):  # a nested list follows the item's text directly
+            while lines and not lines[-1]:
+                lines.pop()
+        else:  # a paragraph or table in an item stands apart
             yield ""
-        yield from _block(child, inner)
+        yield from lines
 
 
 def _table(block: Table) -> Iterator[str]:
