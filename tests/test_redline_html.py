@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.helpers import copy_agreement, edit
+from tests.helpers import FIXTURES, copy_agreement, edit
 from tests.test_diff import revise
 from tymdocs.changes import Change, Report, compare
 from tymdocs.checks import validate
@@ -325,3 +325,38 @@ def test_markdown_escapes_punctuation_references_autolinks_and_diff_brackets() -
     assert escape_text("a | b") == "a \\| b"
     assert escape_text("www.example.com https://x") == "www\\.example.com https\\://x"
     assert escape_text("{+a+}") == "\\{\u2060+a+\u2060\\}"
+
+
+def test_lists_nest_and_keep_their_own_numbers(tmp_path: Path) -> None:
+    """The made-up structures: a numbered list with bullets and a list nested two deep; an
+    item added three levels down, an item added at the end, a word changed in a nested item."""
+    source = FIXTURES / "rakenteet"
+    a, b = copy_agreement(tmp_path / "a", source), copy_agreement(tmp_path / "b", source)
+    text = "docs_src/sopimus.md"
+    edit(b, text, "      - vuosittain;", "      - neljännesvuosittain ja\n      - vuosittain;")
+    edit(b, text, "   - asiakastilat;", "   - asiakas- ja ryhmätilat;")
+    edit(b, text, "3) koulutus.", "3) koulutus ja\n4) perehdytys.")
+    report = _report(_agreement(a), _agreement(b))
+
+    html = render_html(report).decode()
+    assert (
+        '<li><span class="marker">2.</span> raportointi\n<ul>\n<li>kuukausittain ja</li>\n'
+        '<li class="whole-ins"><ins>neljännesvuosittain ja</ins></li>\n'
+    ) in html
+    assert "<li><del>asiakastilat</del><ins>asiakas- ja ryhmätilat</ins>;</li>" in html
+    assert '<li class="whole-ins"><span class="marker"><ins>4)</ins></span> ' in html
+
+    markdown = render_markdown(report)
+    assert (
+        "- 2\\) tietojärjestelmät, joista\n"
+        "  - 1\\. asiakastietojärjestelmä,\n"
+        "  - 2\\. raportointi\n"
+        "    - kuukausittain ja\n"
+        "    - {+neljännesvuosittain ja+}\n"
+        "    - vuosittain;\n"
+        "- 3\\) koulutus[-.-]{+ ja+}\n"
+        "- {+4\\)+} {+perehdytys.+}\n"
+    ) in markdown
+    nested = MarkdownIt("commonmark").parse(markdown)
+    depths = [t.level for t in nested if t.type == "bullet_list_open"]
+    assert max(depths) >= 4, "three lists inside each other"
