@@ -360,3 +360,34 @@ def test_lists_nest_and_keep_their_own_numbers(tmp_path: Path) -> None:
     nested = MarkdownIt("commonmark").parse(markdown)
     depths = [t.level for t in nested if t.type == "bullet_list_open"]
     assert max(depths) >= 4, "three lists inside each other"
+
+
+def test_a_renumbered_part_shows_its_old_heading_deleted_then_the_new_inserted(
+    versions: tuple[Agreement, Agreement, Agreement], report: Report
+) -> None:
+    a, b = compose(versions[0]), compose(versions[1])
+    old = a.parts[8].heading
+    assert old == "9 Organisointia johtava henkilö ja tehtävät"
+    new = replace(b.parts[8], number=13, heading="13 Johtava henkilö <b>")
+    parts = (*b.parts[:8], new, *b.parts[9:])
+    pairs = list(zip(a.parts, parts, strict=True))
+    redline = redline_document(a, replace(b, parts=parts), pairs)
+    renumbered = replace(report, redline=redline)
+
+    section = _section(render_html(renumbered).decode(), "section-13")
+    assert f"<h2><del>{old}</del> <ins>13 Johtava henkilö &lt;b&gt;</ins></h2>" in section
+    markdown = render_markdown(renumbered)
+    assert f"### [-{old}-] {{+13 Johtava henkilö \\<b\\>+}}" in markdown
+
+
+def test_ids_stay_unique_when_a_removed_part_left_its_number_to_another(
+    versions: tuple[Agreement, Agreement, Agreement], report: Report
+) -> None:
+    a, b = compose(versions[0]), compose(versions[1])
+    moved = replace(b.parts[8], number=10, heading="10 Johtava henkilö")
+    pairs = [*zip(a.parts[:8], b.parts[:8], strict=True), (a.parts[9], None), (None, moved)]
+    redline = redline_document(a, replace(b, parts=b.parts[:8]), pairs)
+    tree = _Tree(render_html(replace(report, redline=redline)))
+    ids = [attrs["id"] for _, attrs in tree.tags if attrs.get("id")]
+    assert len(ids) == len(set(ids))
+    assert {"section-10", "section-10-2"} <= set(ids)
