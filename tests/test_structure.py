@@ -322,3 +322,17 @@ def test_check_names_the_file_and_line_of_a_warned_construct(
     result = run(capsys, "-C", str(repo), "check", "--strict")
     assert result.code == 1
     assert "docs_src/sopimus.md:3: warning: a block quote ('>')" in result.out + result.err
+
+
+def test_a_whole_htv_prints_as_the_parties_write_it(tmp_path: Path) -> None:
+    """Tables printed "1" and "2" where the parties write "1,0 htv" and "2,0 htv"."""
+    from tests.helpers import copy_agreement
+    from tests.test_governance import kela_to_one
+
+    root = copy_agreement(tmp_path / "agreement")
+    kela_to_one(root)
+    agreement = validate(WorkTree(root)).agreement
+    assert agreement is not None
+    text = plain_text(compose(agreement))
+    assert "Kansaneläkelaitos 1,0" in text and "työkykyneuvoja 1,0" in text
+    assert "Yhteensä 4,755" in text

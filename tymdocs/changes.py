@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from tymdocs.document import Document, Part, compose
-from tymdocs.locale import format_date, format_decimal, label
+from tymdocs.locale import format_date, format_htv, label
 from tymdocs.model import (
     Agreement,
     AppointmentAnnex,
@@ -253,19 +253,13 @@ def _staffing_sentences(
     for name in [*after, *(n for n in before if n not in after)]:
         old, new = before.get(name), after.get(name)
         if old is None and new is not None:
-            yield label("htv_added", name=name, after=format_decimal(new))
+            yield label("htv_added", name=name, after=format_htv(new))
         elif new is None and old is not None:
-            yield label("htv_removed", name=name, before=format_decimal(old))
+            yield label("htv_removed", name=name, before=format_htv(old))
         elif old != new and old is not None and new is not None:
-            yield label("htv_changed", name=name, before=_htv(old), after=_htv(new))
+            yield label("htv_changed", name=name, before=format_htv(old), after=format_htv(new))
     if x.total != y.total:
-        yield label("htv_total", before=_htv(x.total), after=_htv(y.total))
-
-
-def _htv(value: Decimal) -> str:
-    """A figure as staffing is written: ``1,0``, ``0,75``."""
-    text = format_decimal(value)
-    return text if "," in text else f"{text},0"
+        yield label("htv_total", before=format_htv(x.total), after=format_htv(y.total))
 
 
 def _figures(agreement: Agreement, annex: StaffingAnnex) -> dict[str, Decimal]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, assert_never
 
-from tymdocs.locale import format_date, format_decimal, label
+from tymdocs.locale import format_date, format_htv, label
 from tymdocs.model import (
     Agreement,
     Annex,
@@ -156,9 +156,9 @@ def _staffing_blocks(agreement: Agreement, annex: StaffingAnnex) -> Iterator[Blo
         yield from staffing.blocks
         party = agreement.party(staffing.party)
         name = party.name if party else staffing.party
-        rows.append(_row(name, format_decimal(staffing.htv), strong=True))
+        rows.append(_row(name, format_htv(staffing.htv), strong=True))
         rows.extend(_staffing_rows(staffing.parts, 1))
-    rows.append(_row(label("total"), format_decimal(annex.total), strong=True))
+    rows.append(_row(label("total"), format_htv(annex.total), strong=True))
     header = _cells(label("staffing_item"), label("htv"))
     yield Table(header, tuple(rows), align=(None, "right"))
 
@@ -199,7 +199,7 @@ def _members_table(members: tuple[Member, ...]) -> Table:
 
 def _staffing_rows(items: tuple[StaffingItem, ...], level: int) -> Iterator[Row]:
     for item in items:
-        yield _row(item.name, format_decimal(item.htv), level=level)
+        yield _row(item.name, format_htv(item.htv), level=level)
         yield from _staffing_rows(item.parts, level + 1)
 
 

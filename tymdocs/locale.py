@@ -216,6 +216,12 @@ def format_decimal(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
+def format_htv(value: Decimal) -> str:
+    """A staffing figure as agreements write them: ``1,0``, ``0,75``, ``4,555``."""
+    text = format_decimal(value)
+    return text if "," in text else f"{text},0"
+
+
 # -- reading figures and dates back out of Finnish running text ---------------------------------
 
 NUMBER = r"\d+(?:,\d+)?"
