@@ -6,18 +6,23 @@ up a style by name for every paragraph: writing it costs time linear in the text
 reused. Every character of agreement text is escaped, so text never becomes markup. OOXML stays
 inside this module. Zip entries are rewritten with the commit's time so the same commit gives
 the same bytes on any machine.
+
+A redline's marks become Word's own tracked changes (``w:ins``, ``w:del``), so a reviewer can
+accept or reject them in Word or LibreOffice: accepting all gives the newer text, rejecting all
+the older, paragraph and table structure included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import zipfile
 from importlib import resources
-from typing import Any, assert_never
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING, Any, assert_never
+from xml.sax.saxutils import escape, quoteattr
 
-from tymdocs.document import Document, Stamp
+from tymdocs.document import Document, Part, Stamp
 from tymdocs.locale import label
 from tymdocs.model import (
     Block,
@@ -26,11 +31,15 @@ from tymdocs.model import (
     Inlines,
     LineBreak,
     ListBlock,
+    Mark,
     Paragraph,
     Span,
     Table,
     inline_text,
 )
+
+if TYPE_CHECKING:
+    from tymdocs.changes import Report
 
 _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 _PAGE_MARK = "\x00"
@@ -39,6 +48,34 @@ _STYLES = (*(f"Heading {level}" for level in range(1, 10)), "List Paragraph", "T
 
 def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a DOCX, byte-identical for the same document and stamp."""
+    return _render(document, stamp, authors=authors)
+
+
+def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
+    """The report's redline as a DOCX with tracked changes by ``report.author`` on
+    ``report.date``: B's text with A's marked, on the agreement's template. The summary is
+    left out of the body, so that accepting every change gives exactly B's text and rejecting
+    every change exactly A's."""
+    tracking = _Tracking(report.author, report.date)
+    return _render(
+        report.redline,
+        stamp,
+        authors=(report.author,),
+        tracking=tracking,
+        properties_title=report.title,
+        subject=f"{report.a_label} \u2192 {report.b_label}",
+    )
+
+
+def _render(
+    document: Document,
+    stamp: Stamp,
+    *,
+    authors: tuple[str, ...] = (),
+    tracking: _Tracking | None = None,
+    properties_title: str | None = None,
+    subject: str | None = None,
+) -> bytes:
     from docxtpl import DocxTemplate
     from markupsafe import Markup
 
@@ -46,13 +83,12 @@ def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ())
     with template.open("rb") as handle:
         tpl = DocxTemplate(io.BytesIO(handle.read()))
     styles = tpl.get_docx().styles
-    writer = _Writer({name: styles[name].style_id for name in _STYLES}, _bullets(tpl.get_docx()))
+    writer = _Writer(
+        {name: styles[name].style_id for name in _STYLES}, _bullets(tpl.get_docx()), tracking
+    )
     for part in document.parts:
-        writer.paragraph(
-            ((part.heading, False, False),), "Heading 1", page_break=part.kind == "annex"
-        )
-        for block in part.blocks:
-            writer.block(block)
+        writer.part(part)
+    writer.close()
 
     page = label("page", page=_PAGE_MARK, total=_PAGE_MARK).split(_PAGE_MARK)
     context = {
@@ -69,7 +105,9 @@ def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ())
     tpl.render(context, autoescape=True)
     when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).replace(tzinfo=None)
     properties = tpl.docx.core_properties
-    properties.title = document.title
+    properties.title = properties_title or document.title
+    if subject is not None:
+        properties.subject = subject
     properties.author = "; ".join(authors)
     properties.keywords = f"{stamp.version_label}; sha256:{stamp.fingerprint}"
     properties.language = document.language
@@ -81,8 +119,26 @@ def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ())
     return _fixed_zip(buffer.getvalue(), stamp.timestamp)
 
 
-Run = tuple[str | None, bool, bool]
-"""Text (None: a line break), strong, emphasis."""
+class _Tracking:
+    """Who and when for tracked changes, and the counter that numbers them: the same redline
+    gives the same ids."""
+
+    def __init__(self, author: str, date: dt.date) -> None:
+        self.author = quoteattr(author)
+        self.date = f"{date.isoformat()}T00:00:00Z"
+        self.ids = itertools.count(1)
+
+    def attributes(self) -> str:
+        """``w:id``, ``w:author`` and ``w:date`` of the next change."""
+        return f'w:id="{next(self.ids)}" w:author={self.author} w:date="{self.date}"'
+
+    def element(self, mark: Mark) -> str:
+        """An empty ``w:ins``/``w:del``: the mark of a paragraph or a table row."""
+        return f"<w:{mark} {self.attributes()}/>"
+
+
+Run = tuple[str | None, bool, bool, Mark | None]
+"""Text (None: a line break), strong, emphasis, and inserted or deleted in a redline."""
 
 _INDENT = 425  # twips: 0.75 cm per list level
 _BULLETS = ("\u2022", "\u25e6", "\u25aa")
@@ -90,23 +146,53 @@ _ALIGN = {"center": "center", "right": "right"}
 
 
 class _Writer:
-    """Collects the body's WordprocessingML; every text passes through :func:`escape`."""
+    """Collects the body's WordprocessingML; every text passes through :func:`escape`.
 
-    def __init__(self, styles: dict[str, str], bullets: int) -> None:
+    Marks are written as tracked changes by ``tracking``; a document without marks needs
+    none and is written exactly as before marks existed."""
+
+    def __init__(self, styles: dict[str, str], bullets: int, tracking: _Tracking | None) -> None:
         self.styles = styles
         self.bullets = bullets
+        self.tracking = tracking
         self.xml: list[str] = []
+        self.last_mark: Mark | None = None
+        """The mark of the last paragraph written (of its paragraph mark)."""
+
+    def part(self, part: Part) -> None:
+        """A section or an annex: its heading, then its blocks. A renumbered or retitled part
+        shows its former heading deleted and the new one inserted in one heading paragraph."""
+        if part.former_heading is not None:
+            runs: tuple[Run, ...] = (
+                (part.former_heading, False, False, "del"),
+                (part.heading, False, False, "ins"),
+            )
+        else:
+            runs = ((part.heading, False, False, part.mark),)
+        self.paragraph(runs, "Heading 1", page_break=part.kind == "annex", mark=part.mark)
+        for block in part.blocks:
+            self.block(block)
+
+    def close(self) -> None:
+        """End the body. The body's last paragraph is the document's last, whose paragraph
+        mark Word cannot delete or insert: after a marked one, an unmarked empty paragraph
+        closes the body (both A's and B's text then end with it)."""
+        if self.last_mark is not None:
+            self.xml.append("<w:p/>")
+            self.last_mark = None
 
     def block(self, block: Block, level: int = 0) -> None:
         """One block; ``level`` is the depth of the list it sits in (0: not in a list)."""
         match block:
             case Heading():
-                self.paragraph(_runs(block.content), f"Heading {min(block.level, 9)}")
+                self.paragraph(
+                    _runs(block.content), f"Heading {min(block.level, 9)}", mark=block.mark
+                )
             case Paragraph():
-                self.paragraph(_runs(block.content), indent=(_INDENT * level, 0))
+                self.paragraph(_runs(block.content), indent=(_INDENT * level, 0), mark=block.mark)
             case ListBlock():
                 for item in block.items:
-                    self.item(item.marker, _runs(item.content), level)
+                    self.item(item.marker, _runs(item.content), level, item.mark)
                     for child in item.children:
                         self.block(child, level + 1)
             case Table():
@@ -114,16 +200,16 @@ class _Writer:
             case _:
                 assert_never(block)
 
-    def item(self, marker: str | None, runs: list[Run], level: int) -> None:
+    def item(self, marker: str | None, runs: list[Run], level: int, mark: Mark | None) -> None:
         """A list item at ``level``. Bullets are Word list paragraphs on a numbering level
         (``w:ilvl``); ordered items print the parties' own numbers as text, since Word
         numbering could renumber them."""
         indent = (_INDENT * (level + 1), _INDENT)
         if marker is None:
-            self.paragraph(runs, "List Paragraph", indent=indent, numbering=level)
+            self.paragraph(runs, "List Paragraph", indent=indent, numbering=level, mark=mark)
         else:
-            runs = [(marker, False, False), ("\t", False, False), *runs]
-            self.paragraph(runs, "List Paragraph", indent=indent, tab=indent[0])
+            runs = [(marker, False, False, mark), ("\t", False, False, mark), *runs]
+            self.paragraph(runs, "List Paragraph", indent=indent, tab=indent[0], mark=mark)
 
     def paragraph(
         self,
@@ -136,8 +222,11 @@ class _Writer:
         indent: tuple[int, int] = (0, 0),
         align: str | None = None,
         strong: bool = False,
+        mark: Mark | None = None,
     ) -> None:
-        properties = []  # in the order the schema wants them
+        """One paragraph; ``mark``: the whole paragraph is inserted or deleted, its paragraph
+        mark with it, so accepting or rejecting leaves no empty paragraph behind."""
+        properties = []  # in the order the schema wants them (CT_PPr)
         if style is not None:
             properties.append(f'<w:pStyle w:val="{self.styles[style]}"/>')
         if page_break:
@@ -152,11 +241,36 @@ class _Writer:
             properties.append(f'<w:ind w:left="{indent[0]}" w:hanging="{indent[1]}"/>')
         if align is not None:
             properties.append(f'<w:jc w:val="{align}"/>')
+        if mark is not None:  # the paragraph mark's run properties come after w:jc
+            properties.append(f"<w:rPr>{self._tracking().element(mark)}</w:rPr>")
         self.xml.append("<w:p>")
         if properties:
             self.xml.append(f"<w:pPr>{''.join(properties)}</w:pPr>")
-        self.xml.extend(_run_xml(run, strong) for run in runs)
+        self.xml.extend(self._run_xml(run, strong) for run in runs)
         self.xml.append("</w:p>")
+        self.last_mark = mark
+
+    def _tracking(self) -> _Tracking:
+        if self.tracking is None:
+            raise ValueError("a redline's marks need render_redline_docx (author and date)")
+        return self.tracking
+
+    def _run_xml(self, run: Run, strong: bool = False) -> str:
+        """One run, inside ``w:ins`` or ``w:del`` when it is marked."""
+        text, bold, italic, mark = run
+        if text is None:
+            content = "<w:br/>"
+        elif text == "\t":
+            content = "<w:tab/>"
+        else:
+            element = "w:delText" if mark == "del" else "w:t"
+            content = f'<{element} xml:space="preserve">{escape(text)}</{element}>'
+        flags = ("<w:b/>" if bold or strong else "") + ("<w:i/>" if italic else "")
+        properties = f"<w:rPr>{flags}</w:rPr>" if flags and text not in (None, "\t") else ""
+        xml = f"<w:r>{properties}{content}</w:r>"
+        if mark is None:
+            return xml
+        return f"<w:{mark} {self._tracking().attributes()}>{xml}</w:{mark}>"
 
     def table(self, block: Table) -> None:
         """A Word table: a repeated header row, columns as wide as their content needs."""
@@ -171,10 +285,14 @@ class _Writer:
         )
         self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in twips)
         self.xml.append("</w:tblGrid>")
-        for index, (cells, strong, level) in enumerate(rows):
+        marks = [block.mark, *(row.mark for row in block.rows)]
+        for index, ((cells, strong, level), mark) in enumerate(zip(rows, marks, strict=True)):
             self.xml.append("<w:tr>")
-            if index == 0:
-                self.xml.append('<w:trPr><w:tblHeader w:val="true"/></w:trPr>')
+            row_properties = '<w:tblHeader w:val="true"/>' if index == 0 else ""
+            if mark is not None:  # after w:tblHeader (CT_TrPr)
+                row_properties += self._tracking().element(mark)
+            if row_properties:
+                self.xml.append(f"<w:trPr>{row_properties}</w:trPr>")
             for column, (content, width) in enumerate(zip(cells, twips, strict=True)):
                 self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
                 self.paragraph(
@@ -185,7 +303,13 @@ class _Writer:
                 )
                 self.xml.append("</w:tc>")
             self.xml.append("</w:tr>")
-        self.xml.append("</w:tbl><w:p/>")  # Word joins adjacent tables; a paragraph between
+        self.xml.append("</w:tbl>")
+        # Word joins adjacent tables: a paragraph between, inserted or deleted with its table.
+        if block.mark is None:
+            self.xml.append("<w:p/>")
+            self.last_mark = None
+        else:
+            self.paragraph((), mark=block.mark)
 
 
 def _runs(content: Inlines) -> list[Run]:
@@ -195,22 +319,11 @@ def _runs(content: Inlines) -> list[Run]:
 def _run(part: Inline) -> Run:
     match part:
         case Span():
-            return (part.text, part.strong, part.emphasis)
+            return (part.text, part.strong, part.emphasis, part.mark)
         case LineBreak():
-            return (None, False, False)
+            return (None, False, False, part.mark)
         case _:
             assert_never(part)
-
-
-def _run_xml(run: Run, strong: bool = False) -> str:
-    text, bold, italic = run
-    if text is None:
-        return "<w:r><w:br/></w:r>"
-    if text == "\t":
-        return "<w:r><w:tab/></w:r>"
-    flags = ("<w:b/>" if bold or strong else "") + ("<w:i/>" if italic else "")
-    properties = f"<w:rPr>{flags}</w:rPr>" if flags else ""
-    return f'<w:r>{properties}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
 
 def _bullets(docx: Any) -> int:
