@@ -1,0 +1,680 @@
+"""The redline DOCX: Word's own tracked changes, read back with python-docx and lxml.
+
+Accepting every change in the XML must give exactly the DOCX of B, and rejecting every change
+exactly the DOCX of A: the same paragraphs with the same styles, list levels and text, the
+same tables with the same rows. :func:`resolve` does in the XML what Word's "Accept all" and
+"Reject all" do, so these tests hold the renderer to what a reviewer will see.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Literal
+
+import docx
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from tests.helpers import normalise
+from tymdocs.changes import Report
+from tymdocs.document import Document, Part, Stamp, plain_text
+from tymdocs.model import (
+    Block,
+    Heading,
+    Inline,
+    Inlines,
+    LineBreak,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    Row,
+    Span,
+    Table,
+    plain,
+)
+from tymdocs.redline import merge_spans, redline_document
+from tymdocs.render.docx import render_docx, render_redline_docx
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+STAMP = Stamp("0123456789abcdef", False, "f" * 64, 1757930000, "Muutokset versio 1 → versio 2")
+AUTHOR = 'Johtoryhmä & "Kela" <x>'
+DATE = dt.date(2025, 9, 15)
+
+# -- Word's "Accept all" and "Reject all", in the XML -----------------------------------------
+
+
+def resolve(body: etree._Element, keep: Literal["ins", "del"]) -> etree._Element:
+    """A copy of ``body`` with every tracked change resolved: ``keep="ins"`` accepts all
+    (insertions stay, deletions go), ``keep="del"`` rejects all. A paragraph whose paragraph
+    mark goes is joined to the next paragraph, as in Word; it must be empty by then unless
+    a paragraph follows it, and it must not be the body's last."""
+    body = copy.deepcopy(body)
+    drop = "del" if keep == "ins" else "ins"
+    for row in list(body.iter(f"{W}tr")):
+        properties = row.find(f"{W}trPr")
+        if properties is None:
+            continue
+        if properties.find(f"{W}{drop}") is not None:
+            row.getparent().remove(row)
+            continue
+        for element in properties.findall(f"{W}{keep}"):
+            properties.remove(element)
+        if len(properties) == 0:
+            row.remove(properties)
+    for table in list(body.iter(f"{W}tbl")):
+        if table.find(f"{W}tr") is None:
+            table.getparent().remove(table)
+    for wrapper in list(body.iter(f"{W}{drop}")):  # run level: w:ins/w:del around runs
+        if wrapper.getparent().tag == f"{W}p":
+            wrapper.getparent().remove(wrapper)
+    for wrapper in list(body.iter(f"{W}{keep}")):
+        parent = wrapper.getparent()
+        if parent.tag == f"{W}p":
+            index = parent.index(wrapper)
+            for offset, child in enumerate(list(wrapper)):
+                parent.insert(index + offset, child)
+            parent.remove(wrapper)
+    for text in body.iter(f"{W}delText"):
+        assert keep == "del", "a deleted text outside w:del"
+        text.tag = f"{W}t"
+    for paragraph in list(body.iter(f"{W}p")):
+        properties = paragraph.find(f"{W}pPr")
+        marks = properties.find(f"{W}rPr") if properties is not None else None
+        if marks is None:
+            continue
+        if marks.find(f"{W}{drop}") is not None:
+            _join_next(paragraph)
+            continue
+        for element in marks.findall(f"{W}{keep}"):
+            marks.remove(element)
+        if len(marks) == 0:
+            properties.remove(marks)
+        if len(properties) == 0:
+            paragraph.remove(properties)
+    return body
+
+
+def _join_next(paragraph: etree._Element) -> None:
+    """Remove ``paragraph``'s mark: its content moves to the start of the next paragraph."""
+    following = paragraph.getnext()
+    assert following is not None and following.tag != f"{W}sectPr", "the body's last mark"
+    content = [child for child in paragraph if child.tag != f"{W}pPr"]
+    if content:
+        assert following.tag == f"{W}p", "content joined to a table"
+        start = 1 if following.find(f"{W}pPr") is not None else 0
+        for offset, child in enumerate(content):
+            following.insert(start + offset, child)
+    paragraph.getparent().remove(paragraph)
+
+
+def canonical(body: etree._Element) -> list[str]:
+    """The body's children as XML, comparable across renderings: neighbouring runs with the
+    same properties joined, table widths (fitted to the text shown) left out."""
+    body = copy.deepcopy(body)
+    for name in ("sectPr", "tblGrid", "tcW", "tblW"):
+        for element in list(body.iter(f"{W}{name}")):
+            element.getparent().remove(element)
+    for paragraph in body.iter(f"{W}p"):
+        previous = None
+        for run in list(paragraph.findall(f"{W}r")):
+            if [c.tag for c in run if c.tag != f"{W}rPr"] != [f"{W}t"]:
+                previous = None
+            elif previous is not None and _properties(run) == _properties(previous):
+                previous.find(f"{W}t").text += run.find(f"{W}t").text or ""
+                paragraph.remove(run)
+            else:
+                previous = run
+    return [etree.tostring(child, encoding="unicode") for child in body]
+
+
+def _properties(run: etree._Element) -> bytes:
+    properties = run.find(f"{W}rPr")
+    return b"" if properties is None else etree.tostring(properties)
+
+
+def _all_text(element: etree._Element) -> str:
+    """Every text in ``element``, deleted or not."""
+    return "".join(t.text or "" for t in element.iter(f"{W}t", f"{W}delText"))
+
+
+def _body(data: bytes) -> etree._Element:
+    return docx.Document(io.BytesIO(data)).element.body
+
+
+def lines(body: etree._Element) -> list[str]:
+    """Paragraph texts and table rows, read by python-docx from ``body``."""
+    document = docx.Document(io.BytesIO(_empty_docx()))
+    document.element.replace(document.element.body, body)
+    found: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, docx.text.paragraph.Paragraph):
+            found.append(item.text)
+        else:
+            found.extend(" | ".join(c.text for c in row.cells) for row in item.rows)
+    return found
+
+
+@functools.cache
+def _empty_docx() -> bytes:
+    return render_docx(_document(()), STAMP)
+
+
+# -- building documents and redlines ----------------------------------------------------------
+
+
+def _document(parts: tuple[Part, ...]) -> Document:
+    return Document("Yhteistoimintasopimus", "fi", parts)
+
+
+def _report(a: Document, b: Document, pairs: list[tuple[Part | None, Part | None]]) -> Report:
+    redline = redline_document(a, b, pairs)
+    return Report("Muutokset", "Versio 1", "Versio 2", (), redline, AUTHOR, DATE)
+
+
+def _pairs(a: Document, b: Document) -> list[tuple[Part | None, Part | None]]:
+    """Parts matched by kind and number, in B's order, A's removed ones where they stood."""
+    old = {(p.kind, p.number): p for p in a.parts}
+    new = {(p.kind, p.number): p for p in b.parts}
+    keys = list(dict.fromkeys([*(k for k in new), *(k for k in old)]))
+    order = sorted(keys, key=lambda k: (k[0] != "section", k[1]))
+    return [(old.get(k), new.get(k)) for k in order]
+
+
+def check_redline(a: Document, b: Document, pairs: list[tuple[Part | None, Part | None]]) -> bytes:
+    """Render the redline of ``a`` and ``b``; accepting all must give B's DOCX, rejecting all
+    A's, and every change carries its id, author and date. Returns the DOCX."""
+    data = render_redline_docx(_report(a, b, pairs), STAMP)
+    body = _body(data)
+    for keep, version in (("ins", b), ("del", a)):
+        resolved = resolve(body, keep)  # type: ignore[arg-type]
+        want = _body(render_docx(version, STAMP))
+        assert _trim(lines(resolved), lines(want)) == lines(want)
+        assert _trim(canonical(resolved), canonical(want)) == canonical(want)
+    ids = []
+    for change in (*body.iter(f"{W}ins"), *body.iter(f"{W}del")):
+        assert change.get(f"{W}author") == AUTHOR
+        assert change.get(f"{W}date") == "2025-09-15T00:00:00Z"
+        ids.append(change.get(f"{W}id"))
+    assert len(ids) == len(set(ids)), "tracked change ids are unique"
+    assert all(re.fullmatch(r"\d+", i) for i in ids)
+    return data
+
+
+def _trim(got: list[str], want: list[str]) -> list[str]:
+    """The redline may close its body with one empty paragraph (the document's last paragraph
+    mark cannot be tracked), after a marked last paragraph; only that one is left out."""
+    if len(got) == len(want) + 1 and (got[-1] == "" or _EMPTY_P.fullmatch(got[-1])):
+        return got[:-1]
+    return got
+
+
+_EMPTY_P = re.compile(r'<w:p(?: xmlns:\w+="[^"]*")*/>')
+
+
+def _text(words: list[tuple[str | None, bool, bool]]) -> Inlines:
+    """Words (None: a line break) with their flags, a space between words, as merged spans."""
+    parts: list[Inline] = []
+    for index, (word, strong, emphasis) in enumerate(words):
+        if word is None:
+            parts.append(LineBreak())
+        else:
+            space = " " if index and words[index - 1][0] is not None else ""
+            parts.append(Span(space + word, strong, emphasis))
+    return merge_spans(parts)
+
+
+def _section(number: int, title: str, *blocks: Block) -> Part:
+    return Part("section", number, f"{number} {title}", blocks)
+
+
+def _annex(number: int, title: str, *blocks: Block) -> Part:
+    return Part("annex", number, f"Liite {number} {title}", blocks)
+
+
+def _p(text: str) -> Paragraph:
+    return Paragraph(plain(text))
+
+
+def _table(*rows: tuple[str, str], strong_last: bool = True) -> Table:
+    body = tuple(
+        Row((plain(x), plain(y)), strong=strong_last and i == len(rows) - 1)
+        for i, (x, y) in enumerate(rows)
+    )
+    return Table((plain("Tehtävä"), plain("htv")), body, align=(None, "right"))
+
+
+# -- the property: random word edits of a paragraph ------------------------------------------
+
+_WORDS = st.sampled_from(
+    [
+        "Kela",
+        "osoittaa",
+        "0,75",
+        "1,0",
+        "htv",
+        "1.5.2025",
+        "381/2023",
+        "§",
+        ",",
+        ".",
+        "(",
+        ")",
+        "–",
+        "työllisyysalue",
+        "<b>",
+        "&amp;",
+        "ja",
+        "ja",
+        "ja",
+    ]
+)
+_WORD = st.tuples(st.one_of(_WORDS, st.none()), st.booleans(), st.booleans()).filter(
+    lambda w: w[0] is not None or not (w[1] or w[2])
+)
+
+
+@st.composite
+def _edited(draw: st.DrawFn) -> tuple[list[tuple[str | None, bool, bool]], ...]:
+    """Words of a paragraph, and the same words after random inserts, deletes, replacements
+    and a changed emphasis."""
+    old = draw(st.lists(_WORD, min_size=1, max_size=12))
+    new = list(old)
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["insert", "delete", "replace", "flags"]))
+        at = draw(st.integers(0, max(len(new) - 1, 0)))
+        if kind == "insert" or not new:
+            new.insert(draw(st.integers(0, len(new))), draw(_WORD))
+        elif kind == "delete":
+            del new[at]
+        elif kind == "replace":
+            new[at] = draw(_WORD)
+        elif new[at][0] is not None:
+            new[at] = (new[at][0], not new[at][1], new[at][2])
+    return old, new
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_edited(), st.sampled_from(["paragraph", "heading", "item", "cell"]))
+def test_accepting_all_gives_b_and_rejecting_all_gives_a(
+    edit: tuple[list[tuple[str | None, bool, bool]], ...], where: str
+) -> None:
+    old, new = edit
+    # redline.py aligns blocks by their text: a change of emphasis alone is not marked (see
+    # test_a_change_of_emphasis_alone_is_marked below).
+    assume([w for w, _, _ in old] != [w for w, _, _ in new] or old == new)
+
+    def document(words: list[tuple[str | None, bool, bool]]) -> Document:
+        content = _text(words)
+        block: Block
+        if where == "paragraph":
+            block = Paragraph(content)
+        elif where == "heading":
+            block = Heading(2, content)
+        elif where == "item":
+            block = ListBlock((ListItem("1)", content), ListItem("2)", plain("toinen"))))
+        else:
+            cell = tuple(p for p in content if isinstance(p, Span))  # cells hold no breaks
+            block = Table((plain("A"), plain("B")), (Row((plain("Kela"), cell or plain("-"))),))
+        part = _section(8, "Henkilöstö", _p("Ennen."), block, _p("Jälkeen."))
+        return _document((part,))
+
+    a, b = document(old), document(new)
+    check_redline(a, b, _pairs(a, b))
+
+
+@pytest.mark.xfail(
+    strict=True, reason="redline.py aligns blocks by text alone: emphasis changes pass unmarked"
+)
+def test_a_change_of_emphasis_alone_is_marked() -> None:
+    a = _document((_section(8, "Henkilöstö", Paragraph((Span("Kela"),))),))
+    b = _document((_section(8, "Henkilöstö", Paragraph((Span("Kela", strong=True),))),))
+    check_redline(a, b, _pairs(a, b))
+
+
+# -- the property: random edits of blocks, items and rows -------------------------------------
+
+_BLOCKS: list[Block] = [
+    _p("Sopijaosapuolet sitoutuvat yhteistyöhön."),
+    _p("Kela osoittaa 0,75 htv."),
+    Heading(2, plain("Voimassaolo")),
+    ListBlock((ListItem(None, plain("ensimmäinen")), ListItem(None, plain("toinen")))),
+    ListBlock(
+        (
+            ListItem("1.", plain("yksi"), (_p("selitys"),)),
+            ListItem("2.", plain("kaksi"), (ListBlock((ListItem(None, plain("sisempi")),)),)),
+        )
+    ),
+    _table(("työkykyneuvoja", "0,8"), ("Yhteensä", "4,555")),
+    _table(("sosiaaliohjaaja", "1,0"), ("sosiaalityöntekijä", "0,5"), ("Yhteensä", "1,5")),
+    Paragraph((Span("Osoite: "), LineBreak(), Span("Tampere", strong=True))),
+]
+
+
+@st.composite
+def _mutated(draw: st.DrawFn, blocks: list[Block]) -> list[Block]:
+    """``blocks`` with blocks, list items and table rows inserted, deleted and changed."""
+    result = list(blocks)
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["insert", "delete", "item", "row", "word"]))
+        at = draw(st.integers(0, max(len(result) - 1, 0)))
+        if kind == "insert" or not result:
+            result.insert(draw(st.integers(0, len(result))), draw(st.sampled_from(_BLOCKS)))
+            continue
+        block = result[at]
+        if kind == "delete":
+            del result[at]
+        elif kind == "item" and isinstance(block, ListBlock):
+            items = list(block.items)
+            if len(items) > 1 and draw(st.booleans()):
+                del items[draw(st.integers(0, len(items) - 1))]
+            else:
+                marker = None if items[0].marker is None else "3."
+                items.insert(draw(st.integers(0, len(items))), ListItem(marker, plain("uusi")))
+            result[at] = ListBlock(tuple(items))
+        elif kind == "row" and isinstance(block, Table):
+            rows = list(block.rows)
+            if len(rows) > 1 and draw(st.booleans()):
+                del rows[draw(st.integers(0, len(rows) - 1))]
+            else:
+                new = Row((plain("ohjaaja"), plain(draw(st.sampled_from(["0,2", "1,0"])))))
+                rows.insert(draw(st.integers(0, len(rows))), new)
+            result[at] = Table(block.header, tuple(rows), block.align)
+        elif kind == "word" and isinstance(block, Paragraph):
+            result[at] = Paragraph((*block.content, Span(" lisäys")))
+    return result
+
+
+@st.composite
+def _versions(draw: st.DrawFn) -> tuple[Document, Document]:
+    """Two versions: sections and annexes, some added, removed or retitled."""
+    a_parts: list[Part] = []
+    b_parts: list[Part] = []
+    for kind, number in (("section", 1), ("section", 2), ("annex", 1), ("annex", 2)):
+        blocks = draw(st.lists(st.sampled_from(_BLOCKS), min_size=0, max_size=4))
+        title = "Henkilöstö" if kind == "annex" else "Yhteistyö"
+        heading = f"Liite {number} {title}" if kind == "annex" else f"{number} {title}"
+        fate = draw(st.sampled_from(["same", "same", "added", "removed", "retitled"]))
+        new_heading = heading + " ja resurssit" if fate == "retitled" else heading
+        if fate != "added":
+            a_parts.append(Part(kind, number, heading, tuple(blocks)))  # type: ignore[arg-type]
+        if fate != "removed":
+            changed = tuple(draw(_mutated(blocks)))
+            b_parts.append(Part(kind, number, new_heading, changed))  # type: ignore[arg-type]
+    return _document(tuple(a_parts)), _document(tuple(b_parts))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_versions())
+def test_any_two_versions_accept_to_b_and_reject_to_a(versions: tuple[Document, Document]) -> None:
+    a, b = versions
+    check_redline(a, b, _pairs(a, b))
+
+
+# -- the cases a reviewer meets ---------------------------------------------------------------
+
+BASE = _document(
+    (
+        _section(
+            3,
+            "Toimialue",
+            _p("Toimialueeseen kuuluvat Sastamala ja Punkalaidun."),
+            ListBlock((ListItem(None, plain("Sastamala")), ListItem(None, plain("Punkalaidun")))),
+        ),
+        _section(
+            8,
+            "Henkilöstöresurssit",
+            _p("Kela osoittaa 0,75 htv."),
+            _table(("työkykyneuvoja", "0,8"), ("Yhteensä", "4,555")),
+        ),
+        _annex(4, "Palvelut", _p("Palvelut kuvataan tässä.")),
+    )
+)
+
+
+def _replace_part(document: Document, index: int, part: Part | None) -> Document:
+    parts = list(document.parts)
+    if part is None:
+        del parts[index]
+    else:
+        parts[index] = part
+    return _document(tuple(parts))
+
+
+def _with_blocks(part: Part, *blocks: Block) -> Part:
+    return Part(part.kind, part.number, part.heading, blocks)
+
+
+S3, S8, L4 = BASE.parts
+CASES = {
+    "paragraph added": _replace_part(
+        BASE, 0, _with_blocks(S3, S3.blocks[0], _p("Uusi kappale."), S3.blocks[1])
+    ),
+    "list item added": _replace_part(
+        BASE,
+        0,
+        _with_blocks(
+            S3,
+            S3.blocks[0],
+            ListBlock((*S3.blocks[1].items, ListItem(None, plain("Huittinen")))),  # type: ignore[union-attr]
+        ),
+    ),
+    "table row added": _replace_part(
+        BASE,
+        1,
+        _with_blocks(
+            S8,
+            S8.blocks[0],
+            _table(("työkykyneuvoja", "0,8"), ("ohjaaja", "0,2"), ("Yhteensä", "4,755")),
+        ),
+    ),
+    "annex added": _document(
+        (*BASE.parts, _annex(5, "Henkilöstöresurssi", _p("Uusi liite."), _table(("a", "1"))))
+    ),
+    "section renumbered": _replace_part(
+        BASE, 1, Part("section", 9, "9 Henkilöstöresurssit", S8.blocks)
+    ),
+    "figure changed": _replace_part(
+        BASE, 1, _with_blocks(S8, _p("Kela osoittaa 1,0 htv."), S8.blocks[1])
+    ),
+}
+
+
+def _case_pairs(a: Document, b: Document, case: str) -> list[tuple[Part | None, Part | None]]:
+    if case == "section renumbered":  # matched by title: § 8 became § 9
+        return list(zip(a.parts, b.parts, strict=True))  # type: ignore[arg-type]
+    return _pairs(a, b)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("direction", ["forward", "back"])
+def test_each_kind_of_change_accepts_to_b_and_rejects_to_a(case: str, direction: str) -> None:
+    """Every change both ways: a paragraph, list item, table row or annex added (forward)
+    and removed (back), a section renumbered and back, a figure changed and back."""
+    a, b = (BASE, CASES[case]) if direction == "forward" else (CASES[case], BASE)
+    data = check_redline(a, b, _case_pairs(a, b, case))
+    body = _body(data)
+    assert body.find(f".//{W}ins") is not None or body.find(f".//{W}del") is not None
+
+
+def test_marks_sit_where_word_expects_them() -> None:
+    """A whole paragraph, list item and part mark their paragraph marks, table rows their
+    row properties, a renumbered heading shows both numbers; the schema's element order."""
+    a = BASE
+    b = _document(
+        (
+            _with_blocks(S3, *S3.blocks),
+            Part(
+                "section",
+                9,
+                "9 Henkilöstöresurssit",
+                (
+                    _p("Kela osoittaa 1,0 htv."),
+                    _table(("työkykyneuvoja", "0,8"), ("ohjaaja", "0,2"), ("Yhteensä", "4,755")),
+                ),
+            ),
+            _annex(5, "Henkilöstöresurssi", _p("Uusi liite.")),
+        )
+    )
+    pairs: list[tuple[Part | None, Part | None]] = [
+        (S3, b.parts[0]),
+        (S8, b.parts[1]),
+        (L4, None),
+        (None, b.parts[2]),
+    ]
+    data = check_redline(a, b, pairs)
+    body = _body(data)
+    paragraphs = body.findall(f"{W}p")
+    texts = [_all_text(p) for p in paragraphs]
+    renumbered = paragraphs[texts.index("8 Henkilöstöresurssit9 Henkilöstöresurssit")]
+    assert [c.tag for c in renumbered if c.tag != f"{W}pPr"] == [f"{W}del", f"{W}ins"]
+    assert renumbered.find(f"{W}del/{W}r/{W}delText").text == "8 Henkilöstöresurssit"
+    # the removed annex: heading and paragraph deleted with their paragraph marks
+    removed = paragraphs[texts.index("Liite 4 Palvelut")]
+    assert removed.find(f"{W}pPr/{W}rPr/{W}del") is not None
+    assert removed.find(f"{W}pPr/{W}pageBreakBefore") is not None
+    added = paragraphs[texts.index("Liite 5 Henkilöstöresurssi")]
+    assert added.find(f"{W}pPr/{W}rPr/{W}ins") is not None
+    assert added.find(f"{W}ins/{W}r/{W}t").text == "Liite 5 Henkilöstöresurssi"
+    (row,) = [r for r in body.iter(f"{W}tr") if r.find(f"{W}trPr/{W}ins") is not None]
+    assert _all_text(row) == "ohjaaja0,2"
+    for properties in body.iter(f"{W}pPr"):  # rPr is the last of CT_PPr's children here
+        tags = [c.tag for c in properties]
+        assert f"{W}rPr" not in tags[:-1]
+        marks = properties.find(f"{W}rPr")
+        if marks is not None:  # CT_ParaRPr: w:ins/w:del before any formatting
+            assert marks[0].tag in (f"{W}ins", f"{W}del")
+    for properties in body.iter(f"{W}trPr"):  # CT_TrPr: w:ins/w:del after CT_TrPrBase
+        tags = [c.tag.removeprefix(W) for c in properties]
+        assert tags in (["tblHeader"], ["ins"], ["del"], ["tblHeader", "ins"], ["tblHeader", "del"])
+    for wrapper in (*body.iter(f"{W}ins"), *body.iter(f"{W}del")):
+        if wrapper.getparent().tag == f"{W}p":
+            assert [c.tag for c in wrapper] == [f"{W}r"]
+    for run in body.iter(f"{W}r"):
+        deleted = run.getparent().tag == f"{W}del"
+        assert (run.find(f"{W}t") is None) or not deleted, "deleted text is w:delText"
+        assert (run.find(f"{W}delText") is None) or deleted
+
+
+def test_an_agreement_without_marks_is_unchanged_and_ids_count_from_one() -> None:
+    """The redline of a version against itself has no tracked change and reads as B; ids of
+    a redline are numbered in document order, the same on every render."""
+    same = check_redline(BASE, BASE, _pairs(BASE, BASE))
+    body = _body(same)
+    assert body.find(f".//{W}ins") is None and body.find(f".//{W}del") is None
+    b = CASES["figure changed"]
+    report = _report(BASE, b, _pairs(BASE, b))
+    first, second = render_redline_docx(report, STAMP), render_redline_docx(report, STAMP)
+    assert first == second
+    ids = [e.get(f"{W}id") for e in _body(first).iter(f"{W}ins", f"{W}del")]
+    assert ids == [str(n) for n in range(1, len(ids) + 1)]
+
+
+def test_properties_name_the_report() -> None:
+    b = CASES["annex added"]
+    data = render_redline_docx(_report(BASE, b, _pairs(BASE, b)), STAMP)
+    properties = docx.Document(io.BytesIO(data)).core_properties
+    assert properties.title == "Muutokset"
+    assert properties.author == AUTHOR
+    assert properties.subject == "Versio 1 → Versio 2"
+    assert lines(_body(data))[0] == "Yhteistoimintasopimus"
+
+
+def test_marks_without_an_author_are_refused_by_the_agreement_renderer() -> None:
+    report = _report(BASE, CASES["figure changed"], _pairs(BASE, CASES["figure changed"]))
+    with pytest.raises(ValueError, match="render_redline_docx"):
+        render_docx(report.redline, STAMP)
+
+
+# -- LibreOffice opens it and reads the changes as changes ------------------------------------
+
+ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ODF_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+LOEXT = "urn:org:documentfoundation:names:experimental:office:xmlns:loext:1.0"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_the_tracked_changes(tmp_path: Path) -> None:
+    """One conversion to ODT: LibreOffice keeps every insertion in the text and moves every
+    deletion into its list of tracked changes, so the text it shows once changes are
+    accepted is B's, word for word, and the deleted words are A's."""
+    b = _document(
+        (
+            _with_blocks(S3, S3.blocks[0], _p("Uusi kappale."), S3.blocks[1]),
+            Part(
+                "section",
+                9,
+                "9 Henkilöstöresurssit",
+                (
+                    _p("Kela osoittaa 1,0 htv."),
+                    _table(("työkykyneuvoja", "0,8"), ("ohjaaja", "0,2"), ("Yhteensä", "4,755")),
+                ),
+            ),
+            _annex(5, "Henkilöstöresurssi", _p("Uusi liite.")),
+        )
+    )
+    pairs: list[tuple[Part | None, Part | None]] = [
+        (S3, b.parts[0]),
+        (S8, b.parts[1]),
+        (L4, None),
+        (None, b.parts[2]),
+    ]
+    source = tmp_path / "muutokset.docx"
+    source.write_bytes(check_redline(BASE, b, pairs))
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "odt",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    with zipfile.ZipFile(tmp_path / "muutokset.odt") as odt:
+        content = etree.fromstring(odt.read("content.xml"))
+    text = f"{{{ODF_TEXT}}}"
+    changes = content.find(f".//{text}tracked-changes")
+    assert changes is not None
+    regions = changes.findall(f"{text}changed-region")
+    kinds = [region[0].tag.removeprefix(text) for region in regions]
+    assert "insertion" in kinds and "deletion" in kinds
+    deleted = normalise(" ".join(" ".join(r.itertext()) for r in regions))
+    for words in ("8 Henkilöstöresurssit", "0,75", "Liite 4 Palvelut", "Palvelut kuvataan"):
+        assert words in deleted
+    # A tracked row: LibreOffice inserts or deletes the row itself on accepting or rejecting.
+    row_styles = {
+        style.get(f"{{{ODF_STYLE}}}name"): style.find(f"{{{ODF_STYLE}}}table-row-properties")
+        for style in content.iter(f"{{{ODF_STYLE}}}style")
+    }
+    whole_row = {
+        name
+        for name, properties in row_styles.items()
+        if properties is not None and properties.get(f"{{{LOEXT}}}text-changes-only") == "false"
+    }
+    rows = {
+        normalise(" ".join(row.itertext())): row.get(
+            "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}style-name"
+        )
+        for row in content.iter("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-row")
+    }
+    assert [text for text, style in rows.items() if style in whole_row] == ["ohjaaja 0,2"]
+    changes.getparent().remove(changes)
+    office_text = content.find(".//{urn:oasis:names:tc:opendocument:xmlns:office:1.0}text")
+    shown = ["".join(block.itertext()) for block in office_text.iter(f"{text}p", f"{text}h")]
+    expected = plain_text(b).split("\n")
+    assert normalise(" ".join(shown)) == normalise(" ".join(expected))
