@@ -207,6 +207,8 @@ def check_redline(a: Document, b: Document, pairs: list[tuple[Part | None, Part 
         ids.append(change.get(f"{W}id"))
     assert len(ids) == len(set(ids)), "tracked change ids are unique"
     assert all(re.fullmatch(r"\d+", i) for i in ids)
+    last = body.findall(f"{W}p")[-1]  # the document's last paragraph mark: never tracked
+    assert last.getnext().tag == f"{W}sectPr" and last.find(f"{W}pPr/{W}rPr") is None
     return data
 
 
