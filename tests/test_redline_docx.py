@@ -25,10 +25,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.helpers import normalise
-from tymdocs.changes import Report
-from tymdocs.document import Document, Part, Stamp, plain_text
+from tests.helpers import FIXTURES, copy_agreement, edit, normalise, run
+from tests.test_diff import SENTENCE, revise
+from tymdocs.changes import Report, compare
+from tymdocs.checks import validate
+from tymdocs.document import Document, Part, Stamp, compose, plain_text
 from tymdocs.model import (
+    Agreement,
     Block,
     Heading,
     Inline,
@@ -44,6 +47,7 @@ from tymdocs.model import (
 )
 from tymdocs.redline import merge_spans, redline_document
 from tymdocs.render.docx import render_docx, render_redline_docx
+from tymdocs.sources import WorkTree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 STAMP = Stamp("0123456789abcdef", False, "f" * 64, 1757930000, "Muutokset versio 1 → versio 2")
@@ -126,14 +130,14 @@ def canonical(body: etree._Element) -> list[str]:
             element.getparent().remove(element)
     for paragraph in body.iter(f"{W}p"):
         previous = None
-        for run in list(paragraph.findall(f"{W}r")):
-            if [c.tag for c in run if c.tag != f"{W}rPr"] != [f"{W}t"]:
+        for element in list(paragraph.findall(f"{W}r")):
+            if [c.tag for c in element if c.tag != f"{W}rPr"] != [f"{W}t"]:
                 previous = None
-            elif previous is not None and _properties(run) == _properties(previous):
-                previous.find(f"{W}t").text += run.find(f"{W}t").text or ""
-                paragraph.remove(run)
+            elif previous is not None and _properties(element) == _properties(previous):
+                previous.find(f"{W}t").text += element.find(f"{W}t").text or ""
+                paragraph.remove(element)
             else:
-                previous = run
+                previous = element
     return [etree.tostring(child, encoding="unicode") for child in body]
 
 
@@ -191,9 +195,15 @@ def _pairs(a: Document, b: Document) -> list[tuple[Part | None, Part | None]]:
 
 
 def check_redline(a: Document, b: Document, pairs: list[tuple[Part | None, Part | None]]) -> bytes:
-    """Render the redline of ``a`` and ``b``; accepting all must give B's DOCX, rejecting all
-    A's, and every change carries its id, author and date. Returns the DOCX."""
+    """Render the redline of ``a`` and ``b`` and :func:`check_docx` it. Returns the DOCX."""
     data = render_redline_docx(_report(a, b, pairs), STAMP)
+    check_docx(data, a, b, AUTHOR, DATE)
+    return data
+
+
+def check_docx(data: bytes, a: Document, b: Document, author: str, date: dt.date) -> None:
+    """Accepting every change in the redline DOCX ``data`` must give B's DOCX, rejecting
+    every change A's, and every change carries its id, ``author`` and ``date``."""
     body = _body(data)
     for keep, version in (("ins", b), ("del", a)):
         resolved = resolve(body, keep)  # type: ignore[arg-type]
@@ -202,14 +212,13 @@ def check_redline(a: Document, b: Document, pairs: list[tuple[Part | None, Part 
         assert _trim(canonical(resolved), canonical(want)) == canonical(want)
     ids = []
     for change in (*body.iter(f"{W}ins"), *body.iter(f"{W}del")):
-        assert change.get(f"{W}author") == AUTHOR
-        assert change.get(f"{W}date") == "2025-09-15T00:00:00Z"
+        assert change.get(f"{W}author") == author
+        assert change.get(f"{W}date") == f"{date.isoformat()}T00:00:00Z"
         ids.append(change.get(f"{W}id"))
     assert len(ids) == len(set(ids)), "tracked change ids are unique"
     assert all(re.fullmatch(r"\d+", i) for i in ids)
     last = body.findall(f"{W}p")[-1]  # the document's last paragraph mark: never tracked
     assert last.getnext().tag == f"{W}sectPr" and last.find(f"{W}pPr/{W}rPr") is None
-    return data
 
 
 def _trim(got: list[str], want: list[str]) -> list[str]:
@@ -561,10 +570,10 @@ def test_marks_sit_where_word_expects_them() -> None:
     for wrapper in (*body.iter(f"{W}ins"), *body.iter(f"{W}del")):
         if wrapper.getparent().tag == f"{W}p":
             assert [c.tag for c in wrapper] == [f"{W}r"]
-    for run in body.iter(f"{W}r"):
-        deleted = run.getparent().tag == f"{W}del"
-        assert (run.find(f"{W}t") is None) or not deleted, "deleted text is w:delText"
-        assert (run.find(f"{W}delText") is None) or deleted
+    for element in body.iter(f"{W}r"):
+        deleted = element.getparent().tag == f"{W}del"
+        assert (element.find(f"{W}t") is None) or not deleted, "deleted text is w:delText"
+        assert (element.find(f"{W}delText") is None) or deleted
 
 
 def test_an_agreement_without_marks_is_unchanged_and_ids_count_from_one() -> None:
@@ -595,6 +604,72 @@ def test_marks_without_an_author_are_refused_by_the_agreement_renderer() -> None
     report = _report(BASE, CASES["figure changed"], _pairs(BASE, CASES["figure changed"]))
     with pytest.raises(ValueError, match="render_redline_docx"):
         render_docx(report.redline, STAMP)
+
+
+# -- real agreements, through compare() and the command ---------------------------------------
+
+
+def _agreement(root: Path) -> Agreement:
+    agreement = validate(WorkTree(root)).agreement
+    assert agreement is not None
+    return agreement
+
+
+@pytest.mark.parametrize("source", ["seed", "kuvitteellinen"])
+def test_a_real_revision_accepts_to_b_and_rejects_to_a(tmp_path: Path, source: str) -> None:
+    """The seed with the issue's fixture revision (a sentence of § 8, Kela's htv and the
+    total in Liite 5, a member of Liite 2), an annex removed and one added; the made-up
+    agreement with a section added and one renumbered."""
+    a = copy_agreement(tmp_path / "a", FIXTURES / source)
+    b = copy_agreement(tmp_path / "b", FIXTURES / source)
+    if source == "seed":
+        revise(b)
+        (b / "annexes" / "liite-6-tietosuojaseloste.md").unlink()
+        edit(b, "docs_src/11-asiakastietoaineisto.md", "Liitteenä 6 on", "Erillisenä on")
+        (b / "annexes" / "liite-7-viestinta.md").write_text("# Liite 7 VIESTINTÄ\n\nTeksti.\n")
+    else:
+        text = (b / "docs_src" / "sopimus.md").read_text(encoding="utf-8")
+        text = text.replace("# 3 Voimassaolo", "# 4 Voimassaolo").replace(
+            "# 2 Henkilöstö", "# 2 Henkilöstö\n\nUusi kappale.\n\n# 3 Yhteistyö\n\nYhteistyöstä."
+        )
+        (b / "docs_src" / "sopimus.md").write_text(text, encoding="utf-8")
+    x, y = _agreement(a), _agreement(b)
+    report = compare(x, y, a_label="Versio 1", b_label="Versio 2", author="Johtoryhmä", date=DATE)
+    assert report.changes
+    data = render_redline_docx(report, STAMP)
+    check_docx(data, compose(x), compose(y), "Johtoryhmä", DATE)
+    deleted = " ".join(t.text or "" for t in _body(data).iter(f"{W}delText"))
+    inserted = " ".join(t.text or "" for t in _body(data).iter(f"{W}t") if _inserted(t))
+    if source == "seed":
+        assert "0,8" in deleted and "Elina Anttila" in deleted and "LIITE 6" in deleted
+        assert "1,0" in inserted and "Eeva Esimerkki" in inserted and "VIESTINTÄ" in inserted
+    else:
+        assert "3 Voimassaolo" in deleted
+        assert "4 Voimassaolo" in inserted and "Uusi kappale" in inserted
+
+
+def _inserted(text: etree._Element) -> bool:
+    """Whether a ``w:t`` is inserted text: its run sits in ``w:ins``."""
+    return text.getparent().getparent().tag == f"{W}ins"
+
+
+def test_tymdocs_diff_writes_the_docx(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
+    """``tymdocs diff --format docx`` of the working tree against version 1: tracked changes
+    by "tymdocs" (no decision recorded yet), on the day of the working tree."""
+    revise(repo)
+    out = repo / "build" / "muutokset"
+    result = run(capsys, "-C", str(repo), "diff", "--format", "docx", "-o", str(out))
+    assert result.code == 0, result.err
+    (path,) = out.glob("*.docx")
+    assert path.name.startswith("muutokset-")
+    body = _body(path.read_bytes())
+    changes = [*body.iter(f"{W}ins"), *body.iter(f"{W}del")]
+    assert changes and {c.get(f"{W}author") for c in changes} == {"tymdocs"}
+    assert len({c.get(f"{W}date") for c in changes}) == 1
+    accepted = normalise(" ".join(lines(resolve(body, "ins"))))
+    rejected = normalise(" ".join(lines(resolve(body, "del"))))
+    assert SENTENCE[1] in accepted and SENTENCE[1] not in rejected
+    assert SENTENCE[0] in rejected and SENTENCE[0] not in accepted
 
 
 # -- LibreOffice opens it and reads the changes as changes ------------------------------------
