@@ -15,7 +15,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import assert_never
 
-from tymdocs.document import Document, Part, block_text
+from tymdocs.document import Document, Part
 from tymdocs.model import (
     Block,
     Blocks,
@@ -154,15 +154,12 @@ def _unmarked(part: Inline) -> Inline:
 # -- blocks -----------------------------------------------------------------------------------
 
 
-def _key(block: Block) -> str:
-    return f"{type(block).__name__}\n" + "\n".join(block_text(block))
-
-
 def redline_blocks(a: Blocks, b: Blocks) -> Blocks:
     """B's blocks with A's aligned to them: equal blocks as they are, a changed block of the
     same kind marked word by word inside, anything else deleted and inserted whole."""
     result: list[Block] = []
-    matcher = SequenceMatcher(None, [_key(x) for x in a], [_key(y) for y in b], autojunk=False)
+    # Blocks are values: equal when their text and its emphasis are, wherever they stand.
+    matcher = SequenceMatcher(None, list(a), list(b), autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             result += b[b1:b2]
@@ -206,11 +203,8 @@ def _redline_block(a: Block, b: Block) -> Block:
 
 
 def _redline_items(a: tuple[ListItem, ...], b: tuple[ListItem, ...]) -> tuple[ListItem, ...]:
-    def key(item: ListItem) -> str:
-        return "\n".join(block_text(ListBlock((item,))))
-
     result: list[ListItem] = []
-    matcher = SequenceMatcher(None, [key(x) for x in a], [key(y) for y in b], autojunk=False)
+    matcher = SequenceMatcher(None, list(a), list(b), autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             result += b[b1:b2]
@@ -232,7 +226,7 @@ def _redline_rows(a: tuple[Row, ...], b: tuple[Row, ...]) -> tuple[Row, ...]:
         return tuple("".join(_text(cell)) for cell in row.cells)
 
     result: list[Row] = []
-    matcher = SequenceMatcher(None, [key(x) for x in a], [key(y) for y in b], autojunk=False)
+    matcher = SequenceMatcher(None, list(a), list(b), autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             result += b[b1:b2]
