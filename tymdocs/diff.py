@@ -63,8 +63,11 @@ def open_side(root: Path, spec: str | None) -> Side:
 
 
 def _side(source: Source, name: str) -> Side:
+    """A version read and checked; a recorded version is named by its number."""
     from tymdocs.checks import validate
 
+    if source.version is not None and source.at is None:
+        name = f"v{source.version.number}"
     loaded = validate(source.tree)
     if loaded.agreement is None:
         raise SourceError(loaded.problems)
@@ -81,10 +84,10 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
     With one version, it is compared with the working tree; with none, the last committed
     version is."""
     if a_spec is None and b_spec is None:
-        a = _side(open_source(root, "HEAD"), "HEAD") if git.is_repository(root) else None
-        if a is None:
+        if not git.is_repository(root):
             raise UsageError("diff with no versions compares HEAD with the working tree: no git")
-        a = replace(a, name=(a.source.commit or "HEAD")[:7])
+        head = open_source(root, "HEAD")
+        a = _side(head, (head.commit or "HEAD")[:7])
     else:
         a = open_side(root, a_spec)
     b = open_side(root, b_spec)
