@@ -24,6 +24,7 @@ from tymdocs.model import (
     Inlines,
     LineBreak,
     ListBlock,
+    Mark,
     Paragraph,
     Span,
     Table,
@@ -129,41 +130,59 @@ def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) ->
 
 
 def _part(part: Part) -> dict[str, Any]:
-    return {"kind": part.kind, "heading": part.heading, "blocks": [_block(b) for b in part.blocks]}
+    data = {"kind": part.kind, "heading": part.heading, "blocks": [_block(b) for b in part.blocks]}
+    if part.former_heading is not None:
+        data["former"] = part.former_heading
+    return _marked(data, part.mark)
+
+
+def _marked(data: dict[str, Any], mark: Mark | None) -> dict[str, Any]:
+    """``data`` with its redline mark, only where there is one: an agreement's JSON, and so
+    its PDF, stay byte for byte what they were before redlines existed."""
+    if mark is not None:
+        data["m"] = mark
+    return data
 
 
 def _block(block: Block) -> dict[str, Any]:
     match block:
         case Heading():
-            return {"t": "h", "level": block.level, "c": _inlines(block.content)}
+            return _marked({"t": "h", "level": block.level, "c": _inlines(block.content)}, block.mark)
         case Paragraph():
-            return {"t": "p", "c": _inlines(block.content)}
+            return _marked({"t": "p", "c": _inlines(block.content)}, block.mark)
         case ListBlock():
             first = block.items[0].marker if block.items else None
             items = [
-                {
-                    "n": int(item.marker[:-1]) if item.marker else 0,
-                    "c": _inlines(item.content),
-                    "children": [_block(child) for child in item.children],
-                }
+                _marked(
+                    {
+                        "n": int(item.marker[:-1]) if item.marker else 0,
+                        "c": _inlines(item.content),
+                        "children": [_block(child) for child in item.children],
+                    },
+                    item.mark,
+                )
                 for item in block.items
             ]
             return {"t": "list", "delim": first[-1] if first else None, "items": items}
         case Table():
             columns = len(block.header)
-            return {
+            table = {
                 "t": "table",
                 "header": [_inlines(cell) for cell in block.header],
                 "align": [block.alignment(column) or "left" for column in range(columns)],
                 "rows": [
-                    {
-                        "cells": [_inlines(cell) for cell in row.cells],
-                        "level": row.level,
-                        "strong": row.strong,
-                    }
+                    _marked(
+                        {
+                            "cells": [_inlines(cell) for cell in row.cells],
+                            "level": row.level,
+                            "strong": row.strong,
+                        },
+                        row.mark,
+                    )
                     for row in block.rows
                 ],
             }
+            return _marked(table, block.mark)
         case _:
             assert_never(block)
 
@@ -175,8 +194,8 @@ def _inlines(content: Inlines) -> list[dict[str, Any]]:
 def _inline(part: Inline) -> dict[str, Any]:
     match part:
         case Span():
-            return {"s": part.text, "b": part.strong, "i": part.emphasis}
+            return _marked({"s": part.text, "b": part.strong, "i": part.emphasis}, part.mark)
         case LineBreak():
-            return {"br": True}
+            return _marked({"br": True}, part.mark)
         case _:
             assert_never(part)
