@@ -72,6 +72,35 @@ LABELS: dict[str, str] = {
     "on_pages": "sivuilla {pages}",
     "list_and": " ja ",
     "party_continued": "{party} (jatkuu)",
+    "redline": "Muutokset",
+    "redline_title": "Muutokset – {title}",
+    "redline_subject": "Muutokset: {a} → {b}",
+    "redline_a": "Aiempi versio (A)",
+    "redline_b": "Uudempi versio (B)",
+    "redline_inserted": "lisätty teksti",
+    "redline_deleted": "poistettu teksti",
+    "redline_legend": (
+        "Lisätty teksti on sinistä ja alleviivattu, poistettu punaista ja yliviivattu. "
+        "Reunaviiva merkitsee kokonaan lisätyn (yhtenäinen viiva) tai poistetun (katkoviiva) "
+        "otsikon, kappaleen, kohdan tai taulukon."
+    ),
+    "redline_summary": "Yhteenveto",
+    "redline_part": "Osa",
+    "redline_what": "Mitä muuttui",
+    "redline_needs": "Edellyttää",
+    "redline_record": "Kirjattu",
+    "redline_command": "Ei vielä kirjattu; kirjaa komennolla:",
+    "redline_unrecorded": "Ei kirjattu",
+    "redline_no_changes": "Ei muutoksia",
+    "redline_unchanged": "Muuttumattomat osat ({count}): {parts}",
+    "redline_sections": "{numbers} §",
+    "redline_annex": "liite {numbers}",
+    "redline_annexes": "liitteet {numbers}",
+    "status_added": "Lisätty",
+    "status_removed": "Poistettu",
+    "status_changed": "Muutettu",
+    "status_renumbered": "Numeroitu uudelleen",
+    "status_retitled": "Otsikko muutettu",
 }
 
 # What a redline says of a change: sentences about data, and the record a change needs.

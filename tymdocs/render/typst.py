@@ -1,5 +1,5 @@
 """Document -> PDF through Typst, Typst's bundled fonts only: the agreement as PDF/A-2a and
-PDF/UA-1, a signature package as PDF/A-2b.
+PDF/UA-1, a signature package as PDF/A-2b, a redline report as PDF/A-2a and PDF/UA-1.
 
 The template is fixed; the document travels to it as JSON in ``sys.inputs``, so agreement text
 is data that Typst shows, never markup it parses.
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
+from tymdocs.changes import Change, Report
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
-from tymdocs.locale import label
+from tymdocs.locale import LABELS, label
 from tymdocs.model import (
     Block,
     Heading,
@@ -29,6 +31,7 @@ from tymdocs.model import (
     Span,
     Table,
 )
+from tymdocs.redline import changed
 
 if TYPE_CHECKING:
     import typst
@@ -80,6 +83,87 @@ def render_packages(
             (root / "party").write_text(str(index), encoding="ascii")
             what = f"the signature package of {packages['parties'][index]['party']}"
             yield _compile(compiler, what, stamp, tagged=False, query="<tymdocs-signature-box>")
+
+
+def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
+    """A redline report as a PDF, byte-identical for the same report and stamp: the summary,
+    then the changed parts in full with their marks and the unchanged ones folded to a line.
+
+    Tagged like the agreement (PDF/A-2a and PDF/UA-1, which PDF/A-2b readers accept too): a
+    legal reviewer's screen reader gets the summary table and the headings as structure.
+    """
+    data = document_data(replace(report.redline, parts=()), stamp, ())
+    data["title"] = label("redline_title", title=report.title)
+    data["subject"] = label("redline_subject", a=report.a_label, b=report.b_label)
+    data["redline"] = redline_data(report)
+    template = resources.files("tymdocs") / "templates" / "redline.typ"
+    with resources.as_file(template) as path:
+        compiler = _compiler(path, path.parent, {"data": json.dumps(data)})
+        pdf, _ = _compile(compiler, "the redline report", stamp, tagged=True)
+    return pdf
+
+
+def redline_data(report: Report) -> dict[str, Any]:
+    """The report as redline.typ shows it: labels, the summary, and the parts in order, each
+    changed one in full and each run of unchanged ones as one line."""
+    keys = {change.key for change in report.changes}
+    anchors: set[str] = set()  # a label may be given once: a removed and an added § 8 share
+    items: list[dict[str, Any]] = []
+    folded: list[Part] = []
+    for part in report.redline.parts:
+        key = part_key(part)
+        if not changed(part) and key not in keys:
+            folded.append(part)
+            continue
+        if folded:
+            items.append({"fold": unchanged_line(folded)})
+            folded = []
+        anchor = key if key in keys and key not in anchors else None
+        if anchor is not None:
+            anchors.add(anchor)
+        items.append({"part": _part(part), "anchor": anchor})
+    if folded:
+        items.append({"fold": unchanged_line(folded)})
+    return {
+        "labels": {
+            name.removeprefix("redline_"): LABELS[name]
+            for name in sorted(LABELS)
+            if name.startswith("redline_")
+        }
+        | {"title": label("redline")},
+        "a": report.a_label,
+        "b": report.b_label,
+        "changes": [_change(change, anchors) for change in report.changes],
+        "items": items,
+    }
+
+
+def part_key(part: Part) -> str:
+    """``section-8``, ``annex-5``: how a :class:`Change` names the part."""
+    return f"{part.kind}-{part.number}"
+
+
+def unchanged_line(parts: Sequence[Part]) -> str:
+    """``Muuttumattomat osat (4): 1, 2, 3 §, liite 1``: a count, then the numbers."""
+    sections = ", ".join(str(part.number) for part in parts if part.kind == "section")
+    annexes = [str(part.number) for part in parts if part.kind == "annex"]
+    names = [label("redline_sections", numbers=sections)] if sections else []
+    if annexes:
+        key = "redline_annexes" if len(annexes) > 1 else "redline_annex"
+        names.append(label(key, numbers=", ".join(annexes)))
+    return label("redline_unchanged", count=len(parts), parts=", ".join(names))
+
+
+def _change(change: Change, anchors: set[str]) -> dict[str, Any]:
+    return {
+        "anchor": change.key if change.key in anchors else None,
+        "part": change.part,
+        "status": label(f"status_{change.status}"),
+        "sentences": list(change.sentences),
+        "needs": change.needs_text,
+        "record": change.record,
+        "command": change.command,
+    }
 
 
 def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
