@@ -94,6 +94,7 @@ def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
     """
     data = document_data(replace(report.redline, parts=()), stamp, ())
     data["title"] = label("redline_title", title=report.title)
+    data["header"] = report.title
     data["subject"] = label("redline_subject", a=report.a_label, b=report.b_label)
     data["redline"] = redline_data(report)
     template = resources.files("tymdocs") / "templates" / "redline.typ"
@@ -231,7 +232,8 @@ def _marked(data: dict[str, Any], mark: Mark | None) -> dict[str, Any]:
 def _block(block: Block) -> dict[str, Any]:
     match block:
         case Heading():
-            return _marked({"t": "h", "level": block.level, "c": _inlines(block.content)}, block.mark)
+            heading = {"t": "h", "level": block.level, "c": _inlines(block.content)}
+            return _marked(heading, block.mark)
         case Paragraph():
             return _marked({"t": "p", "c": _inlines(block.content)}, block.mark)
         case ListBlock():
