@@ -39,6 +39,15 @@ DEL = (0xC1 / 255, 0x12 / 255, 0x1F / 255)
 
 CHANGES = (
     Change(
+        "metadata",
+        "Sopimuksen tiedot",
+        "changed",
+        ("Tuomioistuin: Hämeenlinnan hallinto-oikeus → Itä-Suomen hallinto-oikeus",),
+        "amendment",
+        "Kaikkien osapuolten allekirjoittama sopimusmuutos",
+        command='tymdocs amend --date 1.3.2026 -m "Tuomioistuin"',
+    ),
+    Change(
         "section-8",
         "8 Henkilöstö",
         "changed",
@@ -162,6 +171,7 @@ def test_the_summary_comes_first_and_names_every_change(pdf: bytes) -> None:
     assert "Johtoryhmä 15.9.2025 § 4" in table
     assert "Ilmoitus 20.9.2025 (kela)" in table
     assert 'Ei vielä kirjattu; kirjaa komennolla: tymdocs amend --date 1.3.2026 -m "8 §:' in table
+    assert 'kirjaa komennolla: tymdocs amend --date 1.3.2026 -m "Tuomioistuin"' in table
     # One row per change, in the order given: their parts appear in that order.
     positions = [table.index(change.part) for change in CHANGES]
     assert positions == sorted(positions)
@@ -175,7 +185,7 @@ def test_the_summary_links_each_change_to_its_part(pdf: bytes) -> None:
         for annotation in page.get("/Annots", [])
         if annotation.get_object()["/Subtype"] == "/Link"
     ]
-    assert len(links) == len(CHANGES)
+    assert len(links) == len(CHANGES) - 1  # the metadata are no part: named, not linked
 
 
 def test_old_and_new_words_both_appear_marked_by_colour(pdf: bytes) -> None:
@@ -220,7 +230,7 @@ def test_pdf_a_is_claimed_in_the_xmp_metadata(pdf: bytes) -> None:
     assert "<pdfaid:part>2</pdfaid:part>" in raw
     assert "<pdfaid:conformance>A</pdfaid:conformance>" in raw
     assert "<pdfuaid:part>1</pdfuaid:part>" in raw
-    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert "/StructTreeRoot" in reader.root_object  # tagged
     assert reader.metadata is not None
     assert reader.metadata.title == f"Muutokset – {TITLE}"
     assert reader.metadata.subject == f"Muutokset: {A_LABEL} → {B_LABEL}"

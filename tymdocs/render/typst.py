@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 from tymdocs.changes import Change, Report
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
-from tymdocs.locale import LABELS, label
+from tymdocs.locale import label
 from tymdocs.model import (
     Block,
     Heading,
@@ -85,6 +85,24 @@ def render_packages(
             yield _compile(compiler, what, stamp, tagged=False, query="<tymdocs-signature-box>")
 
 
+_REDLINE_LABELS = (
+    "a",
+    "b",
+    "inserted",
+    "deleted",
+    "legend",
+    "summary",
+    "part",
+    "what",
+    "needs",
+    "record",
+    "command",
+    "unrecorded",
+    "no_changes",
+)
+"""The words redline.typ prints itself, each ``redline_<name>`` in the locale."""
+
+
 def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
     """A redline report as a PDF, byte-identical for the same report and stamp: the summary,
     then the changed parts in full with their marks and the unchanged ones folded to a line.
@@ -126,12 +144,8 @@ def redline_data(report: Report) -> dict[str, Any]:
     if folded:
         items.append({"fold": unchanged_line(folded)})
     return {
-        "labels": {
-            name.removeprefix("redline_"): LABELS[name]
-            for name in sorted(LABELS)
-            if name.startswith("redline_")
-        }
-        | {"title": label("redline")},
+        "labels": {"title": label("redline")}
+        | {name: label(f"redline_{name}") for name in _REDLINE_LABELS},
         "a": report.a_label,
         "b": report.b_label,
         "changes": [_change(change, anchors) for change in report.changes],
