@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -161,7 +162,9 @@ def test_the_summary_comes_first_and_names_every_change(pdf: bytes) -> None:
     summary = text.index("Yhteenveto")
     first_part = text.index("8 Henkilöstö Lain mukaan")
     assert summary < first_part
-    table = normalise(text[summary:first_part])
+    # The part's column is hyphenated (an annex title's capitals may be wider than it): a
+    # hyphen that ends a line there is read back as "- " and dropped here.
+    table = re.sub(r"(?<=[A-ZÄÖ])- (?=[A-ZÄÖ])", "", normalise(text[summary:first_part]))
     assert table.startswith("Yhteenveto Osa Mitä muuttui Edellyttää Kirjattu")
     for change in CHANGES:
         assert change.part in table
