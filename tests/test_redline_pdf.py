@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from tests.helpers import SEED, copy_agreement, edit, normalise, pdf_body_text, pdf_pages
+from tests.helpers import SEED, copy_agreement, edit, normalise, pdf_body_text, pdf_pages, run
 from tests.test_render import HOSTILE
 from tymdocs.changes import Change, Report
 from tymdocs.checks import validate
@@ -33,6 +32,7 @@ STAMP = Stamp("0123456789abcdef", False, "e" * 64, 1758000000, "Muutokset versio
 TITLE = "SOPIMUS TYÖLLISTYMISTÄ EDISTÄVÄN MONIALAISEN TUEN YHTEISTOIMINTAMALLISTA"
 A_LABEL = "Versio 1 · voimassa 1.5.2025 alkaen"
 B_LABEL = "Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025 alkaen"
+REPORT_TITLE = f"Muutokset: {A_LABEL} → {B_LABEL}"
 
 # The marks' colours in common.typ (ins-colour, del-colour), as pypdf reads them: 0..1.
 INS = (0x0B / 255, 0x57 / 255, 0xB7 / 255)
@@ -93,7 +93,9 @@ def _pairs(a: Document, b: Document) -> list[tuple[Part | None, Part | None]]:
 
 def _report(a: Document, b: Document, changes: tuple[Change, ...] = CHANGES) -> Report:
     redline = redline_document(a, b, _pairs(a, b))
-    return Report(TITLE, A_LABEL, B_LABEL, changes, redline, "Johtoryhmä", dt.date(2025, 9, 15))
+    return Report(
+        REPORT_TITLE, A_LABEL, B_LABEL, changes, redline, "Johtoryhmä", dt.date(2025, 9, 15)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -162,10 +164,8 @@ def test_the_summary_comes_first_and_names_every_change(pdf: bytes) -> None:
     summary = text.index("Yhteenveto")
     first_part = text.index("8 Henkilöstö Lain mukaan")
     assert summary < first_part
-    # The part's column is hyphenated (an annex title's capitals may be wider than it): a
-    # hyphen that ends a line there is read back as "- " and dropped here.
-    table = re.sub(r"(?<=[A-ZÄÖ])- (?=[A-ZÄÖ])", "", normalise(text[summary:first_part]))
-    assert table.startswith("Yhteenveto Osa Mitä muuttui Edellyttää Kirjattu")
+    table = normalise(text[summary:first_part])
+    assert table.startswith("Yhteenveto Osa ja mitä muuttui Edellyttää Kirjattu")
     for change in CHANGES:
         assert change.part in table
         for sentence in change.sentences:
@@ -235,8 +235,8 @@ def test_pdf_a_is_claimed_in_the_xmp_metadata(pdf: bytes) -> None:
     assert "<pdfuaid:part>1</pdfuaid:part>" in raw
     assert "/StructTreeRoot" in reader.root_object  # tagged
     assert reader.metadata is not None
-    assert reader.metadata.title == f"Muutokset – {TITLE}"
-    assert reader.metadata.subject == f"Muutokset: {A_LABEL} → {B_LABEL}"
+    assert reader.metadata.title == REPORT_TITLE
+    assert reader.metadata.subject == f"{TITLE} – {STAMP.version_label}"
 
 
 def test_every_page_is_a4_with_the_agreements_header_and_footer(pdf: bytes) -> None:
@@ -267,21 +267,22 @@ def test_source_text_and_report_fields_print_as_typed(versions: tuple[Document, 
         replace(part, blocks=(*part.blocks, extra)) if part.number == 8 else part
         for part in redline.parts
     )
-    redline = replace(redline, parts=parts)
+    redline = replace(redline, title=hostile, parts=parts)
     report = Report(hostile, hostile, hostile, (change,), redline, hostile, dt.date(2026, 1, 1))
     pdf = render_redline_pdf(report, STAMP)
     # Without whitespace: where Typst wraps a line inside a word (after a '/'), pypdf reads a
     # space there.
     text = "".join(" ".join(pdf_pages(pdf)).split())
     solid = "".join(hostile.split())
-    # Every page's header, the title, A and B, the part, the sentences, the record needed, the
-    # command, and the paragraph's deletion and insertion.
-    assert text.count(solid) >= len(pdf_pages(pdf)) + 9
+    # Every page's header, the agreement's title, A and B, the part, the sentences, the record
+    # needed, the command, and the paragraph's deletion and insertion.
+    assert text.count(solid) >= len(pdf_pages(pdf)) + 10
     assert f"alku{solid}{solid}loppu" in text
     assert "<script>alert(1)</script>#setpage(width:1cm)$x^2$@viite" in text  # § 8's source
     assert "root:" not in text
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert all(round(float(page.mediabox.width)) == 595 for page in reader.pages)
+    assert reader.metadata is not None and reader.metadata.title == hostile
     assert solid in "".join(_coloured(pdf, DEL).split())
     assert solid in "".join(_coloured(pdf, INS).split())
 
@@ -304,7 +305,7 @@ def test_a_version_against_itself_has_no_changes(versions: tuple[Document, Docum
         "Muuttumattomat osat (18): 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 §, "
         "liitteet 1, 2, 3, 4, 5, 6"
     )
-    assert "Osa Mitä muuttui" not in text
+    assert "Osa ja mitä muuttui" not in text
     assert len(pdf_pages(pdf)) == 1
     assert _coloured(pdf, DEL) == "poistettu teksti"  # the legend only
     assert _coloured(pdf, INS) == "lisätty teksti"
@@ -379,3 +380,46 @@ def test_redline_data_carries_the_marks(report: Report) -> None:
     table = next(block for block in liite_2["blocks"] if block["t"] == "table")
     assert [row.get("m") for row in table["rows"]].count("del") == 1
     assert [row.get("m") for row in table["rows"]].count("ins") == 1
+
+
+def test_tymdocs_diff_writes_the_pdf_of_the_fixture_revision(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """The whole way: compare() of the issue's fixture revision against version 1, through
+    ``tymdocs diff --format pdf``, twice to the same bytes."""
+    from tests.test_diff import revise
+
+    revise(repo)
+    pdfs = []
+    for out in ("out-1", "out-2"):
+        result = run(capsys, "-C", str(repo), "diff", "--format", "pdf", "-o", str(repo / out))
+        assert result.code == 0, result.err
+        (path,) = (repo / out).glob("muutokset-*.pdf")
+        pdfs.append(path.read_bytes())
+    assert pdfs[0] == pdfs[1]
+    reader = pypdf.PdfReader(io.BytesIO(pdfs[0]))
+    assert reader.metadata is not None
+    title = "Muutokset: Versio 1 · voimassa 1.5.2025 alkaen → työkopio (ei tallennettu)"
+    assert reader.metadata.title == title
+    text = normalise(" ".join(pdf_pages(pdfs[0])))
+    assert text.startswith(f"LUONNOS {TITLE} {title} Muutokset {TITLE}")  # a draft: B is no version
+    summary = text[text.index("Yhteenveto") : text.index("Muuttumattomat osat (7): 1, 2, 3")]
+    for line in (
+        "8 Henkilöstö Muutettu kaikkien osapuolten allekirjoittama kirjallinen sopimusmuutos",
+        "Liite 2 JOHTORYHMÄN KOKOONPANO 1.5.2025 ALKAEN Muutettu "
+        "jäsen Elina Anttila → Eeva Esimerkki osapuolen ilmoitus",
+        "Kansaneläkelaitos, työkykyneuvoja: 0,8 → 1,0 htv yhteensä 4,555 → 4,755 htv "
+        "päätös (Johtoryhmä)",
+    ):
+        assert line in summary
+    # Commands in a narrow column wrap after a "-": compared without whitespace.
+    assert 'kirjaakomennolla:tymdocsapprove--body"Johtoryhmä"' in "".join(summary.split())
+    # Everything deleted and everything inserted, in order (after the legend): § 8's words,
+    # Liite 2's member row, and Liite 5's figures in Kela's text, its rows and the total.
+    assert _coloured(pdfs[0], DEL) == (
+        "poistettu teksti ja Elina Anttila varapuheenjohtaja Maria Päivänen 0,8 0,8 0,8 4,555"
+    )
+    assert _coloured(pdfs[0], INS) == (
+        "lisätty teksti , ja palvelujen saavutettavuus "
+        "Eeva Esimerkki varapuheenjohtaja Maria Päivänen 1,0 1 1 4,755"
+    )

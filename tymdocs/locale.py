@@ -73,8 +73,6 @@ LABELS: dict[str, str] = {
     "list_and": " ja ",
     "party_continued": "{party} (jatkuu)",
     "redline": "Muutokset",
-    "redline_title": "Muutokset – {title}",
-    "redline_subject": "Muutokset: {a} → {b}",
     "redline_a": "Aiempi versio (A)",
     "redline_b": "Uudempi versio (B)",
     "redline_inserted": "lisätty teksti",
@@ -85,8 +83,7 @@ LABELS: dict[str, str] = {
         "otsikon, kappaleen, kohdan tai taulukon."
     ),
     "redline_summary": "Yhteenveto",
-    "redline_part": "Osa",
-    "redline_what": "Mitä muuttui",
+    "redline_what": "Osa ja mitä muuttui",
     "redline_needs": "Edellyttää",
     "redline_record": "Kirjattu",
     "redline_command": "Ei vielä kirjattu; kirjaa komennolla:",
@@ -96,11 +93,11 @@ LABELS: dict[str, str] = {
     "redline_sections": "{numbers} §",
     "redline_annex": "liite {numbers}",
     "redline_annexes": "liitteet {numbers}",
-    "status_added": "Lisätty",
-    "status_removed": "Poistettu",
-    "status_changed": "Muutettu",
-    "status_renumbered": "Numeroitu uudelleen",
-    "status_retitled": "Otsikko muutettu",
+    "redline_status_added": "Lisätty",
+    "redline_status_removed": "Poistettu",
+    "redline_status_changed": "Muutettu",
+    "redline_status_renumbered": "Numeroitu uudelleen",
+    "redline_status_retitled": "Otsikko muutettu",
 }
 
 # What a redline says of a change: sentences about data, and the record a change needs.

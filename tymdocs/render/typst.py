@@ -92,7 +92,6 @@ _REDLINE_LABELS = (
     "deleted",
     "legend",
     "summary",
-    "part",
     "what",
     "needs",
     "record",
@@ -110,10 +109,10 @@ def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
     Tagged like the agreement (PDF/A-2a and PDF/UA-1, which PDF/A-2b readers accept too): a
     legal reviewer's screen reader gets the summary table and the headings as structure.
     """
+    # The header and footer are the agreement's: its title, and the stamp's label and
+    # fingerprint (``tymdocs diff`` labels a report by the versions it compares).
     data = document_data(replace(report.redline, parts=()), stamp, ())
-    data["title"] = label("redline_title", title=report.title)
-    data["header"] = report.title
-    data["subject"] = label("redline_subject", a=report.a_label, b=report.b_label)
+    data["title"] = report.title
     data["redline"] = redline_data(report)
     template = resources.files("tymdocs") / "templates" / "redline.typ"
     with resources.as_file(template) as path:
@@ -173,7 +172,7 @@ def _change(change: Change, anchors: set[str]) -> dict[str, Any]:
     return {
         "anchor": change.key if change.key in anchors else None,
         "part": change.part,
-        "status": label(f"status_{change.status}"),
+        "status": label(f"redline_status_{change.status}"),
         "sentences": list(change.sentences),
         "needs": change.needs_text,
         "record": change.record,
