@@ -35,8 +35,8 @@ B_LABEL = "Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025 alkaen"
 REPORT_TITLE = f"Muutokset: {A_LABEL} → {B_LABEL}"
 
 # The marks' colours in common.typ (ins-colour, del-colour), as pypdf reads them: 0..1.
-INS = (0x0B / 255, 0x57 / 255, 0xB7 / 255)
-DEL = (0xC1 / 255, 0x12 / 255, 0x1F / 255)
+INS = (0x1A / 255, 0x7F / 255, 0x37 / 255)
+DEL = (0xB3 / 255, 0x26 / 255, 0x1E / 255)
 
 CHANGES = (
     Change(
@@ -159,22 +159,27 @@ def _coloured(pdf: bytes, expected: tuple[float, float, float]) -> str:
 
 def test_the_summary_comes_first_and_names_every_change(pdf: bytes) -> None:
     text = _text(pdf)
-    assert text.startswith(f"Muutokset {TITLE} Aiempi versio (A) {A_LABEL} Uudempi versio (B)")
-    assert B_LABEL in text
-    summary = text.index("Yhteenveto")
+    assert text.startswith(
+        f"Muutokset {TITLE} Vanhempi versio {A_LABEL} Uudempi versio {B_LABEL} "
+        "Merkinnät: lisätty poistettu Reunaviiva: "
+    )
+    summary = text.index("Muutosten yhteenveto")
     first_part = text.index("8 Henkilöstö Lain mukaan")
     assert summary < first_part
     table = normalise(text[summary:first_part])
-    assert table.startswith("Yhteenveto Osa ja mitä muuttui Edellyttää Kirjattu")
+    assert table.startswith(
+        "Muutosten yhteenveto Muuttuneita osia: 4, muuttumattomia osia: 15. "
+        "Muutos Muutos vaatii Kirjaus Sopimuksen tiedot Muutettu Tuomioistuin:"
+    )
     for change in CHANGES:
         assert change.part in table
         for sentence in change.sentences:
             assert normalise(sentence) in table
         assert normalise(change.needs_text) in table
-    assert "Johtoryhmä 15.9.2025 § 4" in table
-    assert "Ilmoitus 20.9.2025 (kela)" in table
-    assert 'Ei vielä kirjattu; kirjaa komennolla: tymdocs amend --date 1.3.2026 -m "8 §:' in table
-    assert 'kirjaa komennolla: tymdocs amend --date 1.3.2026 -m "Tuomioistuin"' in table
+    assert "Kirjattu: Johtoryhmä 15.9.2025 § 4" in table
+    assert "Kirjattu: Ilmoitus 20.9.2025 (kela)" in table
+    assert 'Kirjataan komennolla: tymdocs amend --date 1.3.2026 -m "8 §:' in table
+    assert 'Kirjataan komennolla: tymdocs amend --date 1.3.2026 -m "Tuomioistuin"' in table
     # One row per change, in the order given: their parts appear in that order.
     positions = [table.index(change.part) for change in CHANGES]
     assert positions == sorted(positions)
@@ -206,8 +211,8 @@ def test_old_and_new_words_both_appear_marked_by_colour(pdf: bytes) -> None:
         assert new in inserted
         assert new not in deleted
     # The legend shows both marks; nothing that stayed is coloured.
-    assert deleted.startswith("poistettu teksti")
-    assert inserted.startswith("lisätty teksti")
+    assert deleted.startswith("poistettu riittävän määrän")
+    assert inserted.startswith("lisätty riittävästi")
     assert "henkilöstöä" not in deleted + inserted.replace("riittävästi henkilöstöä", "")
     assert "Aleksi Saukkoriipi" in deleted  # the whole row of the member replaced
     assert "Tiina Leppäniemi" not in deleted + inserted
@@ -300,15 +305,14 @@ def test_a_version_against_itself_has_no_changes(versions: tuple[Document, Docum
     a, _ = versions
     pdf = render_redline_pdf(_report(a, a, ()), STAMP)
     text = _text(pdf)
-    assert "Yhteenveto Ei muutoksia" in text
+    assert "Muutosten yhteenveto Ei muutoksia Muuttuneita osia: 0, muuttumattomia osia: 18." in text
     assert text.endswith(
         "Muuttumattomat osat (18): 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 §, "
         "liitteet 1, 2, 3, 4, 5, 6"
     )
-    assert "Osa ja mitä muuttui" not in text
+    assert "Muutos vaatii" not in text and "Merkinnät" not in text
     assert len(pdf_pages(pdf)) == 1
-    assert _coloured(pdf, DEL) == "poistettu teksti"  # the legend only
-    assert _coloured(pdf, INS) == "lisätty teksti"
+    assert _coloured(pdf, DEL) == _coloured(pdf, INS) == ""
 
 
 def test_whole_parts_added_removed_and_retitled(tmp_path: Path) -> None:
@@ -329,6 +333,7 @@ def test_whole_parts_added_removed_and_retitled(tmp_path: Path) -> None:
     pdf = render_redline_pdf(_report(_document(SEED), _document(root), changes), STAMP)
     text = _text(pdf)
     assert "Otsikko muutettu" in text and "Poistettu" in text and "Lisätty" in text
+    assert "Muuttuneita osia: 4, muuttumattomia osia: 14." in text
     assert "3 Toimialue 3 Toiminta-alue" in text  # the former heading, then the new
     deleted, inserted = _coloured(pdf, DEL), _coloured(pdf, INS)
     assert "3 Toimialue" in deleted and "3 Toiminta-alue" in inserted
@@ -403,23 +408,23 @@ def test_tymdocs_diff_writes_the_pdf_of_the_fixture_revision(
     assert reader.metadata.title == title
     text = normalise(" ".join(pdf_pages(pdfs[0])))
     assert text.startswith(f"LUONNOS {TITLE} {title} Muutokset {TITLE}")  # a draft: B is no version
-    summary = text[text.index("Yhteenveto") : text.index("Muuttumattomat osat (7): 1, 2, 3")]
+    summary = text[text.index("Muutosten yh") : text.index("Muuttumattomat osat (7): 1, 2, 3")]
     for line in (
-        "8 Henkilöstö Muutettu kaikkien osapuolten allekirjoittama kirjallinen sopimusmuutos",
+        "8 Henkilöstö Muutettu Kaikkien osapuolten allekirjoittama kirjallinen sopimusmuutos",
         "Liite 2 JOHTORYHMÄN KOKOONPANO 1.5.2025 ALKAEN Muutettu "
-        "jäsen Elina Anttila → Eeva Esimerkki osapuolen ilmoitus",
+        "jäsen Elina Anttila → Eeva Esimerkki Osapuolen ilmoitus",
         "Kansaneläkelaitos, työkykyneuvoja: 0,8 → 1,0 htv yhteensä 4,555 → 4,755 htv "
-        "päätös (Johtoryhmä)",
+        "Päätös (Johtoryhmä)",
     ):
         assert line in summary
     # Commands in a narrow column wrap after a "-": compared without whitespace.
-    assert 'kirjaakomennolla:tymdocsapprove--body"Johtoryhmä"' in "".join(summary.split())
+    assert 'Kirjataankomennolla:tymdocsapprove--body"Johtoryhmä"' in "".join(summary.split())
     # Everything deleted and everything inserted, in order (after the legend): § 8's words,
     # Liite 2's member row, and Liite 5's figures in Kela's text, its rows and the total.
     assert _coloured(pdfs[0], DEL) == (
-        "poistettu teksti ja Elina Anttila varapuheenjohtaja Maria Päivänen 0,8 0,8 0,8 4,555"
+        "poistettu ja Elina Anttila varapuheenjohtaja Maria Päivänen 0,8 0,8 0,8 4,555"
     )
     assert _coloured(pdfs[0], INS) == (
-        "lisätty teksti , ja palvelujen saavutettavuus "
-        "Eeva Esimerkki varapuheenjohtaja Maria Päivänen 1,0 1 1 4,755"
+        "lisätty , ja palvelujen saavutettavuus "
+        "Eeva Esimerkki varapuheenjohtaja Maria Päivänen 1,0 1,0 1,0 4,755"
     )

@@ -72,32 +72,6 @@ LABELS: dict[str, str] = {
     "on_pages": "sivuilla {pages}",
     "list_and": " ja ",
     "party_continued": "{party} (jatkuu)",
-    "redline": "Muutokset",
-    "redline_a": "Aiempi versio (A)",
-    "redline_b": "Uudempi versio (B)",
-    "redline_inserted": "lisätty teksti",
-    "redline_deleted": "poistettu teksti",
-    "redline_legend": (
-        "Lisätty teksti on sinistä ja alleviivattu, poistettu punaista ja yliviivattu. "
-        "Reunaviiva merkitsee kokonaan lisätyn (yhtenäinen viiva) tai poistetun (katkoviiva) "
-        "otsikon, kappaleen, kohdan tai taulukon."
-    ),
-    "redline_summary": "Yhteenveto",
-    "redline_what": "Osa ja mitä muuttui",
-    "redline_needs": "Edellyttää",
-    "redline_record": "Kirjattu",
-    "redline_command": "Ei vielä kirjattu; kirjaa komennolla:",
-    "redline_unrecorded": "Ei kirjattu",
-    "redline_no_changes": "Ei muutoksia",
-    "redline_unchanged": "Muuttumattomat osat ({count}): {parts}",
-    "redline_sections": "{numbers} §",
-    "redline_annex": "liite {numbers}",
-    "redline_annexes": "liitteet {numbers}",
-    "redline_status_added": "Lisätty",
-    "redline_status_removed": "Poistettu",
-    "redline_status_changed": "Muutettu",
-    "redline_status_renumbered": "Numeroitu uudelleen",
-    "redline_status_retitled": "Otsikko muutettu",
 }
 
 # What a redline says of a change: sentences about data, and the record a change needs.
@@ -170,6 +144,20 @@ REDLINE_LABELS: dict[str, str] = {
     "redline_status_retitled": "otsikko muutettu",
 }
 LABELS |= REDLINE_LABELS
+
+# What the PDF redline adds to those.
+PDF_REDLINE_LABELS: dict[str, str] = {
+    "redline_title": "Muutokset",
+    "redline_bars": (
+        "Reunaviiva: kokonaan lisätty (yhtenäinen viiva) tai poistettu (katkoviiva) otsikko, "
+        "kappale, kohta, taulukon rivi tai osa."
+    ),
+    "redline_folded": "Muuttumattomat osat ({count}): {parts}",
+    "redline_folded_sections": "{numbers} §",
+    "redline_folded_annex": "liite {numbers}",
+    "redline_folded_annexes": "liitteet {numbers}",
+}
+LABELS |= PDF_REDLINE_LABELS
 
 INSTRUCTIONS: tuple[str, ...] = (
     "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",

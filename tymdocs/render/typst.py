@@ -86,18 +86,20 @@ def render_packages(
 
 
 _REDLINE_LABELS = (
-    "a",
-    "b",
+    "title",
+    "older",
+    "newer",
+    "summary",
+    "none",
+    "legend",
     "inserted",
     "deleted",
-    "legend",
-    "summary",
-    "what",
+    "bars",
+    "change",
     "needs",
     "record",
+    "recorded",
     "command",
-    "unrecorded",
-    "no_changes",
 )
 """The words redline.typ prints itself, each ``redline_<name>`` in the locale."""
 
@@ -122,16 +124,21 @@ def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
 
 
 def redline_data(report: Report) -> dict[str, Any]:
-    """The report as redline.typ shows it: labels, the summary, and the parts in order, each
-    changed one in full and each run of unchanged ones as one line."""
+    """The report as redline.typ shows it, in the words of the HTML redline: the summary, and
+    the parts in order, each changed one in full and each run of unchanged ones as one line.
+
+    A part a change names is shown even without a mark, so that the summary never links to a
+    folded part."""
     keys = {change.key for change in report.changes}
     anchors: set[str] = set()  # a label may be given once: a removed and an added § 8 share
     items: list[dict[str, Any]] = []
     folded: list[Part] = []
+    unchanged = 0
     for part in report.redline.parts:
         key = part_key(part)
         if not changed(part) and key not in keys:
             folded.append(part)
+            unchanged += 1
             continue
         if folded:
             items.append({"fold": unchanged_line(folded)})
@@ -143,8 +150,8 @@ def redline_data(report: Report) -> dict[str, Any]:
     if folded:
         items.append({"fold": unchanged_line(folded)})
     return {
-        "labels": {"title": label("redline")}
-        | {name: label(f"redline_{name}") for name in _REDLINE_LABELS},
+        "labels": {name: label(f"redline_{name}") for name in _REDLINE_LABELS},
+        "counts": label("redline_counts", changed=len(report.changes), unchanged=unchanged),
         "a": report.a_label,
         "b": report.b_label,
         "changes": [_change(change, anchors) for change in report.changes],
@@ -161,23 +168,27 @@ def unchanged_line(parts: Sequence[Part]) -> str:
     """``Muuttumattomat osat (4): 1, 2, 3 §, liite 1``: a count, then the numbers."""
     sections = ", ".join(str(part.number) for part in parts if part.kind == "section")
     annexes = [str(part.number) for part in parts if part.kind == "annex"]
-    names = [label("redline_sections", numbers=sections)] if sections else []
+    names = [label("redline_folded_sections", numbers=sections)] if sections else []
     if annexes:
-        key = "redline_annexes" if len(annexes) > 1 else "redline_annex"
+        key = "redline_folded_annexes" if len(annexes) > 1 else "redline_folded_annex"
         names.append(label(key, numbers=", ".join(annexes)))
-    return label("redline_unchanged", count=len(parts), parts=", ".join(names))
+    return label("redline_folded", count=len(parts), parts=", ".join(names))
 
 
 def _change(change: Change, anchors: set[str]) -> dict[str, Any]:
     return {
         "anchor": change.key if change.key in anchors else None,
         "part": change.part,
-        "status": label(f"redline_status_{change.status}"),
+        "status": _capital(label(f"redline_status_{change.status}")),
         "sentences": list(change.sentences),
-        "needs": change.needs_text,
+        "needs": _capital(change.needs_text),
         "record": change.record,
         "command": change.command,
     }
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
