@@ -428,3 +428,65 @@ def test_tymdocs_diff_writes_the_pdf_of_the_fixture_revision(
         "lisätty , ja palvelujen saavutettavuus "
         "Eeva Esimerkki varapuheenjohtaja Maria Päivänen 1,0 1,0 1,0 4,755"
     )
+
+
+def _strokes(pdf: bytes) -> tuple[list[tuple[str, float, float]], list[dict[str, Any]]]:
+    """The first page's text runs with where they start (x, baseline y), and every line it
+    strokes: colour, start, end, and whether it is dashed. PDF y grows upwards."""
+    runs: list[tuple[str, float, float]] = []
+    lines: list[dict[str, Any]] = []
+    state: dict[str, Any] = {"colour": (), "dashed": False, "at": (0.0, 0.0)}
+
+    def operator(op: bytes, args: list[Any], cm: list[float], tm: Any) -> None:
+        numbers = [float(a) for a in args if isinstance(a, int | float)]
+        if op in (b"SC", b"SCN", b"RG"):
+            state["colour"] = tuple(numbers)
+        elif op == b"d":
+            state["dashed"] = bool(args[0])
+        elif op == b"m":
+            state["at"] = (cm[4] + numbers[0], cm[5] - numbers[1])
+        elif op == b"l":
+            x, y = state["at"]
+            end = (cm[4] + numbers[0], cm[5] - numbers[1])
+            lines.append(
+                {"colour": state["colour"], "dashed": state["dashed"], "from": (x, y), "to": end}
+            )
+
+    def shown(text: str, cm: list[float], tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            runs.append((text.strip(), cm[4], cm[5]))
+
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    page.extract_text(visitor_operand_before=operator, visitor_text=shown)
+    return runs, lines
+
+
+def test_deleted_words_are_struck_through_and_inserted_ones_underlined() -> None:
+    """Colour is not all: a deletion has a line through it, an insertion one under it, and a
+    whole block a bar in the left margin, solid when inserted and dashed when deleted."""
+    words = Paragraph((Span("alku "), Span("vanha", mark="del"), Span("uusi", mark="ins")))
+    added = Paragraph((Span("lisätty kappale", mark="ins"),), mark="ins")
+    removed = Paragraph((Span("poistettu kappale", mark="del"),), mark="del")
+    document = Document("Otsikko", "fi", (Part("section", 1, "1 Osio", (words, added, removed)),))
+    report = Report("Muutokset", "A", "B", (), document, "tymdocs", dt.date(2026, 1, 1))
+    runs, lines = _strokes(render_redline_pdf(report, STAMP))
+
+    def line_at(x: float, colour: tuple[float, float, float]) -> dict[str, Any]:
+        (found,) = [
+            line
+            for line in lines
+            if abs(line["from"][0] - x) < 0.5
+            and line["from"][1] == line["to"][1]
+            and _close(line["colour"], colour)
+        ]
+        return found
+
+    (_, x, baseline) = next(run for run in runs if run[0] == "vanha")
+    assert line_at(x, DEL)["from"][1] > baseline  # through the word
+    (_, x, baseline) = next(run for run in runs if run[0] == "uusi")
+    assert line_at(x, INS)["from"][1] < baseline  # under it
+    bars = [line for line in lines if line["from"][0] == line["to"][0]]
+    margin = (25 - 5) / 25.4 * 72  # 5 mm left of the text, which starts 25 mm in
+    assert [b["dashed"] for b in bars] == [False, True]
+    assert all(abs(b["from"][0] - margin) <= 1.0 for b in bars)  # within half the bar's width
+    assert _close(bars[0]["colour"], INS) and _close(bars[1]["colour"], DEL)
