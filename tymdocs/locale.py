@@ -79,11 +79,6 @@ CHANGE_LABELS: dict[str, str] = {
     "needs_amendment": "kaikkien osapuolten allekirjoittama kirjallinen sopimusmuutos",
     "needs_decision": "päätös ({body})",
     "needs_notice": "osapuolen ilmoitus",
-    "status_added": "lisätty",
-    "status_removed": "poistettu",
-    "status_changed": "muutettu",
-    "status_renumbered": "numero muutettu: {before} → {after}",
-    "status_retitled": "otsikko muutettu",
     "htv_changed": "{name}: {before} → {after} htv",
     "htv_added": "{name}: lisätty, {after} htv",
     "htv_removed": "{name}: poistettu (oli {before} htv)",
@@ -114,7 +109,17 @@ CHANGE_LABELS: dict[str, str] = {
     "report_title": "Muutokset: {a} → {b}",
     "working_tree": "työkopio (ei tallennettu)",
 }
-LABELS |= CHANGE_LABELS
+
+
+def _add(table: dict[str, str]) -> None:
+    """Another group of labels; a key given twice would silently replace the first."""
+    twice = LABELS.keys() & table.keys()
+    if twice:
+        raise AssertionError(f"labels defined twice: {', '.join(sorted(twice))}")
+    LABELS.update(table)
+
+
+_add(CHANGE_LABELS)
 
 # What the HTML and Markdown redlines add around the text.
 REDLINE_LABELS: dict[str, str] = {
@@ -143,7 +148,7 @@ REDLINE_LABELS: dict[str, str] = {
     "redline_status_renumbered": "numero muutettu",
     "redline_status_retitled": "otsikko muutettu",
 }
-LABELS |= REDLINE_LABELS
+_add(REDLINE_LABELS)
 
 # What the PDF redline adds to those.
 PDF_REDLINE_LABELS: dict[str, str] = {
@@ -157,7 +162,7 @@ PDF_REDLINE_LABELS: dict[str, str] = {
     "redline_folded_annex": "liite {numbers}",
     "redline_folded_annexes": "liitteet {numbers}",
 }
-LABELS |= PDF_REDLINE_LABELS
+_add(PDF_REDLINE_LABELS)
 
 INSTRUCTIONS: tuple[str, ...] = (
     "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",
