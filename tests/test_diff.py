@@ -246,3 +246,35 @@ def test_metadata_changes_are_named_in_words(tmp_path: Path) -> None:
     assert change.key == "metadata" and change.needs == "amendment"
     assert change.sentences[0].startswith("tuomioistuin: ")
     assert change.sentences[0].endswith("→ Helsingin hallinto-oikeus")
+
+
+def test_every_format_is_written_at_once_and_twice_the_same(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    kela_to_one(repo)
+    approve = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+    assert run(capsys, "-C", str(repo), *approve, "-m", "Kelan resurssi").code == 0
+    assert run(capsys, "-C", str(repo), "diff", "v1", "v2", "-q").code == 0
+    out = repo / "build" / "diff-v1-v2"
+    names = sorted(path.name for path in out.iterdir())
+    assert names == [
+        "manifest.json",
+        "muutokset-v1-v2.docx",
+        "muutokset-v1-v2.html",
+        "muutokset-v1-v2.md",
+        "muutokset-v1-v2.pdf",
+    ]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [c["key"] for c in manifest["report"]["changes"]] == ["annex-5"]
+    first = {name: (out / name).read_bytes() for name in names}
+    assert run(capsys, "-C", str(repo), "diff", "v1", "v2", "-q").code == 0
+    assert {name: (out / name).read_bytes() for name in names} == first
+    other = repo / "elsewhere"
+    result = run(capsys, "-C", str(repo), "diff", "v1", "v2", "-o", str(other), "--format", "md")
+    assert result.code == 0 and sorted(p.name for p in other.iterdir()) == [
+        "manifest.json",
+        "muutokset-v1-v2.md",
+    ]
+    assert "Kansaneläkelaitos, työkykyneuvoja: 0,8 → 1,0 htv" in (
+        other / "muutokset-v1-v2.md"
+    ).read_text(encoding="utf-8")
