@@ -103,7 +103,7 @@ def redlines_rows(repo: Path, temp: Path, ours: float) -> list[tuple[str, float,
         print("python-redlines is not installed: no comparison for diff")
         return []
     files = []
-    for version in ("v1", "v2"):
+    for version in ("HEAD~1", "HEAD"):  # versions 1 and 2
         out = temp / f"docx-{version}"
         run(repo, *TYMDOCS, "build", "-q", "--no-packages", "--ref", version, "-o", str(out))
         files.append(str(next(out.glob("*.docx"))))
