@@ -178,7 +178,7 @@ def test_whole_rows_and_parts_are_marked(
     ]
     redline = redline_document(a, b, pairs)
     html = render_html(replace(report, redline=redline)).decode()
-    removed, added = _section(html, "annex-6"), _section(html, "section-12")
+    removed, added = _section(html, "annex-6-removed"), _section(html, "section-12")
     assert 'class="part changed whole-del"' in removed
     assert re.search(r"<h2><del>LIITE 6 [^<]*</del><span class=\"badge del\">", removed)
     assert 'class="part changed whole-ins"' in added
@@ -390,4 +390,4 @@ def test_ids_stay_unique_when_a_removed_part_left_its_number_to_another(
     tree = _Tree(render_html(replace(report, redline=redline)))
     ids = [attrs["id"] for _, attrs in tree.tags if attrs.get("id")]
     assert len(ids) == len(set(ids))
-    assert {"section-10", "section-10-2"} <= set(ids)
+    assert {"section-10", "section-10-removed"} <= set(ids)

@@ -418,7 +418,7 @@ def test_tymdocs_diff_writes_the_pdf_of_the_fixture_revision(
     ):
         assert line in summary
     # Commands in a narrow column wrap after a "-": compared without whitespace.
-    assert 'Kirjataankomennolla:tymdocsapprove--body"Johtoryhmä"' in "".join(summary.split())
+    assert "Kirjataankomennolla:tymdocsapprove--body'Johtoryhmä'" in "".join(summary.split())
     # Everything deleted and everything inserted, in order (after the legend): § 8's words,
     # Liite 2's member row, and Liite 5's figures in Kela's text, its rows and the total.
     assert _coloured(pdfs[0], DEL) == (

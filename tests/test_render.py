@@ -173,7 +173,7 @@ HOSTILE = [
 _LETTERS = st.characters(
     codec="utf-8",
     categories=("L", "N", "P", "S", "Zs"),
-    exclude_characters="\u00ad\u2028\u2029",
+    exclude_characters="\u00ad\u2028\u2029\u2022\u25e6\u25aa",  # the bullets are not text
 ).filter(lambda c: ord(c) < 0x180 or 0x391 <= ord(c) <= 0x44F or 0x2010 <= ord(c) <= 0x20AC)
 # Latin Extended-B is left out: Libertinus has no bold italic "Ǿ", Typst composes it from two
 # glyphs that each map back to it, and the PDF's text reads "ǾǾ" (a Typst matter, noted).

@@ -105,20 +105,18 @@ def compare(
     for (old, new), part in zip(pairs, redline.parts, strict=True):
         if not changed(part):
             continue
-        either = new or old
-        assert either is not None
+        ruled = old or new  # the older version's rules, by its number
+        assert ruled is not None
         rule = (
-            a.meta.policy.main_text
-            if either.kind == "section"
-            else a.meta.policy.rule(either.number)
+            a.meta.policy.main_text if ruled.kind == "section" else a.meta.policy.rule(ruled.number)
         )
         sentences: tuple[str, ...] = ()
-        if old is not None and new is not None and either.kind == "annex":
+        if old is not None and new is not None and ruled.kind == "annex":
             sentences = _annex_sentences(a, b, old.number, new.number)
         changes.append(
             Change(
-                key=f"{either.kind}-{either.number}",
-                part=either.heading if either.kind == "section" else _annex_name(either),
+                key=part.key,
+                part=part.heading if part.kind == "section" else _annex_name(part),
                 status=_status(old, new),
                 sentences=sentences,
                 needs=rule.record,
@@ -137,7 +135,10 @@ def compare(
 
 
 def _annex_name(part: Part) -> str:
-    return label("annex_ref", number=part.number) + part.heading.split(str(part.number), 1)[-1]
+    """``Liite 5 HENKILÖSTÖRESURSSI …``: the heading with the annex named as text names it."""
+    prefix = label("annex_heading", number=part.number, title="")
+    title = part.heading.removeprefix(prefix) if part.heading.startswith(prefix) else part.heading
+    return f"{label('annex_ref', number=part.number)} {title}".strip()
 
 
 def _titles(agreement: Agreement) -> dict[tuple[str, int], str]:
@@ -367,10 +368,18 @@ def _metadata_sentences(a: Metadata, b: Metadata) -> tuple[str, ...]:
         if previous is None:
             sentences.append(label("party_added", name=party.name))
             continue
-        if previous.name != party.name:
-            sentences.append(
-                label("field_changed", field=previous.name, before=previous.name, after=party.name)
-            )
+        for name in ("name", "short_name", "role", "responsible_municipality", "represented_by"):
+            before, after = getattr(previous, name), getattr(party, name)
+            if before != after:
+                sentences.append(
+                    label(
+                        "party_field_changed",
+                        party=previous.name,
+                        field=label(f"field_party_{name}"),
+                        before=before or label("none"),
+                        after=after or label("none"),
+                    )
+                )
         if previous.signatories != party.signatories:
             sentences.append(
                 label(
@@ -391,7 +400,9 @@ def _metadata_sentences(a: Metadata, b: Metadata) -> tuple[str, ...]:
             )
         )
     if a.policy != b.policy:
-        sentences.append(label("field_changed", field=label("field_policy"), before="…", after="…"))
+        sentences.append(label("field_policy_changed"))
+    if a != b and not sentences:  # a field no sentence above names: still a change
+        sentences.append(label("metadata_other_changed"))
     return tuple(sentences)
 
 

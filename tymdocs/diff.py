@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 from tymdocs import git, governance
 from tymdocs.changes import Change, Report, compare
@@ -44,7 +45,7 @@ class Side:
 def open_side(root: Path, spec: str | None) -> Side:
     """The version ``spec`` names; None is the working tree."""
     if spec is None:
-        return _side(open_source(root), "tyopuu")
+        return _side(open_source(root), label("working_tree_name"))
     day = parse_date(spec)
     if day is not None:
         return _side(open_source(root, None, day), day.isoformat())
@@ -126,9 +127,18 @@ def _records_between(root: Path, a: Side, b: Side) -> list[governance.Entry]:
 def _with_record(
     change: Change, entries: Iterable[governance.Entry], names: dict[str, str], a: Side, b: Side
 ) -> Change:
-    made = [e for e in entries if change.key in e.record.parts or e.record.kind == "adoption"]
-    if change.key.startswith("section-") or change.key == "metadata":
-        made = [e for e in entries if e.record.kind == "amendment"] or made
+    """The change with the record that made it (the newest in the range that names its part,
+    a withdrawn amendment never), or for uncommitted sources the command that will."""
+    key = change.key.removesuffix("-removed")
+    main = key.startswith("section-") or key == governance.METADATA
+    listed = list(entries)
+    withdrawn = {e.record.withdraws for e in listed if e.record.withdraws is not None}
+    made = [
+        e
+        for e in listed
+        if e.record.version not in withdrawn
+        and (key in e.record.parts or (main and governance.MAIN_TEXT in e.record.parts))
+    ]
     if made:
         return replace(change, record=governance.cite(made[-1].record, names))
     if b.source.dirty or (b.source.draft and b.source.at is None):
@@ -137,27 +147,40 @@ def _with_record(
 
 
 def _command(change: Change, agreement: Agreement) -> str:
-    """The command that records a change not recorded yet, as far as the rules tell it."""
-    if change.needs == "amendment":
-        return 'tymdocs amend --date PVM -m "…"'
-    if change.needs == "notice":
-        return 'tymdocs notice --party OSAPUOLI --date PVM -m "…"'
-    number = governance.part_number(change.key)
-    rule = agreement.meta.policy.rule(number or 0)
-    body = rule.body or label("steering_group")
-    return f'tymdocs approve --body "{body}" --date PVM --section N -m "…"'
+    """The command that records a change not recorded yet, as far as the rules tell it; the
+    values only the coordinator knows as placeholders."""
+    day = label("placeholder_date")
+    match change.needs:
+        case "amendment":
+            return f'tymdocs amend --date {day} -m "…"'
+        case "notice":
+            return f'tymdocs notice --party {label("placeholder_party")} --date {day} -m "…"'
+        case "decision":
+            number = governance.part_number(change.key.removesuffix("-removed"))
+            body = agreement.meta.policy.rule(number or 0).body or label("steering_group")
+            section = label("placeholder_section")
+            return (
+                f"tymdocs approve --body {shlex.quote(body)} --date {day} --section {section} "
+                '-m "…"'
+            )
+        case _:
+            assert_never(change.needs)
+
+
+def _deciding(entries: list[governance.Entry]) -> list[governance.Entry]:
+    return [e for e in entries if e.record.kind == "decision" and e.record.body]
 
 
 def _author(entries: list[governance.Entry]) -> str:
     """Who made the changes, as tracked changes name them: one deciding body, else tymdocs."""
-    bodies = {e.record.body for e in entries if e.record.kind == "decision" and e.record.body}
+    bodies = {e.record.body or "" for e in _deciding(entries)}
     return bodies.pop() if len(bodies) == 1 else "tymdocs"
 
 
 def _date(entries: list[governance.Entry], b: Side) -> dt.date:
-    decisions = [e.record.date for e in entries if e.record.kind != "review"]
-    if decisions:
-        return max(decisions)
+    """When, to go with :func:`_author`: that body's last decision, else B's commit date."""
+    if _author(entries) != "tymdocs":
+        return max(e.record.date for e in _deciding(entries))
     return local_date(dt.datetime.fromtimestamp(b.source.timestamp, dt.UTC))
 
 
@@ -165,7 +188,7 @@ def _date(entries: list[governance.Entry], b: Side) -> dt.date:
 
 
 def file_name(a: Side, b: Side, extension: str) -> str:
-    return f"muutokset-{a.name}-{b.name}.{extension}"
+    return label("redline_file", a=a.name, b=b.name, extension=extension)
 
 
 def render(report: Report, a: Side, b: Side, formats: Iterable[Format]) -> list[Output]:
@@ -186,21 +209,25 @@ def render(report: Report, a: Side, b: Side, formats: Iterable[Format]) -> list[
 
 
 def _render_one(report: Report, stamp: Stamp, fmt: Format) -> bytes:
-    if fmt == "html":
-        from tymdocs.render.html import render_html
+    match fmt:
+        case "html":
+            from tymdocs.render.html import render_html
 
-        return render_html(report)
-    if fmt == "md":
-        from tymdocs.render.markdown import render_markdown
+            return render_html(report)
+        case "md":
+            from tymdocs.render.markdown import render_markdown
 
-        return render_markdown(report).encode()
-    if fmt == "docx":
-        from tymdocs.render.docx import render_redline_docx
+            return render_markdown(report).encode()
+        case "docx":
+            from tymdocs.render.docx import render_redline_docx
 
-        return render_redline_docx(report, stamp)
-    from tymdocs.render.typst import render_redline_pdf
+            return render_redline_docx(report, stamp)
+        case "pdf":
+            from tymdocs.render.typst import render_redline_pdf
 
-    return render_redline_pdf(report, stamp)
+            return render_redline_pdf(report, stamp)
+        case _:
+            assert_never(fmt)
 
 
 def change_set(report: Report) -> dict[str, Any]:

@@ -54,6 +54,12 @@ class Part:
     """In a redline: the heading in the older version, where it differs (renumbered or
     retitled); renderers show it deleted before ``heading`` inserted."""
 
+    @property
+    def key(self) -> str:
+        """``section-8``, ``annex-5``: how records and changes name the part. In a redline,
+        a removed part whose number a new part took is ``section-8-removed``."""
+        return f"{self.kind}-{self.number}" + ("-removed" if self.mark == "del" else "")
+
 
 @dataclass(frozen=True)
 class Document:

@@ -180,7 +180,7 @@ def _pairable(a: Block, b: Block) -> bool:
         case Paragraph(), Paragraph():
             return True
         case ListBlock(), ListBlock():
-            return True
+            return a.ordered == b.ordered  # bullets to numbers: a new list
         case Table(), Table():
             return len(a.header) == len(b.header)
         case _:

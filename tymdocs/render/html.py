@@ -95,7 +95,7 @@ class _Writer:
     def __init__(self, report: Report) -> None:
         self.report = report
         self.by_key = {change.key: change for change in report.changes}
-        self.ids = _part_ids(report.redline.parts)
+        self.ids = [part.key for part in report.redline.parts]
         part_ids = set(self.ids)
         self.orphans = [c for c in report.changes if c.key not in part_ids]
         """Changes with no part of their own (the metadata): shown in a section of their own."""
@@ -103,7 +103,8 @@ class _Writer:
 
     def document(self) -> Iterator[str]:
         report = self.report
-        yield '<!DOCTYPE html>\n<html lang="fi">\n<head>\n<meta charset="utf-8">\n'
+        yield f'<!DOCTYPE html>\n<html lang="{_esc(report.redline.language)}">\n<head>\n'
+        yield '<meta charset="utf-8">\n'
         yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         yield f"<title>{_esc(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         yield f"<header>\n<h1>{_esc(report.title)}</h1>\n"
@@ -230,22 +231,6 @@ class _Writer:
         for block in part.blocks:
             yield from _block(block)
         yield "</section>\n"
-
-
-def _part_ids(parts: Sequence[Part]) -> list[str]:
-    """``section-8``, ``annex-5``: the anchors changes link to; a second part with the same
-    key (a removed section whose number another took) gets ``-2``."""
-    ids: list[str] = []
-    seen: set[str] = set()
-    for part in parts:
-        base = candidate = f"{part.kind}-{part.number}"
-        n = 1
-        while candidate in seen:
-            n += 1
-            candidate = f"{base}-{n}"
-        seen.add(candidate)
-        ids.append(candidate)
-    return ids
 
 
 def _capital(text: str) -> str:

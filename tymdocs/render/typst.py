@@ -135,7 +135,7 @@ def redline_data(report: Report) -> dict[str, Any]:
     folded: list[Part] = []
     unchanged = 0
     for part in report.redline.parts:
-        key = part_key(part)
+        key = part.key
         if not changed(part) and key not in keys:
             folded.append(part)
             unchanged += 1
@@ -157,11 +157,6 @@ def redline_data(report: Report) -> dict[str, Any]:
         "changes": [_change(change, anchors) for change in report.changes],
         "items": items,
     }
-
-
-def part_key(part: Part) -> str:
-    """``section-8``, ``annex-5``: how a :class:`Change` names the part."""
-    return f"{part.kind}-{part.number}"
 
 
 def unchanged_line(parts: Sequence[Part]) -> str:
