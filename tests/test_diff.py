@@ -282,3 +282,44 @@ def test_every_format_is_written_at_once_and_twice_the_same(
     assert "Kansaneläkelaitos, työkykyneuvoja: 0,8 → 1,0 htv" in (
         other / "muutokset-v1-v2.md"
     ).read_text(encoding="utf-8")
+
+
+def test_any_metadata_field_that_changes_is_reported(tmp_path: Path) -> None:
+    a = copy_agreement(tmp_path / "a")
+    b = copy_agreement(tmp_path / "b")
+    edit(b, "tymdocs.yaml", "represented_by: Vastuukunta Sastamalan", "represented_by: Ikaalisten")
+    x, y = validate(WorkTree(a)).agreement, validate(WorkTree(b)).agreement
+    assert x is not None and y is not None
+    (change,) = compare(
+        x, y, a_label="A", b_label="B", author="t", date=x.meta.effective_date
+    ).changes
+    assert change.key == "metadata"
+    assert change.sentences[0].endswith(
+        "edustaja: Vastuukunta Sastamalan kaupunki → Ikaalisten kaupunki"
+    )
+
+
+def test_bullets_turned_numbers_are_a_new_list_not_a_changed_one() -> None:
+    from tymdocs.markup import parse_blocks
+
+    a = parse_blocks("- Tommi Hallikainen\n- Heikki Heilä\n")
+    b = parse_blocks("1. Tommi Hallikainen\n2. Heikki Heilä\n")
+    deleted, inserted = redline_blocks(a, b)
+    assert isinstance(deleted, ListBlock) and isinstance(inserted, ListBlock)
+    assert [i.marker for i in deleted.items] == [None, None]
+    assert [i.marker for i in inserted.items] == ["1.", "2."]
+    assert {i.mark for i in deleted.items} == {"del"} and {i.mark for i in inserted.items} == {
+        "ins"
+    }
+
+
+def test_a_change_since_the_last_record_is_not_credited_to_it(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    edit(repo, "docs_src/03-toimialue.md", "\n", "\nLisätty virke.\n")
+    assert run(capsys, "-C", str(repo), "amend", "--date", "1.6.2025", "-m", "§ 3").code == 0
+    edit(repo, SECTION_8, *SENTENCE)
+    changes = {c["key"]: c for c in change_set(capsys, repo, "v1")["changes"]}
+    assert changes["section-3"]["record"] == "Sopimusmuutos 1.6.2025"
+    assert changes["section-8"]["record"] is None
+    assert changes["section-8"]["command"].startswith("tymdocs amend")
