@@ -323,3 +323,16 @@ def test_a_change_since_the_last_record_is_not_credited_to_it(
     assert changes["section-3"]["record"] == "Sopimusmuutos 1.6.2025"
     assert changes["section-8"]["record"] is None
     assert changes["section-8"]["command"].startswith("tymdocs amend")
+
+
+def test_a_report_never_replaces_a_build_nor_a_build_a_report(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    assert run(capsys, "-C", str(repo), "build", "-q", "--no-packages").code == 0
+    built = sorted(p.name for p in (repo / "build").iterdir())
+    result = run(capsys, "-C", str(repo), "diff", "v1", "-o", str(repo / "build"))
+    assert result.code == 2 and "outputs of a build" in result.err
+    assert sorted(p.name for p in (repo / "build").iterdir()) == built
+    assert run(capsys, "-C", str(repo), "diff", "v1", "-o", str(repo / "report"), "-q").code == 0
+    result = run(capsys, "-C", str(repo), "build", "-o", str(repo / "report"))
+    assert result.code == 2 and "outputs of a redline" in result.err

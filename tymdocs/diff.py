@@ -253,6 +253,10 @@ def change_set(report: Report) -> dict[str, Any]:
 
 def write(out: Path, outputs: list[Output], report: Report) -> None:
     """The outputs and a manifest of them, swapped into ``out`` at once."""
-    manifest = {"report": change_set(report), "outputs": [o.entry() for o in outputs]}
+    manifest = {
+        "kind": "redline",
+        "report": change_set(report),
+        "outputs": [o.entry() for o in outputs],
+    }
     data = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    replace_directory(out, [*outputs, Output(MANIFEST, "manifest", data.encode())])
+    replace_directory(out, [*outputs, Output(MANIFEST, "manifest", data.encode())], "redline")

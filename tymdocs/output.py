@@ -39,15 +39,19 @@ class Output:
         } | dict(self.extra)
 
 
-def replace_directory(out: Path, outputs: list[Output]) -> None:
+def replace_directory(out: Path, outputs: list[Output], kind: str = "build") -> None:
     """Write ``outputs`` into a new directory, then swap it in for ``out`` in one rename.
 
-    A directory that holds files but no ``manifest.json`` is not ours: it is refused.
+    A directory that holds files but no ``manifest.json`` is not ours, and one whose manifest
+    is of another ``kind`` (a build, a redline report) holds other outputs: both are refused.
     """
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise UsageError(f"{out} is not empty and holds no {MANIFEST}: refusing to replace it")
+    found = _manifest_kind(out / MANIFEST)
+    if found is not None and found != kind:
+        raise UsageError(f"{out} holds the outputs of a {found}: refusing to replace them")
     parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -71,3 +75,15 @@ def replace_directory(out: Path, outputs: list[Output]) -> None:
     finally:
         if retired is not None:
             shutil.rmtree(retired, ignore_errors=True)
+
+
+def _manifest_kind(path: Path) -> str | None:
+    """What wrote the outputs a manifest lists: ``kind`` (a build's manifest has none)."""
+    import json
+
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    kind = data.get("kind", "build") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else None
