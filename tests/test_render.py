@@ -224,3 +224,14 @@ def test_hostile_text_reads_no_file_and_injects_nothing(hostile: str) -> None:
     assert len(pdf_pages(pdf)) == 1
     docx_lines = docx_body_text(render_docx(document, STAMP))
     assert docx_lines == ["Otsikko", "1 Osio", f"alku {hostile} loppu"]
+
+
+def test_template_tags_in_any_text_are_text(tmp_path: Path) -> None:
+    """The DOCX template is filled in one pass: a title or paragraph that looks like one of
+    its tags is printed, never filled in."""
+    tags = "{{p body }} {{ version }} {{ title }}"
+    document = Document(tags, "fi", (Part("section", 1, "1 {{ footer }}", ()),))
+    data = render_docx(document, STAMP)
+    assert docx_body_text(data) == [tags, "1 {{ footer }}"]
+    section = docx.Document(io.BytesIO(data)).sections[0]
+    assert section.header.tables[0].rows[0].cells[0].text == tags

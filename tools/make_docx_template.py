@@ -1,8 +1,9 @@
-"""Regenerate ``tymdocs/templates/agreement.docx``, the docxtpl template of the agreement DOCX.
+"""Regenerate ``tymdocs/templates/agreement.docx``, the template of the agreement DOCX.
 
 Run ``make template`` after changing this script; the template is committed so that a build
-needs nothing but the installed package. Jinja tags sit in runs of their own so Word keeps them
-whole; the body is one ``{{p body }}`` paragraph that the renderer fills with a sub-document.
+needs nothing but the installed package. Its ``{{ name }}`` tags sit in runs of their own so
+Word keeps them whole; the body is one ``{{p body }}`` paragraph that ``render/docx.py``
+replaces with the agreement's text.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs n
     from tymdocs.verify import Lookup, Report, Trust
 
 MANIFEST_VERSION = 1
-RENDERERS = ("typst", "python-docx", "docxtpl")
+RENDERERS = ("typst",)
+"""The renderers whose versions the manifest records; the DOCX is written by tymdocs itself."""
 Selection = Literal["all", "agreement", "packages"]
 
 

@@ -1,11 +1,11 @@
-"""Document -> DOCX: the shipped docxtpl template, filled with a body written as
-WordprocessingML.
+"""Document -> DOCX: the shipped template (made by ``tools/make_docx_template.py``) with its
+tags filled and a body written as WordprocessingML.
 
-The body is written as XML text rather than built through python-docx's objects, which look
-up a style by name for every paragraph: writing it costs time linear in the text and can be
-reused. Every character of agreement text is escaped, so text never becomes markup. OOXML stays
-inside this module. Zip entries are rewritten with the commit's time so the same commit gives
-the same bytes on any machine.
+The body is XML text written here rather than built through python-docx's objects, which look
+up a style by name for every paragraph, and the template is filled by replacing its few tags
+rather than through docxtpl: both cost time linear in the text and no library import. Every
+character of agreement text is escaped, so text never becomes markup. OOXML stays inside this
+module. Zip entries carry the commit's time, so the same commit gives the same bytes anywhere.
 
 A redline's marks become Word's own tracked changes (``w:ins``, ``w:del``), so a reviewer can
 accept or reject them in Word or LibreOffice: accepting all gives the newer text, rejecting all
@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 import zipfile
+from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, assert_never
 from xml.sax.saxutils import escape, quoteattr
 
 from tymdocs.document import Document, Part, Stamp
@@ -76,22 +78,15 @@ def _render(
     properties_title: str | None = None,
     subject: str | None = None,
 ) -> bytes:
-    from docxtpl import DocxTemplate
-    from markupsafe import Markup
-
-    template = resources.files("tymdocs") / "templates" / "agreement.docx"
-    with template.open("rb") as handle:
-        tpl = DocxTemplate(io.BytesIO(handle.read()))
-    styles = tpl.get_docx().styles
-    writer = _Writer(
-        {name: styles[name].style_id for name in _STYLES}, _bullets(tpl.get_docx()), tracking
-    )
+    entries = _template()
+    numbering, bullets = _with_bullets(entries["word/numbering.xml"].decode())
+    writer = _Writer(_style_ids(entries["word/styles.xml"].decode()), bullets, tracking)
     for part in document.parts:
         writer.part(part)
     writer.close()
 
     page = label("page", page=_PAGE_MARK, total=_PAGE_MARK).split(_PAGE_MARK)
-    context = {
+    values = {
         "title": document.title,
         "version": stamp.version_label,
         "draft": label("draft") if stamp.draft else "",
@@ -99,24 +94,77 @@ def _render(
         "page_before": page[0],
         "page_between": page[1],
         "page_after": page[2],
-        # docxtpl puts what a ``{{p body }}`` tag gets in place of its paragraph, as XML.
-        "body": Markup("".join(writer.xml)),
     }
-    tpl.render(context, autoescape=True)
-    when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).replace(tzinfo=None)
-    properties = tpl.docx.core_properties
-    properties.title = properties_title or document.title
-    if subject is not None:
-        properties.subject = subject
-    properties.author = "; ".join(authors)
-    properties.keywords = f"{stamp.version_label}; sha256:{stamp.fingerprint}"
-    properties.language = document.language
-    properties.created = properties.modified = when
-    properties.last_modified_by = "tymdocs"
-    properties.revision = 1
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    return _fixed_zip(buffer.getvalue(), stamp.timestamp)
+    filled = dict(entries)
+    for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
+        filled[name] = _fill(entries[name].decode(), values, "".join(writer.xml)).encode()
+    filled["word/numbering.xml"] = numbering.encode()
+    when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    filled["docProps/core.xml"] = _core_properties(
+        title=properties_title or document.title,
+        subject=subject or "",
+        creator="; ".join(authors),
+        keywords=f"{stamp.version_label}; sha256:{stamp.fingerprint}",
+        language=document.language,
+        when=when,
+    ).encode()
+    return _zip(filled, stamp.timestamp)
+
+
+@cache
+def _template() -> dict[str, bytes]:
+    """The shipped template's entries, in their order: read once per process."""
+    template = resources.files("tymdocs") / "templates" / "agreement.docx"
+    with template.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as source:
+        return {entry.filename: source.read(entry.filename) for entry in source.infolist()}
+
+
+# One pass over the template: the paragraph that holds ``{{p body }}``, or a ``{{ name }}``
+# tag. What replaces them is never scanned again, so text that looks like a tag stays text.
+_SLOT = re.compile(
+    r"(?P<body><w:p>(?:(?!</w:p>).)*\{\{p body \}\}(?:(?!</w:p>).)*</w:p>)|\{\{ (?P<name>\w+) \}\}",
+    re.S,
+)
+
+
+def _fill(xml: str, values: dict[str, str], body: str) -> str:
+    """The template's ``{{ name }}`` tags replaced by escaped values, and the paragraph that
+    holds ``{{p body }}`` by the body. Tags sit in runs of their own (make_docx_template.py)."""
+
+    def slot(found: re.Match[str]) -> str:
+        return body if found.group("body") else escape(values[found.group("name")])
+
+    return _SLOT.sub(slot, xml)
+
+
+def _style_ids(styles: str) -> dict[str, str]:
+    """The ids of the styles the body uses, by their names as Word shows them."""
+    found = {
+        name.casefold(): style_id
+        for style_id, name in re.findall(
+            r'<w:style\b[^>]*\bw:styleId="([^"]+)"[^>]*>\s*<w:name w:val="([^"]+)"', styles
+        )
+    }
+    return {name: found[name.casefold()] for name in _STYLES}
+
+
+def _core_properties(**values: str) -> str:
+    """``docProps/core.xml``: the document's title, author, keywords and dates."""
+    v = {key: escape(value) for key, value in values.items()}
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{v['title']}</dc:title><dc:subject>{v['subject']}</dc:subject>"
+        f"<dc:creator>{v['creator']}</dc:creator><cp:keywords>{v['keywords']}</cp:keywords>"
+        f"<dc:language>{v['language']}</dc:language><cp:lastModifiedBy>tymdocs</cp:lastModifiedBy>"
+        "<cp:revision>1</cp:revision>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{v["when"]}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{v["when"]}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
 
 
 class _Tracking:
@@ -326,15 +374,10 @@ def _run(part: Inline) -> Run:
             assert_never(part)
 
 
-def _bullets(docx: Any) -> int:
-    """The id of a nine-level bullet list definition, added to the document's numbering."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    numbering = docx.part.numbering_part.element
-    ids = numbering.xpath("w:abstractNum/@w:abstractNumId")
-    abstract_id = 1 + max((int(a) for a in ids), default=0)
-    num_id = 1 + max((int(n) for n in numbering.xpath("w:num/@w:numId")), default=0)
+def _with_bullets(numbering: str) -> tuple[str, int]:
+    """The numbering part with a nine-level bullet list definition added, and its id."""
+    abstract_id = 1 + max(map(int, re.findall(r'w:abstractNumId="(\d+)"', numbering)), default=0)
+    num_id = 1 + max(map(int, re.findall(r'<w:num w:numId="(\d+)"', numbering)), default=0)
     levels = "".join(
         f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
         f'<w:lvlText w:val="{_BULLETS[level % len(_BULLETS)]}"/><w:lvlJc w:val="left"/>'
@@ -342,20 +385,17 @@ def _bullets(docx: Any) -> int:
         "</w:lvl>"
         for level in range(9)
     )
-    abstract = parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+    abstract = (
+        f'<w:abstractNum w:abstractNumId="{abstract_id}">'
         f'<w:multiLevelType w:val="hybridMultilevel"/>{levels}</w:abstractNum>'
     )
-    num = parse_xml(
-        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'
-    )
-    first_num = numbering.find(num.tag)
-    if first_num is not None:
-        first_num.addprevious(abstract)  # every abstractNum comes before the first num
-    else:
-        numbering.append(abstract)
-    numbering.append(num)
-    return num_id
+    num = f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'
+    first = numbering.find("<w:num ")  # every abstractNum comes before the first num
+    if first < 0:
+        first = numbering.rindex("</w:numbering>")
+    numbering = numbering[:first] + abstract + numbering[first:]
+    end = numbering.rindex("</w:numbering>")
+    return numbering[:end] + num + numbering[end:], num_id
 
 
 _TEXT_WIDTH_CM = 16.0
@@ -388,18 +428,16 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
     ]
 
 
-def _fixed_zip(data: bytes, timestamp: int) -> bytes:
-    """Rewrite a zip with every entry at one fixed time, in the original order."""
+def _zip(entries: dict[str, bytes], timestamp: int) -> bytes:
+    """A zip of ``entries`` in their order, every one at one fixed time: the same bytes on
+    every machine for the same commit."""
     when = max(dt.datetime.fromtimestamp(timestamp, dt.UTC), _ZIP_EPOCH)
     date_time = when.timetuple()[:6]
     output = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=date_time)
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry.filename))
+            target.writestr(info, data)
     return output.getvalue()
