@@ -43,41 +43,39 @@ def _render(
 ) -> Iterator[Output]:
     """Every output of a version, one at a time, so progress can be shown as each finishes.
 
-    The PDFs are rendered in a second thread while this one writes the DOCX: Typst runs
-    without Python's lock, so the two share the machine's cores instead of taking turns.
+    Typst runs without Python's lock, so a second thread renders PDFs while this one writes
+    the DOCX: the agreement PDF when that is all, else the signature packages, the longer
+    work, while this thread also renders the agreement PDF.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from tymdocs.render.docx import render_docx
-
-    authors = tuple(party.name for party in agreement.parties)
-    pdfs = _pdfs(agreement, document, stamp, selection, authors)
-    if selection == "packages":
-        yield from pdfs
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        rendered = pool.submit(list, pdfs)
-        docx = render_docx(document, stamp, authors)
-        yield Output(f"{agreement.meta.id}.docx", "agreement-docx", docx)
-        yield from rendered.result()
-
-
-def _pdfs(
-    agreement: Agreement,
-    document: Document,
-    stamp: Stamp,
-    selection: Selection,
-    authors: tuple[str, ...],
-) -> Iterator[Output]:
-    """The agreement PDF and the signature packages that ``selection`` asks for."""
-    from tymdocs.package import build_packages, signature_slots
     from tymdocs.render.typst import render_pdf
 
-    if selection != "packages":
+    authors = tuple(party.name for party in agreement.parties)
+
+    def agreement_pdf() -> Output:
         pdf = render_pdf(document, stamp, authors)
-        yield Output(f"{agreement.meta.id}.pdf", "agreement-pdf", pdf)
-    if selection == "agreement":
-        return
+        return Output(f"{agreement.meta.id}.pdf", "agreement-pdf", pdf)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if selection == "agreement":
+            beside = pool.submit(lambda: [agreement_pdf()])
+        else:
+            beside = pool.submit(list, _packages(agreement, document, stamp))
+        if selection != "packages":
+            from tymdocs.render.docx import render_docx
+
+            docx = render_docx(document, stamp, authors)
+            yield Output(f"{agreement.meta.id}.docx", "agreement-docx", docx)
+        if selection == "all":
+            yield agreement_pdf()
+        yield from beside.result()
+
+
+def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
+    """The signature packages, with what the manifest says of each."""
+    from tymdocs.package import build_packages, signature_slots
+
     slots = signature_slots(agreement)
     signatories = {s.field: s.signatory.name for s in slots if s.signatory is not None}
     for package in build_packages(agreement, document, stamp):
