@@ -10,10 +10,10 @@ gives B's document, rejecting every mark gives A's: the renderers' tracked chang
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
-from typing import assert_never
+from typing import TypeVar, assert_never
 
 from tymdocs.document import Document, Part
 from tymdocs.model import (
@@ -30,6 +30,7 @@ from tymdocs.model import (
     Row,
     Span,
     Table,
+    inline_text,
 )
 
 # Words with their inner punctuation (0,75 · 1.5.2025 · 381/2023 · TYM-laki), spaces, and
@@ -154,22 +155,37 @@ def _unmarked(part: Inline) -> Inline:
 # -- blocks -----------------------------------------------------------------------------------
 
 
-def redline_blocks(a: Blocks, b: Blocks) -> Blocks:
-    """B's blocks with A's aligned to them: equal blocks as they are, a changed block of the
-    same kind marked word by word inside, anything else deleted and inserted whole."""
-    result: list[Block] = []
-    # Blocks are values: equal when their text and its emphasis are, wherever they stand.
+T = TypeVar("T", Block, ListItem, Row)
+
+
+def _align(
+    a: Sequence[T],
+    b: Sequence[T],
+    changed: Callable[[Sequence[T], Sequence[T]], Iterable[T]],
+) -> list[T]:
+    """B's values with A's aligned to them: equal runs as they are, and each stretch where
+    the two differ as ``changed`` pairs or marks it. Values are equal when their text and
+    its emphasis are, wherever they stand."""
+    result: list[T] = []
     matcher = SequenceMatcher(None, list(a), list(b), autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            result += b[b1:b2]
-            continue
-        old, new = list(a[a1:a2]), list(b[b1:b2])
-        while old and new and _pairable(old[0], new[0]):
-            result.append(_redline_block(old.pop(0), new.pop(0)))
-        result += [mark_block(block, "del") for block in old]
-        result += [mark_block(block, "ins") for block in new]
-    return tuple(result)
+        result += b[b1:b2] if op == "equal" else changed(a[a1:a2], b[b1:b2])
+    return result
+
+
+def redline_blocks(a: Blocks, b: Blocks) -> Blocks:
+    """B's blocks with A's aligned to them: a changed block of the same kind marked word by
+    word inside, anything else deleted and inserted whole."""
+
+    def changed(old: Sequence[Block], new: Sequence[Block]) -> Iterator[Block]:
+        pairs = 0
+        while pairs < min(len(old), len(new)) and _pairable(old[pairs], new[pairs]):
+            yield _redline_block(old[pairs], new[pairs])
+            pairs += 1
+        yield from (mark_block(block, "del") for block in old[pairs:])
+        yield from (mark_block(block, "ins") for block in new[pairs:])
+
+    return tuple(_align(a, b, changed))
 
 
 def _pairable(a: Block, b: Block) -> bool:
@@ -203,46 +219,29 @@ def _redline_block(a: Block, b: Block) -> Block:
 
 
 def _redline_items(a: tuple[ListItem, ...], b: tuple[ListItem, ...]) -> tuple[ListItem, ...]:
-    result: list[ListItem] = []
-    matcher = SequenceMatcher(None, list(a), list(b), autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            result += b[b1:b2]
-            continue
-        old, new = list(a[a1:a2]), list(b[b1:b2])
-        while old and new and old[0].marker == new[0].marker:  # a new number: a new item
-            x, y = old.pop(0), new.pop(0)
+    def changed(old: Sequence[ListItem], new: Sequence[ListItem]) -> Iterator[ListItem]:
+        pairs = 0  # items with the same number are one item changed; a new number, a new item
+        while pairs < min(len(old), len(new)) and old[pairs].marker == new[pairs].marker:
+            x, y = old[pairs], new[pairs]
             content = redline_inlines(x.content, y.content)
-            result.append(
-                replace(y, content=content, children=redline_blocks(x.children, y.children))
-            )
-        result += [_mark_item(item, "del") for item in old]
-        result += [_mark_item(item, "ins") for item in new]
-    return tuple(result)
+            yield replace(y, content=content, children=redline_blocks(x.children, y.children))
+            pairs += 1
+        yield from (_mark_item(item, "del") for item in old[pairs:])
+        yield from (_mark_item(item, "ins") for item in new[pairs:])
+
+    return tuple(_align(a, b, changed))
 
 
 def _redline_rows(a: tuple[Row, ...], b: tuple[Row, ...]) -> tuple[Row, ...]:
-    def key(row: Row) -> tuple[str, ...]:
-        return tuple("".join(_text(cell)) for cell in row.cells)
-
-    result: list[Row] = []
-    matcher = SequenceMatcher(None, list(a), list(b), autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            result += b[b1:b2]
-            continue
-        result += _pair_rows(
-            a[a1:a2], b[b1:b2], [key(x)[:1] for x in a[a1:a2]], [key(y)[:1] for y in b[b1:b2]]
-        )
-    return tuple(result)
+    return tuple(_align(a, b, _pair_rows))
 
 
-def _pair_rows(
-    a: Sequence[Row], b: Sequence[Row], a_keys: list[tuple[str, ...]], b_keys: list[tuple[str, ...]]
-) -> Iterator[Row]:
+def _pair_rows(a: Sequence[Row], b: Sequence[Row]) -> Iterator[Row]:
     """Rows of a changed stretch: those with the same first cell are one row changed, cell by
     cell; the others deleted and inserted."""
-    matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    first = [inline_text(row.cells[0]) if row.cells else "" for row in a]
+    second = [inline_text(row.cells[0]) if row.cells else "" for row in b]
+    matcher = SequenceMatcher(None, first, second, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             for x, y in zip(a[a1:a2], b[b1:b2], strict=True):
