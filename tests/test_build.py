@@ -185,10 +185,11 @@ def test_output_elsewhere_and_refusal_to_replace_a_foreign_directory(
     foreign = tmp_path / "documents"
     foreign.mkdir()
     (foreign / "thesis.docx").write_bytes(b"precious")
+    (foreign / PDF).write_bytes(b"a PDF of the user's own")
     before = tree_digest(foreign)
     result = run(capsys, "-C", str(seed_repo), "build", "-o", str(foreign))
     assert result.code == 2
-    assert "holds no manifest.json: refusing to replace it" in result.err
+    assert f"{foreign / PDF} was not written by tymdocs" in result.err
     assert tree_digest(foreign) == before
 
 

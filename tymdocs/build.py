@@ -1,8 +1,9 @@
 """Build: sources at a revision -> documents and ``manifest.json`` in an output directory.
 
-Everything is rendered in memory and written into a fresh directory beside the target, which
-replaces the previous outputs only when all of them succeeded; a failed build leaves ``build/``
-as it was. A build whose sources, tool and renderers match the manifest is skipped.
+Everything is rendered in memory and written into the output directory only when all of it
+succeeded (``output.py``: only the files the previous manifest lists are replaced); a failed
+build leaves ``build/`` as it was. A build whose sources, tool and renderers match the
+manifest is skipped.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def build(
         "regenerate": _regenerate_command(source, selection),
     }
     outputs.append(Output(MANIFEST, "manifest", _dump(manifest)))
-    replace_directory(out, outputs)
+    replace_directory(out, outputs, owner=agreement.meta.id)
     if progress:
         progress(MANIFEST, "manifest")
     return BuildResult(out, manifest, False, loaded.problems)
