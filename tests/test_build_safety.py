@@ -192,3 +192,136 @@ def test_leftovers_of_interrupted_builds_are_cleaned_up_and_a_lost_build_restore
     replace_directory(out, _set({"a.pdf": b"a3"}))
     assert sorted(p.name for p in out.iterdir()) == ["a.pdf", MANIFEST]
     assert (out / "a.pdf").read_bytes() == b"a3"
+
+
+# -- a clean build reads exactly the committed sources ------------------------------------------
+
+SECRET = "SALAINEN LISÄYS"
+"""Text that is on disk but in no commit: a clean build must never print it."""
+PURPOSE = "docs_src/01-tarkoitus.md"
+
+
+def _build(capsys: pytest.CaptureFixture[str], repo: Path) -> tuple[int, str, dict]:  # type: ignore[type-arg]
+    """Build the agreement without packages: exit code, its text, the manifest."""
+    from tests.helpers import docx_body_text
+
+    result = run(capsys, "-C", str(repo), "build", "--no-packages", "--force")
+    if result.code != 0:
+        return result.code, result.err, {}
+    text = "\n".join(docx_body_text((repo / "build" / DOCX).read_bytes()))
+    return 0, text, _manifest(repo / "build")
+
+
+def _add_secret(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{SECRET}\n", encoding="utf-8")
+
+
+def _assert_draft_or_committed(code: int, text: str, data: dict) -> None:  # type: ignore[type-arg]
+    """Either the build is marked as a draft, or it holds no text that is not committed."""
+    assert code == 0, text
+    if SECRET in text:
+        assert data["source"]["dirty"] is True and data["source"]["draft"] is True
+
+
+@pytest.mark.parametrize("where", [".gitignore", ".git/info/exclude"])
+def test_an_ignored_source_file_makes_a_draft(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path, where: str
+) -> None:
+    from tests.helpers import git
+
+    ignore = seed_repo / where
+    ignore.write_text("docs_src/13-*.md\n")
+    if where == ".gitignore":
+        git(seed_repo, "add", ".gitignore")
+        git(seed_repo, "commit", "-qm", "ignore")
+    (seed_repo / "docs_src" / "13-lisays.md").write_text(f"# 13 Lisäys\n\n{SECRET}\n")
+    code, text, data = _build(capsys, seed_repo)
+    assert SECRET in text
+    _assert_draft_or_committed(code, text, data)
+
+
+def test_an_edited_skip_worktree_file_makes_a_draft(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path
+) -> None:
+    from tests.helpers import git
+
+    git(seed_repo, "update-index", "--skip-worktree", PURPOSE)
+    _add_secret(seed_repo / PURPOSE)
+    assert git(seed_repo, "status", "--porcelain") == ""  # git itself sees no change
+    code, text, data = _build(capsys, seed_repo)
+    assert SECRET in text
+    _assert_draft_or_committed(code, text, data)
+
+
+def test_a_clean_filter_cannot_smuggle_text_into_a_clean_build(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path
+) -> None:
+    """A file git calls unchanged (its clean filter drops the line) is a draft, or is read as
+    committed."""
+    from tests.helpers import git
+
+    (seed_repo / ".git" / "info" / "attributes").write_text("docs_src/*.md filter=siisti\n")
+    git(seed_repo, "config", "filter.siisti.clean", f"grep -v '{SECRET}'")
+    purpose = seed_repo / PURPOSE
+    purpose.write_text(purpose.read_text(encoding="utf-8") + f"{SECRET}\n", encoding="utf-8")
+    assert git(seed_repo, "diff") == ""  # git sees no change in the content
+    code, text, data = _build(capsys, seed_repo)
+    _assert_draft_or_committed(code, text, data)
+
+
+# -- sources are regular files inside the agreement ----------------------------------------------
+
+LINKED = "a source must be a regular file, not a symbolic link"
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("docs_src/13-ulkoa.md", "outside"),
+        ("annexes/liite-7-linkki.yaml", "outside"),
+        ("docs_src/13-sisalta.md", "inside"),
+        (PURPOSE, "inside"),
+    ],
+)
+def test_a_symbolic_link_among_the_sources_is_refused_without_its_content(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path, tmp_path: Path, path: str, target: str
+) -> None:
+    outside = tmp_path / "salaisuus.txt"
+    outside.write_text(f"root:x:0:0:{SECRET}\n# 13 Ulkoa\n\n{SECRET}\n")
+    inside = seed_repo / "notes.md"
+    inside.write_text(f"# 13 Sisältä\n\n{SECRET}\n")
+    link = seed_repo / path
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside if target == "outside" else Path("..") / "notes.md")
+    for command in (["check"], ["build"]):
+        result = run(capsys, "-C", str(seed_repo), *command)
+        assert result.code == 1, (command, result.err)
+        assert f"{path}: error: {LINKED}" in result.err
+        assert SECRET not in result.out + result.err
+    assert not (seed_repo / "build").exists()
+
+
+def test_a_committed_symbolic_link_is_refused(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path, tmp_path: Path
+) -> None:
+    from tests.helpers import git
+
+    shared = seed_repo / "yhteiset"
+    shared.mkdir()
+    (shared / "lisays.md").write_text("# 13 Lisäys\n\nSovittu.\n")
+    (seed_repo / "docs_src" / "13-lisays.md").symlink_to(Path("..") / "yhteiset" / "lisays.md")
+    git(seed_repo, "add", "-A")
+    git(seed_repo, "commit", "-qm", "Linkki")
+    head = git(seed_repo, "rev-parse", "HEAD")
+    (shared / "lisays.md").write_text(f"# 13 Lisäys\n\n{SECRET}\n")
+    for command in (["build"], ["build", "--ref", head, "-o", str(tmp_path / "ref")]):
+        result = run(capsys, "-C", str(seed_repo), *command)
+        assert result.code == 1, (command, result.err)
+        assert f"docs_src/13-lisays.md: error: {LINKED}" in result.err
+        assert SECRET not in result.out + result.err
+    # Replaced by the regular file it pointed to, the working tree builds again, as a draft.
+    (seed_repo / "docs_src" / "13-lisays.md").unlink()
+    (seed_repo / "docs_src" / "13-lisays.md").write_text("# 13 Lisäys\n\nSovittu.\n")
+    code, text, data = _build(capsys, seed_repo)
+    assert code == 0, text
+    assert data["source"]["draft"] is True

@@ -79,8 +79,10 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     if at is not None:
         return _in_force(root, tip, at, ref, location)
     committed = GitTree(root, tip)
-    tree: SourceTree = committed if ref is not None else WorkTree(root)
     dirty = ref is None and bool(changed_sources(root, committed))
+    # Unchanged by git's reckoning is not proof that the bytes on disk are the commit's (a
+    # clean filter, say, hides a line): a clean build reads the commit itself.
+    tree: SourceTree = WorkTree(root) if dirty else committed
     meta = read_config(tree)
     history = governance.read_history(root, meta.id if meta else "", tip)
     located = governance.locate(history)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from typing import Protocol
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
 from tymdocs.config import read_metadata
-from tymdocs.errors import Problem
+from tymdocs.errors import Problem, SourceError
 from tymdocs.model import (
     Agreement,
     Annex,
@@ -63,27 +64,58 @@ class SourceTree(Protocol):
     def read(self, path: str) -> bytes: ...
 
 
+LINKED = "a source must be a regular file, not a symbolic link"
+"""Why a linked source is refused: it would print a file from elsewhere, or change with a file
+that is not the agreement's, and git would commit the link, not the text."""
+
+
+def _refuse_links(links: Iterable[str]) -> None:
+    """Refuse the sources that are symbolic links, naming each and never reading one."""
+    problems = tuple(Problem(path, None, LINKED) for path in sorted(links))
+    if problems:
+        raise SourceError(problems)
+
+
 class WorkTree:
-    """The sources as they are on disk."""
+    """The sources as they are on disk: regular files only."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.description = "the working tree"
 
     def paths(self) -> list[str]:
-        found = [CONFIG_FILE] if (self.root / CONFIG_FILE).is_file() else []
+        links: list[str] = []
+        found: list[str] = []
+        for path in (CONFIG_FILE, TEXT_DIR, ANNEX_DIR):
+            if (self.root / path).is_symlink():
+                links.append(path)
+        if (self.root / CONFIG_FILE).is_file():
+            found.append(CONFIG_FILE)
         for folder in (TEXT_DIR, ANNEX_DIR):
             directory = self.root / folder
-            if directory.is_dir():
-                found += [
-                    f"{folder}/{entry.name}"
-                    for entry in directory.iterdir()
-                    if entry.is_file() and is_source_path(f"{folder}/{entry.name}")
-                ]
+            if folder in links or not directory.is_dir():
+                continue
+            for entry in directory.iterdir():
+                path = f"{folder}/{entry.name}"
+                if not is_source_path(path):
+                    continue
+                if entry.is_symlink():
+                    links.append(path)
+                elif entry.is_file():
+                    found.append(path)
+        _refuse_links(links)
         return sorted(found)
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        """The file's bytes; a link put in its place since it was listed is not followed."""
+        try:
+            fd = os.open(self.root / path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            if (self.root / path).is_symlink():
+                _refuse_links([path])
+            raise exc
+        with os.fdopen(fd, "rb") as file:
+            return file.read()
 
 
 class BlobTree:
@@ -108,13 +140,27 @@ class BlobTree:
 
 
 class GitTree(BlobTree):
-    """The sources as committed in one commit, read without a checkout: two git processes."""
+    """The sources as committed in one commit, read without a checkout: two git processes.
+
+    A committed symbolic link is refused when the sources are listed or read: its blob is the
+    link's target, and what it points to is in no commit.
+    """
 
     def __init__(self, root: Path, commit: str) -> None:
-        listing = git.list_tree(root, commit, SOURCE_PATHSPECS)
-        blobs = {path: blob for path, blob in listing.items() if is_source_path(path)}
+        listing = git.list_entries(root, commit, SOURCE_PATHSPECS)
+        sources = {path: entry for path, entry in listing.items() if is_source_path(path)}
+        blobs = {path: blob for path, (_mode, blob) in sources.items()}
         super().__init__(root, blobs, f"commit {commit[:12]}")
         self.commit = commit
+        self.links = sorted(p for p, (mode, _) in sources.items() if mode == git.SYMLINK_MODE)
+
+    def paths(self) -> list[str]:
+        _refuse_links(self.links)
+        return super().paths()
+
+    def read(self, path: str) -> bytes:
+        _refuse_links(self.links)
+        return super().read(path)
 
 
 _YAML_ANNEX = re.compile(r"^annex:[ \t]*(\d+)[ \t]*(?:#.*)?$", re.MULTILINE)
