@@ -325,3 +325,21 @@ def test_a_committed_symbolic_link_is_refused(
     code, text, data = _build(capsys, seed_repo)
     assert code == 0, text
     assert data["source"]["draft"] is True
+
+
+def test_sources_in_a_folder_the_repository_ignores_make_a_draft(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.helpers import copy_agreement, git, init_repo
+
+    top = tmp_path / "repo"
+    top.mkdir()
+    (top / ".gitignore").write_text("sopimukset/\n")
+    (top / "README.md").write_text("Muistiinpanoja\n")
+    init_repo(top)
+    root = copy_agreement(top / "sopimukset" / "lansi")
+    _add_secret(root / PURPOSE)
+    assert git(top, "status", "--porcelain") == ""
+    code, text, data = _build(capsys, root)
+    assert SECRET in text
+    _assert_draft_or_committed(code, text, data)
