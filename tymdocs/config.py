@@ -24,7 +24,7 @@ from tymdocs.model import (
 from tymdocs.paths import CONFIG_FILE
 from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 def parse_metadata(data: bytes) -> Metadata | None:
@@ -102,7 +102,7 @@ def _identifier(node: Node | None) -> str | None:
     if node is None:
         return None
     text = node.text()
-    if text is not None and not _ID.match(text):
+    if text is not None and not _ID.fullmatch(text):
         node.problem(f"{node.name}: {text!r} must be lower-case letters, digits, '-' or '_'")
         return None
     return text

@@ -180,11 +180,17 @@ def _names(meta: Metadata | None) -> dict[str, str]:
     return {party.id: party.name for party in meta.parties} if meta else {}
 
 
+_LAST_SECOND = 4354819199
+"""2107-12-31 23:59:59 UTC: the last second a ZIP entry (the DOCX's parts) can carry."""
+
+
 def epoch(commit_time: int) -> int:
     """SOURCE_DATE_EPOCH when set, else the commit's time: never the clock."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value:
-        if not value.isdigit():
-            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {value!r}")
+        if not (value.isascii() and value.isdigit()) or len(value) > 12:
+            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {value[:20]!r}")
+        if int(value) > _LAST_SECOND:
+            raise UsageError(f"SOURCE_DATE_EPOCH {value} is after 2107, the last year of a DOCX")
         return int(value)
     return commit_time

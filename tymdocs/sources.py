@@ -22,6 +22,7 @@ from typing import Protocol
 
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
+from tymdocs.characters import forbidden
 from tymdocs.config import read_metadata
 from tymdocs.errors import Problem, SourceError
 from tymdocs.model import (
@@ -47,9 +48,10 @@ from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
 _ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
-_ANNEX_MENTION = re.compile(r"\bliit\w*[ \t]+(\d+)\b", re.IGNORECASE)
+_ANNEX_MENTION = re.compile(r"\bliit\w*[ \t]+([0-9]+)\b", re.IGNORECASE)
+_NUMBER_DIGITS = 9
+"""Section and annex numbers are shorter; longer digit runs are refused before int() sees them."""
 _ANNEX_FILE = re.compile(r"^liite[-_ ]?(\d+)\b", re.IGNORECASE)
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 class SourceTree(Protocol):
@@ -180,12 +182,9 @@ def annex_number(path: str, data: bytes) -> int | None:
     found = _YAML_ANNEX.search(text)
     if found:
         return _positive(found.group(1))
-    import yaml  # an unusual layout (flow style, quoted key): parse it after all
-
-    try:
-        data_ = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
+    # an unusual layout (flow style, quoted key): parse it after all, with the sources' limits
+    source = load_yaml(text, path, [])
+    data_ = source.data if source is not None else None
     number = data_.get("annex") if isinstance(data_, dict) else None
     return _positive(str(number)) if isinstance(number, int) else None
 
@@ -321,10 +320,9 @@ class _Reader:
         text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         for number, line in enumerate(text.split("\n"), start=1):
-            bad = _FORBIDDEN.search(line)
+            bad = forbidden(line)
             if bad:
-                code = f"U+{ord(bad.group()):04X}"
-                self.problem(path, number, f"control character {code} is not allowed in text")
+                self.problem(path, number, bad)
         return text
 
     def yaml(self, path: str) -> YamlSource | None:
@@ -335,8 +333,13 @@ class _Reader:
         """Parse agreement text and note every annex it mentions by number."""
         for offset, line in enumerate(text.split("\n")):
             for match in _ANNEX_MENTION.finditer(line):
+                digits = match.group(1)
+                if len(digits) > _NUMBER_DIGITS:
+                    shown = f"{digits[:_NUMBER_DIGITS]}… ({len(digits)} digits)"
+                    self.problem(path, first_line + offset, f"{shown} is no annex number")
+                    continue
                 origin = Origin(path, first_line + offset)
-                self.references.append(AnnexReference(int(match.group(1)), origin))
+                self.references.append(AnnexReference(int(digits), origin))
 
         def warn(line: int, message: str) -> None:
             self.problems.append(Problem(path, line, message, "warning"))
@@ -459,6 +462,6 @@ class _Reader:
 
 def _positive(text: str) -> int | None:
     """A positive whole number in ASCII digits (``²`` is a digit to Python, not to us)."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+    if not (text.isascii() and text.isdigit() and len(text) <= _NUMBER_DIGITS):
         return None
     return int(text) or None

@@ -16,12 +16,15 @@ from typing import Any
 
 import yaml
 
+from tymdocs.characters import forbidden, replace_forbidden
 from tymdocs.errors import Problem, Severity
 
 Path = tuple[str | int, ...]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DIGITS = re.compile(r"^[+-]?\d+$")
+_LARGEST = 10**9
+"""Numbers in sources are smaller: beyond, a value is a typo (or an attack on the arithmetic)."""
 _COMMA = "a decimal comma"
 """The reason of an :class:`_Invalid` that a flow mapping split at a decimal comma."""
 
@@ -44,10 +47,54 @@ class YamlSource:
     key_lines: dict[Path, int]
 
 
+MAX_DEPTH = 50
+"""How deep collections may nest; the schemas need five levels, and the composer recurses."""
+
+
+class _Refused(yaml.YAMLError):
+    """YAML that parses but that sources may not use: aliases, or nesting past MAX_DEPTH."""
+
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader without aliases and with bounded nesting.
+
+    An alias is refused where it is met, before anything is built from it: expanding
+    ``&a [*b, *b, ...]`` chains ("billion laughs") would take exponential time and memory, and
+    a recursive alias has no finite value. Sources have no use for either.
+    """
+
+    _depth = 0
+
+    def _mark(self) -> yaml.Mark:
+        return self.peek_event().start_mark  # type: ignore[no-untyped-call,no-any-return]
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused(
+                "YAML aliases (*name) are not allowed in sources; write the value out in full",
+                self._mark(),
+            )
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(f"YAML nested deeper than {MAX_DEPTH} levels", self._mark())
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | None:
     """Parse ``text``; on a syntax error record a problem at its line and return None."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+    except _Refused as exc:
+        problems.append(Problem(path, exc.mark.line + 1, exc.message))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -89,7 +136,7 @@ def _build(
                 result[previous[0]] = _Invalid(f"{previous[1].value},{key_node.value}", _COMMA)
                 previous = None
                 continue
-            key = _scalar(key_node)
+            key = _checked(key_node, _scalar(key_node), path, problems)
             if key in result:
                 problems.append(
                     Problem(path, key_node.start_mark.line + 1, f"duplicate key '{key}'")
@@ -104,7 +151,22 @@ def _build(
             _build(item, (*at, index), lines, key_lines, path, problems)
             for index, item in enumerate(node.value)
         ]
-    return _scalar(node)
+    return _checked(node, _scalar(node), path, problems)
+
+
+def _checked(node: yaml.Node, value: Any, path: str, problems: list[Problem]) -> Any:
+    """``value``, its bad characters reported and replaced by U+FFFD: no source may hold them,
+    and one written as an escape (``"\\u0007"``) is not seen by the check of the file's lines."""
+    if isinstance(value, str):
+        bad = forbidden(value, value=True)
+        if bad is None:
+            return value
+        buffer = node.start_mark.buffer
+        written = buffer[node.start_mark.index : node.end_mark.index] if buffer else ""
+        if forbidden(written) is None:  # a raw character is reported with its file's line
+            problems.append(Problem(path, node.start_mark.line + 1, bad))
+        return replace_forbidden(value)
+    return value
 
 
 def _split_at_comma(value: yaml.Node, key: yaml.ScalarNode, next_value: yaml.Node) -> bool:
@@ -257,6 +319,9 @@ class Node:
 
     def integer(self) -> int | None:
         if isinstance(self.value, int) and not isinstance(self.value, bool):
+            if abs(self.value) >= _LARGEST:
+                self.problem(f"{self.name}: {self.value} is out of range")
+                return None
             return self.value
         self._expected("a whole number", number=True, whole=True)
         return None
@@ -270,8 +335,12 @@ class Node:
     def decimal(self) -> Decimal | None:
         value = self.value
         if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
+            value = Decimal(value)
         if isinstance(value, Decimal) and value.is_finite():
+            exponent = value.as_tuple().exponent
+            if abs(value) >= _LARGEST or (isinstance(exponent, int) and exponent < -9):
+                self.problem(f"{self.name}: {value} is out of range")
+                return None
             return value
         self._expected("a number such as 0.75", number=True)
         return None

@@ -1,0 +1,41 @@
+"""Characters no source may hold, wherever they are written: in a file's lines or in a YAML
+escape such as ``"\\u0007"`` that no raw line shows.
+
+Control characters would corrupt the DOCX and PDF; bidirectional embeddings, overrides and
+isolates (U+202A–U+202E, U+2066–U+2069) make text display in another order than it is stored,
+so a signatory's name could read reversed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_FORBIDDEN = re.compile(f"[{_CONTROL}{_BIDI}]")
+_FORBIDDEN_IN_VALUE = re.compile(f"[{_CONTROL}{_BIDI}\r]")
+
+
+def forbidden(text: str, value: bool = False) -> str | None:
+    """Why ``text`` may not be a source's text, naming its first bad character; None if it may.
+
+    ``value`` for a YAML value, where a carriage return can only come from an escape.
+    """
+    found = (_FORBIDDEN_IN_VALUE if value else _FORBIDDEN).search(text)
+    if found is None:
+        return None
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    if _is_bidi(char):
+        return f"bidirectional control character {code} is not allowed in text"
+    return f"control character {code} is not allowed in text"
+
+
+def _is_bidi(char: str) -> bool:
+    """Whether ``char`` changes the display order of the text around it."""
+    return "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
+
+
+def replace_forbidden(text: str) -> str:
+    """``text`` with every forbidden character (and carriage return) replaced by U+FFFD."""
+    return _FORBIDDEN_IN_VALUE.sub("\ufffd", text)
