@@ -4,11 +4,14 @@ and exit 2) within seconds, never in an internal error, a hang or a memory blow-
 from __future__ import annotations
 
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import copy_agreement, edit, run
+from tools import glyph_table
+from tymdocs.glyphs import RANGES
 
 CONFIG = "tymdocs.yaml"
 LIITE_1 = "annexes/liite-1-asettamispaatos.yaml"
@@ -34,12 +37,13 @@ def append(root: Path, path: str, text: str) -> int:
 def assert_refused(
     capsys: pytest.CaptureFixture[str], root: Path, where: str, message: str, seconds: float = 5
 ) -> None:
-    """check fails in time with ``message`` at ``where``, and without an internal error."""
+    """check fails in time with ``message`` (in part) at ``where``, without an internal error."""
     started = time.monotonic()
     checked = run(capsys, "-C", str(root), "check")
     assert time.monotonic() - started < seconds
     assert checked.code == 1, checked.err
-    assert f"{where}: error: {message}" in checked.err, checked.err
+    lines = checked.err.splitlines()
+    assert any(f"{where}: error: " in line and message in line for line in lines), checked.err
     assert "internal error" not in checked.err
 
 
@@ -161,3 +165,146 @@ def test_source_date_epoch_out_of_range(
     assert "Error: SOURCE_DATE_EPOCH " in built.err
     assert "internal error" not in built.err
     assert not (agreement / "build").exists()
+
+
+# -- characters the fonts cannot print ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Sopijat 😀 ovat samaa mieltä.", "U+1F600 '😀' (GRINNING FACE)"),
+        ("Sopijat 漢字 ovat samaa mieltä.", "U+6F22 '漢' (CJK UNIFIED IDEOGRAPH-6F22)"),
+        ("Sopijat ภาษา ovat samaa mieltä.", "U+0E20 'ภ' (THAI CHARACTER PHO SAMPHAO)"),
+    ],
+)
+def test_unprintable_in_text(
+    capsys: pytest.CaptureFixture[str], agreement: Path, text: str, shown: str
+) -> None:
+    line = append(agreement, LAST_SECTION, f"\n{text}\n")
+    message = f"character {shown} cannot be printed with the PDF's fonts"
+    assert_refused(capsys, agreement, f"{LAST_SECTION}:{line}", message)
+
+
+def test_unprintable_in_yaml(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, CONFIG, "name: Mika Kontio", 'name: "Mika \\U0001F600 Kontio"')
+    message = "character U+1F600 '😀' (GRINNING FACE) cannot be printed with the PDF's fonts"
+    assert_refused(capsys, agreement, f"{CONFIG}:{line}", message)
+    block = edit(agreement, LIITE_1, "  monialaisen tuen", "  monialaisen 🙂 tuen")
+    message = "character U+1F642 '🙂' (SLIGHTLY SMILING FACE) cannot be printed"
+    assert_refused(capsys, agreement, f"{LIITE_1}:{block}", message)
+
+
+def test_unprintable_in_a_yaml_comment_is_fine(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    append(agreement, CONFIG, "# 😀 a comment is not printed\n")
+    assert run(capsys, "-C", str(agreement), "check").code == 0
+
+
+def test_unprintable_reported_once_per_character(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    text = "".join(chr(0x4E00 + n) for n in range(100))
+    append(agreement, LAST_SECTION, f"\n{text}\n\n{text}\n")
+    checked = run(capsys, "-C", str(agreement), "check")
+    assert checked.code == 1
+    assert checked.err.count("cannot be printed with the PDF's fonts") == 20
+    assert f"{LAST_SECTION}: error: 80 more characters that the PDF's fonts cannot print" in (
+        checked.err
+    )
+
+
+def test_what_check_accepts_build_renders(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    """A sample across the glyph table, in every style, passes check and builds as PDF/A."""
+    points = [point for first, last in RANGES for point in (first, (first + last) // 2, last)]
+    chars = [chr(p) for p in points if not unicodedata.category(chr(p)).startswith(("M", "Z"))]
+    sample = " ".join(c for c in chars if unicodedata.normalize("NFC", c) == c)  # as read
+    for style in ("", "*", "**", "***"):
+        append(agreement, LAST_SECTION, f"\n{style}{sample.replace('*', '')}{style}\n")
+    assert run(capsys, "-C", str(agreement), "check").code == 0
+    built = run(capsys, "-C", str(agreement), "build")
+    assert built.code == 0, built.err
+
+
+def test_glyph_table_against_the_fonts() -> None:
+    """Every character of the committed table renders with Typst's bundled fonts in every
+    style, and is mapped by a text font: the table is what tools/glyph_table.py finds."""
+    table = {point for first, last in RANGES for point in range(first, last + 1)}
+    assert table <= glyph_table.mapped_by_text_fonts() | set(glyph_table.ALSO)
+    marks = {p for p in table if unicodedata.category(chr(p)).startswith("M")}
+    for style in glyph_table.STYLES:
+        assert glyph_table.renders(glyph_table.sample(table - marks), style) is None
+    assert glyph_table.renders(" ".join("a" + chr(p) for p in sorted(marks)), "") is None
+    for char in "😀漢ภ":
+        assert ord(char) not in table
+
+
+# -- limits -------------------------------------------------------------------------------------
+
+
+def test_source_over_1_mib(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    append(agreement, LAST_SECTION, ("Sopijat ovat samaa mieltä.\n\n" * 40_000))
+    message = "1,161,996 bytes; a source may hold at most 1 MiB: split it"
+    assert_refused(capsys, agreement, LAST_SECTION, message)
+
+
+def test_check_of_a_1_mib_paragraph(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    """Refused in well under a second, with the line it starts on."""
+    (agreement / LAST_SECTION).write_text(
+        "# 12 Otsikko\n\n" + "sana liitteessä 3 voimassa 1.5.2025 alkaen " * 23_000 + "\n"
+    )
+    message = "a paragraph (lines with no blank line between) of 989,000 characters"
+    assert_refused(capsys, agreement, f"{LAST_SECTION}:3", message, seconds=2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sana liitteessä 3 voimassa 1.5.2025 alkaen Hämeenlinnan hallinto-oikeus 0,5 htv. ",
+        "A" * 90_000 + " ",  # once quadratic in the court's regex
+        "Aa-" * 30_000 + " ",
+        "[a](b) `c` &amp; \\ <d> ",  # the costlier Markdown constructs
+    ],
+)
+def test_check_of_1_mib_in_time(
+    capsys: pytest.CaptureFixture[str], agreement: Path, text: str
+) -> None:
+    paragraph = (text * (90_000 // len(text) + 1))[:90_000]
+    (agreement / LAST_SECTION).write_text("# 12 Otsikko\n\n" + f"{paragraph}\n\n" * 11)
+    started = time.monotonic()
+    checked = run(capsys, "-C", str(agreement), "check")
+    assert time.monotonic() - started < 5
+    assert checked.code == 0, checked.err
+    assert checked.err.count("\n") < 20
+
+
+def test_more_than_1000_sections(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    text = "".join(f"\n# {n} Otsikko\n\nTeksti.\n" for n in range(13, 1100))
+    line = append(agreement, LAST_SECTION, text) + 4 * (1001 - 13)
+    assert_refused(capsys, agreement, f"{LAST_SECTION}:{line}", "more than 1,000 sections")
+
+
+def test_build_of_1000_sections(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    text = "".join(f"\n# {n} Otsikko {n}\n\nTeksti {n}.\n" for n in range(13, 1001))
+    append(agreement, LAST_SECTION, text)
+    started = time.monotonic()
+    built = run(capsys, "-C", str(agreement), "build")
+    assert time.monotonic() - started < 30
+    assert built.code == 0, built.err
+
+
+def test_too_many_emphasis_marks(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    (agreement / LAST_SECTION).write_text("# 12 Otsikko\n\n" + "2*3*\n" * 200_000)
+    assert_refused(capsys, agreement, f"{LAST_SECTION}:2", "400,000 '*' and '_' in one text")
+
+
+def test_asterisks_in_numbers_warned_once_per_paragraph(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    append(agreement, LAST_SECTION, "\n" + "2*3*" * 2_000 + "\n\n" + "4*5*6\n")
+    checked = run(capsys, "-C", str(agreement), "check")
+    assert checked.code == 0, checked.err
+    assert checked.err.count("'*' inside a word or number") == 2

@@ -9,6 +9,9 @@ so a signatory's name could read reversed.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from tymdocs.glyphs import RANGES
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -39,3 +42,31 @@ def _is_bidi(char: str) -> bool:
 def replace_forbidden(text: str) -> str:
     """``text`` with every forbidden character (and carriage return) replaced by U+FFFD."""
     return _FORBIDDEN_IN_VALUE.sub("\ufffd", text)
+
+
+def _printable_class() -> str:
+    return "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in RANGES)
+
+
+_UNPRINTABLE = re.compile(f"[^\t\n{_printable_class()}{_CONTROL}{_BIDI}]")
+"""A character the PDF's fonts cannot print (forbidden ones are reported as such instead)."""
+
+
+def unprintable(text: str) -> list[str]:
+    """The distinct characters of ``text`` that Typst's bundled fonts cannot print, in order.
+
+    ``check`` refuses them, so that what it accepts the PDF build renders (PDF/A needs a glyph
+    for every character).
+    """
+    return list(dict.fromkeys(_UNPRINTABLE.findall(text)))
+
+
+def describe(char: str) -> str:
+    """``U+1F600 '😀' (GRINNING FACE)``: a character named for a message."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {char!r}" + (f" ({name})" if name else "")
+
+
+def unprintable_message(char: str) -> str:
+    """The problem's message for a character :func:`unprintable` found."""
+    return f"character {describe(char)} cannot be printed with the PDF's fonts"

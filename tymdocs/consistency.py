@@ -96,7 +96,9 @@ def _configured(meta: Metadata, key: str, value: str) -> str:
 # -- the court ----------------------------------------------------------------------------------
 
 _COURT = re.compile(
-    r"(?P<place>(?:[A-ZÅÄÖ]\w*-\s+ja\s+)?[A-ZÅÄÖ][\w-]*n)\s+"
+    # The place starts a word: tried at every capital inside a long word, the match would cost
+    # time quadratic in the word's length.
+    r"(?<![\w-])(?P<place>(?:[A-ZÅÄÖ]\w*-\s+ja\s+)?[A-ZÅÄÖ][\w-]*n)\s+"
     r"(?P<kind>hallinto-oikeu|käräjäoikeu|hovioikeu|markkinaoikeu|vakuutusoikeu)\w*"
 )
 # Capitalised genitives that name no place: "Toimivaltaisen hallinto-oikeuden" opening a sentence.

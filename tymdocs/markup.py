@@ -182,6 +182,7 @@ class _Walker:
         """Inline content from an ``inline`` token: text, emphasis, strong, line breaks."""
         parts: list[Inline] = []
         strong = emphasis = 0
+        warned = False  # once per paragraph: a paragraph of 2*3*4*... is one finding
         children = token.children or []
         for index, child in enumerate(children):
             match child.type:
@@ -193,7 +194,12 @@ class _Walker:
                     parts.append(LineBreak())
                 case "strong_open" | "strong_close" | "em_open" | "em_close":
                     opening = child.type.endswith("_open")
-                    if child.markup == "*" and _inside_word(children, index, opening):
+                    if (
+                        not warned
+                        and child.markup == "*"
+                        and _inside_word(children, index, opening)
+                    ):
+                        warned = True
                         self.warn(
                             line,
                             "'*' inside a word or number makes the text between italic "

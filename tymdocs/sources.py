@@ -22,7 +22,7 @@ from typing import Protocol
 
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
-from tymdocs.characters import forbidden
+from tymdocs.characters import forbidden, unprintable, unprintable_message
 from tymdocs.config import read_metadata
 from tymdocs.errors import Problem, SourceError
 from tymdocs.model import (
@@ -51,6 +51,16 @@ _ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IG
 _ANNEX_MENTION = re.compile(r"\bliit\w*[ \t]+([0-9]+)\b", re.IGNORECASE)
 _NUMBER_DIGITS = 9
 """Section and annex numbers are shorter; longer digit runs are refused before int() sees them."""
+MAX_SOURCE_BYTES = 1 << 20
+"""1 MiB: a real agreement's longest source is some kilobytes; larger is a mistake or an attack."""
+MAX_PARAGRAPH = 100_000
+"""Characters in one paragraph (about 30 pages); a real one holds a few hundred."""
+MAX_MARKS = 10_000
+"""Emphasis marks ('*', '_') in one section or annex text: real ones have some tens."""
+MAX_SECTIONS = 1_000
+"""Sections of the main text; a real agreement has some tens."""
+_UNPRINTABLE_SHOWN = 20
+"""Each character the fonts lack is reported once per file, the first so many of them."""
 _ANNEX_FILE = re.compile(r"^liite[-_ ]?(\d+)\b", re.IGNORECASE)
 
 
@@ -311,6 +321,11 @@ class _Reader:
 
     def text(self, path: str) -> str | None:
         data = self.tree.read(path)
+        if len(data) > MAX_SOURCE_BYTES:
+            self.problem(
+                path, None, f"{len(data):,} bytes; a source may hold at most 1 MiB: split it"
+            )
+            return None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -319,10 +334,19 @@ class _Reader:
             return None
         text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        printed = path.endswith(".md")  # YAML is checked value by value: comments and keys are not
+        seen: set[str] = set()
         for number, line in enumerate(text.split("\n"), start=1):
             bad = forbidden(line)
             if bad:
                 self.problem(path, number, bad)
+            for char in unprintable(line) if printed else ():
+                if char not in seen and len(seen) < _UNPRINTABLE_SHOWN:
+                    self.problem(path, number, unprintable_message(char))
+                seen.add(char)
+        if len(seen) > _UNPRINTABLE_SHOWN:
+            more = len(seen) - _UNPRINTABLE_SHOWN
+            self.problem(path, None, f"{more} more characters that the PDF's fonts cannot print")
         return text
 
     def yaml(self, path: str) -> YamlSource | None:
@@ -330,7 +354,12 @@ class _Reader:
         return None if text is None else load_yaml(text, path, self.problems)
 
     def blocks(self, text: str, path: str, first_line: int) -> Blocks:
-        """Parse agreement text and note every annex it mentions by number."""
+        """Parse agreement text and note every annex it mentions by number.
+
+        Text past the limits is reported and not parsed: Markdown costs tens of microseconds
+        per emphasis mark, and Typst lays out a paragraph as a whole."""
+        if not self.within_limits(text, path, first_line):
+            return ()
         for offset, line in enumerate(text.split("\n")):
             for match in _ANNEX_MENTION.finditer(line):
                 digits = match.group(1)
@@ -345,6 +374,33 @@ class _Reader:
             self.problems.append(Problem(path, line, message, "warning"))
 
         return markup.parse_blocks(text, first_line, warn)
+
+    def within_limits(self, text: str, path: str, first_line: int) -> bool:
+        """Whether ``text`` keeps to MAX_PARAGRAPH and MAX_MARKS; each excess reported."""
+        within = True
+        start = length = 0
+        for offset, line in enumerate([*text.split("\n"), ""]):
+            if line.strip():
+                start, length = (start, length + len(line)) if length else (offset, len(line))
+                continue
+            if length > MAX_PARAGRAPH:
+                self.problem(
+                    path,
+                    first_line + start,
+                    f"a paragraph (lines with no blank line between) of {length:,} characters; "
+                    f"one may hold at most {MAX_PARAGRAPH:,}: split it",
+                )
+                within = False
+            length = 0
+        marks = text.count("*") + text.count("_")
+        if marks > MAX_MARKS:
+            self.problem(
+                path,
+                first_line,
+                f"{marks:,} '*' and '_' in one text; it may hold at most {MAX_MARKS:,}",
+            )
+            within = False
+        return within
 
     def node_blocks(self, node: Node) -> Blocks:
         """A YAML text field as blocks, through :meth:`blocks`: the annex readers' callback."""
@@ -365,6 +421,10 @@ class _Reader:
             for number, title, body, line in self.split_sections(path, text):
                 blocks = self.blocks(body, path, line + 1)
                 section = Section(number, title, blocks, Origin(path, line))
+                if len(sections) >= MAX_SECTIONS and number not in sections:
+                    self.problem(path, line, f"more than {MAX_SECTIONS:,} sections")
+                    self.unread_text = True
+                    break
                 if number in sections:
                     first = sections[number].origin
                     self.problem(path, line, f"section {number} is already defined at {first}")

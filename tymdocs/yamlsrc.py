@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tymdocs.characters import forbidden, replace_forbidden
+from tymdocs.characters import forbidden, replace_forbidden, unprintable, unprintable_message
 from tymdocs.errors import Problem, Severity
 
 Path = tuple[str | int, ...]
@@ -151,19 +151,26 @@ def _build(
             _build(item, (*at, index), lines, key_lines, path, problems)
             for index, item in enumerate(node.value)
         ]
-    return _checked(node, _scalar(node), path, problems)
+    return _checked(node, _scalar(node), path, problems, printed=True)
 
 
-def _checked(node: yaml.Node, value: Any, path: str, problems: list[Problem]) -> Any:
+def _checked(
+    node: yaml.Node, value: Any, path: str, problems: list[Problem], printed: bool = False
+) -> Any:
     """``value``, its bad characters reported and replaced by U+FFFD: no source may hold them,
-    and one written as an escape (``"\\u0007"``) is not seen by the check of the file's lines."""
-    if isinstance(value, str):
-        bad = forbidden(value, value=True)
-        if bad is None:
-            return value
-        buffer = node.start_mark.buffer
-        written = buffer[node.start_mark.index : node.end_mark.index] if buffer else ""
-        if forbidden(written) is None:  # a raw character is reported with its file's line
+    and one written as an escape (``"\\u0007"``) is not seen by the check of the file's lines.
+    A ``printed`` value (not a key) is also checked for characters the PDF's fonts lack."""
+    if not isinstance(value, str):
+        return value
+    buffer: str = node.start_mark.buffer or ""
+    start, end = node.start_mark.index, node.end_mark.index
+    for char in unprintable(value) if printed else ():
+        found = buffer.find(char, start, end)  # the line it is written on; an escape's is start's
+        line = node.start_mark.line + 1 + (buffer.count("\n", start, found) if found >= 0 else 0)
+        problems.append(Problem(path, line, unprintable_message(char)))
+    bad = forbidden(value, value=True)
+    if bad is not None:
+        if forbidden(buffer[start:end]) is None:  # a raw character is reported with its file's line
             problems.append(Problem(path, node.start_mark.line + 1, bad))
         return replace_forbidden(value)
     return value
