@@ -210,6 +210,28 @@ def long_agreement(target: Path, paragraphs: int) -> Path:
     return init_repo(repo)
 
 
+def hostile_rows(temp: Path) -> list[tuple[str, float, float | None]]:
+    """Issue 9's limits: check of a 1 MiB single-paragraph source (refused: it is over the
+    paragraph limit, and must say so fast) and a build of 1,000 sections."""
+    one = copy_agreement(temp / "one-paragraph", FIXTURES / "seed")
+    words = "sana liitteessä 3 voimassa 1.5.2025 alkaen Hämeenlinnan hallinto-oikeus "
+    paragraph = (words * (1_040_000 // len(words.encode())))[:1_000_000]
+    (one / "docs_src" / "99-pitka.md").write_text(f"# 99 Pitkä\n\n{paragraph}\n")
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run([*TYMDOCS, "check"], cwd=one, capture_output=True)  # exit 1: refused
+        times.append(time.perf_counter() - start)
+    many = copy_agreement(temp / "sections", FIXTURES / "seed")
+    text = "".join(f"# {n} Osa {n}\n\nTeksti {n}.\n\n" for n in range(13, 1001))
+    (many / "docs_src" / "99-osat.md").write_text(text, encoding="utf-8")
+    build = [*TYMDOCS, "build", "-q", "--force", "--no-packages", "-o", str(many / "out")]
+    return [
+        ("check: a 1 MiB single-paragraph source", statistics.median(times), 1.0),
+        ("build: 1,000 sections", median_seconds(build, many, runs=3), 5.0),
+    ]
+
+
 def sign_packages(out: Path, temp: Path) -> list[Path]:
     """Every package signed in every field, by certificates of a PKI made here."""
     from tests.pki import make_pki, sign
@@ -249,6 +271,7 @@ def main() -> int:
             sizes[paragraphs] = median_seconds([*long_build, "-o", str(long / "out")], long, runs=3)
         rows.append(("build: 1,000 paragraphs, lists and tables", sizes[1000], None))
         rows.append(("  the same / 250 paragraphs (linear: <= 4)", sizes[1000] / sizes[250], 4.0))
+        rows += hostile_rows(Path(temp))
         signed = sign_packages(out, Path(temp))
         verify = [*TYMDOCS, "verify", *map(str, signed)]
         rows.append(("verify 3 signed packages", median_seconds(verify, repo), 1.5))

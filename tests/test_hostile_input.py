@@ -308,3 +308,23 @@ def test_asterisks_in_numbers_warned_once_per_paragraph(
     checked = run(capsys, "-C", str(agreement), "check")
     assert checked.code == 0, checked.err
     assert checked.err.count("'*' inside a word or number") == 2
+
+
+@pytest.mark.parametrize(
+    "htv",
+    ["1" + ":59" * 300_000, "0x" + "f" * 5_000, "0b" + "1" * 100_000, "1." + "5" * 500_000],
+)
+def test_long_numbers_refused_before_they_are_built(
+    capsys: pytest.CaptureFixture[str], agreement: Path, htv: str
+) -> None:
+    """A YAML 1.1 sexagesimal int is built in quadratic time, and str() of a long int fails."""
+    line = edit(agreement, LIITE_5, "htv: 1.5", f"htv: {htv}")
+    message = f"parties[0].htv: expected a number such as 0.75, got '{htv[:40]}…' (too long"
+    assert_refused(capsys, agreement, f"{LIITE_5}:{line}", message)
+
+
+def test_a_long_value_is_quoted_short(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
+    line = edit(agreement, CONFIG, TITLE, "title: [" + "a" * 500_000 + "]")
+    assert_refused(capsys, agreement, f"{CONFIG}:{line}", "title: expected text, got ['aaa")
+    checked = run(capsys, "-C", str(agreement), "check")
+    assert max(len(line) for line in checked.err.splitlines()) < 300

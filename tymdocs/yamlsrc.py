@@ -25,6 +25,11 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DIGITS = re.compile(r"^[+-]?\d+$")
 _LARGEST = 10**9
 """Numbers in sources are smaller: beyond, a value is a typo (or an attack on the arithmetic)."""
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NUMBER_CHARS = 40
+"""A number in a source is written shorter; longer ones are refused before they are built."""
+_EXCERPT = 60
 _COMMA = "a decimal comma"
 """The reason of an :class:`_Invalid` that a flow mapping split at a decimal comma."""
 
@@ -200,8 +205,19 @@ _CONSTRUCTOR = yaml.SafeLoader.__new__(yaml.SafeLoader)
 yaml.constructor.SafeConstructor.__init__(_CONSTRUCTOR)
 
 
+def _excerpt(value: Any) -> str:
+    """``value`` for a message, cut short: a value may be a megabyte of text. Numbers are
+    short already, their source text held to _NUMBER_CHARS."""
+    number = isinstance(value, int | Decimal) and not isinstance(value, bool)
+    text = str(value) if number else repr(value)
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+
+
 def _scalar(node: yaml.Node) -> Any:
-    if node.tag == "tag:yaml.org,2002:float":
+    if node.tag in (_INT, _FLOAT) and len(node.value) > _NUMBER_CHARS:
+        # int("1:59:59:...") costs time quadratic in its length, and str() of a long int fails
+        return _Invalid(node.value[:_NUMBER_CHARS] + "…", "too long for a number")
+    if node.tag == _FLOAT:
         try:
             return Decimal(node.value.replace("_", ""))
         except InvalidOperation:
@@ -250,7 +266,7 @@ class Node:
             return
         shown = self.value.raw if isinstance(self.value, _Invalid) else self.value
         reason = f" ({self.value.reason})" if isinstance(self.value, _Invalid) else ""
-        self.problem(f"{self.name}: expected {what}, got {shown!r}{reason}")
+        self.problem(f"{self.name}: expected {what}, got {_excerpt(shown)}{reason}")
 
     def _decimal_comma(self, number: bool, whole: bool) -> bool:
         """Report a Finnish decimal comma with the fix, if that is what the value holds: YAML
@@ -327,7 +343,7 @@ class Node:
     def integer(self) -> int | None:
         if isinstance(self.value, int) and not isinstance(self.value, bool):
             if abs(self.value) >= _LARGEST:
-                self.problem(f"{self.name}: {self.value} is out of range")
+                self.problem(f"{self.name}: {_excerpt(self.value)} is out of range")
                 return None
             return self.value
         self._expected("a whole number", number=True, whole=True)
@@ -346,7 +362,7 @@ class Node:
         if isinstance(value, Decimal) and value.is_finite():
             exponent = value.as_tuple().exponent
             if abs(value) >= _LARGEST or (isinstance(exponent, int) and exponent < -9):
-                self.problem(f"{self.name}: {value} is out of range")
+                self.problem(f"{self.name}: {_excerpt(value)} is out of range")
                 return None
             return value
         self._expected("a number such as 0.75", number=True)
