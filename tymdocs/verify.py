@@ -359,6 +359,9 @@ def _check_signatures(
             )
             continue
         seen[key] = embedded.field_name
+        loose = _loose_contents(data, embedded.sig_object.get("/ByteRange"))
+        if loose:
+            report.failures.append(f"signature in {embedded.field_name}: {loose}")
         context = ValidationContext(trust_roots=list(policy.roots), allow_fetching=False)
         status = validate_pdf_signature(embedded, context)
         subject = embedded.signer_cert.subject
@@ -714,3 +717,35 @@ def _visible(annotation: Any) -> bool:
     if flags & (_HIDDEN | _NO_VIEW):
         return False
     return abs(x2 - x1) * abs(y2 - y1) > 0
+
+
+def _loose_contents(data: bytes, byte_range: Any) -> str | None:
+    """What is wrong with the one part of a signed revision no signature covers: its /Contents.
+
+    It must be the signature as a hex string in one case, followed only by zero padding, so
+    that no byte of the file can change without breaking a signature."""
+    try:
+        _, first, second, _ = (int(v) for v in byte_range)
+    except (TypeError, ValueError):
+        return "its byte range is malformed"
+    gap = data[first:second]
+    if not re.fullmatch(rb"<(?:(?:[0-9a-f]{2})*|(?:[0-9A-F]{2})*)>", gap):
+        return "the signature value is not one plain hex string"
+    value = bytes.fromhex(gap[1:-1].decode("ascii"))
+    length = _der_length(value)
+    if length is None or value[length:].strip(b"\0"):
+        return "bytes other than zero padding follow the signature value"
+    return None
+
+
+def _der_length(value: bytes) -> int | None:
+    """The length of the DER element at the start of ``value`` (header included)."""
+    if len(value) < 2:
+        return None
+    size = value[1]
+    if size < 0x80:
+        return 2 + size
+    count = size & 0x7F
+    if not 1 <= count <= 4 or len(value) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(value[2 : 2 + count], "big")
