@@ -26,8 +26,9 @@ from tymdocs.errors import UsageError
 MAX_BYTES = 100 * 1024 * 1024
 """A returned copy larger than this is refused before it is parsed."""
 
-MAX_REVISIONS = 1000
-"""A copy with more revisions than this is refused: every revision is checked, and no real
+MAX_REVISIONS = 200
+"""A copy with more revisions than this is refused: every revision is checked (pyHanko's
+analysis after a signature grows with the square of their number), and no real
 signing round needs more than a handful."""
 
 _KEYWORD = re.compile(rb"/Keywords\s*\(([^)]{0,2000})\)")
