@@ -352,6 +352,11 @@ def diff(
     metavar="NAME=SUBJECT",
     help="The certificate name a signatory signs with, when it differs from their name.",
 )
+@click.option(
+    "--require-complete",
+    is_flag=True,
+    help="Exit 1 unless the copies together are fully signed (every party's copy, every field).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
 @click.pass_obj
 def verify(
@@ -363,16 +368,19 @@ def verify(
     version_ref: str,
     any_version: bool,
     signer: tuple[str, ...],
+    require_complete: bool,
     as_json: bool,
 ) -> None:
     """Verify signed signature packages: untouched, signed by the right people, complete.
 
-    Exits 0 only when no copy was altered; given every party's copy, says whether the
-    version is fully signed.
+    Exits 0 when no copy was altered (a package as sent, with no signatures yet, included),
+    1 when any copy fails; given every party's copy, says whether the version is fully
+    signed. With --require-complete it also exits 1 unless it is, as CI wants.
 
     \b
     Example:
         tymdocs verify palautetut/*.pdf --trust juuri.pem
+        tymdocs verify palautetut/*.pdf --require-complete
     """
     from tymdocs import build as builder
     from tymdocs.verify import verify_files
@@ -396,7 +404,7 @@ def verify(
         for copy in report.copies:
             click.echo(_copy_text(copy))
         click.echo(report.summary)
-    if not report.ok:
+    if not report.ok or (require_complete and report.fully_signed is not True):
         sys.exit(1)
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +23,17 @@ from typing import Any
 
 from tymdocs.errors import UsageError
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 100 * 1024 * 1024
 """A returned copy larger than this is refused before it is parsed."""
 
+MAX_REVISIONS = 200
+"""A copy with more revisions than this is refused: every revision is checked (pyHanko's
+analysis after a signature grows with the square of their number), and no real
+signing round needs more than a handful."""
+
 _KEYWORD = re.compile(rb"/Keywords\s*\(([^)]{0,2000})\)")
-_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.S)
+_STREAM_START = re.compile(rb"stream\r?\n")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _FORBIDDEN = {
     b"/Encrypt": "it is encrypted",
     b"/JavaScript": "it contains JavaScript",
@@ -185,21 +193,75 @@ def _completeness(
     return True, f"fully signed: every party's copy carries every signature ({len(copies)} copies)"
 
 
+def _read(path: Path, report: CopyReport) -> bytes | None:
+    """The file's bytes, if it is a regular file of at most ``MAX_BYTES``.
+
+    Devices, FIFOs and sockets are refused unread: ``/dev/zero`` never ends and a FIFO can
+    block forever. The read itself is bounded too, in case the file grows meanwhile."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        report.failures.append("not a regular file: refused unread")
+        return None
+    if info.st_size > MAX_BYTES:
+        report.failures.append(f"larger than {MAX_BYTES // 2**20} MiB: refused unread")
+        return None
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        report.failures.append(f"larger than {MAX_BYTES // 2**20} MiB: refused")
+        return None
+    return data
+
+
+def outside_streams(data: bytes) -> bytes:
+    """``data`` without the bodies of its streams, in one linear pass.
+
+    A ``stream`` keyword without a later ``endstream`` leaves the rest in place: what cannot be
+    a stream is scanned like any other bytes."""
+    parts = []
+    at = 0
+    while True:
+        start = _STREAM_START.search(data, at)
+        if start is None:
+            break
+        end = data.find(b"endstream", start.end())
+        if end < 0:
+            break
+        parts.append(data[at : start.start()])
+        at = end + len(b"endstream")
+    parts.append(data[at:])
+    return b"".join(parts)
+
+
+def _forbidden(data: bytes) -> str | None:
+    """Why the copy is refused before parsing, if it carries encryption or actions.
+
+    Names are read with their ``#xx`` escapes decoded: ``/J#61vaScript`` is ``/JavaScript``."""
+    plain = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), outside_streams(data))
+    for marker, reason in _FORBIDDEN.items():
+        if re.search(re.escape(marker) + rb"(?![A-Za-z])", plain):
+            return reason
+    return None
+
+
 def _verify_copy(
     path: Path, report: CopyReport, lookup: Lookup, policy: _Policy
 ) -> Expected | None:
-    if path.stat().st_size > MAX_BYTES:
-        report.failures.append(f"larger than {MAX_BYTES // 2**20} MiB: refused unread")
+    data = _read(path, report)
+    if data is None:
         return None
-    data = path.read_bytes()
     if not data.startswith(b"%PDF-"):
         report.failures.append("not a PDF")
         return None
-    outside_streams = _STREAM.sub(b"", data)
-    for marker, reason in _FORBIDDEN.items():
-        if re.search(re.escape(marker) + rb"(?![A-Za-z])", outside_streams):
-            report.failures.append(f"refused: {reason}")
-            return None
+    reason = _forbidden(data)
+    if reason is not None:
+        report.failures.append(f"refused: {reason}")
+        return None
+    if data.count(b"%%EOF") > MAX_REVISIONS:
+        report.failures.append(
+            f"more than {MAX_REVISIONS:,} revisions: refused (a signing round needs a handful)"
+        )
+        return None
     claimed = claims(data)
     if claimed is None:
         report.failures.append("not a tymdocs signature package: no party, commit or fingerprint")
@@ -270,10 +332,12 @@ def _check_signatures(
     from pyhanko_certvalidator import ValidationContext
 
     reader = PdfFileReader(io.BytesIO(data), strict=False)
-    package_fields = {
-        name: _rect(ref)
-        for name, _, ref in enumerate_sig_fields(PdfFileReader(io.BytesIO(original), strict=False))
-    }
+    if reader.xrefs.total_revisions > MAX_REVISIONS:
+        report.failures.append(f"more than {MAX_REVISIONS:,} revisions: refused")
+        return
+    original_reader = PdfFileReader(io.BytesIO(original), strict=False)
+    package_fields = {name: _rect(ref) for name, _, ref in enumerate_sig_fields(original_reader)}
+    report.failures += check_revisions(reader, original_reader.xrefs.total_revisions - 1)
     expected_by_field = {f: name for f, _, name in expected.slots}
 
     for name, value, ref in enumerate_sig_fields(reader):
@@ -285,7 +349,7 @@ def _check_signatures(
     seen: dict[tuple[int, int], str] = {}
     signatures = reader.embedded_signatures
     if not signatures:
-        report.failures.append("carries no signatures: this is the package as sent")
+        report.warnings.append("carries no signatures: this is the package as sent")
     for index, embedded in enumerate(signatures):
         reference = embedded.sig_field.raw_get("/V").reference
         key = (reference.idnum, reference.generation)
@@ -296,6 +360,9 @@ def _check_signatures(
             )
             continue
         seen[key] = embedded.field_name
+        loose = _loose_contents(data, embedded.sig_object.get("/ByteRange"))
+        if loose:
+            report.failures.append(f"signature in {embedded.field_name}: {loose}")
         context = ValidationContext(trust_roots=list(policy.roots), allow_fetching=False)
         status = validate_pdf_signature(embedded, context)
         subject = embedded.signer_cert.subject
@@ -383,7 +450,16 @@ def manifest_lookup(manifest: Path) -> Lookup:
         raise UsageError(f"cannot read {manifest}: {exc}") from exc
 
     def lookup(commit: str, fingerprint: str, party: str) -> Expected | None:
-        if data.get("source", {}).get("fingerprint") != fingerprint:
+        # A draft manifest (or one of another commit) may share the fingerprint, but its
+        # packages are other bytes: it is not the original of a committed copy.
+        source = data.get("source", {}) if isinstance(data, dict) else {}
+        if (
+            not isinstance(source, dict)
+            or source.get("fingerprint") != fingerprint
+            or source.get("commit") != commit
+            or source.get("draft") is not False
+            or source.get("dirty") is not False
+        ):
             return None
         for entry in data.get("outputs", []):
             if entry.get("kind") == "signature-package" and entry.get("party") == party:
@@ -404,3 +480,273 @@ def manifest_lookup(manifest: Path) -> Lookup:
         return None
 
     return lookup
+
+
+# -- every revision after the package ------------------------------------------------------
+
+_CATALOG_MAY_CHANGE = frozenset({"/DSS", "/Extensions", "/Metadata", "/Version"})
+"""Catalog entries a signing tool may add or replace: validation data, metadata, version."""
+_FORM_MAY_CHANGE = frozenset({"/Fields", "/SigFlags", "/DR", "/DA"})
+_FIELD_MAY_CHANGE = frozenset({"/V", "/AP", "/Lock", "/SV"})
+"""What signing an existing signature field sets on it: the value and its appearance."""
+_HIDDEN, _NO_VIEW = 2, 32
+
+
+def check_revisions(reader: Any, base: int) -> list[str]:
+    """Failures in the revisions after revision ``base`` (the package's last one).
+
+    Every revision is held to one rule, before the first signature as after it: an object of
+    the package may change only where a signature goes in (the package's own fields, the form,
+    the catalog's validation data, the page's list of annotations), pages may be appended after
+    the package's own, and new annotations on the package's pages must be invisible signature
+    fields. Anything else (a page's content, an overlay, an /OpenAction) is a failure. Each
+    revision is compared against the package itself, so a change undone later is still seen.
+    """
+    from pyhanko.pdf_utils import generic
+
+    old = reader.get_historical_resolver(base)
+    root = old.root_ref
+    catalog = old(root)
+    pages_root = catalog.raw_get("/Pages")
+    old_pages = _page_refs(old, pages_root)
+    page_numbers = {ref: number for number, ref in enumerate(old_pages, 1)}
+    form_ref = _ref(catalog.raw_get("/AcroForm")) if "/AcroForm" in catalog else None
+    old_fields = (
+        {r for r in (_ref(f) for f in _resolve(old, form_ref).get("/Fields", ())) if r}
+        if form_ref is not None
+        else set()
+    )
+    info = _ref(old.trailer_view.raw_get("/Info")) if "/Info" in old.trailer_view else None
+    metadata = _ref(catalog.raw_get("/Metadata")) if "/Metadata" in catalog else None
+    failures: list[str] = []
+    checked: set[Any] = set()
+
+    def fail(message: str) -> None:
+        if message not in failures:
+            failures.append(message)
+
+    for revision in range(base + 1, reader.xrefs.total_revisions):
+        new = reader.get_historical_resolver(revision)
+        label = f"revision {revision + 1}"
+        if any(not old.is_ref_unassignable(r) for r in new.refs_freed_in_revision()):
+            fail(f"{label} deletes objects of the package")
+        if new.root_ref != root:
+            fail(f"{label} replaces the document catalog")
+            continue
+        written = new.explicit_refs_in_revision()
+        for ref in sorted(written, key=lambda r: (r.idnum, r.generation)):
+            if old.is_ref_unassignable(ref) or ref in (info, metadata):
+                continue  # new objects are judged where the package's objects point at them
+            before, after = old(ref), new(ref)
+            if ref == root:
+                extra = _changed_keys(before, after) - _CATALOG_MAY_CHANGE
+                if extra:
+                    fail(f"{label} changes the document catalog ({', '.join(sorted(extra))})")
+            elif ref == form_ref:
+                if _changed_keys(before, after) - _FORM_MAY_CHANGE:
+                    fail(f"{label} changes the form beyond its fields")
+            elif ref in page_numbers:
+                if _changed_keys(before, after) - {"/Annots"}:
+                    fail(f"{label} changes page {page_numbers[ref]} of the package")
+            elif ref in old_fields:
+                if _changed_keys(before, after) - _FIELD_MAY_CHANGE:
+                    fail(
+                        f"{label} changes the signature field {before.get('/T', ref)} "
+                        "beyond signing it"
+                    )
+            elif _is_pages_node(before):
+                if _changed_keys(before, after) - {"/Kids", "/Count"}:
+                    fail(f"{label} changes the page tree")
+            elif not _same(before, after, generic):
+                kind = before.get("/Type", "object") if isinstance(before, dict) else "object"
+                fail(f"{label} changes {kind} {ref.idnum} of the package")
+        # Where the pages are now: the package's first, in order, anything else after them.
+        pages = _page_refs(new, new(root).raw_get("/Pages"))
+        if pages[: len(old_pages)] != old_pages:
+            fail(f"{label} removes, moves or inserts pages among the package's")
+            continue
+        fields_now = (
+            {
+                r
+                for r in (
+                    _ref(f)
+                    for f in _resolve(new, new(root).raw_get("/AcroForm")).get("/Fields", ())
+                )
+                if r
+            }
+            if "/AcroForm" in new(root)
+            else set()
+        )
+        if not old_fields <= fields_now:
+            fail(f"{label} removes signature fields of the package")
+        for ref in fields_now - old_fields:
+            if (ref in written or ref not in checked) and _field_type(new(ref)) != "/Sig":
+                fail(f"{label} adds a form field that is not a signature field")
+        for number, page_ref in enumerate(old_pages, 1):
+            annots = (
+                _resolve(new, new(page_ref).raw_get("/Annots"))
+                if "/Annots" in new(page_ref)
+                else []
+            )
+            before_annots = (
+                _resolve(old, old(page_ref).raw_get("/Annots"))
+                if "/Annots" in old(page_ref)
+                else []
+            )
+            old_annots = {_ref(a) for a in before_annots}
+            now = [_ref(a) for a in annots]
+            if not old_annots <= set(now):
+                fail(f"{label} removes annotations from page {number} of the package")
+            for ref in now:
+                if ref in old_annots or (ref in checked and ref not in written):
+                    continue
+                annotation = new(ref) if ref is not None else None
+                if (
+                    not isinstance(annotation, dict)
+                    or annotation.get("/Subtype") != "/Widget"
+                    or _field_type(annotation) != "/Sig"
+                ):
+                    fail(f"{label} adds an annotation on page {number} of the package")
+                elif _visible(annotation):
+                    fail(
+                        f"{label} adds a visible signature field "
+                        f"{_field_name(annotation)} on page {number} of the package: "
+                        "only invisible ones or ones on pages after the package are allowed"
+                    )
+        checked |= written
+    return failures
+
+
+def _ref(value: Any) -> Any:
+    """The reference behind an indirect object, else None."""
+    return getattr(value, "reference", None)
+
+
+def _resolve(resolver: Any, value: Any) -> Any:
+    """``value`` dereferenced in the revision of ``resolver`` (an array or dictionary)."""
+    from pyhanko.pdf_utils.generic import Reference
+
+    reference = value if isinstance(value, Reference) else _ref(value)
+    return resolver(reference) if reference is not None else value
+
+
+def _page_refs(resolver: Any, node_value: Any, depth: int = 0) -> list[Any]:
+    """The page objects in order, in the revision of ``resolver``; a loop or a tree deeper
+    than 64 is an error."""
+    if depth > 64:
+        raise ValueError("the page tree is too deep or loops")
+    node = _resolve(resolver, node_value)
+    result: list[Any] = []
+    for kid in node.get("/Kids", ()) if isinstance(node, dict) else ():
+        reference = _ref(kid)
+        child = _resolve(resolver, kid)
+        if isinstance(child, dict) and child.get("/Type") == "/Pages":
+            result += _page_refs(resolver, kid, depth + 1)
+        else:
+            result.append(reference)
+    return result
+
+
+def _is_pages_node(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("/Type") == "/Pages"
+
+
+def _changed_keys(before: Any, after: Any) -> set[str]:
+    """The keys of two dictionaries whose values differ (or that one lacks); everything when
+    either is not a dictionary."""
+    from pyhanko.pdf_utils import generic
+
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return {"(the whole object)"}
+    keys = set(before) | set(after)
+    return {
+        str(k)
+        for k in keys
+        if k not in before or k not in after or not _same(_raw(before, k), _raw(after, k), generic)
+    }
+
+
+def _raw(dictionary: Any, key: Any) -> Any:
+    """A dictionary's value as written, an indirect reference left unresolved."""
+    return dictionary.raw_get(key) if hasattr(dictionary, "raw_get") else dictionary[key]
+
+
+def _same(before: Any, after: Any, generic: Any) -> bool:
+    """Whether two PDF objects are the same, references compared as references."""
+    if isinstance(before, generic.StreamObject) or isinstance(after, generic.StreamObject):
+        return (
+            isinstance(before, generic.StreamObject)
+            and isinstance(after, generic.StreamObject)
+            and before.encoded_data == after.encoded_data
+            and not _changed_keys(before, after)
+        )
+    if isinstance(before, dict) and isinstance(after, dict):
+        return not _changed_keys(before, after)
+    if isinstance(before, list) and isinstance(after, list):
+        return len(before) == len(after) and all(
+            _same(x, y, generic) for x, y in zip(before, after, strict=True)
+        )
+    if isinstance(before, generic.IndirectObject) or isinstance(after, generic.IndirectObject):
+        return _ref(before) == _ref(after) and _ref(before) is not None
+    return type(before) is type(after) and before == after
+
+
+def _field_type(annotation: Any) -> Any:
+    """/FT of a field or widget, inherited from its parents (at most 32 up)."""
+    node = annotation
+    for _ in range(32):
+        if not isinstance(node, dict):
+            return None
+        if "/FT" in node:
+            return node["/FT"]
+        node = node.get("/Parent")
+    return None
+
+
+def _field_name(annotation: Any) -> str:
+    name = annotation.get("/T") or annotation.get("/Parent", {}).get("/T")
+    return str(name) if name is not None else "(unnamed)"
+
+
+def _visible(annotation: Any) -> bool:
+    """Whether a widget can show anything: a rectangle of some size, not hidden."""
+    try:
+        x1, y1, x2, y2 = (float(v) for v in annotation.get("/Rect", ()))
+    except (TypeError, ValueError):
+        return False
+    flags = int(annotation.get("/F", 0))
+    if flags & (_HIDDEN | _NO_VIEW):
+        return False
+    return abs(x2 - x1) * abs(y2 - y1) > 0
+
+
+def _loose_contents(data: bytes, byte_range: Any) -> str | None:
+    """What is wrong with the one part of a signed revision no signature covers: its /Contents.
+
+    It must be the signature as a hex string in one case, followed only by zero padding, so
+    that no byte of the file can change without breaking a signature."""
+    try:
+        _, first, second, _ = (int(v) for v in byte_range)
+    except (TypeError, ValueError):
+        return "its byte range is malformed"
+    gap = data[first:second]
+    if not re.fullmatch(rb"<(?:(?:[0-9a-f]{2})*|(?:[0-9A-F]{2})*)>", gap):
+        return "the signature value is not one plain hex string"
+    value = bytes.fromhex(gap[1:-1].decode("ascii"))
+    length = _der_length(value)
+    if length is None or value[length:].strip(b"\0"):
+        return "bytes other than zero padding follow the signature value"
+    return None
+
+
+def _der_length(value: bytes) -> int | None:
+    """The length of the DER element at the start of ``value`` (header included)."""
+    if len(value) < 2:
+        return None
+    size = value[1]
+    if size < 0x80:
+        return 2 + size
+    count = size & 0x7F
+    if not 1 <= count <= 4 or len(value) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(value[2 : 2 + count], "big")

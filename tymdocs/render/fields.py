@@ -9,6 +9,7 @@ must point at them (the catalog and the signature page).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -87,10 +88,28 @@ def add_signature_fields(pdf: bytes, fields: tuple[SignatureField, ...]) -> byte
         out += b"%d %d\n" % (start, len(run))
         for number in run:
             out += b"%010d 00000 n\r\n" % offsets[number]
-    kept = b"".join(m.group(0) for m in re.finditer(rb"/(?:Info \d+ 0 R|ID\s*\[[^\]]*\])", body))
-    out += b"trailer\n<</Size %d/Root %d 0 R%s/Prev %d>>\n" % (next_number, root, kept, previous)
+    info = re.search(rb"/Info \d+ 0 R", body)
+    out += b"trailer\n<</Size %d/Root %d 0 R%s%s/Prev %d>>\n" % (
+        next_number,
+        root,
+        info.group(0) if info else b"",
+        _updated_id(body, bytes(out)),
+        previous,
+    )
     out += b"startxref\n%d\n%%%%EOF\n" % xref_at
     return bytes(out)
+
+
+def _updated_id(body: bytes, updated: bytes) -> bytes:
+    """The trailer's /ID for the update: the first element kept, the second changed.
+
+    ISO 32000 wants the second element to change on every update; a hash of the updated
+    bytes changes it and keeps the package a pure function of its input."""
+    found = re.search(rb"/ID\s*\[\s*(<[0-9A-Fa-f\s]*>|\((?:[^()\\]|\\.)*\))", body, re.S)
+    changed = b"<%s>" % hashlib.sha256(updated).hexdigest()[:32].upper().encode()
+    if found is None:
+        return b"/ID[%s%s]" % (changed, changed)
+    return b"/ID[%s%s]" % (found.group(1), changed)
 
 
 def _int(pattern: bytes, data: bytes) -> int:

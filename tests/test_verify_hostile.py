@@ -1,0 +1,475 @@
+"""`tymdocs verify` against hostile copies: revisions before the first signature, sneaky
+signatures, drafts posing as originals, and inputs meant to hang it or exhaust its memory.
+
+Every attack starts from a real package built in the test and signed with the test PKI."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pypdf
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import run
+from tests.pki import Identity, Pki, make_pki, sign
+from tests.test_verify import (
+    _append_page,
+    _failure,
+    _save,
+    _writer,
+    package,
+    people,  # noqa: F401  (a fixture)
+    pki,  # noqa: F401  (a fixture)
+    repo,  # noqa: F401  (a fixture)
+    signed_by_all,
+    signed_once,  # noqa: F401  (a fixture)
+    verify,
+)
+from tymdocs.verify import MAX_REVISIONS
+
+
+def _update(data: bytes, objects: dict[int, bytes]) -> bytes:
+    """``data`` with ``objects`` (number -> body) appended by hand as one incremental update."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    size = max(int(reader.trailer_view["/Size"]), max(objects) + 1)
+    root = reader.root_ref.idnum
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    offsets = {}
+    for number, body in sorted(objects.items()):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n"
+    for number, offset in offsets.items():
+        out += b"%d 1\n%010d 00000 n\r\n" % (number, offset)
+    out += b"trailer\n<</Size %d/Root %d 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (
+        size,
+        root,
+        previous,
+        xref,
+    )
+    return bytes(out)
+
+
+def _catalog(data: bytes) -> tuple[int, bytes]:
+    """The catalog's object number and its dictionary as bytes, to rewrite by hand."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    buffer = io.BytesIO()
+    reader.root.write_to_stream(buffer)
+    return reader.root_ref.idnum, buffer.getvalue()
+
+
+def _many_revisions(data: bytes, count: int) -> bytes:
+    """``count`` harmless revisions appended, each rewriting the document info unchanged."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    info = reader.trailer_view.raw_get("/Info").reference.idnum
+    buffer = io.BytesIO()
+    reader.trailer_view["/Info"].write_to_stream(buffer)
+    body = buffer.getvalue()
+    size = int(reader.trailer_view["/Size"])
+    root = reader.root_ref.idnum
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    out = bytearray(data)
+    for _ in range(count):
+        at = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (info, body)
+        xref = len(out)
+        out += b"xref\n%d 1\n%010d 00000 n\r\n" % (info, at)
+        out += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/Prev %d>>\n" % (
+            size,
+            root,
+            info,
+            previous,
+        )
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        previous = xref
+    return bytes(out)
+
+
+# -- the exit code ----------------------------------------------------------------------------
+
+
+def test_require_complete_fails_until_every_copy_carries_every_signature(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Unsigned or partly signed copies are not altered (exit 0) but not complete either."""
+    for copies in ({"kela.pdf": package(repo)}, {"kela.pdf": signed_once}):
+        assert verify(capsys, repo, tmp_path, copies)[0] == 0
+        code, report = verify(capsys, repo, tmp_path, copies, "--require-complete")
+        assert code == 1 and report["ok"] and report["fully_signed"] is False
+    complete = {
+        f"{party}.pdf": signed_by_all(repo, party, people, pki)
+        for party in ("tyollisyysalue", "hyvinvointialue", "kela")
+    }
+    code, report = verify(capsys, repo, tmp_path, complete, "--require-complete")
+    assert code == 0 and report["fully_signed"] is True
+    text = run(capsys, "-C", str(repo), "verify", "--help")
+    assert "--require-complete" in text.out
+    assert "a package as sent, with no signatures yet, included" in " ".join(text.out.split())
+
+
+# -- revisions between the package and the first signature ------------------------------------
+
+
+def test_page_content_replaced_before_the_first_signature(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from pyhanko.pdf_utils import generic
+
+    writer = _writer(package(repo))
+    page_ref, _ = writer.find_page_for_modification(2)
+    page = page_ref.get_object()
+    page["/Contents"] = writer.add_object(
+        generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 700 Td (Muutettu ehto) Tj ET")
+    )
+    writer.update_container(page)
+    signed = sign(_save(writer), "sig-kela-1", people["sig-kela-1"], pki)
+    assert "revision 3 changes page 3 of the package" in _failure(capsys, repo, tmp_path, signed)
+
+
+def test_a_content_stream_rewritten_in_place_before_the_first_signature(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The page keeps its dictionary; the stream it points at gets a new body."""
+    from pyhanko.pdf_utils import generic
+
+    writer = _writer(package(repo))
+    page_ref, _ = writer.find_page_for_modification(2)
+    contents = page_ref.get_object().raw_get("/Contents")
+    stream = generic.StreamObject(stream_data=b"BT ET")
+    writer.mark_update(contents)
+    writer.objects[(contents.reference.generation, contents.reference.idnum)] = stream
+    signed = sign(_save(writer), "sig-kela-1", people["sig-kela-1"], pki)
+    assert f"changes object {contents.reference.idnum} of the package" in _failure(
+        capsys, repo, tmp_path, signed
+    )
+
+
+def test_a_white_overlay_annotation_before_the_first_signature(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from pyhanko.pdf_utils import generic
+
+    writer = _writer(package(repo))
+    page_ref, _ = writer.find_page_for_modification(1)
+    page = page_ref.get_object()
+    note = writer.add_object(
+        generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/FreeText"),
+                generic.pdf_name("/Rect"): generic.ArrayObject(
+                    [generic.NumberObject(v) for v in (60, 500, 540, 720)]
+                ),
+                generic.pdf_name("/C"): generic.ArrayObject([generic.NumberObject(1)] * 3),
+                generic.pdf_name("/Contents"): generic.TextStringObject("Uusi ehto"),
+                generic.pdf_name("/DA"): generic.pdf_string("/Helv 12 Tf 0 g"),
+            }
+        )
+    )
+    page["/Annots"] = generic.ArrayObject([note])
+    writer.update_container(page)
+    signed = sign(_save(writer), "sig-kela-1", people["sig-kela-1"], pki)
+    assert "revision 3 adds an annotation on page 2 of the package" in _failure(
+        capsys, repo, tmp_path, signed
+    )
+
+
+def test_an_open_action_with_escaped_names_before_the_first_signature(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """``/J#61vaScript`` is ``/JavaScript``; an action that is not JavaScript still fails."""
+    number, catalog = _catalog(package(repo))
+    script = catalog[:-2] + b"/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>>>"
+    tampered = sign(
+        _update(package(repo), {number: script}), "sig-kela-1", people["sig-kela-1"], pki
+    )
+    assert "refused: it contains JavaScript" in _failure(capsys, repo, tmp_path, tampered)
+    named = catalog[:-2] + b"/Open#41ction<</S/Named/N/Print>>>>"
+    tampered = sign(
+        _update(package(repo), {number: named}), "sig-kela-1", people["sig-kela-1"], pki
+    )
+    assert "revision 3 changes the document catalog (/OpenAction)" in _failure(
+        capsys, repo, tmp_path, tampered
+    )
+
+
+def test_harmless_revisions_pass_and_too_many_are_refused(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    few = sign(_many_revisions(package(repo), 20), "sig-kela-1", people["sig-kela-1"], pki)
+    assert verify(capsys, repo, tmp_path, {"few.pdf": few})[0] == 0
+    many = sign(
+        _many_revisions(package(repo), MAX_REVISIONS), "sig-kela-1", people["sig-kela-1"], pki
+    )
+    started = time.monotonic()
+    assert f"more than {MAX_REVISIONS} revisions" in _failure(capsys, repo, tmp_path, many)
+    assert time.monotonic() - started < 10
+
+
+# -- signatures outside the package's fields ----------------------------------------------------
+
+
+def _signed_in_new_field(
+    data: bytes, page: int, box: tuple[int, int, int, int], who: Identity, issuer: Pki
+) -> bytes:
+    from pyhanko.sign import fields
+
+    writer = _writer(data)
+    fields.append_signature_field(writer, fields.SigFieldSpec("Palvelu", on_page=page, box=box))
+    return sign(_save(writer), "Palvelu", who, issuer)
+
+
+def test_a_sneaky_visible_signature_on_a_page_of_the_package(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    stranger_pki = make_pki(tmp_path / "stranger", "Vieras juuri")
+    stranger = stranger_pki.issue("Mallory Meikäläinen")
+    before = _signed_in_new_field(package(repo), 0, (60, 500, 540, 720), stranger, stranger_pki)
+    assert "adds a visible signature field Palvelu on page 1 of the package" in _failure(
+        capsys, repo, tmp_path, before
+    )
+    after = _signed_in_new_field(signed_once, 0, (60, 500, 540, 720), stranger, stranger_pki)
+    assert "adds a visible signature field Palvelu on page 1 of the package" in _failure(
+        capsys, repo, tmp_path, after
+    )
+
+
+def test_invisible_signatures_and_signatures_on_added_pages_still_pass(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    invisible = _signed_in_new_field(package(repo), 0, (0, 0, 0, 0), people["sig-kela-1"], pki)
+    code, report = verify(capsys, repo, tmp_path, {"invisible.pdf": invisible})
+    assert code == 0, report
+    assert "sig-kela-1" in report["copies"][0]["satisfied"]
+    writer = _writer(package(repo))
+    _append_page(writer, b"BT ET")
+    data = _save(writer)
+    pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
+    added = _signed_in_new_field(data, pages - 1, (60, 500, 540, 720), people["sig-kela-1"], pki)
+    assert verify(capsys, repo, tmp_path, {"added.pdf": added})[0] == 0
+
+
+# -- the original, when only a manifest can tell ------------------------------------------------
+
+
+def test_a_draft_manifest_with_the_same_fingerprint_is_no_original(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Run from a folder whose build/ holds a draft: a genuine copy is not called altered."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "build").mkdir(parents=True)
+    manifest = json.loads((repo / "build" / "manifest.json").read_text())
+    manifest["source"] |= {"draft": True, "dirty": True}
+    for entry in manifest["outputs"]:
+        entry["sha256"] = "0" * 64
+    (elsewhere / "build" / "manifest.json").write_text(json.dumps(manifest))
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(signed_once)
+    result = run(capsys, "-C", str(elsewhere), "verify", str(copy))
+    assert result.code == 1
+    assert "cannot establish the original" in result.out
+    assert "differs from" not in result.out
+    shutil.copy(repo / "build" / "manifest.json", elsewhere / "build" / "manifest.json")
+    assert run(capsys, "-C", str(elsewhere), "verify", str(copy)).code == 0
+
+
+# -- the /ID of the fields update ---------------------------------------------------------------
+
+
+def test_the_fields_update_changes_the_second_id_deterministically(
+    repo: Path,  # noqa: F811
+) -> None:
+    from tymdocs.render.fields import SignatureField, add_signature_fields
+
+    plain = (repo / "build" / "lansi-pirkanmaa-tym.pdf").read_bytes()
+    fields = (SignatureField("sig-a-1", 1, (50, 50, 250, 110), "A"),)
+    updated = add_signature_fields(plain, fields)
+    assert updated == add_signature_fields(plain, fields)
+    before = pypdf.PdfReader(io.BytesIO(plain)).trailer["/ID"]
+    after = pypdf.PdfReader(io.BytesIO(updated)).trailer["/ID"]
+    assert after[0] == before[0]
+    assert after[1] != before[1]
+    packaged = pypdf.PdfReader(io.BytesIO(package(repo))).trailer["/ID"]
+    assert packaged[0] != packaged[1]
+
+
+# -- bounded in time and memory -----------------------------------------------------------------
+
+
+def test_the_stream_pre_scan_is_linear(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from tymdocs.verify import outside_streams
+
+    tokens = b"stream\n" * (2**20 // 7)
+    started = time.monotonic()
+    assert outside_streams(tokens) == tokens
+    assert outside_streams(b"a stream\nx endstream b") == b"a  b"
+    assert time.monotonic() - started < 1
+    started = time.monotonic()
+    assert _failure(capsys, repo, tmp_path, b"%PDF-1.7\n" + tokens)
+    assert time.monotonic() - started < 5
+
+
+def test_devices_and_fifos_are_refused_unread(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "fifo.pdf"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        result = run(capsys, "-C", str(repo), "verify", path, "--json")
+        assert result.code == 1
+        (copy,) = json.loads(result.out)["copies"]
+        assert copy["failures"] == ["not a regular file: refused unread"]
+
+
+def test_ten_thousand_updates_are_refused_quickly(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    data = _many_revisions(signed_once, 10_000)
+    started = time.monotonic()
+    assert f"more than {MAX_REVISIONS} revisions" in _failure(capsys, repo, tmp_path, data)
+    assert time.monotonic() - started < 5
+
+
+# -- any change to a signed copy ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def judge(repo: Path) -> Callable[[bytes], bool]:  # noqa: F811
+    """Whether bytes verify as an unaltered copy, with one lookup (one rebuild) for all."""
+    from tymdocs.build import package_lookup
+    from tymdocs.verify import verify_files
+
+    lookup = package_lookup(repo)
+    directory = repo.parent / "judged"
+    directory.mkdir(exist_ok=True)
+
+    def ok(data: bytes) -> bool:
+        path = directory / "copy.pdf"
+        path.write_bytes(data)
+        return verify_files([path], lookup).ok
+
+    return ok
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(tail=st.binary(min_size=1, max_size=64))
+def test_bytes_appended_to_a_signed_copy_never_verify(
+    judge: Callable[[bytes], bool],
+    signed_once: bytes,  # noqa: F811
+    tail: bytes,
+) -> None:
+    assert not judge(signed_once + tail)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=st.floats(0, 1, exclude_max=True), mask=st.integers(1, 255))
+def test_a_byte_flipped_in_a_signed_copy_never_verifies(
+    judge: Callable[[bytes], bool],
+    signed_once: bytes,  # noqa: F811
+    where: float,
+    mask: int,
+) -> None:
+    data = bytearray(signed_once)
+    at = int(where * len(data))
+    data[at] ^= mask
+    assert not judge(bytes(data))
+
+
+def test_the_unsigned_signature_value_cannot_change_either(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """/Contents is outside every byte range: one letter's case, or the padding, changed."""
+    start = signed_once.rindex(b"/Contents <") + len(b"/Contents <")
+    end = signed_once.index(b">", start)
+    letter = re.search(rb"[a-fA-F]", signed_once[start:end])
+    assert letter is not None
+    mixed = bytearray(signed_once)
+    mixed[start + letter.start()] ^= 0x20  # the other case
+    padded = bytearray(signed_once)
+    padded[end - 2 : end] = b"01"
+    for data in (bytes(mixed), bytes(padded)):
+        assert "signature in sig-kela-1:" in _failure(capsys, repo, tmp_path, data)
+
+
+def test_the_most_revisions_allowed_verify_in_seconds(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Revisions between two signatures: each is analysed after the first one."""
+    data = _many_revisions(signed_once, MAX_REVISIONS - 4)
+    data = sign(data, "sig-kela-2", people["sig-kela-2"], pki)
+    started = time.monotonic()
+    assert verify(capsys, repo, tmp_path, {"many.pdf": data})[0] == 0
+    assert time.monotonic() - started < 15
