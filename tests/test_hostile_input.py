@@ -328,3 +328,16 @@ def test_a_long_value_is_quoted_short(capsys: pytest.CaptureFixture[str], agreem
     assert_refused(capsys, agreement, f"{CONFIG}:{line}", "title: expected text, got ['aaa")
     checked = run(capsys, "-C", str(agreement), "check")
     assert max(len(line) for line in checked.err.splitlines()) < 300
+
+
+def test_a_manifest_nested_too_deep_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], built_seed: Path, tmp_path: Path
+) -> None:
+    deep = tmp_path / "manifest.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    package = next((built_seed / "build").glob("*-allekirjoitus-kela.pdf"))
+    result = run(capsys, "verify", "--manifest", str(deep), str(package))
+    assert result.code == 2 and "nested too deep" in result.err
+    assert "internal error" not in result.err
+    result = run(capsys, "-C", str(built_seed), "build", "--force", "-o", str(tmp_path))
+    assert result.code == 2 and "internal error" not in result.err

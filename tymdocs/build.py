@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tymdocs import __version__
 from tymdocs.errors import Problem, SourceError, UsageError
 from tymdocs.governance import record_dict
-from tymdocs.output import MANIFEST, Output, replace_directory
+from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
 from tymdocs.revision import Source, open_source, source_tree
 from tymdocs.sources import fingerprint
 
@@ -113,7 +113,7 @@ def build(
         selection = "agreement"
     source_fingerprint = fingerprint(source.tree)
     identity = _identity(source, source_fingerprint, selection)
-    previous = _read_manifest(out)
+    previous = read_manifest(out / MANIFEST)
     if not force and previous is not None and _matches(previous, identity, out):
         return BuildResult(out, previous, True, ())
 
@@ -234,14 +234,6 @@ def _regenerate_command(source: Source, selection: Selection) -> str:
 
 def _dump(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
-def _read_manifest(out: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> bool:

@@ -122,7 +122,7 @@ def _owned(out: Path, kind: str, owner: str | None) -> set[str]:
         path = out / name
         if not path.exists():
             continue
-        data = _read_manifest(path)
+        data = read_manifest(path)
         if data is None:
             if name != MANIFEST:
                 continue  # an interrupted write: the next steps replace it
@@ -194,10 +194,12 @@ def _locked(out: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _read_manifest(path: Path) -> dict[str, Any] | None:
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """A ``manifest.json`` as a mapping; None when it is missing or unreadable (a nesting
+    too deep for the parser included)."""
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

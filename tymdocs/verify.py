@@ -446,6 +446,8 @@ def manifest_lookup(manifest: Path) -> Lookup:
     """Find packages in a ``manifest.json``: by party and fingerprint, checked by hash."""
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise UsageError(f"cannot read {manifest}: nested too deep for a manifest") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {manifest}: {exc}") from exc
 
