@@ -247,7 +247,7 @@ def test_glyph_table_against_the_fonts() -> None:
 
 def test_source_over_1_mib(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
     append(agreement, LAST_SECTION, ("Sopijat ovat samaa mieltä.\n\n" * 40_000))
-    message = "1,161,996 bytes; a source may hold at most 1 MiB: split it"
+    message = "more than 1 MiB; a source may hold at most 1 MiB: split it"
     assert_refused(capsys, agreement, LAST_SECTION, message)
 
 

@@ -127,7 +127,9 @@ class WorkTree:
                 _refuse_links([path])
             raise exc
         with os.fdopen(fd, "rb") as file:
-            return file.read()
+            # One byte past the limit is enough to refuse the file: a huge one is never
+            # held in memory whole.
+            return file.read(MAX_SOURCE_BYTES + 1)
 
 
 class BlobTree:
@@ -322,9 +324,7 @@ class _Reader:
     def text(self, path: str) -> str | None:
         data = self.tree.read(path)
         if len(data) > MAX_SOURCE_BYTES:
-            self.problem(
-                path, None, f"{len(data):,} bytes; a source may hold at most 1 MiB: split it"
-            )
+            self.problem(path, None, "more than 1 MiB; a source may hold at most 1 MiB: split it")
             return None
         try:
             text = data.decode("utf-8")
