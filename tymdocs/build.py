@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tymdocs import __version__
 from tymdocs.errors import Problem, SourceError, UsageError
-from tymdocs.governance import record_dict
+from tymdocs.governance import MAIN_TEXT, annex_part, record_dict
 from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
 from tymdocs.revision import Source, open_source, source_tree
 from tymdocs.sources import fingerprint
@@ -162,8 +162,8 @@ def _record(source: Source) -> dict[str, Any] | None:
     """The version and the record that made it; for a date, which version each part is."""
     if source.in_force is not None:
         in_force = source.in_force
-        parts = {"main-text": in_force.main.number}
-        parts |= {f"annex-{n}": v.number for n, v in sorted(in_force.annexes.items())}
+        parts = {MAIN_TEXT: in_force.main.number}
+        parts |= {annex_part(n): v.number for n, v in sorted(in_force.annexes.items())}
         return {"in_force_on": in_force.day.isoformat(), "parts": parts}
     if source.version is None:
         return None

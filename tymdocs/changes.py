@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from tymdocs.document import Document, Part, compose
-from tymdocs.locale import format_date, format_htv, label
+from tymdocs.locale import capitalise, format_date, format_htv, label
 from tymdocs.model import (
     Agreement,
     AppointmentAnnex,
@@ -52,6 +52,11 @@ class Change:
     """The register's record that made the change, where it names one."""
     command: str | None = None
     """For a change not yet recorded: the tymdocs command that records it."""
+
+    @property
+    def status_text(self) -> str:
+        """The status as the reports name it: ``Muutettu``, ``Otsikko muutettu``."""
+        return capitalise(label(f"redline_status_{self.status}"))
 
 
 @dataclass(frozen=True)

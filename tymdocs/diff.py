@@ -42,20 +42,7 @@ class Side:
     """For file names: ``v2``, ``3f2a1bc``, ``2025-09-20``, ``tyopuu``."""
 
 
-class _Histories:
-    """The register as ``open_history`` reads it, read once per revision in one command."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._read: dict[str, governance.History] = {}
-
-    def get(self, rev: str = "HEAD") -> governance.History:
-        if rev not in self._read:
-            self._read[rev] = open_history(self.root, rev)[1]
-        return self._read[rev]
-
-
-def open_side(root: Path, spec: str | None, histories: _Histories | None = None) -> Side:
+def open_side(root: Path, spec: str | None) -> Side:
     """The version ``spec`` names; None is the working tree."""
     if spec is None:
         return _side(open_source(root), label("working_tree_name"))
@@ -66,7 +53,7 @@ def open_side(root: Path, spec: str | None, histories: _Histories | None = None)
     if number is not None and not git.is_repository(root):
         raise UsageError(f"version {spec} needs a git repository with a register")
     if number is not None:
-        history = (histories or _Histories(root)).get()
+        _, history = open_history(root, changes=False)  # only its records
         version = history.version(int(number.group(1)))
         if version is None:
             known = ", ".join(str(v.number) for v in history.versions()) or "none"
@@ -97,16 +84,15 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
 
     With one version, it is compared with the working tree; with none, the last committed
     version is."""
-    histories = _Histories(root)
     if a_spec is None and b_spec is None:
         if not git.is_repository(root):
             raise UsageError("diff with no versions compares HEAD with the working tree: no git")
         head = open_source(root, "HEAD")
         a = _side(head, (head.commit or "HEAD")[:7])
     else:
-        a = open_side(root, a_spec, histories)
-    b = open_side(root, b_spec, histories)
-    entries = _records_between(histories, a, b)
+        a = open_side(root, a_spec)
+    b = open_side(root, b_spec)
+    entries = _records_between(a, b)
     report = compare(
         a.agreement,
         b.agreement,
@@ -120,11 +106,12 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
     return replace(report, changes=changes), a, b
 
 
-def _records_between(histories: _Histories, a: Side, b: Side) -> list[governance.Entry]:
-    """The register's records after A's commit, up to B's (or HEAD for the working tree)."""
-    if a.source.commit is None or not git.is_repository(histories.root):
+def _records_between(a: Side, b: Side) -> list[governance.Entry]:
+    """The register's records after A's commit, up to B's (or HEAD for the working tree),
+    from the history read when B was opened."""
+    history = b.source.history
+    if a.source.commit is None or history is None:
         return []
-    history = histories.get(b.source.commit if b.source.ref and b.source.commit else "HEAD")
     order = [c.commit for c in history.commits]  # newest first
     if a.source.commit not in order:
         return []

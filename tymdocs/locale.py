@@ -198,6 +198,11 @@ def label_around(key: str, slot: str, **values: object) -> tuple[str, str]:
     return before.format(**values), after.format(**values)
 
 
+def capitalise(text: str) -> str:
+    """``Päätös (Johtoryhmä)`` from ``päätös (Johtoryhmä)``: only the first letter changes."""
+    return text[:1].upper() + text[1:]
+
+
 def format_date(day: dt.date) -> str:
     """``1.5.2025``: day and month without leading zeros, as Finnish running text writes them."""
     return f"{day.day}.{day.month}.{day.year}"

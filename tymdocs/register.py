@@ -14,7 +14,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tymdocs.governance import Entry, History, RecordKind, part_name, printable, record_dict
+from tymdocs.governance import (
+    Entry,
+    History,
+    RecordKind,
+    annex_part,
+    part_name,
+    printable,
+    record_dict,
+)
 from tymdocs.locale import format_date
 
 
@@ -38,7 +46,7 @@ class Filters:
         if self.annex is not None:
             concerns = (
                 record.kind == "adoption"
-                or f"annex-{self.annex}" in record.parts
+                or annex_part(self.annex) in record.parts
                 or record.review == self.annex
             )
             return concerns
@@ -82,7 +90,7 @@ def rows(shown: Iterable[Entry], iso: bool = False) -> list[tuple[str, ...]]:
         record = entry.record
         parts = [part_name(p) for p in record.parts]
         if record.review:
-            parts.append(part_name(f"annex-{record.review}"))
+            parts.append(part_name(annex_part(record.review)))
         if record.ends:
             parts.append(f"ends {day(record.ends)}")
         table.append(

@@ -53,6 +53,9 @@ class Source:
     """Per changed part, the note the document closes it with."""
     at: dt.date | None = None
     in_force: InForce | None = None
+    history: History | None = field(default=None, compare=False, repr=False)
+    """The register up to the version, as it was read to name it: for commands that need
+    more of it (a redline's records) without reading it again."""
 
 
 def read_config(tree: SourceTree) -> Metadata | None:
@@ -105,6 +108,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         location=location,
         version=None if dirty else located.version,
         notes=governance.notes(history.versions(), names),
+        history=history,
     )
 
 
@@ -173,6 +177,7 @@ def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str
         notes=governance.notes(in_force.applied, names, in_force=True),
         at=day,
         in_force=in_force,
+        history=history,
     )
 
 

@@ -169,7 +169,9 @@ def _deadlines(today: dt.date, agreement: Agreement, history: History) -> list[D
         last, basis = start, f"version 1, {format_date(start)}"
         for entry in history.entries:
             record = entry.record
-            concerns = record.review == annex.number or f"annex-{annex.number}" in record.parts
+            concerns = (
+                record.review == annex.number or governance.annex_part(annex.number) in record.parts
+            )
             if concerns and record.date >= last:
                 last, basis = record.date, _described(record, rule)
         due = governance.add_months(last, 12)

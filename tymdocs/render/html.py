@@ -15,7 +15,7 @@ from typing import assert_never
 
 from tymdocs.changes import Change, Report
 from tymdocs.document import Part
-from tymdocs.locale import label
+from tymdocs.locale import capitalise, label
 from tymdocs.model import (
     Block,
     Heading,
@@ -147,7 +147,7 @@ class _Writer:
         yield f"<h3>{_esc(label('redline_needs'))}</h3>\n<ul>\n"
         for needs_text, changes in groups.items():
             links = ", ".join(self.link(change) for change in changes)
-            yield f"<li>{_esc(_capital(needs_text))}: {links}</li>\n"
+            yield f"<li>{_esc(capitalise(needs_text))}: {links}</li>\n"
         yield "</ul>\n"
 
     def link(self, change: Change) -> str:
@@ -161,23 +161,23 @@ class _Writer:
             yield f'<th scope="col">{_esc(label(key))}</th>'
         yield "</tr></thead>\n<tbody>\n"
         for change in self.report.changes:
-            yield f"<tr><td>{self.link(change)}</td><td>{_esc(_status(change))}"
+            yield f"<tr><td>{self.link(change)}</td><td>{_esc(change.status_text)}"
             if change.sentences:
                 yield "<ul>" + "".join(f"<li>{_esc(s)}</li>" for s in change.sentences) + "</ul>"
-            yield f"</td><td>{_esc(_capital(change.needs_text))}</td><td>"
+            yield f"</td><td>{_esc(capitalise(change.needs_text))}</td><td>"
             yield from _record(change)
             yield "</td></tr>\n"
         yield "</tbody>\n</table>\n</section>\n"
 
     def orphan(self, change: Change) -> Iterator[str]:
         yield f'<section class="part changed" id="{_esc(change.key)}">\n'
-        yield f"<h2>{_esc(_capital(change.part))}</h2>\n"
+        yield f"<h2>{_esc(capitalise(change.part))}</h2>\n"
         yield from self.note(change)
         yield "</section>\n"
 
     def note(self, change: Change) -> Iterator[str]:
         """What the summary says of a part, repeated above its text."""
-        yield f'<div class="note"><p>{_esc(_status(change))}. '
+        yield f'<div class="note"><p>{_esc(change.status_text)}. '
         yield f"{_esc(label('redline_needs'))}: {_esc(change.needs_text)}."
         if change.record is not None or change.command is not None:
             yield " "
@@ -207,7 +207,7 @@ class _Writer:
             return
         first, last = folded[0][0].heading, folded[-1][0].heading
         span = first if len(folded) == 1 else f"{first} – {last}"
-        count = _capital(label("redline_unchanged", count=len(folded)))
+        count = capitalise(label("redline_unchanged", count=len(folded)))
         yield f'<details class="unchanged" data-count="{len(folded)}">\n'
         yield f"<summary>{_esc(count)} ({_esc(span)})</summary>\n"
         for part, part_id in folded:
@@ -231,14 +231,6 @@ class _Writer:
         for block in part.blocks:
             yield from _block(block)
         yield "</section>\n"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _status(change: Change) -> str:
-    return _capital(label(f"redline_status_{change.status}"))
 
 
 def _record(change: Change) -> Iterator[str]:

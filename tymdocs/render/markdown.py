@@ -18,7 +18,7 @@ from typing import assert_never
 
 from tymdocs.changes import Change, Report
 from tymdocs.document import Part
-from tymdocs.locale import label
+from tymdocs.locale import capitalise, label
 from tymdocs.model import (
     Block,
     Heading,
@@ -68,10 +68,6 @@ def _guard(line: str) -> str:
     return "\\" + line if line[:1] in ("+", "-", "=") else line
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _document(report: Report) -> Iterator[str]:
     yield f"# {_guard(escape_text(report.title))}"
     yield ""
@@ -106,7 +102,7 @@ def _summary(change: Change) -> Iterator[str]:
     the command that will, then what changed in sentences."""
     status = label(f"redline_status_{change.status}")
     needs = f"{label('redline_needs')}: {change.needs_text}"
-    line = f"- **{escape_text(_capital(change.part))}** ({escape_text(status)}). "
+    line = f"- **{escape_text(capitalise(change.part))}** ({escape_text(status)}). "
     line += escape_text(needs) + "."
     if change.record is not None:
         line += f" {escape_text(label('redline_recorded'))}: {escape_text(change.record)}."

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 from tymdocs.changes import Change, Report
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
-from tymdocs.locale import label
+from tymdocs.locale import capitalise, label
 from tymdocs.model import (
     Block,
     Heading,
@@ -174,16 +174,12 @@ def _change(change: Change, anchors: set[str]) -> dict[str, Any]:
     return {
         "anchor": change.key if change.key in anchors else None,
         "part": change.part,
-        "status": _capital(label(f"redline_status_{change.status}")),
+        "status": change.status_text,
         "sentences": list(change.sentences),
-        "needs": _capital(change.needs_text),
+        "needs": capitalise(change.needs_text),
         "record": change.record,
         "command": change.command,
     }
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
