@@ -3,8 +3,10 @@ any step leaves complete files, and a clean build reads exactly the committed so
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -131,49 +133,134 @@ def _dying(function: Callable[..., None], budget: list[int]) -> Callable[..., No
     return call
 
 
-def test_a_swap_killed_at_every_step_leaves_complete_files_and_the_next_one_finishes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    old = _set({"a.pdf": b"old a", "b.docx": b"old b", "c.pdf": b"old c only"})
-    new = _set({"a.pdf": b"new a", "b.docx": b"new b", "d.pdf": b"new d only"})
-    versions = {o.name: {o.data} for o in old}
-    for o in new:
-        versions.setdefault(o.name, set()).add(o.data)
-    real_replace, real_unlink = output.os.replace, output.os.unlink
+OLD = {"a.pdf": b"old a", "b.docx": b"old b", "c.pdf": b"old c only"}
+NEW = {"a.pdf": b"new a", "b.docx": b"new b", "d.pdf": b"new d only"}
+
+
+def _killed_at_every_step(
+    tmp_path: Path, steps: list[tuple[Any, str]], check: Callable[[int, Path], None]
+) -> int:
+    """Swap ``OLD`` for ``NEW`` in a build folder that also holds the user's own files, dying
+    at step 0, 1, 2, ... (each a call of one of ``steps``, (module, function name)) until a
+    swap finishes. ``check`` sees the folder as each kill left it; then the next swap must
+    finish the job. Returns the number of steps."""
+    real = {(module, name): getattr(module, name) for module, name in steps}
     step = 0
     while True:
         out = tmp_path / f"run-{step}" / "build"
-        replace_directory(out, old)
+        replace_directory(out, _set(OLD))
         (out / "kommentit.txt").write_text("oma\n")
+        (out / "diff-v1-v2").mkdir()
+        (out / "diff-v1-v2" / "raportti.html").write_text("<p>raportti</p>")
+        (out / "uusin").symlink_to("diff-v1-v2")
         budget = [step]
-        monkeypatch.setattr(output.os, "replace", _dying(real_replace, budget))
-        monkeypatch.setattr(output.os, "unlink", _dying(real_unlink, budget))
-        try:
-            replace_directory(out, new)
-            finished = True
-        except Killed:
-            finished = False
-        monkeypatch.undo()
-        # Every file under its own name is complete: all of one version or of the other.
-        for name, allowed in versions.items():
-            if (out / name).exists():
-                assert (out / name).read_bytes() in allowed, (step, name)
-        # A manifest in place always matches what it lists: the old set or the new.
-        if (out / MANIFEST).exists():
-            assert _matches_manifest(out), step
-            listed = {e["path"] for e in _manifest(out)["outputs"]}
-            assert listed in ({"a.pdf", "b.docx", "c.pdf"}, {"a.pdf", "b.docx", "d.pdf"})
-        assert (out / "kommentit.txt").read_text() == "oma\n"
-        # The next build finishes the job and leaves nothing behind.
-        replace_directory(out, new)
+        with pytest.MonkeyPatch.context() as patch:
+            for (module, name), function in real.items():
+                patch.setattr(module, name, _dying(function, budget))
+            try:
+                replace_directory(out, _set(NEW))
+                finished = True
+            except Killed:
+                finished = False
+        assert (out / "kommentit.txt").read_text() == "oma\n", step
+        assert (out / "diff-v1-v2" / "raportti.html").read_text() == "<p>raportti</p>", step
+        assert os.readlink(out / "uusin") == "diff-v1-v2", step
+        if not finished:
+            check(step, out)
+        # The next swap finishes the job and leaves nothing behind, beside the folder or in it.
+        replace_directory(out, _set(NEW))
+        assert sorted(p.name for p in out.parent.iterdir()) == ["build"], step
         assert sorted(p.name for p in out.iterdir()) == sorted(
-            ["a.pdf", "b.docx", "d.pdf", MANIFEST, "kommentit.txt"]
+            ["a.pdf", "b.docx", "d.pdf", MANIFEST, "kommentit.txt", "diff-v1-v2", "uusin"]
         ), step
         assert _matches_manifest(out)
         if finished:
-            break
+            return step
         step += 1
-    assert step == 7  # old manifest aside, 3 files and the manifest renamed, 2 deletions
+
+
+def _listed(out: Path) -> set[str]:
+    return {entry["path"] for entry in _manifest(out)["outputs"]}
+
+
+def test_a_swap_killed_at_any_instant_leaves_the_old_set_or_the_new_one(tmp_path: Path) -> None:
+    """Where directories can be exchanged (this machine), ``build/`` holds a complete set at
+    every instant: its manifest, and exactly the files it lists with their hashes."""
+    steps = [
+        (output, "_write"),
+        (output.os, "link"),
+        (output.os, "symlink"),
+        (output, "_exchange"),
+        (output.os, "replace"),
+        (output.shutil, "rmtree"),
+    ]
+    seen = []
+
+    def complete(step: int, out: Path) -> None:
+        assert _matches_manifest(out), step
+        expected = OLD if _listed(out) == set(OLD) else NEW
+        ours = {p.name for p in out.iterdir()} - {"kommentit.txt", "diff-v1-v2", "uusin"}
+        assert ours == {*expected, MANIFEST}, step
+        seen.append(expected is NEW)
+
+    # 4 files written, 2 hard links and a symbolic link, the exchange, the old set deleted
+    assert _killed_at_every_step(tmp_path, steps, complete) == 9
+    assert seen == [False] * 8 + [True]
+
+
+def test_files_the_user_writes_during_a_swap_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "build"
+    replace_directory(out, _set(OLD))
+    exchange = output._exchange
+
+    def meanwhile(first: Path, second: Path) -> None:
+        (out / "juuri-nyt.txt").write_text("kirjoitettu kesken\n")
+        exchange(first, second)
+
+    monkeypatch.setattr(output, "_exchange", meanwhile)
+    replace_directory(out, _set(NEW))
+    assert (out / "juuri-nyt.txt").read_text() == "kirjoitettu kesken\n"
+    assert _listed(out) == set(NEW) and _matches_manifest(out)
+
+
+def test_a_file_system_that_cannot_exchange_gets_the_file_by_file_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "build"
+    replace_directory(out, _set(OLD))
+    (out / "kommentit.txt").write_text("oma\n")
+
+    def unsupported(first: Path, second: Path) -> None:
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    monkeypatch.setattr(output, "_exchange", unsupported)
+    replace_directory(out, _set(NEW))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*NEW, MANIFEST, "kommentit.txt"])
+    assert _matches_manifest(out) and _listed(out) == set(NEW)
+
+
+def test_a_file_by_file_swap_killed_at_every_step_leaves_complete_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where directories cannot be exchanged, each file under its own name is complete, and
+    a manifest in place matches what it lists."""
+    monkeypatch.setattr(output, "_can_exchange", lambda: False)
+    versions = {name: {OLD.get(name), NEW.get(name)} - {None} for name in {*OLD, *NEW}}
+
+    def complete_files(step: int, out: Path) -> None:
+        for name, allowed in versions.items():
+            if (out / name).exists():
+                assert (out / name).read_bytes() in allowed, (step, name)
+        if (out / MANIFEST).exists():
+            assert _matches_manifest(out), step
+            assert _listed(out) in (set(OLD), set(NEW))
+
+    steps = [(output.os, "replace"), (output.os, "unlink")]
+    count = _killed_at_every_step(tmp_path, steps, complete_files)
+    assert count == 7  # old manifest aside, 3 files and the manifest renamed, 2 deletions
 
 
 def test_leftovers_of_interrupted_builds_are_cleaned_up_and_a_lost_build_restored(

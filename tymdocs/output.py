@@ -2,28 +2,36 @@
 
 Used by every command that writes files for people to read (``build``, ``diff``). Everything
 is rendered in memory first. The directory is shared: a user's own notes and the ``diff-*``
-report folders inside ``build/`` are not ours, so the directory is never swapped as a whole.
-Instead the new files are written beside the old ones under temporary names and renamed into
-place one by one, so that every file under its own name is always complete:
+report folders inside ``build/`` are not ours, and survive every build.
 
-1. every new file, the manifest too, is written as ``.tymdocs-new.<name>``;
-2. the old ``manifest.json`` is moved aside to ``.tymdocs-old.manifest.json``: while files are
-   being replaced no manifest claims a set that is half old and half new;
-3. each new file is renamed over its name, the new manifest last;
-4. the old outputs the new manifest does not list are deleted, then the old manifest.
+Where the system can exchange two directories in one step (Linux ``renameat2``, macOS
+``renamex_np``), the whole set changes at one instant:
 
-A ``manifest.json`` in place therefore always matches the files it lists. An interrupted swap
-is finished by the next one: it reads which files it owns from all three manifests and
-deletes the temporary files of earlier runs. Writers to one directory take turns (``flock``).
+1. the new set is written into ``.<out>.tymdocs-swap`` beside ``out``, and everything in
+   ``out`` that tymdocs did not write is linked into it (hard links: nothing is copied);
+2. the two directories are exchanged: ``out`` is now the new set, the other the old one;
+3. what appeared in the old one meanwhile is moved over, then the old set is deleted.
+
+A kill at any instant leaves under ``out`` either the old complete set or the new one, and
+the user's files with either. Elsewhere the files are replaced one by one, each always
+complete under its own name: every new file is written as ``.tymdocs-new.<name>``, the old
+``manifest.json`` is moved aside to ``.tymdocs-old.manifest.json`` (so no manifest claims a
+half-replaced set), each new file is renamed into place with the manifest last, and old
+outputs the new manifest does not list are deleted.
+
+An interrupted swap is finished or undone by the next one, which deletes every leftover.
+Writers to one directory take turns (``flock`` on the folder that holds it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,13 +76,13 @@ def replace_directory(
     """
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"{out} exists and is not a directory")
-    _restore_retired(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(f"cannot write to {out}: {exc.strerror}") from exc
-    with _locked(out):
-        owned = _owned(out, kind, owner)
+    with _locked(out.parent):
+        _clean_beside(out)
+        owned = _owned(out, kind, owner) if out.is_dir() else set()
         names = [output.name for output in outputs]
         for name in names:
             target = out / name
@@ -85,23 +93,123 @@ def replace_directory(
                     f"{target} was not written by tymdocs (no {MANIFEST} of it lists it): "
                     "refusing to overwrite it"
                 )
-        _remove_leftovers(out)
         try:
-            _swap(out, outputs, owned - set(names))
+            if not _exchange_sets(out, outputs, owned):
+                out.mkdir(exist_ok=True)
+                _remove_leftovers(out)
+                _swap(out, outputs, owned - set(names))
         except OSError as exc:
             raise BuildError(f"cannot write {out}: {exc.strerror}") from exc
 
 
+def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
+    """Steps 1 to 3 of the module's docstring; False, with nothing changed, where the system
+    cannot exchange directories (or ``out`` holds something that cannot be linked)."""
+    staging = _staging(out)
+    theirs = (
+        [entry for entry in out.iterdir() if entry.name not in owned and not _ours(entry.name)]
+        if out.is_dir()
+        else []
+    )
+    if not all(entry.is_symlink() or entry.is_file() or entry.is_dir() for entry in theirs):
+        return False  # a socket or a device file: only the file-by-file swap keeps it
+    if out.is_dir() and not _can_exchange():
+        return False
+    staging.mkdir()
+    for output in outputs:
+        _write(staging / output.name, output.data)
+    for entry in theirs:
+        _link_tree(entry, staging / entry.name)
+    if not out.is_dir():
+        os.rename(staging, out)
+        return True
+    shutil.copystat(out, staging)
+    try:
+        _exchange(staging, out)
+    except OSError as exc:
+        if exc.errno not in _UNSUPPORTED:
+            raise
+        shutil.rmtree(staging)  # this file system cannot: nothing was changed
+        return False
+    for entry in staging.iterdir():  # written by someone else while the set was prepared
+        if entry.name not in owned and not (out / entry.name).exists() and not _ours(entry.name):
+            os.replace(entry, out / entry.name)
+    shutil.rmtree(staging)
+    return True
+
+
+_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
+"""What ``_exchange`` fails with where the file system cannot exchange."""
+
+
+def _staging(out: Path) -> Path:
+    return out.parent / f".{out.name}.tymdocs-swap"
+
+
+def _ours(name: str) -> bool:
+    """The temporary files of the file-by-file swap."""
+    return name.startswith(NEW) or name == OLD_MANIFEST
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    path.chmod(0o644)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """``source`` again under ``target``: files as hard links (copies where the file system
+    has none), folders recreated, symbolic links as links to the same place."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_dir():
+        target.mkdir()
+        for entry in source.iterdir():
+            _link_tree(entry, target / entry.name)
+        shutil.copystat(source, target)
+    else:
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _can_exchange() -> bool:
+    """Whether this system has an atomic exchange of two paths."""
+    return sys.platform in ("linux", "darwin") and _exchange_function() is not None
+
+
+def _exchange_function() -> Any:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return getattr(libc, "renameat2" if sys.platform == "linux" else "renamex_np", None)
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Exchange two directories in one step: each is, at every instant, one or the other."""
+    import ctypes
+
+    function = _exchange_function()
+    a, b = os.fsencode(first), os.fsencode(second)
+    if sys.platform == "linux":
+        at_fdcwd, rename_exchange = -100, 2
+        result = function(at_fdcwd, a, at_fdcwd, b, rename_exchange)
+    else:
+        rename_swap = 2
+        result = function(a, b, rename_swap)
+    if result != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number), str(second))
+
+
 def _swap(out: Path, outputs: list[Output], stale: set[str]) -> None:
-    """Steps 1 to 4 of the module's docstring; the manifest is last in ``outputs``."""
+    """The file-by-file swap of the module's docstring; the manifest is last in ``outputs``."""
     ordered = sorted(outputs, key=lambda output: output.name == MANIFEST)
     for output in ordered:
-        temporary = out / f"{NEW}{output.name}"
-        with open(temporary, "wb") as file:
-            file.write(output.data)
-            file.flush()
-            os.fsync(file.fileno())
-        temporary.chmod(0o644)
+        _write(out / f"{NEW}{output.name}", output.data)
     if (out / MANIFEST).exists():
         os.replace(out / MANIFEST, out / OLD_MANIFEST)
     for output in ordered:
@@ -158,14 +266,17 @@ def _remove_leftovers(out: Path) -> None:
             entry.unlink()
 
 
-def _restore_retired(out: Path) -> None:
-    """Earlier tymdocs swapped whole directories through ``.<out>-new-*`` and ``.<out>-old-*``
-    beside ``out``: a kill between its two renames left the previous set only in the latter.
-    Put such a set back when ``out`` is missing, and delete the rest of those folders."""
-    parent = out.parent
-    if not parent.is_dir():
-        return
-    for entry in sorted(parent.iterdir()):
+def _clean_beside(out: Path) -> None:
+    """Delete what interrupted swaps left beside ``out``.
+
+    The folder of an interrupted exchange is incomplete, or the old set. Earlier tymdocs
+    swapped whole directories through ``.<out>-new-*`` and ``.<out>-old-*``: a kill between its
+    two renames left the previous set only in the latter, so that is put back when ``out`` is
+    missing."""
+    staging = _staging(out)
+    if staging.is_dir() and not staging.is_symlink():
+        shutil.rmtree(staging)
+    for entry in sorted(out.parent.iterdir()):
         name = entry.name
         retired = name.startswith(f".{out.name}-old-")
         if not (retired or name.startswith(f".{out.name}-new-")) or entry.is_symlink():
@@ -179,14 +290,15 @@ def _restore_retired(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``out`` itself, so two writers never interleave their swaps."""
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (the one that holds the outputs' directory, which
+    is exchanged), so two writers never interleave their swaps."""
     try:
         import fcntl
     except ImportError:  # not on POSIX: no lock, each swap still leaves complete files
         yield
         return
-    fd = os.open(out, os.O_RDONLY)
+    fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
