@@ -43,13 +43,20 @@ APPROVE_DATE = "2026-02-01"
 
 
 def median_seconds(
-    command: list[str], cwd: Path, runs: int = RUNS, env: dict[str, str] | None = None
+    command: list[str],
+    cwd: Path,
+    runs: int = RUNS,
+    env: dict[str, str] | None = None,
+    expect: int = 0,
 ) -> float:
+    """The median time of ``command``, which must exit with ``expect`` every time."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True)
         times.append(time.perf_counter() - start)
+        if done.returncode != expect:
+            raise SystemExit(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr!r}")
     return statistics.median(times)
 
 
@@ -251,6 +258,39 @@ def sign_packages(out: Path, temp: Path) -> list[Path]:
     return signed
 
 
+def revision_rows(out: Path, temp: Path, repo: Path) -> list[tuple[str, float, float | None]]:
+    """verify of a signed copy with 1,000 incremental updates after its signature (refused:
+    over the limit) and with the most revisions allowed between two signatures (checked)."""
+    from tests.pki import make_pki, many_revisions, sign
+    from tymdocs.verify import MAX_REVISIONS
+
+    pki = make_pki(temp / "revisions-pki")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["outputs"] if e["kind"] == "signature-package")
+    first, second = entry["fields"][:2]
+    signed = sign((out / entry["path"]).read_bytes(), first, pki.issue(first), pki)
+    updated = temp / "updates-1000.pdf"
+    updated.write_bytes(many_revisions(signed, 1_000))
+    allowed = temp / "updates-allowed.pdf"
+    most = MAX_REVISIONS - signed.count(b"%%EOF") - 1
+    allowed.write_bytes(sign(many_revisions(signed, most), second, pki.issue(second), pki))
+    verify = [*TYMDOCS, "verify"]
+    refused = subprocess.run([*verify, str(updated)], cwd=repo, capture_output=True, text=True)
+    assert "revisions: refused" in refused.stdout + refused.stderr, refused
+    return [
+        (
+            "verify: 1,000 updates after a signature",
+            median_seconds([*verify, str(updated)], repo, expect=1),
+            3.0,
+        ),
+        (
+            f"verify: {most} updates between 2 signatures",
+            median_seconds([*verify, str(allowed)], repo, runs=3),
+            3.0,
+        ),
+    ]
+
+
 def main() -> int:
     rows: list[tuple[str, float, float | None]] = []
     with tempfile.TemporaryDirectory() as temp:
@@ -275,6 +315,7 @@ def main() -> int:
         signed = sign_packages(out, Path(temp))
         verify = [*TYMDOCS, "verify", *map(str, signed)]
         rows.append(("verify 3 signed packages", median_seconds(verify, repo), 1.5))
+        rows += revision_rows(out, Path(temp), repo)
 
         versions = two_versions(Path(temp) / "versions")
         diff = [*TYMDOCS, "diff", "v1", "v2", "-q", "-o", str(Path(temp) / "diff")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +103,33 @@ def sign(data: bytes, field: str, identity: Identity, pki: Pki) -> bytes:
         field_name=field, subfilter=fields.SigSeedSubFilter.PADES
     )
     return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+
+
+def many_revisions(data: bytes, count: int) -> bytes:
+    """``count`` harmless revisions appended by hand, each rewriting the document info
+    unchanged: what a careless tool or an attack on verify's time would write."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    info = reader.trailer_view.raw_get("/Info").reference.idnum
+    buffer = io.BytesIO()
+    reader.trailer_view["/Info"].write_to_stream(buffer)
+    body = buffer.getvalue()
+    size = int(reader.trailer_view["/Size"])
+    root = reader.root_ref.idnum
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    out = bytearray(data)
+    for _ in range(count):
+        at = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (info, body)
+        xref = len(out)
+        out += b"xref\n%d 1\n%010d 00000 n\r\n" % (info, at)
+        out += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/Prev %d>>\n" % (
+            size,
+            root,
+            info,
+            previous,
+        )
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        previous = xref
+    return bytes(out)

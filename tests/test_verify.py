@@ -543,3 +543,4 @@ def test_an_e_signing_service_page_outside_the_fields(
     (copy,) = report["copies"]
     assert copy["satisfied"] == ["sig-kela-1", "sig-kela-2"]
     assert any("outside the package's fields" in w for w in copy["warnings"])
+    assert f"page {pages} added after the package" in " ".join(copy["warnings"])

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import run
-from tests.pki import Identity, Pki, make_pki, sign
+from tests.pki import Identity, Pki, make_pki, many_revisions, sign
 from tests.test_verify import (
     _append_page,
     _failure,
@@ -71,35 +71,6 @@ def _catalog(data: bytes) -> tuple[int, bytes]:
     buffer = io.BytesIO()
     reader.root.write_to_stream(buffer)
     return reader.root_ref.idnum, buffer.getvalue()
-
-
-def _many_revisions(data: bytes, count: int) -> bytes:
-    """``count`` harmless revisions appended, each rewriting the document info unchanged."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
-    info = reader.trailer_view.raw_get("/Info").reference.idnum
-    buffer = io.BytesIO()
-    reader.trailer_view["/Info"].write_to_stream(buffer)
-    body = buffer.getvalue()
-    size = int(reader.trailer_view["/Size"])
-    root = reader.root_ref.idnum
-    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
-    out = bytearray(data)
-    for _ in range(count):
-        at = len(out)
-        out += b"%d 0 obj\n%s\nendobj\n" % (info, body)
-        xref = len(out)
-        out += b"xref\n%d 1\n%010d 00000 n\r\n" % (info, at)
-        out += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/Prev %d>>\n" % (
-            size,
-            root,
-            info,
-            previous,
-        )
-        out += b"startxref\n%d\n%%%%EOF\n" % xref
-        previous = xref
-    return bytes(out)
 
 
 # -- the exit code ----------------------------------------------------------------------------
@@ -238,10 +209,10 @@ def test_harmless_revisions_pass_and_too_many_are_refused(
     people: dict[str, Identity],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    few = sign(_many_revisions(package(repo), 20), "sig-kela-1", people["sig-kela-1"], pki)
+    few = sign(many_revisions(package(repo), 20), "sig-kela-1", people["sig-kela-1"], pki)
     assert verify(capsys, repo, tmp_path, {"few.pdf": few})[0] == 0
     many = sign(
-        _many_revisions(package(repo), MAX_REVISIONS), "sig-kela-1", people["sig-kela-1"], pki
+        many_revisions(package(repo), MAX_REVISIONS), "sig-kela-1", people["sig-kela-1"], pki
     )
     started = time.monotonic()
     assert f"more than {MAX_REVISIONS} revisions" in _failure(capsys, repo, tmp_path, many)
@@ -385,7 +356,7 @@ def test_ten_thousand_updates_are_refused_quickly(
     signed_once: bytes,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    data = _many_revisions(signed_once, 10_000)
+    data = many_revisions(signed_once, 10_000)
     started = time.monotonic()
     assert f"more than {MAX_REVISIONS} revisions" in _failure(capsys, repo, tmp_path, data)
     assert time.monotonic() - started < 5
@@ -468,7 +439,7 @@ def test_the_most_revisions_allowed_verify_in_seconds(
     tmp_path: Path,
 ) -> None:
     """Revisions between two signatures: each is analysed after the first one."""
-    data = _many_revisions(signed_once, MAX_REVISIONS - 4)
+    data = many_revisions(signed_once, MAX_REVISIONS - 4)
     data = sign(data, "sig-kela-2", people["sig-kela-2"], pki)
     started = time.monotonic()
     assert verify(capsys, repo, tmp_path, {"many.pdf": data})[0] == 0

@@ -337,7 +337,14 @@ def _check_signatures(
         return
     original_reader = PdfFileReader(io.BytesIO(original), strict=False)
     package_fields = {name: _rect(ref) for name, _, ref in enumerate_sig_fields(original_reader)}
-    report.failures += check_revisions(reader, original_reader.xrefs.total_revisions - 1)
+    base = original_reader.xrefs.total_revisions - 1
+    report.failures += check_revisions(reader, base)
+    added = _added_pages(reader, base)
+    if added:
+        report.warnings.append(
+            f"{added} added after the package (an e-signing service's?): what they say is "
+            "not the agreement"
+        )
     expected_by_field = {f: name for f, _, name in expected.slots}
 
     for name, value, ref in enumerate_sig_fields(reader):
@@ -617,6 +624,18 @@ def check_revisions(reader: Any, base: int) -> list[str]:
                     )
         checked |= written
     return failures
+
+
+def _added_pages(reader: Any, base: int) -> str | None:
+    """Which pages the copy has beyond the package's (``check_revisions`` holds them to be
+    after the package's own), as "pages 25–26"; None when there are none."""
+    old = reader.get_historical_resolver(base)
+    new = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)
+    first = len(_page_refs(old, old(old.root_ref).raw_get("/Pages"))) + 1
+    last = len(_page_refs(new, new(new.root_ref).raw_get("/Pages")))
+    if last < first:
+        return None
+    return f"page {first}" if first == last else f"pages {first}\u2013{last}"
 
 
 def _ref(value: Any) -> Any:
