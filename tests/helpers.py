@@ -8,6 +8,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +107,43 @@ def run(capsys: object, *args: str) -> Run:
         code = int(exc.code or 0)
     captured = capsys.readouterr()  # type: ignore[attr-defined]
     return Run(code, captured.out, captured.err)
+
+
+@dataclass(frozen=True)
+class Measured:
+    code: int
+    out: str
+    err: str
+    seconds: float
+    peak_mib: float
+
+
+_PEAK = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+open(sys.argv[1], "w").write(f"{usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+"""Runs a command and writes its peak resident memory (KiB) and exit code to a file. The
+kernel carries a process's peak across fork and exec, so measured from the test process it
+would be at least the test process's own size: a small process in between starts afresh."""
+
+
+def measured(cwd: Path, *args: str) -> Measured:
+    """``tymdocs args`` in a process of its own: its exit code, output, wall time and peak
+    resident memory, for loose bounds on the worst inputs."""
+    with tempfile.TemporaryDirectory() as temp:
+        report = Path(temp) / "peak"
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK, str(report), sys.executable, "-m", "tymdocs", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.monotonic() - started
+        peak, code = report.read_text().split()
+    return Measured(int(code), done.stdout, done.stderr, seconds, int(peak) / 1024)
 
 
 def tree_digest(directory: Path) -> dict[str, str]:

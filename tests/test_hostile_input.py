@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_agreement, edit, run
+from tests.helpers import copy_agreement, edit, measured, run
 from tools import glyph_table
 from tymdocs.glyphs import RANGES
 
@@ -287,13 +287,30 @@ def test_more_than_1000_sections(capsys: pytest.CaptureFixture[str], agreement: 
     assert_refused(capsys, agreement, f"{LAST_SECTION}:{line}", "more than 1,000 sections")
 
 
-def test_build_of_1000_sections(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
-    text = "".join(f"\n# {n} Otsikko {n}\n\nTeksti {n}.\n" for n in range(13, 1001))
-    append(agreement, LAST_SECTION, text)
-    started = time.monotonic()
-    built = run(capsys, "-C", str(agreement), "build")
-    assert time.monotonic() - started < 30
-    assert built.code == 0, built.err
+WORST = {
+    "billion laughs": (CONFIG, billion_laughs("laughs"), "check", 1),
+    "a 1 MiB paragraph": (LAST_SECTION, "\n" + "sana " * 209_716 + "\n", "check", 1),
+    "1,000 sections": (
+        LAST_SECTION,
+        "".join(f"\n# {n} Otsikko {n}\n\nTeksti {n}.\n" for n in range(13, 1001)),
+        "build",
+        0,
+    ),
+}
+"""The inputs that once took minutes or gigabytes: where they go, what, the command, its exit."""
+
+
+@pytest.mark.parametrize("case", list(WORST))
+def test_the_worst_inputs_stay_within_time_and_memory(agreement: Path, case: str) -> None:
+    """Loose bounds, in a process of its own: seconds and hundreds of MiB (``make bench``
+    measures them precisely). A 10,000-section build once took 3.2 GB."""
+    path, text, command, code = WORST[case]
+    append(agreement, path, text)
+    result = measured(agreement, command)
+    assert result.code == code, result.err
+    assert "internal error" not in result.err
+    assert result.seconds < 30
+    assert result.peak_mib < 600, result.peak_mib
 
 
 def test_too_many_emphasis_marks(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
