@@ -104,15 +104,13 @@ def replace_directory(
 
 def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
     """Steps 1 to 3 of the module's docstring; False, with nothing changed, where the system
-    cannot exchange directories (or ``out`` holds something that cannot be linked)."""
+    or the file system cannot exchange directories."""
     staging = _staging(out)
     theirs = (
         [entry for entry in out.iterdir() if entry.name not in owned and not _ours(entry.name)]
         if out.is_dir()
         else []
     )
-    if not all(entry.is_symlink() or entry.is_file() or entry.is_dir() for entry in theirs):
-        return False  # a socket or a device file: only the file-by-file swap keeps it
     if out.is_dir() and not _can_exchange():
         return False
     staging.mkdir()
@@ -138,8 +136,16 @@ def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
     return True
 
 
-_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
-"""What ``_exchange`` fails with where the file system cannot exchange."""
+_UNSUPPORTED = {
+    errno.EINVAL,
+    errno.ENOSYS,
+    errno.ENOTSUP,
+    errno.EOPNOTSUPP,
+    errno.EXDEV,
+    errno.EBUSY,
+}
+"""What ``_exchange`` fails with where the file system cannot exchange (or ``out`` is a mount
+point)."""
 
 
 def _staging(out: Path) -> Path:
