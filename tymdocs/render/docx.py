@@ -78,37 +78,75 @@ def _render(
     properties_title: str | None = None,
     subject: str | None = None,
 ) -> bytes:
-    entries = _template()
-    numbering, bullets = _with_bullets(entries["word/numbering.xml"].decode())
-    writer = _Writer(_style_ids(entries["word/styles.xml"].decode()), bullets, tracking)
+    base = _Base(document, stamp)
+    writer = base.writer(tracking)
     for part in document.parts:
         writer.part(part)
     writer.close()
-
-    page = label("page", page=_PAGE_MARK, total=_PAGE_MARK).split(_PAGE_MARK)
-    values = {
-        "title": document.title,
-        "version": stamp.version_label,
-        "draft": label("draft") if stamp.draft else "",
-        "footer": stamp.footer,
-        "page_before": page[0],
-        "page_between": page[1],
-        "page_after": page[2],
-    }
-    filled = dict(entries)
-    for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
-        filled[name] = _fill(entries[name].decode(), values, "".join(writer.xml)).encode()
-    filled["word/numbering.xml"] = numbering.encode()
-    when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    filled["docProps/core.xml"] = _core_properties(
+    return base.docx(
+        "".join(writer.xml),
         title=properties_title or document.title,
         subject=subject or "",
         creator="; ".join(authors),
-        keywords=f"{stamp.version_label}; sha256:{stamp.fingerprint}",
-        language=document.language,
-        when=when,
-    ).encode()
-    return _zip(filled, stamp.timestamp)
+    )
+
+
+class _Base:
+    """The template filled with what every DOCX of one document and stamp shares: its title,
+    the header and footer with the version and fingerprint, and the numbering with bullets."""
+
+    def __init__(self, document: Document, stamp: Stamp) -> None:
+        entries = _template()
+        numbering, self.bullets = _with_bullets(entries["word/numbering.xml"].decode())
+        self.styles = _style_ids(entries["word/styles.xml"].decode())
+        self.stamp = stamp
+        self.language = document.language
+        page = label("page", page=_PAGE_MARK, total=_PAGE_MARK).split(_PAGE_MARK)
+        self.values = {
+            "title": document.title,
+            "version": stamp.version_label,
+            "draft": label("draft") if stamp.draft else "",
+            "footer": stamp.footer,
+            "page_before": page[0],
+            "page_between": page[1],
+            "page_after": page[2],
+        }
+        self.entries = dict(entries)
+        for name in ("word/header1.xml", "word/footer1.xml"):
+            self.entries[name] = _fill(entries[name].decode(), self.values, "").encode()
+        self.entries["word/numbering.xml"] = numbering.encode()
+
+    def writer(self, tracking: _Tracking | None = None) -> _Writer:
+        return _Writer(self.styles, self.bullets, tracking)
+
+    def docx(
+        self,
+        body: str,
+        *,
+        title: str,
+        subject: str,
+        creator: str,
+        keywords: str = "",
+        lead: str = "",
+    ) -> bytes:
+        """The DOCX with ``body`` in place of the template's body paragraph and ``lead`` before
+        its title, both WordprocessingML that :class:`_Writer` wrote."""
+        filled = dict(self.entries)
+        xml = _fill(self.entries["word/document.xml"].decode(), self.values, body)
+        if lead:  # after the tags are filled, so that nothing in ``lead`` is taken for a tag
+            xml = xml.replace("<w:body>", "<w:body>" + lead, 1)
+        filled["word/document.xml"] = xml.encode()
+        stamp = self.stamp
+        when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        filled["docProps/core.xml"] = _core_properties(
+            title=title,
+            subject=subject,
+            creator=creator,
+            keywords=f"{stamp.version_label}; sha256:{stamp.fingerprint}{keywords}",
+            language=self.language,
+            when=when,
+        ).encode()
+        return _zip(filled, stamp.timestamp)
 
 
 @cache
