@@ -12,7 +12,6 @@ import io
 import json
 import posixpath
 import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,20 +25,12 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
-from tests.helpers import FIXTURES, SEED, copy_agreement, init_repo, normalise
+from tests.helpers import FIXTURES, SEED, copy_agreement, init_repo, normalise, soffice_convert
+from tests.test_any_agreement import HEADINGS as KUVITTEELLINEN_HEADINGS
 from tests.test_render import HEADINGS as SEED_HEADINGS
 from tests.test_signature_pages import UNNAMED
 
 KUVITTEELLINEN = FIXTURES / "kuvitteellinen"
-KUVITTEELLINEN_HEADINGS = [
-    "1 Tarkoitus",
-    "2 Henkilöstö",
-    "3 Voimassaolo",
-    "LIITE 1 JOHTORYHMÄ JA YHTEYSHENKILÖT",
-    "LIITE 2 HENKILÖSTÖ",
-    "LIITE 3 TIETOSUOJA",
-]
-"""The headings of tests/fixtures/kuvitteellinen, as its files write them."""
 KIND = "signature-package-docx"
 SIGNATURES = "Allekirjoitukset"
 PLACE_AND_DATE = "Paikka ja aika"
@@ -309,22 +300,8 @@ def test_libreoffice_converts_a_package_and_keeps_each_party_on_one_page(
 ) -> None:
     source = tmp_path / "kela.docx"
     source.write_bytes(seed.packages()["kela"])
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    pages = [normalise(p.extract_text()) for p in pypdf.PdfReader(tmp_path / "kela.pdf").pages]
+    pdf = pypdf.PdfReader(soffice_convert(source, "pdf", tmp_path))
+    pages = [normalise(page.extract_text()) for page in pdf.pages]
     assert "ALLEKIRJOITUSPAKETTI Kansaneläkelaitos" in pages[0]
     first = next(n for n, text in enumerate(pages) if "Osapuolet hyväksyvät tämän" in text)
     signature_pages = pages[first:]
