@@ -133,17 +133,20 @@ def render_docx_packages(
         writer.part(part, page_break=index == 0)
     writer.signature_page(sheet)
     body = "".join(writer.xml)
+    # Every entry but the two each package fills is compressed once, for all packages.
+    shared = _zip({n: d for n, d in base.entries.items() if n not in _OWN}, stamp.timestamp)
     for cover in covers:
         lead = _PackageWriter(base.styles, base.bullets, None)
         lead.lead(cover.party)
-        yield base.docx(
+        own = base.own(
             body,
             lead="".join(lead.xml),
             title=cover.title,
             subject=cover.subject,
             creator="; ".join(authors),
-            keywords="".join(f"; {keyword}" for keyword in cover.keywords),
+            keywords=cover.keywords,
         )
+        yield _zip(own, stamp.timestamp, shared)
 
 
 def _render(
@@ -160,12 +163,17 @@ def _render(
     for part in document.parts:
         writer.part(part)
     writer.close()
-    return base.docx(
+    own = base.own(
         "".join(writer.xml),
         title=properties_title or document.title,
         subject=subject or "",
         creator="; ".join(authors),
     )
+    return _zip(base.entries | own, stamp.timestamp)
+
+
+_OWN = ("word/document.xml", "docProps/core.xml")
+"""The template's entries that every document fills in its own way."""
 
 
 class _Base:
@@ -196,34 +204,33 @@ class _Base:
     def writer(self, tracking: _Tracking | None = None) -> _Writer:
         return _Writer(self.styles, self.bullets, tracking)
 
-    def docx(
+    def own(
         self,
         body: str,
         *,
         title: str,
         subject: str,
         creator: str,
-        keywords: str = "",
+        keywords: tuple[str, ...] = (),
         lead: str = "",
-    ) -> bytes:
-        """The DOCX with ``body`` in place of the template's body paragraph and ``lead`` before
-        its title, both WordprocessingML that :class:`_Writer` wrote."""
-        filled = dict(self.entries)
+    ) -> dict[str, bytes]:
+        """The entries of ``_OWN``: the document with ``body`` in place of the template's body
+        paragraph and ``lead`` before its title (both WordprocessingML that :class:`_Writer`
+        wrote), and its properties."""
         xml = _fill(self.entries["word/document.xml"].decode(), self.values, body)
         if lead:  # after the tags are filled, so that nothing in ``lead`` is taken for a tag
             xml = xml.replace("<w:body>", "<w:body>" + lead, 1)
-        filled["word/document.xml"] = xml.encode()
         stamp = self.stamp
         when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        filled["docProps/core.xml"] = _core_properties(
+        properties = _core_properties(
             title=title,
             subject=subject,
             creator=creator,
-            keywords=f"{stamp.version_label}; sha256:{stamp.fingerprint}{keywords}",
+            keywords="; ".join((stamp.version_label, f"sha256:{stamp.fingerprint}", *keywords)),
             language=self.language,
             when=when,
-        ).encode()
-        return _zip(filled, stamp.timestamp)
+        )
+        return {"word/document.xml": xml.encode(), "docProps/core.xml": properties.encode()}
 
 
 @cache
@@ -656,13 +663,14 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
     ]
 
 
-def _zip(entries: dict[str, bytes], timestamp: int) -> bytes:
+def _zip(entries: dict[str, bytes], timestamp: int, start: bytes = b"") -> bytes:
     """A zip of ``entries`` in their order, every one at one fixed time: the same bytes on
-    every machine for the same commit."""
+    every machine for the same commit. With ``start`` (a zip made here), its entries come
+    first, as they are, without being compressed again."""
     when = max(dt.datetime.fromtimestamp(timestamp, dt.UTC), _ZIP_EPOCH)
     date_time = when.timetuple()[:6]
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+    output = io.BytesIO(start)  # appended to: its central directory is written anew
+    with zipfile.ZipFile(output, "a" if start else "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in entries.items():
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
