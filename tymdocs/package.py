@@ -6,6 +6,11 @@ carrying one empty PAdES field per signatory of every party.
 puts the fields exactly there. The signature page keeps each party's heading with its fields
 (repeated as "… (jatkuu)" on a further page when a party needs more than one), and the cover
 names the page of every field, as Typst placed it.
+
+:func:`build_docx_packages` makes the same package as a DOCX for a party that signs in Word,
+in its own e-signing or case-management system, or on paper: the same cover, agreement and page
+breaks, and a signature page with a line to sign, the name and title, and a line for place and
+date per signatory.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ rather than through docxtpl: both cost time linear in the text and no library im
 character of agreement text is escaped, so text never becomes markup. OOXML stays inside this
 module. Zip entries carry the commit's time, so the same commit gives the same bytes anywhere.
 
+A signature package for Word is the same template around a cover, the agreement and a
+signature page with lines to sign: the body is written once for every party, and the template's
+entries are compressed once for every package.
+
 A redline's marks become Word's own tracked changes (``w:ins``, ``w:del``), so a reviewer can
 accept or reject them in Word or LibreOffice: accepting all gives the newer text, rejecting all
 the older, paragraph and table structure included.
