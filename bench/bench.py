@@ -38,6 +38,8 @@ ENV = {**os.environ, **GIT_ENV}
 RECORDS = 1000
 PACKAGES = 1.3
 """How much longer the build may take with its signature packages than without (issue 7)."""
+DOCX_PACKAGES = 0.15
+"""How much the DOCX signature packages may add to the full build, in seconds (issue 10)."""
 APPROVE_DATE = "2026-02-01"
 """After every generated record (the last is dated 7.1.2026), and long past on any clock."""
 
@@ -72,6 +74,48 @@ def paired_medians(
             subprocess.run(command, cwd=cwd, check=True, capture_output=True)
             taken.append(time.perf_counter() - start)
     return statistics.median(times[0]), statistics.median(times[1])
+
+
+WITH_OR_WITHOUT_DOCX_PACKAGES = """
+import sys
+if sys.argv.pop(1) == "without":  # the build as it was before the DOCX packages
+    import tymdocs.build
+    tymdocs.build._docx_packages = lambda *args: iter(())
+from tymdocs.cli import main
+main(sys.argv[1:])
+"""
+
+
+def docx_package_rows(repo: Path, out: Path) -> list[tuple[str, float, float | None]]:
+    """What the DOCX signature packages add: the full build with and without them, whole
+    process, in turns; and rendering all parties' packages in-process, the call build makes."""
+    from tymdocs.build import stamp_of
+    from tymdocs.package import build_docx_packages
+    from tymdocs.revision import open_source
+    from tymdocs.sources import fingerprint
+
+    script = [sys.executable, "-c", WITH_OR_WITHOUT_DOCX_PACKAGES]
+    build = ["build", "-q", "--force", "-o", str(out)]
+    without, with_them = paired_medians(
+        [*script, "without", *build], [*script, "with", *build], repo
+    )
+    source = open_source(repo)
+    agreement = validate(source.tree).agreement
+    assert agreement is not None
+    document, stamp = compose(agreement, source.notes), stamp_of(source, fingerprint(source.tree))
+    times = []
+    for _ in range(RUNS + 1):  # the first reads the template
+        start = time.perf_counter()
+        packages = list(build_docx_packages(agreement, document, stamp))
+        times.append(time.perf_counter() - start)
+    return [
+        ("  DOCX packages added to the full build", with_them - without, DOCX_PACKAGES),
+        (
+            f"  {len(packages)} DOCX packages rendered, in-process",
+            statistics.median(times[1:]),
+            DOCX_PACKAGES,
+        ),
+    ]
 
 
 def run(cwd: Path, *command: str, stdin: bytes | None = None) -> str:
@@ -301,7 +345,8 @@ def main() -> int:
         build = [*TYMDOCS, "build", "-q", "--force", "-o", str(out)]
         full, everything = paired_medians([*build, "--no-packages"], build, repo)
         rows.append(("build: DOCX + PDF + manifest", full, 0.6))
-        rows.append(("build: the same and 3 signature packages", everything, full * PACKAGES))
+        rows.append(("build: the same and 3 PDF + 3 DOCX packages", everything, full * PACKAGES))
+        rows += docx_package_rows(repo, out)
         rebuild = median_seconds([*TYMDOCS, "build", "-q", "-o", str(out)], repo)
         rows.append(("rebuild, nothing changed", rebuild, 0.15))
         sizes = {}

@@ -214,3 +214,24 @@ def at(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
     """The clock git stamps the next commits with."""
     monkeypatch.setenv("GIT_AUTHOR_DATE", when)
     monkeypatch.setenv("GIT_COMMITTER_DATE", when)
+
+
+def soffice_convert(source: Path, to: str, folder: Path) -> Path:
+    """``source`` converted by LibreOffice, headless, with a profile of its own in ``folder``
+    (so that tests never share or touch a user's); the converted file, beside it in ``folder``."""
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return folder / f"{source.stem}.{to}"

@@ -16,6 +16,15 @@ from tymdocs.document import compose, plain_text
 from tymdocs.sources import WorkTree
 
 FIXTURE = FIXTURES / "kuvitteellinen"
+HEADINGS = [
+    "1 Tarkoitus",
+    "2 Henkilöstö",
+    "3 Voimassaolo",
+    "LIITE 1 JOHTORYHMÄ JA YHTEYSHENKILÖT",
+    "LIITE 2 HENKILÖSTÖ",
+    "LIITE 3 TIETOSUOJA",
+]
+"""Its sections and annexes, as its files head them."""
 
 
 @pytest.fixture
@@ -78,14 +87,7 @@ def test_builds_docx_and_pdf_with_its_own_tables(
     assert pdf_body_text(pdf, header, footer) == expected
     assert '#read("/etc/passwd")' in expected
     outline = [item.title for item in pypdf.PdfReader(io.BytesIO(pdf)).outline]
-    assert outline == [
-        "1 Tarkoitus",
-        "2 Henkilöstö",
-        "3 Voimassaolo",
-        "LIITE 1 JOHTORYHMÄ JA YHTEYSHENKILÖT",
-        "LIITE 2 HENKILÖSTÖ",
-        "LIITE 3 TIETOSUOJA",
-    ]
+    assert outline == HEADINGS
 
 
 def test_the_suite_reads_its_own_fixtures_not_the_agreement_at_the_root(tmp_path: Path) -> None:

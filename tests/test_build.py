@@ -19,6 +19,7 @@ from tests.helpers import git, normalise, pdf_body_text, pdf_pages, run, tree_di
 PDF = "lansi-pirkanmaa-tym.pdf"
 DOCX = "lansi-pirkanmaa-tym.docx"
 PACKAGE = "lansi-pirkanmaa-tym-allekirjoitus-{}.pdf"
+WORD_PACKAGE = "lansi-pirkanmaa-tym-allekirjoitus-{}.docx"
 PARTIES = ["tyollisyysalue", "hyvinvointialue", "kela"]
 FIELDS = ["sig-tyollisyysalue-1", "sig-hyvinvointialue-1", "sig-kela-1", "sig-kela-2"]
 TITLE = "SOPIMUS TYÖLLISTYMISTÄ EDISTÄVÄN MONIALAISEN TUEN YHTEISTOIMINTAMALLISTA"
@@ -52,15 +53,28 @@ def test_manifest_names_commit_outputs_and_how_to_rebuild(
     assert data["tool"]["tymdocs"] and data["tool"]["typst"] == "0.15.2"
     assert data["regenerate"] == f"tymdocs build --ref {head}"
     kinds = [o["kind"] for o in data["outputs"]]
-    assert kinds == ["agreement-docx", "agreement-pdf"] + ["signature-package"] * 3
+    assert (
+        kinds
+        == ["agreement-docx", "agreement-pdf"]
+        + ["signature-package"] * 3
+        + ["signature-package-docx"] * 3
+    )
     packages = [o for o in data["outputs"] if o["kind"] == "signature-package"]
     assert [(o["party"], o["fields"]) for o in packages] == [(p, FIELDS) for p in PARTIES]
+    word = [o for o in data["outputs"] if o["kind"] == "signature-package-docx"]
+    assert [(o["party"], o["path"]) for o in word] == [(p, WORD_PACKAGE.format(p)) for p in PARTIES]
     for entry in data["outputs"]:
         content = (out / entry["path"]).read_bytes()
         assert hashlib.sha256(content).hexdigest() == entry["sha256"]
         assert len(content) == entry["bytes"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [DOCX, PDF, "manifest.json", *(PACKAGE.format(p) for p in PARTIES)]
+        [
+            DOCX,
+            PDF,
+            "manifest.json",
+            *(PACKAGE.format(p) for p in PARTIES),
+            *(WORD_PACKAGE.format(p) for p in PARTIES),
+        ]
     )
 
 
@@ -163,7 +177,7 @@ def test_unchanged_sources_are_not_rebuilt(
     assert "is up to date" in again.out
     assert pdf.stat().st_ino == stat.st_ino and pdf.stat().st_mtime_ns == stat.st_mtime_ns
     forced = run(capsys, "-C", str(seed_repo), "build", "--force")
-    assert "built 6 files" in forced.out
+    assert "built 9 files" in forced.out
     assert pdf.stat().st_ino != stat.st_ino
 
 
@@ -171,7 +185,7 @@ def test_a_damaged_output_is_rebuilt(capsys: pytest.CaptureFixture[str], seed_re
     assert run(capsys, "-C", str(seed_repo), "build").code == 0
     good = hashes(seed_repo / "build")
     (seed_repo / "build" / PDF).write_bytes(b"damaged")
-    assert "built 6 files" in run(capsys, "-C", str(seed_repo), "build").out
+    assert "built 9 files" in run(capsys, "-C", str(seed_repo), "build").out
     assert hashes(seed_repo / "build") == good
 
 
@@ -220,7 +234,11 @@ def test_packages_alone_and_everything_but_packages(
     only = run(capsys, "-C", str(seed_repo), "build", "--packages", "-o", str(tmp_path / "p"))
     assert only.code == 0
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == sorted(
-        ["manifest.json", *(PACKAGE.format(p) for p in PARTIES)]
+        [
+            "manifest.json",
+            *(PACKAGE.format(p) for p in PARTIES),
+            *(WORD_PACKAGE.format(p) for p in PARTIES),
+        ]
     )
     assert manifest(tmp_path / "p")["regenerate"].endswith(" --packages")
     rest = run(capsys, "-C", str(seed_repo), "build", "--no-packages", "-o", str(tmp_path / "a"))
@@ -230,6 +248,7 @@ def test_packages_alone_and_everything_but_packages(
     assert full.code == 0
     both = hashes(tmp_path / "all")
     assert hashes(tmp_path / "p")[PACKAGE.format("kela")] == both[PACKAGE.format("kela")]
+    assert hashes(tmp_path / "p")[WORD_PACKAGE.format("kela")] == both[WORD_PACKAGE.format("kela")]
     assert hashes(tmp_path / "a")[PDF] == both[PDF]
 
 

@@ -99,6 +99,7 @@ def build_case(target: Path, fixture: Path, counts: dict[str, int]) -> Built:
     packages = {
         entry["party"]: (root / "build" / entry["path"]).read_bytes()
         for entry in result.manifest["outputs"]
+        if entry["kind"] == "signature-package"
     }
     return Built({p["id"]: p["name"] for p in meta["parties"]}, expected, packages)
 

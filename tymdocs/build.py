@@ -45,8 +45,9 @@ def _render(
     """Every output of a version, one at a time, so progress can be shown as each finishes.
 
     Typst runs without Python's lock, so a second thread renders PDFs while this one writes
-    the DOCX: the agreement PDF when that is all, else the signature packages, the longer
-    work, while this thread also renders the agreement PDF.
+    the DOCX files: the agreement PDF when that is all, else the PDF signature packages, the
+    longer work, while this thread also writes the DOCX packages and renders the agreement
+    PDF. The manifest lists the PDF packages before the DOCX ones.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -68,9 +69,11 @@ def _render(
 
             docx = render_docx(document, stamp, authors)
             yield Output(f"{agreement.meta.id}.docx", "agreement-docx", docx)
+        word = [] if selection == "agreement" else list(_docx_packages(agreement, document, stamp))
         if selection == "all":
             yield agreement_pdf()
         yield from beside.result()
+        yield from word
 
 
 def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
@@ -83,6 +86,15 @@ def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterato
         fields = [field.name for field in package.fields]
         extra = (("party", package.party.id), ("fields", fields), ("signatories", signatories))
         yield Output(package.name, "signature-package", package.data, extra)
+
+
+def _docx_packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
+    """The signature packages as DOCX, for parties that sign in Word or on paper: a kind of
+    their own, so that ``verify`` never takes one for the PDF package of its party."""
+    from tymdocs.package import build_docx_packages
+
+    for party, name, data in build_docx_packages(agreement, document, stamp):
+        yield Output(name, "signature-package-docx", data, (("party", party.id),))
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,7 @@ def _check_governance(settings: Settings, revision_range: str, as_json: bool) ->
 @click.option(
     "--packages/--no-packages",
     default=None,
-    help="Build only the signature packages, or everything but them.",
+    help="Build only the signature packages (PDF and DOCX), or everything but them.",
 )
 @click.option("--force", is_flag=True, help="Rebuild even when the outputs are up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
@@ -201,7 +201,8 @@ def build(
     quiet: bool,
     as_json: bool,
 ) -> None:
-    """Build the agreement DOCX and PDF/A, a signature package per party, and manifest.json.
+    """Build the agreement DOCX and PDF/A, a signature package per party as PDF and as DOCX,
+    and manifest.json.
 
     From the working tree by default: uncommitted changes make a draft, marked LUONNOS on
     every page and dirty in the manifest. Previous outputs are replaced only when every

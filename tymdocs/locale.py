@@ -50,7 +50,7 @@ LABELS: dict[str, str] = {
     "goals_year": "Tavoitteet vuodelle {year}",
     "subject": "{area} – {version}",
     "package_subject": "Allekirjoituspaketti: {party} – {version}",
-    "package_file": "{id}-allekirjoitus-{party}.pdf",
+    "package_file": "{id}-allekirjoitus-{party}.{extension}",
     "package": "ALLEKIRJOITUSPAKETTI",
     "package_title": "{title} – allekirjoituspaketti: {party}",
     "package_version": "Asiakirja",
@@ -182,6 +182,33 @@ INSTRUCTIONS: tuple[str, ...] = (
     "kentän nimi on sivulla laatikon kulmassa.",
     "Älä muokkaa tai tallenna asiakirjaa muuten: jokainen muutos näkyy tarkistuksessa.",
     "Palauta allekirjoitettu tiedosto sellaisenaan sopimuksen koordinaattorille.",
+)
+
+# What the DOCX signature package says where it differs from the PDF one: it is signed in a
+# party's own e-signing or case-management system, or on paper, on lines instead of fields.
+DOCX_PACKAGE_LABELS: dict[str, str] = {
+    "docx_signing_statement": (
+        "Osapuolet hyväksyvät tämän sopimuksen ({version}, tunniste {fingerprint}) "
+        "allekirjoittamalla sen."
+    ),
+    "place_and_date": "Paikka ja aika",
+    "paper_signing": "Vaihtoehtoisesti: tulosta, allekirjoita käsin, skannaa ja palauta",
+    "paper_instructions": (
+        "Tulosta koko asiakirja, allekirjoita se käsin omalle allekirjoitusviivallesi "
+        "allekirjoitussivulla ja merkitse paikka ja aika. Skannaa allekirjoitettu asiakirja "
+        "kokonaisuudessaan ja palauta skannaus sopimuksen koordinaattorille."
+    ),
+}
+_add(DOCX_PACKAGE_LABELS)
+
+DOCX_INSTRUCTIONS: tuple[str, ...] = (
+    INSTRUCTIONS[0],
+    "Allekirjoita asiakirja organisaatiosi sähköisessä allekirjoitus- tai "
+    "asianhallintajärjestelmässä omalle allekirjoitusviivallesi allekirjoitussivulla, "
+    "ja merkitse paikka ja aika.",
+    "Älä muuta sopimuksen tekstiä: allekirjoitus koskee tätä versiota, jonka tunniste on "
+    "jokaisen sivun alareunassa.",
+    "Palauta allekirjoitettu asiakirja sopimuksen koordinaattorille.",
 )
 
 

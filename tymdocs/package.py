@@ -6,6 +6,11 @@ carrying one empty PAdES field per signatory of every party.
 puts the fields exactly there. The signature page keeps each party's heading with its fields
 (repeated as "… (jatkuu)" on a further page when a party needs more than one), and the cover
 names the page of every field, as Typst placed it.
+
+:func:`build_docx_packages` makes the same package as a DOCX for a party that signs in Word,
+in its own e-signing or case-management system, or on paper: the same cover, agreement and page
+breaks, and a signature page with a line to sign, the name and title, and a line for place and
+date per signatory.
 """
 
 from __future__ import annotations
@@ -15,7 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tymdocs.document import Document, Stamp
-from tymdocs.locale import INSTRUCTIONS, LABELS, format_date, label, label_around
+from tymdocs.locale import (
+    DOCX_INSTRUCTIONS,
+    INSTRUCTIONS,
+    LABELS,
+    format_date,
+    label,
+    label_around,
+)
 from tymdocs.model import Agreement, Party, Signatory
 from tymdocs.render.fields import SignatureField, add_signature_fields
 
@@ -56,8 +68,9 @@ def signature_slots(agreement: Agreement) -> tuple[Slot, ...]:
     return tuple(slots)
 
 
-def package_name(agreement: Agreement, party: Party) -> str:
-    return label("package_file", id=agreement.meta.id, party=party.id)
+def package_name(agreement: Agreement, party: Party, extension: str = "pdf") -> str:
+    """``lansi-pirkanmaa-tym-allekirjoitus-kela.pdf``: the agreement's id, then the party's."""
+    return label("package_file", id=agreement.meta.id, party=party.id, extension=extension)
 
 
 def build_packages(
@@ -81,6 +94,75 @@ def build_packages(
         yield Package(
             party, package_name(agreement, party), add_signature_fields(pdf, fields), fields
         )
+
+
+def build_docx_packages(
+    agreement: Agreement, document: Document, stamp: Stamp
+) -> Iterator[tuple[Party, str, bytes]]:
+    """Every party's signature package as a DOCX, with its file name: for a party that signs
+    in its own e-signing or case-management system, or on paper. The same cover, agreement
+    and signature page as the PDF package, with lines to sign instead of fields."""
+    from tymdocs.render.docx import (
+        PackageCover,
+        PackageSheet,
+        SignatureLine,
+        SigningParty,
+        render_docx_packages,
+    )
+
+    slots = signature_slots(agreement)
+    sheet = PackageSheet(
+        facts=(
+            (LABELS["package_version"], stamp.version_label),
+            (LABELS["effective"], format_date(agreement.meta.effective_date)),
+            (LABELS["commit"], stamp.commit or ""),
+            (LABELS["fingerprint_full"], stamp.fingerprint),
+        ),
+        signatories=tuple(slot.expected for slot in slots),
+        instructions=DOCX_INSTRUCTIONS,
+        paper=label("paper_instructions"),
+        statement=label(
+            "docx_signing_statement",
+            version=stamp.version_label,
+            fingerprint=stamp.fingerprint[:16],
+        ),
+        parties=tuple(
+            SigningParty(
+                party.name,
+                party.represented_by or "",
+                tuple(
+                    SignatureLine(slot.signatory.name, slot.signatory.title)
+                    if slot.signatory
+                    else SignatureLine("", "")
+                    for slot in slots
+                    if slot.party == party
+                ),
+            )
+            for party in agreement.parties
+        ),
+    )
+    covers = tuple(
+        PackageCover(
+            party=party.name,
+            title=label("package_title", title=agreement.meta.title, party=party.name),
+            subject=label("package_subject", party=party.name, version=stamp.version_label),
+            keywords=_keywords(party, stamp),
+        )
+        for party in agreement.parties
+    )
+    authors = tuple(party.name for party in agreement.parties)
+    rendered = render_docx_packages(document, stamp, sheet, covers, authors)
+    for party, data in zip(agreement.parties, rendered, strict=True):
+        yield party, package_name(agreement, party, "docx"), data
+
+
+def _keywords(party: Party, stamp: Stamp) -> tuple[str, ...]:
+    """What a package's properties say of whose and which it is, beside the fingerprint."""
+    return (
+        f"party:{party.id}",
+        f"commit:{stamp.commit or ''}",
+        *(("draft",) if stamp.draft else ()),
+    )
 
 
 def place_fields(
@@ -112,8 +194,7 @@ def _packages_data(
                 "party": party.name,
                 "subject": label("package_subject", party=party.name, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots if slot.party == party],
-                "keywords": [f"party:{party.id}", f"commit:{stamp.commit or ''}"]
-                + (["draft"] if stamp.draft else []),
+                "keywords": _keywords(party, stamp),
             }
             for party in parties
         ],

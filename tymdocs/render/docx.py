@@ -7,6 +7,10 @@ rather than through docxtpl: both cost time linear in the text and no library im
 character of agreement text is escaped, so text never becomes markup. OOXML stays inside this
 module. Zip entries carry the commit's time, so the same commit gives the same bytes anywhere.
 
+A signature package for Word is the same template around a cover, the agreement and a
+signature page with lines to sign: the body is written once for every party, and the template's
+entries are compressed once for every package.
+
 A redline's marks become Word's own tracked changes (``w:ins``, ``w:del``), so a reviewer can
 accept or reject them in Word or LibreOffice: accepting all gives the newer text, rejecting all
 the older, paragraph and table structure included.
@@ -19,9 +23,11 @@ import io
 import itertools
 import re
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 from xml.sax.saxutils import escape, quoteattr
 
 from tymdocs.document import Document, Part, Stamp
@@ -69,6 +75,84 @@ def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
     )
 
 
+@dataclass(frozen=True)
+class SignatureLine:
+    """A signatory on the signature page; an empty ``name`` leaves a line to write it on."""
+
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SigningParty:
+    """A party's block on the signature page: its heading and a line per signatory."""
+
+    name: str
+    represented_by: str
+    signatories: tuple[SignatureLine, ...]
+
+
+@dataclass(frozen=True)
+class PackageSheet:
+    """What every party's DOCX package shows beyond the agreement, every word in Finnish."""
+
+    facts: tuple[tuple[str, str], ...]
+    """The cover's facts: label and value (version, effective date, commit, fingerprint)."""
+    signatories: tuple[str, ...]
+    """Every signatory of every party, as the cover lists them."""
+    instructions: tuple[str, ...]
+    """How to sign, step by step."""
+    paper: str
+    """The alternative: print, sign by hand, scan and return."""
+    statement: str
+    """What the signatories accept, above the signature lines."""
+    parties: tuple[SigningParty, ...]
+
+
+@dataclass(frozen=True)
+class PackageCover:
+    """What one party's package has of its own: its name on the cover, and properties."""
+
+    party: str
+    title: str
+    subject: str
+    keywords: tuple[str, ...]
+
+
+def render_docx_packages(
+    document: Document,
+    stamp: Stamp,
+    sheet: PackageSheet,
+    covers: tuple[PackageCover, ...],
+    authors: tuple[str, ...] = (),
+) -> Iterator[bytes]:
+    """A DOCX signature package per cover, on the agreement's template: a cover, the
+    agreement with every annex, and a signature page with lines to sign, each party's kept
+    on one page. The body is written once and shared; only the party's name on the cover
+    and the document properties differ. Byte-identical for the same arguments."""
+    base = _Base(document, stamp)
+    writer = _PackageWriter(base.styles, base.bullets, None)
+    writer.cover(sheet, [part.heading for part in document.parts])
+    for index, part in enumerate(document.parts):
+        writer.part(part, page_break=index == 0)
+    writer.signature_page(sheet)
+    body = "".join(writer.xml)
+    # Every entry but the two each package fills is compressed once, for all packages.
+    shared = _zip({n: d for n, d in base.entries.items() if n not in _OWN}, stamp.timestamp)
+    for cover in covers:
+        lead = _PackageWriter(base.styles, base.bullets, None)
+        lead.lead(cover.party)
+        own = base.own(
+            body,
+            lead="".join(lead.xml),
+            title=cover.title,
+            subject=cover.subject,
+            creator="; ".join(authors),
+            keywords=cover.keywords,
+        )
+        yield _zip(own, stamp.timestamp, shared)
+
+
 def _render(
     document: Document,
     stamp: Stamp,
@@ -78,37 +162,79 @@ def _render(
     properties_title: str | None = None,
     subject: str | None = None,
 ) -> bytes:
-    entries = _template()
-    numbering, bullets = _with_bullets(entries["word/numbering.xml"].decode())
-    writer = _Writer(_style_ids(entries["word/styles.xml"].decode()), bullets, tracking)
+    base = _Base(document, stamp)
+    writer = base.writer(tracking)
     for part in document.parts:
         writer.part(part)
     writer.close()
-
-    page = label("page", page=_PAGE_MARK, total=_PAGE_MARK).split(_PAGE_MARK)
-    values = {
-        "title": document.title,
-        "version": stamp.version_label,
-        "draft": label("draft") if stamp.draft else "",
-        "footer": stamp.footer,
-        "page_before": page[0],
-        "page_between": page[1],
-        "page_after": page[2],
-    }
-    filled = dict(entries)
-    for name in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
-        filled[name] = _fill(entries[name].decode(), values, "".join(writer.xml)).encode()
-    filled["word/numbering.xml"] = numbering.encode()
-    when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    filled["docProps/core.xml"] = _core_properties(
+    own = base.own(
+        "".join(writer.xml),
         title=properties_title or document.title,
         subject=subject or "",
         creator="; ".join(authors),
-        keywords=f"{stamp.version_label}; sha256:{stamp.fingerprint}",
-        language=document.language,
-        when=when,
-    ).encode()
-    return _zip(filled, stamp.timestamp)
+    )
+    return _zip(base.entries | own, stamp.timestamp)
+
+
+_OWN = ("word/document.xml", "docProps/core.xml")
+"""The template's entries that every document fills in its own way."""
+
+
+class _Base:
+    """The template filled with what every DOCX of one document and stamp shares: its title,
+    the header and footer with the version and fingerprint, and the numbering with bullets."""
+
+    def __init__(self, document: Document, stamp: Stamp) -> None:
+        entries = _template()
+        numbering, self.bullets = _with_bullets(entries["word/numbering.xml"].decode())
+        self.styles = _style_ids(entries["word/styles.xml"].decode())
+        self.stamp = stamp
+        self.language = document.language
+        page = label("page", page=_PAGE_MARK, total=_PAGE_MARK).split(_PAGE_MARK)
+        self.values = {
+            "title": document.title,
+            "version": stamp.version_label,
+            "draft": label("draft") if stamp.draft else "",
+            "footer": stamp.footer,
+            "page_before": page[0],
+            "page_between": page[1],
+            "page_after": page[2],
+        }
+        self.entries = dict(entries)
+        for name in ("word/header1.xml", "word/footer1.xml"):
+            self.entries[name] = _fill(entries[name].decode(), self.values, "").encode()
+        self.entries["word/numbering.xml"] = numbering.encode()
+
+    def writer(self, tracking: _Tracking | None = None) -> _Writer:
+        return _Writer(self.styles, self.bullets, tracking)
+
+    def own(
+        self,
+        body: str,
+        *,
+        title: str,
+        subject: str,
+        creator: str,
+        keywords: tuple[str, ...] = (),
+        lead: str = "",
+    ) -> dict[str, bytes]:
+        """The entries of ``_OWN``: the document with ``body`` in place of the template's body
+        paragraph and ``lead`` before its title (both WordprocessingML that :class:`_Writer`
+        wrote), and its properties."""
+        xml = _fill(self.entries["word/document.xml"].decode(), self.values, body)
+        if lead:  # after the tags are filled, so that nothing in ``lead`` is taken for a tag
+            xml = xml.replace("<w:body>", "<w:body>" + lead, 1)
+        stamp = self.stamp
+        when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        properties = _core_properties(
+            title=title,
+            subject=subject,
+            creator=creator,
+            keywords="; ".join((stamp.version_label, f"sha256:{stamp.fingerprint}", *keywords)),
+            language=self.language,
+            when=when,
+        )
+        return {"word/document.xml": xml.encode(), "docProps/core.xml": properties.encode()}
 
 
 @cache
@@ -189,6 +315,8 @@ Run = tuple[str | None, bool, bool, Mark | None]
 """Text (None: a line break), strong, emphasis, and inserted or deleted in a redline."""
 
 _INDENT = 425  # twips: 0.75 cm per list level
+_LINE = 4536  # twips: 8 cm, a line to sign or write on
+_SIGN, _WRITE = 8, 4  # eighths of a point: the line to sign on, a line to write on
 _BULLETS = ("\u2022", "\u25e6", "\u25aa")
 _ALIGN = {"center": "center", "right": "right"}
 
@@ -207,9 +335,10 @@ class _Writer:
         self.last_mark: Mark | None = None
         """The mark of the last paragraph written (of its paragraph mark)."""
 
-    def part(self, part: Part) -> None:
-        """A section or an annex: its heading, then its blocks. A renumbered or retitled part
-        shows its former heading deleted and the new one inserted in one heading paragraph."""
+    def part(self, part: Part, page_break: bool = False) -> None:
+        """A section or an annex: its heading, then its blocks; an annex starts a page, as in
+        the PDF. A renumbered or retitled part shows its former heading deleted and the new one
+        inserted in one heading paragraph."""
         if part.former_heading is not None:
             runs: tuple[Run, ...] = (
                 (part.former_heading, False, False, "del"),
@@ -217,7 +346,8 @@ class _Writer:
             )
         else:
             runs = ((part.heading, False, False, part.mark),)
-        self.paragraph(runs, "Heading 1", page_break=part.kind == "annex", mark=part.mark)
+        page_break = page_break or part.kind == "annex"
+        self.paragraph(runs, "Heading 1", page_break=page_break, mark=part.mark)
         for block in part.blocks:
             self.block(block)
 
@@ -271,21 +401,40 @@ class _Writer:
         align: str | None = None,
         strong: bool = False,
         mark: Mark | None = None,
+        keep: bool = False,
+        line: int = 0,
+        space_before: int = 0,
+        size: int | None = None,
     ) -> None:
         """One paragraph; ``mark``: the whole paragraph is inserted or deleted, its paragraph
-        mark with it, so accepting or rejecting leaves no empty paragraph behind."""
+        mark with it, so accepting or rejecting leaves no empty paragraph behind.
+
+        ``keep``: on one page with the next paragraph; ``line``: ruled underneath this thick
+        (in eighths of a point), a line ``_LINE`` long to write on; ``space_before`` in
+        twips; ``size`` of the text in half-points."""
         properties = []  # in the order the schema wants them (CT_PPr)
         if style is not None:
             properties.append(f'<w:pStyle w:val="{self.styles[style]}"/>')
+        if keep:
+            properties.append("<w:keepNext/><w:keepLines/>")
         if page_break:
             properties.append("<w:pageBreakBefore/>")
         if numbering is not None:
             properties.append(
                 f'<w:numPr><w:ilvl w:val="{numbering}"/><w:numId w:val="{self.bullets}"/></w:numPr>'
             )
+        if line:
+            properties.append(
+                f'<w:pBdr><w:bottom w:val="single" w:sz="{line}" w:space="1" w:color="auto"/>'
+                "</w:pBdr>"
+            )
         if tab is not None:
             properties.append(f'<w:tabs><w:tab w:val="left" w:pos="{tab}"/></w:tabs>')
-        if indent != (0, 0):
+        if space_before:
+            properties.append(f'<w:spacing w:before="{space_before}"/>')
+        if line:
+            properties.append(f'<w:ind w:left="0" w:right="{_TEXT_WIDTH - _LINE}"/>')
+        elif indent != (0, 0):
             properties.append(f'<w:ind w:left="{indent[0]}" w:hanging="{indent[1]}"/>')
         if align is not None:
             properties.append(f'<w:jc w:val="{align}"/>')
@@ -294,7 +443,7 @@ class _Writer:
         self.xml.append("<w:p>")
         if properties:
             self.xml.append(f"<w:pPr>{''.join(properties)}</w:pPr>")
-        self.xml.extend(self._run_xml(run, strong) for run in runs)
+        self.xml.extend(self._run_xml(run, strong, size) for run in runs)
         self.xml.append("</w:p>")
         self.last_mark = mark
 
@@ -303,7 +452,7 @@ class _Writer:
             raise ValueError("a redline's marks need render_redline_docx (author and date)")
         return self.tracking
 
-    def _run_xml(self, run: Run, strong: bool = False) -> str:
+    def _run_xml(self, run: Run, strong: bool = False, size: int | None = None) -> str:
         """One run, inside ``w:ins`` or ``w:del`` when it is marked."""
         text, bold, italic, mark = run
         if text is None:
@@ -314,6 +463,8 @@ class _Writer:
             element = "w:delText" if mark == "del" else "w:t"
             content = f'<{element} xml:space="preserve">{escape(text)}</{element}>'
         flags = ("<w:b/>" if bold or strong else "") + ("<w:i/>" if italic else "")
+        if size is not None:  # after w:b and w:i (CT_RPr)
+            flags += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
         properties = f"<w:rPr>{flags}</w:rPr>" if flags and text not in (None, "\t") else ""
         xml = f"<w:r>{properties}{content}</w:r>"
         if mark is None:
@@ -360,6 +511,93 @@ class _Writer:
             self.paragraph((), mark=block.mark)
 
 
+class _PackageWriter(_Writer):
+    """A signature package's own pages around the agreement: the cover and the signature
+    page, in the PDF package's order and with its page breaks."""
+
+    def lead(self, party: str) -> None:
+        """What stands above the title on the cover: the package's kind and the party."""
+        self.paragraph(_text(label("package")), align="center", size=24)
+        self.paragraph(_text(party), align="center", strong=True, size=32)
+
+    def cover(self, sheet: PackageSheet, headings: list[str]) -> None:
+        """The rest of the cover, under the title: facts, signatories, how to sign, and the
+        contents."""
+        self.facts(sheet.facts)
+        self.paragraph(_text(label("expected")), strong=True, space_before=240)
+        for signatory in sheet.signatories:
+            self.item(None, _text(signatory), 0, None)
+        self.paragraph(_text(label("instructions_title")), strong=True, space_before=240)
+        for number, step in enumerate(sheet.instructions, start=1):
+            self.item(f"{number}.", _text(step), 0, None)
+        self.paragraph(_text(label("paper_signing")), strong=True, space_before=240)
+        self.paragraph(_text(sheet.paper))
+        self.paragraph(_text(label("contents")), strong=True, space_before=240)
+        for heading in (*headings, label("signatures")):
+            self.paragraph(_text(heading), indent=(_INDENT, 0))
+
+    def facts(self, facts: tuple[tuple[str, str], ...]) -> None:
+        """Label and value side by side in a table without borders; a value that is one long
+        identifier (a commit, a fingerprint) in smaller type, so that it fits on its line."""
+        widths = (2268, _TEXT_WIDTH - 2268)  # 4 cm for the labels
+        self.xml.append(
+            f'<w:tbl><w:tblPr><w:tblW w:w="{_TEXT_WIDTH}" w:type="dxa"/>'
+            '<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>'
+        )
+        self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in widths)
+        self.xml.append("</w:tblGrid>")
+        for name, value in facts:
+            small = max(map(len, value.split() or [""])) > 30
+            self.xml.append("<w:tr>")
+            for width, text, strong in zip(widths, (name, value), (True, False), strict=True):
+                self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
+                self.paragraph(
+                    _text(text), strong=strong, size=15 if small and not strong else None
+                )
+                self.xml.append("</w:tc>")
+            self.xml.append("</w:tr>")
+        self.xml.append("</w:tbl>")
+
+    def signature_page(self, sheet: PackageSheet) -> None:
+        """On a page of its own: the heading and the statement, then every party's heading
+        with a line to sign, the name and title under it, and a line for place and date per
+        signatory. A party's paragraphs are kept on one page (the first party's with the
+        heading and statement too), as the PDF keeps a party's boxes with its heading.
+
+        The line to sign on is thicker than the lines to write on: Word and LibreOffice draw
+        one border under a run of paragraphs that have the same, and an unnamed signatory's
+        name line follows the line to sign on."""
+        self.paragraph(_text(label("signatures")), "Heading 1", page_break=True, keep=True)
+        self.paragraph(_text(sheet.statement), keep=True)
+        for party in sheet.parties:
+            lines: list[tuple[list[Run], dict[str, Any]]] = [
+                (_text(party.name), {"strong": True, "space_before": 480})
+            ]
+            if party.represented_by:
+                lines.append((_text(party.represented_by), {}))
+            for signatory in party.signatories:
+                lines.append(([], {"line": _SIGN, "space_before": 840}))
+                if signatory.name:
+                    who = (
+                        f"{signatory.name}, {signatory.title}"
+                        if signatory.title
+                        else signatory.name
+                    )
+                    lines.append((_text(who), {}))
+                else:
+                    lines.append(([], {"line": _WRITE, "space_before": 480}))
+                    lines.append((_text(label("name_line")), {"size": 18}))
+                lines.append(([], {"line": _WRITE, "space_before": 480}))
+                lines.append((_text(label("place_and_date")), {"size": 18}))
+            for index, (runs, options) in enumerate(lines):
+                self.paragraph(runs, keep=index < len(lines) - 1, **options)
+
+
+def _text(text: str) -> list[Run]:
+    """Plain text as one run."""
+    return [(text, False, False, None)]
+
+
 def _runs(content: Inlines) -> list[Run]:
     return [_run(part) for part in content]
 
@@ -399,6 +637,7 @@ def _with_bullets(numbering: str) -> tuple[str, int]:
 
 
 _TEXT_WIDTH_CM = 16.0
+_TEXT_WIDTH = round(_TEXT_WIDTH_CM * 567)  # twips: A4 less the template's margins
 _CHAR_CM = 0.21  # an average character of 11 pt Calibri
 _PADDING_CM = 0.4
 
@@ -428,13 +667,14 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
     ]
 
 
-def _zip(entries: dict[str, bytes], timestamp: int) -> bytes:
+def _zip(entries: dict[str, bytes], timestamp: int, start: bytes = b"") -> bytes:
     """A zip of ``entries`` in their order, every one at one fixed time: the same bytes on
-    every machine for the same commit."""
+    every machine for the same commit. With ``start`` (a zip made here), its entries come
+    first, as they are, without being compressed again."""
     when = max(dt.datetime.fromtimestamp(timestamp, dt.UTC), _ZIP_EPOCH)
     date_time = when.timetuple()[:6]
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+    output = io.BytesIO(start)  # appended to: its central directory is written anew
+    with zipfile.ZipFile(output, "a" if start else "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in entries.items():
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
