@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,10 +141,12 @@ def measured(cwd: Path, *args: str) -> Measured:
             cwd=cwd,
             capture_output=True,
             text=True,
+            timeout=300,
         )
         seconds = time.monotonic() - started
         peak, code = report.read_text().split()
-    return Measured(int(code), done.stdout, done.stderr, seconds, int(peak) / 1024)
+    unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
+    return Measured(int(code), done.stdout, done.stderr, seconds, int(peak) * unit / 2**20)
 
 
 def tree_digest(directory: Path) -> dict[str, str]:
@@ -235,3 +238,48 @@ def soffice_convert(source: Path, to: str, folder: Path) -> Path:
         timeout=120,
     )
     return folder / f"{source.stem}.{to}"
+
+
+# The order ECMA-376 Part 1 gives the children of the property elements tymdocs writes; Word
+# asks to repair a file whose properties are out of this order, LibreOffice and python-docx
+# do not notice.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "ins del moveFrom moveTo rStyle rFonts b bCs i iCs caps smallCaps strike dstrike "
+    "outline shadow emboss imprint noProof snapToGrid vanish webHidden color spacing w kern "
+    "position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang "
+    "eastAsianLayout specVanish oMath rPrChange",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
+    "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+    "tblDescription tblPrChange",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+    "tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange",
+}
+
+
+def assert_schema_order(data: bytes) -> None:
+    """Every paragraph, run, table and cell property of a DOCX's body, header and footer is
+    one the schema knows, in the schema's order."""
+    from lxml import etree
+
+    order = {f"{_W}{name}": names.split() for name, names in SCHEMA_ORDER.items()}
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = [
+            n
+            for n in package.namelist()
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)
+        ]
+        for name in parts:
+            root = etree.fromstring(package.read(name))
+            for tag, names in order.items():
+                for element in root.iter(tag):
+                    children = [etree.QName(child).localname for child in element]
+                    unknown = [child for child in children if child not in names]
+                    assert not unknown, (name, tag, unknown)
+                    positions = [names.index(child) for child in children]
+                    assert positions == sorted(positions), (name, tag, children)

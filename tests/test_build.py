@@ -79,7 +79,8 @@ def test_manifest_names_commit_outputs_and_how_to_rebuild(
 
 
 def test_same_commit_gives_identical_bytes_anywhere(seed_repo: Path, tmp_path: Path) -> None:
-    """Two clones in different places, another time zone and locale: the same bytes."""
+    """Two clones in different places, another time zone, locale and hash seed: the same
+    bytes."""
     first = subprocess.run(
         [sys.executable, "-m", "tymdocs", "-C", str(seed_repo), "build", "-q"],
         capture_output=True,
@@ -89,7 +90,7 @@ def test_same_commit_gives_identical_bytes_anywhere(seed_repo: Path, tmp_path: P
     assert first.stdout == ""
     clone = tmp_path / "elsewhere" / "clone"
     subprocess.run(["git", "clone", "-q", str(seed_repo), str(clone)], check=True)
-    env = {**os.environ, "TZ": "Pacific/Auckland", "LC_ALL": "C"}
+    env = {**os.environ, "TZ": "Pacific/Auckland", "LC_ALL": "C", "PYTHONHASHSEED": "4711"}
     subprocess.run(
         [sys.executable, "-m", "tymdocs", "build", "-q", "-o", str(tmp_path / "other")],
         cwd=clone,

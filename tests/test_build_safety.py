@@ -190,9 +190,9 @@ def test_a_swap_killed_at_any_instant_leaves_the_old_set_or_the_new_one(tmp_path
         (output, "_write"),
         (output.os, "link"),
         (output.os, "symlink"),
-        (output, "_exchange"),
-        (output.os, "replace"),
-        (output.shutil, "rmtree"),
+        (output, "_rename"),
+        (output.os, "unlink"),
+        (output.os, "rmdir"),
     ]
     seen = []
 
@@ -203,26 +203,49 @@ def test_a_swap_killed_at_any_instant_leaves_the_old_set_or_the_new_one(tmp_path
         assert ours == {*expected, MANIFEST}, step
         seen.append(expected is NEW)
 
-    # 4 files written, 2 hard links and a symbolic link, the exchange, the old set deleted
-    assert _killed_at_every_step(tmp_path, steps, complete) == 9
-    assert seen == [False] * 8 + [True]
+    # 4 files written, 2 hard links and a symbolic link, the exchange; then the old set's 4
+    # files, the user's 2 files and a link (linked in the new set), and 2 folders removed
+    assert _killed_at_every_step(tmp_path, steps, complete) == 17
+    assert seen == [False] * 8 + [True] * 9
+
+
+def _during_the_exchange(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
+    """``action`` runs just before the two folders are exchanged: a user at work meanwhile."""
+    rename = output._rename
+
+    def meanwhile(source: Path, target: Path, exchange: bool) -> None:
+        if exchange:
+            action()
+        rename(source, target, exchange)
+
+    monkeypatch.setattr(output, "_rename", meanwhile)
 
 
 def test_files_the_user_writes_during_a_swap_are_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A new file is moved into the new set; a file saved anew (another inode) is kept beside
+    it, never deleted."""
     out = tmp_path / "build"
     replace_directory(out, _set(OLD))
-    exchange = output._exchange
+    (out / "kommentit.txt").write_text("ennen\n")
 
-    def meanwhile(first: Path, second: Path) -> None:
+    def work() -> None:
         (out / "juuri-nyt.txt").write_text("kirjoitettu kesken\n")
-        exchange(first, second)
+        (out / "kommentit.txt").unlink()
+        (out / "kommentit.txt").write_text("tallennettu kesken\n")
 
-    monkeypatch.setattr(output, "_exchange", meanwhile)
+    _during_the_exchange(monkeypatch, work)
     replace_directory(out, _set(NEW))
     assert (out / "juuri-nyt.txt").read_text() == "kirjoitettu kesken\n"
+    assert (out / "kommentit.txt").read_text() == "ennen\n"
+    kept = tmp_path / "build.tymdocs-kept-1"
+    assert sorted(p.name for p in kept.iterdir()) == ["kommentit.txt"]
+    assert (kept / "kommentit.txt").read_text() == "tallennettu kesken\n"
     assert _listed(out) == set(NEW) and _matches_manifest(out)
+    monkeypatch.undo()
+    replace_directory(out, _set(OLD))  # the kept folder is the user's: left alone
+    assert kept.is_dir()
 
 
 def test_a_file_system_that_cannot_exchange_gets_the_file_by_file_swap(
@@ -231,15 +254,43 @@ def test_a_file_system_that_cannot_exchange_gets_the_file_by_file_swap(
     out = tmp_path / "build"
     replace_directory(out, _set(OLD))
     (out / "kommentit.txt").write_text("oma\n")
+    rename = output._rename
 
-    def unsupported(first: Path, second: Path) -> None:
-        raise OSError(errno.EINVAL, "Invalid argument")
+    def unsupported(source: Path, target: Path, exchange: bool) -> None:
+        if exchange:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        rename(source, target, exchange)
 
-    monkeypatch.setattr(output, "_exchange", unsupported)
+    monkeypatch.setattr(output, "_rename", unsupported)
     replace_directory(out, _set(NEW))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
     assert sorted(p.name for p in out.iterdir()) == sorted([*NEW, MANIFEST, "kommentit.txt"])
     assert _matches_manifest(out) and _listed(out) == set(NEW)
+
+
+@pytest.mark.parametrize("case", ["read-only folder", "repository", "folder under a set name"])
+def test_the_users_folders_survive_every_swap(tmp_path: Path, case: str) -> None:
+    """A folder tymdocs could not empty again (to all but root), a repository (``-o .``), a
+    folder under the name of an old output: each stays with its files. The first two are not
+    even recreated: the files around them are swapped one by one."""
+    out = tmp_path / "build"
+    replace_directory(out, _set(OLD))
+    name = {"read-only folder": "lukittu", "repository": ".git", "folder under a set name": "c.pdf"}
+    mine = out / name[case]
+    if case == "folder under a set name":
+        (out / "c.pdf").unlink()
+    mine.mkdir()
+    (mine / "tieto.txt").write_text("oma\n")
+    if case == "read-only folder":
+        mine.chmod(0o555)
+    before = mine.stat().st_ino
+    replace_directory(out, _set(NEW))
+    mine.chmod(0o755)
+    assert (mine / "tieto.txt").read_text() == "oma\n"
+    if case == "repository" or (case == "read-only folder" and os.geteuid() != 0):
+        assert mine.stat().st_ino == before
+    assert _listed(out) == set(NEW) and _matches_manifest(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
 
 
 def test_a_file_by_file_swap_killed_at_every_step_leaves_complete_files(
@@ -247,7 +298,7 @@ def test_a_file_by_file_swap_killed_at_every_step_leaves_complete_files(
 ) -> None:
     """Where directories cannot be exchanged, each file under its own name is complete, and
     a manifest in place matches what it lists."""
-    monkeypatch.setattr(output, "_can_exchange", lambda: False)
+    monkeypatch.setattr(output, "_exchange_function", lambda: None)
     versions = {name: {OLD.get(name), NEW.get(name)} - {None} for name in {*OLD, *NEW}}
 
     def complete_files(step: int, out: Path) -> None:

@@ -25,7 +25,15 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
-from tests.helpers import FIXTURES, SEED, copy_agreement, init_repo, normalise, soffice_convert
+from tests.helpers import (
+    FIXTURES,
+    SEED,
+    assert_schema_order,
+    copy_agreement,
+    init_repo,
+    normalise,
+    soffice_convert,
+)
 from tests.test_any_agreement import HEADINGS as KUVITTEELLINEN_HEADINGS
 from tests.test_render import HEADINGS as SEED_HEADINGS
 from tests.test_signature_pages import UNNAMED
@@ -263,6 +271,17 @@ def test_hostile_text_in_a_signatory_is_printed_as_typed(made_up: tuple[Built, B
 
 
 # -- a DOCX that Word and LibreOffice open without repairs ------------------------------------
+
+
+def test_every_property_is_in_the_schemas_order(agreement: Built) -> None:
+    agreement_docx = [
+        e["path"] for e in agreement.manifest["outputs"] if e["kind"] == "agreement-docx"
+    ]
+    for data in [
+        *agreement.packages().values(),
+        *((agreement.out / p).read_bytes() for p in agreement_docx),
+    ]:
+        assert_schema_order(data)
 
 
 def test_every_part_is_well_formed_typed_and_every_relationship_resolves(agreement: Built) -> None:

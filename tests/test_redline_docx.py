@@ -24,7 +24,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.helpers import FIXTURES, copy_agreement, edit, normalise, run, soffice_convert
+from tests.helpers import (
+    FIXTURES,
+    assert_schema_order,
+    copy_agreement,
+    edit,
+    normalise,
+    run,
+    soffice_convert,
+)
 from tests.test_diff import SENTENCE, revise
 from tymdocs.changes import Report, compare
 from tymdocs.checks import validate
@@ -631,6 +639,7 @@ def test_a_real_revision_accepts_to_b_and_rejects_to_a(tmp_path: Path, source: s
     assert report.changes
     data = render_redline_docx(report, STAMP)
     check_docx(data, compose(x), compose(y), "Johtoryhmä", DATE)
+    assert_schema_order(data)
     deleted = " ".join(t.text or "" for t in _body(data).iter(f"{W}delText"))
     inserted = " ".join(t.text or "" for t in _body(data).iter(f"{W}t") if _inserted(t))
     if source == "seed":

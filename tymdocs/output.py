@@ -7,19 +7,23 @@ report folders inside ``build/`` are not ours, and survive every build.
 Where the system can exchange two directories in one step (Linux ``renameat2``, macOS
 ``renamex_np``), the whole set changes at one instant:
 
-1. the new set is written into ``.<out>.tymdocs-swap`` beside ``out``, and everything in
-   ``out`` that tymdocs did not write is linked into it (hard links: nothing is copied);
+1. the new set is written into ``.<out>.tymdocs-swap`` beside ``out``, its manifest first,
+   and everything in ``out`` that tymdocs did not write is hard-linked into it;
 2. the two directories are exchanged: ``out`` is now the new set, the other the old one;
-3. what appeared in the old one meanwhile is moved over, then the old set is deleted.
+3. the old one is taken apart: the files its manifest lists are deleted, and so is what the
+   new one holds too (the same file linked); what the user wrote into it meanwhile is moved
+   over, or, where the new one has it under that name, kept in ``<out>.tymdocs-kept-N``.
 
-A kill at any instant leaves under ``out`` either the old complete set or the new one, and
-the user's files with either. Elsewhere the files are replaced one by one, each always
-complete under its own name: every new file is written as ``.tymdocs-new.<name>``, the old
-``manifest.json`` is moved aside to ``.tymdocs-old.manifest.json`` (so no manifest claims a
-half-replaced set), each new file is renamed into place with the manifest last, and old
-outputs the new manifest does not list are deleted.
+A kill at any instant leaves under ``out`` either the old complete set or the new one, with
+the user's files; the next swap takes apart what is left beside it the same way. Where the
+user's entries cannot be linked and unlinked safely (another device, a folder not writable,
+a repository, more than ``_MAX_LINKED``), or the system cannot exchange, the files are
+replaced one by one instead, each always complete under its own name: every new file is
+written as ``.tymdocs-new.<name>``, the old ``manifest.json`` is moved aside to
+``.tymdocs-old.manifest.json`` (so no manifest claims a half-replaced set), each new file is
+renamed into place with the manifest last, and old outputs the new manifest does not list
+are deleted; the next swap finishes an interrupted one.
 
-An interrupted swap is finished or undone by the next one, which deletes every leftover.
 Writers to one directory take turns (``flock`` on the folder that holds it).
 """
 
@@ -34,6 +38,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,8 @@ NEW = ".tymdocs-new."
 """The prefix of a file being written, before it is renamed into place."""
 OLD_MANIFEST = ".tymdocs-old." + MANIFEST
 """The previous manifest while its files are being replaced."""
+_MANIFESTS = frozenset({MANIFEST, OLD_MANIFEST, NEW + MANIFEST})
+"""Every manifest a folder of outputs may hold, those of an interrupted swap included."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,10 @@ def replace_directory(
     except OSError as exc:
         raise BuildError(f"cannot write to {out}: {exc.strerror}") from exc
     with _locked(out.parent):
-        _clean_beside(out)
+        try:
+            _clean_beside(out)
+        except OSError as exc:
+            raise BuildError(f"cannot tidy what an earlier build left: {exc}") from exc
         owned = _owned(out, kind, owner) if out.is_dir() else set()
         names = [output.name for output in outputs]
         for name in names:
@@ -97,55 +107,42 @@ def replace_directory(
             if not _exchange_sets(out, outputs, owned):
                 out.mkdir(exist_ok=True)
                 _remove_leftovers(out)
-                _swap(out, outputs, owned - set(names))
+                _swap(out, outputs, owned - set(names) - _MANIFESTS)
         except OSError as exc:
             raise BuildError(f"cannot write {out}: {exc.strerror}") from exc
 
 
 def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
-    """Steps 1 to 3 of the module's docstring; False, with nothing changed, where the system
-    or the file system cannot exchange directories."""
+    """Steps 1 to 3 of the module's docstring; False, with nothing changed, where exchanging
+    is not possible or not safe: then the caller swaps file by file."""
     staging = _staging(out)
-    theirs = (
-        [entry for entry in out.iterdir() if entry.name not in owned and not _ours(entry.name)]
-        if out.is_dir()
-        else []
-    )
-    if out.is_dir() and not _can_exchange():
-        return False
-    staging.mkdir()
-    for output in outputs:
-        _write(staging / output.name, output.data)
-    for entry in theirs:
-        _link_tree(entry, staging / entry.name)
-    if not out.is_dir():
+    if not out.is_dir():  # the first set: one rename puts it in place
+        staging.mkdir()
+        _write_set(staging, outputs)
         os.rename(staging, out)
         return True
-    shutil.copystat(out, staging)
-    try:
-        _exchange(staging, out)
-    except OSError as exc:
-        if exc.errno not in _UNSUPPORTED:
-            raise
-        shutil.rmtree(staging)  # this file system cannot: nothing was changed
+    theirs = [entry for entry in out.iterdir() if not _replaced(entry, owned)]
+    if _exchange_function() is None or not _linkable(out, theirs):
         return False
-    for entry in staging.iterdir():  # written by someone else while the set was prepared
-        if entry.name not in owned and not (out / entry.name).exists() and not _ours(entry.name):
-            os.replace(entry, out / entry.name)
-    shutil.rmtree(staging)
+    try:
+        staging.mkdir()
+        _write_set(staging, outputs)
+        for entry in theirs:
+            _link(entry, staging / entry.name)
+        shutil.copystat(out, staging)
+        _rename(staging, out, exchange=True)
+    except OSError:
+        if staging.is_dir():
+            _retire(staging, out)  # nothing was changed: the new files and the links go
+        return False
+    with contextlib.suppress(OSError):  # the new set is in place; the next swap tidies up
+        _retire(staging, out)
     return True
 
 
-_UNSUPPORTED = {
-    errno.EINVAL,
-    errno.ENOSYS,
-    errno.ENOTSUP,
-    errno.EOPNOTSUPP,
-    errno.EXDEV,
-    errno.EBUSY,
-}
-"""What ``_exchange`` fails with where the file system cannot exchange (or ``out`` is a mount
-point)."""
+_MAX_LINKED = 10_000
+"""More of the user's own entries than this in ``out``, and its files are swapped one by one:
+linking them all again at every build would cost more than the exchange is worth."""
 
 
 def _staging(out: Path) -> Path:
@@ -157,58 +154,155 @@ def _ours(name: str) -> bool:
     return name.startswith(NEW) or name == OLD_MANIFEST
 
 
+def _replaced(entry: Path, owned: set[str]) -> bool:
+    """A file tymdocs wrote, which the new set replaces or drops."""
+    regular = entry.is_file() and not entry.is_symlink()
+    return regular and (entry.name in owned or _ours(entry.name))
+
+
 def _write(path: Path, data: bytes) -> None:
     with open(path, "wb") as file:
         file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
     path.chmod(0o644)
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """``source`` again under ``target``: files as hard links (copies where the file system
-    has none), folders recreated, symbolic links as links to the same place."""
+def _write_set(folder: Path, outputs: list[Output]) -> None:
+    """The manifest first: whenever a new file is in ``folder``, a manifest there lists it."""
+    for output in sorted(outputs, key=lambda output: output.name != MANIFEST):
+        _write(folder / output.name, output.data)
+
+
+def _linkable(out: Path, theirs: list[Path]) -> bool:
+    """Whether the user's entries in ``out`` can be linked into a folder beside it, and later
+    unlinked from the old one: all on the device of ``out`` and its parent, every folder
+    writable, not the repository itself (``-o .``), and not too many."""
+    device = out.stat().st_dev
+    if out.parent.stat().st_dev != device or not os.access(out.parent, os.W_OK | os.X_OK):
+        return False
+    count = 0
+    pending = list(theirs)
+    while pending:
+        entry = pending.pop()
+        count += 1
+        if count > _MAX_LINKED or entry.name == ".git" or entry.lstat().st_dev != device:
+            return False
+        if entry.is_dir() and not entry.is_symlink():
+            if not os.access(entry, os.W_OK | os.X_OK):
+                return False
+            pending.extend(entry.iterdir())
+    return True
+
+
+def _link(source: Path, target: Path) -> None:
+    """``source`` again under ``target``, nothing copied: files as hard links, folders
+    recreated, symbolic links as links to the same place."""
     if source.is_symlink():
         os.symlink(os.readlink(source), target)
     elif source.is_dir():
-        target.mkdir()
-        for entry in source.iterdir():
-            _link_tree(entry, target / entry.name)
-        shutil.copystat(source, target)
+        shutil.copytree(source, target, symlinks=True, copy_function=os.link)
     else:
-        try:
-            os.link(source, target, follow_symlinks=False)
-        except OSError:
-            shutil.copy2(source, target, follow_symlinks=False)
+        os.link(source, target, follow_symlinks=False)
 
 
-def _can_exchange() -> bool:
-    """Whether this system has an atomic exchange of two paths."""
-    return sys.platform in ("linux", "darwin") and _exchange_function() is not None
+def _retire(old: Path, out: Path) -> None:
+    """Take apart a folder a swap left beside ``out``: the old set after the exchange, or the
+    new one prepared before it. The files its manifest lists go, and whatever ``out`` holds
+    too (the same file linked, the same link); anything ``out`` does not have is moved into
+    it. What is left (changed during the swap) is kept beside ``out``, never deleted."""
+    listed = _listed(old)
+    out.mkdir(exist_ok=True)
+    for entry in sorted(old.iterdir()):
+        if _replaced(entry, listed):
+            entry.unlink()
+        else:
+            _settle(entry, out / entry.name)
+    try:
+        old.rmdir()
+    except OSError:
+        number = 1
+        while (out.parent / f"{out.name}.tymdocs-kept-{number}").exists():
+            number += 1
+        os.rename(old, out.parent / f"{out.name}.tymdocs-kept-{number}")
 
 
+def _settle(entry: Path, there: Path) -> None:
+    """``entry`` of an old folder, ``there`` its place in the new one: moved there when there
+    is nothing there, removed when it is the same (a folder: entry by entry), else left."""
+    with contextlib.suppress(OSError):
+        if not os.path.lexists(there):
+            _rename(entry, there, exchange=False)
+        elif entry.is_dir() and not entry.is_symlink():
+            if there.is_dir() and not there.is_symlink():
+                for child in sorted(entry.iterdir()):
+                    _settle(child, there / child.name)
+                entry.rmdir()
+        elif _same(entry, there):
+            entry.unlink()
+
+
+def _same(first: Path, second: Path) -> bool:
+    """The same file (linked twice) or two links to the same place."""
+    if first.is_symlink() or second.is_symlink():
+        both = first.is_symlink() and second.is_symlink()
+        return both and os.readlink(first) == os.readlink(second)
+    one, other = first.lstat(), second.lstat()
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
+
+
+def _listed(folder: Path) -> set[str]:
+    """The manifests in ``folder`` (those of an interrupted file-by-file swap too) and the
+    plain names of the files they list."""
+    names = set(_MANIFESTS)
+    for manifest in _MANIFESTS:
+        outputs = (read_manifest(folder / manifest) or {}).get("outputs", [])
+        paths = {entry.get("path") for entry in outputs if isinstance(entry, dict)}
+        names |= {path for path in paths if isinstance(path, str) and _plain_name(path)}
+    return names
+
+
+@cache
 def _exchange_function() -> Any:
+    """Linux's ``renameat2`` or macOS's ``renamex_np``; None elsewhere."""
+    if sys.platform not in ("linux", "darwin"):
+        return None
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    return getattr(libc, "renameat2" if sys.platform == "linux" else "renamex_np", None)
+    function = getattr(libc, "renameat2" if sys.platform == "linux" else "renamex_np", None)
+    if function is not None:
+        function.restype = ctypes.c_int
+        path = ctypes.c_char_p
+        function.argtypes = (
+            [ctypes.c_int, path, ctypes.c_int, path, ctypes.c_uint]
+            if sys.platform == "linux"
+            else [path, path, ctypes.c_uint]
+        )
+    return function
 
 
-def _exchange(first: Path, second: Path) -> None:
-    """Exchange two directories in one step: each is, at every instant, one or the other."""
+def _rename(source: Path, target: Path, exchange: bool) -> None:
+    """Exchange two paths in one step (each is at every instant one or the other), or rename
+    ``source`` to ``target`` only if nothing is there; both atomic. Where the system has
+    neither, a plain rename after a check."""
+    function = _exchange_function()
+    if function is None:
+        if exchange or os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "exists", str(target))
+        os.rename(source, target)
+        return
     import ctypes
 
-    function = _exchange_function()
-    a, b = os.fsencode(first), os.fsencode(second)
+    a, b = os.fsencode(source), os.fsencode(target)
     if sys.platform == "linux":
-        at_fdcwd, rename_exchange = -100, 2
-        result = function(at_fdcwd, a, at_fdcwd, b, rename_exchange)
+        at_fdcwd, rename_noreplace, rename_exchange = -100, 1, 2
+        flag = rename_exchange if exchange else rename_noreplace
+        result = function(at_fdcwd, a, at_fdcwd, b, flag)
     else:
-        rename_swap = 2
-        result = function(a, b, rename_swap)
+        rename_swap, rename_excl = 2, 4
+        result = function(a, b, rename_swap if exchange else rename_excl)
     if result != 0:
         number = ctypes.get_errno()
-        raise OSError(number, os.strerror(number), str(second))
+        raise OSError(number, os.strerror(number), str(target))
 
 
 def _swap(out: Path, outputs: list[Output], stale: set[str]) -> None:
@@ -230,9 +324,8 @@ def _swap(out: Path, outputs: list[Output], stale: set[str]) -> None:
 
 def _owned(out: Path, kind: str, owner: str | None) -> set[str]:
     """The names of the files tymdocs wrote into ``out``: every file its manifests list, those
-    of a swap that was interrupted included."""
-    owned: set[str] = set()
-    for name in (MANIFEST, OLD_MANIFEST, NEW + MANIFEST):
+    of a swap that was interrupted included, once each manifest is known to be ours."""
+    for name in sorted(_MANIFESTS):
         path = out / name
         if not path.exists():
             continue
@@ -252,12 +345,7 @@ def _owned(out: Path, kind: str, owner: str | None) -> set[str]:
                 f"{out} holds the outputs of agreement {other!r}: refusing to replace them "
                 "(remove them, or build into another folder with -o)"
             )
-        owned.add(MANIFEST)
-        for entry in data.get("outputs", []):
-            path_ = entry.get("path") if isinstance(entry, dict) else None
-            if isinstance(path_, str) and _plain_name(path_):
-                owned.add(path_)
-    return owned
+    return _listed(out)
 
 
 def _plain_name(name: str) -> bool:
@@ -281,7 +369,7 @@ def _clean_beside(out: Path) -> None:
     missing."""
     staging = _staging(out)
     if staging.is_dir() and not staging.is_symlink():
-        shutil.rmtree(staging)
+        _retire(staging, out)
     for entry in sorted(out.parent.iterdir()):
         name = entry.name
         retired = name.startswith(f".{out.name}-old-")

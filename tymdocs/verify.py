@@ -338,8 +338,9 @@ def _check_signatures(
     original_reader = PdfFileReader(io.BytesIO(original), strict=False)
     package_fields = {name: _rect(ref) for name, _, ref in enumerate_sig_fields(original_reader)}
     base = original_reader.xrefs.total_revisions - 1
-    report.failures += check_revisions(reader, base)
-    added = _added_pages(reader, base)
+    failures = check_revisions(reader, base)
+    report.failures += failures
+    added = None if failures else _added_pages(reader, base)
     if added:
         report.warnings.append(
             f"{added} added after the package (an e-signing service's?): what they say is "

@@ -677,6 +677,7 @@ def _zip(entries: dict[str, bytes], timestamp: int, start: bytes = b"") -> bytes
     with zipfile.ZipFile(output, "a" if start else "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in entries.items():
             info = zipfile.ZipInfo(name, date_time=date_time)
+            info.create_system = 3  # as on Unix everywhere: Windows would write 0
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             target.writestr(info, data)
