@@ -481,3 +481,30 @@ def test_sources_in_a_folder_the_repository_ignores_make_a_draft(
     code, text, data = _build(capsys, root)
     assert SECRET in text
     _assert_draft_or_committed(code, text, data)
+
+
+def test_a_report_inside_build_waits_for_a_build_to_finish_its_swap(tmp_path: Path) -> None:
+    """A build holds the lock on the folder that holds ``build/``; a report being written
+    into ``build/diff-*`` takes that lock too, so it never lands in a ``build/`` being
+    exchanged."""
+    import fcntl
+    import threading
+
+    out = tmp_path / "build"
+    replace_directory(out, _set(OLD))
+    report = out / "diff-v1-v2"
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a build in the middle of its swap
+        writer = threading.Thread(
+            target=replace_directory,
+            args=(report, [Output(MANIFEST, "manifest", b"{}")]),
+            kwargs={"kind": "redline"},
+        )
+        writer.start()
+        writer.join(timeout=1)
+        assert writer.is_alive() and not report.exists()
+    finally:
+        os.close(fd)
+    writer.join(timeout=10)
+    assert not writer.is_alive() and (report / MANIFEST).read_bytes() == b"{}"

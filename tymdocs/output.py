@@ -24,7 +24,8 @@ written as ``.tymdocs-new.<name>``, the old ``manifest.json`` is moved aside to
 renamed into place with the manifest last, and old outputs the new manifest does not list
 are deleted; the next swap finishes an interrupted one.
 
-Writers to one directory take turns (``flock`` on the folder that holds it).
+Writers to one directory take turns (``flock`` on the folder that holds it, and on the one
+above when that is itself a folder of outputs, as ``build/`` is for ``build/diff-*``).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def replace_directory(
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(f"cannot write to {out}: {exc.strerror}") from exc
-    with _locked(out.parent):
+    with _locked(_guarding(out)):
         try:
             _clean_beside(out)
         except OSError as exc:
@@ -383,21 +384,30 @@ def _clean_beside(out: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
+def _guarding(out: Path) -> list[Path]:
+    """The folders whose locks a writer of ``out`` holds, outermost first: the one that holds
+    ``out`` (which is exchanged), and when that is itself a folder of outputs (a report in
+    ``build/diff-*``), the one that holds it too, so a build never swaps ``build/`` while a
+    report is being written into it."""
+    nested = (out.parent / MANIFEST).exists() and out.parent.parent != out.parent
+    return [out.parent.parent, out.parent] if nested else [out.parent]
+
+
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder`` (the one that holds the outputs' directory, which
-    is exchanged), so two writers never interleave their swaps."""
+def _locked(folders: list[Path]) -> Iterator[None]:
+    """Hold an exclusive lock on each of ``folders``, in order, so two writers never
+    interleave their swaps."""
     try:
         import fcntl
     except ImportError:  # not on POSIX: no lock, each swap still leaves complete files
         yield
         return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with contextlib.ExitStack() as held:
+        for folder in folders:
+            fd = os.open(folder, os.O_RDONLY)
+            held.callback(os.close, fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
-    finally:
-        os.close(fd)
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
