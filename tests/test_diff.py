@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, copy_agreement, edit, init_repo, run
+from tests.helpers import FIXTURES, copy_agreement, edit, init_repo, run, tree_digest
 from tests.test_governance import kela_to_one
 from tymdocs.changes import compare, pair_parts
 from tymdocs.checks import validate
@@ -109,6 +109,34 @@ def test_unknown_versions_and_formats_are_usage_errors(
     assert "no version v7" in run(capsys, "-C", str(repo), "diff", "v7").err
     assert run(capsys, "-C", str(repo), "diff", "--format", "odt").code == 2
     assert run(capsys, "-C", str(repo), "diff", "no-such-ref").code == 2
+
+
+def test_build_and_check_name_versions_by_their_number_as_diff_does(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    """``--ref v1`` (or ``1``) is version 1 of the register, as ``tymdocs log`` numbers it."""
+    kela_to_one(repo)
+    result = run(
+        capsys, "-C", str(repo), "approve", "--body", "Johtoryhmä", "--date", "15.9.2025",
+        "--section", "4", "--effective", "1.10.2025", "-m", "Kelan resurssi",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    records = json.loads(run(capsys, "-C", str(repo), "log", "--json").out)["records"]
+    first = next(record["commit"] for record in records if record["version"] == 1)
+    by_number = run(
+        capsys, "-C", str(repo), "build", "--ref", "v1", "--json", "-o", str(tmp_path / "a")
+    )
+    assert by_number.code == 0, by_number.err
+    manifest = json.loads(by_number.out)
+    assert manifest["source"]["commit"] == first
+    assert manifest["regenerate"].endswith(f"--ref {first}")
+    assert (
+        run(capsys, "-C", str(repo), "build", "--ref", first, "-o", str(tmp_path / "b")).code == 0
+    )
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    assert run(capsys, "-C", str(repo), "check", "--ref", "2").code == 0
+    missing = run(capsys, "-C", str(repo), "build", "--ref", "v3")
+    assert missing.code == 2 and "the register has no version v3 (versions: 1, 2)" in missing.err
 
 
 # -- parts: added, removed, renumbered, retitled ----------------------------------------------

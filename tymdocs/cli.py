@@ -81,7 +81,11 @@ _ALL_AFTER_VERSION_1 = "after-version-1"
 
 
 @cli.command()
-@click.option("--ref", metavar="REV", help="Check the sources of a commit, branch or tag.")
+@click.option(
+    "--ref",
+    metavar="REV",
+    help="Check the sources of a version of the register (v2), a commit, branch or tag.",
+)
 @click.option(
     "--at", callback=_date, metavar="DATE", help="Check the agreement as in force on this date."
 )
@@ -169,7 +173,11 @@ def _check_governance(settings: Settings, revision_range: str, as_json: bool) ->
 
 
 @cli.command()
-@click.option("--ref", metavar="REV", help="Build a commit, branch or tag, read from git.")
+@click.option(
+    "--ref",
+    metavar="REV",
+    help="Build a version of the register (v2), a commit, branch or tag, read from git.",
+)
 @click.option(
     "--at",
     callback=_date,

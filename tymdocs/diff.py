@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -24,12 +23,11 @@ from tymdocs.errors import SourceError, UsageError
 from tymdocs.locale import label, local_date, parse_date
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
-from tymdocs.revision import Source, open_history, open_source
+from tymdocs.revision import VERSION_NUMBER, Source, open_source
 from tymdocs.sources import fingerprint
 
 Format = Literal["html", "docx", "md", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "docx", "md", "pdf")
-_VERSION = re.compile(r"^[vV]?([1-9][0-9]{0,5})$")
 
 
 @dataclass(frozen=True)
@@ -49,17 +47,9 @@ def open_side(root: Path, spec: str | None) -> Side:
     day = parse_date(spec)
     if day is not None:
         return _side(open_source(root, None, day), day.isoformat())
-    number = _VERSION.match(spec)
-    if number is not None and not git.is_repository(root):
+    if VERSION_NUMBER.match(spec) and not git.is_repository(root):
         raise UsageError(f"version {spec} needs a git repository with a register")
-    if number is not None:
-        _, history = open_history(root, changes=False)  # only its records
-        version = history.version(int(number.group(1)))
-        if version is None:
-            known = ", ".join(str(v.number) for v in history.versions()) or "none"
-            raise UsageError(f"the register has no version {spec} (versions: {known})")
-        return _side(open_source(root, version.commit), f"v{version.number}")
-    source = open_source(root, spec)
+    source = open_source(root, spec)  # a recorded version is named by its number below
     return _side(source, (source.commit or spec)[:7])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,11 +77,11 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         if at is not None:
             raise UsageError("--at needs a recorded history, and there is no commit yet")
         return Source(WorkTree(root), None, True, True, epoch(0), label("draft"))
-    tip = git.resolve_commit(root, ref) if ref is not None else state.head
+    tip = commit_of(root, ref) if ref is not None else state.head
     assert tip is not None
     location = state.prefix.rstrip("/")
     if at is not None:
-        return _in_force(root, tip, at, ref, location)
+        return _in_force(root, tip, at, location)
     committed = GitTree(root, tip)
     dirty = ref is None and bool(changed_sources(root, committed))
     # Unchanged by git's reckoning is not proof that the bytes on disk are the commit's (a
@@ -121,7 +122,25 @@ def source_tree(root: Path, ref: str | None = None) -> SourceTree:
         return WorkTree(root)
     if not git.is_repository(root):
         raise UsageError(f"--ref needs a git repository, and {root} is not in one")
-    return GitTree(root, git.resolve_commit(root, ref))
+    return GitTree(root, commit_of(root, ref))
+
+
+VERSION_NUMBER = re.compile(r"^[vV]?([1-9][0-9]{0,5})$")
+"""A version named by its number in the register: ``2`` or ``v2``."""
+
+
+def commit_of(root: Path, ref: str) -> str:
+    """The commit ``ref`` names: a version number of the register (``2``, ``v2``) before any
+    git revision of that name, as ``tymdocs log`` numbers them."""
+    number = VERSION_NUMBER.match(ref)
+    if number is None:
+        return git.resolve_commit(root, ref)
+    _, history = open_history(root, changes=False)  # only its records
+    version = history.version(int(number.group(1)))
+    if version is None:
+        known = ", ".join(str(v.number) for v in history.versions()) or "none"
+        raise UsageError(f"the register has no version {ref} (versions: {known})")
+    return version.commit
 
 
 def open_history(root: Path, rev: str = "HEAD", changes: bool = True) -> tuple[Metadata, History]:
@@ -141,7 +160,7 @@ def open_history(root: Path, rev: str = "HEAD", changes: bool = True) -> tuple[M
     return meta, governance.read_history(root, meta.id, tip, changes=changes)
 
 
-def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str) -> Source:
+def _in_force(root: Path, tip: str, day: dt.date, location: str) -> Source:
     """The agreement as in force on ``day``: each part from the newest version in force."""
     meta = read_config(GitTree(root, tip))
     if meta is None:
@@ -172,7 +191,7 @@ def _in_force(root: Path, tip: str, day: dt.date, ref: str | None, location: str
         draft=False,
         timestamp=epoch(newest.entry.time),
         label=label("in_force_on", date=format_date(day)),
-        ref=ref if ref is not None else tip,
+        ref=tip,
         location=location,
         notes=governance.notes(in_force.applied, names, in_force=True),
         at=day,
