@@ -472,6 +472,8 @@ def test_a_pdf_that_is_not_a_package(
     agreement = (repo / "build" / "lansi-pirkanmaa-tym.pdf").read_bytes()
     assert "not a tymdocs signature package" in _failure(capsys, repo, tmp_path, agreement)
     assert "not a PDF" in _failure(capsys, repo, tmp_path, b"hello")
+    word = (repo / "build" / "lansi-pirkanmaa-tym-allekirjoitus-kela.docx").read_bytes()
+    assert "a Word or zip file, not a PDF" in _failure(capsys, repo, tmp_path, word)
 
 
 def test_garbage_after_the_header_fails_without_a_traceback(

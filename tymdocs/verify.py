@@ -250,6 +250,13 @@ def _verify_copy(
     data = _read(path, report)
     if data is None:
         return None
+    if data.startswith(b"PK\x03\x04"):
+        report.failures.append(
+            "a Word or zip file, not a PDF: verify checks the signatures of PDF packages; a "
+            "DOCX package signed elsewhere is checked against the version and fingerprint on "
+            "its pages"
+        )
+        return None
     if not data.startswith(b"%PDF-"):
         report.failures.append("not a PDF")
         return None
