@@ -133,8 +133,9 @@ def _dying(function: Callable[..., None], budget: list[int]) -> Callable[..., No
     return call
 
 
-OLD = {"a.pdf": b"old a", "b.docx": b"old b", "c.pdf": b"old c only"}
-NEW = {"a.pdf": b"new a", "b.docx": b"new b", "d.pdf": b"new d only"}
+OLD = {"a.pdf": b"old a", "b.docx": b"old b", "c.pdf": b"old c only", "x.pdf": b"old x only"}
+NEW = {"a.pdf": b"new a", "b.docx": b"new b", "d.pdf": b"new d only", "y.pdf": b"new y only"}
+"""Two sets, with names that sort before the manifest's and after it."""
 
 
 def _killed_at_every_step(
@@ -171,7 +172,7 @@ def _killed_at_every_step(
         replace_directory(out, _set(NEW))
         assert sorted(p.name for p in out.parent.iterdir()) == ["build"], step
         assert sorted(p.name for p in out.iterdir()) == sorted(
-            ["a.pdf", "b.docx", "d.pdf", MANIFEST, "kommentit.txt", "diff-v1-v2", "uusin"]
+            [*NEW, MANIFEST, "kommentit.txt", "diff-v1-v2", "uusin"]
         ), step
         assert _matches_manifest(out)
         if finished:
@@ -203,10 +204,10 @@ def test_a_swap_killed_at_any_instant_leaves_the_old_set_or_the_new_one(tmp_path
         assert ours == {*expected, MANIFEST}, step
         seen.append(expected is NEW)
 
-    # 4 files written, 2 hard links and a symbolic link, the exchange; then the old set's 4
+    # 5 files written, 2 hard links and a symbolic link, the exchange; then the old set's 5
     # files, the user's 2 files and a link (linked in the new set), and 2 folders removed
-    assert _killed_at_every_step(tmp_path, steps, complete) == 17
-    assert seen == [False] * 8 + [True] * 9
+    assert _killed_at_every_step(tmp_path, steps, complete) == 19
+    assert seen == [False] * 9 + [True] * 10
 
 
 def _during_the_exchange(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
@@ -311,25 +312,60 @@ def test_a_file_by_file_swap_killed_at_every_step_leaves_complete_files(
 
     steps = [(output.os, "replace"), (output.os, "unlink")]
     count = _killed_at_every_step(tmp_path, steps, complete_files)
-    assert count == 7  # old manifest aside, 3 files and the manifest renamed, 2 deletions
+    assert count == 9  # old manifest aside, 4 files and the manifest renamed, 3 deletions
 
 
-def test_leftovers_of_interrupted_builds_are_cleaned_up_and_a_lost_build_restored(
+def test_what_an_interrupted_swap_left_is_tidied_and_nothing_else_is_touched(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "build"
     replace_directory(out, _set({"a.pdf": b"a"}))
-    retired = tmp_path / ".build-old-x1y2"
-    retired.mkdir()
-    out.rename(retired / "build")
-    (tmp_path / ".build-new-z3").mkdir()
-    (tmp_path / ".build-new-z3" / "a.pdf").write_bytes(b"half")
+    (tmp_path / ".build-old-2024").mkdir()  # the user's own backup, named like anything
+    (tmp_path / ".build-old-2024" / "a.pdf").write_bytes(b"varmuuskopio")
+    staging = tmp_path / ".build.tymdocs-swap"  # a set being prepared when the build died
+    staging.mkdir()
+    (staging / MANIFEST).write_text(json.dumps({"outputs": [{"path": "a.pdf"}]}))
+    (staging / "a.pdf").write_bytes(b"half")
+    outside = tmp_path / "gradu.txt"
+    outside.write_text("oma\n")
+    (out / f"{output.NEW}a.pdf").symlink_to(outside)  # a file-by-file swap's name, as a link
     replace_directory(out, _set({"a.pdf": b"a2"}))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
-    (out / f"{output.NEW}a.pdf").write_bytes(b"half")
-    replace_directory(out, _set({"a.pdf": b"a3"}))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build-old-2024", "build", "gradu.txt"]
+    assert (tmp_path / ".build-old-2024" / "a.pdf").read_bytes() == b"varmuuskopio"
     assert sorted(p.name for p in out.iterdir()) == ["a.pdf", MANIFEST]
-    assert (out / "a.pdf").read_bytes() == b"a3"
+    assert (out / "a.pdf").read_bytes() == b"a2"
+    for exchange in (False, True):  # the file-by-file swap writes nothing through a link
+        (out / f"{output.NEW}a.pdf").symlink_to(outside)
+        with pytest.MonkeyPatch.context() as patch:
+            if not exchange:
+                patch.setattr(output, "_exchange_function", lambda: None)
+            replace_directory(out, _set({"a.pdf": b"a3"}))
+        assert outside.read_text() == "oma\n" and (out / "a.pdf").read_bytes() == b"a3"
+
+
+def test_a_link_named_like_the_swap_folder_is_not_followed(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    replace_directory(out, _set(OLD))
+    release = tmp_path / "julkaisu"
+    replace_directory(release, _set({"z.pdf": b"julkaistu"}))
+    (tmp_path / ".build.tymdocs-swap").symlink_to(release)
+    replace_directory(out, _set(NEW))
+    assert _listed(out) == set(NEW) and _matches_manifest(out)
+    assert sorted(p.name for p in release.iterdir()) == ["manifest.json", "z.pdf"]
+    assert _matches_manifest(release)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the folders to another user")
+def test_folders_of_another_owner_are_never_made_anew(tmp_path: Path) -> None:
+    """Made anew, a folder would belong to whoever runs the build: files one by one instead."""
+    out = tmp_path / "build"
+    replace_directory(out, _set(OLD))
+    (out / "oma").mkdir()
+    for folder in (out, out / "oma"):
+        os.chown(folder, 65534, 65534)
+    replace_directory(out, _set(NEW))
+    assert (out.stat().st_uid, (out / "oma").stat().st_uid) == (65534, 65534)
+    assert _listed(out) == set(NEW) and _matches_manifest(out)
 
 
 # -- a clean build reads exactly the committed sources ------------------------------------------
@@ -485,14 +521,15 @@ def test_sources_in_a_folder_the_repository_ignores_make_a_draft(
 
 def test_a_report_inside_build_waits_for_a_build_to_finish_its_swap(tmp_path: Path) -> None:
     """A build holds the lock on the folder that holds ``build/``; a report being written
-    into ``build/diff-*`` takes that lock too, so it never lands in a ``build/`` being
+    anywhere inside ``build/`` takes that lock too, so it never lands in a ``build/`` being
     exchanged."""
     import fcntl
     import threading
 
     out = tmp_path / "build"
     replace_directory(out, _set(OLD))
-    report = out / "diff-v1-v2"
+    report = out / "raportit" / "diff-v1-v2"
+    report.parent.mkdir()
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # a build in the middle of its swap

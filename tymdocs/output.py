@@ -15,17 +15,21 @@ Where the system can exchange two directories in one step (Linux ``renameat2``, 
    over, or, where the new one has it under that name, kept in ``<out>.tymdocs-kept-N``.
 
 A kill at any instant leaves under ``out`` either the old complete set or the new one, with
-the user's files; the next swap takes apart what is left beside it the same way. Where the
-user's entries cannot be linked and unlinked safely (another device, a folder not writable,
-a repository, more than ``_MAX_LINKED``), or the system cannot exchange, the files are
-replaced one by one instead, each always complete under its own name: every new file is
-written as ``.tymdocs-new.<name>``, the old ``manifest.json`` is moved aside to
-``.tymdocs-old.manifest.json`` (so no manifest claims a half-replaced set), each new file is
-renamed into place with the manifest last, and old outputs the new manifest does not list
-are deleted; the next swap finishes an interrupted one.
+the user's files; the next swap takes apart what is left beside it the same way, its
+manifests last, so that a file of the old set is known as ours until it is gone.
 
-Writers to one directory take turns (``flock`` on the folder that holds it, and on the one
-above when that is itself a folder of outputs, as ``build/`` is for ``build/diff-*``).
+Where the user's entries cannot be linked and unlinked safely (another device, a folder not
+writable or of another owner, a repository, more than ``_MAX_LINKED``), or the system cannot
+exchange, the files are replaced one by one instead, each always complete under its own
+name: every new file is written as ``.tymdocs-new.<name>``, the old ``manifest.json`` is
+moved aside to ``.tymdocs-old.manifest.json`` (so no manifest claims a half-replaced set),
+each new file is renamed into place with the manifest last, and old outputs the new
+manifest does not list are deleted before the manifests; the next swap finishes an
+interrupted one. Names starting ``.tymdocs-new.`` are tymdocs's own.
+
+Writers take turns: each holds a ``flock`` on the folder that holds its ``out``, and on the
+folder that holds any enclosing folder of outputs (the one above ``build/`` for a report
+written into ``build/diff-*``).
 """
 
 from __future__ import annotations
@@ -127,14 +131,16 @@ def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
         return False
     try:
         staging.mkdir()
+    except OSError:
+        return False  # a link or a file of that name is not ours: left alone
+    try:
         _write_set(staging, outputs)
         for entry in theirs:
             _link(entry, staging / entry.name)
         shutil.copystat(out, staging)
         _rename(staging, out, exchange=True)
     except OSError:
-        if staging.is_dir():
-            _retire(staging, out)  # nothing was changed: the new files and the links go
+        _retire(staging, out)  # nothing was changed: the new files and the links go
         return False
     with contextlib.suppress(OSError):  # the new set is in place; the next swap tidies up
         _retire(staging, out)
@@ -156,15 +162,18 @@ def _ours(name: str) -> bool:
 
 
 def _replaced(entry: Path, owned: set[str]) -> bool:
-    """A file tymdocs wrote, which the new set replaces or drops."""
-    regular = entry.is_file() and not entry.is_symlink()
-    return regular and (entry.name in owned or _ours(entry.name))
+    """A file tymdocs wrote, which the new set replaces or drops: one its manifests list, or
+    a temporary file of the file-by-file swap (a link of that name too)."""
+    if _ours(entry.name):
+        return entry.is_symlink() or not entry.is_dir()
+    return entry.name in owned and entry.is_file() and not entry.is_symlink()
 
 
 def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as file:
+    """A new file: never through a link or over anything already there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with open(os.open(path, flags, 0o644), "wb") as file:
         file.write(data)
-    path.chmod(0o644)
 
 
 def _write_set(folder: Path, outputs: list[Output]) -> None:
@@ -175,22 +184,27 @@ def _write_set(folder: Path, outputs: list[Output]) -> None:
 
 def _linkable(out: Path, theirs: list[Path]) -> bool:
     """Whether the user's entries in ``out`` can be linked into a folder beside it, and later
-    unlinked from the old one: all on the device of ``out`` and its parent, every folder
-    writable, not the repository itself (``-o .``), and not too many."""
+    unlinked from the old one, and the folders made anew are as they were: everything on the
+    device of ``out`` and its parent, every folder (``out`` too) writable and owned by this
+    user and group, not the repository itself (``-o .``), and not too many entries."""
     device = out.stat().st_dev
     if out.parent.stat().st_dev != device or not os.access(out.parent, os.W_OK | os.X_OK):
         return False
+    pending = [out, *theirs]
     count = 0
-    pending = list(theirs)
     while pending:
         entry = pending.pop()
         count += 1
         if count > _MAX_LINKED or entry.name == ".git" or entry.lstat().st_dev != device:
             return False
         if entry.is_dir() and not entry.is_symlink():
+            status = entry.stat()
+            if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+                return False
             if not os.access(entry, os.W_OK | os.X_OK):
                 return False
-            pending.extend(entry.iterdir())
+            if entry != out:
+                pending.extend(entry.iterdir())
     return True
 
 
@@ -212,7 +226,8 @@ def _retire(old: Path, out: Path) -> None:
     it. What is left (changed during the swap) is kept beside ``out``, never deleted."""
     listed = _listed(old)
     out.mkdir(exist_ok=True)
-    for entry in sorted(old.iterdir()):
+    # The manifests last: until they go, a kill leaves every listed file known as ours.
+    for entry in sorted(old.iterdir(), key=lambda entry: (entry.name in _MANIFESTS, entry.name)):
         if _replaced(entry, listed):
             entry.unlink()
         else:
@@ -221,7 +236,7 @@ def _retire(old: Path, out: Path) -> None:
         old.rmdir()
     except OSError:
         number = 1
-        while (out.parent / f"{out.name}.tymdocs-kept-{number}").exists():
+        while os.path.lexists(out.parent / f"{out.name}.tymdocs-kept-{number}"):
             number += 1
         os.rename(old, out.parent / f"{out.name}.tymdocs-kept-{number}")
 
@@ -357,40 +372,28 @@ def _plain_name(name: str) -> bool:
 def _remove_leftovers(out: Path) -> None:
     """The temporary files of earlier swaps that were interrupted before their renames."""
     for entry in out.iterdir():
-        if entry.name.startswith(NEW) and entry.is_file() and not entry.is_symlink():
+        if entry.name.startswith(NEW) and (entry.is_symlink() or entry.is_file()):
             entry.unlink()
 
 
 def _clean_beside(out: Path) -> None:
-    """Delete what interrupted swaps left beside ``out``.
-
-    The folder of an interrupted exchange is incomplete, or the old set. Earlier tymdocs
-    swapped whole directories through ``.<out>-new-*`` and ``.<out>-old-*``: a kill between its
-    two renames left the previous set only in the latter, so that is put back when ``out`` is
-    missing."""
+    """Take apart the folder an interrupted exchange left beside ``out`` (the new set being
+    prepared, or the old one): see :func:`_retire`. A link of that name is not ours."""
     staging = _staging(out)
     if staging.is_dir() and not staging.is_symlink():
         _retire(staging, out)
-    for entry in sorted(out.parent.iterdir()):
-        name = entry.name
-        retired = name.startswith(f".{out.name}-old-")
-        if not (retired or name.startswith(f".{out.name}-new-")) or entry.is_symlink():
-            continue
-        if not entry.is_dir():
-            continue
-        inner = entry / out.name
-        if retired and inner.is_dir() and not out.exists():
-            os.replace(inner, out)
-        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _guarding(out: Path) -> list[Path]:
     """The folders whose locks a writer of ``out`` holds, outermost first: the one that holds
-    ``out`` (which is exchanged), and when that is itself a folder of outputs (a report in
-    ``build/diff-*``), the one that holds it too, so a build never swaps ``build/`` while a
-    report is being written into it."""
-    nested = (out.parent / MANIFEST).exists() and out.parent.parent != out.parent
-    return [out.parent.parent, out.parent] if nested else [out.parent]
+    ``out`` (which is exchanged), and the one that holds each enclosing folder of outputs
+    (``build/`` for a report in ``build/diff-*`` or deeper), so a build never exchanges
+    ``build/`` while a report is being written anywhere inside it."""
+    held = [out.resolve().parent]
+    for folder in out.resolve().parents:
+        if folder.parent != folder and "outputs" in (read_manifest(folder / MANIFEST) or {}):
+            held.append(folder.parent)
+    return sorted(set(held), key=lambda folder: len(folder.parts))
 
 
 @contextlib.contextmanager
@@ -403,8 +406,13 @@ def _locked(folders: list[Path]) -> Iterator[None]:
         yield
         return
     with contextlib.ExitStack() as held:
-        for folder in folders:
-            fd = os.open(folder, os.O_RDONLY)
+        for number, folder in enumerate(folders):
+            try:
+                fd = os.open(folder, os.O_RDONLY)
+            except OSError:
+                if number == len(folders) - 1:
+                    raise  # the folder that holds ``out``: it must be ours to write in
+                continue  # an enclosing folder this user may not read: nothing to guard
             held.callback(os.close, fd)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
