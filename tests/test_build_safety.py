@@ -545,3 +545,11 @@ def test_a_report_inside_build_waits_for_a_build_to_finish_its_swap(tmp_path: Pa
         os.close(fd)
     writer.join(timeout=10)
     assert not writer.is_alive() and (report / MANIFEST).read_bytes() == b"{}"
+
+
+def test_a_first_build_beside_a_link_named_like_the_swap_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "muualla"
+    elsewhere.mkdir()
+    (tmp_path / ".build.tymdocs-swap").symlink_to(elsewhere)
+    replace_directory(tmp_path / "build", _set(NEW))
+    assert _matches_manifest(tmp_path / "build") and list(elsewhere.iterdir()) == []

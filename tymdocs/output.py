@@ -122,7 +122,10 @@ def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
     is not possible or not safe: then the caller swaps file by file."""
     staging = _staging(out)
     if not out.is_dir():  # the first set: one rename puts it in place
-        staging.mkdir()
+        try:
+            staging.mkdir()
+        except OSError:
+            return False  # a link or a file of that name is not ours: left alone
         _write_set(staging, outputs)
         os.rename(staging, out)
         return True
