@@ -105,6 +105,37 @@ def sign(data: bytes, field: str, identity: Identity, pki: Pki) -> bytes:
     return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
 
 
+def _append_update(out: bytearray, objects: dict[int, bytes], trailer: bytes, previous: int) -> int:
+    """One incremental update appended to ``out`` by hand: ``objects`` (number -> body), an
+    xref section for them, a trailer of ``trailer``'s entries and /Prev. Its xref's offset."""
+    offsets = {}
+    for number, body in sorted(objects.items()):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n"
+    for number, offset in offsets.items():
+        out += b"%d 1\n%010d 00000 n\r\n" % (number, offset)
+    out += b"trailer\n<<%s/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (trailer, previous, xref)
+    return xref
+
+
+def _last_xref(data: bytes) -> int:
+    return int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+
+
+def incremental_update(data: bytes, objects: dict[int, bytes]) -> bytes:
+    """``data`` with ``objects`` (number -> body) appended by hand as one incremental update."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    size = max(int(reader.trailer_view["/Size"]), max(objects) + 1)
+    trailer = b"/Size %d/Root %d 0 R" % (size, reader.root_ref.idnum)
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    _append_update(out, objects, trailer, _last_xref(data))
+    return bytes(out)
+
+
 def many_revisions(data: bytes, count: int) -> bytes:
     """``count`` harmless revisions appended by hand, each rewriting the document info
     unchanged: what a careless tool or an attack on verify's time would write."""
@@ -114,22 +145,10 @@ def many_revisions(data: bytes, count: int) -> bytes:
     info = reader.trailer_view.raw_get("/Info").reference.idnum
     buffer = io.BytesIO()
     reader.trailer_view["/Info"].write_to_stream(buffer)
-    body = buffer.getvalue()
     size = int(reader.trailer_view["/Size"])
-    root = reader.root_ref.idnum
-    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    trailer = b"/Size %d/Root %d 0 R/Info %d 0 R" % (size, reader.root_ref.idnum, info)
     out = bytearray(data)
+    previous = _last_xref(data)
     for _ in range(count):
-        at = len(out)
-        out += b"%d 0 obj\n%s\nendobj\n" % (info, body)
-        xref = len(out)
-        out += b"xref\n%d 1\n%010d 00000 n\r\n" % (info, at)
-        out += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/Prev %d>>\n" % (
-            size,
-            root,
-            info,
-            previous,
-        )
-        out += b"startxref\n%d\n%%%%EOF\n" % xref
-        previous = xref
+        previous = _append_update(out, {info: buffer.getvalue()}, trailer, previous)
     return bytes(out)

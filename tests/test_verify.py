@@ -190,6 +190,30 @@ def _append_page(writer, content: bytes) -> None:  # type: ignore[no-untyped-def
     writer.insert_page(page)
 
 
+def _add_note(  # type: ignore[no-untyped-def]
+    writer, page: int, rect: tuple[int, ...], text: str, white: bool = False
+) -> None:
+    """A note saying ``text`` over ``rect`` of page ``page`` (from 0), as an update of
+    ``writer``: what would cover the text a signatory read (``white``: and hide it)."""
+    from pyhanko.pdf_utils import generic
+
+    page_ref, _ = writer.find_page_for_modification(page)
+    page_object = page_ref.get_object()
+    entries = {
+        "/Type": generic.pdf_name("/Annot"),
+        "/Subtype": generic.pdf_name("/FreeText"),
+        "/Rect": generic.ArrayObject([generic.NumberObject(v) for v in rect]),
+        **({"/C": generic.ArrayObject([generic.NumberObject(1)] * 3)} if white else {}),
+        "/Contents": generic.TextStringObject(text),
+        "/DA": generic.pdf_string("/Helv 12 Tf 0 g"),
+    }
+    note = writer.add_object(
+        generic.DictionaryObject({generic.pdf_name(k): v for k, v in entries.items()})
+    )
+    page_object["/Annots"] = generic.ArrayObject([note])
+    writer.update_container(page_object)
+
+
 def _save(writer) -> bytes:  # type: ignore[no-untyped-def]
     out = io.BytesIO()
     writer.write(out)
@@ -399,26 +423,8 @@ def test_an_annotation_added_after_signing(
     tmp_path: Path,
 ) -> None:
     """The evil annotation attack: a note that covers text, added after the signature."""
-    from pyhanko.pdf_utils import generic
-
     writer = _writer(signed_once)
-    page_ref, _ = writer.find_page_for_modification(2)
-    page = page_ref.get_object()
-    note = writer.add_object(
-        generic.DictionaryObject(
-            {
-                generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
-                generic.pdf_name("/Subtype"): generic.pdf_name("/FreeText"),
-                generic.pdf_name("/Rect"): generic.ArrayObject(
-                    [generic.NumberObject(v) for v in (70, 600, 500, 700)]
-                ),
-                generic.pdf_name("/Contents"): generic.TextStringObject("Muutettu ehto"),
-                generic.pdf_name("/DA"): generic.pdf_string("/Helv 12 Tf 0 g"),
-            }
-        )
-    )
-    page["/Annots"] = generic.ArrayObject([note])
-    writer.update_container(page)
+    _add_note(writer, 2, (70, 600, 500, 700), "Muutettu ehto")
     assert "signature in sig-kela-1: the document was changed after it" in _failure(
         capsys, repo, tmp_path, _save(writer)
     )

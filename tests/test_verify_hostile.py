@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import measured, run
-from tests.pki import Identity, Pki, make_pki, many_revisions, sign
+from tests.pki import Identity, Pki, incremental_update, make_pki, many_revisions, sign
 from tests.test_verify import (
+    _add_note,
     _append_page,
     _failure,
     _save,
@@ -35,32 +36,6 @@ from tests.test_verify import (
     verify,
 )
 from tymdocs.verify import MAX_REVISIONS
-
-
-def _update(data: bytes, objects: dict[int, bytes]) -> bytes:
-    """``data`` with ``objects`` (number -> body) appended by hand as one incremental update."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
-    size = max(int(reader.trailer_view["/Size"]), max(objects) + 1)
-    root = reader.root_ref.idnum
-    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
-    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
-    offsets = {}
-    for number, body in sorted(objects.items()):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n"
-    for number, offset in offsets.items():
-        out += b"%d 1\n%010d 00000 n\r\n" % (number, offset)
-    out += b"trailer\n<</Size %d/Root %d 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (
-        size,
-        root,
-        previous,
-        xref,
-    )
-    return bytes(out)
 
 
 def _catalog(data: bytes) -> tuple[int, bytes]:
@@ -152,27 +127,9 @@ def test_a_white_overlay_annotation_before_the_first_signature(
     people: dict[str, Identity],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from pyhanko.pdf_utils import generic
 
     writer = _writer(package(repo))
-    page_ref, _ = writer.find_page_for_modification(1)
-    page = page_ref.get_object()
-    note = writer.add_object(
-        generic.DictionaryObject(
-            {
-                generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
-                generic.pdf_name("/Subtype"): generic.pdf_name("/FreeText"),
-                generic.pdf_name("/Rect"): generic.ArrayObject(
-                    [generic.NumberObject(v) for v in (60, 500, 540, 720)]
-                ),
-                generic.pdf_name("/C"): generic.ArrayObject([generic.NumberObject(1)] * 3),
-                generic.pdf_name("/Contents"): generic.TextStringObject("Uusi ehto"),
-                generic.pdf_name("/DA"): generic.pdf_string("/Helv 12 Tf 0 g"),
-            }
-        )
-    )
-    page["/Annots"] = generic.ArrayObject([note])
-    writer.update_container(page)
+    _add_note(writer, 1, (60, 500, 540, 720), "Uusi ehto", white=True)
     signed = sign(_save(writer), "sig-kela-1", people["sig-kela-1"], pki)
     assert "revision 3 adds an annotation on page 2 of the package" in _failure(
         capsys, repo, tmp_path, signed
@@ -190,12 +147,12 @@ def test_an_open_action_with_escaped_names_before_the_first_signature(
     number, catalog = _catalog(package(repo))
     script = catalog[:-2] + b"/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>>>"
     tampered = sign(
-        _update(package(repo), {number: script}), "sig-kela-1", people["sig-kela-1"], pki
+        incremental_update(package(repo), {number: script}), "sig-kela-1", people["sig-kela-1"], pki
     )
     assert "refused: it contains JavaScript" in _failure(capsys, repo, tmp_path, tampered)
     named = catalog[:-2] + b"/Open#41ction<</S/Named/N/Print>>>>"
     tampered = sign(
-        _update(package(repo), {number: named}), "sig-kela-1", people["sig-kela-1"], pki
+        incremental_update(package(repo), {number: named}), "sig-kela-1", people["sig-kela-1"], pki
     )
     assert "revision 3 changes the document catalog (/OpenAction)" in _failure(
         capsys, repo, tmp_path, tampered

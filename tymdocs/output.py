@@ -227,7 +227,7 @@ def _retire(old: Path, out: Path) -> None:
     new one prepared before it. The files its manifest lists go, and whatever ``out`` holds
     too (the same file linked, the same link); anything ``out`` does not have is moved into
     it. What is left (changed during the swap) is kept beside ``out``, never deleted."""
-    listed = _listed(old)
+    listed = _listed(_manifests(old))
     out.mkdir(exist_ok=True)
     # The manifests last: until they go, a kill leaves every listed file known as ours.
     for entry in sorted(old.iterdir(), key=lambda entry: (entry.name in _MANIFESTS, entry.name)):
@@ -268,12 +268,21 @@ def _same(first: Path, second: Path) -> bool:
     return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
-def _listed(folder: Path) -> set[str]:
-    """The manifests in ``folder`` (those of an interrupted file-by-file swap too) and the
-    plain names of the files they list."""
+def _manifests(folder: Path) -> dict[str, dict[str, Any] | None]:
+    """Every manifest in ``folder`` (those of an interrupted file-by-file swap too), read
+    once: None for one that cannot be read."""
+    return {
+        name: read_manifest(folder / name)
+        for name in sorted(_MANIFESTS)
+        if (folder / name).exists()
+    }
+
+
+def _listed(manifests: dict[str, dict[str, Any] | None]) -> set[str]:
+    """The manifests' own names and the plain names of the files they list."""
     names = set(_MANIFESTS)
-    for manifest in _MANIFESTS:
-        outputs = (read_manifest(folder / manifest) or {}).get("outputs", [])
+    for data in manifests.values():
+        outputs = (data or {}).get("outputs", [])
         paths = {entry.get("path") for entry in outputs if isinstance(entry, dict)}
         names |= {path for path in paths if isinstance(path, str) and _plain_name(path)}
     return names
@@ -344,11 +353,9 @@ def _swap(out: Path, outputs: list[Output], stale: set[str]) -> None:
 def _owned(out: Path, kind: str, owner: str | None) -> set[str]:
     """The names of the files tymdocs wrote into ``out``: every file its manifests list, those
     of a swap that was interrupted included, once each manifest is known to be ours."""
-    for name in sorted(_MANIFESTS):
+    manifests = _manifests(out)
+    for name, data in manifests.items():
         path = out / name
-        if not path.exists():
-            continue
-        data = read_manifest(path)
         if data is None:
             if name != MANIFEST:
                 continue  # an interrupted write: the next steps replace it
@@ -364,7 +371,7 @@ def _owned(out: Path, kind: str, owner: str | None) -> set[str]:
                 f"{out} holds the outputs of agreement {other!r}: refusing to replace them "
                 "(remove them, or build into another folder with -o)"
             )
-    return _listed(out)
+    return _listed(manifests)
 
 
 def _plain_name(name: str) -> bool:

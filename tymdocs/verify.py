@@ -345,9 +345,8 @@ def _check_signatures(
     original_reader = PdfFileReader(io.BytesIO(original), strict=False)
     package_fields = {name: _rect(ref) for name, _, ref in enumerate_sig_fields(original_reader)}
     base = original_reader.xrefs.total_revisions - 1
-    failures = check_revisions(reader, base)
+    failures, added = check_revisions(reader, base)
     report.failures += failures
-    added = None if failures else _added_pages(reader, base)
     if added:
         report.warnings.append(
             f"{added} added after the package (an e-signing service's?): what they say is "
@@ -509,8 +508,9 @@ _FIELD_MAY_CHANGE = frozenset({"/V", "/AP", "/Lock", "/SV"})
 _HIDDEN, _NO_VIEW = 2, 32
 
 
-def check_revisions(reader: Any, base: int) -> list[str]:
-    """Failures in the revisions after revision ``base`` (the package's last one).
+def check_revisions(reader: Any, base: int) -> tuple[list[str], str | None]:
+    """Failures in the revisions after revision ``base`` (the package's last one), and, when
+    there are none, the pages they added after the package's own ("pages 25–26") if any.
 
     Every revision is held to one rule, before the first signature as after it: an object of
     the package may change only where a signature goes in (the package's own fields, the form,
@@ -537,6 +537,7 @@ def check_revisions(reader: Any, base: int) -> list[str]:
     metadata = _ref(catalog.raw_get("/Metadata")) if "/Metadata" in catalog else None
     failures: list[str] = []
     checked: set[Any] = set()
+    count = len(old_pages)
 
     def fail(message: str) -> None:
         if message not in failures:
@@ -582,6 +583,7 @@ def check_revisions(reader: Any, base: int) -> list[str]:
         if pages[: len(old_pages)] != old_pages:
             fail(f"{label} removes, moves or inserts pages among the package's")
             continue
+        count = len(pages)
         fields_now = (
             {
                 r
@@ -631,19 +633,10 @@ def check_revisions(reader: Any, base: int) -> list[str]:
                         "only invisible ones or ones on pages after the package are allowed"
                     )
         checked |= written
-    return failures
-
-
-def _added_pages(reader: Any, base: int) -> str | None:
-    """Which pages the copy has beyond the package's (``check_revisions`` holds them to be
-    after the package's own), as "pages 25–26"; None when there are none."""
-    old = reader.get_historical_resolver(base)
-    new = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)
-    first = len(_page_refs(old, old(old.root_ref).raw_get("/Pages"))) + 1
-    last = len(_page_refs(new, new(new.root_ref).raw_get("/Pages")))
-    if last < first:
-        return None
-    return f"page {first}" if first == last else f"pages {first}\u2013{last}"
+    first = len(old_pages) + 1
+    if failures or count < first:
+        return failures, None
+    return failures, f"page {first}" if first == count else f"pages {first}\u2013{count}"
 
 
 def _ref(value: Any) -> Any:
