@@ -188,7 +188,7 @@ def _document(parts: tuple[Part, ...]) -> Document:
 
 
 def _report(a: Document, b: Document, pairs: list[tuple[Part | None, Part | None]]) -> Report:
-    redline = redline_document(a, b, pairs)
+    redline = redline_document(b, pairs)
     return Report("Muutokset", "Versio 1", "Versio 2", (), redline, AUTHOR, DATE)
 
 

@@ -92,7 +92,7 @@ def _pairs(a: Document, b: Document) -> list[tuple[Part | None, Part | None]]:
 
 
 def _report(a: Document, b: Document, changes: tuple[Change, ...] = CHANGES) -> Report:
-    redline = redline_document(a, b, _pairs(a, b))
+    redline = redline_document(b, _pairs(a, b))
     return Report(
         REPORT_TITLE, A_LABEL, B_LABEL, changes, redline, "Johtoryhmä", dt.date(2025, 9, 15)
     )
@@ -264,7 +264,7 @@ def test_source_text_and_report_fields_print_as_typed(versions: tuple[Document, 
         hostile,
         command=f'tymdocs amend -m "{hostile}"',
     )
-    redline = redline_document(a, b, _pairs(a, b))
+    redline = redline_document(b, _pairs(a, b))
     extra = Paragraph(
         (Span(f"alku {hostile} ", mark="del"), Span(f"{hostile} loppu", strong=True, mark="ins"))
     )

@@ -19,7 +19,7 @@ from tymdocs import git, governance
 from tymdocs.config import parse_metadata
 from tymdocs.errors import GitError, UsageError
 from tymdocs.governance import VERSIONED, Entry, History, Record, annex_part, history_of
-from tymdocs.locale import local_date
+from tymdocs.locale import commit_date
 from tymdocs.model import Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
@@ -241,7 +241,7 @@ class _Judge:
                 commit.signature, "has a signature git cannot verify"
             )
             yield f"the record {how}, and the policy requires signed records"
-        committed = local_date(dt.datetime.fromtimestamp(commit.time, dt.UTC))
+        committed = commit_date(commit.time)
         if record.date > committed:
             yield f"dated {record.date.isoformat()}, after it was committed ({committed})"
         if record.kind in VERSIONED and record.version != state.last_version + 1:

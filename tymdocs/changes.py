@@ -92,7 +92,7 @@ def compare(
     """What changed from ``a`` to ``b``, each change with the record ``a``'s rules want."""
     doc_a, doc_b = compose(a), compose(b)
     pairs = pair_parts(doc_a, doc_b, _titles(a), _titles(b))
-    redline = redline_document(doc_a, doc_b, pairs)
+    redline = redline_document(doc_b, pairs)
     changes: list[Change] = []
     metadata = _metadata_sentences(a.meta, b.meta)
     if metadata:
@@ -142,7 +142,7 @@ def compare(
 def _annex_name(part: Part) -> str:
     """``Liite 5 HENKILÖSTÖRESURSSI …``: the heading with the annex named as text names it."""
     prefix = label("annex_heading", number=part.number, title="")
-    title = part.heading.removeprefix(prefix) if part.heading.startswith(prefix) else part.heading
+    title = part.heading.removeprefix(prefix)
     return f"{label('annex_ref', number=part.number)} {title}".strip()
 
 
@@ -185,20 +185,17 @@ def pair_parts(
             taken.add(key)
     pairs: list[Pair] = []
     removed = [key for key in olds if key not in taken]
+    position = {key: index for index, key in enumerate(olds)}
     for part in b.parts:
         key = (part.kind, part.number)
         old_key = match.get(key)
         while removed and (
-            _before(removed[0], old_key, list(olds)) if old_key else _precedes(removed[0], key)
+            position[removed[0]] < position[old_key] if old_key else _precedes(removed[0], key)
         ):
             pairs.append((olds[removed.pop(0)], None))
         pairs.append((olds[old_key] if old_key else None, part))
     pairs += [(olds[key], None) for key in removed]
     return pairs
-
-
-def _before(key: tuple[str, int], other: tuple[str, int], order: list[tuple[str, int]]) -> bool:
-    return order.index(key) < order.index(other)
 
 
 def _precedes(key: tuple[str, int], other: tuple[str, int]) -> bool:

@@ -22,6 +22,7 @@ from tymdocs.locale import (
     COUNT_WORD,
     DATE,
     NUMBER,
+    capitalise,
     format_date,
     format_decimal,
     parse_count,
@@ -123,7 +124,7 @@ def courts_named(text: str) -> list[tuple[str, str]]:
 
 def _court(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
     """The court the text names for disputes is the one ``court:`` gives."""
-    configured = courts_named(meta.court[:1].upper() + meta.court[1:])
+    configured = courts_named(capitalise(meta.court))
     if len(configured) != 1:
         return []  # a court without a place ("Markkinaoikeus") is not compared
     mentions = [(s, key, name) for s in text for key, name in courts_named(s.text)]

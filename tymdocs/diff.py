@@ -20,7 +20,7 @@ from tymdocs import git, governance
 from tymdocs.changes import Change, Report, compare
 from tymdocs.document import Stamp
 from tymdocs.errors import SourceError, UsageError
-from tymdocs.locale import label, local_date, parse_date
+from tymdocs.locale import commit_date, label, parse_date
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
 from tymdocs.revision import VERSION_NUMBER, Source, open_source
@@ -77,22 +77,24 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
     if a_spec is None and b_spec is None:
         if not git.is_repository(root):
             raise UsageError("diff with no versions compares HEAD with the working tree: no git")
-        head = open_source(root, "HEAD")
-        a = _side(head, (head.commit or "HEAD")[:7])
+        a = open_side(root, "HEAD")
     else:
         a = open_side(root, a_spec)
     b = open_side(root, b_spec)
     entries = _records_between(a, b)
+    author = _author(entries)
     report = compare(
         a.agreement,
         b.agreement,
         a_label=_label(a),
         b_label=_label(b),
-        author=_author(entries),
-        date=_date(entries, b),
+        author=author,
+        date=_date(entries, b, author),
     )
     names = {p.id: p.name for p in b.agreement.parties}
-    changes = tuple(_with_record(c, entries, names, a, b) for c in report.changes)
+    withdrawn = {e.record.withdraws for e in entries if e.record.withdraws is not None}
+    standing = [e for e in entries if e.record.version not in withdrawn]
+    changes = tuple(_with_record(c, standing, names, a, b) for c in report.changes)
     return replace(report, changes=changes), a, b
 
 
@@ -112,19 +114,17 @@ def _records_between(a: Side, b: Side) -> list[governance.Entry]:
 
 
 def _with_record(
-    change: Change, entries: Iterable[governance.Entry], names: dict[str, str], a: Side, b: Side
+    change: Change, standing: list[governance.Entry], names: dict[str, str], a: Side, b: Side
 ) -> Change:
-    """The change with the record that made it (the newest in the range that names its part,
-    a withdrawn amendment never), or for uncommitted sources the command that will."""
+    """The change with the record that made it (the newest of the range's ``standing`` ones,
+    withdrawn amendments left out, that names its part), or for uncommitted sources the
+    command that will."""
     key = change.key.removesuffix("-removed")
-    main = key.startswith("section-") or key == governance.METADATA
-    listed = list(entries)
-    withdrawn = {e.record.withdraws for e in listed if e.record.withdraws is not None}
+    main = governance.is_main_part(key)
     made = [
         e
-        for e in listed
-        if e.record.version not in withdrawn
-        and (key in e.record.parts or (main and governance.MAIN_TEXT in e.record.parts))
+        for e in standing
+        if key in e.record.parts or (main and governance.MAIN_TEXT in e.record.parts)
     ]
     if made:
         return replace(change, record=governance.cite(made[-1].record, names))
@@ -164,11 +164,12 @@ def _author(entries: list[governance.Entry]) -> str:
     return bodies.pop() if len(bodies) == 1 else "tymdocs"
 
 
-def _date(entries: list[governance.Entry], b: Side) -> dt.date:
-    """When, to go with :func:`_author`: that body's last decision, else B's commit date."""
-    if _author(entries) != "tymdocs":
+def _date(entries: list[governance.Entry], b: Side, author: str) -> dt.date:
+    """When, to go with the ``author`` of :func:`_author`: that body's last decision, else B's
+    commit date."""
+    if author != "tymdocs":
         return max(e.record.date for e in _deciding(entries))
-    return local_date(dt.datetime.fromtimestamp(b.source.timestamp, dt.UTC))
+    return commit_date(b.source.timestamp)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -190,8 +191,7 @@ def render(report: Report, a: Side, b: Side, formats: Iterable[Format]) -> list[
     outputs = []
     for fmt in formats:
         data = _render_one(report, stamp, fmt)
-        extension = "md" if fmt == "md" else fmt
-        outputs.append(Output(file_name(a, b, extension), f"redline-{fmt}", data))
+        outputs.append(Output(file_name(a, b, fmt), f"redline-{fmt}", data))
     return outputs
 
 

@@ -164,11 +164,6 @@ SYMLINK_MODE = "120000"
 """The mode git gives a symbolic link: its blob holds the link's target, not a file's text."""
 
 
-def list_tree(root: Path, commit: str, pathspecs: Iterable[str]) -> dict[str, str]:
-    """Every blob under ``pathspecs`` in ``commit``: path relative to ``root`` -> blob id."""
-    return {path: blob for path, (_mode, blob) in list_entries(root, commit, pathspecs).items()}
-
-
 def list_entries(root: Path, commit: str, pathspecs: Iterable[str]) -> dict[str, tuple[str, str]]:
     """Every blob under ``pathspecs`` in ``commit``: relative path -> (mode, blob id)."""
     listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *pathspecs)

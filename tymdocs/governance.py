@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from tymdocs import git
 from tymdocs.errors import UsageError
-from tymdocs.locale import format_date, label, local_date
+from tymdocs.locale import commit_date, format_date, label
 from tymdocs.paths import is_source_path
 
 if TYPE_CHECKING:
@@ -514,7 +514,7 @@ def version_label(located: Located, dirty: bool, party_names: dict[str, str]) ->
     short = located.commit[:7] if located.commit else None
     if dirty or short is None:
         return label("draft_of", commit=short) if short else label("draft")
-    day = local_date(dt.datetime.fromtimestamp(located.time, dt.UTC))
+    day = commit_date(located.time)
     return label("proposal", commit=short, date=format_date(day))
 
 

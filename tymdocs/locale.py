@@ -253,6 +253,11 @@ def parse_date(text: str) -> dt.date | None:
 TIME_ZONE = "Europe/Helsinki"
 
 
+def commit_date(seconds: int) -> dt.date:
+    """The date in Finland of a commit's time (seconds since the epoch)."""
+    return local_date(dt.datetime.fromtimestamp(seconds, dt.UTC))
+
+
 def local_date(moment: dt.datetime) -> dt.date:
     """The date in Finland of a moment (a signing time, a commit), for records and documents;
     a moment without a time zone is taken as UTC."""

@@ -64,14 +64,6 @@ def parse_blocks(text: str, first_line: int = 1, warn: Warn | None = None) -> Bl
     return walker.blocks(None)
 
 
-def parse_inlines(text: str) -> Inlines:
-    """One line of inline text (a heading's title, a table cell) as inline content."""
-    blocks = parse_blocks(text)
-    if len(blocks) == 1 and isinstance(blocks[0], Paragraph | Heading):
-        return blocks[0].content
-    return (Span(text),)
-
-
 class _Walker:
     """Walks markdown-it's flat token stream once, building nested blocks."""
 

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tymdocs import git, governance
 from tymdocs.errors import Problem, RefusedError
@@ -35,7 +36,9 @@ from tymdocs.sources import (
     changed_annexes,
     changed_sources,
 )
-from tymdocs.verify import Trust
+
+if TYPE_CHECKING:
+    from tymdocs.verify import Trust
 
 RECORDS_DIR = "records"
 """Where minutes extracts and kept signed copies are stored, beside the sources."""
@@ -215,18 +218,19 @@ def _date(text: str, what: str) -> dt.date:
     return day
 
 
-def _past(day: dt.date, what: str) -> dt.date:
-    now = today()
+def _past(date: str) -> dt.date:
+    """``--date``, which cannot be after today: a decision or notice is recorded once made."""
+    day, now = _date(date, "--date"), today()
     if day > now:
         raise RefusedError(
-            f"{what} {format_date(day)} is in the future (today is {format_date(now)})"
+            f"--date {format_date(day)} is in the future (today is {format_date(now)})"
         )
     return day
 
 
 def _dates(date: str, effective: str | None) -> tuple[dt.date, dt.date]:
     """The record's date (not in the future) and its effective date, which defaults to it."""
-    day = _past(_date(date, "--date"), "--date")
+    day = _past(date)
     start = _date(effective, "--effective") if effective is not None else day
     if start < day:
         raise RefusedError(f"--effective {format_date(start)} precedes the date {format_date(day)}")
@@ -487,7 +491,7 @@ def plan_termination(root: Path, *, party: str, date: str, message: str) -> Plan
     ctx = _context(root)
     ctx.latest()
     _party(ctx.meta, party)
-    day = _past(_date(date, "--date"), "--date")
+    day = _past(date)
     earlier = ctx.history.termination()
     if earlier is not None and earlier.record.ends is not None:
         raise RefusedError(
@@ -548,7 +552,7 @@ def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:
     if not pending:
         raise RefusedError("no amendment awaits signatures: there is nothing to withdraw")
     amendment = pending[-1]
-    day = _past(_date(date, "--date"), "--date")
+    day = _past(date)
     if day < amendment.record.date:
         raise RefusedError(
             f"--date {format_date(day)} precedes the amendment of "
@@ -599,7 +603,7 @@ def plan_adoption(
         raise RefusedError(f"version 1 is already recorded (commit {first.commit[:12]})")
     agreement = _valid(root)
     effective = agreement.meta.effective_date
-    day = _past(_date(date, "--date"), "--date") if date is not None else min(effective, today())
+    day = _past(date) if date is not None else min(effective, today())
     signed: tuple[Attachment, ...] = ()
     files: tuple[tuple[str, bytes], ...] = ()
     tag = None
@@ -646,7 +650,7 @@ def plan_signatures(
         waiting = ", ".join(f"version {v.number} (commit {v.commit[:12]})" for v in pending)
         raise RefusedError(f"the copies are not of an amendment that awaits signatures: {waiting}")
     signed, files, when = _verified(root, copies, version.commit, version.number, keep, trust)
-    day = _past(_date(date, "--date"), "--date") if date is not None else when
+    day = _past(date) if date is not None else when
     if day < version.record.date:
         raise RefusedError(
             f"signed on {format_date(day)}, before the amendment of "

@@ -42,17 +42,7 @@ _TOKEN = re.compile(r"\w+(?:[.,/:\-–]\w+)*|\s+|[^\w\s]")
 
 
 def mark_inlines(content: Inlines, mark: Mark) -> Inlines:
-    return tuple(_mark_inline(part, mark) for part in content)
-
-
-def _mark_inline(part: Inline, mark: Mark) -> Inline:
-    match part:
-        case Span():
-            return replace(part, mark=mark)
-        case LineBreak():
-            return LineBreak(mark=mark)
-        case _:
-            assert_never(part)
+    return tuple(replace(part, mark=mark) for part in content)
 
 
 def mark_block(block: Block, mark: Mark) -> Block:
@@ -252,14 +242,6 @@ def _pair_rows(a: Sequence[Row], b: Sequence[Row]) -> Iterator[Row]:
         yield from (_mark_row(row, "ins") for row in b[b1:b2])
 
 
-def _text(content: Inlines) -> Iterator[str]:
-    for part in content:
-        yield part.text if isinstance(part, Span) else "\n"
-
-
-# -- documents --------------------------------------------------------------------------------
-
-
 def changed(part: Part) -> bool:
     """Whether a redline part holds any mark: unchanged parts can be folded away."""
     return (
@@ -296,9 +278,7 @@ def redline_parts(a: Part, b: Part) -> Part:
     return replace(b, blocks=redline_blocks(a.blocks, b.blocks), former_heading=former)
 
 
-def redline_document(
-    a: Document, b: Document, pairs: Sequence[tuple[Part | None, Part | None]]
-) -> Document:
+def redline_document(b: Document, pairs: Sequence[tuple[Part | None, Part | None]]) -> Document:
     """B's document with A's parts aligned as ``pairs`` says (None: added or removed)."""
     parts: list[Part] = []
     for old, new in pairs:

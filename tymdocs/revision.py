@@ -171,12 +171,13 @@ def _in_force(root: Path, tip: str, day: dt.date, location: str) -> Source:
         v.commit: GitTree(root, v.commit)
         for v in {in_force.main, in_force.first, *in_force.annexes.values()}
     }
-    blobs = {p: b for p, b in trees[in_force.main.commit].blobs().items() if is_main_text(p)}
+    every = {commit: tree.blobs() for commit, tree in trees.items()}
+    blobs = {p: b for p, b in every[in_force.main.commit].items() if is_main_text(p)}
     numbers = {commit: annex_numbers(tree) for commit, tree in trees.items()}
     for number in sorted(set(numbers[in_force.first.commit]) | set(in_force.annexes)):
         version = in_force.source(number)  # an annex it removed has no file: left out
         for path in numbers[version.commit].get(number, ()):
-            blob = trees[version.commit].blobs()[path]
+            blob = every[version.commit][path]
             if blobs.setdefault(path, blob) != blob:
                 raise UsageError(
                     f"{path} holds different annexes in the versions in force on "

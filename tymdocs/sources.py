@@ -204,8 +204,11 @@ def annex_number(path: str, data: bytes) -> int | None:
 def annex_numbers(tree: SourceTree, paths: Iterable[str] | None = None) -> dict[int, list[str]]:
     """The annexes ``tree``'s files hold (only ``paths``' when given): number -> paths."""
     present = tree.paths()
+    if paths is not None:
+        wanted = set(present)
+        present = [path for path in paths if path in wanted]
     found: dict[int, list[str]] = {}
-    for path in present if paths is None else [p for p in paths if p in set(present)]:
+    for path in present:
         number = annex_number(path, tree.read(path)) if is_annex(path) else None
         if number is not None:
             found.setdefault(number, []).append(path)

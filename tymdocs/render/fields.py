@@ -93,14 +93,14 @@ def add_signature_fields(pdf: bytes, fields: tuple[SignatureField, ...]) -> byte
         next_number,
         root,
         info.group(0) if info else b"",
-        _updated_id(body, bytes(out)),
+        _updated_id(body, out),
         previous,
     )
     out += b"startxref\n%d\n%%%%EOF\n" % xref_at
     return bytes(out)
 
 
-def _updated_id(body: bytes, updated: bytes) -> bytes:
+def _updated_id(body: bytes, updated: bytes | bytearray) -> bytes:
     """The trailer's /ID for the update: the first element kept, the second changed.
 
     ISO 32000 wants the second element to change on every update; a hash of the updated
