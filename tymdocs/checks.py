@@ -27,6 +27,7 @@ from tymdocs.model import (
     Party,
     StaffingAnnex,
     StaffingItem,
+    every_item,
     inline_text,
     text_lines,
 )
@@ -176,13 +177,13 @@ def _staffing(agreement: Agreement, annex: StaffingAnnex, report: Report) -> Non
         label = party.name if party else staffing.party
         _sum(label, staffing.htv, staffing.parts, staffing.origin, report)
         text = " ".join(_texts(staffing.blocks))
-        for item in _walk(staffing.parts):
+        for item in every_item(staffing.parts):
             _sum(item.name, item.htv, item.parts, item.origin, report)
         if not text:
             continue
         stated = set(numbers_in(text))  # as numbers: "2,0 htv" states 2
         figures = [(label, staffing.htv, staffing.origin)]
-        figures += [(item.name, item.htv, item.origin) for item in _walk(staffing.parts)]
+        figures += [(item.name, item.htv, item.origin) for item in every_item(staffing.parts)]
         for name, htv, origin in figures:
             if htv not in stated:
                 report(
@@ -209,12 +210,6 @@ def _sum(
             f"htv of {name} does not add up: {shown} = {format_decimal(total)}, "
             f"stated {format_decimal(stated)}",
         )
-
-
-def _walk(items: tuple[StaffingItem, ...]) -> Iterator[StaffingItem]:
-    for item in items:
-        yield item
-        yield from _walk(item.parts)
 
 
 def _composition_against_appointment(agreement: Agreement, report: Report) -> None:

@@ -35,7 +35,7 @@ from tymdocs.model import (
     Metadata,
     Origin,
     StaffingAnnex,
-    StaffingItem,
+    every_item,
     text_lines,
 )
 from tymdocs.paths import CONFIG_FILE
@@ -306,16 +306,14 @@ def stated_totals(text: Sequence[Sentence]) -> list[tuple[Decimal, Origin]]:
     ]
 
 
-def _figures(items: tuple[StaffingItem, ...]) -> set[Decimal]:
-    return {figure for item in items for figure in (item.htv, *_figures(item.parts))}
-
-
 def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem]:
     """A total an annex's text states is the computed one (or at least one of its figures);
     a total a party's text states is that party's htv (or one of its parts)."""
-    everything = {annex.total}
-    for staffing in annex.parties:
-        everything |= {staffing.htv, *_figures(staffing.parts)}
+    owns = [
+        {staffing.htv, *(item.htv for item in every_item(staffing.parts))}
+        for staffing in annex.parties
+    ]
+    everything = {annex.total}.union(*owns)
     computed = " + ".join(format_decimal(staffing.htv) for staffing in annex.parties)
     where = annex.parties[0].origin if annex.parties else annex.origin
     problems = [
@@ -328,10 +326,9 @@ def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem
         for value, origin in stated_totals(list(sentences(annex.blocks, annex.origin)))
         if value not in everything
     ]
-    for staffing in annex.parties:
+    for staffing, own in zip(annex.parties, owns, strict=True):
         party = agreement.party(staffing.party)
         label = party.name if party else staffing.party
-        own = {staffing.htv, *_figures(staffing.parts)}
         text = list(sentences(staffing.blocks, staffing.origin))
         problems += [
             _warning(

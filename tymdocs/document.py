@@ -34,9 +34,8 @@ from tymdocs.model import (
     StaffingItem,
     Table,
     TextAnnex,
-    inline_text,
     plain,
-    row_text,
+    text_lines,
 )
 
 
@@ -237,18 +236,4 @@ def _plain_lines(document: Document) -> Iterator[str]:
 def block_text(block: Block) -> Iterator[str]:
     """The lines of one block: a line per paragraph, heading, list item and table row. The
     markers of ordered lists are text, bullets are not; a row's cells are joined by spaces."""
-    match block:
-        case Heading() | Paragraph():
-            yield inline_text(block.content)
-        case ListBlock():
-            for item in block.items:
-                text = inline_text(item.content)
-                yield f"{item.marker} {text}" if item.marker else text
-                for child in item.children:
-                    yield from block_text(child)
-        case Table():
-            yield row_text(block.header)
-            for row in block.rows:
-                yield row_text(row.cells)
-        case _:
-            assert_never(block)
+    return (text for _, text in text_lines((block,), markers=True))

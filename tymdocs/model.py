@@ -153,18 +153,20 @@ def _inline_text(part: Inline) -> str:
             assert_never(part)
 
 
-def text_lines(blocks: Blocks) -> Iterator[tuple[int, str]]:
+def text_lines(blocks: Blocks, markers: bool = False) -> Iterator[tuple[int, str]]:
     """(source line, plain text) of every heading, paragraph, list item and table row in
     ``blocks``, nested ones included: the parties' text as the checks read it. A table's
-    cells are joined by spaces; the line of a row tymdocs composed is 0."""
+    cells are joined by spaces; the line of a row tymdocs composed is 0. With ``markers``,
+    an ordered list's item starts with its number, as a reader sees it."""
     for block in blocks:
         match block:
             case Heading() | Paragraph():
                 yield block.line, inline_text(block.content)
             case ListBlock():
                 for item in block.items:
-                    yield item.line, inline_text(item.content)
-                    yield from text_lines(item.children)
+                    text = inline_text(item.content)
+                    yield item.line, f"{item.marker} {text}" if markers and item.marker else text
+                    yield from text_lines(item.children, markers)
             case Table():
                 yield block.line, row_text(block.header)
                 for row in block.rows:
@@ -315,6 +317,13 @@ class StaffingItem:
     htv: Decimal
     parts: tuple[StaffingItem, ...] = ()
     origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+def every_item(items: tuple[StaffingItem, ...]) -> Iterator[StaffingItem]:
+    """``items`` and all their parts, depth first."""
+    for item in items:
+        yield item
+        yield from every_item(item.parts)
 
 
 @dataclass(frozen=True)

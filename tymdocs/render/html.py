@@ -9,6 +9,7 @@ black-and-white print and readers who do not tell red from green.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from html import escape
 from typing import assert_never
@@ -95,8 +96,7 @@ class _Writer:
     def __init__(self, report: Report) -> None:
         self.report = report
         self.by_key = {change.key: change for change in report.changes}
-        self.ids = [part.key for part in report.redline.parts]
-        part_ids = set(self.ids)
+        part_ids = {part.key for part in report.redline.parts}
         self.orphans = [c for c in report.changes if c.key not in part_ids]
         """Changes with no part of their own (the metadata): shown in a section of their own."""
         self.unchanged = sum(not changed(part) for part in report.redline.parts)
@@ -191,33 +191,26 @@ class _Writer:
 
     def parts(self) -> Iterator[str]:
         """Changed parts in full; each run of unchanged parts folded, with a count."""
-        parts = self.report.redline.parts
-        folded: list[tuple[Part, str]] = []
-        for part, part_id in zip(parts, self.ids, strict=True):
-            if changed(part):
-                yield from self.fold(folded)
-                folded = []
-                yield from self.part(part, part_id)
+        for is_changed, run in itertools.groupby(self.report.redline.parts, key=changed):
+            if is_changed:
+                for part in run:
+                    yield from self.part(part, "changed")
             else:
-                folded.append((part, part_id))
-        yield from self.fold(folded)
+                yield from self.fold(list(run))
 
-    def fold(self, folded: Sequence[tuple[Part, str]]) -> Iterator[str]:
-        if not folded:
-            return
-        first, last = folded[0][0].heading, folded[-1][0].heading
+    def fold(self, folded: Sequence[Part]) -> Iterator[str]:
+        first, last = folded[0].heading, folded[-1].heading
         span = first if len(folded) == 1 else f"{first} – {last}"
         count = capitalise(label("redline_unchanged", count=len(folded)))
         yield f'<details class="unchanged" data-count="{len(folded)}">\n'
         yield f"<summary>{_esc(count)} ({_esc(span)})</summary>\n"
-        for part, part_id in folded:
-            yield from self.part(part, part_id)
+        for part in folded:
+            yield from self.part(part, "unchanged")
         yield "</details>\n"
 
-    def part(self, part: Part, part_id: str) -> Iterator[str]:
-        state = "changed" if changed(part) else "unchanged"
+    def part(self, part: Part, state: str) -> Iterator[str]:
         whole = f" whole-{part.mark}" if part.mark else ""
-        yield f'<section class="part {state}{whole}" id="{_esc(part_id)}">\n<h2>'
+        yield f'<section class="part {state}{whole}" id="{_esc(part.key)}">\n<h2>'
         if part.mark is not None:
             yield f"{_tag(part.mark, _esc(part.heading))}{_badge(part.mark)}"
         elif part.former_heading is not None:
@@ -225,7 +218,7 @@ class _Writer:
         else:
             yield _esc(part.heading)
         yield "</h2>\n"
-        change = self.by_key.get(part_id)
+        change = self.by_key.get(part.key)
         if change is not None:
             yield from self.note(change)
         for block in part.blocks:

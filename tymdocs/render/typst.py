@@ -7,6 +7,7 @@ is data that Typst shows, never markup it parses.
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -130,25 +131,17 @@ def redline_data(report: Report) -> dict[str, Any]:
     A part a change names is shown even without a mark, so that the summary never links to a
     folded part."""
     keys = {change.key for change in report.changes}
-    anchors: set[str] = set()  # a label may be given once: a removed and an added § 8 share
+    parts = report.redline.parts
+    anchors = keys & {part.key for part in parts}  # part keys are unique: one label each
     items: list[dict[str, Any]] = []
-    folded: list[Part] = []
     unchanged = 0
-    for part in report.redline.parts:
-        key = part.key
-        if not changed(part) and key not in keys:
-            folded.append(part)
-            unchanged += 1
-            continue
-        if folded:
+    for shown, run in itertools.groupby(parts, key=lambda p: changed(p) or p.key in keys):
+        if shown:
+            items += ({"part": _part(p), "anchor": p.key if p.key in keys else None} for p in run)
+        else:
+            folded = list(run)
+            unchanged += len(folded)
             items.append({"fold": unchanged_line(folded)})
-            folded = []
-        anchor = key if key in keys and key not in anchors else None
-        if anchor is not None:
-            anchors.add(anchor)
-        items.append({"part": _part(part), "anchor": anchor})
-    if folded:
-        items.append({"fold": unchanged_line(folded)})
     return {
         "labels": {name: label(f"redline_{name}") for name in _REDLINE_LABELS},
         "counts": label("redline_counts", changed=len(report.changes), unchanged=unchanged),
