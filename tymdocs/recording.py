@@ -35,6 +35,7 @@ from tymdocs.sources import (
     annex_numbers,
     changed_annexes,
     changed_sources,
+    working_blobs,
 )
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ class _Context:
     meta: Metadata
     """``tymdocs.yaml`` as committed: the rules in force, never a proposed change of them."""
     history: History
+    current: dict[str, str]
+    """The blob id of every source file in the working tree."""
     changed: tuple[str, ...]
     """Source paths whose working-tree content differs from HEAD."""
 
@@ -185,8 +188,9 @@ def _context(root: Path) -> _Context:
     before = history.parent(pending[0].commit) if pending else None
     if before is not None:  # the rules in force are those before the amendment proposes new
         meta = read_config(GitTree(root, before)) or meta
-    changed = tuple(changed_sources(root, committed))
-    return _Context(root, state.head, committed, meta, history, changed)
+    current = working_blobs(root)
+    changed = tuple(changed_sources(root, committed, current))
+    return _Context(root, state.head, committed, meta, history, current, changed)
 
 
 def _message(root: Path, record: Record, text: str) -> str:
@@ -561,7 +565,7 @@ def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:
     before = ctx.history.parent(amendment.commit)
     if before is None:
         raise RefusedError(f"version {amendment.number} has no earlier commit to go back to")
-    differ = changed_sources(root, GitTree(root, before))
+    differ = changed_sources(root, GitTree(root, before), ctx.current)
     if differ:
         raise RefusedError(
             f"the sources are not as they were before version {amendment.number}: restore "

@@ -229,18 +229,24 @@ def changed_annexes(
     return found
 
 
-def changed_sources(root: Path, committed: BlobTree) -> list[str]:
-    """Source paths whose working-tree content differs from ``committed``: changed, new or
-    deleted.
+def working_blobs(root: Path) -> dict[str, str]:
+    """The blob id of every source file in the working tree, as git would store it."""
+    return git.hash_files(root, WorkTree(root).paths())
+
+
+def changed_sources(
+    root: Path, committed: BlobTree, current: dict[str, str] | None = None
+) -> list[str]:
+    """Source paths whose working-tree content (``current``, from :func:`working_blobs`,
+    hashed here when not given) differs from ``committed``: changed, new or deleted.
 
     Compared by content, reading only: what is merely staged, or touched without a change,
     is no change, and neither the index nor the object store is written.
     """
     blobs = committed.blobs()
-    present = WorkTree(root).paths()
-    current = git.hash_files(root, present)
-    changed = {path for path in present if blobs.get(path) != current[path]}
-    changed |= set(blobs) - set(present)
+    current = working_blobs(root) if current is None else current
+    changed = {path for path, blob in current.items() if blobs.get(path) != blob}
+    changed |= set(blobs) - set(current)
     return sorted(changed)
 
 
