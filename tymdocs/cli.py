@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,17 @@ def cli(ctx: click.Context, directory: Path, verbose: bool) -> None:
         raise click.BadParameter(f"{directory} is not a directory", param_hint="-C")
     # Libraries (pyHanko) log tracebacks for expected findings; they are for --verbose only.
     logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
+    if not verbose:
+        _quiet_other_packages()
     ctx.obj = Settings(directory.resolve(), verbose)
+
+
+def _quiet_other_packages() -> None:
+    """Keep warnings raised inside other packages (a dependency deprecating what another one
+    imports) off the terminal: the user can do nothing about them. A warning attributed to
+    tymdocs's own code falls through to the interpreter's filters (``-W``, PYTHONWARNINGS).
+    ``main`` restores the filters when the command ends."""
+    warnings.filterwarnings("ignore", module=r"(?!tymdocs(?:\.|$))")
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -883,7 +894,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     ctx: click.Context | None = None
     try:
-        with cli.make_context("tymdocs", list(args)) as ctx:
+        with warnings.catch_warnings(), cli.make_context("tymdocs", list(args)) as ctx:
             cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
