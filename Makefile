@@ -2,46 +2,78 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
+UV := uv==0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint format bench template clean
+.PHONY: help build test test-latest lint format bench template lock clean
 
 help: ## Show this help
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Set-up installs exactly what the lock files name, with their hashes, and nothing else:
+# requirements.lock for the commands, requirements-dev.lock (a superset) for tests and lint.
+# Both hold every package for Linux and macOS, Python 3.11 to 3.13; pip installs them with
+# --no-deps (nothing is resolved again) and `pip check` proves the set complete. tymdocs
+# itself is installed from this folder with the locked build backend. A changed lock makes
+# a new environment, so a package the lock no longer names does not linger.
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+LOCKED := --require-hashes --no-deps --only-binary :all:
+define fresh_venv
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install $(LOCKED) -r $(1)
+	$(PIP) install --no-deps --no-build-isolation --no-index -e .
+	$(PIP) check
 	@# Compiled once here, so every command starts fast even where PYTHONDONTWRITEBYTECODE is set.
 	$(BIN)/python -m compileall -q tymdocs
+endef
+
+$(RUNTIME): requirements.lock pyproject.toml tymdocs/__init__.py
+	$(call fresh_venv,requirements.lock)
 	@touch $@
 
-build: $(INSTALLED) ## Set up if needed, validate and build the agreement into build/
+$(DEV): requirements-dev.lock requirements.lock pyproject.toml tymdocs/__init__.py
+	$(call fresh_venv,requirements-dev.lock)
+	@touch $(RUNTIME) $@
+
+build: $(RUNTIME) ## Set up if needed, validate and build the agreement into build/
 	$(BIN)/tymdocs check
 	$(BIN)/tymdocs build
 
-test: $(INSTALLED) ## Check the agreement in this repository, then run the test suite
+test: $(DEV) ## Check the agreement in this repository, then run the test suite
 	$(BIN)/tymdocs check
 	$(BIN)/pytest
 
-lint: $(INSTALLED) ## ruff (check and format) and mypy
+lint: $(DEV) ## ruff (check and format) and mypy
 	$(BIN)/ruff check tymdocs tests tools bench
 	$(BIN)/ruff format --check tymdocs tests tools bench
 	$(BIN)/mypy
 
-format: $(INSTALLED) ## Format the code with ruff
+format: $(DEV) ## Format the code with ruff
 	$(BIN)/ruff check --fix tymdocs tests tools bench
 	$(BIN)/ruff format tymdocs tests tools bench
 
-bench: $(INSTALLED) ## Whole-process timings of tymdocs against the usual alternative
+bench: $(DEV) ## Whole-process timings of tymdocs against the usual alternative
 	@# python-redlines is the alternative for diff: measured when the registry has it.
 	-$(BIN)/python -m pip install --quiet 'python-redlines[docxodus]>=2,<3' 2>/dev/null
 	$(BIN)/python bench/bench.py
 
-template: $(INSTALLED) ## Regenerate the DOCX template from tools/make_docx_template.py
+template: $(DEV) ## Regenerate the DOCX template from tools/make_docx_template.py
 	$(BIN)/python tools/make_docx_template.py
 
-clean: ## Remove build/ and the virtual environment
-	rm -rf build $(VENV)
+test-latest: ## The test suite on the newest versions pyproject.toml allows (.venv-latest/)
+	rm -rf $(VENV)-latest
+	$(PYTHON) -m venv $(VENV)-latest
+	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade '.[dev]'
+	$(VENV)-latest/bin/python -m pip list --format=freeze
+	cd tests && ../$(VENV)-latest/bin/python -m pytest -p no:cacheprovider --rootdir .. -c ../pyproject.toml
+
+lock: ## Regenerate the lock files from pyproject.toml (UPGRADE=1: newest versions allowed)
+	@test -x $(VENV)-lock/bin/uv || { $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/python -m pip install --quiet '$(UV)'; }
+	$(PYTHON) tools/lock.py $(VENV)-lock/bin/uv $(if $(UPGRADE),--upgrade)
+
+clean: ## Remove build/ and the virtual environments
+	rm -rf build $(VENV) $(VENV)-latest $(VENV)-lock

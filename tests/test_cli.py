@@ -55,6 +55,32 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert result.out.strip() == f"tymdocs, version {__version__}"
 
 
+def test_only_other_packages_warnings_are_kept_quiet() -> None:
+    """A warning attributed to another package is dropped; one of tymdocs's own code goes on to
+    the interpreter's filters (here: shown), and so does everything once the command ends."""
+    import warnings
+
+    from tymdocs.cli import _quiet_other_packages
+
+    def raise_each() -> list[str]:
+        for text, module in [
+            ("ours", "tymdocs.build"),
+            ("the package itself", "tymdocs"),
+            ("theirs", "pyhanko.sign.signers.pdf_cms"),
+            ("a look-alike", "tymdocs_extra"),
+        ]:
+            warnings.warn_explicit(text, UserWarning, f"{module}.py", 1, module=module)
+        return [str(warning.message) for warning in seen]
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with warnings.catch_warnings():
+            _quiet_other_packages()
+            assert raise_each() == ["ours", "the package itself"]
+        seen.clear()
+        assert raise_each() == ["ours", "the package itself", "theirs", "a look-alike"]
+
+
 def test_missing_directory_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     result = run(capsys, "-C", "/no/such/directory", "check")
     assert result.code == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -137,6 +138,27 @@ def test_untrusted_signers_print_no_traceback_without_verbose(
         [*command, "--verbose", "verify", str(path)], capture_output=True, text=True
     )
     assert "Traceback" in loud.stderr
+
+
+def test_warnings_of_other_packages_never_reach_the_user(
+    repo: Path, signed_once: bytes, tmp_path: Path
+) -> None:
+    """cryptography deprecates what pyHanko imports as it loads. Even under ``python -W
+    default``, which shows every warning, verify prints none that another package raised;
+    with --verbose they are there (where the locked cryptography still warns)."""
+    import cryptography
+
+    path = tmp_path / "kela.pdf"
+    path.write_bytes(signed_once)
+    command = [sys.executable, "-W", "default", "-m", "tymdocs", "-C", str(repo)]
+    quiet = subprocess.run([*command, "verify", str(path)], capture_output=True, text=True)
+    assert quiet.returncode == 0, quiet.stderr
+    assert not re.search(r"Warning\b|site-packages|\.py:\d+", quiet.stderr), quiet.stderr
+    if int(cryptography.__version__.split(".")[0]) >= 46:  # DSA deprecated from 46 on
+        loud = subprocess.run(
+            [*command, "--verbose", "verify", str(path)], capture_output=True, text=True
+        )
+        assert "CryptographyDeprecationWarning" in loud.stderr
 
 
 def test_poppler_pdfsig_also_finds_the_signatures_valid(

@@ -1,0 +1,140 @@
+"""Set-up on any day: the lock files agree with pyproject.toml, and the version is one."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from tymdocs import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "tymdocs (pyproject.toml)"
+BUILD_INPUT = "-r build-system.requires"
+
+
+@dataclass(frozen=True)
+class Pin:
+    version: Version
+    hashes: int
+    via: frozenset[str]
+
+
+_PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)")
+
+
+def read_lock(text: str) -> dict[str, Pin]:
+    """A lock in pip's requirements format as uv writes it: pins, their hashes, ``# via``."""
+    pins: dict[str, Pin] = {}
+    name: str | None = None
+    version = Version("0")
+    hashes = 0
+    via: set[str] = set()
+
+    def close() -> None:
+        if name is not None:
+            pins[name] = Pin(version, hashes, frozenset(via))
+
+    for line in text.splitlines():
+        pinned = _PIN.match(line)
+        stripped = line.strip()
+        if pinned:
+            close()
+            name, version, hashes, via = canonicalize_name(pinned[1]), Version(pinned[2]), 0, set()
+        elif stripped.startswith("--hash=sha256:"):
+            hashes += 1
+        elif stripped.startswith("# via ") and name is not None:
+            via.add(stripped.removeprefix("# via ").strip())
+        elif stripped.startswith("#   ") and name is not None:
+            via.add(stripped.removeprefix("#   ").strip())
+        elif stripped and not stripped.startswith("#"):
+            raise AssertionError(f"unexpected line in a lock: {line!r}")
+    close()
+    return pins
+
+
+def disagreements(pyproject: str, lock: str, dev_lock: str) -> list[str]:
+    """Where the lock files do not pin what ``pyproject.toml`` asks for, or pin what it no
+    longer asks for; empty when they agree."""
+    project = tomllib.loads(pyproject)
+    runtime = [Requirement(text) for text in project["project"]["dependencies"]]
+    dev = [Requirement(text) for text in project["project"]["optional-dependencies"]["dev"]]
+    backend = [Requirement(text) for text in project["build-system"]["requires"]]
+    found: list[str] = []
+    locks = {"requirements.lock": read_lock(lock), "requirements-dev.lock": read_lock(dev_lock)}
+    wanted = {
+        "requirements.lock": runtime + backend,
+        "requirements-dev.lock": runtime + dev + backend,
+    }
+    for file, pins in locks.items():
+        named = {canonicalize_name(requirement.name) for requirement in wanted[file]}
+        for requirement in wanted[file]:
+            pin = pins.get(canonicalize_name(requirement.name))
+            if pin is None:
+                found.append(f"{file}: {requirement} is not pinned")
+            elif not requirement.specifier.contains(pin.version, prereleases=True):
+                found.append(f"{file}: {requirement.name}=={pin.version} is outside {requirement}")
+        for name, pin in pins.items():
+            if pin.hashes == 0:
+                found.append(f"{file}: {name} has no hash")
+            direct = {PROJECT, BUILD_INPUT} & pin.via
+            if direct and name not in named:
+                found.append(f"{file}: {name} is pinned for pyproject.toml, which dropped it")
+            if not pin.via - {"-c requirements.lock"}:
+                found.append(f"{file}: nothing needs {name}")
+    runtime_pins, dev_pins = locks["requirements.lock"], locks["requirements-dev.lock"]
+    for name, pin in runtime_pins.items():
+        if name not in dev_pins:
+            found.append(f"requirements-dev.lock: {name} of the runtime set is missing")
+        elif dev_pins[name].version != pin.version:
+            found.append(
+                f"requirements-dev.lock: {name}=={dev_pins[name].version}, "
+                f"requirements.lock {pin.version}"
+            )
+    return found
+
+
+def _files() -> tuple[str, str, str]:
+    return tuple(  # type: ignore[return-value]
+        (ROOT / name).read_text(encoding="utf-8")
+        for name in ("pyproject.toml", "requirements.lock", "requirements-dev.lock")
+    )
+
+
+def test_the_lock_files_agree_with_pyproject() -> None:
+    assert disagreements(*_files()) == []
+
+
+def test_a_lock_that_no_longer_fits_pyproject_is_caught() -> None:
+    """The check above can fail: a range that excludes the pin, a dependency the lock lacks,
+    one the lock still pins after pyproject.toml dropped it, and a development pin that
+    differs from the runtime one."""
+    pyproject, lock, dev_lock = _files()
+    narrowed = re.sub(r'"click>=[^"]*"', '"click>=99"', pyproject)
+    found = disagreements(narrowed, lock, dev_lock)
+    assert any("click" in line and "outside" in line for line in found)
+    added = pyproject.replace('"click>=', '"nothing-of-ours>=1",\n    "click>=', 1)
+    assert any("nothing-of-ours" in line for line in disagreements(added, lock, dev_lock))
+    dropped = re.sub(r'\s*"markdown-it-py[^"]*",', "", pyproject)
+    assert any("markdown-it-py" in line for line in disagreements(dropped, lock, dev_lock))
+    pin = re.search(r"^click==(\S+)", dev_lock, re.MULTILINE)
+    assert pin is not None
+    moved = dev_lock.replace(f"click=={pin[1]}", "click==0.0.1")
+    assert disagreements(pyproject, lock, moved)
+
+
+def test_the_version_is_one_and_semantic() -> None:
+    """The installed package's metadata and the changelog say the version ``tymdocs
+    --version`` prints (test_cli) and the manifest records."""
+    from importlib.metadata import version
+
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+
+    assert version("tymdocs") == __version__
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## [{__version__}]" in changelog
