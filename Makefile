@@ -63,13 +63,13 @@ bench: $(DEV) ## Whole-process timings of tymdocs against the usual alternative
 template: $(DEV) ## Regenerate the DOCX template from tools/make_docx_template.py
 	$(BIN)/python tools/make_docx_template.py
 
-test-latest: ## The test suite on the newest versions pyproject.toml allows (.venv-latest/)
+test-latest: ## The test suite on the newest versions pyproject.toml allows (run weekly)
 	rm -rf $(VENV)-latest
 	$(PYTHON) -m venv $(VENV)-latest
 	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade '.[dev]'
-	$(VENV)-latest/bin/python -m pip list --format=freeze
-	cd tests && ../$(VENV)-latest/bin/python -m pytest -p no:cacheprovider --rootdir .. -c ../pyproject.toml
+	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[dev]'
+	$(VENV)-latest/bin/python -m pip freeze --exclude-editable
+	$(VENV)-latest/bin/pytest -p no:cacheprovider
 
 lock: ## Regenerate the lock files from pyproject.toml (UPGRADE=1: newest versions allowed)
 	@test -x $(VENV)-lock/bin/uv || { $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/python -m pip install --quiet '$(UV)'; }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,3 +140,110 @@ def test_the_version_is_one_and_semantic() -> None:
     assert version("tymdocs") == __version__
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## [{__version__}]" in changelog
+
+
+def test_the_wheel_installs_alone_and_builds_an_agreement_elsewhere(tmp_path: Path) -> None:
+    """The wheel carries everything a build needs (templates included): installed into an empty
+    environment, run from another folder with ``-C``, it builds the same files as this
+    checkout. Offline: the wheel is built with the locked backend, and the environment borrows
+    this one's dependencies through a path file instead of downloading them."""
+    import shutil
+    import sysconfig
+
+    from tests.helpers import SEED, make_repo
+
+    # setuptools builds in the source folder (its build/ would be ours): build from a copy
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT / "tymdocs", source / "tymdocs", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--wheel-dir",
+            str(wheels),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    (wheel,) = wheels.glob(f"tymdocs-{__version__}-py3-none-any.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(purelib) / "dependencies.pth").write_text("\n".join(sorted(ours)) + "\n")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    agreement = make_repo(tmp_path / "agreement", SEED)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    where = subprocess.run(
+        [python, "-c", "import tymdocs; print(tymdocs.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+    ).stdout
+    assert where.startswith(purelib), where
+    built = subprocess.run(
+        [venv / "bin" / "tymdocs", "-C", str(agreement), "build", "-o", str(tmp_path / "wheel")],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+    )
+    assert built.returncode == 0, built.stderr
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tymdocs",
+            "-C",
+            str(agreement),
+            "build",
+            "-o",
+            str(tmp_path / "checkout"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    names = sorted(path.name for path in (tmp_path / "wheel").iterdir())
+    assert names == sorted(path.name for path in (tmp_path / "checkout").iterdir())
+    assert len(names) == 9
+    for name in names:
+        if name != "manifest.json":  # it names the command that made it
+            assert (tmp_path / "wheel" / name).read_bytes() == (
+                tmp_path / "checkout" / name
+            ).read_bytes(), name
+    shutil.rmtree(venv)
