@@ -247,3 +247,14 @@ def test_the_wheel_installs_alone_and_builds_an_agreement_elsewhere(tmp_path: Pa
                 tmp_path / "checkout" / name
             ).read_bytes(), name
     shutil.rmtree(venv)
+
+
+def test_the_ci_examples_install_this_release_from_its_lock() -> None:
+    """An agreement's CI installs a named release with the packages its lock pins, never a
+    floating branch; the examples name the release this checkout is."""
+    for name in ("github-actions.yml", "gitlab-ci.yml"):
+        text = (ROOT / "ci" / name).read_text(encoding="utf-8")
+        assert f'TYMDOCS_VERSION: "{__version__}"' in text, name
+        assert '--branch "v$TYMDOCS_VERSION"' in text, name
+        assert "--require-hashes --no-deps" in text and "requirements.lock" in text, name
+        assert "@main" not in text, name
