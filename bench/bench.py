@@ -335,9 +335,25 @@ def revision_rows(out: Path, temp: Path, repo: Path) -> list[tuple[str, float, f
     ]
 
 
+def first_build_seconds(temp: Path, runs: int = 3) -> float:
+    """A fresh clone's first ``make build``, set-up from the lock included (issue 15): the
+    median of ``runs`` clones of this repository's HEAD. pip's download cache is left as the
+    machine has it; on a machine without one, add the download time of the lock's files."""
+    times = []
+    for run_number in range(runs):
+        clone = temp / f"clone-{run_number}"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        start = time.perf_counter()
+        subprocess.run(["make", "build"], cwd=clone, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+        shutil.rmtree(clone)
+    return statistics.median(times)
+
+
 def main() -> int:
     rows: list[tuple[str, float, float | None]] = []
     with tempfile.TemporaryDirectory() as temp:
+        rows.append(("fresh clone: first make build, set-up", first_build_seconds(Path(temp)), 30))
         repo = make_repo(Path(temp) / "seed")
         out = Path(temp) / "out"
         rows.append(("tymdocs --help", median_seconds([*TYMDOCS, "--help"], repo), 0.15))
