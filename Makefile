@@ -56,9 +56,11 @@ format: $(DEV) ## Format the code with ruff
 	$(BIN)/ruff format tymdocs tests tools bench
 
 bench: $(DEV) ## Whole-process timings of tymdocs against the usual alternative
-	@# python-redlines is the alternative for diff: measured when the registry has it.
-	-$(BIN)/python -m pip install --quiet 'python-redlines[docxodus]>=2,<3' 2>/dev/null
-	$(BIN)/python bench/bench.py
+	@# python-redlines is the alternative for diff: measured when the registry has it. It goes
+	@# into an environment of its own, so .venv keeps exactly what the lock names.
+	-@test -x $(VENV)-redlines/bin/python || { $(PYTHON) -m venv $(VENV)-redlines && \
+	  $(VENV)-redlines/bin/python -m pip install --quiet 'python-redlines[docxodus]>=2,<3'; } 2>/dev/null
+	REDLINES_PYTHON=$(VENV)-redlines/bin/python $(BIN)/python bench/bench.py
 
 template: $(DEV) ## Regenerate the DOCX template from tools/make_docx_template.py
 	$(BIN)/python tools/make_docx_template.py
@@ -76,4 +78,4 @@ lock: ## Regenerate the lock files from pyproject.toml (UPGRADE=1: newest versio
 	$(PYTHON) tools/lock.py $(VENV)-lock/bin/uv $(if $(UPGRADE),--upgrade)
 
 clean: ## Remove build/ and the virtual environments
-	rm -rf build $(VENV) $(VENV)-latest $(VENV)-lock
+	rm -rf build $(VENV) $(VENV)-latest $(VENV)-lock $(VENV)-redlines

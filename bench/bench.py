@@ -148,8 +148,10 @@ open(sys.argv[3], "wb").write(DocxodusEngine().run_redline("tymdocs", old, new)[
 
 
 def redlines_rows(repo: Path, temp: Path, ours: float) -> list[tuple[str, float, float | None]]:
-    """python-redlines on the two versions' DOCX, whole process, when it is installed."""
-    probe = [sys.executable, "-c", "import python_redlines.engines"]
+    """python-redlines on the two versions' DOCX, whole process, when it is installed (in the
+    environment REDLINES_PYTHON names, so that tymdocs's own keeps what its lock pins)."""
+    python = os.environ.get("REDLINES_PYTHON", sys.executable)
+    probe = [python, "-c", "import python_redlines.engines"]
     if subprocess.run(probe, capture_output=True).returncode:
         print("python-redlines is not installed: no comparison for diff")
         return []
@@ -158,7 +160,7 @@ def redlines_rows(repo: Path, temp: Path, ours: float) -> list[tuple[str, float,
         out = temp / f"docx-{version}"
         run(repo, *TYMDOCS, "build", "-q", "--no-packages", "--ref", version, "-o", str(out))
         files.append(str(next(out.glob("*.docx"))))
-    command = [sys.executable, "-c", REDLINES, *files, str(temp / "redline.docx")]
+    command = [python, "-c", REDLINES, *files, str(temp / "redline.docx")]
     theirs = median_seconds(command, repo, runs=3)
     return [
         ("python-redlines, the two DOCX", theirs, None),
