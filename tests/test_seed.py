@@ -173,7 +173,7 @@ def test_the_seed_warns_of_its_known_oddities_and_has_no_errors() -> None:
         "docs_src/09-johtava-henkilo.md:8: warning: § 2 (docs_src/02-sopijaosapuolet.md:11)"
         in messages
     )
-    assert "tymdocs.yaml:10: warning: party 'tyollisyysalue'" in messages
+    assert "tymdocs.yaml:11: warning: party 'tyollisyysalue'" in messages
     assert "no named signatory" in messages
 
 

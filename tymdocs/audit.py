@@ -23,7 +23,7 @@ from tymdocs.locale import commit_date
 from tymdocs.model import Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
-from tymdocs.sources import WorkTree, annex_number
+from tymdocs.sources import WorkTree, annex_number, composition_number
 
 _GOOD_SIGNATURES = ("G", "U")
 """``%G?``: a good signature (U: good, from a key not marked trusted)."""
@@ -102,6 +102,8 @@ class _State:
 
     config: str | None = None
     """The blob of ``tymdocs.yaml`` in force."""
+    annexes: dict[str, str] = field(default_factory=dict)
+    """The annex files of the tree so far: path -> blob."""
     proposed: dict[int, str] = field(default_factory=dict)
     """``tymdocs.yaml`` as pending amendments propose it, by version."""
     pending: set[int] = field(default_factory=set)
@@ -152,7 +154,8 @@ class _Judge:
             if change.path == CONFIG_FILE or is_annex(change.path) or change.path in kept
         }
         self.contents = git.read_blobs(root, blobs)
-        self.configs: dict[str, Metadata | None] = {}
+        self.configs: dict[tuple[str, frozenset[int]], Metadata | None] = {}
+        self.compositions: dict[tuple[str, str], int | None] = {}
 
     def run(self, selected: set[str]) -> Iterator[Finding]:
         state = _State()
@@ -178,6 +181,11 @@ class _Judge:
     ) -> None:
         """What this commit establishes for the ones after it."""
         config = next((c.new for c in touched if c.path == CONFIG_FILE), None)
+        for change in touched:
+            if is_annex(change.path) and change.new == git.ZERO:
+                state.annexes.pop(change.path, None)
+            elif is_annex(change.path):
+                state.annexes[change.path] = change.new
         record = entry.record if entry else None
         if config is not None and config != git.ZERO:
             if record is not None and record.kind == "amendment" and record.version:
@@ -203,11 +211,27 @@ class _Judge:
             state.decisions[governance.body_key(record.body)] = record
             state.cited.add((governance.body_key(record.body), record.date, record.section))
 
-    def _meta(self, blob: str | None) -> Metadata | None:
-        """``tymdocs.yaml`` as the blob holds it (every such blob is read up front)."""
-        if blob is not None and blob not in self.configs:
-            self.configs[blob] = parse_metadata(self.contents[blob])
-        return self.configs.get(blob) if blob is not None else None
+    def _meta(self, state: _State) -> Metadata | None:
+        """``tymdocs.yaml`` in force, read with the tree's composition annexes (the oldest
+        ``change_rules`` names their rule apart); every such blob is read up front."""
+        blob = state.config
+        if blob is None:
+            return None
+        key = (blob, self._compositions(state))
+        if key not in self.configs:
+            self.configs[key] = parse_metadata(self.contents[blob], lambda: key[1])
+        return self.configs[key]
+
+    def _compositions(self, state: _State) -> frozenset[int]:
+        """The numbers of the composition annexes among the tree's annex files so far."""
+        for item in state.annexes.items():
+            if item not in self.compositions:
+                self.compositions[item] = composition_number(item[0], self.contents[item[1]])
+        return frozenset(
+            number
+            for item in state.annexes.items()
+            if (number := self.compositions[item]) is not None
+        )
 
     def _annexes(self, changes: Iterable[git.Change]) -> dict[int, str]:
         """The annexes the changed files hold before or after: number -> a path."""
@@ -230,7 +254,7 @@ class _Judge:
         state: _State,
     ) -> Iterator[str]:
         yield from self.problems.get(commit.commit, ())
-        meta = self._meta(state.config)
+        meta = self._meta(state)
         if entry is None:
             if touched:
                 yield self._lacks(touched, meta)

@@ -850,6 +850,39 @@ def status(
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print the rewrite as a diff; write nothing.")
+@click.option(
+    "--force", is_flag=True, help="Rewrite even outside a git repository (no copy is kept)."
+)
+@click.pass_obj
+def upgrade(settings: Settings, dry_run: bool, force: bool) -> None:
+    """Rewrite tymdocs.yaml in the current format (format: 2), in place.
+
+    Only what must change is rewritten: the format is declared, and the oldest change_rules
+    (annexes: decision, composition: notice) become today's mapping by annex number. Every
+    comment, blank line and key order is kept, and the documents built from the file stay
+    byte for byte the same. Refused while git holds uncommitted changes of tymdocs.yaml.
+
+    \b
+    Example:
+        tymdocs upgrade --dry-run
+        tymdocs upgrade && git commit -m "tymdocs.yaml in format 2" tymdocs.yaml
+    """
+    from tymdocs.config import CURRENT_FORMAT
+    from tymdocs.upgrade import plan_upgrade, write_upgrade
+
+    plan = plan_upgrade(settings.root, force=force)
+    if not plan.changed:
+        click.echo(f"{plan.path.name} is already in format {CURRENT_FORMAT}")
+    elif dry_run:
+        click.echo(plan.diff(), nl=False)
+    else:
+        write_upgrade(plan)
+        shown = settings.shown(plan.path.name)
+        click.echo(f"rewrote {shown} in format {CURRENT_FORMAT}: review it with git diff")
+
+
 def _copy_text(copy: CopyReport) -> str:
     """One copy's report as lines a coordinator can read."""
     verdict = "OK" if copy.ok else "FAILED"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import cast
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from typing import Any, cast
 
+from tymdocs import __version__
 from tymdocs.errors import Problem, has_errors
 from tymdocs.locale import label
 from tymdocs.model import (
@@ -26,8 +29,19 @@ from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
+CURRENT_FORMAT = 2
+"""The form ``tymdocs.yaml`` is written in today, declared as ``format: 2``. Format 1 (no
+``format:`` key) is every form released before: ``change_rules`` as the mapping of today, or
+the oldest shape ``{main_text: R, annexes: R, composition: R}``. Both are still read."""
+OLD_RECORDS = ("amendment", "decision", "notice")
+"""What the oldest ``change_rules`` shape names for a part: the record its change needs."""
 
-def parse_metadata(data: bytes) -> Metadata | None:
+Compositions = Callable[[], Collection[int]]
+"""The numbers of the composition annexes of the tree the file belongs to, asked for only
+when the oldest ``change_rules`` shape needs them (its ``composition:`` rule is theirs)."""
+
+
+def parse_metadata(data: bytes, compositions: Compositions) -> Metadata | None:
     """``tymdocs.yaml`` from its bytes when it reads cleanly, None otherwise: for commands
     that need the agreement's id or rules; its problems are ``check``'s to report."""
     try:
@@ -35,16 +49,56 @@ def parse_metadata(data: bytes) -> Metadata | None:
     except UnicodeDecodeError:
         return None
     problems: list[Problem] = []
-    source = load_yaml(text, CONFIG_FILE, problems)
-    return read_metadata(source, problems) if source is not None else None
+    source = load_yaml(text.removeprefix("\ufeff"), CONFIG_FILE, problems)
+    return read_metadata(source, problems, compositions) if source is not None else None
 
 
-def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | None:
-    """Read the whole file, recording every problem; None when something required is unusable."""
+def read_format(root: Node) -> int | None:
+    """The format the file declares, 1 when it declares none; None (reported) when it is
+    not one this version reads."""
+    if not isinstance(root.value, dict) or "format" not in root.value:
+        return 1
+    node = Node(root.source, ("format",), root.value["format"], root.problems)
+    value = node.value
+    if isinstance(value, int) and not isinstance(value, bool) and value > CURRENT_FORMAT:
+        shown = str(value) if value < 10**9 else f"{str(value)[:9]}…"
+        node.problem(
+            f"format {shown} is newer than this tymdocs ({__version__}) reads: upgrade tymdocs"
+        )
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    shown = repr(value) if isinstance(value, str | bool | None) else str(value)
+    node.problem(
+        f"format: expected the number of a format of {CONFIG_FILE} (1 to {CURRENT_FORMAT}), "
+        f"got {shown[:40]}"
+    )
+    return None
+
+
+def read_metadata(
+    source: YamlSource, problems: list[Problem], compositions: Compositions
+) -> Metadata | None:
+    """Read the whole file, recording every problem; None when something required is unusable.
+
+    A file in an older format reads with one warning that says how to upgrade it; one in a
+    format this version does not know is that one error, and nothing else is read.
+    """
     root = Node.root(source, problems)
+    form = read_format(root)
+    if form is None:
+        return None
+    if form < CURRENT_FORMAT and isinstance(root.value, dict):
+        declared = "" if "format" in root.value else " (no 'format:' key)"
+        root.problem(
+            f"{CONFIG_FILE} is written in format {form}{declared}; the current format is "
+            f"{CURRENT_FORMAT}: run 'tymdocs upgrade'",
+            severity="warning",
+        )
     fields = root.mapping(
         required=("id", "title", "area", "parties", "effective_date", "court"),
         optional=(
+            "format",
             "language",
             "municipalities",
             "valid_until",
@@ -74,7 +128,11 @@ def read_metadata(source: YamlSource, problems: list[Problem]) -> Metadata | Non
         )
     court = fields["court"].text() if "court" in fields else None
     steering = _steering_group(fields["steering_group"]) if "steering_group" in fields else None
-    policy = _policy(fields["change_rules"]) if "change_rules" in fields else default_policy()
+    policy = (
+        read_policy(fields["change_rules"], form, compositions)
+        if "change_rules" in fields
+        else default_policy()
+    )
     if None in (agreement_id, title, area, language, effective, court, policy):
         return None
     assert agreement_id and title and area and effective and court and policy and language
@@ -195,6 +253,55 @@ def default_policy() -> Policy:
         annexes=(),
         default=ChangeRule("decision", body=label("steering_group")),
     )
+
+
+def read_policy(node: Node, form: int, compositions: Compositions) -> Policy | None:
+    """``change_rules`` as a complete policy by annex number, in either shape format 1 knew."""
+    if is_old_shape(node.value):
+        if form == 1:
+            return _old_policy(node, compositions)
+        node.problem(
+            f"{node.name}: 'annexes: <record>' and 'composition:' are the oldest form, read only "
+            f"in format 1; in format {form} annexes is a mapping: "
+            "annexes: {default: {record: decision, body: Johtoryhmä}, 2: {record: notice}}",
+            at_key=True,
+        )
+        return None
+    return _policy(node)
+
+
+def is_old_shape(value: Any) -> bool:
+    """Whether ``change_rules`` is written the oldest way: ``{main_text: R, annexes: R,
+    composition: R}``, each R the record that part's change needs."""
+    return isinstance(value, dict) and (
+        "composition" in value or isinstance(value.get("annexes"), str)
+    )
+
+
+def old_rule(record: str) -> ChangeRule:
+    """What the oldest shape's word meant for the annexes: a decision is the steering
+    group's (as :func:`default_policy` has it), a notice or an amendment is just that."""
+    if record == "decision":
+        return default_policy().default
+    return ChangeRule(cast(RecordNeeded, record))
+
+
+def _old_policy(node: Node, compositions: Compositions) -> Policy | None:
+    """The oldest ``change_rules`` as a policy: every annex by ``annexes``' record, the
+    composition annexes (their numbers from the tree's files) by ``composition``'s."""
+    fields = node.mapping(required=("main_text", "annexes", "composition"))
+    if fields is None or len(fields) < 3:
+        return None
+    main_text = fields["main_text"].choice(("amendment",))
+    annexes = fields["annexes"].choice(OLD_RECORDS)
+    composition = fields["composition"].choice(OLD_RECORDS)
+    if main_text is None or annexes is None or composition is None:
+        return None
+    default = replace(old_rule(annexes), origin=Origin(node.source.path, fields["annexes"].line))
+    origin = Origin(node.source.path, fields["composition"].line)
+    rule = replace(old_rule(composition), origin=origin)
+    numbered = tuple((number, rule) for number in sorted(set(compositions())) if rule != default)
+    return Policy(default_policy().main_text, numbered, default)
 
 
 def _policy(node: Node) -> Policy | None:

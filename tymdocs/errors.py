@@ -62,7 +62,8 @@ class SourceError(TymdocsError):
 
 
 class RefusedError(TymdocsError):
-    """A record was refused: the agreement's rules or the repository's state do not allow it.
+    """A record or a rewrite was refused: the agreement's rules or the repository's state do
+    not allow it.
 
     Nothing was changed: not HEAD, not the index, not a byte of the working tree.
     """

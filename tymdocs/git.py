@@ -157,6 +157,18 @@ def hash_files(root: Path, paths: Iterable[str]) -> dict[str, str]:
     return dict(zip(listed, ids, strict=True))
 
 
+def file_state(root: Path, path: str) -> str | None:
+    """How git holds one working-tree file: 'untracked', 'changed' (against HEAD, staged or
+    not) or 'clean'; None when ``root`` lies in no repository."""
+    listed = _in_repository(root, "ls-files", "-z", "--", path)
+    if listed is None:
+        return None
+    if not listed.strip(b"\0"):
+        return "untracked"
+    status = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", path)
+    return "changed" if status.strip(b"\0") else "clean"
+
+
 # -- trees and blobs ----------------------------------------------------------------------------
 
 

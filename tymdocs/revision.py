@@ -29,6 +29,7 @@ from tymdocs.sources import (
     WorkTree,
     annex_numbers,
     changed_sources,
+    composition_numbers,
 )
 
 
@@ -61,7 +62,9 @@ class Source:
 
 def read_config(tree: SourceTree) -> Metadata | None:
     """``tymdocs.yaml`` of ``tree`` when it reads cleanly; its problems are for ``check``."""
-    return parse_metadata(tree.read(CONFIG_FILE)) if CONFIG_FILE in tree.paths() else None
+    if CONFIG_FILE not in tree.paths():
+        return None
+    return parse_metadata(tree.read(CONFIG_FILE), lambda: composition_numbers(tree))
 
 
 def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -> Source:

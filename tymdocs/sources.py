@@ -25,6 +25,7 @@ from tymdocs.annexes import read_annex
 from tymdocs.characters import forbidden, unprintable, unprintable_message
 from tymdocs.config import read_metadata
 from tymdocs.errors import Problem, SourceError
+from tymdocs.formats import canonical_config
 from tymdocs.model import (
     Agreement,
     Annex,
@@ -201,6 +202,38 @@ def annex_number(path: str, data: bytes) -> int | None:
     return _positive(str(number)) if isinstance(number, int) else None
 
 
+_YAML_KIND = re.compile(r"^kind:[ \t]*['\"]?(\w+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def composition_number(path: str, data: bytes) -> int | None:
+    """The number of the composition annex a file holds, None for any other file: read
+    without parsing the file, as :func:`annex_number` reads the number."""
+    if not is_annex(path) or path.endswith(".md"):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    found = _YAML_KIND.search(text)
+    if found is None and "composition" in text:  # an unusual layout: parse it after all
+        source = load_yaml(text.removeprefix("\ufeff"), path, [])
+        kind = (
+            source.data.get("kind")
+            if source is not None and isinstance(source.data, dict)
+            else None
+        )
+    else:
+        kind = found.group(1) if found else None
+    return annex_number(path, data) if kind == "composition" else None
+
+
+def composition_numbers(tree: SourceTree) -> frozenset[int]:
+    """The numbers of ``tree``'s composition annexes: the oldest ``change_rules`` shape
+    names their rule apart from the other annexes'."""
+    return frozenset(
+        number
+        for path in tree.paths()
+        if is_annex(path) and (number := composition_number(path, tree.read(path))) is not None
+    )
+
+
 def annex_numbers(tree: SourceTree, paths: Iterable[str] | None = None) -> dict[int, list[str]]:
     """The annexes ``tree``'s files hold (only ``paths``' when given): number -> paths."""
     present = tree.paths()
@@ -257,11 +290,22 @@ def normalise(data: bytes) -> str:
     return "\n".join(lines).strip("\n") + "\n"
 
 
+def identity_text(tree: SourceTree, path: str) -> str:
+    """The text of a source that identifies it: :func:`normalise`'s, and for ``tymdocs.yaml``
+    its canonical text (without the ``format:`` declaration, the oldest ``change_rules``
+    shape as today's), so that a file and its ``tymdocs upgrade`` are the same version."""
+    text = normalise(tree.read(path))
+    if path != CONFIG_FILE:
+        return text
+    return normalise(canonical_config(text, composition_numbers(tree)).encode())
+
+
 def fingerprint(tree: SourceTree) -> str:
-    """SHA-256 over every source's path and normalised text: the content identity of a version."""
+    """SHA-256 over every source's path and identifying text (:func:`identity_text`): the
+    content identity of a version."""
     digest = hashlib.sha256()
     for path in tree.paths():
-        text = normalise(tree.read(path)).encode()
+        text = identity_text(tree, path).encode()
         digest.update(f"{path}\0{len(text)}\0".encode())
         digest.update(text)
     return digest.hexdigest()
@@ -321,7 +365,7 @@ class _Reader:
         meta = None
         config = self.yaml(CONFIG_FILE)
         if config is not None:
-            meta = read_metadata(config, self.problems)
+            meta = read_metadata(config, self.problems, lambda: composition_numbers(self.tree))
         sections = self.sections([p for p in paths if p.startswith(TEXT_DIR + "/")])
         annexes = self.annexes([p for p in paths if is_annex(p)])
         if meta is None:

@@ -93,13 +93,18 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | None:
-    """Parse ``text``; on a syntax error record a problem at its line and return None."""
+class Unparsed(Exception):
+    """``text`` is not YAML that sources may use; the problem says where and why."""
+
+
+def compose(text: str, path: str, problems: list[Problem]) -> yaml.Node | None:
+    """``text``'s node tree, with each node's position (None for an empty file); on a syntax
+    error, a problem at its line is recorded and :class:`Unparsed` raised."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_Loader)
     except _Refused as exc:
         problems.append(Problem(path, exc.mark.line + 1, exc.message))
-        return None
+        raise Unparsed from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -108,6 +113,14 @@ def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | Non
         if context is not None and mark is not None and context.line != mark.line:
             reason += f" ({getattr(exc, 'context', 'started')} at line {context.line + 1})"
         problems.append(Problem(path, line, f"YAML syntax error: {reason}"))
+        raise Unparsed from None
+
+
+def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | None:
+    """Parse ``text``; on a syntax error record a problem at its line and return None."""
+    try:
+        root = compose(text, path, problems)
+    except Unparsed:
         return None
     lines: dict[Path, int] = {}
     key_lines: dict[Path, int] = {}

@@ -1,0 +1,336 @@
+"""The forms ``tymdocs.yaml`` has been written in, and its rewrite into the current one.
+
+Pure text in, text out: the rewrite changes only the lines it must (the ``format:``
+declaration, and the oldest ``change_rules`` shape), found by the YAML nodes' positions, and
+keeps every other byte, comment and blank line. :func:`canonical_config` is the text a
+version's fingerprint hashes, the same for a file and its upgrade, so the documents built from
+either are identical.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import yaml
+
+from tymdocs.config import CURRENT_FORMAT, is_old_shape, read_format, read_metadata, read_policy
+from tymdocs.errors import Problem, RefusedError, SourceError, TymdocsError, has_errors
+from tymdocs.model import ChangeRule, Metadata, Policy
+from tymdocs.paths import CONFIG_FILE
+from tymdocs.yamlsrc import Node, Unparsed, compose, load_yaml
+
+FORMAT_COMMENT = "# the form of this file; 'tymdocs upgrade' rewrites an older one"
+"""Written beside the ``format:`` declaration the upgrade adds."""
+_LINE = re.compile(r"[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])?")
+"""One line with its break, as YAML counts lines."""
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """Lines ``start`` to ``end`` (0-based, end excluded) replaced by ``lines``."""
+
+    start: int
+    end: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a ``tymdocs.yaml`` text says of its form and its rules."""
+
+    format: int | None
+    policy: Policy | None
+    meta: Metadata | None
+    problems: tuple[Problem, ...]
+
+
+def read_rules(text: str, compositions: Collection[int]) -> Reading:
+    """The format, the policy and the whole metadata of a ``tymdocs.yaml`` text."""
+    problems: list[Problem] = []
+    source = load_yaml(text.removeprefix(_BOM), CONFIG_FILE, problems)
+    if source is None:
+        return Reading(None, None, None, tuple(problems))
+    form = read_format(Node.root(source, []))  # its problem is reported by read_metadata
+    policy = None
+    if form is not None and isinstance(source.data, dict) and "change_rules" in source.data:
+        node = Node(source, ("change_rules",), source.data["change_rules"], [])
+        policy = read_policy(node, form, lambda: compositions)
+    meta = read_metadata(source, problems, lambda: compositions) if form is not None else None
+    if meta is not None:
+        policy = meta.policy
+    return Reading(form, policy, meta, tuple(problems))
+
+
+def upgrade_config(text: str, compositions: Collection[int]) -> str:
+    """``tymdocs.yaml``'s ``text`` in the current format; ``text`` itself when it is in it.
+
+    ``compositions`` are the numbers of the tree's composition annexes: the oldest
+    ``change_rules`` gives their rule apart. The result is read back, and refused unless it
+    reads as the current format with the same rules (:class:`RefusedError`); a file that does
+    not parse, or declares a format this version does not know, is a :class:`SourceError`.
+    """
+    bom, body = _split_bom(text)
+    problems: list[Problem] = []
+    try:
+        root = compose(body, CONFIG_FILE, problems)
+    except Unparsed:
+        raise SourceError(tuple(problems)) from None
+    before = read_rules(body, compositions)
+    if before.format is None:
+        raise SourceError(tuple(p for p in before.problems if has_errors([p])))
+    if before.format == CURRENT_FORMAT:
+        return text
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        raise RefusedError(f"{CONFIG_FILE} is not a block mapping of keys: upgrade it by hand")
+    lines = _lines(body)
+    edits = [*_change_rules_edits(root, lines, before, compositions), _declare(root, lines)]
+    result = bom + _apply(lines, edits)
+    after = read_rules(result.removeprefix(_BOM), compositions)
+    same = after.policy == before.policy and after.meta == before.meta
+    if after.format != CURRENT_FORMAT or not same or after.policy is None:
+        raise RefusedError(
+            f"the rewritten {CONFIG_FILE} would not read as format {CURRENT_FORMAT} with the "
+            "same rules: nothing changed; upgrade it by hand (see README)"
+        )
+    return result
+
+
+def canonical_config(text: str, compositions: Collection[int]) -> str:
+    """The text that identifies ``tymdocs.yaml``: as :func:`upgrade_config` writes it, without
+    the ``format:`` declaration. A file in today's form without that line is its own
+    canonical text (so a version's fingerprint from before formats is unchanged), and a file
+    and its upgrade have the same one. Never fails: what cannot be read is taken as written."""
+    bom, body = _split_bom(text)
+    try:
+        root = compose(body, CONFIG_FILE, [])
+    except Unparsed:
+        return text
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        return text
+    lines = _lines(body)
+    edits: list[_Edit] = []
+    reading = read_rules(body, compositions)
+    if reading.format == 1:
+        try:
+            edits += _change_rules_edits(root, lines, reading, compositions)
+        except TymdocsError:
+            return text
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "format":
+            span = _alone(key, value, lines)
+            if span is not None:
+                edits.append(_Edit(span[0], span[1] + 1, ()))
+    return bom + _apply(lines, edits)
+
+
+# -- lines ------------------------------------------------------------------------------------
+
+
+def _split_bom(text: str) -> tuple[str, str]:
+    return (_BOM, text[1:]) if text.startswith(_BOM) else ("", text)
+
+
+def _lines(text: str) -> list[str]:
+    """``text``'s lines with their breaks, split where YAML counts a line."""
+    return [line for line in _LINE.findall(text) if line]
+
+
+def _break(lines: list[str]) -> str:
+    """The line break the file uses."""
+    first = lines[0] if lines else "\n"
+    return "\r\n" if first.endswith("\r\n") else "\n"
+
+
+def _apply(lines: list[str], edits: list[_Edit]) -> str:
+    result = list(lines)
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        if edit.end > len(result) and result and not result[-1].endswith(("\n", "\r")):
+            result[-1] += _break(lines)
+        result[edit.start : edit.end] = list(edit.lines)
+    if result and edits and not result[-1].endswith(("\n", "\r")) and lines[-1:] != result[-1:]:
+        result[-1] += _break(lines)
+    return "".join(result)
+
+
+def _rest(line: str, column: int) -> str:
+    """What follows a value on its line: its comment, or '' (a flow's ',' and '}' dropped)."""
+    rest = line[column:].strip().lstrip(",}] \t")
+    return rest if rest.startswith("#") else ""
+
+
+def _alone(key: yaml.Node, value: yaml.Node, lines: list[str]) -> tuple[int, int] | None:
+    """The lines (first, last) a block entry fills, when nothing but it and a comment is on
+    them; None for an entry that shares a line."""
+    first, last = key.start_mark.line, value.end_mark.line
+    if value.end_mark.column == 0 and last > first:
+        last -= 1  # a block scalar ends at the start of the next line
+    if lines[first][: key.start_mark.column].strip():
+        return None
+    tail = lines[last][value.end_mark.column :].strip() if value.end_mark.line == last else ""
+    if tail and not tail.startswith("#"):
+        return None
+    return first, last
+
+
+# -- the rewrite --------------------------------------------------------------------------------
+
+
+def _declare(root: yaml.MappingNode, lines: list[str]) -> _Edit:
+    """``format:`` made the current one: its value replaced where a file declares an older
+    one, else a first key after the file's leading comment block."""
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "format":
+            line = lines[value.start_mark.line]
+            if value.start_mark.line != value.end_mark.line:
+                raise RefusedError(f"{CONFIG_FILE}: 'format:' spans lines: upgrade it by hand")
+            start, end = value.start_mark.column, value.end_mark.column
+            changed = line[:start] + str(CURRENT_FORMAT) + line[end:]
+            return _Edit(value.start_mark.line, value.start_mark.line + 1, (changed,))
+    first = root.value[0][0] if root.value else None
+    at = first.start_mark.line if first is not None else len(lines)
+    column = first.start_mark.column if first is not None else 0
+    start = 0
+    for index in range(at):  # a directive or '---' ends the part before the document
+        if lines[index].startswith(("%", "---")):
+            start = index + 1
+    while start < at and lines[start].lstrip().startswith("#"):
+        start += 1
+    text = f"{' ' * column}format: {CURRENT_FORMAT}  {FORMAT_COMMENT}{_break(lines)}"
+    return _Edit(start, start, (text,))
+
+
+def _change_rules_edits(
+    root: yaml.MappingNode, lines: list[str], reading: Reading, compositions: Collection[int]
+) -> list[_Edit]:
+    """The oldest ``change_rules`` shape rewritten as the mapping of today, each old line's
+    comment kept on the line that replaces it; no edit for any other shape."""
+    entry = next(
+        (
+            (k, v)
+            for k, v in root.value
+            if isinstance(k, yaml.ScalarNode) and k.value == "change_rules"
+        ),
+        None,
+    )
+    if entry is None:
+        return []
+    key, rules = entry
+    if not isinstance(rules, yaml.MappingNode):
+        return []
+    values: dict[str, tuple[yaml.Node, yaml.Node]] = {
+        str(k.value): (k, v) for k, v in rules.value if isinstance(k, yaml.ScalarNode)
+    }
+    shape = {name: v.value for name, (_, v) in values.items() if isinstance(v, yaml.ScalarNode)}
+    if not is_old_shape(shape):
+        return []
+    policy = reading.policy
+    if policy is None:
+        problems = tuple(p for p in reading.problems if p.severity == "error")
+        raise (
+            SourceError(problems)
+            if problems
+            else RefusedError(f"{CONFIG_FILE}: change_rules does not read: upgrade it by hand")
+        )
+    newline = _break(lines)
+    if rules.flow_style:
+        return [_flow_rules(key, rules, lines, policy, newline)]
+    return _block_rules(values, key.start_mark.column, lines, policy, newline)
+
+
+def _flow(rule: ChangeRule) -> str:
+    """A rule as today's flow mapping: ``{record: decision, body: Johtoryhmä}``."""
+    fields: dict[str, str] = {"record": rule.record}
+    if rule.body is not None:
+        fields["body"] = rule.body
+    if rule.party is not None:
+        fields["party"] = rule.party
+    if rule.yearly_review:
+        fields["review"] = "yearly"
+    text = yaml.safe_dump(
+        fields, default_flow_style=True, allow_unicode=True, sort_keys=False, width=math.inf
+    )
+    return text.strip()
+
+
+def _with(text: str, comment: str, newline: str) -> str:
+    return f"{text}  {comment}{newline}" if comment else f"{text}{newline}"
+
+
+def _numbered(policy: Policy, indent: str, comment: str, newline: str) -> list[str]:
+    """The composition annexes' lines; only the comment, when their rule is the default's."""
+    lines = [
+        _with(f"{indent}{number}: {_flow(rule)}", comment, newline)
+        for number, rule in policy.annexes
+    ]
+    return lines or ([f"{indent}{comment}{newline}"] if comment else [])
+
+
+def _block_rules(
+    values: dict[str, tuple[yaml.Node, yaml.Node]],
+    parent: int,
+    lines: list[str],
+    policy: Policy,
+    newline: str,
+) -> list[_Edit]:
+    spans: dict[str, tuple[int, int, str]] = {}
+    for name in ("annexes", "composition"):
+        key, value = values[name]
+        span = _alone(key, value, lines)
+        if span is None or not isinstance(value, yaml.ScalarNode):
+            raise RefusedError(
+                f"{CONFIG_FILE}: change_rules.{name} shares a line: upgrade it by hand"
+            )
+        comment = _rest(lines[span[1]], value.end_mark.column)
+        spans[name] = (*span, comment)
+    column = values["annexes"][0].start_mark.column
+    indent, inner = " " * column, " " * (column + max(column - parent, 2))
+    first, last, comment = spans["annexes"]
+    replaced = [
+        f"{indent}annexes:{newline}",
+        _with(f"{inner}default: {_flow(policy.default)}", comment, newline),
+    ]
+    start, end, composition_comment = spans["composition"]
+    numbered = _numbered(policy, inner, composition_comment, newline)
+    between = lines[last + 1 : start]
+    follows = start > last and all(not x.strip() or x.lstrip().startswith("#") for x in between)
+    if follows:
+        return [_Edit(first, last + 1, tuple(replaced)), _Edit(start, end + 1, tuple(numbered))]
+    return [_Edit(first, last + 1, (*replaced, *numbered)), _Edit(start, end + 1, ())]
+
+
+def _flow_rules(
+    key: yaml.Node, rules: yaml.MappingNode, lines: list[str], policy: Policy, newline: str
+) -> _Edit:
+    """``change_rules: {main_text: …, annexes: …, composition: …}`` as a block; a comment
+    after the '}' stays on the ``change_rules:`` line, one after an entry on that entry's."""
+    span = _alone(key, rules, lines)
+    if span is None:
+        raise RefusedError(f"{CONFIG_FILE}: change_rules shares a line: upgrade it by hand")
+    first, last = span
+    comments: dict[str, str] = {}
+    ends: dict[int, str] = {}
+    for entry_key, value in rules.value:
+        ends[value.end_mark.line] = str(entry_key.value)
+    for line_number, name in ends.items():
+        if line_number != rules.end_mark.line:
+            column = max(
+                v.end_mark.column for _, v in rules.value if v.end_mark.line == line_number
+            )
+            comments[name] = _rest(lines[line_number], column)
+    outer = _rest(lines[last], rules.end_mark.column)
+    column = key.start_mark.column
+    indent, inner, deepest = " " * column, " " * (column + 2), " " * (column + 4)
+    replaced = [
+        _with(f"{indent}change_rules:", outer, newline),
+        _with(
+            f"{inner}main_text: {policy.main_text.record}", comments.get("main_text", ""), newline
+        ),
+        f"{inner}annexes:{newline}",
+        _with(f"{deepest}default: {_flow(policy.default)}", comments.get("annexes", ""), newline),
+        *_numbered(policy, deepest, comments.get("composition", ""), newline),
+    ]
+    return _Edit(first, last + 1, tuple(replaced))

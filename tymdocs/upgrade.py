@@ -1,0 +1,97 @@
+"""``tymdocs upgrade``: the working tree's ``tymdocs.yaml`` rewritten in the current format.
+
+The rewrite itself is :func:`tymdocs.formats.upgrade_config`; this module decides whether the
+file may be rewritten (git must hold it unchanged, so the rewrite is one reviewable diff) and
+writes it atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tymdocs import git
+from tymdocs.errors import RefusedError, UsageError
+from tymdocs.formats import upgrade_config
+from tymdocs.paths import CONFIG_FILE
+from tymdocs.sources import LINKED, WorkTree, composition_numbers
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """A planned rewrite: the file's text before and after (the same when it is current)."""
+
+    path: Path
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        """The rewrite as a unified diff of ``tymdocs.yaml``."""
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            f"a/{CONFIG_FILE}",
+            f"b/{CONFIG_FILE}",
+        )
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def plan_upgrade(root: Path, force: bool = False) -> Upgrade:
+    """The rewrite of ``root``'s ``tymdocs.yaml``. One that changes the file is refused
+    (:class:`RefusedError`) unless git holds the file unchanged: tracked, committed, nothing
+    staged; outside a git repository, unless ``force``."""
+    path = root / CONFIG_FILE
+    if path.is_symlink():
+        raise RefusedError(f"{CONFIG_FILE}: {LINKED}")
+    if not path.is_file():
+        raise UsageError(f"{root} has no {CONFIG_FILE}: not an agreement directory")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RefusedError(f"{CONFIG_FILE} is not UTF-8 text: run tymdocs check") from None
+    upgraded = upgrade_config(text, composition_numbers(WorkTree(root)))
+    if upgraded == text:
+        return Upgrade(path, text, text)  # nothing to write, whatever git holds
+    state = git.file_state(root, CONFIG_FILE)
+    if state is None and not force:
+        raise RefusedError(
+            f"{root} is not in a git repository, so the old {CONFIG_FILE} would be kept "
+            "nowhere: commit it first, or run 'tymdocs upgrade --force' to rewrite it anyway"
+        )
+    if state == "untracked":
+        raise RefusedError(
+            f"{CONFIG_FILE} is not tracked by git: commit it first, so the rewrite can be "
+            "reviewed and undone"
+        )
+    if state == "changed":
+        raise RefusedError(
+            f"{CONFIG_FILE} has uncommitted changes (staged or not): commit them first, so "
+            "the rewrite is a change of its own"
+        )
+    return Upgrade(path, text, upgraded)
+
+
+def write_upgrade(upgrade: Upgrade) -> None:
+    """Write the rewritten file in place of the old one, atomically, keeping its mode."""
+    if not upgrade.changed:
+        return
+    mode = upgrade.path.stat().st_mode & 0o7777
+    fd, temporary = tempfile.mkstemp(prefix=f".{CONFIG_FILE}.", dir=upgrade.path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(upgrade.after.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, upgrade.path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
