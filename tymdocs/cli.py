@@ -880,7 +880,8 @@ def upgrade(settings: Settings, dry_run: bool, force: bool) -> None:
     else:
         write_upgrade(plan)
         shown = settings.shown(plan.path.name)
-        click.echo(f"rewrote {shown} in format {CURRENT_FORMAT}: review it with git diff")
+        review = ": review it with git diff" if plan.in_git else ""
+        click.echo(f"rewrote {shown} in format {CURRENT_FORMAT}{review}")
 
 
 def _copy_text(copy: CopyReport) -> str:

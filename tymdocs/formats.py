@@ -54,12 +54,15 @@ def read_rules(text: str, compositions: Collection[int]) -> Reading:
     source = load_yaml(text.removeprefix(_BOM), CONFIG_FILE, problems)
     if source is None:
         return Reading(None, None, None, tuple(problems))
-    form = read_format(Node.root(source, []))  # its problem is reported by read_metadata
+    found: list[Problem] = []  # read_metadata reports the format's problem with the others
+    form = read_format(Node.root(source, found))
+    if form is None:
+        return Reading(None, None, None, (*problems, *found))
     policy = None
-    if form is not None and isinstance(source.data, dict) and "change_rules" in source.data:
+    if isinstance(source.data, dict) and "change_rules" in source.data:
         node = Node(source, ("change_rules",), source.data["change_rules"], [])
         policy = read_policy(node, form, lambda: compositions)
-    meta = read_metadata(source, problems, lambda: compositions) if form is not None else None
+    meta = read_metadata(source, problems, lambda: compositions)
     if meta is not None:
         policy = meta.policy
     return Reading(form, policy, meta, tuple(problems))
@@ -315,13 +318,15 @@ def _flow_rules(
     ends: dict[int, str] = {}
     for entry_key, value in rules.value:
         ends[value.end_mark.line] = str(entry_key.value)
+    outer = _rest(lines[last], rules.end_mark.column)
+    if first != last and last in ends:  # '}' closes the last entry's line: its comment
+        comments[ends[last]], outer = outer, ""
     for line_number, name in ends.items():
-        if line_number != rules.end_mark.line:
+        if line_number != last:
             column = max(
                 v.end_mark.column for _, v in rules.value if v.end_mark.line == line_number
             )
             comments[name] = _rest(lines[line_number], column)
-    outer = _rest(lines[last], rules.end_mark.column)
     column = key.start_mark.column
     indent, inner, deepest = " " * column, " " * (column + 2), " " * (column + 4)
     replaced = [

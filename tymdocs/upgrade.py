@@ -27,6 +27,8 @@ class Upgrade:
     path: Path
     before: str
     after: str
+    in_git: bool = True
+    """Whether git holds the file as it was (outside git, with ``force``: nothing does)."""
 
     @property
     def changed(self) -> bool:
@@ -76,7 +78,7 @@ def plan_upgrade(root: Path, force: bool = False) -> Upgrade:
             f"{CONFIG_FILE} has uncommitted changes (staged or not): commit them first, so "
             "the rewrite is a change of its own"
         )
-    return Upgrade(path, text, upgraded)
+    return Upgrade(path, text, upgraded, in_git=state is not None)
 
 
 def write_upgrade(upgrade: Upgrade) -> None:
