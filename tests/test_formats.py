@@ -468,3 +468,56 @@ def test_the_register_judges_an_old_history_by_its_oldest_rules(
     audit = run(capsys, "-C", str(root), "check", "--governance")
     assert audit.code == 0, audit.out + audit.err
     assert "governance ok: 0 problem(s) in 1 governed commit(s)" in audit.out
+
+
+@pytest.mark.parametrize("form", ["kuvitteellinen-1b", "kuvitteellinen-1a-flow"])
+def test_a_committed_upgrade_is_no_change_of_the_agreement(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    form: str,
+) -> None:
+    """Adopted in the old form, upgraded and committed without a record: still version 1,
+    nothing waits, the history is in order, and the build is version 1's, byte for byte."""
+    from tests.helpers import fixed_git
+
+    fixed_git(monkeypatch)
+    root = init_repo(agreement(tmp_path / "agreement", form), "Sopimus")
+    assert run(capsys, "-C", str(root), "adopt", "-m", "Sopimus allekirjoitettu").code == 0
+    assert run(capsys, "-C", str(root), "build", "-q", "-o", str(tmp_path / "v1")).code == 0
+    assert run(capsys, "-C", str(root), "upgrade").code == 0
+    dirty = run(capsys, "-C", str(root), "build", "-q", "-o", str(tmp_path / "dirty"))
+    assert dirty.code == 0
+    assert "LUONNOS" in json.loads((tmp_path / "dirty" / "manifest.json").read_text())["version"]
+    git(root, "commit", "-q", "-am", "tymdocs.yaml in format 2")
+    status = run(capsys, "-C", str(root), "status")
+    assert "nothing waits to be recorded" in status.out
+    assert "without a record" not in status.out
+    audit = run(capsys, "-C", str(root), "check", "--governance")
+    assert audit.code == 0, audit.out + audit.err
+    assert run(capsys, "-C", str(root), "build", "-q", "-o", str(tmp_path / "after")).code == 0
+    names = sorted(p.name for p in (tmp_path / "v1").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "after").iterdir())
+    for name in names:
+        after = (tmp_path / "after" / name).read_bytes()
+        assert (tmp_path / "v1" / name).read_bytes() == after, name
+
+
+def test_a_changed_rule_in_the_same_commit_is_still_a_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upgrade is no change only while the rules stay: the composition annex's rule
+    rewritten in the same commit needs its amendment."""
+    from tests.helpers import fixed_git
+
+    fixed_git(monkeypatch)
+    root = init_repo(agreement(tmp_path / "agreement", "kuvitteellinen-1a-flow"), "Sopimus")
+    assert run(capsys, "-C", str(root), "adopt", "-m", "Sopimus allekirjoitettu").code == 0
+    assert run(capsys, "-C", str(root), "upgrade").code == 0
+    config = root / CONFIG
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("1: {record: notice}", "1: {record: amendment}"), "utf-8")
+    git(root, "commit", "-q", "-am", "tymdocs.yaml in format 2")
+    audit = run(capsys, "-C", str(root), "check", "--governance")
+    assert audit.code == 1
+    assert "changes the main text (tymdocs.yaml) without a record" in audit.err

@@ -73,7 +73,7 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
         raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
     signed = meta.policy.require_signed_records
     try:
-        commits = git.log(root, "HEAD", signatures=signed)
+        commits = governance.read_log(root, "HEAD", signatures=signed)
     except GitError:
         raise UsageError("there is no history to check: the repository has no commit") from None
     history = history_of(meta.id, commits)

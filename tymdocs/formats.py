@@ -130,6 +130,20 @@ def canonical_config(text: str, compositions: Collection[int]) -> str:
     return bom + _apply(lines, edits)
 
 
+def needs_compositions(text: str) -> bool:
+    """Whether ``text`` reads its ``change_rules`` in the oldest shape, whose meaning depends
+    on the tree's composition annexes; cheap for any other text."""
+    if "composition" not in text:
+        return False
+    source = load_yaml(text.removeprefix(_BOM), CONFIG_FILE, [])
+    data = source.data if source is not None else None
+    return (
+        isinstance(data, dict)
+        and data.get("format", 1) == 1
+        and is_old_shape(data.get("change_rules"))
+    )
+
+
 # -- lines ------------------------------------------------------------------------------------
 
 

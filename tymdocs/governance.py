@@ -36,7 +36,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from functools import cached_property
 from pathlib import Path
@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from tymdocs import git
 from tymdocs.errors import UsageError
 from tymdocs.locale import commit_date, format_date, label
-from tymdocs.paths import is_source_path
+from tymdocs.paths import CONFIG_FILE, is_source_path
 
 if TYPE_CHECKING:
     from tymdocs.model import Agreement
@@ -450,7 +450,51 @@ def _touched(commit: git.LogEntry) -> tuple[str, ...]:
 def read_history(root: Path, agreement: str, rev: str = "HEAD", *, changes: bool = True) -> History:
     """The history of ``agreement`` (its id) up to ``rev``, in one ``git log``; without
     ``changes``, faster, but blind to which commits changed the agreement's files."""
-    return history_of(agreement, git.log(root, rev, changes=changes))
+    return history_of(agreement, read_log(root, rev, changes=changes))
+
+
+def read_log(
+    root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
+) -> list[git.LogEntry]:
+    """:func:`git.log`, with each change of ``tymdocs.yaml`` that keeps the text identifying
+    it (``tymdocs upgrade``: the same rules in a newer format) left out. Such a rewrite is no
+    change of the agreement: it needs no record and makes no draft, as the fingerprint and
+    every document it builds are the same."""
+    commits = git.log(root, rev, changes=changes, signatures=signatures)
+    pairs = {
+        (change.old, change.new): commit
+        for commit in commits
+        for change in commit.changes
+        if change.path == CONFIG_FILE and git.ZERO not in (change.old, change.new)
+    }
+    if not pairs:
+        return commits
+    from tymdocs import sources  # the source reader only for a history that changes the file
+
+    contents = git.read_blobs(root, {blob for pair in pairs for blob in pair})
+
+    def identity(blob: str, commit: str | None) -> str | None:
+        if commit is None:
+            return None
+        tree = sources.GitTree(root, commit)
+        return sources.config_identity(contents[blob], lambda: sources.composition_numbers(tree))
+
+    rewrites = {
+        pair
+        for pair, commit in pairs.items()
+        if identity(pair[0], commit.parents[0] if commit.parents else None)
+        == identity(pair[1], commit.commit)
+        is not None
+    }
+    return [
+        replace(
+            commit,
+            changes=tuple(
+                c for c in commit.changes if c.path != CONFIG_FILE or (c.old, c.new) not in rewrites
+            ),
+        )
+        for commit in commits
+    ]
 
 
 def history_of(agreement: str, commits: Iterable[git.LogEntry]) -> History:

@@ -30,6 +30,7 @@ from tymdocs.sources import (
     annex_numbers,
     changed_sources,
     composition_numbers,
+    identity_text,
 )
 
 
@@ -93,8 +94,8 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     meta = read_config(tree)
     history = governance.read_history(root, meta.id if meta else "", tip)
     located = governance.locate(history)
-    if located.commit not in (None, tip) and (
-        GitTree(root, located.commit).blobs() != committed.blobs()
+    if located.commit not in (None, tip) and not _same_sources(
+        GitTree(root, located.commit), committed
     ):
         # A merge can bring two recorded changes together without changing a path against
         # every parent: what the tip holds is then a combination no record made.
@@ -114,6 +115,19 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         notes=governance.notes(history.versions(), names),
         history=history,
     )
+
+
+def _same_sources(a: GitTree, b: GitTree) -> bool:
+    """Whether two commits hold the same sources: the same blobs, but for a ``tymdocs.yaml``
+    that only ``tymdocs upgrade`` rewrote (the same text identifies it)."""
+    blobs_a, blobs_b = a.blobs(), b.blobs()
+    if blobs_a == blobs_b:
+        return True
+    if {p: x for p, x in blobs_a.items() if p != CONFIG_FILE} != {
+        p: x for p, x in blobs_b.items() if p != CONFIG_FILE
+    } or CONFIG_FILE not in blobs_a.keys() & blobs_b.keys():
+        return False
+    return identity_text(a, CONFIG_FILE) == identity_text(b, CONFIG_FILE)
 
 
 def source_tree(root: Path, ref: str | None = None) -> SourceTree:

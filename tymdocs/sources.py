@@ -23,9 +23,9 @@ from typing import Protocol
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
 from tymdocs.characters import forbidden, unprintable, unprintable_message
-from tymdocs.config import read_metadata
+from tymdocs.config import Compositions, read_metadata
 from tymdocs.errors import Problem, SourceError
-from tymdocs.formats import canonical_config
+from tymdocs.formats import canonical_config, needs_compositions
 from tymdocs.model import (
     Agreement,
     Annex,
@@ -292,12 +292,20 @@ def normalise(data: bytes) -> str:
 
 def identity_text(tree: SourceTree, path: str) -> str:
     """The text of a source that identifies it: :func:`normalise`'s, and for ``tymdocs.yaml``
-    its canonical text (without the ``format:`` declaration, the oldest ``change_rules``
-    shape as today's), so that a file and its ``tymdocs upgrade`` are the same version."""
-    text = normalise(tree.read(path))
-    if path != CONFIG_FILE:
-        return text
-    return normalise(canonical_config(text, composition_numbers(tree)).encode())
+    :func:`config_identity`'s."""
+    if path == CONFIG_FILE:
+        return config_identity(tree.read(path), lambda: composition_numbers(tree))
+    return normalise(tree.read(path))
+
+
+def config_identity(data: bytes, compositions: Compositions) -> str:
+    """The text that identifies ``tymdocs.yaml``: normalised, then canonical (without the
+    ``format:`` declaration, the oldest ``change_rules`` shape as today's mapping), so that a
+    file and its ``tymdocs upgrade`` are the same version. ``compositions`` are the numbers of
+    the tree's composition annexes, asked for only by the oldest shape."""
+    text = normalise(data)
+    numbers = compositions() if needs_compositions(text) else ()
+    return normalise(canonical_config(text, numbers).encode())
 
 
 def fingerprint(tree: SourceTree) -> str:
