@@ -116,10 +116,9 @@ def canonical_config(text: str, compositions: Collection[int]) -> str:
         return text
     lines = _lines(body)
     edits: list[_Edit] = []
-    reading = read_rules(body, compositions)
-    if reading.format == 1:
+    if needs_compositions(body):
         try:
-            edits += _change_rules_edits(root, lines, reading, compositions)
+            edits += _change_rules_edits(root, lines, read_rules(body, compositions), compositions)
         except TymdocsError:
             return text
     for key, value in root.value:
@@ -165,11 +164,7 @@ def _break(lines: list[str]) -> str:
 def _apply(lines: list[str], edits: list[_Edit]) -> str:
     result = list(lines)
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-        if edit.end > len(result) and result and not result[-1].endswith(("\n", "\r")):
-            result[-1] += _break(lines)
         result[edit.start : edit.end] = list(edit.lines)
-    if result and edits and not result[-1].endswith(("\n", "\r")) and lines[-1:] != result[-1:]:
-        result[-1] += _break(lines)
     return "".join(result)
 
 

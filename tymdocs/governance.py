@@ -476,8 +476,9 @@ def read_log(
     def identity(blob: str, commit: str | None) -> str | None:
         if commit is None:
             return None
-        tree = sources.GitTree(root, commit)
-        return sources.config_identity(contents[blob], lambda: sources.composition_numbers(tree))
+        return sources.config_identity(
+            contents[blob], lambda: sources.composition_numbers(sources.GitTree(root, commit))
+        )
 
     rewrites = {
         pair
