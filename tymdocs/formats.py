@@ -90,7 +90,7 @@ def upgrade_config(text: str, compositions: Collection[int]) -> str:
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise RefusedError(f"{CONFIG_FILE} is not a block mapping of keys: upgrade it by hand")
     lines = _lines(body)
-    edits = [*_change_rules_edits(root, lines, before, compositions), _declare(root, lines)]
+    edits = [*_change_rules_edits(root, lines, before), _declare(root, lines)]
     result = bom + _apply(lines, edits)
     after = read_rules(result.removeprefix(_BOM), compositions)
     same = after.policy == before.policy and after.meta == before.meta
@@ -118,7 +118,7 @@ def canonical_config(text: str, compositions: Collection[int]) -> str:
     edits: list[_Edit] = []
     if needs_compositions(body):
         try:
-            edits += _change_rules_edits(root, lines, read_rules(body, compositions), compositions)
+            edits += _change_rules_edits(root, lines, read_rules(body, compositions))
         except TymdocsError:
             return text
     for key, value in root.value:
@@ -215,9 +215,7 @@ def _declare(root: yaml.MappingNode, lines: list[str]) -> _Edit:
     return _Edit(start, start, (text,))
 
 
-def _change_rules_edits(
-    root: yaml.MappingNode, lines: list[str], reading: Reading, compositions: Collection[int]
-) -> list[_Edit]:
+def _change_rules_edits(root: yaml.MappingNode, lines: list[str], reading: Reading) -> list[_Edit]:
     """The oldest ``change_rules`` shape rewritten as the mapping of today, each old line's
     comment kept on the line that replaces it; no edit for any other shape."""
     entry = next(
@@ -288,6 +286,9 @@ def _block_rules(
     policy: Policy,
     newline: str,
 ) -> list[_Edit]:
+    """``annexes: R`` and ``composition: R`` as block lines become ``annexes:`` with its
+    ``default:`` and the composition annexes' lines, where the composition line was when it
+    follows ``annexes:`` (else right after ``default:``); ``main_text:`` stays as it is."""
     spans: dict[str, tuple[int, int, str]] = {}
     for name in ("annexes", "composition"):
         key, value = values[name]
