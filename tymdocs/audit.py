@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tymdocs import git, governance
-from tymdocs.config import parse_metadata
+from tymdocs.config import AnnexRoles, parse_metadata
 from tymdocs.errors import GitError, UsageError
 from tymdocs.governance import VERSIONED, Entry, History, Record, annex_part, history_of
 from tymdocs.locale import commit_date
 from tymdocs.model import Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
-from tymdocs.sources import WorkTree, annex_number, composition_number
+from tymdocs.sources import WorkTree, annex_number, annex_roles
 
 _GOOD_SIGNATURES = ("G", "U")
 """``%G?``: a good signature (U: good, from a key not marked trusted)."""
@@ -154,8 +154,8 @@ class _Judge:
             if change.path == CONFIG_FILE or is_annex(change.path) or change.path in kept
         }
         self.contents = git.read_blobs(root, blobs)
-        self.configs: dict[tuple[str, frozenset[int]], Metadata | None] = {}
-        self.compositions: dict[tuple[str, str], int | None] = {}
+        self.configs: dict[tuple[str, AnnexRoles], Metadata | None] = {}
+        self.roles: dict[tuple[str, str], AnnexRoles] = {}
 
     def run(self, selected: set[str]) -> Iterator[Finding]:
         state = _State()
@@ -212,26 +212,24 @@ class _Judge:
             state.cited.add((governance.body_key(record.body), record.date, record.section))
 
     def _meta(self, state: _State) -> Metadata | None:
-        """``tymdocs.yaml`` in force, read with the tree's composition annexes (the oldest
-        ``change_rules`` names their rule apart); every such blob is read up front."""
+        """``tymdocs.yaml`` in force, read with the roles of the tree's annexes (the oldest
+        ``change_rules`` shape gives them rules apart); every such blob is read up front."""
         blob = state.config
         if blob is None:
             return None
-        key = (blob, self._compositions(state))
+        key = (blob, self._roles(state))
         if key not in self.configs:
             self.configs[key] = parse_metadata(self.contents[blob], lambda: key[1])
         return self.configs[key]
 
-    def _compositions(self, state: _State) -> frozenset[int]:
-        """The numbers of the composition annexes among the tree's annex files so far."""
+    def _roles(self, state: _State) -> AnnexRoles:
+        """The composition and appointment annexes among the tree's annex files so far."""
+        roles = AnnexRoles()
         for item in state.annexes.items():
-            if item not in self.compositions:
-                self.compositions[item] = composition_number(item[0], self.contents[item[1]])
-        return frozenset(
-            number
-            for item in state.annexes.items()
-            if (number := self.compositions[item]) is not None
-        )
+            if item not in self.roles:
+                self.roles[item] = annex_roles(item[0], self.contents[item[1]])
+            roles |= self.roles[item]
+        return roles
 
     def _annexes(self, changes: Iterable[git.Change]) -> dict[int, str]:
         """The annexes the changed files hold before or after: number -> a path."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from tymdocs import __version__
@@ -36,12 +36,30 @@ the oldest shape ``{main_text: R, annexes: R, composition: R}``. Both are still 
 OLD_RECORDS = ("amendment", "decision", "notice")
 """What the oldest ``change_rules`` shape names for a part: the record its change needs."""
 
-Compositions = Callable[[], Collection[int]]
-"""The numbers of the composition annexes of the tree the file belongs to, asked for only
-when the oldest ``change_rules`` shape needs them (its ``composition:`` rule is theirs)."""
+
+@dataclass(frozen=True)
+class AnnexRoles:
+    """What the oldest ``change_rules`` shape needs to know of the annexes of the tree the file
+    belongs to: which are the composition (its ``composition:`` rule is theirs), and which the
+    steering group's appointment, with the body that decided it (§ 4: the appointment changes
+    only by a decision of the appointing party, which that shape could not say)."""
+
+    compositions: frozenset[int] = frozenset()
+    appointments: tuple[tuple[int, str], ...] = ()
+    """(number, the body whose decision the annex is)"""
+
+    def __or__(self, other: AnnexRoles) -> AnnexRoles:
+        return AnnexRoles(
+            self.compositions | other.compositions,
+            tuple(sorted({*self.appointments, *other.appointments})),
+        )
 
 
-def parse_metadata(data: bytes, compositions: Compositions) -> Metadata | None:
+RolesOf = Callable[[], AnnexRoles]
+"""The tree's :class:`AnnexRoles`, asked for only when the oldest shape needs them."""
+
+
+def parse_metadata(data: bytes, roles: RolesOf) -> Metadata | None:
     """``tymdocs.yaml`` from its bytes when it reads cleanly, None otherwise: for commands
     that need the agreement's id or rules; its problems are ``check``'s to report."""
     try:
@@ -50,7 +68,7 @@ def parse_metadata(data: bytes, compositions: Compositions) -> Metadata | None:
         return None
     problems: list[Problem] = []
     source = load_yaml(text.removeprefix("\ufeff"), CONFIG_FILE, problems)
-    return read_metadata(source, problems, compositions) if source is not None else None
+    return read_metadata(source, problems, roles) if source is not None else None
 
 
 def read_format(root: Node) -> int | None:
@@ -76,9 +94,7 @@ def read_format(root: Node) -> int | None:
     return None
 
 
-def read_metadata(
-    source: YamlSource, problems: list[Problem], compositions: Compositions
-) -> Metadata | None:
+def read_metadata(source: YamlSource, problems: list[Problem], roles: RolesOf) -> Metadata | None:
     """Read the whole file, recording every problem; None when something required is unusable.
 
     A file in an older format reads with one warning that says how to upgrade it; one in a
@@ -129,7 +145,9 @@ def read_metadata(
     court = fields["court"].text() if "court" in fields else None
     steering = _steering_group(fields["steering_group"]) if "steering_group" in fields else None
     policy = (
-        read_policy(fields["change_rules"], form, compositions)
+        read_policy(
+            fields["change_rules"], form, roles, steering.appointed_by if steering else None
+        )
         if "change_rules" in fields
         else default_policy()
     )
@@ -255,11 +273,12 @@ def default_policy() -> Policy:
     )
 
 
-def read_policy(node: Node, form: int, compositions: Compositions) -> Policy | None:
-    """``change_rules`` as a complete policy by annex number, in either shape format 1 knew."""
+def read_policy(node: Node, form: int, roles: RolesOf, appointed_by: str | None) -> Policy | None:
+    """``change_rules`` as a complete policy by annex number, in either shape format 1 knew;
+    ``appointed_by`` is the party that appoints the steering group (``steering_group``)."""
     if is_old_shape(node.value):
         if form == 1:
-            return _old_policy(node, compositions)
+            return _old_policy(node, roles(), appointed_by)
         node.problem(
             f"{node.name}: 'annexes: <record>' and 'composition:' are the oldest form, read only "
             f"in format 1; in format {form} annexes is a mapping: "
@@ -286,9 +305,12 @@ def old_rule(record: str) -> ChangeRule:
     return ChangeRule(cast(RecordNeeded, record))
 
 
-def _old_policy(node: Node, compositions: Compositions) -> Policy | None:
+def _old_policy(node: Node, roles: AnnexRoles, appointed_by: str | None) -> Policy | None:
     """The oldest ``change_rules`` as a policy: every annex by ``annexes``' record, the
-    composition annexes (their numbers from the tree's files) by ``composition``'s."""
+    composition annexes (their numbers from the tree's files) by ``composition``'s. Where the
+    annexes change by decision, the appointment annex changes by a decision of the body that
+    made it, for the party that appoints the group: the one reading under which such a file
+    is valid (``checks`` holds every policy to it), made explicit by ``tymdocs upgrade``."""
     fields = node.mapping(required=("main_text", "annexes", "composition"))
     if fields is None or len(fields) < 3:
         return None
@@ -300,8 +322,13 @@ def _old_policy(node: Node, compositions: Compositions) -> Policy | None:
     default = replace(old_rule(annexes), origin=Origin(node.source.path, fields["annexes"].line))
     origin = Origin(node.source.path, fields["composition"].line)
     rule = replace(old_rule(composition), origin=origin)
-    numbered = tuple((number, rule) for number in sorted(set(compositions())) if rule != default)
-    return Policy(default_policy().main_text, numbered, default)
+    numbered = {number: rule for number in roles.compositions if rule != default}
+    if annexes == "decision" and appointed_by is not None:
+        for number, body in roles.appointments:
+            numbered[number] = ChangeRule(
+                "decision", body=body, party=appointed_by, origin=default.origin
+            )
+    return Policy(default_policy().main_text, tuple(sorted(numbered.items())), default)
 
 
 def _policy(node: Node) -> Policy | None:

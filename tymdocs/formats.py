@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 
 import yaml
 
-from tymdocs.config import CURRENT_FORMAT, is_old_shape, read_format, read_metadata, read_policy
+from tymdocs.config import (
+    CURRENT_FORMAT,
+    AnnexRoles,
+    is_old_shape,
+    read_format,
+    read_metadata,
+    read_policy,
+)
 from tymdocs.errors import Problem, RefusedError, SourceError, TymdocsError, has_errors
 from tymdocs.model import ChangeRule, Metadata, Policy
 from tymdocs.paths import CONFIG_FILE
@@ -48,7 +54,7 @@ class Reading:
     problems: tuple[Problem, ...]
 
 
-def read_rules(text: str, compositions: Collection[int]) -> Reading:
+def read_rules(text: str, roles: AnnexRoles) -> Reading:
     """The format, the policy and the whole metadata of a ``tymdocs.yaml`` text."""
     problems: list[Problem] = []
     source = load_yaml(text.removeprefix(_BOM), CONFIG_FILE, problems)
@@ -61,18 +67,18 @@ def read_rules(text: str, compositions: Collection[int]) -> Reading:
     policy = None
     if isinstance(source.data, dict) and "change_rules" in source.data:
         node = Node(source, ("change_rules",), source.data["change_rules"], [])
-        policy = read_policy(node, form, lambda: compositions)
-    meta = read_metadata(source, problems, lambda: compositions)
+        policy = read_policy(node, form, lambda: roles, _appointed_by(source.data))
+    meta = read_metadata(source, problems, lambda: roles)
     if meta is not None:
         policy = meta.policy
     return Reading(form, policy, meta, tuple(problems))
 
 
-def upgrade_config(text: str, compositions: Collection[int]) -> str:
+def upgrade_config(text: str, roles: AnnexRoles) -> str:
     """``tymdocs.yaml``'s ``text`` in the current format; ``text`` itself when it is in it.
 
-    ``compositions`` are the numbers of the tree's composition annexes: the oldest
-    ``change_rules`` gives their rule apart. The result is read back, and refused unless it
+    ``roles`` are the tree's composition and appointment annexes: the oldest
+    ``change_rules`` gives their rules apart. The result is read back, and refused unless it
     reads as the current format with the same rules (:class:`RefusedError`); a file that does
     not parse, or declares a format this version does not know, is a :class:`SourceError`.
     """
@@ -82,7 +88,7 @@ def upgrade_config(text: str, compositions: Collection[int]) -> str:
         root = compose(body, CONFIG_FILE, problems)
     except Unparsed:
         raise SourceError(tuple(problems)) from None
-    before = read_rules(body, compositions)
+    before = read_rules(body, roles)
     if before.format is None:
         raise SourceError(tuple(p for p in before.problems if has_errors([p])))
     if before.format == CURRENT_FORMAT:
@@ -90,9 +96,9 @@ def upgrade_config(text: str, compositions: Collection[int]) -> str:
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise RefusedError(f"{CONFIG_FILE} is not a block mapping of keys: upgrade it by hand")
     lines = _lines(body)
-    edits = [*_change_rules_edits(root, lines, before), _declare(root, lines)]
+    edits = [*_change_rules_edits(root, lines, before, roles), _declare(root, lines)]
     result = bom + _apply(lines, edits)
-    after = read_rules(result.removeprefix(_BOM), compositions)
+    after = read_rules(result.removeprefix(_BOM), roles)
     same = after.policy == before.policy and after.meta == before.meta
     if after.format != CURRENT_FORMAT or not same or after.policy is None:
         raise RefusedError(
@@ -102,7 +108,7 @@ def upgrade_config(text: str, compositions: Collection[int]) -> str:
     return result
 
 
-def canonical_config(text: str, compositions: Collection[int]) -> str:
+def canonical_config(text: str, roles: AnnexRoles) -> str:
     """The text that identifies ``tymdocs.yaml``: as :func:`upgrade_config` writes it, without
     the ``format:`` declaration. A file in today's form without that line is its own
     canonical text (so a version's fingerprint from before formats is unchanged), and a file
@@ -116,9 +122,9 @@ def canonical_config(text: str, compositions: Collection[int]) -> str:
         return text
     lines = _lines(body)
     edits: list[_Edit] = []
-    if needs_compositions(body):
+    if needs_annex_roles(body):
         try:
-            edits += _change_rules_edits(root, lines, read_rules(body, compositions))
+            edits += _change_rules_edits(root, lines, read_rules(body, roles), roles)
         except TymdocsError:
             return text
     for key, value in root.value:
@@ -129,9 +135,9 @@ def canonical_config(text: str, compositions: Collection[int]) -> str:
     return bom + _apply(lines, edits)
 
 
-def needs_compositions(text: str) -> bool:
+def needs_annex_roles(text: str) -> bool:
     """Whether ``text`` reads its ``change_rules`` in the oldest shape, whose meaning depends
-    on the tree's composition annexes; cheap for any other text."""
+    on the tree's composition and appointment annexes; cheap for any other text."""
     if "composition" not in text:
         return False
     source = load_yaml(text.removeprefix(_BOM), CONFIG_FILE, [])
@@ -141,6 +147,13 @@ def needs_compositions(text: str) -> bool:
         and data.get("format", 1) == 1
         and is_old_shape(data.get("change_rules"))
     )
+
+
+def _appointed_by(data: object) -> str | None:
+    """``steering_group.appointed_by`` as written, for the oldest shape's appointment rule."""
+    group = data.get("steering_group") if isinstance(data, dict) else None
+    party = group.get("appointed_by") if isinstance(group, dict) else None
+    return party if isinstance(party, str) else None
 
 
 # -- lines ------------------------------------------------------------------------------------
@@ -215,7 +228,9 @@ def _declare(root: yaml.MappingNode, lines: list[str]) -> _Edit:
     return _Edit(start, start, (text,))
 
 
-def _change_rules_edits(root: yaml.MappingNode, lines: list[str], reading: Reading) -> list[_Edit]:
+def _change_rules_edits(
+    root: yaml.MappingNode, lines: list[str], reading: Reading, roles: AnnexRoles
+) -> list[_Edit]:
     """The oldest ``change_rules`` shape rewritten as the mapping of today, each old line's
     comment kept on the line that replaces it; no edit for any other shape."""
     entry = next(
@@ -246,9 +261,10 @@ def _change_rules_edits(root: yaml.MappingNode, lines: list[str], reading: Readi
             else RefusedError(f"{CONFIG_FILE}: change_rules does not read: upgrade it by hand")
         )
     newline = _break(lines)
+    numbered = _Numbered(policy, roles, newline)
     if rules.flow_style:
-        return [_flow_rules(key, rules, lines, policy, newline)]
-    return _block_rules(values, key.start_mark.column, lines, policy, newline)
+        return [_flow_rules(key, rules, lines, policy, numbered)]
+    return _block_rules(values, key.start_mark.column, lines, policy, numbered)
 
 
 def _flow(rule: ChangeRule) -> str:
@@ -270,13 +286,33 @@ def _with(text: str, comment: str, newline: str) -> str:
     return f"{text}  {comment}{newline}" if comment else f"{text}{newline}"
 
 
-def _numbered(policy: Policy, indent: str, comment: str, newline: str) -> list[str]:
-    """The composition annexes' lines; only the comment, when their rule is the default's."""
-    lines = [
-        _with(f"{indent}{number}: {_flow(rule)}", comment, newline)
-        for number, rule in policy.annexes
-    ]
-    return lines or ([f"{indent}{comment}{newline}"] if comment else [])
+APPOINTMENT_COMMENT = "# the appointing body (§ 4)"
+"""Beside the appointment annex's rule, which the oldest shape left unsaid."""
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    """The lines of the annexes the oldest shape gives a rule of their own."""
+
+    policy: Policy
+    roles: AnnexRoles
+    newline: str
+
+    def _lines(self, numbers: set[int], indent: str, comment: str) -> list[str]:
+        return [
+            _with(f"{indent}{number}: {_flow(rule)}", comment, self.newline)
+            for number, rule in self.policy.annexes
+            if number in numbers
+        ]
+
+    def appointments(self, indent: str) -> list[str]:
+        numbers = {number for number, _ in self.roles.appointments}
+        return self._lines(numbers, indent, APPOINTMENT_COMMENT)
+
+    def compositions(self, indent: str, comment: str) -> list[str]:
+        """Their lines; only the comment, when their rule is the default's."""
+        lines = self._lines(set(self.roles.compositions), indent, comment)
+        return lines or ([f"{indent}{comment}{self.newline}"] if comment else [])
 
 
 def _block_rules(
@@ -284,7 +320,7 @@ def _block_rules(
     parent: int,
     lines: list[str],
     policy: Policy,
-    newline: str,
+    numbered: _Numbered,
 ) -> list[_Edit]:
     """``annexes: R`` and ``composition: R`` as block lines become ``annexes:`` with its
     ``default:`` and the composition annexes' lines, where the composition line was when it
@@ -302,21 +338,26 @@ def _block_rules(
     column = values["annexes"][0].start_mark.column
     indent, inner = " " * column, " " * (column + max(column - parent, 2))
     first, last, comment = spans["annexes"]
+    newline = numbered.newline
     replaced = [
         f"{indent}annexes:{newline}",
         _with(f"{inner}default: {_flow(policy.default)}", comment, newline),
+        *numbered.appointments(inner),
     ]
     start, end, composition_comment = spans["composition"]
-    numbered = _numbered(policy, inner, composition_comment, newline)
+    compositions = numbered.compositions(inner, composition_comment)
     between = lines[last + 1 : start]
     follows = start > last and all(not x.strip() or x.lstrip().startswith("#") for x in between)
     if follows:
-        return [_Edit(first, last + 1, tuple(replaced)), _Edit(start, end + 1, tuple(numbered))]
-    return [_Edit(first, last + 1, (*replaced, *numbered)), _Edit(start, end + 1, ())]
+        return [
+            _Edit(first, last + 1, tuple(replaced)),
+            _Edit(start, end + 1, tuple(compositions)),
+        ]
+    return [_Edit(first, last + 1, (*replaced, *compositions)), _Edit(start, end + 1, ())]
 
 
 def _flow_rules(
-    key: yaml.Node, rules: yaml.MappingNode, lines: list[str], policy: Policy, newline: str
+    key: yaml.Node, rules: yaml.MappingNode, lines: list[str], policy: Policy, numbered: _Numbered
 ) -> _Edit:
     """``change_rules: {main_text: …, annexes: …, composition: …}`` as a block; a comment
     after the '}' stays on the ``change_rules:`` line, one after an entry on that entry's."""
@@ -339,6 +380,7 @@ def _flow_rules(
             comments[name] = _rest(lines[line_number], column)
     column = key.start_mark.column
     indent, inner, deepest = " " * column, " " * (column + 2), " " * (column + 4)
+    newline = numbered.newline
     replaced = [
         _with(f"{indent}change_rules:", outer, newline),
         _with(
@@ -346,6 +388,7 @@ def _flow_rules(
         ),
         f"{inner}annexes:{newline}",
         _with(f"{deepest}default: {_flow(policy.default)}", comments.get("annexes", ""), newline),
-        *_numbered(policy, deepest, comments.get("composition", ""), newline),
+        *numbered.appointments(deepest),
+        *numbered.compositions(deepest, comments.get("composition", "")),
     ]
     return _Edit(first, last + 1, tuple(replaced))

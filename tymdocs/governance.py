@@ -477,7 +477,7 @@ def read_log(
         if commit is None:
             return None
         return sources.config_identity(
-            contents[blob], lambda: sources.composition_numbers(sources.GitTree(root, commit))
+            contents[blob], lambda: sources.tree_roles(sources.GitTree(root, commit))
         )
 
     rewrites = {

@@ -29,8 +29,8 @@ from tymdocs.sources import (
     WorkTree,
     annex_numbers,
     changed_sources,
-    composition_numbers,
     identity_text,
+    tree_roles,
 )
 
 
@@ -65,7 +65,7 @@ def read_config(tree: SourceTree) -> Metadata | None:
     """``tymdocs.yaml`` of ``tree`` when it reads cleanly; its problems are for ``check``."""
     if CONFIG_FILE not in tree.paths():
         return None
-    return parse_metadata(tree.read(CONFIG_FILE), lambda: composition_numbers(tree))
+    return parse_metadata(tree.read(CONFIG_FILE), lambda: tree_roles(tree))
 
 
 def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -> Source:

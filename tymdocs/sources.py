@@ -18,14 +18,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
 from tymdocs.characters import forbidden, unprintable, unprintable_message
-from tymdocs.config import Compositions, read_metadata
+from tymdocs.config import AnnexRoles, RolesOf, read_metadata
 from tymdocs.errors import Problem, SourceError
-from tymdocs.formats import canonical_config, needs_compositions
+from tymdocs.formats import canonical_config, needs_annex_roles
 from tymdocs.model import (
     Agreement,
     Annex,
@@ -205,33 +205,40 @@ def annex_number(path: str, data: bytes) -> int | None:
 _YAML_KIND = re.compile(r"^kind:[ \t]*['\"]?(\w+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
-def composition_number(path: str, data: bytes) -> int | None:
-    """The number of the composition annex a file holds, None for any other file: read
-    without parsing the file, as :func:`annex_number` reads the number."""
+def annex_roles(path: str, data: bytes) -> AnnexRoles:
+    """What the oldest ``change_rules`` shape needs of one annex file: whether it is the
+    composition or the appointment (with the body that decided it). The kind is read
+    without parsing the file, as :func:`annex_number` reads the number; an appointment, or
+    an unusual layout, is parsed."""
     if not is_annex(path) or path.endswith(".md"):
-        return None
+        return AnnexRoles()
     text = data.decode("utf-8", errors="replace")
     found = _YAML_KIND.search(text)
-    if found is None and "composition" in text:  # an unusual layout: parse it after all
+    kind = found.group(1) if found else None
+    parsed: Any = None
+    if kind == "appointment" or (found is None and ("composition" in text or "appoint" in text)):
         source = load_yaml(text.removeprefix("\ufeff"), path, [])
-        kind = (
-            source.data.get("kind")
-            if source is not None and isinstance(source.data, dict)
-            else None
-        )
-    else:
-        kind = found.group(1) if found else None
-    return annex_number(path, data) if kind == "composition" else None
+        parsed = source.data if source is not None else None
+        kind = parsed.get("kind") if isinstance(parsed, dict) else None
+    number = annex_number(path, data) if kind in ("composition", "appointment") else None
+    if number is None:
+        return AnnexRoles()
+    if kind == "composition":
+        return AnnexRoles(compositions=frozenset({number}))
+    decision = parsed.get("decision") if isinstance(parsed, dict) else None
+    body = decision.get("body") if isinstance(decision, dict) else None
+    if not isinstance(body, str) or not body.strip():
+        return AnnexRoles()  # not an appointment that reads: check reports it
+    return AnnexRoles(appointments=((number, body.strip()),))
 
 
-def composition_numbers(tree: SourceTree) -> frozenset[int]:
-    """The numbers of ``tree``'s composition annexes: the oldest ``change_rules`` shape
-    names their rule apart from the other annexes'."""
-    return frozenset(
-        number
-        for path in tree.paths()
-        if is_annex(path) and (number := composition_number(path, tree.read(path))) is not None
-    )
+def tree_roles(tree: SourceTree) -> AnnexRoles:
+    """The :class:`AnnexRoles` of every annex file of ``tree``."""
+    roles = AnnexRoles()
+    for path in tree.paths():
+        if is_annex(path):
+            roles |= annex_roles(path, tree.read(path))
+    return roles
 
 
 def annex_numbers(tree: SourceTree, paths: Iterable[str] | None = None) -> dict[int, list[str]]:
@@ -294,18 +301,18 @@ def identity_text(tree: SourceTree, path: str) -> str:
     """The text of a source that identifies it: :func:`normalise`'s, and for ``tymdocs.yaml``
     :func:`config_identity`'s."""
     if path == CONFIG_FILE:
-        return config_identity(tree.read(path), lambda: composition_numbers(tree))
+        return config_identity(tree.read(path), lambda: tree_roles(tree))
     return normalise(tree.read(path))
 
 
-def config_identity(data: bytes, compositions: Compositions) -> str:
+def config_identity(data: bytes, roles: RolesOf) -> str:
     """The text that identifies ``tymdocs.yaml``: normalised, then canonical (without the
     ``format:`` declaration, the oldest ``change_rules`` shape as today's mapping), so that a
-    file and its ``tymdocs upgrade`` are the same version. ``compositions`` are the numbers of
-    the tree's composition annexes, asked for only by the oldest shape."""
+    file and its ``tymdocs upgrade`` are the same version. ``roles`` are the tree's annex
+    roles, asked for only by the oldest shape."""
     text = normalise(data)
-    numbers = compositions() if needs_compositions(text) else ()
-    return normalise(canonical_config(text, numbers).encode())
+    known = roles() if needs_annex_roles(text) else AnnexRoles()
+    return normalise(canonical_config(text, known).encode())
 
 
 def fingerprint(tree: SourceTree) -> str:
@@ -373,7 +380,7 @@ class _Reader:
         meta = None
         config = self.yaml(CONFIG_FILE)
         if config is not None:
-            meta = read_metadata(config, self.problems, lambda: composition_numbers(self.tree))
+            meta = read_metadata(config, self.problems, lambda: tree_roles(self.tree))
         sections = self.sections([p for p in paths if p.startswith(TEXT_DIR + "/")])
         annexes = self.annexes([p for p in paths if is_annex(p)])
         if meta is None:

@@ -17,7 +17,7 @@ from tymdocs import git
 from tymdocs.errors import RefusedError, UsageError
 from tymdocs.formats import upgrade_config
 from tymdocs.paths import CONFIG_FILE
-from tymdocs.sources import LINKED, WorkTree, composition_numbers
+from tymdocs.sources import LINKED, WorkTree, tree_roles
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def plan_upgrade(root: Path, force: bool = False) -> Upgrade:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise RefusedError(f"{CONFIG_FILE} is not UTF-8 text: run tymdocs check") from None
-    upgraded = upgrade_config(text, composition_numbers(WorkTree(root)))
+    upgraded = upgrade_config(text, tree_roles(WorkTree(root)))
     if upgraded == text:
         return Upgrade(path, text, text)  # nothing to write, whatever git holds
     state = git.file_state(root, CONFIG_FILE)
