@@ -880,7 +880,7 @@ def upgrade(settings: Settings, dry_run: bool, force: bool) -> None:
     else:
         write_upgrade(plan)
         shown = settings.shown(plan.path.name)
-        review = ": review it with git diff" if plan.in_git else ""
+        review = ": review it with git diff, then commit it on its own" if plan.in_git else ""
         click.echo(f"rewrote {shown} in format {CURRENT_FORMAT}{review}")
 
 
