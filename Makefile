@@ -60,7 +60,7 @@ bench: $(DEV) ## Whole-process timings of tymdocs against the usual alternative
 	@# into an environment of its own, so .venv keeps exactly what the lock names.
 	-@test -x $(VENV)-redlines/bin/python || { $(PYTHON) -m venv $(VENV)-redlines && \
 	  $(VENV)-redlines/bin/python -m pip install --quiet 'python-redlines[docxodus]>=2,<3'; } 2>/dev/null
-	REDLINES_PYTHON=$(VENV)-redlines/bin/python $(BIN)/python bench/bench.py
+	REDLINES_PYTHON=$(CURDIR)/$(VENV)-redlines/bin/python $(BIN)/python bench/bench.py
 
 template: $(DEV) ## Regenerate the DOCX template from tools/make_docx_template.py
 	$(BIN)/python tools/make_docx_template.py

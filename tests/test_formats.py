@@ -530,3 +530,67 @@ def test_a_changed_rule_in_the_same_commit_is_still_a_change(
     audit = run(capsys, "-C", str(root), "check", "--governance")
     assert audit.code == 1
     assert "changes the main text (tymdocs.yaml) without a record" in audit.err
+
+
+def _adopted_seed_1a(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
+    root = init_repo(agreement(tmp_path / "agreement", "seed-1a"), "Sopimus")
+    assert run(capsys, "-C", str(root), "adopt", "-m", "Sopimus allekirjoitettu").code == 0
+    return root
+
+
+def _appointed_by(
+    capsys: pytest.CaptureFixture[str], root: Path, body: str, day: str, section: str
+) -> None:
+    """Liite 1 renamed to the next member and its decision's body changed to ``body``,
+    recorded as a decision of Työllisyyslautakunta."""
+    path = root / "annexes" / "liite-1-asettamispaatos.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  body: .*$", f"  body: {body}", text, count=1)
+    path.write_text(text.replace("Tiina Leppäniemi", f"Tiina Leppäniemi-{section}"), "utf-8")
+    approve = ["approve", "--body", "Työllisyyslautakunta", "--date", day, "--section", section]
+    done = run(capsys, "-C", str(root), *approve, "-m", "Päätös")
+    assert done.code == 0, done.err
+
+
+def test_after_a_committed_upgrade_the_register_follows_the_upgraded_rules(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upgrade writes out the appointment's rule as Liite 1 says it on that day. A later
+    decision that names another body in Liite 1 does not move that rule: the records and
+    check --governance judge the next decision by the same, upgraded, file."""
+    from tests.helpers import fixed_git
+
+    fixed_git(monkeypatch)
+    root = _adopted_seed_1a(capsys, tmp_path)
+    assert run(capsys, "-C", str(root), "upgrade").code == 0
+    git(root, "commit", "-q", "-am", "tymdocs.yaml in format 2")
+    _appointed_by(capsys, root, "Kaupunginhallitus", "1.2.2026", "7")
+    _appointed_by(capsys, root, "Kaupunginhallitus", "2.2.2026", "8")
+    audit = run(capsys, "-C", str(root), "check", "--governance")
+    assert audit.code == 0, audit.out + audit.err
+
+
+def test_a_rewrite_is_judged_by_its_own_trees(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same pair of files can be a rewrite in one commit and a change of a rule in a later
+    one, when Liite 1, which the oldest shape's rule reads, has changed in between."""
+    from tests.helpers import fixed_git
+
+    fixed_git(monkeypatch)
+    root = _adopted_seed_1a(capsys, tmp_path)
+    old = (root / CONFIG).read_bytes()
+    assert run(capsys, "-C", str(root), "upgrade").code == 0
+    upgraded = (root / CONFIG).read_bytes()
+    git(root, "commit", "-q", "-am", "tymdocs.yaml in format 2")
+    (root / CONFIG).write_bytes(old)
+    git(root, "commit", "-q", "-am", "tymdocs.yaml back in format 1")
+    assert run(capsys, "-C", str(root), "check", "--governance").code == 0
+    _appointed_by(capsys, root, "Kaupunginhallitus", "1.2.2026", "7")
+    (root / CONFIG).write_bytes(upgraded)  # Liite 1 by Työllisyyslautakunta, no longer its body
+    git(root, "commit", "-q", "-am", "tymdocs.yaml in format 2 again")
+    status = run(capsys, "-C", str(root), "status")
+    assert "without a record" in status.out, status.out
+    audit = run(capsys, "-C", str(root), "check", "--governance")
+    assert audit.code == 1
+    assert "changes the main text (tymdocs.yaml) without a record" in audit.err, audit.err

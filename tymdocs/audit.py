@@ -73,9 +73,11 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
         raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
     signed = meta.policy.require_signed_records
     try:
-        commits = governance.read_log(root, "HEAD", signatures=signed)
+        logged = git.log(root, "HEAD", signatures=signed)
     except GitError:
         raise UsageError("there is no history to check: the repository has no commit") from None
+    rewrites = governance.config_rewrites(root, logged)
+    commits = governance.without_rewrites(logged, rewrites)
     history = history_of(meta.id, commits)
     oldest_first = list(reversed(commits))
     if revision_range is None:
@@ -91,7 +93,7 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
     else:
         selected = set(git.rev_list(root, revision_range))
         shown = revision_range
-    judge = _Judge(root, history, oldest_first, require_signed=signed)
+    judge = _Judge(root, history, oldest_first, rewrites, require_signed=signed)
     findings = list(judge.run(selected))
     return Audit(shown, judge.checked, tuple(findings))
 
@@ -136,9 +138,12 @@ class _Judge:
         root: Path,
         history: History,
         commits: list[git.LogEntry],
+        rewrites: dict[str, tuple[str, str]],
         require_signed: bool,
     ) -> None:
         self.root = root
+        self.rewrites = rewrites
+        """Commits that only rewrite ``tymdocs.yaml`` in a newer format: its blobs."""
         self.history = history
         self.commits = commits
         self.require_signed = require_signed
@@ -153,7 +158,8 @@ class _Judge:
             for change in commit.changes
             if change.path == CONFIG_FILE or is_annex(change.path) or change.path in kept
         }
-        self.contents = git.read_blobs(root, blobs)
+        rewritten = {blob for pair in rewrites.values() for blob in pair}
+        self.contents = git.read_blobs(root, blobs | rewritten)
         self.configs: dict[tuple[str, AnnexRoles], Metadata | None] = {}
         self.roles: dict[tuple[str, str], AnnexRoles] = {}
 
@@ -180,6 +186,10 @@ class _Judge:
         touched: list[git.Change],
     ) -> None:
         """What this commit establishes for the ones after it."""
+        if commit.commit in self.rewrites:  # the same rules, as the file now writes them
+            old, new = self.rewrites[commit.commit]
+            state.config = new if state.config == old else state.config
+            state.proposed = {v: new if b == old else b for v, b in state.proposed.items()}
         config = next((c.new for c in touched if c.path == CONFIG_FILE), None)
         for change in touched:
             if is_annex(change.path) and change.new == git.ZERO:

@@ -456,44 +456,58 @@ def read_history(root: Path, agreement: str, rev: str = "HEAD", *, changes: bool
 def read_log(
     root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
 ) -> list[git.LogEntry]:
-    """:func:`git.log`, with each change of ``tymdocs.yaml`` that keeps the text identifying
-    it (``tymdocs upgrade``: the same rules in a newer format) left out. Such a rewrite is no
-    change of the agreement: it needs no record and makes no draft, as the fingerprint and
-    every document it builds are the same."""
+    """:func:`git.log`, without the rewrites of ``tymdocs.yaml`` (:func:`config_rewrites`)."""
     commits = git.log(root, rev, changes=changes, signatures=signatures)
-    pairs = {
-        (change.old, change.new): commit
+    return without_rewrites(commits, config_rewrites(root, commits))
+
+
+def config_rewrites(root: Path, commits: list[git.LogEntry]) -> dict[str, tuple[str, str]]:
+    """The commits whose change of ``tymdocs.yaml`` keeps the text identifying it (``tymdocs
+    upgrade``: the same rules in a newer format), each with the file's blobs before and after.
+    Such a
+    rewrite is no change of the agreement: it needs no record and makes no draft, as the
+    fingerprint and every document built are the same. Each commit is judged by its own
+    trees (the oldest shape's meaning depends on their annexes)."""
+    changed = [
+        (commit, change)
         for commit in commits
         for change in commit.changes
         if change.path == CONFIG_FILE and git.ZERO not in (change.old, change.new)
-    }
-    if not pairs:
-        return commits
+        if commit.parents
+    ]
+    if not changed:
+        return {}
     from tymdocs import sources  # the source reader only for a history that changes the file
 
-    contents = git.read_blobs(root, {blob for pair in pairs for blob in pair})
+    contents = git.read_blobs(root, {blob for _, c in changed for blob in (c.old, c.new)})
 
-    def identity(blob: str, commit: str | None) -> str | None:
-        if commit is None:
-            return None
+    def identity(blob: str, commit: str) -> str:
+        data = contents[blob]
         return sources.config_identity(
-            contents[blob], lambda: sources.tree_roles(sources.GitTree(root, commit))
+            data, lambda: sources.tree_roles(sources.GitTree(root, commit))
         )
 
-    rewrites = {
-        pair
-        for pair, commit in pairs.items()
-        if identity(pair[0], commit.parents[0] if commit.parents else None)
-        == identity(pair[1], commit.commit)
-        is not None
+    return {
+        commit.commit: (change.old, change.new)
+        for commit, change in changed
+        if sources.may_be_rewrite(contents[change.old], contents[change.new])
+        and identity(change.old, commit.parents[0]) == identity(change.new, commit.commit)
     }
+
+
+def without_rewrites(
+    commits: list[git.LogEntry], rewrites: dict[str, tuple[str, str]]
+) -> list[git.LogEntry]:
+    """``commits`` with the ``tymdocs.yaml`` change of each rewrite left out."""
+    if not rewrites:
+        return commits
     return [
         replace(
             commit,
-            changes=tuple(
-                c for c in commit.changes if c.path != CONFIG_FILE or (c.old, c.new) not in rewrites
-            ),
+            changes=tuple(c for c in commit.changes if c.path != CONFIG_FILE),
         )
+        if commit.commit in rewrites
+        else commit
         for commit in commits
     ]
 

@@ -315,6 +315,16 @@ def config_identity(data: bytes, roles: RolesOf) -> str:
     return normalise(canonical_config(text, known).encode())
 
 
+def may_be_rewrite(before: bytes, after: bytes) -> bool:
+    """Whether ``after`` may be ``before`` rewritten in another format (cheap; the identities
+    of :func:`config_identity` decide): only the oldest shape (its ``composition`` key) changes
+    more than the lines that say ``format``."""
+    if b"composition" in before or b"composition" in after:
+        return True
+    kept = ([x for x in normalise(d).splitlines() if "format" not in x] for d in (before, after))
+    return next(kept) == next(kept)
+
+
 def fingerprint(tree: SourceTree) -> str:
     """SHA-256 over every source's path and identifying text (:func:`identity_text`): the
     content identity of a version."""
