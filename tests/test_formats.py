@@ -334,7 +334,9 @@ def test_upgrade_refuses_a_file_git_does_not_hold_as_it_is(
     expected = "is not tracked by git" if how == "untracked" else "has uncommitted changes"
     assert result.err.startswith(f"Error: tymdocs.yaml {expected}"), result.err
     assert config.read_bytes() == before
-    assert run(capsys, "-C", str(old_repo), "upgrade", "--dry-run").code == 1
+    dry = run(capsys, "-C", str(old_repo), "upgrade", "--dry-run")  # shows, never refuses
+    assert dry.code == 0 and dry.out.startswith("--- a/tymdocs.yaml"), dry.err
+    assert config.read_bytes() == before
 
 
 def test_upgrade_outside_git_needs_force(
@@ -594,3 +596,70 @@ def test_a_rewrite_is_judged_by_its_own_trees(
     audit = run(capsys, "-C", str(root), "check", "--governance")
     assert audit.code == 1
     assert "changes the main text (tymdocs.yaml) without a record" in audit.err, audit.err
+
+
+def test_an_empty_annexes_entry_is_no_oldest_shape(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``annexes:`` with nothing under it is the mapping shape with no annex rules: the
+    upgrade only declares the format."""
+    root = agreement(tmp_path / "agreement", "kuvitteellinen-1b")
+    text = (root / CONFIG).read_text(encoding="utf-8")
+    rules = text[text.index("change_rules:") :]
+    empty = text.replace(rules, "change_rules:\n  main_text: amendment\n  annexes:\n")
+    (root / CONFIG).write_text(empty, encoding="utf-8")
+    assert run(capsys, "-C", str(root), "check").code == 0
+    assert run(capsys, "-C", str(root), "upgrade", "--force").code == 0
+    upgraded = (root / CONFIG).read_text(encoding="utf-8")
+    assert upgraded.replace(DECLARATION, "", 1) == empty
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        "change_rules: {  # § 12\n  main_text: amendment,\n  annexes: decision,\n"
+        "  composition: notice\n}\n",
+        "change_rules: {\n  # the main text: § 12\n  main_text: amendment,\n"
+        "  annexes: decision, composition: notice}\n",
+        "change_rules:  # § 12\n  {main_text: amendment, annexes: decision, composition: notice}\n",
+        "change_rules:\n  main_text: amendment\n  annexes:  # by the steering group\n"
+        "    decision\n  composition: notice\n",
+    ],
+    ids=["after the brace", "inside the flow", "before the flow", "before the value"],
+)
+def test_a_comment_the_rewrite_cannot_place_refuses_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: str
+) -> None:
+    """Every comment is kept, or nothing is rewritten: exit 1, the file as it was."""
+    from tests.helpers import fixed_git
+
+    fixed_git(monkeypatch)
+    root = agreement(tmp_path / "agreement", "seed-1a")
+    text = (root / CONFIG).read_text(encoding="utf-8")
+    old = text[: text.index("# § 12 and § 4")] + rules
+    (root / CONFIG).write_text(old, encoding="utf-8")
+    init_repo(root, "Sopimus")
+    assert read_rules(old, tree_roles(WorkTree(root))).policy is not None
+    result = run(capsys, "-C", str(root), "upgrade")
+    assert result.code == 1
+    assert "has a comment the rewrite cannot place" in result.err, result.err
+    assert (root / CONFIG).read_text(encoding="utf-8") == old
+
+
+def test_upgrade_reads_the_committed_annexes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An annex edited but not yet recorded does not move the rule the upgrade writes out:
+    committed on its own, the rewrite is no change of the agreement."""
+    from tests.helpers import fixed_git
+
+    fixed_git(monkeypatch)
+    root = _adopted_seed_1a(capsys, tmp_path)
+    path = root / "annexes" / "liite-1-asettamispaatos.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  body: Työllisyyslautakunta", "  body: Kaupunginhallitus"))
+    assert run(capsys, "-C", str(root), "upgrade").code == 0
+    assert "body: Työllisyyslautakunta, party: tyollisyysalue}" in (root / CONFIG).read_text()
+    git(root, "commit", "-q", "-m", "tymdocs.yaml in format 2", CONFIG)
+    audit = run(capsys, "-C", str(root), "check", "--governance")
+    assert audit.code == 0, audit.err

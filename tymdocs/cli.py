@@ -872,7 +872,7 @@ def upgrade(settings: Settings, dry_run: bool, force: bool) -> None:
     from tymdocs.config import CURRENT_FORMAT
     from tymdocs.upgrade import plan_upgrade, write_upgrade
 
-    plan = plan_upgrade(settings.root, force=force)
+    plan = plan_upgrade(settings.root, force=force, dry_run=dry_run)
     if not plan.changed:
         click.echo(f"{plan.path.name} is already in format {CURRENT_FORMAT}")
     elif dry_run:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import yaml
@@ -249,7 +250,11 @@ def _change_rules_edits(
     values: dict[str, tuple[yaml.Node, yaml.Node]] = {
         str(k.value): (k, v) for k, v in rules.value if isinstance(k, yaml.ScalarNode)
     }
-    shape = {name: v.value for name, (_, v) in values.items() if isinstance(v, yaml.ScalarNode)}
+    shape = {
+        name: v.value
+        for name, (_, v) in values.items()
+        if isinstance(v, yaml.ScalarNode) and v.tag == "tag:yaml.org,2002:str"
+    }
     if not is_old_shape(shape):
         return []
     policy = reading.policy
@@ -263,8 +268,32 @@ def _change_rules_edits(
     newline = _break(lines)
     numbered = _Numbered(policy, roles, newline)
     if rules.flow_style:
-        return [_flow_rules(key, rules, lines, policy, numbered)]
-    return _block_rules(values, key.start_mark.column, lines, policy, numbered)
+        edits = [_flow_rules(key, rules, lines, policy, numbered)]
+    else:
+        edits = _block_rules(values, key.start_mark.column, lines, policy, numbered)
+    for edit in edits:
+        kept = Counter(c for line in edit.lines if (c := _comment(line)))
+        lost = Counter(c for line in lines[edit.start : edit.end] if (c := _comment(line))) - kept
+        if lost:
+            raise RefusedError(
+                f"{CONFIG_FILE}: change_rules has a comment the rewrite cannot place "
+                f"({next(iter(lost))}): upgrade it by hand"
+            )
+    return edits
+
+
+def _comment(line: str) -> str:
+    """The comment a line ends with ('' for none): a '#' at its start or after a blank,
+    outside quotes."""
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"" and (index == 0 or line[index - 1] in " \t{[,:"):
+            quote = char  # a quoted scalar starts; a quote inside a plain one does not
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return line[index:].rstrip("\r\n")
+    return ""
 
 
 def _flow(rule: ChangeRule) -> str:

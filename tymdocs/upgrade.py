@@ -17,7 +17,7 @@ from tymdocs import git
 from tymdocs.errors import RefusedError, UsageError
 from tymdocs.formats import upgrade_config
 from tymdocs.paths import CONFIG_FILE
-from tymdocs.sources import LINKED, WorkTree, tree_roles
+from tymdocs.sources import LINKED, GitTree, WorkTree, tree_roles
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,14 @@ class Upgrade:
         return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def plan_upgrade(root: Path, force: bool = False) -> Upgrade:
+def plan_upgrade(root: Path, force: bool = False, dry_run: bool = False) -> Upgrade:
     """The rewrite of ``root``'s ``tymdocs.yaml``. One that changes the file is refused
     (:class:`RefusedError`) unless git holds the file unchanged: tracked, committed, nothing
-    staged; outside a git repository, unless ``force``."""
+    staged; outside a git repository, unless ``force``. A ``dry_run`` is never refused.
+
+    The oldest ``change_rules`` shape reads its annexes' roles: from the committed annexes
+    when the file is committed as it is, so the rewrite is the same version as that commit
+    whatever else the working tree holds."""
     path = root / CONFIG_FILE
     if path.is_symlink():
         raise RefusedError(f"{CONFIG_FILE}: {LINKED}")
@@ -59,10 +63,11 @@ def plan_upgrade(root: Path, force: bool = False) -> Upgrade:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise RefusedError(f"{CONFIG_FILE} is not UTF-8 text: run tymdocs check") from None
-    upgraded = upgrade_config(text, tree_roles(WorkTree(root)))
-    if upgraded == text:
-        return Upgrade(path, text, text)  # nothing to write, whatever git holds
     state = git.file_state(root, CONFIG_FILE)
+    tree = GitTree(root, git.resolve_commit(root, "HEAD")) if state == "clean" else WorkTree(root)
+    upgraded = upgrade_config(text, tree_roles(tree))
+    if upgraded == text or dry_run:
+        return Upgrade(path, text, upgraded, in_git=state is not None)
     if state is None and not force:
         raise RefusedError(
             f"{root} is not in a git repository, so the old {CONFIG_FILE} would be kept "
