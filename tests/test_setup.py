@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -101,6 +102,46 @@ def disagreements(pyproject: str, lock: str, dev_lock: str) -> list[str]:
     return found
 
 
+def unpinned_needs(pins: dict[str, Pin], roots: list[Requirement]) -> list[str]:
+    """What the installed packages' own metadata says ``roots`` need on this machine (extras
+    and markers followed), that ``pins`` leave out: a lock that is not closed fails
+    ``pip check`` on a fresh machine. The installed versions must be the locked ones."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.markers import default_environment
+
+    environment: dict[str, str] = dict(default_environment())
+    queue = [(canonicalize_name(r.name), frozenset(r.extras), r.marker) for r in roots]
+    seen: set[tuple[str, frozenset[str]]] = set()
+    found: list[str] = []
+    while queue:
+        name, extras, marker = queue.pop()
+        wanted = extras or frozenset({""})
+        if marker is not None and not any(
+            marker.evaluate({**environment, "extra": extra}) for extra in wanted
+        ):
+            continue
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        if name not in pins:
+            found.append(f"{name} is needed but not pinned")
+            continue
+        try:
+            installed = distribution(name)
+        except PackageNotFoundError:
+            found.append(f"{name} is pinned but not installed")
+            continue
+        assert Version(installed.version) == pins[name].version, f"{name}: not the lock's"
+        for text in installed.requires or []:
+            need = Requirement(text)
+            if need.marker is None or any(
+                need.marker.evaluate({**environment, "extra": extra}) for extra in wanted
+            ):
+                queue.append((canonicalize_name(need.name), frozenset(need.extras), None))
+    return found
+
+
 def _files() -> tuple[str, str, str]:
     return tuple(  # type: ignore[return-value]
         (ROOT / name).read_text(encoding="utf-8")
@@ -110,6 +151,40 @@ def _files() -> tuple[str, str, str]:
 
 def test_the_lock_files_agree_with_pyproject() -> None:
     assert disagreements(*_files()) == []
+
+
+def test_each_lock_holds_everything_its_packages_need() -> None:
+    """Closed under dependencies, by the metadata of what is installed from the lock: a pin
+    left out of either file is caught here, not by a fresh machine's ``pip check``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    pyproject, lock, dev_lock = _files()
+    for name, pin in read_lock(dev_lock).items():
+        try:
+            if Version(version(name)) != pin.version:
+                pytest.skip("the installed packages are not the lock's (make test-latest)")
+        except PackageNotFoundError:
+            continue  # for another platform (its marker says so)
+    project = tomllib.loads(pyproject)
+    runtime = [Requirement(t) for t in project["project"]["dependencies"]]
+    runtime += [Requirement(t) for t in project["build-system"]["requires"]]
+    dev = runtime + [Requirement(t) for t in project["project"]["optional-dependencies"]["dev"]]
+    assert unpinned_needs(read_lock(lock), runtime) == []
+    assert unpinned_needs(read_lock(dev_lock), dev) == []
+    pins = read_lock(lock)
+    leaf = next(n for n in ("lxml", "asn1crypto", "cffi") if n in pins)
+    del pins[leaf]
+    assert any(leaf in line for line in unpinned_needs(pins, runtime))
+    with_extra = [Requirement("pyHanko[qr]==0.38.0")]  # an extra asks for more: qrcode
+    assert any("qrcode" in line for line in unpinned_needs(read_lock(lock), with_extra))
+
+
+def test_the_lock_serves_the_pythons_pyproject_allows() -> None:
+    """uv resolves from the oldest Python ``requires-python`` admits, and for every newer one."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    locked = re.search(r'PYTHON_VERSION = "([\d.]+)"', (ROOT / "tools" / "lock.py").read_text())
+    assert locked is not None
+    assert project["project"]["requires-python"] == f">={locked[1]}"
 
 
 def test_a_lock_that_no_longer_fits_pyproject_is_caught() -> None:

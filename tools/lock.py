@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = "requirements.lock"
 DEV_LOCK = "requirements-dev.lock"
+PYTHON_VERSION = "3.11"
+"""The oldest Python the lock serves: ``requires-python``'s lower bound (a test holds them
+together); uv resolves for it and every newer one."""
 BUILD_INPUT = "build-system.requires"
 """The file name the lock's ``# via -r`` annotations give the build backend."""
 
@@ -37,7 +40,7 @@ def compile_lock(uv: str, output: str, extra: list[str], build_input: Path, upgr
         *extra,
         "--universal",
         "--python-version",
-        "3.11",
+        PYTHON_VERSION,
         "--generate-hashes",
         *(["--upgrade"] if upgrade else []),
         "--quiet",
