@@ -68,7 +68,7 @@ template: $(DEV) ## Regenerate the DOCX template from tools/make_docx_template.p
 test-latest: ## The test suite on the newest versions pyproject.toml allows (run weekly)
 	rm -rf $(VENV)-latest
 	$(PYTHON) -m venv $(VENV)-latest
-	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[dev]'
 	$(VENV)-latest/bin/python -m pip freeze --exclude-editable
 	$(VENV)-latest/bin/pytest -p no:cacheprovider
