@@ -8,6 +8,7 @@ every value can say which line it came from.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,12 +100,23 @@ class Unparsed(Exception):
 
 def compose(text: str, path: str, problems: list[Problem]) -> yaml.Node | None:
     """``text``'s node tree, with each node's position (None for an empty file); on a syntax
-    error, a problem at its line is recorded and :class:`Unparsed` raised."""
+    error, a problem at its line is recorded and :class:`Unparsed` raised. The tree is
+    shared with the next caller of the same text (a build reads ``tymdocs.yaml`` for its
+    rules and again for its fingerprint): nothing may change it."""
+    composed = _composed(text)
+    if isinstance(composed, tuple):
+        problems.append(Problem(path, *composed))
+        raise Unparsed
+    return composed
+
+
+@functools.lru_cache(maxsize=8)
+def _composed(text: str) -> yaml.Node | tuple[int | None, str] | None:
+    """The node tree of ``text``, or the line and message of why it is none."""
     try:
         return yaml.compose(text, Loader=_Loader)
     except _Refused as exc:
-        problems.append(Problem(path, exc.mark.line + 1, exc.message))
-        raise Unparsed from None
+        return (exc.mark.line + 1, exc.message)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -112,8 +124,7 @@ def compose(text: str, path: str, problems: list[Problem]) -> yaml.Node | None:
         context = getattr(exc, "context_mark", None)
         if context is not None and mark is not None and context.line != mark.line:
             reason += f" ({getattr(exc, 'context', 'started')} at line {context.line + 1})"
-        problems.append(Problem(path, line, f"YAML syntax error: {reason}"))
-        raise Unparsed from None
+        return (line, f"YAML syntax error: {reason}")
 
 
 def load_yaml(text: str, path: str, problems: list[Problem]) -> YamlSource | None:
@@ -239,6 +250,9 @@ def _scalar(node: yaml.Node) -> Any:
         return _CONSTRUCTOR.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
         return _Invalid(node.value, str(exc).split("\n")[0])
+    finally:  # a scalar has nothing to share: keep no node (nodes are shared, see compose)
+        _CONSTRUCTOR.constructed_objects.clear()
+        _CONSTRUCTOR.recursive_objects.clear()
 
 
 class Node:
