@@ -663,3 +663,24 @@ def test_upgrade_reads_the_committed_annexes(
     git(root, "commit", "-q", "-m", "tymdocs.yaml in format 2", CONFIG)
     audit = run(capsys, "-C", str(root), "check", "--governance")
     assert audit.code == 0, audit.err
+
+
+@pytest.mark.parametrize("form", ["seed-1a", "kuvitteellinen-1a-flow", "kuvitteellinen-1b"])
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_the_lines_written_take_the_breaks_of_the_lines_beside_them(
+    form: str, newline: str
+) -> None:
+    """A file whose first line ends otherwise than the rest (or that ends its lines with a
+    lone CR) gets no line ending of another kind from the rewrite."""
+    source, old = OLD_FORMS[form]
+    first, rest = old.split("\n", 1)
+    text = first + "\n" + rest.replace("\n", newline)
+    new = upgrade_config(text, tree_roles(WorkTree(source)))
+    new_first, new_rest = new.split("\n", 1)
+    assert new_first == first
+    stripped = new_rest.replace(newline, "")
+    assert "\r" not in stripped and "\n" not in stripped, repr(new_rest)
+    assert (
+        read_rules(new, tree_roles(WorkTree(source))).policy
+        == read_rules(text, tree_roles(WorkTree(source))).policy
+    )

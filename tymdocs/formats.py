@@ -34,6 +34,7 @@ FORMAT_COMMENT = "# the form of this file; 'tymdocs upgrade' rewrites an older o
 _LINE = re.compile(r"[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])?")
 """One line with its break, as YAML counts lines."""
 _BOM = "\ufeff"
+_BREAKS = ("\r\n", "\r", "\n", "\x85", "\u2028", "\u2029")
 
 
 @dataclass(frozen=True)
@@ -169,10 +170,10 @@ def _lines(text: str) -> list[str]:
     return [line for line in _LINE.findall(text) if line]
 
 
-def _break(lines: list[str]) -> str:
-    """The line break the file uses."""
-    first = lines[0] if lines else "\n"
-    return "\r\n" if first.endswith("\r\n") else "\n"
+def _break(line: str) -> str:
+    """The line break ``line`` ends with, for the lines written beside it ('\\n' after the
+    last line, which has none)."""
+    return next((end for end in _BREAKS if line.endswith(end)), "\n")
 
 
 def _apply(lines: list[str], edits: list[_Edit]) -> str:
@@ -225,7 +226,8 @@ def _declare(root: yaml.MappingNode, lines: list[str]) -> _Edit:
             start = index + 1
     while start < at and lines[start].lstrip().startswith("#"):
         start += 1
-    text = f"{' ' * column}format: {CURRENT_FORMAT}  {FORMAT_COMMENT}{_break(lines)}"
+    beside = lines[start] if start < len(lines) else ""
+    text = f"{' ' * column}format: {CURRENT_FORMAT}  {FORMAT_COMMENT}{_break(beside)}"
     return _Edit(start, start, (text,))
 
 
@@ -265,7 +267,7 @@ def _change_rules_edits(
             if problems
             else RefusedError(f"{CONFIG_FILE}: change_rules does not read: upgrade it by hand")
         )
-    newline = _break(lines)
+    newline = _break(lines[key.start_mark.line])
     numbered = _Numbered(policy, roles, newline)
     if rules.flow_style:
         edits = [_flow_rules(key, rules, lines, policy, numbered)]
