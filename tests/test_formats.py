@@ -684,3 +684,20 @@ def test_the_lines_written_take_the_breaks_of_the_lines_beside_them(
         read_rules(new, tree_roles(WorkTree(source))).policy
         == read_rules(text, tree_roles(WorkTree(source))).policy
     )
+
+
+def test_a_file_with_errors_is_not_upgraded(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An error in the old file (here a key the oldest shape never had) is reported with its
+    line, and the file is left as it was: the rewrite would have given it a meaning."""
+    root = agreement(tmp_path / "agreement", "seed-1a")
+    text = (root / CONFIG).read_text(encoding="utf-8")
+    old = text.replace(
+        "  composition: notice", "  composition: notice\n  termination_notice_months: 6"
+    )
+    (root / CONFIG).write_text(old, encoding="utf-8")
+    result = run(capsys, "-C", str(root), "upgrade", "--force")
+    assert result.code == 1
+    assert "tymdocs.yaml:" in result.err and "termination_notice_months" in result.err, result.err
+    assert (root / CONFIG).read_text(encoding="utf-8") == old

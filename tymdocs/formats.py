@@ -91,10 +91,13 @@ def upgrade_config(text: str, roles: AnnexRoles) -> str:
     except Unparsed:
         raise SourceError(tuple(problems)) from None
     before = read_rules(body, roles)
+    errors = tuple(p for p in before.problems if has_errors([p]))
     if before.format is None:
-        raise SourceError(tuple(p for p in before.problems if has_errors([p])))
+        raise SourceError(errors)
     if before.format == CURRENT_FORMAT:
         return text
+    if errors:  # what an erroneous file means is not known: nothing to keep the same
+        raise SourceError(errors)
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise RefusedError(f"{CONFIG_FILE} is not a block mapping of keys: upgrade it by hand")
     lines = _lines(body)
