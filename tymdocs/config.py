@@ -297,7 +297,7 @@ def is_old_shape(value: Any) -> bool:
     )
 
 
-def old_rule(record: str) -> ChangeRule:
+def _old_rule(record: str) -> ChangeRule:
     """What the oldest shape's word meant for the annexes: a decision is the steering
     group's (as :func:`default_policy` has it), a notice or an amendment is just that."""
     if record == "decision":
@@ -319,9 +319,9 @@ def _old_policy(node: Node, roles: AnnexRoles, appointed_by: str | None) -> Poli
     composition = fields["composition"].choice(OLD_RECORDS)
     if main_text is None or annexes is None or composition is None:
         return None
-    default = replace(old_rule(annexes), origin=Origin(node.source.path, fields["annexes"].line))
+    default = replace(_old_rule(annexes), origin=Origin(node.source.path, fields["annexes"].line))
     origin = Origin(node.source.path, fields["composition"].line)
-    rule = replace(old_rule(composition), origin=origin)
+    rule = replace(_old_rule(composition), origin=origin)
     numbered = {number: rule for number in roles.compositions if rule != default}
     if annexes == "decision" and appointed_by is not None:
         for number, body in roles.appointments:
