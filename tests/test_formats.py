@@ -701,3 +701,30 @@ def test_a_file_with_errors_is_not_upgraded(
     assert result.code == 1
     assert "tymdocs.yaml:" in result.err and "termination_notice_months" in result.err, result.err
     assert (root / CONFIG).read_text(encoding="utf-8") == old
+
+
+def test_a_change_that_normalising_forgives_is_still_a_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blank at a line's end is content in a quoted YAML string: removing it changes a
+    signatory's name, so the commit needs its record, though the identifying text (which
+    drops such blanks) is the same."""
+    from tests.helpers import fixed_git
+
+    fixed_git(monkeypatch)
+    root = copy_agreement(tmp_path / "agreement")
+    text = (root / CONFIG).read_text(encoding="utf-8")
+    plain = "      - name: Mika Kontio\n"
+    assert plain in text
+    escaped = '      - name: "Mika\\ \n          Kontio"\n'
+    (root / CONFIG).write_text(text.replace(plain, escaped), encoding="utf-8")
+    init_repo(root, "Sopimus")
+    assert run(capsys, "-C", str(root), "adopt", "-m", "Sopimus allekirjoitettu").code == 0
+    joined = '      - name: "Mika\\\n          Kontio"\n'
+    (root / CONFIG).write_text(text.replace(plain, joined), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "siistitty")
+    status = run(capsys, "-C", str(root), "status")
+    assert "without a record" in status.out, status.out
+    audit = run(capsys, "-C", str(root), "check", "--governance")
+    assert audit.code == 1
+    assert "changes the main text (tymdocs.yaml) without a record" in audit.err, audit.err

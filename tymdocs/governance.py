@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -478,20 +479,30 @@ def config_rewrites(root: Path, commits: list[git.LogEntry]) -> dict[str, tuple[
     if not changed:
         return {}
     from tymdocs import sources  # the source reader only for a history that changes the file
+    from tymdocs.config import RolesOf, parse_metadata
 
     contents = git.read_blobs(root, {blob for _, c in changed for blob in (c.old, c.new)})
 
-    def identity(blob: str, commit: str) -> str:
-        data = contents[blob]
-        return sources.config_identity(
-            data, lambda: sources.tree_roles(sources.GitTree(root, commit))
-        )
+    def roles_of(tree: str) -> RolesOf:
+        """The annexes' roles in a commit: read once, and only if the oldest shape asks."""
+        return functools.cache(lambda: sources.tree_roles(sources.GitTree(root, tree)))
+
+    def same(old: str, new: str, parent: str, commit: str) -> bool:
+        """The same identifying text (which forgives what normalising forgives: blanks at
+        line ends, Unicode forms), and the same agreement read from each (which does not)."""
+        before_roles, after_roles = roles_of(parent), roles_of(commit)
+        if sources.config_identity(contents[old], before_roles) != sources.config_identity(
+            contents[new], after_roles
+        ):
+            return False
+        before = parse_metadata(contents[old], before_roles)
+        return before is not None and before == parse_metadata(contents[new], after_roles)
 
     return {
         commit.commit: (change.old, change.new)
         for commit, change in changed
         if sources.may_be_rewrite(contents[change.old], contents[change.new])
-        and identity(change.old, commit.parents[0]) == identity(change.new, commit.commit)
+        and same(change.old, change.new, commit.parents[0], commit.commit)
     }
 
 
