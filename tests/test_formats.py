@@ -728,3 +728,36 @@ def test_a_change_that_normalising_forgives_is_still_a_change(
     audit = run(capsys, "-C", str(root), "check", "--governance")
     assert audit.code == 1
     assert "changes the main text (tymdocs.yaml) without a record" in audit.err, audit.err
+
+
+def test_a_line_of_text_that_looks_like_a_kind_is_no_kind() -> None:
+    """The roles the oldest shape reads are the annexes' kinds as the annex readers read
+    them: a quoted text's line that starts with 'kind:' decides nothing."""
+    from tymdocs.sources import annex_roles
+
+    goals = 'annex: 3\ntext: "Tavoitteet;\nkind: composition"\nkind: goals\ntitle: TAVOITTEET\n'
+    assert yaml.safe_load(goals)["kind"] == "goals"
+    assert annex_roles("annexes/liite-3-tavoitteet.yaml", goals.encode()) == AnnexRoles()
+    appointment = (
+        'annex: 1\ntext: "Päätös;\nkind: goals"\nkind: appointment\n'
+        "decision: {body: Työllisyyslautakunta, date: 2025-01-20, section: 6}\n"
+    )
+    assert annex_roles("annexes/liite-1.yaml", appointment.encode()) == AnnexRoles(
+        appointments=((1, "Työllisyyslautakunta"),)
+    )
+
+
+def test_upgrade_refuses_while_an_annex_it_reads_has_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The oldest shape's rules come from the appointment and composition annexes: with one
+    that does not read, the rule written out would be another, so nothing is written."""
+    root = agreement(tmp_path / "agreement", "seed-1a")
+    path = root / "annexes" / "liite-1-asettamispaatos.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^decision:\n(  .*\n)+", "", text), encoding="utf-8")
+    before = (root / CONFIG).read_bytes()
+    result = run(capsys, "-C", str(root), "upgrade", "--force")
+    assert result.code == 1
+    assert "annexes/liite-1-asettamispaatos.yaml" in result.err, result.err
+    assert (root / CONFIG).read_bytes() == before

@@ -18,6 +18,7 @@ from pathlib import Path
 from tymdocs import git, governance
 from tymdocs.config import AnnexRoles, parse_metadata
 from tymdocs.errors import GitError, UsageError
+from tymdocs.formats import needs_annex_roles
 from tymdocs.governance import VERSIONED, Entry, History, Record, annex_part, history_of
 from tymdocs.locale import commit_date
 from tymdocs.model import Metadata
@@ -162,6 +163,8 @@ class _Judge:
         self.contents = git.read_blobs(root, blobs | rewritten)
         self.configs: dict[tuple[str, AnnexRoles], Metadata | None] = {}
         self.roles: dict[tuple[str, str], AnnexRoles] = {}
+        self.oldest: dict[str, bool] = {}
+        """Per ``tymdocs.yaml`` blob: whether it is the oldest shape, which reads annex roles."""
 
     def run(self, selected: set[str]) -> Iterator[Finding]:
         state = _State()
@@ -227,7 +230,9 @@ class _Judge:
         blob = state.config
         if blob is None:
             return None
-        key = (blob, self._roles(state))
+        if blob not in self.oldest:
+            self.oldest[blob] = needs_annex_roles(self.contents[blob].decode("utf-8", "replace"))
+        key = (blob, self._roles(state) if self.oldest[blob] else AnnexRoles())
         if key not in self.configs:
             self.configs[key] = parse_metadata(self.contents[blob], lambda: key[1])
         return self.configs[key]

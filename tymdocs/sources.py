@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
@@ -202,33 +202,28 @@ def annex_number(path: str, data: bytes) -> int | None:
     return _positive(str(number)) if isinstance(number, int) else None
 
 
-_YAML_KIND = re.compile(r"^kind:[ \t]*['\"]?(\w+)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
-
-
 def annex_roles(path: str, data: bytes) -> AnnexRoles:
     """What the oldest ``change_rules`` shape needs of one annex file: whether it is the
-    composition or the appointment (with the body that decided it). The kind is read
-    without parsing the file, as :func:`annex_number` reads the number; an appointment, or
-    an unusual layout, is parsed."""
+    composition or the appointment (with the body that decided it), read as the annex
+    readers read it (a line of text that looks like ``kind:`` is no kind)."""
     if not is_annex(path) or path.endswith(".md"):
         return AnnexRoles()
-    text = data.decode("utf-8", errors="replace")
-    found = _YAML_KIND.search(text)
-    kind = found.group(1) if found else None
-    parsed: Any = None
-    if kind == "appointment" or (found is None and ("composition" in text or "appoint" in text)):
-        source = load_yaml(text.removeprefix("\ufeff"), path, [])
-        parsed = source.data if source is not None else None
-        kind = parsed.get("kind") if isinstance(parsed, dict) else None
-    number = annex_number(path, data) if kind in ("composition", "appointment") else None
-    if number is None:
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if "composition" not in text and "appointment" not in text:
+        return AnnexRoles()  # no need to parse it
+    source = load_yaml(text, path, [])
+    parsed = source.data if source is not None else None
+    if not isinstance(parsed, dict):
+        return AnnexRoles()
+    number, kind = parsed.get("annex"), parsed.get("kind")
+    if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
         return AnnexRoles()
     if kind == "composition":
         return AnnexRoles(compositions=frozenset({number}))
-    decision = parsed.get("decision") if isinstance(parsed, dict) else None
+    decision = parsed.get("decision") if kind == "appointment" else None
     body = decision.get("body") if isinstance(decision, dict) else None
     if not isinstance(body, str) or not body.strip():
-        return AnnexRoles()  # not an appointment that reads: check reports it
+        return AnnexRoles()  # no appointment that reads: check reports it
     return AnnexRoles(appointments=((number, body.strip()),))
 
 
