@@ -61,22 +61,25 @@ def read_lock(text: str) -> dict[str, Pin]:
     return pins
 
 
+def wanted(pyproject: str) -> dict[str, list[Requirement]]:
+    """What each lock file must pin for ``pyproject.toml``: the runtime set with the build
+    backend, and the development set on top of it."""
+    project = tomllib.loads(pyproject)
+    runtime = [Requirement(text) for text in project["project"]["dependencies"]]
+    runtime += [Requirement(text) for text in project["build-system"]["requires"]]
+    dev = [Requirement(text) for text in project["project"]["optional-dependencies"]["dev"]]
+    return {"requirements.lock": runtime, "requirements-dev.lock": runtime + dev}
+
+
 def disagreements(pyproject: str, lock: str, dev_lock: str) -> list[str]:
     """Where the lock files do not pin what ``pyproject.toml`` asks for, or pin what it no
     longer asks for; empty when they agree."""
-    project = tomllib.loads(pyproject)
-    runtime = [Requirement(text) for text in project["project"]["dependencies"]]
-    dev = [Requirement(text) for text in project["project"]["optional-dependencies"]["dev"]]
-    backend = [Requirement(text) for text in project["build-system"]["requires"]]
     found: list[str] = []
     locks = {"requirements.lock": read_lock(lock), "requirements-dev.lock": read_lock(dev_lock)}
-    wanted = {
-        "requirements.lock": runtime + backend,
-        "requirements-dev.lock": runtime + dev + backend,
-    }
+    wanted_by = wanted(pyproject)
     for file, pins in locks.items():
-        named = {canonicalize_name(requirement.name) for requirement in wanted[file]}
-        for requirement in wanted[file]:
+        named = {canonicalize_name(requirement.name) for requirement in wanted_by[file]}
+        for requirement in wanted_by[file]:
             pin = pins.get(canonicalize_name(requirement.name))
             if pin is None:
                 found.append(f"{file}: {requirement} is not pinned")
@@ -165,12 +168,10 @@ def test_each_lock_holds_everything_its_packages_need() -> None:
                 pytest.skip("the installed packages are not the lock's (make test-latest)")
         except PackageNotFoundError:
             continue  # for another platform (its marker says so)
-    project = tomllib.loads(pyproject)
-    runtime = [Requirement(t) for t in project["project"]["dependencies"]]
-    runtime += [Requirement(t) for t in project["build-system"]["requires"]]
-    dev = runtime + [Requirement(t) for t in project["project"]["optional-dependencies"]["dev"]]
+    needed = wanted(pyproject)
+    runtime = needed["requirements.lock"]
     assert unpinned_needs(read_lock(lock), runtime) == []
-    assert unpinned_needs(read_lock(dev_lock), dev) == []
+    assert unpinned_needs(read_lock(dev_lock), needed["requirements-dev.lock"]) == []
     pins = read_lock(lock)
     leaf = next(n for n in ("lxml", "asn1crypto", "cffi") if n in pins)
     del pins[leaf]

@@ -19,6 +19,7 @@ import yaml
 from tymdocs.config import (
     CURRENT_FORMAT,
     AnnexRoles,
+    RolesOf,
     is_old_shape,
     read_format,
     read_metadata,
@@ -113,11 +114,12 @@ def upgrade_config(text: str, roles: AnnexRoles) -> str:
     return result
 
 
-def canonical_config(text: str, roles: AnnexRoles) -> str:
+def canonical_config(text: str, roles: RolesOf) -> str:
     """The text that identifies ``tymdocs.yaml``: as :func:`upgrade_config` writes it, without
     the ``format:`` declaration. A file in today's form without that line is its own
     canonical text (so a version's fingerprint from before formats is unchanged), and a file
-    and its upgrade have the same one. Never fails: what cannot be read is taken as written."""
+    and its upgrade have the same one. ``roles`` are asked for only by the oldest shape.
+    Never fails: what cannot be read is taken as written."""
     bom, body = _split_bom(text)
     try:
         root = compose(body, CONFIG_FILE, [])
@@ -128,15 +130,15 @@ def canonical_config(text: str, roles: AnnexRoles) -> str:
     lines = _lines(body)
     edits: list[_Edit] = []
     if needs_annex_roles(body):
+        known = roles()
         try:
-            edits += _change_rules_edits(root, lines, read_rules(body, roles), roles)
+            edits += _change_rules_edits(root, lines, read_rules(body, known), known)
         except TymdocsError:
             return text
-    for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "format":
-            span = _alone(key, value, lines)
-            if span is not None:
-                edits.append(_Edit(span[0], span[1] + 1, ()))
+    declared = _entry(root, "format")
+    span = _alone(*declared, lines) if declared is not None else None
+    if span is not None:
+        edits.append(_Edit(span[0], span[1] + 1, ()))
     return bom + _apply(lines, edits)
 
 
@@ -162,6 +164,14 @@ def _appointed_by(data: object) -> str | None:
 
 
 # -- lines ------------------------------------------------------------------------------------
+
+
+def _entry(root: yaml.MappingNode, name: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """The key and value nodes of the top-level entry ``name``, if the file has one."""
+    return next(
+        ((k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == name),
+        None,
+    )
 
 
 def _split_bom(text: str) -> tuple[str, str]:
@@ -212,14 +222,15 @@ def _alone(key: yaml.Node, value: yaml.Node, lines: list[str]) -> tuple[int, int
 def _declare(root: yaml.MappingNode, lines: list[str]) -> _Edit:
     """``format:`` made the current one: its value replaced where a file declares an older
     one, else a first key after the file's leading comment block."""
-    for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "format":
-            line = lines[value.start_mark.line]
-            if value.start_mark.line != value.end_mark.line:
-                raise RefusedError(f"{CONFIG_FILE}: 'format:' spans lines: upgrade it by hand")
-            start, end = value.start_mark.column, value.end_mark.column
-            changed = line[:start] + str(CURRENT_FORMAT) + line[end:]
-            return _Edit(value.start_mark.line, value.start_mark.line + 1, (changed,))
+    declared = _entry(root, "format")
+    if declared is not None:
+        value = declared[1]
+        line = lines[value.start_mark.line]
+        if value.start_mark.line != value.end_mark.line:
+            raise RefusedError(f"{CONFIG_FILE}: 'format:' spans lines: upgrade it by hand")
+        start, end = value.start_mark.column, value.end_mark.column
+        changed = line[:start] + str(CURRENT_FORMAT) + line[end:]
+        return _Edit(value.start_mark.line, value.start_mark.line + 1, (changed,))
     first = root.value[0][0] if root.value else None
     at = first.start_mark.line if first is not None else len(lines)
     column = first.start_mark.column if first is not None else 0
@@ -239,14 +250,7 @@ def _change_rules_edits(
 ) -> list[_Edit]:
     """The oldest ``change_rules`` shape rewritten as the mapping of today, each old line's
     comment kept on the line that replaces it; no edit for any other shape."""
-    entry = next(
-        (
-            (k, v)
-            for k, v in root.value
-            if isinstance(k, yaml.ScalarNode) and k.value == "change_rules"
-        ),
-        None,
-    )
+    entry = _entry(root, "change_rules")
     if entry is None:
         return []
     key, rules = entry

@@ -25,7 +25,7 @@ from tymdocs.annexes import read_annex
 from tymdocs.characters import forbidden, unprintable, unprintable_message
 from tymdocs.config import AnnexRoles, RolesOf, read_metadata
 from tymdocs.errors import Problem, SourceError
-from tymdocs.formats import canonical_config, needs_annex_roles
+from tymdocs.formats import canonical_config
 from tymdocs.model import (
     Agreement,
     Annex,
@@ -305,9 +305,7 @@ def config_identity(data: bytes, roles: RolesOf) -> str:
     ``format:`` declaration, the oldest ``change_rules`` shape as today's mapping), so that a
     file and its ``tymdocs upgrade`` are the same version. ``roles`` are the tree's annex
     roles, asked for only by the oldest shape."""
-    text = normalise(data)
-    known = roles() if needs_annex_roles(text) else AnnexRoles()
-    return normalise(canonical_config(text, known).encode())
+    return normalise(canonical_config(normalise(data), roles).encode())
 
 
 def may_be_rewrite(before: bytes, after: bytes) -> bool:
