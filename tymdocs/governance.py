@@ -479,7 +479,7 @@ def config_rewrites(root: Path, commits: list[git.LogEntry]) -> dict[str, tuple[
     if not changed:
         return {}
     from tymdocs import sources  # the source reader only for a history that changes the file
-    from tymdocs.config import RolesOf, parse_metadata
+    from tymdocs.config import RolesOf
 
     contents = git.read_blobs(root, {blob for _, c in changed for blob in (c.old, c.new)})
 
@@ -487,22 +487,15 @@ def config_rewrites(root: Path, commits: list[git.LogEntry]) -> dict[str, tuple[
         """The annexes' roles in a commit: read once, and only if the oldest shape asks."""
         return functools.cache(lambda: sources.tree_roles(sources.GitTree(root, tree)))
 
-    def same(old: str, new: str, parent: str, commit: str) -> bool:
-        """The same identifying text (which forgives what normalising forgives: blanks at
-        line ends, Unicode forms), and the same agreement read from each (which does not)."""
-        before_roles, after_roles = roles_of(parent), roles_of(commit)
-        if sources.config_identity(contents[old], before_roles) != sources.config_identity(
-            contents[new], after_roles
-        ):
-            return False
-        before = parse_metadata(contents[old], before_roles)
-        return before is not None and before == parse_metadata(contents[new], after_roles)
-
     return {
         commit.commit: (change.old, change.new)
         for commit, change in changed
-        if sources.may_be_rewrite(contents[change.old], contents[change.new])
-        and same(change.old, change.new, commit.parents[0], commit.commit)
+        if sources.is_rewrite(
+            contents[change.old],
+            contents[change.new],
+            roles_of(commit.parents[0]),
+            roles_of(commit.commit),
+        )
     }
 
 

@@ -29,7 +29,7 @@ from tymdocs.sources import (
     WorkTree,
     annex_numbers,
     changed_sources,
-    identity_text,
+    is_rewrite,
     tree_roles,
 )
 
@@ -119,7 +119,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
 
 def _same_sources(a: GitTree, b: GitTree) -> bool:
     """Whether two commits hold the same sources: the same blobs, but for a ``tymdocs.yaml``
-    that only ``tymdocs upgrade`` rewrote (the same text identifies it)."""
+    that only ``tymdocs upgrade`` rewrote (:func:`~tymdocs.sources.is_rewrite`)."""
     blobs_a, blobs_b = a.blobs(), b.blobs()
     if blobs_a == blobs_b:
         return True
@@ -127,7 +127,9 @@ def _same_sources(a: GitTree, b: GitTree) -> bool:
         p: x for p, x in blobs_b.items() if p != CONFIG_FILE
     } or CONFIG_FILE not in blobs_a.keys() & blobs_b.keys():
         return False
-    return identity_text(a, CONFIG_FILE) == identity_text(b, CONFIG_FILE)
+    return is_rewrite(
+        a.read(CONFIG_FILE), b.read(CONFIG_FILE), lambda: tree_roles(a), lambda: tree_roles(b)
+    )
 
 
 def source_tree(root: Path, ref: str | None = None) -> SourceTree:

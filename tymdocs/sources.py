@@ -23,7 +23,7 @@ from typing import Protocol
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
 from tymdocs.characters import forbidden, unprintable, unprintable_message
-from tymdocs.config import AnnexRoles, RolesOf, read_metadata
+from tymdocs.config import AnnexRoles, RolesOf, parse_metadata, read_metadata
 from tymdocs.errors import Problem, SourceError
 from tymdocs.formats import canonical_config
 from tymdocs.model import (
@@ -308,14 +308,21 @@ def config_identity(data: bytes, roles: RolesOf) -> str:
     return normalise(canonical_config(normalise(data), roles).encode())
 
 
-def may_be_rewrite(before: bytes, after: bytes) -> bool:
-    """Whether ``after`` may be ``before`` rewritten in another format (cheap; the identities
-    of :func:`config_identity` decide): only the oldest shape (its ``composition`` key) changes
-    more than the lines that say ``format``."""
-    if b"composition" in before or b"composition" in after:
-        return True
-    kept = ([x for x in normalise(d).splitlines() if "format" not in x] for d in (before, after))
-    return next(kept) == next(kept)
+def is_rewrite(before: bytes, after: bytes, roles_before: RolesOf, roles_after: RolesOf) -> bool:
+    """Whether ``tymdocs.yaml``'s ``after`` is ``before`` only rewritten in another format
+    (``tymdocs upgrade``): no change of the agreement. The same identifying text (which
+    forgives what normalising forgives: blanks at line ends, Unicode forms), and the same
+    agreement read from each (which does not). ``roles_*``: each tree's annex roles."""
+    if b"composition" not in before + after:  # cheap: only the lines saying format may differ
+        kept = (
+            [x for x in normalise(d).splitlines() if "format" not in x] for d in (before, after)
+        )
+        if next(kept) != next(kept):
+            return False
+    if config_identity(before, roles_before) != config_identity(after, roles_after):
+        return False
+    meta = parse_metadata(before, roles_before)
+    return meta is not None and meta == parse_metadata(after, roles_after)
 
 
 def fingerprint(tree: SourceTree) -> str:
