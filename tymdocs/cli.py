@@ -26,7 +26,7 @@ from tymdocs.errors import Problem, TymdocsError
 
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
-    from tymdocs.recording import Plan
+    from tymdocs.governance.recording import Plan
     from tymdocs.verify import CopyReport, Trust
 
 
@@ -164,7 +164,7 @@ def check(
 
 
 def _check_governance(settings: Settings, revision_range: str, as_json: bool) -> None:
-    from tymdocs.audit import audit
+    from tymdocs.governance.audit import audit
 
     result = audit(
         settings.root, None if revision_range == _ALL_AFTER_VERSION_1 else revision_range
@@ -448,7 +448,7 @@ _COPIES = click.argument(
 
 def _commit(settings: Settings, plan: Plan, dry_run: bool) -> None:
     """Carry out a record's plan (or show it), then say what was recorded."""
-    from tymdocs.recording import carry_out
+    from tymdocs.governance.recording import carry_out
 
     if dry_run:
         click.echo(plan.describe())
@@ -531,7 +531,7 @@ def adopt(
         tymdocs adopt -m "Sopimus allekirjoitettu" --date 2025-04-28
         tymdocs adopt -m "Sopimus allekirjoitettu" palautetut/*.pdf --keep
     """
-    from tymdocs.recording import plan_adoption
+    from tymdocs.governance.recording import plan_adoption
 
     plan = plan_adoption(
         settings.root,
@@ -588,7 +588,7 @@ def approve(
         tymdocs approve --review 5 --body Johtoryhmä --date 2.2.2026 --section 3 \\
             -m "Liite 5 tarkistettu, ei muutoksia"
     """
-    from tymdocs.recording import plan_decision
+    from tymdocs.governance.recording import plan_decision
 
     if review is not None and effective is not None:
         raise click.UsageError("a review changes nothing, so it has no --effective date")
@@ -637,7 +637,7 @@ def notice(
         tymdocs notice --party kela --date 20.9.2025 -m "Kelan jäsen vaihtuu"
         tymdocs notice --termination --party kela --date 31.3.2026 -m "Irtisanominen"
     """
-    from tymdocs.recording import plan_notice, plan_termination
+    from tymdocs.governance.recording import plan_notice, plan_termination
 
     if termination:
         if effective or attach:
@@ -706,7 +706,7 @@ def amend(
         tymdocs amend --signed palautetut/*.pdf --keep
         git checkout HEAD~1 -- docs_src && tymdocs amend --withdraw --date 5.3.2026 -m "Peruttu"
     """
-    from tymdocs.recording import plan_amendment, plan_signatures, plan_withdrawal
+    from tymdocs.governance.recording import plan_amendment, plan_signatures, plan_withdrawal
 
     if signed and withdraw:
         raise click.UsageError("--signed and --withdraw exclude each other")
@@ -783,8 +783,7 @@ def log(
         tymdocs log --annex 5
         tymdocs log --kind decision --since 1.1.2026 --format csv > rekisteri.csv
     """
-    from tymdocs import register
-    from tymdocs.governance import RECORD_KINDS
+    from tymdocs.governance import RECORD_KINDS, register
     from tymdocs.revision import open_history
 
     for kind in kinds:
@@ -839,7 +838,7 @@ def status(
         tymdocs status --fail-on-overdue --json
         tymdocs status palautetut/*.pdf
     """
-    from tymdocs.status import read_status
+    from tymdocs.governance.status import read_status
 
     result = read_status(settings.root, today, signed, _trust(trust, require_trust, signer))
     if as_json:

@@ -1,0 +1,89 @@
+"""How documents and reports cite records: version labels, citations, and the notes a
+consolidated text closes each changed part with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tymdocs.governance.history import Located, Version
+from tymdocs.governance.records import METADATA, Record, part_number
+from tymdocs.locale import commit_date, format_date, label
+
+
+def part_name(part: str) -> str:
+    """A part as documents and reports name it: ``Liite 5``, ``8 §``, ``pääteksti``."""
+    number = part_number(part)
+    if part.startswith("annex-") and number is not None:
+        return label("annex_ref", number=number)
+    if part.startswith("section-") and number is not None:
+        return label("section_ref", number=number)
+    return label("metadata_ref") if part == METADATA else label("main_text_ref")
+
+
+def version_label(located: Located, dirty: bool, party_names: dict[str, str]) -> str:
+    """The label documents carry: ``Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025
+    alkaen``; ``LUONNOS (pohjana versio 2)``; before version 1, ``Ehdotus 3f2a1bc, 30.4.2025``."""
+    if not dirty and located.version is not None:
+        return describe(located.version, party_names)
+    if located.base is not None:
+        return label("draft_on", number=located.base.number)
+    short = located.commit[:7] if located.commit else None
+    if dirty or short is None:
+        return label("draft_of", commit=short) if short else label("draft")
+    day = commit_date(located.time)
+    return label("proposal", commit=short, date=format_date(day))
+
+
+def describe(version: Version, party_names: dict[str, str]) -> str:
+    """``Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025 alkaen``."""
+    record = version.record
+    parts = [label("version_number", number=version.number)]
+    if record.kind != "adoption":
+        parts.append(cite(record, party_names))
+    effective = format_date(record.effective or record.date)
+    if record.kind == "amendment":  # true before and after signing: the package stays the same
+        parts.append(label("in_force_when_signed", date=effective))
+    else:
+        parts.append(label("in_force_from", date=effective))
+    return " · ".join(parts)
+
+
+def cite(record: Record, party_names: dict[str, str]) -> str:
+    """A record as documents cite it: ``Johtoryhmä 15.9.2025 § 4``, ``Sopimusmuutos 1.3.2026``."""
+    day = format_date(record.date)
+    if record.kind in ("decision", "review"):
+        return f"{record.body} {day} § {record.section}"
+    if record.kind in ("notice", "termination"):
+        party = party_names.get(record.party or "", record.party or "")
+        return label("notice_citation", date=day, party=party)
+    if record.kind == "amendment":
+        return label("amendment_citation", date=day)
+    if record.kind == "withdrawal":
+        return label("withdrawal_citation", date=day)
+    return label("adoption_citation", date=day)
+
+
+def notes(
+    versions: Iterable[Version], party_names: dict[str, str], in_force: bool = False
+) -> dict[str, tuple[str, ...]]:
+    """Per part (``annex-5``, ``section-8``), the note a consolidated text carries for every
+    change since version 1: ``Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025
+    alkaen.`` With ``in_force``, dates are when each change actually took effect."""
+    found: dict[str, list[str]] = {}
+    listed = list(versions)
+    withdrawn = {v.record.withdraws for v in listed if v.record.withdraws is not None}
+    for version in listed:
+        record = version.record
+        if record.kind in ("adoption", "withdrawal") or version.number in withdrawn:
+            continue  # a withdrawn amendment changed nothing that ever took effect
+        start = (version.in_force_from if in_force else None) or record.effective or record.date
+        citation = label(
+            "change_citation", record=cite(record, party_names), date=format_date(start)
+        )
+        for part in record.parts:
+            if part.startswith(("annex-", "section-")):
+                found.setdefault(part, []).append(citation)
+    return {
+        part: (label("part_changed", part=part_name(part), changes="; ".join(citations)),)
+        for part, citations in found.items()
+    }

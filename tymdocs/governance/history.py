@@ -1,0 +1,331 @@
+"""The history: an agreement's records as one ``git log`` reads them, its versions, the version
+a commit is, and what is in force on a date. Pure but for the reading."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+
+from tymdocs import git
+from tymdocs.errors import UsageError
+from tymdocs.governance.records import (
+    MAIN_TEXT,
+    PREFIX,
+    VERSIONED,
+    Record,
+    is_main_part,
+    parse_record,
+    part_number,
+)
+from tymdocs.locale import format_date
+from tymdocs.paths import CONFIG_FILE, is_source_path
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A record as the history holds it: the record and the commit that carries it."""
+
+    record: Record
+    commit: str
+    time: int
+    subject: str
+    touches: tuple[str, ...]
+    """The agreement's source files the commit changed."""
+    signature: str = ""
+
+
+@dataclass(frozen=True)
+class Version:
+    """A numbered version: the record that made it and, for an amendment, its signatures."""
+
+    number: int
+    entry: Entry
+    signed: Entry | None = None
+
+    @property
+    def record(self) -> Record:
+        return self.entry.record
+
+    @property
+    def commit(self) -> str:
+        return self.entry.commit
+
+    @property
+    def in_force_from(self) -> dt.date | None:
+        """When the version took effect; an amendment only once it is fully signed."""
+        effective = self.record.effective or self.record.date
+        if self.record.kind != "amendment":
+            return effective
+        if self.signed is None:
+            return None
+        return max(effective, self.signed.record.date)
+
+    def changes(self, part: str) -> bool:
+        """Whether this version changed ``part`` (version 1 made every part)."""
+        if self.record.kind == "adoption":
+            return True
+        if part == MAIN_TEXT:
+            return any(is_main_part(p) for p in self.record.parts)
+        return part in self.record.parts
+
+
+@dataclass(frozen=True)
+class History:
+    """An agreement's history up to one commit, as one ``git log`` read it (newest first)."""
+
+    agreement: str
+    commits: tuple[git.LogEntry, ...]
+    entries: tuple[Entry, ...]
+    """The agreement's records, oldest first."""
+    problems: tuple[tuple[git.LogEntry, tuple[str, ...]], ...] = ()
+    """Commits whose ``Tymdocs-*`` trailers for this agreement are malformed."""
+
+    @cached_property
+    def _versions(self) -> tuple[Version, ...]:
+        signed = {
+            e.record.version: e
+            for e in self.entries
+            if e.record.kind == "signatures" and e.record.version
+        }
+        return tuple(
+            Version(e.record.version, e, signed.get(e.record.version))
+            for e in self.entries
+            if e.record.kind in VERSIONED and e.record.version is not None
+        )
+
+    @cached_property
+    def _records(self) -> dict[str, Record]:
+        return {e.commit: e.record for e in self.entries}
+
+    def versions(self) -> list[Version]:
+        """Every version, oldest first, an amendment with its signature record if any."""
+        return list(self._versions)
+
+    def version(self, number: int) -> Version | None:
+        return next((v for v in self._versions if v.number == number), None)
+
+    def withdrawn(self) -> set[int]:
+        """The amendments taken back before they were signed."""
+        return {e.record.withdraws for e in self.entries if e.record.withdraws is not None}
+
+    def pending_amendments(self) -> list[Version]:
+        """Amendments that await signatures: neither signed nor withdrawn."""
+        withdrawn = self.withdrawn()
+        return [
+            v
+            for v in self.versions()
+            if v.record.kind == "amendment" and v.signed is None and v.number not in withdrawn
+        ]
+
+    def termination(self) -> Entry | None:
+        return next((e for e in reversed(self.entries) if e.record.kind == "termination"), None)
+
+    def unrecorded(self) -> list[git.LogEntry]:
+        """Commits after the newest version that changed the agreement's files without one."""
+        found = []
+        for commit in self.commits:
+            record = self._records.get(commit.commit)
+            if record is not None and record.kind in VERSIONED:
+                break
+            if record is None and _touched(commit):
+                found.append(commit)
+        return found
+
+    def parent(self, commit: str) -> str | None:
+        """The first parent of ``commit``, one of this history's commits."""
+        found = next(c for c in self.commits if c.commit == commit)
+        return found.parents[0] if found.parents else None
+
+
+def _touched(commit: git.LogEntry) -> tuple[str, ...]:
+    return tuple(c.path for c in commit.changes if is_source_path(c.path))
+
+
+def read_history(root: Path, agreement: str, rev: str = "HEAD", *, changes: bool = True) -> History:
+    """The history of ``agreement`` (its id) up to ``rev``, in one ``git log``; without
+    ``changes``, faster, but blind to which commits changed the agreement's files."""
+    return history_of(agreement, read_log(root, rev, changes=changes))
+
+
+def read_log(
+    root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
+) -> list[git.LogEntry]:
+    """:func:`git.log`, without the rewrites of ``tymdocs.yaml`` (:func:`config_rewrites`)."""
+    commits = git.log(root, rev, changes=changes, signatures=signatures)
+    return without_rewrites(commits, config_rewrites(root, commits))
+
+
+def config_rewrites(root: Path, commits: list[git.LogEntry]) -> dict[str, tuple[str, str]]:
+    """The commits whose change of ``tymdocs.yaml`` keeps the text identifying it (``tymdocs
+    upgrade``: the same rules in a newer format), each with the file's blobs before and after.
+    Such a
+    rewrite is no change of the agreement: it needs no record and makes no draft, as the
+    fingerprint and every document built are the same. Each commit is judged by its own
+    trees (the oldest shape's meaning depends on their annexes)."""
+    changed = [
+        (commit, change)
+        for commit in commits
+        for change in commit.changes
+        if change.path == CONFIG_FILE and git.ZERO not in (change.old, change.new)
+        if commit.parents
+    ]
+    if not changed:
+        return {}
+    from tymdocs import sources  # the source reader only for a history that changes the file
+    from tymdocs.config import RolesOf
+
+    contents = git.read_blobs(root, {blob for _, c in changed for blob in (c.old, c.new)})
+
+    def roles_of(tree: str) -> RolesOf:
+        """The annexes' roles in a commit: read once, and only if the oldest shape asks."""
+        return functools.cache(lambda: sources.tree_roles(sources.GitTree(root, tree)))
+
+    return {
+        commit.commit: (change.old, change.new)
+        for commit, change in changed
+        if sources.is_rewrite(
+            contents[change.old],
+            contents[change.new],
+            roles_of(commit.parents[0]),
+            roles_of(commit.commit),
+        )
+    }
+
+
+def without_rewrites(
+    commits: list[git.LogEntry], rewrites: dict[str, tuple[str, str]]
+) -> list[git.LogEntry]:
+    """``commits`` with the ``tymdocs.yaml`` change of each rewrite left out."""
+    if not rewrites:
+        return commits
+    return [
+        replace(
+            commit,
+            changes=tuple(c for c in commit.changes if c.path != CONFIG_FILE),
+        )
+        if commit.commit in rewrites
+        else commit
+        for commit in commits
+    ]
+
+
+def history_of(agreement: str, commits: Iterable[git.LogEntry]) -> History:
+    """The history of ``agreement`` among ``commits`` (newest first): pure."""
+    ordered = tuple(commits)
+    entries: list[Entry] = []
+    problems: list[tuple[git.LogEntry, tuple[str, ...]]] = []
+    for commit in reversed(ordered):
+        ids = [v for k, v in commit.trailers if k == PREFIX + "Agreement"]
+        if ids and agreement not in ids:
+            continue  # another agreement's record
+        record, found = parse_record(commit.trailers)
+        if found:
+            problems.append((commit, tuple(found)))
+        if record is not None:
+            touched = _touched(commit)
+            entries.append(
+                Entry(record, commit.commit, commit.time, commit.subject, touched, commit.signature)
+            )
+    return History(agreement, ordered, tuple(entries), tuple(problems))
+
+
+# -- which version a commit is --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where the tip of a history stands: the commit that identifies its sources, and the
+    version it is, the draft it is (on top of ``base``), or the proposal before version 1."""
+
+    commit: str | None
+    time: int
+    version: Version | None
+    base: Version | None
+    """The newest version in the history; the one a draft builds on."""
+
+    @property
+    def recorded(self) -> bool:
+        return self.version is not None
+
+
+def locate(history: History) -> Located:
+    """The version commit of the tip: the last commit that changed the agreement's files or
+    recorded one of its versions. A commit elsewhere in the repository changes nothing."""
+    versions = {v.commit: v for v in history.versions()}
+    base = max(versions.values(), key=lambda v: v.number, default=None)
+    for commit in history.commits:
+        version = versions.get(commit.commit)
+        if version is not None or _touched(commit):
+            return Located(commit.commit, commit.time, version, base)
+    return Located(None, 0, None, base)
+
+
+# -- in force on a date -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InForce:
+    """Which version each part of the agreement comes from on ``day``."""
+
+    day: dt.date
+    main: Version
+    annexes: dict[int, Version]
+    """Annexes changed since version 1 by a version in force on ``day``; others: version 1."""
+    first: Version
+    applied: tuple[Version, ...]
+    """Every version in force on ``day``, oldest first."""
+
+    def source(self, annex: int) -> Version:
+        return self.annexes.get(annex, self.first)
+
+
+def in_force_on(history: History, day: dt.date, valid_until: dt.date | None = None) -> InForce:
+    """The versions in force on ``day``, judged by effective dates, not commit dates; an
+    amendment counts only once fully signed. A day outside the agreement's life is an error."""
+    versions = history.versions()
+    if not versions or versions[0].record.kind != "adoption":
+        raise UsageError(
+            "no version 1 is recorded: record the agreement as adopted with tymdocs adopt"
+        )
+    first = versions[0]
+    start = first.in_force_from
+    assert start is not None
+    if day < start:
+        raise UsageError(
+            f"{format_date(day)} is before version 1, in force from {format_date(start)}"
+        )
+    termination = history.termination()
+    ends = termination.record.ends if termination else None
+    for last, why in ((ends, "after a termination notice"), (valid_until, "by its own term")):
+        if last is not None and day > last:
+            raise UsageError(
+                f"on {format_date(day)} the agreement is no longer in force: it "
+                f"ended on {format_date(last)} {why}"
+            )
+    applied = tuple(v for v in versions if (f := v.in_force_from) is not None and f <= day)
+    main = first
+    annexes: dict[int, Version] = {}
+    for version in applied[1:]:
+        if version.changes(MAIN_TEXT):
+            main = version
+        for part in version.record.parts:
+            number = part_number(part)
+            if part.startswith("annex-") and number is not None:
+                annexes[number] = version
+    return InForce(day, main, annexes, first, applied)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, the last day of a shorter month where needed (31.8 + 6);
+    ``date.max`` past the calendar's end."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
