@@ -776,7 +776,8 @@ def log(
     form: str,
     as_json: bool,
 ) -> None:
-    """The register: every version, decision, review, notice, amendment and signature record.
+    """The register: every version, decision, review, notice, amendment and signature record,
+    with the text its commit message gives it.
 
     \b
     Example:
@@ -792,6 +793,13 @@ def log(
                 f"{kind!r} is not one of {', '.join(RECORD_KINDS)}", param_hint="--kind"
             )
     _meta, history = open_history(settings.root, ref, changes=False)
+    if annex is not None:
+        from tymdocs.sources import GitTree, annex_numbers
+
+        tip = GitTree(settings.root, history.commits[0].commit)  # ref, as committed
+        unknown = register.unknown_annex(history, annex, annex_numbers(tip))
+        if unknown:
+            raise click.BadParameter(unknown, param_hint="--annex")
     filters = register.Filters(annex, cast("tuple[RecordKind, ...]", kinds), since, until)
     shown = register.entries(history, filters)
     if as_json or form == "json":

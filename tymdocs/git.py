@@ -222,7 +222,8 @@ class Change:
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One commit as the history reads: id, parents, time, subject, trailers, changed paths."""
+    """One commit as the history reads: id, parents, time, subject, trailers, changed paths,
+    and its message without the trailers."""
 
     commit: str
     parents: tuple[str, ...]
@@ -232,6 +233,8 @@ class LogEntry:
     changes: tuple[Change, ...]
     signature: str = ""
     """``%G?``: G good, U good but untrusted, B bad, N none, ... ('' when not asked for)."""
+    text: str = ""
+    """The message without its trailer block, as written (subject and body, its lines kept)."""
 
 
 def log(
@@ -244,7 +247,16 @@ def log(
     One ``git log`` process, however long the history. Fields are NUL-separated: a commit
     message cannot hold a NUL, so no subject or trailer can break the parse.
     """
-    fields = ["%H", "%P", "%ct", "%s", "%(trailers:only,unfold)", *(["%G?"] if signatures else [])]
+    fields = [
+        "%H",
+        "%P",
+        "%ct",
+        "%s",
+        "%(trailers:only,unfold)",
+        "%(trailers)",  # the trailer block verbatim: what the message is without
+        "%B",
+        *(["%G?"] if signatures else []),
+    ]
     pretty = "--format=" + "%x00".join(fields) + "%x00"
     paths = ["--raw", "--no-abbrev", "--no-renames", "--relative", "--diff-merges=dense-combined"]
     output = _git(root, "log", "-z", "--topo-order", *(paths if changes else []), pretty, rev, "--")
@@ -267,7 +279,7 @@ def log(
                 break
             found.append(_raw_change(token, tokens[index + 1]))
             index += 2
-        commit, parents, time, subject, trailers = values[:5]
+        commit, parents, time, subject, trailers, block, message = values[:7]
         entries.append(
             LogEntry(
                 commit=commit.strip(),
@@ -276,10 +288,20 @@ def log(
                 subject=subject,
                 trailers=_trailers(trailers),
                 changes=tuple(found),
-                signature=values[5] if signatures else "",
+                signature=values[7] if signatures else "",
+                text=_without(message, block),
             )
         )
     return entries
+
+
+def _without(message: str, block: str) -> str:
+    """``message`` without its trailer ``block`` (``%(trailers)``: the block git found, as
+    written, which ends the message or comes before a ``---`` line), stripped."""
+    at = message.rfind(block) if block else -1
+    if at >= 0:
+        message = message[:at] + message[at + len(block) :]
+    return message.strip()
 
 
 def _trailers(text: str) -> tuple[tuple[str, str], ...]:

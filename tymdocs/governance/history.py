@@ -37,6 +37,8 @@ class Entry:
     touches: tuple[str, ...]
     """The agreement's source files the commit changed."""
     signature: str = ""
+    text: str = ""
+    """The commit message without its trailers: the coordinator's own text."""
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,15 @@ def history_of(agreement: str, commits: Iterable[git.LogEntry]) -> History:
         if record is not None:
             touched = _touched(commit)
             entries.append(
-                Entry(record, commit.commit, commit.time, commit.subject, touched, commit.signature)
+                Entry(
+                    record,
+                    commit.commit,
+                    commit.time,
+                    commit.subject,
+                    touched,
+                    commit.signature,
+                    commit.text,
+                )
             )
     return History(agreement, ordered, tuple(entries), tuple(problems))
 
