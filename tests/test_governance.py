@@ -188,8 +188,8 @@ def test_refused_when_the_change_touches_the_main_text(
         capsys,
         repo,
         DECISION,
-        f"the change touches the main text ({SECTION_12}): the main text changes only by a "
-        "written amendment every party signs (tymdocs amend)",
+        f"a decision changes the main text ({SECTION_12}), which only an amendment signed by "
+        "every party may change (tymdocs amend)",
     )
 
 
@@ -197,7 +197,13 @@ def test_refused_when_nothing_governed_has_changed(
     capsys: pytest.CaptureFixture[str], repo: Path
 ) -> None:
     (repo / "muistio.txt").write_text("not a source\n")
-    assert_refused(capsys, repo, DECISION, "nothing governed has changed")
+    assert_refused(
+        capsys,
+        repo,
+        DECISION,
+        "a decision record without a change of the agreement's files: edit an annex first, "
+        "or record a yearly review with --review N",
+    )
 
 
 @pytest.mark.parametrize(
@@ -207,10 +213,10 @@ def test_refused_when_nothing_governed_has_changed(
             ["--date", "15.13.2025"],
             "--date: '15.13.2025' is not a date (write 2025-09-15 or 15.9.2025)",
         ),
-        (["--date", "2099-01-01"], "--date 1.1.2099 is in the future"),
+        (["--date", "2099-01-01"], "dated 1.1.2099, after today ("),
         (
             ["--date", "15.9.2025", "--effective", "2025-09-01"],
-            "--effective 1.9.2025 precedes the date 15.9.2025",
+            "takes effect 1.9.2025, before its own date 15.9.2025",
         ),
         (
             ["--date", "15.9.2025", "--effective", "syksyllä"],
@@ -632,11 +638,11 @@ def test_check_governance_rejects_a_forged_record(
     assert result.code == 1
     lines = [line.split(": ", 1)[1] for line in result.err.splitlines()]
     assert lines == [
-        "the effective date 2025-09-01 precedes the record's date 2025-09-15",
+        "takes effect 1.9.2025, before its own date 15.9.2025",
         "records version 3, but the previous version is 1: expected 2",
         "changes Liite 2, which the record does not name in Tymdocs-Parts",
         "names Liite 5 in Tymdocs-Parts but does not change it",
-        "Liite 2 changes by notice, not by decision",
+        "Liite 2 changes by a notice, not by a decision: record it with tymdocs notice",
     ]
 
 
@@ -857,7 +863,7 @@ def test_an_amendment_needs_a_change_of_the_main_text(
 ) -> None:
     kela_to_one(repo)
     args = ["amend", "--date", "1.2.2026", "-m", "x"]
-    assert_refused(capsys, repo, args, "nothing in the main text has changed")
+    assert_refused(capsys, repo, args, "an amendment that does not change the main text")
 
 
 # -- status -------------------------------------------------------------------------------------
@@ -876,7 +882,8 @@ def test_status_deadlines_on_fixed_dates(
     assert deadlines["yearly review of Liite 5 (HEN"]["due"] == "2026-05-01"
     assert deadlines["yearly review of Liite 5 (HEN"]["state"] == state
     assert deadlines["yearly review of Liite 3 (TAV"]["due"] == "2026-05-01"
-    assert deadlines["the steering group's 5-year t"]["due"] == "2030-01-20"
+    # appointed 20.1.2025 for five years: the term's last day is the day before the anniversary
+    assert deadlines["the steering group's 5-year t"]["due"] == "2030-01-19"
 
 
 def test_status_counts_from_the_last_review_and_lists_what_waits(
@@ -1171,10 +1178,12 @@ def test_check_governance_holds_every_record_to_its_rule(
     )
     result = run(capsys, "-C", str(repo), "check", "--governance")
     assert result.code == 1
+    first = git(repo, "rev-parse", "HEAD~2")[:12]
     assert [line.split(": ", 1)[1] for line in result.err.splitlines()] == [
-        "party 'nobody' is not a party of the agreement",
-        "ends 2026-04-01, but 6 months after the notice of 2026-03-31 is 2026-09-30",
-        "Johtoryhmä 2025-09-15 § 4 is recorded twice",
+        "party 'nobody' is not a party of the agreement (tyollisyysalue, hyvinvointialue, kela)",
+        "ends 1.4.2026, but 6 months after the notice of 31.3.2026 is 30.9.2026 (the notice "
+        "period in force that day)",
+        f"Johtoryhmä 15.9.2025 § 4 is already recorded (commit {first})",
         "changes 12 § of the main text, but the record names 1 §",
     ]
 
@@ -1203,7 +1212,7 @@ def test_notice_and_termination_refusals(capsys: pytest.CaptureFixture[str], rep
     )
     git(repo, "checkout", "--", LIITE_5)
     edit(repo, SECTION_12, "toistaiseksi", "toistaiseksi, kuitenkin")
-    assert_refused(capsys, repo, notice, "the change touches the main text")
+    assert_refused(capsys, repo, notice, "a notice changes the main text")
     git(repo, "checkout", "--", SECTION_12)
     edit(repo, LIITE_2, "Sari Mäkinen", "Sari Mäkinen-Koski")
     unknown = ["notice", "--party", "sastamala", "--date", "20.9.2025", "-m", "x"]
@@ -1211,8 +1220,7 @@ def test_notice_and_termination_refusals(capsys: pytest.CaptureFixture[str], rep
         capsys,
         repo,
         unknown,
-        "--party 'sastamala' is not a party of the agreement "
-        "(tyollisyysalue, hyvinvointialue, kela)",
+        "party 'sastamala' is not a party of the agreement (tyollisyysalue, hyvinvointialue, kela)",
     )
     terminate = ["notice", "--termination", "--party", "kela", "--date", "31.3.2026", "-m", "x"]
     assert run(capsys, "-C", str(repo), *terminate).code == 0

@@ -20,6 +20,7 @@ from tymdocs.model import (
     AppointmentAnnex,
     ChangeRule,
     CompositionAnnex,
+    Extension,
     GoalsAnnex,
     Member,
     Metadata,
@@ -362,6 +363,7 @@ def _metadata_sentences(a: Metadata, b: Metadata) -> tuple[str, ...]:
     field_change("municipalities", ", ".join(a.municipalities), ", ".join(b.municipalities))
     field_change("effective_date", format_date(a.effective_date), format_date(b.effective_date))
     field_change("valid_until", _until(a.valid_until), _until(b.valid_until))
+    field_change("extension", _extension(a.extension), _extension(b.extension))
     field_change("court", a.court, b.court)
     old = {p.id: p for p in a.parties}
     new = {p.id: p for p in b.parties}
@@ -410,6 +412,17 @@ def _metadata_sentences(a: Metadata, b: Metadata) -> tuple[str, ...]:
 
 def _until(day: dt.date | None) -> str:
     return format_date(day) if day else label("open_ended")
+
+
+def _extension(extension: Extension | None) -> str:
+    if extension is None:
+        return label("none")
+    return label(
+        "extension_terms",
+        months=extension.months,
+        times=extension.times,
+        date=format_date(extension.objection_by),
+    )
 
 
 def _signatories(party: Party) -> str:

@@ -441,6 +441,11 @@ _ATTACH = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A minutes extract (or the notice itself) to store under records/ with its SHA-256.",
 )
+_FAR_FUTURE = click.option(
+    "--far-future",
+    is_flag=True,
+    help="Allow an effective date more than five years after --date (otherwise a typing error).",
+)
 _COPIES = click.argument(
     "copies", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -559,6 +564,7 @@ def adopt(
     metavar="N",
     help="Record the yearly review of Liite N, which changes nothing (an empty commit).",
 )
+@_FAR_FUTURE
 @_MESSAGE
 @_DRY_RUN
 @click.pass_obj
@@ -571,6 +577,7 @@ def approve(
     effective: str | None,
     attach: Path | None,
     review: int | None,
+    far_future: bool,
     message: str,
     dry_run: bool,
 ) -> None:
@@ -602,6 +609,7 @@ def approve(
         attach=attach,
         review=review,
         message=message,
+        far_future=far_future,
     )
     _commit(settings, plan, dry_run)
 
@@ -613,9 +621,15 @@ def approve(
 @click.option(
     "--termination",
     is_flag=True,
-    help="A written notice of termination: the agreement ends the policy's months later.",
+    help="A written notice of termination: the agreement ends after the notice period in force.",
+)
+@click.option(
+    "--objection",
+    is_flag=True,
+    help="A written objection to the extension of a fixed term: it then ends with its term.",
 )
 @_ATTACH
+@_FAR_FUTURE
 @_MESSAGE
 @_DRY_RUN
 @click.pass_obj
@@ -625,24 +639,32 @@ def notice(
     date: str,
     effective: str | None,
     termination: bool,
+    objection: bool,
     attach: Path | None,
+    far_future: bool,
     message: str,
     dry_run: bool,
 ) -> None:
-    """Record an organisation's notice: a change of the composition annex (members, contact
-    persons) made outside the agreement, or (--termination) a notice of termination.
+    """Record an organisation's notice: a change of its own rows of the composition annex
+    (members, deputies, contact persons) made outside the agreement, a notice of termination
+    (--termination), or an objection to the extension of a fixed term (--objection).
 
     \b
     Example:
         tymdocs notice --party kela --date 20.9.2025 -m "Kelan jäsen vaihtuu"
         tymdocs notice --termination --party kela --date 31.3.2026 -m "Irtisanominen"
+        tymdocs notice --objection --party kela --date 1.9.2026 -m "Emme jatka"
     """
-    from tymdocs.governance.recording import plan_notice, plan_termination
+    from tymdocs.governance.recording import plan_notice, plan_objection, plan_termination
 
-    if termination:
-        if effective or attach:
-            raise click.UsageError("--termination takes only --party, --date and -m")
-        plan = plan_termination(settings.root, party=party, date=date, message=message)
+    if termination and objection:
+        raise click.UsageError("--termination and --objection exclude each other")
+    if termination or objection:
+        if effective or attach or far_future:
+            which = "--termination" if termination else "--objection"
+            raise click.UsageError(f"{which} takes only --party, --date and -m")
+        planner = plan_termination if termination else plan_objection
+        plan = planner(settings.root, party=party, date=date, message=message)
     else:
         plan = plan_notice(
             settings.root,
@@ -651,6 +673,7 @@ def notice(
             effective=effective,
             attach=attach,
             message=message,
+            far_future=far_future,
         )
     _commit(settings, plan, dry_run)
 
@@ -674,6 +697,7 @@ def notice(
     help="Take back the amendment that awaits signatures, once the sources are restored.",
 )
 @_trust_options
+@_FAR_FUTURE
 @_DRY_RUN
 @_COPIES
 @click.pass_obj
@@ -685,6 +709,7 @@ def amend(
     signed: bool,
     keep: bool,
     withdraw: bool,
+    far_future: bool,
     trust: tuple[Path, ...],
     require_trust: bool,
     signer: tuple[str, ...],
@@ -734,7 +759,9 @@ def amend(
             raise click.UsageError("signed copies are recorded with --signed")
         if date is None or message is None:
             raise click.UsageError("an amendment needs --date and -m")
-        plan = plan_amendment(settings.root, date=date, effective=effective, message=message)
+        plan = plan_amendment(
+            settings.root, date=date, effective=effective, message=message, far_future=far_future
+        )
     _commit(settings, plan, dry_run)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from tymdocs.model import (
     PARTY_ROLES,
     RECORDS_NEEDED,
     ChangeRule,
+    Extension,
     Metadata,
     Origin,
     Party,
@@ -118,6 +120,7 @@ def read_metadata(source: YamlSource, problems: list[Problem], roles: RolesOf) -
             "language",
             "municipalities",
             "valid_until",
+            "extension",
             "steering_group",
             "change_rules",
         ),
@@ -142,6 +145,7 @@ def read_metadata(source: YamlSource, problems: list[Problem], roles: RolesOf) -
         fields["valid_until"].problem(
             f"valid_until {valid_until} is not after effective_date {effective}"
         )
+    extension = _extension(fields["extension"], valid_until) if "extension" in fields else None
     court = fields["court"].text() if "court" in fields else None
     steering = _steering_group(fields["steering_group"]) if "steering_group" in fields else None
     policy = (
@@ -163,6 +167,7 @@ def read_metadata(source: YamlSource, problems: list[Problem], roles: RolesOf) -
         parties=parties,
         effective_date=effective,
         valid_until=valid_until,
+        extension=extension,
         court=court.strip(),
         steering_group=steering,
         policy=policy,
@@ -247,6 +252,32 @@ def _signatory(node: Node) -> Signatory | None:
     if name is None or title is None:
         return None
     return Signatory(name.strip(), title.strip(), Origin(node.source.path, node.line))
+
+
+def _extension(node: Node, valid_until: dt.date | None) -> Extension | None:
+    """``extension: {months: 12, times: 1, objection_by: 2026-09-30}``: only beside a
+    ``valid_until``, with the objection deadline on or before it."""
+    fields = node.mapping(required=("months", "times", "objection_by"))
+    if fields is None or len(fields) < 3:
+        return None
+    months, times = fields["months"].integer(), fields["times"].integer()
+    objection_by = fields["objection_by"].date()
+    for key, value in (("months", months), ("times", times)):
+        if value is not None and value <= 0:
+            fields[key].problem(f"extension.{key} must be positive")
+            return None
+    if months is None or times is None or objection_by is None:
+        return None
+    if valid_until is None:
+        node.problem("an extension needs valid_until: the fixed term it extends")
+        return None
+    if objection_by > valid_until:
+        fields["objection_by"].problem(
+            f"extension.objection_by {objection_by} is after valid_until {valid_until}: "
+            "an objection comes before the term it would end"
+        )
+        return None
+    return Extension(months, times, objection_by, Origin(node.source.path, node.line))
 
 
 def _steering_group(node: Node) -> SteeringGroup | None:

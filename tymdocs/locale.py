@@ -100,6 +100,8 @@ CHANGE_LABELS: dict[str, str] = {
     "field_municipalities": "kunnat",
     "field_effective_date": "voimaantulopäivä",
     "field_valid_until": "voimassa",
+    "field_extension": "jatkaminen",
+    "extension_terms": "{times} × {months} kk, ellei sitä vastusteta viimeistään {date}",
     "field_court": "tuomioistuin",
     "field_steering_group": "johtoryhmä",
     "field_policy_changed": "muutossääntöjä (change_rules) muutettu",

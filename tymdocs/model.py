@@ -225,6 +225,21 @@ class SteeringGroup:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """A fixed term that goes on by itself unless a party objects in writing in time:
+    ``extension: {months: 12, times: 1, objection_by: 2026-09-30}`` beside ``valid_until``."""
+
+    months: int
+    """How long each extension is."""
+    times: int
+    """How many extensions the text allows."""
+    objection_by: dt.date
+    """The last day a party may object to the first extension; each later one's deadline is
+    this date moved by ``months`` per extension before it."""
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
+
+
+@dataclass(frozen=True)
 class ChangeRule:
     """The record a change of one part needs (seed § 12 and § 4), and any yearly review."""
 
@@ -447,6 +462,8 @@ class Metadata:
     court: str
     steering_group: SteeringGroup | None
     policy: Policy
+    extension: Extension | None = None
+    """How a fixed term goes on unless a party objects; None: it ends at ``valid_until``."""
     origins: Mapping[str, Origin] = field(default_factory=dict, compare=False)
     """Where each key was written, by dotted path (``court``,
     ``change_rules.termination_notice_months``): for messages that point at a field."""

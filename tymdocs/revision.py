@@ -10,15 +10,18 @@ elsewhere in the repository changes neither its label nor a byte of its outputs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tymdocs import git, governance
 from tymdocs.config import parse_metadata
 from tymdocs.errors import UsageError
 from tymdocs.governance import History, InForce, Version
+from tymdocs.governance.history import End
 from tymdocs.locale import format_date, label
 from tymdocs.model import Metadata
 from tymdocs.paths import CONFIG_FILE, is_main_text
@@ -32,6 +35,9 @@ from tymdocs.sources import (
     is_rewrite,
     tree_roles,
 )
+
+if TYPE_CHECKING:
+    from tymdocs.governance.rules import MetaAt
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,19 @@ def commit_of(root: Path, ref: str) -> str:
     return version.commit
 
 
+def meta_reader(root: Path) -> MetaAt:
+    """``tymdocs.yaml`` as each commit has it, each read once: the rules a version put in
+    force."""
+    return functools.cache(lambda commit: read_config(GitTree(root, commit)))
+
+
+def agreement_end(root: Path, history: History) -> End | None:
+    """When the agreement of ``history`` ends (None: in force until further notice)."""
+    from tymdocs.governance.rules import Past
+
+    return Past.of(history.entries).end(meta_reader(root))
+
+
 def open_history(root: Path, rev: str = "HEAD", changes: bool = True) -> tuple[Metadata, History]:
     """The agreement's metadata at ``rev`` (the working tree's for HEAD) and its history
     (without ``changes``: only its records)."""
@@ -185,7 +204,7 @@ def _in_force(root: Path, tip: str, day: dt.date, location: str) -> Source:
     if meta is None:
         raise UsageError(f"{CONFIG_FILE} at {tip[:12]} does not read cleanly: run tymdocs check")
     history = governance.read_history(root, meta.id, tip)
-    in_force = governance.in_force_on(history, day, meta.valid_until)
+    in_force = governance.in_force_on(history, day, agreement_end(root, history))
     trees = {
         v.commit: GitTree(root, v.commit)
         for v in {in_force.main, in_force.first, *in_force.annexes.values()}

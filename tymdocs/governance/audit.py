@@ -3,28 +3,28 @@ agreement's files carries the record its rule requires, with valid fields, in or
 
 One ``git log`` gives every commit with its trailers and the blobs it changed; one
 ``git cat-file --batch`` gives the annex files, policies and kept copies those blobs hold.
-Each commit is judged by the rules in force before it: ``tymdocs.yaml`` as the last signed
-version had it (an amendment's new rules count only once it is signed).
+Each record is judged by :mod:`~tymdocs.governance.rules`, the functions the record commands
+refuse by, against the register before it and the rules in force on the record's date.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tymdocs import git, governance
 from tymdocs.config import AnnexRoles, parse_metadata
 from tymdocs.errors import GitError, UsageError
 from tymdocs.formats import needs_annex_roles
-from tymdocs.governance import VERSIONED, Entry, History, Record, annex_part, history_of
+from tymdocs.governance import VERSIONED, Entry, History, Record, history_of
+from tymdocs.governance.rules import Past, Step, breaches, composition_rows
 from tymdocs.locale import commit_date
-from tymdocs.model import Metadata
+from tymdocs.model import Agreement, Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
-from tymdocs.sources import WorkTree, annex_number, annex_roles
+from tymdocs.sources import GitTree, WorkTree, annex_number, annex_roles
 
 _GOOD_SIGNATURES = ("G", "U")
 """``%G?``: a good signature (U: good, from a key not marked trusted)."""
@@ -72,9 +72,8 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
     meta = read_config(WorkTree(root))
     if meta is None:
         raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
-    signed = meta.policy.require_signed_records
     try:
-        logged = git.log(root, "HEAD", signatures=signed)
+        logged = git.log(root, "HEAD")
     except GitError:
         raise UsageError("there is no history to check: the repository has no commit") from None
     rewrites = governance.config_rewrites(root, logged)
@@ -94,63 +93,26 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
     else:
         selected = set(git.rev_list(root, revision_range))
         shown = revision_range
-    judge = _Judge(root, history, oldest_first, rewrites, require_signed=signed)
+    judge = _Judge(root, history, oldest_first)
+    if judge.signatures_required():  # git checks signatures only where a version asks
+        logged = git.log(root, "HEAD", signatures=True)
+        signatures = {c.commit: c.signature for c in logged}
+        judge.signatures = signatures
     findings = list(judge.run(selected))
     return Audit(shown, judge.checked, tuple(findings))
 
 
-@dataclass
-class _State:
-    """What the history up to a commit has established."""
-
-    config: str | None = None
-    """The blob of ``tymdocs.yaml`` in force."""
-    annexes: dict[str, str] = field(default_factory=dict)
-    """The annex files of the tree so far: path -> blob."""
-    proposed: dict[int, str] = field(default_factory=dict)
-    """``tymdocs.yaml`` as pending amendments propose it, by version."""
-    pending: set[int] = field(default_factory=set)
-    last_version: int = 0
-    decisions: dict[str, Record] = field(default_factory=dict)
-    """The last decision or review of each body."""
-    cited: set[tuple[str, dt.date, int | None]] = field(default_factory=set)
-    effective: dict[str, dt.date] = field(default_factory=dict)
-    """When the last recorded change of each part takes effect."""
-
-
-@dataclass(frozen=True)
-class _Case:
-    """One record under judgement, and what it is judged against."""
-
-    commit: git.LogEntry
-    record: Record
-    touched: tuple[git.Change, ...]
-    """The agreement's sources the commit changes."""
-    state: _State
-    meta: Metadata | None
-    """``tymdocs.yaml`` in force before the commit."""
-
-
 class _Judge:
-    """Walks the history oldest first, keeping what each commit is judged against."""
+    """Walks the history oldest first: each record judged by the rules against the register
+    before it, each other commit that changes the agreement found lacking its record."""
 
-    def __init__(
-        self,
-        root: Path,
-        history: History,
-        commits: list[git.LogEntry],
-        rewrites: dict[str, tuple[str, str]],
-        require_signed: bool,
-    ) -> None:
+    def __init__(self, root: Path, history: History, commits: list[git.LogEntry]) -> None:
         self.root = root
-        self.rewrites = rewrites
-        """Commits that only rewrite ``tymdocs.yaml`` in a newer format: its blobs."""
         self.history = history
         self.commits = commits
-        self.require_signed = require_signed
         self.records = {e.commit: e for e in history.entries}
         self.problems = {c.commit: p for c, p in history.problems}
-        self.withdrawn = history.withdrawn()
+        self.signatures: dict[str, str] = {}
         self.checked = 0
         kept = {c.path for e in history.entries for c in e.record.copies if c.path}
         blobs = {
@@ -159,92 +121,136 @@ class _Judge:
             for change in commit.changes
             if change.path == CONFIG_FILE or is_annex(change.path) or change.path in kept
         }
-        rewritten = {blob for pair in rewrites.values() for blob in pair}
-        self.contents = git.read_blobs(root, blobs | rewritten)
-        self.configs: dict[tuple[str, AnnexRoles], Metadata | None] = {}
-        self.roles: dict[tuple[str, str], AnnexRoles] = {}
-        self.oldest: dict[str, bool] = {}
-        """Per ``tymdocs.yaml`` blob: whether it is the oldest shape, which reads annex roles."""
+        self.contents = git.read_blobs(root, blobs)
+        self.trees: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
+        """Per version commit, its ``tymdocs.yaml`` blob and annex files (path, blob)."""
+        self.metas: dict[str, Metadata | None] = {}
+        self.numbers: dict[tuple[str, str], int | None] = {}
+        self._walk_trees()
+
+    def _walk_trees(self) -> None:
+        """The ``tymdocs.yaml`` and annexes of every version commit, from the changes alone."""
+        config: str | None = None
+        annexes: dict[str, str] = {}
+        for commit in self.commits:
+            for change in commit.changes:
+                if change.path == CONFIG_FILE:
+                    config = None if change.new == git.ZERO else change.new
+                elif is_annex(change.path) and change.new == git.ZERO:
+                    annexes.pop(change.path, None)
+                elif is_annex(change.path):
+                    annexes[change.path] = change.new
+            entry = self.records.get(commit.commit)
+            if entry is not None and entry.record.kind in VERSIONED:
+                self.trees[commit.commit] = (config, tuple(annexes.items()))
+
+    def meta_at(self, commit: str) -> Metadata | None:
+        """``tymdocs.yaml`` of a version commit, read with the roles of its annexes (the oldest
+        ``change_rules`` shape gives them rules apart)."""
+        if commit not in self.metas:
+            config, annexes = self.trees.get(commit, (None, ()))
+            meta = None
+            if config is not None:
+                data = self.contents[config]
+
+                def roles() -> AnnexRoles:
+                    found = AnnexRoles()
+                    for path, blob in annexes:
+                        found |= annex_roles(path, self.contents[blob])
+                    return found
+
+                oldest = needs_annex_roles(data.decode("utf-8", "replace"))
+                meta = parse_metadata(data, roles if oldest else AnnexRoles)
+            self.metas[commit] = meta
+        return self.metas[commit]
+
+    def signatures_required(self) -> bool:
+        """Whether any version's rules require signed records."""
+        return any(
+            meta.policy.require_signed_records
+            for commit in self.trees
+            if (meta := self.meta_at(commit)) is not None
+        )
 
     def run(self, selected: set[str]) -> Iterator[Finding]:
-        state = _State()
+        past = Past()
+        annexes: dict[str, str] = {}
         for commit in self.commits:
             entry = self.records.get(commit.commit)
             touched = [c for c in commit.changes if is_source_path(c.path)]
             if commit.commit in selected and (touched or entry or commit.commit in self.problems):
                 self.checked += 1
-                for message in self._judge(commit, entry, touched, state):
+                for message in self._judge(commit, entry, touched, past, annexes):
                     yield Finding(
                         commit.commit,
                         governance.printable(commit.subject),
                         governance.printable(message),
                     )
-            self._advance(state, commit, entry, touched)
+            for change in touched:
+                if is_annex(change.path) and change.new == git.ZERO:
+                    annexes.pop(change.path, None)
+                elif is_annex(change.path):
+                    annexes[change.path] = change.new
+            if entry is not None:
+                past.add(entry)
 
-    def _advance(
+    def _judge(
         self,
-        state: _State,
         commit: git.LogEntry,
         entry: Entry | None,
         touched: list[git.Change],
-    ) -> None:
-        """What this commit establishes for the ones after it."""
-        if commit.commit in self.rewrites:  # the same rules, as the file now writes them
-            old, new = self.rewrites[commit.commit]
-            state.config = new if state.config == old else state.config
-            state.proposed = {v: new if b == old else b for v, b in state.proposed.items()}
-        config = next((c.new for c in touched if c.path == CONFIG_FILE), None)
-        for change in touched:
-            if is_annex(change.path) and change.new == git.ZERO:
-                state.annexes.pop(change.path, None)
-            elif is_annex(change.path):
-                state.annexes[change.path] = change.new
-        record = entry.record if entry else None
-        if config is not None and config != git.ZERO:
-            if record is not None and record.kind == "amendment" and record.version:
-                state.proposed[record.version] = config
-            elif state.last_version == 0:
-                state.config = config  # before version 1: the text being drafted
-        if record is None:
+        past: Past,
+        annexes: dict[str, str],
+    ) -> Iterator[str]:
+        yield from self.problems.get(commit.commit, ())
+        committed = commit_date(commit.time)
+        if entry is None:
+            if touched:
+                yield self._lacks(touched, past.rules_on(committed, self.meta_at))
             return
-        if record.kind in VERSIONED and record.version:
-            state.last_version = max(state.last_version, record.version)
-            if record.version not in self.withdrawn and record.kind != "withdrawal":
-                for part in record.parts:
-                    state.effective[part] = record.effective or record.date
-        if record.kind == "amendment" and record.version:
-            state.pending.add(record.version)
-        closed = record.version if record.kind == "signatures" else record.withdraws
-        if record.kind in ("signatures", "withdrawal") and closed in state.pending:
-            state.pending.discard(closed)
-            proposed = state.proposed.pop(closed, None)
-            if record.kind == "signatures" and proposed is not None:
-                state.config = proposed
-        if record.kind in ("decision", "review") and record.body:
-            state.decisions[governance.body_key(record.body)] = record
-            state.cited.add((governance.body_key(record.body), record.date, record.section))
+        record = entry.record
+        meta = past.rules_on(record.date, self.meta_at)
+        if meta is not None and meta.policy.require_signed_records:
+            signature = self.signatures.get(commit.commit, "N")
+            if signature not in _GOOD_SIGNATURES:
+                how = {"N": "is unsigned", "B": "has a bad signature"}.get(
+                    signature, "has a signature git cannot verify"
+                )
+                yield f"the record {how}, and the policy requires signed records"
+        step = Step(
+            record,
+            committed,
+            "the day it was committed",
+            paths=tuple(c.path for c in touched),
+            annexes=self._annexes(touched),
+            existing=frozenset(
+                n for item in annexes.items() if (n := self._number(*item)) is not None
+            ),
+            main_parts=self._main_parts(commit) if record.kind == "amendment" else None,
+            rows=self._rows(commit) if record.kind == "notice" else frozenset(),
+            restores=self._restores(commit, record, past) if record.kind == "withdrawal" else None,
+        )
+        for breach in breaches(step, past, self.meta_at):
+            yield breach.message
+        if record.kind == "signatures":
+            yield from self._kept(commit, record)
 
-    def _meta(self, state: _State) -> Metadata | None:
-        """``tymdocs.yaml`` in force, read with the roles of the tree's annexes (the oldest
-        ``change_rules`` shape gives them rules apart); every such blob is read up front."""
-        blob = state.config
-        if blob is None:
-            return None
-        if blob not in self.oldest:
-            self.oldest[blob] = needs_annex_roles(self.contents[blob].decode("utf-8", "replace"))
-        key = (blob, self._roles(state) if self.oldest[blob] else AnnexRoles())
-        if key not in self.configs:
-            self.configs[key] = parse_metadata(self.contents[blob], lambda: key[1])
-        return self.configs[key]
+    def _kept(self, commit: git.LogEntry, record: Record) -> Iterator[str]:
+        """The signed copies a signatures record keeps are the files it names."""
+        stored = {c.path: c.new for c in commit.changes}
+        for copy in record.copies:
+            if copy.path is None:
+                continue
+            blob = stored.get(copy.path)
+            if blob is None or blob == git.ZERO:
+                yield f"names {copy.path}, which this commit does not add"
+            elif hashlib.sha256(self.contents[blob]).hexdigest() != copy.sha256:
+                yield f"{copy.path} does not have the SHA-256 the record names"
 
-    def _roles(self, state: _State) -> AnnexRoles:
-        """The composition and appointment annexes among the tree's annex files so far."""
-        roles = AnnexRoles()
-        for item in state.annexes.items():
-            if item not in self.roles:
-                self.roles[item] = annex_roles(item[0], self.contents[item[1]])
-            roles |= self.roles[item]
-        return roles
+    def _number(self, path: str, blob: str) -> int | None:
+        if (path, blob) not in self.numbers:
+            self.numbers[path, blob] = annex_number(path, self.contents[blob])
+        return self.numbers[path, blob]
 
     def _annexes(self, changes: Iterable[git.Change]) -> dict[int, str]:
         """The annexes the changed files hold before or after: number -> a path."""
@@ -254,202 +260,35 @@ class _Judge:
                 continue
             for blob in (change.old, change.new):
                 if blob != git.ZERO:
-                    number = annex_number(change.path, self.contents[blob])
+                    number = self._number(change.path, blob)
                     if number is not None:
                         found.setdefault(number, change.path)
         return found
 
-    def _judge(
-        self,
-        commit: git.LogEntry,
-        entry: Entry | None,
-        touched: list[git.Change],
-        state: _State,
-    ) -> Iterator[str]:
-        yield from self.problems.get(commit.commit, ())
-        meta = self._meta(state)
-        if entry is None:
-            if touched:
-                yield self._lacks(touched, meta)
-            return
-        record = entry.record
-        if self.require_signed and commit.signature not in _GOOD_SIGNATURES:
-            how = {"N": "is unsigned", "B": "has a bad signature"}.get(
-                commit.signature, "has a signature git cannot verify"
-            )
-            yield f"the record {how}, and the policy requires signed records"
-        committed = commit_date(commit.time)
-        if record.date > committed:
-            yield f"dated {record.date.isoformat()}, after it was committed ({committed})"
-        if record.kind in VERSIONED and record.version != state.last_version + 1:
-            yield (
-                f"records version {record.version}, but the previous version is "
-                f"{state.last_version}: expected {state.last_version + 1}"
-            )
-        if record.kind in ("decision", "notice", "amendment") and state.pending:
-            yield (f"recorded while version {min(state.pending)} (an amendment) awaits signatures")
-        judge = {
-            "adoption": self._adoption,
-            "decision": self._change,
-            "notice": self._change,
-            "amendment": self._amendment,
-            "withdrawal": self._withdrawal,
-            "review": self._review,
-            "termination": self._termination,
-            "signatures": self._signatures,
-        }[record.kind]
-        yield from judge(_Case(commit, record, tuple(touched), state, meta))
-
-    def _adoption(self, case: _Case) -> Iterator[str]:
-        if case.state.last_version:
-            yield "records version 1 again"
-
-    def _change(self, case: _Case) -> Iterator[str]:
-        """A decision or a notice: annexes only, each by the record its rule names."""
-        if not case.touched:
-            yield f"a {case.record.kind} record without a change of the agreement's files"
-        main = [c.path for c in case.touched if is_main_text(c.path)]
-        if main:
-            yield (
-                f"a {case.record.kind} changes the main text ({', '.join(main)}), which only an "
-                "amendment signed by every party may change"
-            )
-        annexes = self._annexes(case.touched)
-        yield from self._declared(case.record, annexes)
-        if case.record.kind == "notice":
-            yield from self._party(case.record, case.meta)
-        for number in sorted(annexes):
-            rule = case.meta.policy.rule(number) if case.meta else None
-            if rule is None:
-                continue
-            if rule.record != case.record.kind:
-                yield f"Liite {number} changes by {rule.record}, not by {case.record.kind}"
-            elif rule.record == "decision" and not governance.same_body(
-                rule.body, case.record.body
-            ):
-                yield (
-                    f"Liite {number} changes by a decision of {rule.body}, "
-                    f"not of {case.record.body}"
-                )
-        if case.record.kind == "decision":
-            yield from self._in_order(case.record, case.state)
-        yield from self._effective_order(case.record, case.state)
-
-    def _amendment(self, case: _Case) -> Iterator[str]:
-        if not any(is_main_text(c.path) for c in case.touched):
-            yield "an amendment that does not change the main text"
-            return
-        yield from self._declared(case.record, self._annexes(case.touched))
-        actual = self._main_parts(case.commit)
-        declared = [p for p in case.record.parts if governance.is_main_part(p)]
-        if actual is not None and sorted(declared) != sorted(actual):
-            yield (
-                f"changes {', '.join(map(governance.part_name, actual))} of the main text, but "
-                f"the record names {', '.join(map(governance.part_name, declared)) or 'none'}"
-            )
-        yield from self._effective_order(case.record, case.state)
-
-    def _withdrawal(self, case: _Case) -> Iterator[str]:
-        if case.record.withdraws not in case.state.pending:
-            yield (
-                f"withdraws version {case.record.withdraws}, which is no amendment awaiting "
-                "signatures"
-            )
-            return
-        amendment = self.history.version(case.record.withdraws or 0)
-        if amendment is not None and sorted(amendment.record.parts) != sorted(case.record.parts):
-            yield "names other parts than the amendment it withdraws"
-
-    def _review(self, case: _Case) -> Iterator[str]:
-        yield from self._unchanged(case.record, case.touched)
-        rule = case.meta.policy.rule(case.record.review or 0) if case.meta else None
-        if rule is not None and (
-            rule.record != "decision" or not governance.same_body(rule.body, case.record.body)
-        ):
-            yield f"Liite {case.record.review} is not reviewed by {case.record.body}"
-        yield from self._in_order(case.record, case.state)
-
-    def _termination(self, case: _Case) -> Iterator[str]:
-        yield from self._unchanged(case.record, case.touched)
-        yield from self._party(case.record, case.meta)
-        if case.meta is not None and case.record.ends is not None:
-            months = case.meta.policy.termination_notice_months
-            ends = governance.add_months(case.record.date, months)
-            if case.record.ends != ends:
-                yield (
-                    f"ends {case.record.ends.isoformat()}, but {months} months after the notice of "
-                    f"{case.record.date.isoformat()} is {ends.isoformat()}"
-                )
-
-    def _signatures(self, case: _Case) -> Iterator[str]:
-        yield from self._unchanged(case.record, case.touched)
-        if case.record.version not in case.state.pending:
-            yield (
-                f"signatures for version {case.record.version}, which is no amendment awaiting them"
-            )
-        if not case.record.copies:
-            yield "a signatures record without the signed copies' Tymdocs-Signed-Copy"
-        stored = {c.path: c.new for c in case.commit.changes}
-        for copy in case.record.copies:
-            if copy.path is None:
-                continue
-            blob = stored.get(copy.path)
-            if blob is None or blob == git.ZERO:
-                yield f"names {copy.path}, which this commit does not add"
-            elif hashlib.sha256(self.contents[blob]).hexdigest() != copy.sha256:
-                yield f"{copy.path} does not have the SHA-256 the record names"
-
-    # -- shared checks ------------------------------------------------------------------------
-
-    def _unchanged(self, record: Record, touched: tuple[git.Change, ...]) -> Iterator[str]:
-        if touched:
-            paths = ", ".join(c.path for c in touched)
-            yield f"a {record.kind} record changes no source, but this commit changes {paths}"
-
-    def _declared(self, record: Record, annexes: dict[int, str]) -> Iterator[str]:
-        declared = {p for p in record.parts if p.startswith("annex-")}
-        actual = {annex_part(n) for n in annexes}
-        for part in sorted(actual - declared):
-            yield f"changes Liite {part[6:]}, which the record does not name in Tymdocs-Parts"
-        for part in sorted(declared - actual):
-            yield f"names Liite {part[6:]} in Tymdocs-Parts but does not change it"
-
-    def _party(self, record: Record, meta: Metadata | None) -> Iterator[str]:
-        if meta is not None and all(p.id != record.party for p in meta.parties):
-            yield f"party {record.party!r} is not a party of the agreement"
-
-    def _in_order(self, record: Record, state: _State) -> Iterator[str]:
-        body = governance.body_key(record.body or "")
-        if (body, record.date, record.section) in state.cited:
-            yield f"{record.body} {record.date.isoformat()} § {record.section} is recorded twice"
-        previous = state.decisions.get(body)
-        if previous is not None and record.date < previous.date:
-            yield (
-                f"{record.body} {record.date.isoformat()} § {record.section} comes after its "
-                f"decision of {previous.date.isoformat()} § {previous.section}: "
-                "decision dates go backwards"
-            )
-
-    def _effective_order(self, record: Record, state: _State) -> Iterator[str]:
-        start = record.effective or record.date
-        for part in record.parts:
-            earlier = state.effective.get(part)
-            if earlier is not None and start < earlier:
-                yield (
-                    f"{governance.part_name(part)} takes effect {start.isoformat()}, before the "
-                    f"change recorded earlier takes effect ({earlier.isoformat()})"
-                )
-
-    def _main_parts(self, commit: git.LogEntry) -> list[str] | None:
-        """Which parts of the main text the commit changes, from the two models."""
+    def _models(self, commit: git.LogEntry) -> tuple[Agreement | None, Agreement | None]:
+        """The agreement before and after ``commit``, as models."""
         from tymdocs.checks import validate
-        from tymdocs.sources import GitTree
 
         if not commit.parents:
-            return None
+            return None, None
         old = validate(GitTree(self.root, commit.parents[0])).agreement
-        new = validate(GitTree(self.root, commit.commit)).agreement
-        return governance.main_parts(old, new) if old and new else None
+        return old, validate(GitTree(self.root, commit.commit)).agreement
+
+    def _main_parts(self, commit: git.LogEntry) -> tuple[str, ...] | None:
+        """Which parts of the main text the commit changes, from the two models."""
+        old, new = self._models(commit)
+        return tuple(governance.main_parts(old, new)) if old and new else None
+
+    def _rows(self, commit: git.LogEntry) -> frozenset[str]:
+        return composition_rows(*self._models(commit))
+
+    def _restores(self, commit: git.LogEntry, record: Record, past: Past) -> bool | None:
+        """Whether a withdrawal's sources are those before the amendment it withdraws."""
+        amendment = past.pending.get(record.withdraws or 0)
+        before = self.history.parent(amendment.commit) if amendment else None
+        if before is None:
+            return None
+        return GitTree(self.root, before).blobs() == GitTree(self.root, commit.commit).blobs()
 
     def _lacks(self, touched: Iterable[git.Change], meta: Metadata | None) -> str:
         main = [c.path for c in touched if is_main_text(c.path)]

@@ -42,6 +42,30 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class End:
+    """The last day of the agreement, and why it is that day."""
+
+    day: dt.date
+    why: str
+
+
+def changes_main(record: Record) -> bool:
+    """Whether a version makes or changes the main text (and ``tymdocs.yaml``)."""
+    return record.kind == "adoption" or any(is_main_part(p) for p in record.parts)
+
+
+def in_force_from(record: Record, signed: Record | None) -> dt.date | None:
+    """When a version takes effect: its effective date; an amendment's only once it is
+    fully signed (``signed``, its signatures record), and never before the last signature."""
+    effective = record.effective or record.date
+    if record.kind != "amendment":
+        return effective
+    if signed is None:
+        return None
+    return max(effective, signed.date)
+
+
+@dataclass(frozen=True)
 class Version:
     """A numbered version: the record that made it and, for an amendment, its signatures."""
 
@@ -60,20 +84,13 @@ class Version:
     @property
     def in_force_from(self) -> dt.date | None:
         """When the version took effect; an amendment only once it is fully signed."""
-        effective = self.record.effective or self.record.date
-        if self.record.kind != "amendment":
-            return effective
-        if self.signed is None:
-            return None
-        return max(effective, self.signed.record.date)
+        return in_force_from(self.record, self.signed.record if self.signed else None)
 
     def changes(self, part: str) -> bool:
         """Whether this version changed ``part`` (version 1 made every part)."""
-        if self.record.kind == "adoption":
-            return True
         if part == MAIN_TEXT:
-            return any(is_main_part(p) for p in self.record.parts)
-        return part in self.record.parts
+            return changes_main(self.record)
+        return self.record.kind == "adoption" or part in self.record.parts
 
 
 @dataclass(frozen=True)
@@ -123,9 +140,6 @@ class History:
             for v in self.versions()
             if v.record.kind == "amendment" and v.signed is None and v.number not in withdrawn
         ]
-
-    def termination(self) -> Entry | None:
-        return next((e for e in reversed(self.entries) if e.record.kind == "termination"), None)
 
     def unrecorded(self) -> list[git.LogEntry]:
         """Commits after the newest version that changed the agreement's files without one."""
@@ -294,9 +308,10 @@ class InForce:
         return self.annexes.get(annex, self.first)
 
 
-def in_force_on(history: History, day: dt.date, valid_until: dt.date | None = None) -> InForce:
+def in_force_on(history: History, day: dt.date, end: End | None = None) -> InForce:
     """The versions in force on ``day``, judged by effective dates, not commit dates; an
-    amendment counts only once fully signed. A day outside the agreement's life is an error."""
+    amendment counts only once fully signed. A day before version 1 or after the agreement's
+    ``end`` (:func:`~tymdocs.governance.rules.agreement_end`) is an error."""
     versions = history.versions()
     if not versions or versions[0].record.kind != "adoption":
         raise UsageError(
@@ -309,14 +324,11 @@ def in_force_on(history: History, day: dt.date, valid_until: dt.date | None = No
         raise UsageError(
             f"{format_date(day)} is before version 1, in force from {format_date(start)}"
         )
-    termination = history.termination()
-    ends = termination.record.ends if termination else None
-    for last, why in ((ends, "after a termination notice"), (valid_until, "by its own term")):
-        if last is not None and day > last:
-            raise UsageError(
-                f"on {format_date(day)} the agreement is no longer in force: it "
-                f"ended on {format_date(last)} {why}"
-            )
+    if end is not None and day > end.day:
+        raise UsageError(
+            f"on {format_date(day)} the agreement is no longer in force: it "
+            f"ended on {format_date(end.day)} {end.why}"
+        )
     applied = tuple(v for v in versions if (f := v.in_force_from) is not None and f <= day)
     main = first
     annexes: dict[int, Version] = {}

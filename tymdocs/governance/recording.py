@@ -20,15 +20,23 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tymdocs import git, governance
 from tymdocs.errors import Problem, RefusedError
-from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, Version, annex_part
-from tymdocs.locale import format_date, label, local_date, parse_date, today
-from tymdocs.model import Agreement, Metadata, RecordNeeded
+from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, annex_part, parse_record
+from tymdocs.governance.rules import (
+    MetaAt,
+    Past,
+    Step,
+    breaches,
+    composition_rows,
+    termination_end,
+)
+from tymdocs.locale import label, local_date, parse_date, today
+from tymdocs.model import Agreement, Metadata
 from tymdocs.paths import is_main_text
-from tymdocs.revision import read_config
+from tymdocs.revision import meta_reader, read_config
 from tymdocs.sources import (
     GitTree,
     WorkTree,
@@ -102,9 +110,11 @@ class _Context:
     head: str
     committed: GitTree
     """The sources as HEAD has them."""
-    meta: Metadata
-    """``tymdocs.yaml`` as committed: the rules in force, never a proposed change of them."""
+    agreement_id: str
     history: History
+    past: Past
+    """What the register so far establishes, for the rules."""
+    meta_at: MetaAt
     current: dict[str, str]
     """The blob id of every source file in the working tree."""
     changed: tuple[str, ...]
@@ -114,23 +124,14 @@ class _Context:
         """The annexes ``paths`` hold in HEAD or in the working tree: number -> paths."""
         return changed_annexes(self.committed, WorkTree(self.root), paths)
 
-    def latest(self) -> Version:
-        """The newest version; refused before version 1 is recorded."""
-        versions = self.history.versions()
-        if not versions:
+    def rules_on(self, day: dt.date) -> Metadata:
+        """``tymdocs.yaml`` as the version in force on ``day`` has it."""
+        meta = self.past.rules_on(day, self.meta_at)
+        if meta is None:
             raise RefusedError(
                 "no version 1 is recorded: record the agreement as adopted first (tymdocs adopt)"
             )
-        return max(versions, key=lambda v: v.number)
-
-    def nothing_pending(self) -> None:
-        """Refuse a new version while an amendment awaits signatures."""
-        for pending in self.history.pending_amendments():
-            raise RefusedError(
-                f"version {pending.number} (the amendment of "
-                f"{format_date(pending.record.date)}) awaits signatures: record them first "
-                "(tymdocs amend --signed), or withdraw it (tymdocs amend --withdraw)"
-            )
+        return meta
 
     def no_unrecorded_commits(self) -> None:
         """A record covers the working tree's changes; an earlier commit without its record
@@ -145,6 +146,19 @@ class _Context:
                 "record them"
             )
 
+    def judge(self, step: Step, hint: str = "") -> None:
+        """Refuse ``step`` when it breaks a rule of the agreement (the first one found),
+        exactly as ``check --governance`` would report it committed by hand."""
+        found = breaches(step, self.past, self.meta_at)
+        if found:
+            extra = f": {hint}" if hint and found[0].rule == "no-change" else ""
+            raise RefusedError(found[0].message + extra)
+
+    def step(self, record: Record, **what: Any) -> Step:
+        """The step of ``record``, with the problems git would find in its trailers."""
+        _, problems = parse_record(record.trailers())
+        return Step(record, today(), problems=tuple(problems), **what)
+
     def plan(
         self,
         record: Record,
@@ -152,14 +166,17 @@ class _Context:
         paths: tuple[str, ...] = (),
         files: tuple[tuple[str, bytes], ...] = (),
         tag: tuple[str, str] | None = None,
+        sign: bool | None = None,
     ) -> Plan:
-        """The plan of ``record``, once its message, new files and tag are known to be safe."""
+        """The plan of ``record``, once its message, new files and tag are known to be safe;
+        signed when the rules in force on its date require signed records."""
         message = _message(self.root, record, text)
         for path, _ in files:
             _new_file(self.root, path)
         if tag is not None and git.tag_exists(self.root, tag[0]):
             raise RefusedError(f"the tag {tag[0]} already exists: a tag is never moved")
-        sign = self.meta.policy.require_signed_records
+        if sign is None:
+            sign = self.rules_on(record.date).policy.require_signed_records
         return Plan(record, message, self.head, paths, files, sign, tag)
 
 
@@ -184,13 +201,12 @@ def _context(root: Path) -> _Context:
     if meta is None:
         raise RefusedError("tymdocs.yaml as committed does not read cleanly: run tymdocs check")
     history = governance.read_history(root, meta.id, state.head)
-    pending = history.pending_amendments()
-    before = history.parent(pending[0].commit) if pending else None
-    if before is not None:  # the rules in force are those before the amendment proposes new
-        meta = read_config(GitTree(root, before)) or meta
     current = working_blobs(root)
     changed = tuple(changed_sources(root, committed, current))
-    return _Context(root, state.head, committed, meta, history, current, changed)
+    past = Past.of(history.entries)
+    return _Context(
+        root, state.head, committed, meta.id, history, past, meta_reader(root), current, changed
+    )
 
 
 def _message(root: Path, record: Record, text: str) -> str:
@@ -222,41 +238,10 @@ def _date(text: str, what: str) -> dt.date:
     return day
 
 
-def _past(date: str) -> dt.date:
-    """``--date``, which cannot be after today: a decision or notice is recorded once made."""
-    day, now = _date(date, "--date"), today()
-    if day > now:
-        raise RefusedError(
-            f"--date {format_date(day)} is in the future (today is {format_date(now)})"
-        )
-    return day
-
-
-def _dates(date: str, effective: str | None) -> tuple[dt.date, dt.date]:
-    """The record's date (not in the future) and its effective date, which defaults to it."""
-    day = _past(date)
-    start = _date(effective, "--effective") if effective is not None else day
-    if start < day:
-        raise RefusedError(f"--effective {format_date(start)} precedes the date {format_date(day)}")
-    return day, start
-
-
-def _in_effect_order(history: History, parts: tuple[str, ...], start: dt.date) -> None:
-    """A part's changes take effect in the order they are recorded: otherwise the text in
-    force between the two dates would hold a change that is not yet in force."""
-    withdrawn = history.withdrawn()
-    for version in history.versions():
-        record = version.record
-        if record.kind == "adoption" or version.number in withdrawn:
-            continue
-        shared = [p for p in parts if version.changes(p)]
-        begins = record.effective or record.date
-        if shared and begins > start:
-            raise RefusedError(
-                f"{governance.part_name(shared[0])} changes from {format_date(begins)} by "
-                f"version {version.number}: a later record cannot take effect before it "
-                f"({format_date(start)})"
-            )
+def _dates(date: str, effective: str | None = None) -> tuple[dt.date, dt.date]:
+    """``--date`` and ``--effective``, which defaults to it."""
+    day = _date(date, "--date")
+    return day, _date(effective, "--effective") if effective is not None else day
 
 
 def _single_line(text: str | None, what: str) -> str | None:
@@ -279,15 +264,6 @@ def _valid(root: Path) -> Agreement:
             f"check finds {len(errors)} error(s) in the sources: fix them, then record", errors
         )
     return loaded.agreement
-
-
-def _no_main_text(changed: tuple[str, ...]) -> None:
-    main = [path for path in changed if is_main_text(path)]
-    if main:
-        raise RefusedError(
-            f"the change touches the main text ({', '.join(main)}): the main text changes "
-            "only by a written amendment every party signs (tymdocs amend)"
-        )
 
 
 def _attachment(
@@ -313,22 +289,6 @@ def _safe_name(name: str) -> str:
     return _slug(stem) + (f".{_slug(suffix)}" if suffix else "")
 
 
-def _wrong_record(number: int, needed: str, given: str) -> str:
-    command = {
-        "decision": "tymdocs approve",
-        "notice": "tymdocs notice",
-        "amendment": "tymdocs amend",
-    }[needed]
-    article = "an" if needed[0] in "aeiou" else "a"
-    return f"Liite {number} changes by {article} {needed}, not by {given}: record it with {command}"
-
-
-def _party(meta: Metadata, party: str) -> None:
-    if all(p.id != party for p in meta.parties):
-        known = ", ".join(p.id for p in meta.parties)
-        raise RefusedError(f"--party {party!r} is not a party of the agreement ({known})")
-
-
 # -- decisions, reviews and notices -------------------------------------------------------------
 
 
@@ -343,122 +303,74 @@ def plan_decision(
     effective: str | None = None,
     attach: Path | None = None,
     review: int | None = None,
+    far_future: bool = False,
 ) -> Plan:
     """A decision over the current changes to the annexes it governs, or (``review``) a yearly
     review that changes nothing."""
     ctx = _context(root)
-    latest = ctx.latest()
     day, start = _dates(date, effective)
     body_name = _single_line(body, "--body") or ""
     case = _single_line(case, "--case")
     if section <= 0:
         raise RefusedError(f"--section {section}: a § number is positive")
-    _in_order(ctx.history, body_name, day, section)
+    meta = ctx.rules_on(day)
     if review is not None:
-        return _review(ctx, body_name, day, section, case, message, attach, review)
-    hint = "edit an annex first, or record a yearly review with --review N"
-    annexes, parts = _annex_change(ctx, "decision", start, hint)
-    canonical = body_name
-    for number in sorted(annexes):
-        rule = ctx.meta.policy.rule(number)
-        if not governance.same_body(body_name, rule.body):
-            owner = f" ({rule.party})" if rule.party else ""
-            raise RefusedError(
-                f"Liite {number} changes only by a decision of {rule.body}{owner}, "
-                f"not of {body_name}"
-            )
-        canonical = rule.body or body_name
+        rule = meta.policy.rule(review)
+        canonical = rule.body if governance.same_body(body_name, rule.body) else body_name
+        attachments, files = _attachment(attach, day, f"{canonical}-{section}")
+        record = Record(
+            kind="review",
+            agreement=ctx.agreement_id,
+            date=day,
+            body=canonical,
+            section=section,
+            case=case,
+            review=review,
+            attachments=attachments,
+        )
+        # An empty commit; a change of the annex waiting in the working tree would make the
+        # review one of a text nobody has decided on.
+        changes = _changes(ctx) | {"paths": ()}
+        ctx.judge(ctx.step(record, **changes))
+        return ctx.plan(record, message, (), files)
+    ctx.no_unrecorded_commits()
+    annexes = ctx.annexes(ctx.changed)
+    if ctx.changed and not any(is_main_text(path) for path in ctx.changed):
+        _valid(root)
+    canonical = next(
+        (
+            rule.body
+            for rule in map(meta.policy.rule, sorted(annexes))
+            if rule.body and governance.same_body(body_name, rule.body)
+        ),
+        body_name,
+    )
     attachments, files = _attachment(attach, day, f"{canonical}-{section}")
     record = Record(
         kind="decision",
-        agreement=ctx.meta.id,
+        agreement=ctx.agreement_id,
         date=day,
-        version=latest.number + 1,
+        version=ctx.past.last_version + 1,
         effective=start,
         body=canonical,
         section=section,
         case=case,
-        parts=parts,
+        parts=tuple(annex_part(n) for n in sorted(annexes)),
         attachments=attachments,
     )
+    step = ctx.step(record, far_future=far_future, **_changes(ctx))
+    ctx.judge(step, "edit an annex first, or record a yearly review with --review N")
     return ctx.plan(record, message, ctx.changed, files)
 
 
-def _review(
-    ctx: _Context,
-    body: str,
-    day: dt.date,
-    section: int,
-    case: str | None,
-    message: str,
-    attach: Path | None,
-    annex: int,
-) -> Plan:
-    """A yearly review that changes nothing: an empty commit, so the register shows it."""
-    if annex not in annex_numbers(ctx.committed):
-        raise RefusedError(f"there is no Liite {annex} to review")
-    rule = ctx.meta.policy.rule(annex)
-    if rule.record != "decision" or not governance.same_body(body, rule.body):
-        who = f"a decision of {rule.body}" if rule.record == "decision" else f"a {rule.record}"
-        raise RefusedError(f"Liite {annex} is reviewed by {who}, not by {body}")
-    touched = ctx.annexes(ctx.changed)
-    if annex in touched:
-        raise RefusedError(
-            f"Liite {annex} has changes ({', '.join(touched[annex])}): a review that changes "
-            "it is a decision; record it without --review"
-        )
-    attachments, files = _attachment(attach, day, f"{rule.body}-{section}")
-    record = Record(
-        kind="review",
-        agreement=ctx.meta.id,
-        date=day,
-        body=rule.body,
-        section=section,
-        case=case,
-        review=annex,
-        attachments=attachments,
-    )
-    return ctx.plan(record, message, (), files)
-
-
-def _annex_change(
-    ctx: _Context, kind: RecordNeeded, start: dt.date, hint: str
-) -> tuple[dict[int, list[str]], tuple[str, ...]]:
-    """What a decision and a notice both refuse; the annexes the change covers (number ->
-    paths) and its parts, each annex one whose rule asks for ``kind``."""
-    ctx.nothing_pending()
-    ctx.no_unrecorded_commits()
-    if not ctx.changed:
-        raise RefusedError(f"nothing governed has changed: {hint}")
-    _no_main_text(ctx.changed)
-    _valid(ctx.root)
+def _changes(ctx: _Context) -> dict[str, Any]:
+    """What the working tree changes against HEAD, as a step names it."""
     annexes = ctx.annexes(ctx.changed)
-    for number in sorted(annexes):
-        rule = ctx.meta.policy.rule(number)
-        if rule.record != kind:
-            raise RefusedError(_wrong_record(number, rule.record, f"a {kind}"))
-    parts = tuple(annex_part(n) for n in sorted(annexes))
-    _in_effect_order(ctx.history, parts, start)
-    return annexes, parts
-
-
-def _in_order(history: History, body: str, day: dt.date, section: int) -> None:
-    """One body's decisions are recorded in the order they were made, each once."""
-    for entry in history.entries:
-        record = entry.record
-        if record.kind not in ("decision", "review") or not governance.same_body(body, record.body):
-            continue
-        if record.date == day and record.section == section:
-            raise RefusedError(
-                f"{body} {format_date(day)} § {section} is already recorded "
-                f"(commit {entry.commit[:12]})"
-            )
-        if record.date > day:
-            raise RefusedError(
-                f"{body} {format_date(day)} § {section} is older than its decision "
-                f"{format_date(record.date)} § {record.section}, already recorded: one body's "
-                "decisions are recorded in the order they were made"
-            )
+    return {
+        "paths": ctx.changed,
+        "annexes": {number: paths[0] for number, paths in annexes.items()},
+        "existing": frozenset(annex_numbers(ctx.committed)),
+    }
 
 
 def plan_notice(
@@ -469,80 +381,99 @@ def plan_notice(
     message: str,
     effective: str | None = None,
     attach: Path | None = None,
+    far_future: bool = False,
 ) -> Plan:
-    """An organisation's notice over the current changes to the annexes notices govern."""
+    """An organisation's notice over the current changes to the annexes notices govern: of
+    the composition, only the rows of the notifying party."""
+    from tymdocs.checks import validate
+
     ctx = _context(root)
-    latest = ctx.latest()
-    _party(ctx.meta, party)
     day, start = _dates(date, effective)
-    _, parts = _annex_change(ctx, "notice", start, "edit the composition annex first")
+    ctx.rules_on(day)
+    ctx.no_unrecorded_commits()
+    rows: frozenset[str] = frozenset()
+    if ctx.changed and not any(is_main_text(path) for path in ctx.changed):
+        rows = composition_rows(validate(ctx.committed).agreement, _valid(root))
     attachments, files = _attachment(attach, day, f"ilmoitus-{party}")
+    annexes = ctx.annexes(ctx.changed)
     record = Record(
         kind="notice",
-        agreement=ctx.meta.id,
+        agreement=ctx.agreement_id,
         date=day,
-        version=latest.number + 1,
+        version=ctx.past.last_version + 1,
         effective=start,
         party=party,
-        parts=parts,
+        parts=tuple(annex_part(n) for n in sorted(annexes)),
         attachments=attachments,
     )
+    step = ctx.step(record, far_future=far_future, rows=rows, **_changes(ctx))
+    ctx.judge(step, "edit the composition annex first")
     return ctx.plan(record, message, ctx.changed, files)
 
 
 def plan_termination(root: Path, *, party: str, date: str, message: str) -> Plan:
-    """A party's written notice of termination; the agreement ends the policy's months later."""
+    """A party's written notice of termination; the agreement ends after the notice period
+    in force on the day of the notice."""
     ctx = _context(root)
-    ctx.latest()
-    _party(ctx.meta, party)
-    day = _past(date)
-    earlier = ctx.history.termination()
-    if earlier is not None and earlier.record.ends is not None:
-        raise RefusedError(
-            f"the agreement is already terminated (commit {earlier.commit[:12]}): it ends "
-            f"on {format_date(earlier.record.ends)}"
-        )
+    day, _ = _dates(date)
     record = Record(
         kind="termination",
-        agreement=ctx.meta.id,
+        agreement=ctx.agreement_id,
         date=day,
         party=party,
-        ends=governance.add_months(day, ctx.meta.policy.termination_notice_months),
+        ends=termination_end(day, ctx.rules_on(day)),
     )
+    ctx.judge(ctx.step(record))
+    return ctx.plan(record, message)
+
+
+def plan_objection(root: Path, *, party: str, date: str, message: str) -> Plan:
+    """A party's written objection to the extension of a fixed term: the agreement then ends
+    with the term (or the extension) that runs."""
+    ctx = _context(root)
+    day, _ = _dates(date)
+    ctx.rules_on(day)
+    record = Record(kind="objection", agreement=ctx.agreement_id, date=day, party=party)
+    ctx.judge(ctx.step(record))
     return ctx.plan(record, message)
 
 
 # -- amendments ---------------------------------------------------------------------------------
 
 
-def plan_amendment(root: Path, *, date: str, message: str, effective: str | None = None) -> Plan:
+def plan_amendment(
+    root: Path,
+    *,
+    date: str,
+    message: str,
+    effective: str | None = None,
+    far_future: bool = False,
+) -> Plan:
     """A proposed amendment of the main text (and any annexes changed with it): a version
     that awaits every party's signature before it takes effect."""
     from tymdocs.checks import validate
 
     ctx = _context(root)
-    latest = ctx.latest()
     day, start = _dates(date, effective)
-    ctx.nothing_pending()
+    ctx.rules_on(day)
     ctx.no_unrecorded_commits()
-    if not any(is_main_text(path) for path in ctx.changed):
-        raise RefusedError(
-            "nothing in the main text has changed: an amendment changes docs_src/ or "
-            "tymdocs.yaml (annexes alone are recorded with tymdocs approve or notice)"
-        )
-    new = _valid(root)
-    old = validate(ctx.committed).agreement
-    parts = governance.main_parts(old, new) if old is not None else [MAIN_TEXT]
+    parts: list[str] = []
+    main_parts = None
+    if any(is_main_text(path) for path in ctx.changed):
+        new = _valid(root)
+        old = validate(ctx.committed).agreement
+        main_parts = tuple(governance.main_parts(old, new)) if old is not None else None
+        parts = list(main_parts or (MAIN_TEXT,))
     parts += [annex_part(n) for n in sorted(ctx.annexes(ctx.changed))]
-    _in_effect_order(ctx.history, tuple(parts), start)
     record = Record(
         kind="amendment",
-        agreement=ctx.meta.id,
+        agreement=ctx.agreement_id,
         date=day,
-        version=latest.number + 1,
+        version=ctx.past.last_version + 1,
         effective=start,
         parts=tuple(parts),
     )
+    ctx.judge(ctx.step(record, far_future=far_future, main_parts=main_parts, **_changes(ctx)))
     return ctx.plan(record, message, ctx.changed)
 
 
@@ -551,36 +482,26 @@ def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:
     before it (restore them first, for example ``git checkout <commit>~1 -- docs_src``), and
     that makes the next version, in force from ``date``."""
     ctx = _context(root)
-    latest = ctx.latest()
-    pending = ctx.history.pending_amendments()
-    if not pending:
+    if not ctx.past.pending:
         raise RefusedError("no amendment awaits signatures: there is nothing to withdraw")
-    amendment = pending[-1]
-    day = _past(date)
-    if day < amendment.record.date:
-        raise RefusedError(
-            f"--date {format_date(day)} precedes the amendment of "
-            f"{format_date(amendment.record.date)}"
-        )
+    amendment = ctx.past.pending[max(ctx.past.pending)]
+    day, _ = _dates(date)
     before = ctx.history.parent(amendment.commit)
     if before is None:
-        raise RefusedError(f"version {amendment.number} has no earlier commit to go back to")
-    differ = changed_sources(root, GitTree(root, before), ctx.current)
-    if differ:
         raise RefusedError(
-            f"the sources are not as they were before version {amendment.number}: restore "
-            f"them first (git checkout {amendment.commit[:12]}~1 -- .), then withdraw; "
-            f"{differ[0]} differs"
+            f"version {amendment.record.version} has no earlier commit to go back to"
         )
+    restores = not changed_sources(root, GitTree(root, before), ctx.current)
     record = Record(
         kind="withdrawal",
-        agreement=ctx.meta.id,
+        agreement=ctx.agreement_id,
         date=day,
-        version=latest.number + 1,
+        version=ctx.past.last_version + 1,
         effective=day,
         parts=amendment.record.parts,
-        withdraws=amendment.number,
+        withdraws=amendment.record.version,
     )
+    ctx.judge(ctx.step(record, restores=restores, **_changes(ctx)))
     return ctx.plan(record, message, ctx.changed)
 
 
@@ -602,12 +523,12 @@ def plan_adoption(
     signed copy is verified as fully signed first and their SHA-256 kept in the record.
     """
     ctx = _context(root)
-    if ctx.history.versions():
-        first = ctx.history.versions()[0]
-        raise RefusedError(f"version 1 is already recorded (commit {first.commit[:12]})")
+    if ctx.past.adoption is not None:
+        first = ctx.past.adoption.commit
+        raise RefusedError(f"version 1 is already recorded (commit {first[:12]})")
     agreement = _valid(root)
     effective = agreement.meta.effective_date
-    day = _past(date) if date is not None else min(effective, today())
+    day = _dates(date)[0] if date is not None else min(effective, today())
     signed: tuple[Attachment, ...] = ()
     files: tuple[tuple[str, bytes], ...] = ()
     tag = None
@@ -630,7 +551,9 @@ def plan_adoption(
         effective=effective,
         copies=signed,
     )
-    return ctx.plan(record, message, ctx.changed, files, tag)
+    ctx.judge(ctx.step(record, **_changes(ctx)))
+    sign = agreement.meta.policy.require_signed_records
+    return ctx.plan(record, message, ctx.changed, files, tag, sign)
 
 
 def plan_signatures(
@@ -654,21 +577,17 @@ def plan_signatures(
         waiting = ", ".join(f"version {v.number} (commit {v.commit[:12]})" for v in pending)
         raise RefusedError(f"the copies are not of an amendment that awaits signatures: {waiting}")
     signed, files, when = _verified(root, copies, version.commit, version.number, keep, trust)
-    day = _past(date) if date is not None else when
-    if day < version.record.date:
-        raise RefusedError(
-            f"signed on {format_date(day)}, before the amendment of "
-            f"{format_date(version.record.date)}"
-        )
+    day = _dates(date)[0] if date is not None else when
     record = Record(
         kind="signatures",
-        agreement=ctx.meta.id,
+        agreement=ctx.agreement_id,
         date=day,
         version=version.number,
         copies=signed,
     )
+    ctx.judge(ctx.step(record))
     text = message or label("record_signed", number=version.number)
-    tag = (f"{ctx.meta.id}-versio-{version.number}", version.commit)
+    tag = (f"{ctx.agreement_id}-versio-{version.number}", version.commit)
     return ctx.plan(record, text, (), files, tag)
 
 

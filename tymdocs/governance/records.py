@@ -6,14 +6,15 @@ The trailers (``git interpret-trailers --parse`` reads them):
 ===================  =================================================================
 ``Tymdocs-Agreement``  the agreement's id: a record belongs to exactly one agreement
 ``Tymdocs-Record``     adoption, decision, review, notice, termination, amendment, signatures,
-                       withdrawal (of an amendment never signed)
+                       withdrawal (of an amendment never signed), objection (a party's
+                       objection to the extension of a fixed term)
 ``Tymdocs-Version``    the version the record makes, or (signatures) puts in force
 ``Tymdocs-Date``       the date of the decision, notice or amendment; of the last signature
 ``Tymdocs-Effective``  the date the change takes effect
 ``Tymdocs-Body``       the deciding body (decision, review)
 ``Tymdocs-Section``    the § of the body's minutes
 ``Tymdocs-Case``       the body's case or record number
-``Tymdocs-Party``      the party giving a notice
+``Tymdocs-Party``      the party giving a notice or an objection
 ``Tymdocs-Parts``      what changed: main-text, section-N, metadata, annex-N
 ``Tymdocs-Review``     the annex a yearly review covers
 ``Tymdocs-Ends``       the last day of the agreement after a termination notice
@@ -47,6 +48,7 @@ RecordKind = Literal[
     "amendment",
     "signatures",
     "withdrawal",
+    "objection",
 ]
 RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
 VERSIONED: tuple[RecordKind, ...] = ("adoption", "decision", "notice", "amendment", "withdrawal")
@@ -261,16 +263,13 @@ def _required_fields(record: Record) -> list[str]:
         "amendment": ("version", "effective", "parts"),
         "signatures": ("version",),
         "withdrawal": ("version", "effective", "parts", "withdraws"),
+        "objection": ("party",),
     }
     problems = [
         f"a {record.kind} record needs {PREFIX}{name.capitalize()}"
         for name in needs[record.kind]
         if not getattr(record, name)
     ]
-    if record.effective and record.date != dt.date.min and record.effective < record.date:
-        problems.append(
-            f"the effective date {record.effective} precedes the record's date {record.date}"
-        )
     return problems
 
 

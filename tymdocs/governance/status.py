@@ -14,6 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from tymdocs import governance
 from tymdocs.governance import History, printable
+from tymdocs.governance.history import End
+from tymdocs.governance.rules import (
+    MetaAt,
+    Past,
+    extended,
+    extensions_granted,
+    objection_deadlines,
+    term_end,
+)
 from tymdocs.locale import format_date
 from tymdocs.locale import today as local_today
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
@@ -49,6 +58,8 @@ class Deadline:
     def state(self) -> str:
         if self.overdue:
             return "OVERDUE"
+        if self.days_left < 0:
+            return "passed"
         return "soon" if self.days_left <= SOON_DAYS else "ok"
 
 
@@ -71,10 +82,13 @@ class Status:
     """(commit, subject) of commits that changed the agreement without a record."""
     awaiting: tuple[Awaiting, ...] = ()
     deadlines: tuple[Deadline, ...] = field(default=())
+    ended: End | None = None
+    """The agreement's end, once it has passed."""
 
     @property
     def overdue(self) -> bool:
-        return any(d.overdue for d in self.deadlines)
+        """A deadline has passed with nothing done, or the agreement has ended."""
+        return self.ended is not None or any(d.overdue for d in self.deadlines)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +117,9 @@ class Status:
                 }
                 for d in self.deadlines
             ],
+            "ended": (
+                {"on": self.ended.day.isoformat(), "why": self.ended.why} if self.ended else None
+            ),
             "overdue": self.overdue,
         }
 
@@ -110,6 +127,8 @@ class Status:
         lines = [
             f"latest recorded version: {self.version or 'none (tymdocs adopt records version 1)'}"
         ]
+        if self.ended is not None:
+            lines.append(f"ended on {format_date(self.ended.day)} {self.ended.why}")
         if self.pending:
             lines.append("changes not yet recorded:")
             lines += [f"  {p.part} ({', '.join(p.paths)}): needs {p.needs}" for p in self.pending]
@@ -135,8 +154,10 @@ def compute_status(
     history: History,
     pending: tuple[Pending, ...],
     awaiting_signatories: dict[int, tuple[str, ...]],
+    meta_at: MetaAt | None = None,
 ) -> Status:
-    """The status on ``today`` of ``agreement`` (as committed) with its ``history``."""
+    """The status on ``today`` of ``agreement`` (as committed) with its ``history``;
+    ``meta_at`` reads the rules each version put in force (default: the committed ones)."""
     versions = history.versions()
     latest = max((v.number for v in versions), default=None)
     awaiting = tuple(
@@ -144,70 +165,86 @@ def compute_status(
         for v in history.pending_amendments()
     )
     unrecorded = tuple((c.commit, c.subject) for c in history.unrecorded()) if versions else ()
+    past = Past.of(history.entries)
+    rules = meta_at or (lambda _commit: agreement.meta)
+    end = past.end(rules) if past.adoption else None
     return Status(
         today,
         latest,
         pending,
         unrecorded,
         awaiting,
-        tuple(_deadlines(today, agreement, history)),
+        tuple(_deadlines(today, agreement, past, end, rules)),
+        end if end is not None and end.day < today else None,
     )
 
 
-def _deadlines(today: dt.date, agreement: Agreement, history: History) -> list[Deadline]:
-    def deadline(what: str, due: dt.date, basis: str) -> Deadline:
+def _deadlines(
+    today: dt.date, agreement: Agreement, past: Past, end: End | None, meta_at: MetaAt
+) -> list[Deadline]:
+    def duty(what: str, due: dt.date, basis: str) -> Deadline:
         return Deadline(what, due, basis, today > due, (due - today).days)
 
+    def fact(what: str, due: dt.date, basis: str) -> Deadline:
+        return Deadline(what, due, basis, False, (due - today).days)
+
     found = []
-    versions = history.versions()
-    start = versions[0].in_force_from if versions else agreement.meta.effective_date
-    assert start is not None
+    start = past.starts() or agreement.meta.effective_date
     for annex in agreement.annexes:
         rule = agreement.meta.policy.rule(annex.number)
         if not rule.yearly_review:
             continue
         last, basis = start, f"version 1, {format_date(start)}"
-        for entry in history.entries:
-            record = entry.record
-            concerns = (
-                record.review == annex.number or governance.annex_part(annex.number) in record.parts
-            )
-            if concerns and record.date >= last:
-                last, basis = record.date, _described(record, rule)
+        reviewed = past.reviews.get(annex.number)
+        if reviewed is not None and reviewed.date >= last:
+            last, basis = reviewed.date, _described(reviewed, rule)
         due = governance.add_months(last, 12)
-        found.append(deadline(f"yearly review of Liite {annex.number} ({annex.title})", due, basis))
+        found.append(duty(f"yearly review of Liite {annex.number} ({annex.title})", due, basis))
     group = agreement.meta.steering_group
     if group is not None:
         appointed = group.appointed_on
         appointment = next((a for a in agreement.annexes if isinstance(a, AppointmentAnnex)), None)
         if appointment is not None and appointment.decision.date > appointed:
             appointed = appointment.decision.date
-        end = governance.add_months(appointed, 12 * group.term_years)
         found.append(
-            deadline(
+            duty(
                 f"the steering group's {group.term_years}-year term ends",
-                end,
+                term_end(appointed, 12 * group.term_years),
                 f"appointed {format_date(appointed)}",
             )
         )
-    termination = history.termination()
-    if termination is not None and termination.record.ends is not None:
+    if past.termination is not None and past.termination.record.ends is not None:
+        notice = past.termination.record
+        assert notice.ends is not None
         found.append(
-            Deadline(
+            fact(
                 "the agreement ends after a termination notice",
-                termination.record.ends,
-                f"notice {format_date(termination.record.date)} by {termination.record.party}",
-                False,
-                (termination.record.ends - today).days,
+                notice.ends,
+                f"notice {format_date(notice.date)} by {notice.party}",
             )
         )
-    if agreement.meta.valid_until is not None:
-        until = agreement.meta.valid_until
-        found.append(
-            Deadline(
-                "the agreement's term ends", until, "tymdocs.yaml", False, (until - today).days
-            )
-        )
+    latest = past.latest_main()
+    meta = meta_at(latest.commit) if latest is not None else agreement.meta
+    if meta is not None and meta.valid_until is not None:
+        found.append(fact("the agreement's term ends", meta.valid_until, "tymdocs.yaml"))
+        extension = meta.extension
+        if extension is not None and past.termination is None:
+            granted = extensions_granted(extension, past.objections)
+            deadlines = objection_deadlines(extension)
+            if granted == extension.times and past.objections == []:
+                for k, last in enumerate(deadlines, start=1):
+                    until = format_date(extended(meta.valid_until, extension, k))
+                    found.append(
+                        fact(
+                            f"last day to object to extension {k} (without an objection the "
+                            f"agreement runs until {until})",
+                            last,
+                            "tymdocs.yaml, extension",
+                        )
+                    )
+    shown = {d.due for d in found if d.what.startswith("the agreement")}
+    if end is not None and end.day not in shown:
+        found.append(fact(f"the agreement ends {end.why}", end.day, "the register"))
     return sorted(found, key=lambda d: d.due)
 
 
@@ -244,7 +281,7 @@ def read_status(
     verified (with ``trust``) to see who has signed."""
     from tymdocs.checks import validate
     from tymdocs.errors import SourceError
-    from tymdocs.revision import open_history
+    from tymdocs.revision import meta_reader, open_history
 
     _meta, history = open_history(root)
     committed = GitTree(root, history.commits[0].commit)
@@ -263,6 +300,7 @@ def read_status(
         history,
         pending_changes(root, committed, loaded.agreement),
         awaiting,
+        meta_reader(root),
     )
 
 

@@ -1,0 +1,693 @@
+"""The agreement's rules, each in one place: pure functions of the register so far
+(:class:`Past`), one :class:`Step` (a record a command is about to make, or a commit under
+audit) and the rules in force on the record's date, yielding each :class:`Breach`.
+
+The record commands refuse with the first breach; ``check --governance`` reports them all.
+Neither has a rule of its own: what differs between them is only how each finds the step (the
+working tree against HEAD, or a commit against its parent) and which day is "now" (today, or
+the day of the commit).
+
+The rules in force on a date are ``tymdocs.yaml`` as the version in force on that date has it:
+a signed amendment counts from the day it takes effect, a pending one not at all, and neither
+HEAD nor the working tree says anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import assert_never
+
+from tymdocs.governance.history import End, Entry, add_months, changes_main, in_force_from
+from tymdocs.governance.records import (
+    VERSIONED,
+    Record,
+    annex_part,
+    body_key,
+    is_main_part,
+    same_body,
+)
+from tymdocs.locale import format_date
+from tymdocs.model import Agreement, ChangeRule, CompositionAnnex, Extension, Metadata
+from tymdocs.paths import is_main_text
+
+FAR_FUTURE_YEARS = 5
+"""An effective date further than this after the decision is taken for a typing error unless
+the command is told otherwise (``--far-future``)."""
+
+MetaAt = Callable[[str], Metadata | None]
+"""``tymdocs.yaml`` as a version's commit has it (None where it does not read)."""
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One rule a step breaks: the rule's name, the same whichever command found it."""
+
+    rule: str
+    message: str
+
+
+# -- dates the agreement states -----------------------------------------------------------------
+
+
+def term_end(start: dt.date, months: int) -> dt.date:
+    """The last day of a term of ``months`` from ``start``: the day before its anniversary
+    (five years from 1.2.2025 end on 31.1.2030)."""
+    anniversary = add_months(start, months)
+    return anniversary if anniversary == dt.date.max else anniversary - dt.timedelta(days=1)
+
+
+def extended(valid_until: dt.date, extension: Extension, times: int) -> dt.date:
+    """``valid_until`` after ``times`` extensions: each runs from the day after the last."""
+    return term_end(valid_until + dt.timedelta(days=1), extension.months * times)
+
+
+def objection_deadlines(extension: Extension) -> tuple[dt.date, ...]:
+    """The last day to object to each extension, the first as the text gives it."""
+    return tuple(
+        add_months(extension.objection_by, extension.months * k) for k in range(extension.times)
+    )
+
+
+def extensions_granted(extension: Extension, objections: list[Record]) -> int:
+    """How many extensions run: all of them, unless a party objected before one began."""
+    deadlines = objection_deadlines(extension)
+    for objection in sorted(objections, key=lambda r: r.date):
+        timely = [k for k, last in enumerate(deadlines) if objection.date <= last]
+        if timely:
+            return timely[0]
+    return extension.times
+
+
+def termination_end(notice: dt.date, meta: Metadata) -> dt.date:
+    """The last day after a notice of termination given on ``notice``, by the notice period
+    in force that day."""
+    return add_months(notice, meta.policy.termination_notice_months)
+
+
+def agreement_end(
+    meta: Metadata | None, termination: Record | None, objections: list[Record]
+) -> End | None:
+    """When the agreement ends, by its term (with the extensions no party objected to) or
+    a termination notice, whichever comes first; None while it is in force until further
+    notice."""
+    ends = []
+    if termination is not None and termination.ends is not None:
+        ends.append(End(termination.ends, "after a termination notice"))
+    if meta is not None and meta.valid_until is not None:
+        extension = meta.extension
+        if extension is None:
+            ends.append(End(meta.valid_until, "by its own term"))
+        else:
+            granted = extensions_granted(extension, objections)
+            why = (
+                "by its term, extended"
+                if granted == extension.times
+                else "by its term, after an objection to its extension"
+            )
+            if granted == 0:
+                why = "by its own term, after an objection to its extension"
+            ends.append(End(extended(meta.valid_until, extension, granted), why))
+    return min(ends, key=lambda e: e.day, default=None)
+
+
+def is_steering_group(body: str | None, policy_rules: list[ChangeRule]) -> bool:
+    """Whether ``body`` is the steering group: a deciding body of the agreement that belongs
+    to no single party (a party's own body, as the appointing one, names its party)."""
+    return any(r.party is None and same_body(r.body, body) for r in policy_rules)
+
+
+# -- the register so far ----------------------------------------------------------------------
+
+
+class Past:
+    """What the records before a step establish, folded one record at a time (:meth:`add`)
+    in the order they were committed."""
+
+    def __init__(self) -> None:
+        self.last_version = 0
+        self.adoption: Entry | None = None
+        self.pending: dict[int, Entry] = {}
+        """Amendments awaiting signatures."""
+        self.amendments: dict[int, Entry] = {}
+        self.signed: dict[int, Entry] = {}
+        self.withdrawn: set[int] = set()
+        self.mains: list[Entry] = []
+        """Versions that made or changed the main text, oldest first."""
+        self.changes: dict[str, list[tuple[int, dt.date]]] = {}
+        """Per part, (version, effective date) of each change recorded."""
+        self.decisions: dict[str, Record] = {}
+        """The last decision or review of each body."""
+        self.cited: dict[tuple[str, dt.date, int | None], str] = {}
+        self.termination: Entry | None = None
+        self.objections: list[Record] = []
+        self.reviews: dict[int, Record] = {}
+        """The last yearly review of each annex, or change in force of it."""
+
+    @classmethod
+    def of(cls, entries: list[Entry] | tuple[Entry, ...]) -> Past:
+        past = cls()
+        for entry in entries:
+            past.add(entry)
+        return past
+
+    def add(self, entry: Entry) -> None:
+        """What ``entry`` establishes for the records after it."""
+        record = entry.record
+        if record.kind in VERSIONED and record.version:
+            self.last_version = max(self.last_version, record.version)
+            if changes_main(record) and (record.kind != "adoption" or self.adoption is None):
+                self.mains.append(entry)
+        match record.kind:
+            case "adoption":
+                if self.adoption is None:
+                    self.adoption = entry
+            case "decision" | "notice":
+                self._changed(record)
+            case "review":
+                self._cite(record, entry.commit)
+                if record.review is not None:
+                    self._reviewed(record.review, record)
+            case "amendment":
+                if record.version:
+                    self.pending[record.version] = entry
+                    self.amendments[record.version] = entry
+                self._changed(record, review=False)
+            case "signatures":
+                amendment = self.pending.pop(record.version or 0, None)
+                if amendment is not None:
+                    self.signed[amendment.record.version or 0] = entry
+                    self._annexes_reviewed(amendment.record, record.date)
+            case "withdrawal":
+                if record.withdraws in self.pending:
+                    self.pending.pop(record.withdraws)
+                    self.withdrawn.add(record.withdraws)
+                    for part, changes in self.changes.items():
+                        self.changes[part] = [c for c in changes if c[0] != record.withdraws]
+            case "termination":
+                if self.termination is None:
+                    self.termination = entry
+            case "objection":
+                self.objections.append(record)
+            case _:
+                assert_never(record.kind)
+        if record.kind == "decision":
+            self._cite(record, entry.commit)
+
+    def _changed(self, record: Record, review: bool = True) -> None:
+        for part in record.parts:
+            self.changes.setdefault(part, []).append(
+                (record.version or 0, record.effective or record.date)
+            )
+        if review:
+            self._annexes_reviewed(record, record.date)
+
+    def _annexes_reviewed(self, record: Record, day: dt.date) -> None:
+        """A change in force of an annex is a review of it, on the day it was decided."""
+        for part in record.parts:
+            if part.startswith("annex-") and part[6:].isdigit():
+                self._reviewed(int(part[6:]), Record(record.kind, record.agreement, day))
+
+    def _reviewed(self, annex: int, record: Record) -> None:
+        last = self.reviews.get(annex)
+        if last is None or record.date >= last.date:
+            self.reviews[annex] = record
+
+    def _cite(self, record: Record, commit: str) -> None:
+        if record.body:
+            key = body_key(record.body)
+            self.cited.setdefault((key, record.date, record.section), commit)
+            self.decisions[key] = record
+
+    # -- what is in force ---------------------------------------------------------------------
+
+    def in_force_from(self, entry: Entry) -> dt.date | None:
+        signed = self.signed.get(entry.record.version or 0)
+        return in_force_from(entry.record, signed.record if signed else None)
+
+    def main_on(self, day: dt.date) -> Entry | None:
+        """The version whose main text (and ``tymdocs.yaml``) is in force on ``day``;
+        version 1 before it takes effect."""
+        for entry in reversed(self.mains):
+            start = self.in_force_from(entry)
+            if start is not None and start <= day:
+                return entry
+        return self.adoption
+
+    def latest_main(self) -> Entry | None:
+        """The newest version of the main text in force on any day: the term as agreed."""
+        return next((e for e in reversed(self.mains) if self.in_force_from(e)), None)
+
+    def rules_on(self, day: dt.date, meta_at: MetaAt) -> Metadata | None:
+        main = self.main_on(day)
+        return meta_at(main.commit) if main is not None else None
+
+    def end(self, meta_at: MetaAt) -> End | None:
+        latest = self.latest_main()
+        meta = meta_at(latest.commit) if latest is not None else None
+        return agreement_end(
+            meta, self.termination.record if self.termination else None, self.objections
+        )
+
+    def starts(self) -> dt.date | None:
+        """The day version 1 takes effect."""
+        return self.in_force_from(self.adoption) if self.adoption else None
+
+
+# -- one step ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A record about to be made, or a commit under audit, as the rules see it."""
+
+    record: Record
+    now: dt.date
+    """The last day the record can be dated: today, or the day it was committed."""
+    now_is: str = "today"
+    paths: tuple[str, ...] = ()
+    """The agreement's source files the step changes."""
+    annexes: Mapping[int, str] = field(default_factory=dict)
+    """The annexes the step changes (before or after): number -> one of its paths."""
+    existing: frozenset[int] | None = None
+    """The annexes of the agreement as the step finds it."""
+    main_parts: tuple[str, ...] | None = None
+    """The parts of the main text the step changes, compared as models (None: unknown)."""
+    rows: frozenset[str] = frozenset()
+    """The parties whose rows (members, deputies, contacts) of a composition annex change."""
+    restores: bool | None = None
+    """A withdrawal: whether the sources are as they were before the amendment."""
+    far_future: bool = True
+    """Whether an effective date far after the decision is meant."""
+    problems: tuple[str, ...] = ()
+    """What is wrong with the record's fields as git reads them."""
+
+
+def breaches(step: Step, past: Past, meta_at: MetaAt) -> list[Breach]:
+    """Every rule ``step`` breaks, given the register before it."""
+    return list(_breaches(step, past, meta_at))
+
+
+def _breaches(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
+    record = step.record
+    yield from _rules(step, past, meta_at)
+    for problem in step.problems:  # after the rules: they say what a missing field means
+        yield Breach("fields", problem)
+
+
+def _rules(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
+    record = step.record
+    if record.kind == "adoption":
+        if past.adoption is not None:
+            yield Breach(
+                "adopted", f"version 1 is already recorded (commit {past.adoption.commit[:12]})"
+            )
+        yield from _dated(step)
+        return
+    if past.adoption is None:
+        yield Breach(
+            "no-version-1",
+            "no version 1 is recorded: record the agreement as adopted first (tymdocs adopt)",
+        )
+        return
+    meta = past.rules_on(record.date, meta_at)
+    yield from _dated(step)
+    yield from _within_agreement(step, past, meta_at)
+    if record.kind in VERSIONED and record.version != past.last_version + 1:
+        yield Breach(
+            "version",
+            f"records version {record.version}, but the previous version is "
+            f"{past.last_version}: expected {past.last_version + 1}",
+        )
+    if record.kind in ("decision", "notice", "amendment") and past.pending:
+        pending = past.pending[min(past.pending)]
+        yield Breach(
+            "pending",
+            f"version {pending.record.version} (the amendment of "
+            f"{format_date(pending.record.date)}) awaits signatures: record them first "
+            "(tymdocs amend --signed), or withdraw it (tymdocs amend --withdraw)",
+        )
+    match record.kind:
+        case "decision" | "notice":
+            yield from _annex_change(step, past, meta)
+        case "review":
+            yield from _review(step, past, meta)
+        case "amendment":
+            yield from _amendment(step, past)
+        case "withdrawal":
+            yield from _withdrawal(step, past)
+        case "signatures":
+            yield from _signatures(step, past)
+        case "termination":
+            yield from _termination(step, past, meta)
+        case "objection":
+            yield from _objection(step, past, meta)
+        case _:  # the adoption is judged above
+            pass
+
+
+def _dated(step: Step) -> Iterator[Breach]:
+    record = step.record
+    if record.effective is not None and record.effective < record.date:
+        yield Breach(
+            "effective-before-date",
+            f"takes effect {format_date(record.effective)}, before its own date "
+            f"{format_date(record.date)}",
+        )
+    if step.record.date > step.now:
+        yield Breach(
+            "future",
+            f"dated {format_date(step.record.date)}, after {step.now_is} "
+            f"({format_date(step.now)}): a record is made once what it records is done",
+        )
+
+
+def _within_agreement(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
+    """Nothing before the agreement, nothing after it."""
+    record = step.record
+    assert past.adoption is not None
+    adopted = past.adoption.record.date
+    if record.date < adopted:
+        yield Breach(
+            "before-agreement",
+            f"dated {format_date(record.date)}, before the agreement was adopted "
+            f"({format_date(adopted)})",
+        )
+    starts = past.starts()
+    if record.effective is not None and starts is not None and record.effective < starts:
+        yield Breach(
+            "before-agreement",
+            f"takes effect {format_date(record.effective)}, before the agreement does "
+            f"({format_date(starts)})",
+        )
+    end = past.end(meta_at)
+    if end is not None:
+        for what, day in (("dated", record.date), ("takes effect", record.effective)):
+            if day is not None and day > end.day:
+                yield Breach(
+                    "after-end",
+                    f"{what} {format_date(day)}, after the agreement ended on "
+                    f"{format_date(end.day)} {end.why}",
+                )
+                break
+    if (
+        not step.far_future
+        and record.effective is not None
+        and record.effective > add_months(record.date, 12 * FAR_FUTURE_YEARS)
+    ):
+        yield Breach(
+            "far-future",
+            f"takes effect {format_date(record.effective)}, more than {FAR_FUTURE_YEARS} years "
+            f"after {format_date(record.date)}: check the date, or say --far-future",
+        )
+
+
+def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
+    """A decision or a notice: annexes only, each by the record its rule names."""
+    record = step.record
+    kind = record.kind
+    if not step.paths:
+        yield Breach("no-change", f"a {kind} record without a change of the agreement's files")
+    main = [path for path in step.paths if is_main_text(path)]
+    if main:
+        yield Breach(
+            "main-text",
+            f"a {kind} changes the main text ({', '.join(main)}), which only an amendment "
+            "signed by every party may change (tymdocs amend)",
+        )
+    yield from _declared(record, step.annexes)
+    if kind == "notice":
+        yield from _party(record, meta)
+        others = sorted(step.rows - {record.party or ""})
+        if others:
+            yield Breach(
+                "own-rows",
+                f"a notice of {record.party} changes rows of {', '.join(others)} in the "
+                "composition: a party's notice changes only its own members, deputies and "
+                "contacts",
+            )
+    for number in sorted(step.annexes):
+        rule = meta.policy.rule(number) if meta else None
+        if rule is None:
+            continue
+        if rule.record != kind:
+            yield Breach("record-kind", _wrong_record(number, rule.record, kind))
+        elif kind == "decision" and not same_body(rule.body, record.body):
+            owner = f" ({rule.party})" if rule.party else ""
+            yield Breach(
+                "body",
+                f"Liite {number} changes only by a decision of {rule.body}{owner}, "
+                f"not of {record.body}",
+            )
+    if kind == "decision":
+        yield from _in_order(record, past, meta)
+    yield from _effect_order(record, past)
+
+
+def _wrong_record(number: int, needed: str, given: str) -> str:
+    command = {
+        "decision": "tymdocs approve",
+        "notice": "tymdocs notice",
+        "amendment": "tymdocs amend",
+    }[needed]
+    article = "an" if needed[0] in "aeiou" else "a"
+    given_article = "an" if given[0] in "aeiou" else "a"
+    return (
+        f"Liite {number} changes by {article} {needed}, not by {given_article} {given}: "
+        f"record it with {command}"
+    )
+
+
+def _review(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
+    record = step.record
+    annex = record.review or 0
+    if step.existing is not None and annex not in step.existing:
+        yield Breach("review", f"there is no Liite {annex} to review")
+    elif meta is not None:
+        rule = meta.policy.rule(annex)
+        if rule.record != "decision" or not same_body(record.body, rule.body):
+            who = f"a decision of {rule.body}" if rule.record == "decision" else f"a {rule.record}"
+            yield Breach("review", f"Liite {annex} is reviewed by {who}, not by {record.body}")
+    if annex in step.annexes:
+        yield Breach(
+            "unchanged",
+            f"Liite {annex} changes in this step: a review that changes it is a decision; "
+            "record it without --review",
+        )
+    else:
+        yield from _unchanged(step)
+    yield from _in_order(record, past, meta)
+
+
+def _amendment(step: Step, past: Past) -> Iterator[Breach]:
+    record = step.record
+    if not any(is_main_text(path) for path in step.paths):
+        yield Breach(
+            "no-change",
+            "an amendment that does not change the main text: an amendment changes docs_src/ "
+            "or tymdocs.yaml (annexes alone are recorded with tymdocs approve or notice)",
+        )
+        return
+    yield from _declared(record, step.annexes)
+    declared = sorted(p for p in record.parts if is_main_part(p))
+    if step.main_parts is not None and declared != sorted(step.main_parts):
+        from tymdocs.governance.citation import part_name
+
+        yield Breach(
+            "parts",
+            f"changes {', '.join(map(part_name, step.main_parts))} of the main text, but "
+            f"the record names {', '.join(map(part_name, declared)) or 'none'}",
+        )
+    yield from _effect_order(record, past)
+
+
+def _withdrawal(step: Step, past: Past) -> Iterator[Breach]:
+    record = step.record
+    amendment = past.pending.get(record.withdraws or 0)
+    if amendment is None:
+        yield Breach(
+            "withdrawal",
+            f"withdraws version {record.withdraws}, which is no amendment awaiting signatures",
+        )
+        return
+    if sorted(amendment.record.parts) != sorted(record.parts):
+        yield Breach("withdrawal", "names other parts than the amendment it withdraws")
+    if record.date < amendment.record.date:
+        yield Breach(
+            "withdrawal",
+            f"dated {format_date(record.date)}, before the amendment of "
+            f"{format_date(amendment.record.date)} it withdraws",
+        )
+    if step.restores is False:
+        yield Breach(
+            "restores",
+            f"the sources are not as they were before version {record.withdraws}: restore "
+            f"them first (git checkout {amendment.commit[:12]}~1 -- .), then withdraw",
+        )
+
+
+def _signatures(step: Step, past: Past) -> Iterator[Breach]:
+    record = step.record
+    yield from _unchanged(step)
+    amendment = past.pending.get(record.version or 0)
+    if amendment is None:
+        yield Breach(
+            "signatures",
+            f"signatures for version {record.version}, which is no amendment awaiting them",
+        )
+    elif record.date < amendment.record.date:
+        yield Breach(
+            "signatures",
+            f"signed on {format_date(record.date)}, before the amendment of "
+            f"{format_date(amendment.record.date)}",
+        )
+    if not record.copies:
+        yield Breach("signatures", "a signatures record without the signed copies")
+
+
+def _termination(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
+    record = step.record
+    yield from _unchanged(step)
+    yield from _party(record, meta)
+    earlier = past.termination
+    if earlier is not None:
+        ends = earlier.record.ends
+        yield Breach(
+            "terminated",
+            f"the agreement is already terminated (commit {earlier.commit[:12]})"
+            + (f": it ends on {format_date(ends)}" if ends else ""),
+        )
+    if meta is not None and record.ends is not None:
+        ends = termination_end(record.date, meta)
+        if record.ends != ends:
+            months = meta.policy.termination_notice_months
+            yield Breach(
+                "termination-end",
+                f"ends {format_date(record.ends)}, but {months} months after the notice of "
+                f"{format_date(record.date)} is {format_date(ends)} (the notice period in "
+                "force that day)",
+            )
+
+
+def _objection(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
+    """A party's written objection to the extension of a fixed term."""
+    record = step.record
+    yield from _unchanged(step)
+    yield from _party(record, meta)
+    extension = meta.extension if meta is not None else None
+    if meta is None or extension is None or meta.valid_until is None:
+        yield Breach(
+            "objection",
+            "the agreement in force on that day has no extension to object to "
+            "(tymdocs.yaml: extension beside valid_until)",
+        )
+        return
+    deadlines = objection_deadlines(extension)
+    granted = extensions_granted(extension, past.objections)
+    if granted < extension.times:
+        yield Breach(
+            "objection",
+            f"an objection is already recorded: the agreement ends on "
+            f"{format_date(extended(meta.valid_until, extension, granted))}",
+        )
+    elif record.date > deadlines[-1]:
+        yield Breach(
+            "objection",
+            f"dated {format_date(record.date)}, after the last day to object "
+            f"({format_date(deadlines[-1])}): the extension has begun",
+        )
+
+
+def _unchanged(step: Step) -> Iterator[Breach]:
+    if step.paths:
+        yield Breach(
+            "unchanged",
+            f"a {step.record.kind} record changes no source, but this step changes "
+            f"{', '.join(step.paths)}",
+        )
+
+
+def _declared(record: Record, annexes: Mapping[int, str]) -> Iterator[Breach]:
+    declared = {p for p in record.parts if p.startswith("annex-")}
+    actual = {annex_part(n) for n in annexes}
+    for part in sorted(actual - declared):
+        yield Breach(
+            "parts", f"changes Liite {part[6:]}, which the record does not name in Tymdocs-Parts"
+        )
+    for part in sorted(declared - actual):
+        yield Breach("parts", f"names Liite {part[6:]} in Tymdocs-Parts but does not change it")
+
+
+def _party(record: Record, meta: Metadata | None) -> Iterator[Breach]:
+    if meta is not None and all(p.id != record.party for p in meta.parties):
+        known = ", ".join(p.id for p in meta.parties)
+        yield Breach("party", f"party {record.party!r} is not a party of the agreement ({known})")
+
+
+def _in_order(record: Record, past: Past, meta: Metadata | None) -> Iterator[Breach]:
+    """One body's decisions are recorded once each, in the order they were made, and none of
+    the steering group's before its term began."""
+    body = record.body or ""
+    key = body_key(body)
+    cited = f"{body} {format_date(record.date)} § {record.section}"
+    twice = past.cited.get((key, record.date, record.section))
+    if twice is not None:
+        yield Breach("order", f"{cited} is already recorded (commit {twice[:12]})")
+    previous = past.decisions.get(key)
+    if previous is not None and record.date < previous.date:
+        yield Breach(
+            "order",
+            f"{cited} is older than its decision {format_date(previous.date)} § "
+            f"{previous.section}, already recorded: one body's decisions are recorded in the "
+            "order they were made",
+        )
+    group = meta.steering_group if meta else None
+    if meta is not None and group is not None and record.date < group.appointed_on:
+        policy = meta.policy
+        if is_steering_group(body, [policy.default, *(r for _, r in policy.annexes)]):
+            yield Breach(
+                "steering-group-term",
+                f"{cited} is dated before the steering group's term began "
+                f"({format_date(group.appointed_on)})",
+            )
+
+
+def _effect_order(record: Record, past: Past) -> Iterator[Breach]:
+    """A part's changes take effect in the order they are recorded: otherwise the text in
+    force between the two dates would hold a change that is not yet in force."""
+    start = record.effective or record.date
+    for part in record.parts:
+        later = [(v, day) for v, day in past.changes.get(part, ()) if day > start]
+        if later:
+            from tymdocs.governance.citation import part_name
+
+            version, begins = later[-1]
+            yield Breach(
+                "effect-order",
+                f"{part_name(part)} changes from {format_date(begins)} by version {version}: "
+                f"a later record cannot take effect before it ({format_date(start)})",
+            )
+            return
+
+
+# -- what a step changes ------------------------------------------------------------------------
+
+
+def composition_rows(old: Agreement | None, new: Agreement | None) -> frozenset[str]:
+    """The parties whose rows of a composition annex differ between two versions: members
+    and deputies by the party they name, contacts by theirs ('' for a row naming none)."""
+
+    def rows(agreement: Agreement | None) -> dict[str, list[object]]:
+        found: dict[str, list[object]] = {}
+        for annex in agreement.annexes if agreement else ():
+            if isinstance(annex, CompositionAnnex):
+                for member in annex.members:
+                    found.setdefault(member.party or "", []).append((annex.number, member))
+                for contact in annex.contacts:
+                    found.setdefault(contact.party, []).append((annex.number, contact))
+        return found
+
+    before, after = rows(old), rows(new)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    return frozenset(changed - {""})
