@@ -490,6 +490,7 @@ def test_a_history_reads_back_exactly(
             | {
                 "commit": ids["Sopimus allekirjoitettu"],
                 "subject": "Sopimus allekirjoitettu",
+                "text": "Sopimus allekirjoitettu",
                 "kind": "adoption",
                 "version": 1,
                 "date": "2025-05-01",
@@ -499,6 +500,7 @@ def test_a_history_reads_back_exactly(
             | {
                 "commit": ids["Liite 5: Kelan resurssi 1,0 htv"],
                 "subject": "Liite 5: Kelan resurssi 1,0 htv",
+                "text": "Liite 5: Kelan resurssi 1,0 htv",
                 "kind": "decision",
                 "version": 2,
                 "date": "2025-09-15",
@@ -511,6 +513,7 @@ def test_a_history_reads_back_exactly(
             | {
                 "commit": ids["Kelan jäsen"],
                 "subject": "Kelan jäsen",
+                "text": "Kelan jäsen",
                 "kind": "notice",
                 "version": 3,
                 "date": "2025-09-20",
@@ -522,6 +525,7 @@ def test_a_history_reads_back_exactly(
             | {
                 "commit": ids["Tavoitteet tarkistettu"],
                 "subject": "Tavoitteet tarkistettu",
+                "text": "Tavoitteet tarkistettu",
                 "kind": "review",
                 "date": "2026-01-10",
                 "body": "Johtoryhmä",
@@ -532,6 +536,7 @@ def test_a_history_reads_back_exactly(
             | {
                 "commit": ids["Liite 4: uusi palvelu"],
                 "subject": "Liite 4: uusi palvelu",
+                "text": "Liite 4: uusi palvelu",
                 "kind": "decision",
                 "version": 4,
                 "date": "2026-01-10",
@@ -545,6 +550,7 @@ def test_a_history_reads_back_exactly(
             | {
                 "commit": ids["12 §"],
                 "subject": "12 §",
+                "text": "12 §",
                 "kind": "amendment",
                 "version": 5,
                 "date": "2026-02-01",
@@ -569,7 +575,7 @@ def test_a_history_reads_back_exactly(
         "--format",
         "csv",
     )
-    assert window.out.splitlines()[0] == "version,date,kind,by,§,case,effective,parts,commit"
+    assert window.out.splitlines()[0] == "version,date,kind,by,§,case,effective,parts,commit,text"
     assert [line.split(",")[2] for line in window.out.splitlines()[1:]] == ["review", "decision"]
     table = run(capsys, "-C", str(repo), "log").out.splitlines()
     assert table[0].split() == [
@@ -582,6 +588,7 @@ def test_a_history_reads_back_exactly(
         "effective",
         "parts",
         "commit",
+        "text",
     ]
     assert table[2].split()[:6] == ["2", "15.9.2025", "decision", "Johtoryhmä", "4", "1.10.2025"]
     markdown = run(capsys, "-C", str(repo), "log", "--format", "md").out
