@@ -215,9 +215,55 @@ def _shown(day: dt.date | None) -> str:
 
 
 def _validity(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
-    """``effective_date`` and ``valid_until`` are what the text states."""
+    """``effective_date``, ``valid_until`` and ``extension`` are what the text states."""
     stated = stated_validity(text)
-    return _effective_date(meta, stated) + _term(meta, stated)
+    return _effective_date(meta, stated) + _term(meta, stated) + _extension(meta, text)
+
+
+_EXTENDS = re.compile(r"optio\w*|jatketaan|jatkami\w*|jatkuu|jatkaa", re.IGNORECASE)
+
+
+def _extension(meta: Metadata, text: Sequence[Sentence]) -> list[Problem]:
+    """An extension the text gives (an option year, unless a party objects) is the one
+    ``extension`` gives: its end date and objection deadline both stated."""
+    from tymdocs.governance.rules import extended
+
+    mentions = [s for s in text if "sopimu" in s.text.casefold() and _EXTENDS.search(s.text)]
+    extension, until = meta.extension, meta.valid_until
+    if extension is None or until is None:
+        if mentions and until is not None:
+            return [
+                _warning(
+                    mentions[0].origin,
+                    "the text extends the agreement's term, but "
+                    + _configured(meta, "extension", "none")
+                    + ": write extension: {months, times, objection_by} beside valid_until",
+                )
+            ]
+        return []
+    if not mentions:
+        message = "extension is given, but the text says nothing of extending the term"
+        return [_warning(extension.origin, message)]
+    stated = {
+        day
+        for sentence in mentions
+        for match in re.finditer(DATE, sentence.text)
+        if (day := parse_text_date(match.group(0))) is not None
+    }
+    problems = []
+    for what, day in (
+        ("the extended term's last day", extended(until, extension, extension.times)),
+        ("the last day to object", extension.objection_by),
+    ):
+        if day not in stated:
+            problems.append(
+                _warning(
+                    mentions[0].origin,
+                    f"the text does not state {what}, {format_date(day)}, that extension in "
+                    f"{CONFIG_FILE} gives",
+                )
+            )
+    return problems
 
 
 def _effective_date(meta: Metadata, stated: Validity) -> list[Problem]:
