@@ -213,7 +213,7 @@ def test_refused_when_nothing_governed_has_changed(
             ["--date", "15.13.2025"],
             "--date: '15.13.2025' is not a date (write 2025-09-15 or 15.9.2025)",
         ),
-        (["--date", "2099-01-01"], "dated 1.1.2099, after today ("),
+        (["--date", "2099-01-01"], "dated 1.1.2099, after the day it is recorded ("),
         (
             ["--date", "15.9.2025", "--effective", "2025-09-01"],
             "takes effect 1.9.2025, before its own date 15.9.2025",
@@ -240,7 +240,7 @@ def test_refused_when_an_annex_changes_by_notice(
         capsys,
         repo,
         DECISION,
-        "Liite 2 changes by a notice, not by a decision: record it with tymdocs notice",
+        "Liite 2 changes by an organisation's notice (tymdocs notice), not by a decision",
     )
 
 
@@ -649,7 +649,7 @@ def test_check_governance_rejects_a_forged_record(
         "records version 3, but the previous version is 1: expected 2",
         "changes Liite 2, which the record does not name in Tymdocs-Parts",
         "names Liite 5 in Tymdocs-Parts but does not change it",
-        "Liite 2 changes by a notice, not by a decision: record it with tymdocs notice",
+        "Liite 2 changes by an organisation's notice (tymdocs notice), not by a decision",
     ]
 
 
@@ -930,7 +930,7 @@ def test_status_counts_from_the_last_review_and_lists_what_waits(
         {
             "part": "main text",
             "paths": [SECTION_12],
-            "needs": "an amendment every party signs (tymdocs amend)",
+            "needs": "an amendment signed by every party (tymdocs amend)",
         },
         {
             "part": "Liite 2",
@@ -990,7 +990,7 @@ def test_two_agreements_in_one_repository_do_not_move_each_other(
         "-m",
         "x",
     )
-    assert refused.code == 1 and "Liite 1 changes by a notice" in refused.err
+    assert refused.code == 1 and "Liite 1 changes by an organisation's notice" in refused.err
 
 
 def test_ci_examples_call_commands_that_exist(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1215,7 +1215,7 @@ def test_notice_and_termination_refusals(capsys: pytest.CaptureFixture[str], rep
         capsys,
         repo,
         notice,
-        "Liite 5 changes by a decision, not by a notice: record it with tymdocs approve",
+        "Liite 5 changes by a decision of Johtoryhmä (tymdocs approve), not by a notice",
     )
     git(repo, "checkout", "--", LIITE_5)
     edit(repo, SECTION_12, "toistaiseksi", "toistaiseksi, kuitenkin")

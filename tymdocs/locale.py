@@ -25,6 +25,7 @@ LABELS: dict[str, str] = {
     "notice_citation": "Ilmoitus {date} ({party})",
     "amendment_citation": "Sopimusmuutos {date}",
     "withdrawal_citation": "Sopimusmuutoksen peruutus {date}",
+    "signatures_citation": "Allekirjoitukset {date}",
     "in_force_when_signed": "voimaan {date}, kun kaikki osapuolet ovat allekirjoittaneet",
     "adoption_citation": "Sopimus {date}",
     "change_citation": "{record}, voimassa {date} alkaen",

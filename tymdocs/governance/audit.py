@@ -19,9 +19,9 @@ from tymdocs.config import AnnexRoles, parse_metadata
 from tymdocs.errors import GitError, UsageError
 from tymdocs.formats import needs_annex_roles
 from tymdocs.governance import VERSIONED, Entry, History, Record, history_of
-from tymdocs.governance.rules import Past, Step, breaches, composition_rows
+from tymdocs.governance.rules import Past, Step, breaches, composition_rows, record_needed
 from tymdocs.locale import commit_date
-from tymdocs.model import Agreement, Metadata
+from tymdocs.model import Agreement, ChangeRule, Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config
 from tymdocs.sources import GitTree, WorkTree, annex_number, annex_roles
@@ -220,7 +220,6 @@ class _Judge:
         step = Step(
             record,
             committed,
-            "the day it was committed",
             paths=tuple(c.path for c in touched),
             annexes=self._annexes(touched),
             existing=frozenset(
@@ -293,19 +292,14 @@ class _Judge:
     def _lacks(self, touched: Iterable[git.Change], meta: Metadata | None) -> str:
         main = [c.path for c in touched if is_main_text(c.path)]
         if main:
+            rule = meta.policy.main_text if meta else ChangeRule("amendment")
             return (
-                f"changes the main text ({', '.join(main)}) without a record: it needs an "
-                "amendment signed by every party (tymdocs amend)"
+                f"changes the main text ({', '.join(main)}) without a record: it needs "
+                + record_needed(rule)
             )
-        needs = []
-        for number in sorted(self._annexes(touched)):
-            rule = meta.policy.rule(number) if meta else None
-            if rule is None or rule.record == "decision":
-                body = rule.body if rule else "the steering group"
-                needs.append(f"Liite {number} needs a decision of {body} (tymdocs approve)")
-            elif rule.record == "notice":
-                needs.append(f"Liite {number} needs an organisation's notice (tymdocs notice)")
-            else:
-                needs.append(f"Liite {number} needs an amendment (tymdocs amend)")
+        needs = [
+            f"Liite {number} needs {record_needed(meta.policy.rule(number) if meta else None)}"
+            for number in sorted(self._annexes(touched))
+        ]
         paths = ", ".join(c.path for c in touched)
         return f"changes {paths} without a record: " + ("; ".join(needs) or "it needs one")

@@ -4,6 +4,7 @@ consolidated text closes each changed part with."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import assert_never
 
 from tymdocs.governance.history import Located, Version
 from tymdocs.governance.records import METADATA, Record, part_number
@@ -51,16 +52,22 @@ def describe(version: Version, party_names: dict[str, str]) -> str:
 def cite(record: Record, party_names: dict[str, str]) -> str:
     """A record as documents cite it: ``Johtoryhmä 15.9.2025 § 4``, ``Sopimusmuutos 1.3.2026``."""
     day = format_date(record.date)
-    if record.kind in ("decision", "review"):
-        return f"{record.body} {day} § {record.section}"
-    if record.kind in ("notice", "termination"):
-        party = party_names.get(record.party or "", record.party or "")
-        return label("notice_citation", date=day, party=party)
-    if record.kind == "amendment":
-        return label("amendment_citation", date=day)
-    if record.kind == "withdrawal":
-        return label("withdrawal_citation", date=day)
-    return label("adoption_citation", date=day)
+    match record.kind:
+        case "decision" | "review":
+            return f"{record.body} {day} § {record.section}"
+        case "notice" | "termination" | "objection":
+            party = party_names.get(record.party or "", record.party or "")
+            return label("notice_citation", date=day, party=party)
+        case "amendment":
+            return label("amendment_citation", date=day)
+        case "withdrawal":
+            return label("withdrawal_citation", date=day)
+        case "signatures":
+            return label("signatures_citation", date=day)
+        case "adoption":
+            return label("adoption_citation", date=day)
+        case _:
+            assert_never(record.kind)
 
 
 def notes(

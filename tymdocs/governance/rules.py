@@ -265,7 +265,6 @@ class Step:
     record: Record
     now: dt.date
     """The last day the record can be dated: today, or the day it was committed."""
-    now_is: str = "today"
     paths: tuple[str, ...] = ()
     """The agreement's source files the step changes."""
     annexes: Mapping[int, str] = field(default_factory=dict)
@@ -290,7 +289,6 @@ def breaches(step: Step, past: Past, meta_at: MetaAt) -> list[Breach]:
 
 
 def _breaches(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
-    record = step.record
     yield from _rules(step, past, meta_at)
     for problem in step.problems:  # after the rules: they say what a missing field means
         yield Breach("fields", problem)
@@ -358,7 +356,7 @@ def _dated(step: Step) -> Iterator[Breach]:
     if step.record.date > step.now:
         yield Breach(
             "future",
-            f"dated {format_date(step.record.date)}, after {step.now_is} "
+            f"dated {format_date(step.record.date)}, after the day it is recorded "
             f"({format_date(step.now)}): a record is made once what it records is done",
         )
 
@@ -432,7 +430,7 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
         if rule is None:
             continue
         if rule.record != kind:
-            yield Breach("record-kind", _wrong_record(number, rule.record, kind))
+            yield Breach("record-kind", _wrong_record(number, rule, kind))
         elif kind == "decision" and not same_body(rule.body, record.body):
             owner = f" ({rule.party})" if rule.party else ""
             yield Breach(
@@ -445,18 +443,25 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
     yield from _effect_order(record, past)
 
 
-def _wrong_record(number: int, needed: str, given: str) -> str:
-    command = {
-        "decision": "tymdocs approve",
-        "notice": "tymdocs notice",
-        "amendment": "tymdocs amend",
-    }[needed]
-    article = "an" if needed[0] in "aeiou" else "a"
-    given_article = "an" if given[0] in "aeiou" else "a"
-    return (
-        f"Liite {number} changes by {article} {needed}, not by {given_article} {given}: "
-        f"record it with {command}"
-    )
+def record_needed(rule: ChangeRule | None) -> str:
+    """The record a change under ``rule`` needs, with the command that makes it: the one
+    wording ``status``, ``check --governance`` and the record commands use."""
+    needed = rule.record if rule is not None else "decision"
+    match needed:
+        case "decision":
+            body = rule.body if rule is not None and rule.body else "the steering group"
+            return f"a decision of {body} (tymdocs approve)"
+        case "notice":
+            return "an organisation's notice (tymdocs notice)"
+        case "amendment":
+            return "an amendment signed by every party (tymdocs amend)"
+        case _:
+            assert_never(needed)
+
+
+def _wrong_record(number: int, rule: ChangeRule, given: str) -> str:
+    article = "an" if given[0] in "aeiou" else "a"
+    return f"Liite {number} changes by {record_needed(rule)}, not by {article} {given}"
 
 
 def _review(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:

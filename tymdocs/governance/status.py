@@ -21,6 +21,7 @@ from tymdocs.governance.rules import (
     extended,
     extensions_granted,
     objection_deadlines,
+    record_needed,
     term_end,
 )
 from tymdocs.locale import format_date
@@ -259,15 +260,10 @@ def pending_changes(root: Path, committed: GitTree, agreement: Agreement) -> tup
     main = tuple(p for p in changed if is_main_text(p))
     found = []
     if main:
-        found.append(Pending("main text", main, "an amendment every party signs (tymdocs amend)"))
+        found.append(Pending("main text", main, record_needed(agreement.meta.policy.main_text)))
     for number, paths in sorted(changed_annexes(committed, WorkTree(root), changed).items()):
         rule = agreement.meta.policy.rule(number)
-        needs = {
-            "decision": f"a decision of {rule.body} (tymdocs approve)",
-            "notice": "an organisation's notice (tymdocs notice)",
-            "amendment": "an amendment every party signs (tymdocs amend)",
-        }[rule.record]
-        found.append(Pending(f"Liite {number}", tuple(paths), needs))
+        found.append(Pending(f"Liite {number}", tuple(paths), record_needed(rule)))
     return tuple(found)
 
 
