@@ -206,11 +206,11 @@ def governed_repo(target: Path) -> Path:
     return repo
 
 
-def approve_seconds(repo: Path, runs: int = RUNS) -> float:
+def approve_seconds(repo: Path, runs: int = RUNS, dry_run: bool = False) -> float:
     """``tymdocs approve`` of Kela's 1,0 htv; each run on the same HEAD, undone after."""
     head = run(repo, "git", "rev-parse", "HEAD").strip()
     command = [*TYMDOCS, "approve", "--body", "Johtoryhmä", "--date", APPROVE_DATE]
-    command += ["--section", str(RECORDS + 1), "-m", "bench"]
+    command += ["--section", str(RECORDS + 1), "-m", "bench", *(["--dry-run"] if dry_run else [])]
     times = []
     for _ in range(runs):
         kela_to_one(repo)
@@ -390,8 +390,12 @@ def main() -> int:
         log = median_seconds([*TYMDOCS, "log", "--json"], governed, env=ENV)
         rows.append((f"log --json, {RECORDS} records", log, 0.2))
         audit = median_seconds([*TYMDOCS, "check", "--governance"], governed, env=ENV)
-        rows.append((f"check --governance, {RECORDS} records", audit, 1.0))
+        rows.append((f"check --governance, {RECORDS} records", audit, 0.5))
+        status = median_seconds([*TYMDOCS, "status", "--today", APPROVE_DATE], governed, env=ENV)
+        rows.append((f"status, {RECORDS} records", status, 0.3))
         rows.append((f"approve after {RECORDS} records", approve_seconds(governed), 0.5))
+        dry = approve_seconds(governed, dry_run=True)
+        rows.append((f"approve --dry-run after {RECORDS} records", dry, 0.3))
 
         alternative = None
         pandoc, soffice = (

@@ -124,7 +124,9 @@ class _Judge:
         self.contents = git.read_blobs(root, blobs)
         self.trees: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
         """Per version commit, its ``tymdocs.yaml`` blob and annex files (path, blob)."""
-        self.metas: dict[str, Metadata | None] = {}
+        self.metas: dict[tuple[str, tuple[tuple[str, str], ...]], Metadata | None] = {}
+        self.oldest: dict[str, bool] = {}
+        """Per ``tymdocs.yaml`` blob: whether it is the oldest shape, which reads annex roles."""
         self.numbers: dict[tuple[str, str], int | None] = {}
         self._walk_trees()
 
@@ -145,24 +147,25 @@ class _Judge:
                 self.trees[commit.commit] = (config, tuple(annexes.items()))
 
     def meta_at(self, commit: str) -> Metadata | None:
-        """``tymdocs.yaml`` of a version commit, read with the roles of its annexes (the oldest
-        ``change_rules`` shape gives them rules apart)."""
-        if commit not in self.metas:
-            config, annexes = self.trees.get(commit, (None, ()))
-            meta = None
-            if config is not None:
-                data = self.contents[config]
+        """``tymdocs.yaml`` of a version commit, each blob read once; with the roles of the
+        commit's annexes where the oldest ``change_rules`` shape gives them rules apart."""
+        config, annexes = self.trees.get(commit, (None, ()))
+        if config is None:
+            return None
+        if config not in self.oldest:
+            text = self.contents[config].decode("utf-8", "replace")
+            self.oldest[config] = needs_annex_roles(text)
+        key = (config, annexes if self.oldest[config] else ())
+        if key not in self.metas:
 
-                def roles() -> AnnexRoles:
-                    found = AnnexRoles()
-                    for path, blob in annexes:
-                        found |= annex_roles(path, self.contents[blob])
-                    return found
+            def roles() -> AnnexRoles:
+                found = AnnexRoles()
+                for path, blob in annexes:
+                    found |= annex_roles(path, self.contents[blob])
+                return found
 
-                oldest = needs_annex_roles(data.decode("utf-8", "replace"))
-                meta = parse_metadata(data, roles if oldest else AnnexRoles)
-            self.metas[commit] = meta
-        return self.metas[commit]
+            self.metas[key] = parse_metadata(self.contents[config], roles)
+        return self.metas[key]
 
     def signatures_required(self) -> bool:
         """Whether any version's rules require signed records."""
