@@ -198,6 +198,9 @@ def test_the_option_year_runs_without_an_objection(
     assert manifest["version"] == "Voimassa 1.1.2027"
     with pytest.raises(UsageError, match=r"ended on 31\.12\.2027 by its term, extended"):
         open_source(root, at=dt.date(2028, 1, 1))
+    changes = run(capsys, "-C", str(root), "diff", "31.12.2026", "1.1.2027", "--json")
+    assert changes.code == 0, changes.err
+    assert "Liite 5" in changes.out  # the decision in force from the option year's first day
     status = json.loads(
         run(capsys, "-C", str(root), "status", "--today", "2026-09-01", "--json").out
     )

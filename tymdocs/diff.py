@@ -20,6 +20,7 @@ from tymdocs import git, governance
 from tymdocs.changes import Change, Report, compare
 from tymdocs.document import Stamp
 from tymdocs.errors import SourceError, UsageError
+from tymdocs.governance.history import changes_part
 from tymdocs.locale import commit_date, label, parse_date
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
@@ -120,12 +121,7 @@ def _with_record(
     withdrawn amendments left out, that names its part), or for uncommitted sources the
     command that will."""
     key = change.key.removesuffix("-removed")
-    main = governance.is_main_part(key)
-    made = [
-        e
-        for e in standing
-        if key in e.record.parts or (main and governance.MAIN_TEXT in e.record.parts)
-    ]
+    made = [e for e in standing if e.record.kind != "adoption" and changes_part(e.record, key)]
     if made:
         return replace(change, record=governance.cite(made[-1].record, names))
     if b.source.dirty or (b.source.draft and b.source.at is None):

@@ -54,6 +54,17 @@ def changes_main(record: Record) -> bool:
     return record.kind == "adoption" or any(is_main_part(p) for p in record.parts)
 
 
+def changes_part(record: Record, part: str) -> bool:
+    """Whether ``record`` changes ``part`` (``annex-5``, ``section-8``, ``main-text``):
+    version 1 made every part, and a record naming the main text as a whole changes each of
+    its sections. The one answer every command gives."""
+    if record.kind == "adoption" or part in record.parts:
+        return True
+    if part == MAIN_TEXT:
+        return changes_main(record)
+    return is_main_part(part) and MAIN_TEXT in record.parts
+
+
 def in_force_from(record: Record, signed: Record | None) -> dt.date | None:
     """When a version takes effect: its effective date; an amendment's only once it is
     fully signed (``signed``, its signatures record), and never before the last signature."""
@@ -88,9 +99,7 @@ class Version:
 
     def changes(self, part: str) -> bool:
         """Whether this version changed ``part`` (version 1 made every part)."""
-        if part == MAIN_TEXT:
-            return changes_main(self.record)
-        return self.record.kind == "adoption" or part in self.record.parts
+        return changes_part(self.record, part)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from tymdocs.governance import (
     printable,
     record_dict,
 )
+from tymdocs.governance.history import changes_part
 from tymdocs.locale import format_date
 
 
@@ -46,12 +47,7 @@ class Filters:
         if self.until and record.date > self.until:
             return False
         if self.annex is not None:
-            concerns = (
-                record.kind == "adoption"
-                or annex_part(self.annex) in record.parts
-                or record.review == self.annex
-            )
-            return concerns
+            return changes_part(record, annex_part(self.annex)) or record.review == self.annex
         return True
 
 
