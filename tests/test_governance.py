@@ -702,6 +702,10 @@ def test_signed_records_when_the_policy_requires_them(
     assert result.err.strip().endswith(
         "Käsin: the record is unsigned, and the policy requires signed records"
     )
+    # the rules in force say so, not the working tree: a local edit switches nothing off
+    edit(root, "tymdocs.yaml", "require_signed_records: true", "require_signed_records: false")
+    again = run(capsys, "-C", str(root), "check", "--governance")
+    assert again.code == 1 and again.err == result.err
 
 
 # -- in force on a date -------------------------------------------------------------------------

@@ -478,3 +478,47 @@ def test_only_changes_in_force_move_the_yearly_review(
 
 def test_add_months_keeps_the_last_day_of_a_shorter_month() -> None:
     assert add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
+
+
+# -- one copy of each rule: where two copies used to disagree ---------------------------------------
+
+
+def test_a_withdrawn_amendment_does_not_hold_back_a_later_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A withdrawn amendment of Liite 5 effective 1.6.2026 changed nothing: a decision on
+    Liite 5 effective 1.4.2026 is in order for the record command and for the audit alike."""
+    root = agreement(tmp_path / "a")
+    today(monkeypatch, "2026-03-10")
+    edit(root, SECTION_12, "toistaiseksi.", "toistaiseksi. Muutettu.")
+    kela_to_one(root)
+    amend = ["amend", "--date", "1.3.2026", "--effective", "1.6.2026", "-m", "Muutos"]
+    assert run(capsys, "-C", str(root), *amend).code == 0
+    git(root, "checkout", "-q", "HEAD~1", "--", ".")
+    withdraw = ["amend", "--withdraw", "--date", "2.3.2026", "-m", "Peruttu"]
+    assert run(capsys, "-C", str(root), *withdraw).code == 0
+    kela_to_one(root)
+    decided = run(capsys, "-C", str(root), *approve("--effective", "1.4.2026", date="9.3.2026"))
+    assert decided.code == 0, decided.err
+    audited = run(capsys, "-C", str(root), "check", "--governance")
+    assert audited.code == 0, audited.err
+
+
+def test_one_body_s_decisions_in_the_order_they_were_made(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against the latest decision of the body, whichever was recorded last."""
+    root = agreement(tmp_path / "a")
+    today(monkeypatch, "2026-10-01")
+    review = ["approve", "--review", "5", "--body", "Johtoryhmä", "-m", "x"]
+    assert run(capsys, "-C", str(root), *review, "--date", "1.9.2025", "--section", "7").code == 0
+    kela_to_one(root)
+    why = "Johtoryhmä 15.8.2025 § 4 is older than its decision 1.9.2025 § 7"
+    refused(capsys, root, approve(date="15.8.2025"), why)
+    hand_made(
+        root,
+        "Tymdocs-Record: decision\nTymdocs-Version: 2\nTymdocs-Date: 2025-08-15\n"
+        "Tymdocs-Effective: 2025-08-15\nTymdocs-Body: Johtoryhmä\nTymdocs-Section: 4\n"
+        "Tymdocs-Parts: annex-5",
+    )
+    flagged(capsys, root, why)

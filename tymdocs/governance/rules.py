@@ -138,7 +138,7 @@ class Past:
         self.changes: dict[str, list[tuple[int, dt.date]]] = {}
         """Per part, (version, effective date) of each change recorded."""
         self.decisions: dict[str, Record] = {}
-        """The last decision or review of each body."""
+        """The latest-dated decision or review of each body."""
         self.cited: dict[tuple[str, dt.date, int | None], str] = {}
         self.termination: Entry | None = None
         self.objections: list[Record] = []
@@ -218,7 +218,9 @@ class Past:
         if record.body:
             key = body_key(record.body)
             self.cited.setdefault((key, record.date, record.section), commit)
-            self.decisions[key] = record
+            latest = self.decisions.get(key)
+            if latest is None or record.date >= latest.date:
+                self.decisions[key] = record
 
     # -- what is in force ---------------------------------------------------------------------
 
