@@ -480,7 +480,7 @@ def test_add_months_keeps_the_last_day_of_a_shorter_month() -> None:
     assert add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
 
 
-# -- one copy of each rule: where two copies used to disagree ---------------------------------------
+# -- one copy of each rule: where two copies used to disagree ----------------------------------
 
 
 def test_a_withdrawn_amendment_does_not_hold_back_a_later_change(
