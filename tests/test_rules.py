@@ -147,8 +147,10 @@ def approve(*extra: str, date: str = "15.9.2025", section: str = "4") -> list[st
     [
         ("2025-02-01", 60, "2030-01-31"),  # five years from 1.2.2025: the day before
         ("2025-01-20", 60, "2030-01-19"),
-        ("2024-02-29", 12, "2025-02-27"),  # the anniversary of a leap day is 28.2.
-        ("2025-08-31", 6, "2026-02-27"),  # 31.8. + 6 months = 28.2.
+        ("2024-02-29", 12, "2025-02-28"),  # no 29.2.2025: the month's last day
+        ("2025-01-31", 1, "2025-02-28"),
+        ("2026-07-01", 6, "2026-12-31"),
+        ("2025-08-31", 6, "2026-02-28"),
     ],
 )
 def test_a_term_ends_the_day_before_its_anniversary(start: str, months: int, last: str) -> None:
@@ -163,6 +165,8 @@ def test_extensions_and_their_objection_deadlines() -> None:
     assert objection_deadlines(extension) == (dt.date(2026, 9, 30), dt.date(2027, 9, 30))
     assert extended(until, extension, 1) == dt.date(2027, 12, 31)
     assert extended(dt.date(2026, 6, 30), Extension(6, 1, until), 1) == dt.date(2026, 12, 31)
+    assert extended(dt.date(2026, 8, 30), Extension(6, 1, until), 1) == dt.date(2027, 2, 28)
+    assert extended(dt.date.max, extension, 2) == dt.date.max
 
     def objection(day: dt.date) -> Record:
         return Record("objection", "a", day, party="kela")
@@ -234,7 +238,7 @@ def test_an_objection_ends_the_agreement_with_its_term(
         capsys,
         root,
         approve("--effective", "1.1.2027", date="1.10.2026"),
-        "takes effect 1.1.2027, after the agreement ended on 31.12.2026",
+        "takes effect 1.1.2027, after the agreement's last day, 31.12.2026 (by its own term, ",
     )
     status = run(capsys, "-C", str(root), "status", "--today", "2027-01-01", "--fail-on-overdue")
     assert status.code == 1
@@ -329,7 +333,7 @@ def test_effective_dates_after_the_end_or_far_in_the_future(
     git(root, "stash", "-q")
     assert run(capsys, "-C", str(root), *termination).code == 0
     git(root, "stash", "pop", "-q")
-    why = "takes effect 7.6.2027, after the agreement ended on 6.6.2027 after a termination notice"
+    why = "takes effect 7.6.2027, after the agreement's last day, 6.6.2027 (after a termination"
     refused(capsys, root, approve("--effective", "7.6.2027", date="6.12.2026"), why)
     assert (
         run(capsys, "-C", str(root), *approve("--effective", "6.6.2027", date="6.12.2026")).code
@@ -522,3 +526,143 @@ def test_one_body_s_decisions_in_the_order_they_were_made(
         "Tymdocs-Parts: annex-5",
     )
     flagged(capsys, root, why)
+
+
+# -- found in review ------------------------------------------------------------------------------
+
+
+def _signed_by_hand(root: Path, version: int, day: str) -> None:
+    copies = "".join(
+        f"Tymdocs-Signed-Copy: {party} sha256:{'a' * 64}\n"
+        for party in ("tyollisyysalue", "hyvinvointialue", "kela")
+    )
+    trailers = f"Tymdocs-Record: signatures\nTymdocs-Version: {version}\nTymdocs-Date: {day}\n"
+    hand_made(root, trailers + copies, empty=True)
+
+
+def test_the_main_text_changes_in_effect_order_as_a_whole(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An amendment of 4 § in force before an earlier one of 12 § would bring 12 § with it:
+    each version holds the whole main text, so the main text changes in order as one."""
+    root = agreement(tmp_path / "a")
+    today(monkeypatch, "2026-11-20")
+    _amend_notice_period(root, capsys, 3)  # effective 1.1.2027, signed by hand on 20.11.2026
+    today(monkeypatch, "2026-11-25")
+    edit(root, "docs_src/04-johtoryhma.md", "Johtoryhmä", "Johtoryhmä (johtoryhmä)")
+    amend = ["amend", "--date", "25.11.2026", "-m", "4 §"]
+    refused(capsys, root, amend, "a later record cannot take effect before it (25.11.2026)")
+    assert (
+        run(capsys, "-C", str(root), *amend[:3], "--effective", "1.1.2027", "-m", "4 §").code == 0
+    )
+
+
+def test_an_agreement_signed_after_it_takes_effect_is_adopted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = agreement(tmp_path / "a", adopted="2025-05-10")  # effective_date 1.5.2025
+    assert run(capsys, "-C", str(root), "check", "--governance").code == 0
+
+
+def test_an_amendment_may_extend_the_term_from_the_day_after_it_ends(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed = "Tämä sopimus tulee voimaan 1.5.2025 ja on voimassa 31.12.2026 saakka."
+    root = agreement(
+        tmp_path / "a",
+        text=fixed,
+        config=('valid_until: null  # "on voimassa toistaiseksi"', "valid_until: 2026-12-31"),
+    )
+    today(monkeypatch, "2026-11-01")
+    edit(root, SECTION_12, "31.12.2026 saakka", "31.12.2028 saakka")
+    edit(root, CONFIG, "valid_until: 2026-12-31", "valid_until: 2028-12-31")
+    amend = ["amend", "--date", "1.11.2026", "--effective", "1.1.2027", "-m", "Jatko"]
+    result = run(capsys, "-C", str(root), *amend)
+    assert result.code == 0, result.err
+    too_late = ["amend", "--date", "1.11.2026", "--effective", "1.1.2029", "-m", "x"]
+    git(root, "reset", "-q", "--soft", "HEAD~1")
+    refused(capsys, root, too_late, "after the agreement's last day, 31.12.2028")
+
+
+def test_an_objection_to_an_earlier_term_says_nothing_of_a_new_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = option_year(tmp_path / "a")
+    today(monkeypatch, "2026-09-30")
+    objection = ["notice", "--objection", "--party", "kela", "-m", "Ei jatketa"]
+    assert run(capsys, "-C", str(root), *objection, "--date", "30.9.2026").code == 0
+    today(monkeypatch, "2026-11-01")
+    edit(root, SECTION_12, "31.12.2026 saakka", "31.12.2027 saakka")
+    edit(root, SECTION_12, "31.12.2027 saakka, jollei", "31.12.2028 saakka, jollei")
+    edit(root, SECTION_12, "viimeistään 30.9.2026", "viimeistään 30.9.2027")
+    edit(root, CONFIG, "valid_until: 2026-12-31", "valid_until: 2027-12-31")
+    edit(root, CONFIG, "objection_by: 2026-09-30", "objection_by: 2027-09-30")
+    amend = ["amend", "--date", "1.11.2026", "--effective", "1.12.2026", "-m", "Uusi kausi"]
+    assert run(capsys, "-C", str(root), *amend).code == 0, capsys.readouterr()
+    today(monkeypatch, "2026-11-10")
+    _signed_by_hand(root, 2, "2026-11-10")
+    status = json.loads(
+        run(capsys, "-C", str(root), "status", "--today", "2027-01-01", "--json").out
+    )
+    assert status["ended"] is None
+    whats = [d["what"] for d in status["deadlines"]]
+    assert any(w.startswith("last day to object to extension 1") for w in whats), whats
+    today(monkeypatch, "2027-09-01")
+    assert run(capsys, "-C", str(root), *objection, "--date", "1.9.2027").code == 0
+    assert run(capsys, "-C", str(root), "check", "--governance").code == 0
+
+
+def test_extension_bounds_are_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    root = copy_agreement(tmp_path / "a")
+    edit(root, SECTION_12, "on voimassa toistaiseksi.", "on voimassa 31.12.9999 saakka.")
+    big = "valid_until: 9999-12-31\nextension: {months: 12, times: 99999999, objection_by: 9999-01-01}"
+    edit(root, CONFIG, 'valid_until: null  # "on voimassa toistaiseksi"', big)
+    result = run(capsys, "-C", str(root), "check")
+    assert result.code == 1
+    assert "extension.times must be a whole number from 1 to 99" in result.err
+    edit(root, CONFIG, "times: 99999999", "times: 1")
+    result = run(capsys, "-C", str(root), "check")
+    assert "internal error" not in result.err and "Traceback" not in result.err
+
+
+def test_a_hand_made_record_with_fields_its_kind_does_not_have_is_flagged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = option_year(tmp_path / "a")
+    today(monkeypatch, "2026-09-01")
+    hand_made(
+        root,
+        "Tymdocs-Record: objection\nTymdocs-Date: 2026-09-01\nTymdocs-Party: kela\n"
+        "Tymdocs-Version: 2\nTymdocs-Parts: annex-5",
+        empty=True,
+    )
+    flagged(capsys, root, "an objection record has no Tymdocs-Version")
+    flagged(capsys, root, "an objection record has no Tymdocs-Parts")
+
+
+def test_status_reads_the_rules_in_force_not_an_amendment_awaiting_signatures(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = agreement(tmp_path / "a")
+    today(monkeypatch, "2025-09-01")
+    edit(root, CONFIG, "term_years: 5", "term_years: 3")
+    edit(root, SECTION_12, "toistaiseksi.", "toistaiseksi. Muutettu.")
+    assert run(capsys, "-C", str(root), "amend", "--date", "1.9.2025", "-m", "x").code == 0
+    status = json.loads(
+        run(capsys, "-C", str(root), "status", "--today", "2025-09-02", "--json").out
+    )
+    term = next(d for d in status["deadlines"] if "steering group" in d["what"])
+    assert term["due"] == "2030-01-19" and "5-year" in term["what"]
+
+
+def test_after_the_end_no_duty_falls_due_and_an_extended_term_is_the_first_term(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = option_year(tmp_path / "a")
+    status = json.loads(
+        run(capsys, "-C", str(root), "status", "--today", "2028-06-01", "--json").out
+    )
+    assert status["ended"] == {"on": "2027-12-31", "why": "by its term, extended"}
+    whats = {d["what"]: d for d in status["deadlines"]}
+    assert "the agreement's first term ends" in whats
+    assert not any("steering group" in w for w in whats)  # due 19.1.2030, after the end

@@ -262,9 +262,9 @@ def _extension(node: Node, valid_until: dt.date | None) -> Extension | None:
         return None
     months, times = fields["months"].integer(), fields["times"].integer()
     objection_by = fields["objection_by"].date()
-    for key, value in (("months", months), ("times", times)):
-        if value is not None and value <= 0:
-            fields[key].problem(f"extension.{key} must be positive")
+    for key, value, most in (("months", months, 120), ("times", times, 99)):
+        if value is not None and not 0 < value <= most:
+            fields[key].problem(f"extension.{key} must be a whole number from 1 to {most}")
             return None
     if months is None or times is None or objection_by is None:
         return None

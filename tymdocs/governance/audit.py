@@ -128,6 +128,7 @@ class _Judge:
         self.oldest: dict[str, bool] = {}
         """Per ``tymdocs.yaml`` blob: whether it is the oldest shape, which reads annex roles."""
         self.numbers: dict[tuple[str, str], int | None] = {}
+        self.models: dict[str, tuple[Agreement | None, Agreement | None]] = {}
         self._walk_trees()
 
     def _walk_trees(self) -> None:
@@ -229,6 +230,7 @@ class _Judge:
                 n for item in annexes.items() if (n := self._number(*item)) is not None
             ),
             main_parts=self._main_parts(commit) if record.kind == "amendment" else None,
+            meta=self._proposed(commit) if record.kind == "amendment" else None,
             rows=self._rows(commit) if record.kind == "notice" else frozenset(),
             restores=self._restores(commit, record, past) if record.kind == "withdrawal" else None,
         )
@@ -268,18 +270,26 @@ class _Judge:
         return found
 
     def _models(self, commit: git.LogEntry) -> tuple[Agreement | None, Agreement | None]:
-        """The agreement before and after ``commit``, as models."""
+        """The agreement before and after ``commit``, as models, each pair read once."""
         from tymdocs.checks import validate
 
         if not commit.parents:
             return None, None
-        old = validate(GitTree(self.root, commit.parents[0])).agreement
-        return old, validate(GitTree(self.root, commit.commit)).agreement
+        if commit.commit not in self.models:
+            old = validate(GitTree(self.root, commit.parents[0])).agreement
+            new = validate(GitTree(self.root, commit.commit)).agreement
+            self.models[commit.commit] = (old, new)
+        return self.models[commit.commit]
 
     def _main_parts(self, commit: git.LogEntry) -> tuple[str, ...] | None:
         """Which parts of the main text the commit changes, from the two models."""
         old, new = self._models(commit)
         return tuple(governance.main_parts(old, new)) if old and new else None
+
+    def _proposed(self, commit: git.LogEntry) -> Metadata | None:
+        """``tymdocs.yaml`` as an amendment proposes it."""
+        new = self._models(commit)[1]
+        return new.meta if new is not None else None
 
     def _rows(self, commit: git.LogEntry) -> frozenset[str]:
         return composition_rows(*self._models(commit))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tymdocs import git
 from tymdocs.errors import UsageError
@@ -24,6 +25,9 @@ from tymdocs.governance.records import (
 )
 from tymdocs.locale import format_date
 from tymdocs.paths import CONFIG_FILE, is_source_path
+
+if TYPE_CHECKING:
+    from tymdocs.governance.rules import Past
 
 
 @dataclass(frozen=True)
@@ -115,11 +119,7 @@ class History:
 
     @cached_property
     def _versions(self) -> tuple[Version, ...]:
-        signed = {
-            e.record.version: e
-            for e in self.entries
-            if e.record.kind == "signatures" and e.record.version
-        }
+        signed = self._past.signed  # the signatures that closed a pending amendment
         return tuple(
             Version(e.record.version, e, signed.get(e.record.version))
             for e in self.entries
@@ -137,18 +137,20 @@ class History:
     def version(self, number: int) -> Version | None:
         return next((v for v in self._versions if v.number == number), None)
 
+    @cached_property
+    def _past(self) -> Past:
+        from tymdocs.governance.rules import Past
+
+        return Past.of(self.entries)
+
     def withdrawn(self) -> set[int]:
         """The amendments taken back before they were signed."""
-        return {e.record.withdraws for e in self.entries if e.record.withdraws is not None}
+        return set(self._past.withdrawn)
 
     def pending_amendments(self) -> list[Version]:
-        """Amendments that await signatures: neither signed nor withdrawn."""
-        withdrawn = self.withdrawn()
-        return [
-            v
-            for v in self.versions()
-            if v.record.kind == "amendment" and v.signed is None and v.number not in withdrawn
-        ]
+        """Amendments that await signatures: neither signed nor withdrawn, as the rules
+        count them (:class:`~tymdocs.governance.rules.Past`)."""
+        return [v for v in self.versions() if v.number in self._past.pending]
 
     def unrecorded(self) -> list[git.LogEntry]:
         """Commits after the newest version that changed the agreement's files without one."""

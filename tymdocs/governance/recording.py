@@ -459,8 +459,10 @@ def plan_amendment(
     ctx.no_unrecorded_commits()
     parts: list[str] = []
     main_parts = None
+    proposed = None
     if any(is_main_text(path) for path in ctx.changed):
         new = _valid(root)
+        proposed = new.meta
         old = validate(ctx.committed).agreement
         main_parts = tuple(governance.main_parts(old, new)) if old is not None else None
         parts = list(main_parts or (MAIN_TEXT,))
@@ -473,7 +475,10 @@ def plan_amendment(
         effective=start,
         parts=tuple(parts),
     )
-    ctx.judge(ctx.step(record, far_future=far_future, main_parts=main_parts, **_changes(ctx)))
+    step = ctx.step(
+        record, far_future=far_future, main_parts=main_parts, meta=proposed, **_changes(ctx)
+    )
+    ctx.judge(step)
     return ctx.plan(record, message, ctx.changed)
 
 

@@ -252,23 +252,51 @@ def _attachments(values: list[str], problems: list[str], by_party: bool) -> Iter
         yield Attachment(path, digest.group(1), party)
 
 
+_FIELDS: dict[RecordKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "adoption": (("version", "effective"), ("copies",)),
+    "decision": (("version", "effective", "body", "section", "parts"), ("case", "attachments")),
+    "review": (("body", "section", "review"), ("case", "attachments")),
+    "notice": (("version", "effective", "party", "parts"), ("attachments",)),
+    "termination": (("party", "ends"), ("attachments",)),
+    "amendment": (("version", "effective", "parts"), ("attachments",)),
+    "signatures": (("version",), ("copies",)),
+    "withdrawal": (("version", "effective", "parts", "withdraws"), ()),
+    "objection": (("party",), ("attachments",)),
+}
+"""Per kind, the fields a record must carry beyond its kind, agreement and date, and those it
+may; any other field says something the record cannot mean."""
+
+_TRAILER = {"copies": "Signed-Copy", "attachments": "Attachment"}
+_OPTIONAL = (
+    "version",
+    "effective",
+    "body",
+    "section",
+    "case",
+    "party",
+    "parts",
+    "review",
+    "ends",
+    "withdraws",
+    "attachments",
+    "copies",
+)
+"""Every field beyond kind, agreement and date, in trailer order."""
+
+
 def _required_fields(record: Record) -> list[str]:
-    """What each kind of record must carry beyond its kind, agreement and date."""
-    needs: dict[RecordKind, tuple[str, ...]] = {
-        "adoption": ("version", "effective"),
-        "decision": ("version", "effective", "body", "section", "parts"),
-        "review": ("body", "section", "review"),
-        "notice": ("version", "effective", "party", "parts"),
-        "termination": ("party", "ends"),
-        "amendment": ("version", "effective", "parts"),
-        "signatures": ("version",),
-        "withdrawal": ("version", "effective", "parts", "withdraws"),
-        "objection": ("party",),
-    }
+    """The fields each kind of record must carry, and those it must not."""
+    needed, allowed = _FIELDS[record.kind]
+    kind = f"{'an' if record.kind[0] in 'aeiou' else 'a'} {record.kind} record"
     problems = [
-        f"a {record.kind} record needs {PREFIX}{name.capitalize()}"
-        for name in needs[record.kind]
+        f"{kind} needs {PREFIX}{_TRAILER.get(name, name.capitalize())}"
+        for name in needed
         if not getattr(record, name)
+    ]
+    problems += [
+        f"{kind} has no {PREFIX}{_TRAILER.get(name, name.capitalize())}"
+        for name in _OPTIONAL
+        if name not in needed and name not in allowed and getattr(record, name)
     ]
     return problems
 

@@ -21,6 +21,7 @@ from typing import assert_never
 
 from tymdocs.governance.history import End, Entry, add_months, changes_main, in_force_from
 from tymdocs.governance.records import (
+    MAIN_TEXT,
     VERSIONED,
     Record,
     annex_part,
@@ -52,14 +53,19 @@ class Breach:
 
 
 def term_end(start: dt.date, months: int) -> dt.date:
-    """The last day of a term of ``months`` from ``start``: the day before its anniversary
-    (five years from 1.2.2025 end on 31.1.2030)."""
+    """The last day of a term of ``months`` from ``start``: the day before the same day
+    ``months`` later (five years from 1.2.2025 end on 31.1.2030), or that month's last day
+    where it has no such day (a month from 31.1.2025 ends on 28.2.2025)."""
     anniversary = add_months(start, months)
-    return anniversary if anniversary == dt.date.max else anniversary - dt.timedelta(days=1)
+    if anniversary == dt.date.max or anniversary.day != start.day:
+        return anniversary
+    return anniversary - dt.timedelta(days=1)
 
 
 def extended(valid_until: dt.date, extension: Extension, times: int) -> dt.date:
     """``valid_until`` after ``times`` extensions: each runs from the day after the last."""
+    if times == 0 or valid_until == dt.date.max:
+        return valid_until
     return term_end(valid_until + dt.timedelta(days=1), extension.months * times)
 
 
@@ -74,9 +80,9 @@ def extensions_granted(extension: Extension, objections: list[Record]) -> int:
     """How many extensions run: all of them, unless a party objected before one began."""
     deadlines = objection_deadlines(extension)
     for objection in sorted(objections, key=lambda r: r.date):
-        timely = [k for k, last in enumerate(deadlines) if objection.date <= last]
-        if timely:
-            return timely[0]
+        for k, last in enumerate(deadlines):
+            if objection.date <= last:
+                return k
     return extension.times
 
 
@@ -130,7 +136,6 @@ class Past:
         self.adoption: Entry | None = None
         self.pending: dict[int, Entry] = {}
         """Amendments awaiting signatures."""
-        self.amendments: dict[int, Entry] = {}
         self.signed: dict[int, Entry] = {}
         self.withdrawn: set[int] = set()
         self.mains: list[Entry] = []
@@ -172,7 +177,6 @@ class Past:
             case "amendment":
                 if record.version:
                     self.pending[record.version] = entry
-                    self.amendments[record.version] = entry
                 self._changed(record, review=False)
             case "signatures":
                 amendment = self.pending.pop(record.version or 0, None)
@@ -186,7 +190,7 @@ class Past:
                     for part, changes in self.changes.items():
                         self.changes[part] = [c for c in changes if c[0] != record.withdraws]
             case "termination":
-                if self.termination is None:
+                if self.termination is None and record.ends is not None:
                     self.termination = entry
             case "objection":
                 self.objections.append(record)
@@ -196,7 +200,7 @@ class Past:
             self._cite(record, entry.commit)
 
     def _changed(self, record: Record, review: bool = True) -> None:
-        for part in record.parts:
+        for part in {_ordered_as(p) for p in record.parts}:
             self.changes.setdefault(part, []).append(
                 (record.version or 0, record.effective or record.date)
             )
@@ -245,16 +249,41 @@ class Past:
         main = self.main_on(day)
         return meta_at(main.commit) if main is not None else None
 
-    def end(self, meta_at: MetaAt) -> End | None:
+    def terminated(self) -> Record | None:
+        return self.termination.record if self.termination else None
+
+    def validity(self, meta_at: MetaAt) -> Metadata | None:
+        """The term as last agreed: ``tymdocs.yaml`` of the newest version of the main text
+        in force on any day."""
         latest = self.latest_main()
-        meta = meta_at(latest.commit) if latest is not None else None
-        return agreement_end(
-            meta, self.termination.record if self.termination else None, self.objections
-        )
+        return meta_at(latest.commit) if latest is not None else None
+
+    def objections_against(self, meta: Metadata, meta_at: MetaAt) -> list[Record]:
+        """The objections to the term ``meta`` states (``valid_until`` and ``extension``):
+        those made since the version that agreed on that term; none to a term not agreed on
+        yet (an amendment's). An objection to an earlier term says nothing of a new one."""
+        since, agreed = dt.date.min, None
+        for entry in self.mains:
+            if self.in_force_from(entry) is not None:
+                term = _term_of(meta_at(entry.commit))
+                if term != agreed:
+                    since, agreed = entry.record.date, term
+        if _term_of(meta) != agreed:
+            return []
+        return [o for o in self.objections if o.date >= since]
+
+    def end(self, meta_at: MetaAt) -> End | None:
+        meta = self.validity(meta_at)
+        objections = self.objections_against(meta, meta_at) if meta is not None else []
+        return agreement_end(meta, self.terminated(), objections)
 
     def starts(self) -> dt.date | None:
         """The day version 1 takes effect."""
         return self.in_force_from(self.adoption) if self.adoption else None
+
+
+def _term_of(meta: Metadata | None) -> tuple[dt.date | None, Extension | None] | None:
+    return (meta.valid_until, meta.extension) if meta is not None else None
 
 
 # -- one step ---------------------------------------------------------------------------------
@@ -279,6 +308,8 @@ class Step:
     """The parties whose rows (members, deputies, contacts) of a composition annex change."""
     restores: bool | None = None
     """A withdrawal: whether the sources are as they were before the amendment."""
+    meta: Metadata | None = None
+    """An amendment: ``tymdocs.yaml`` as it proposes it."""
     far_future: bool = True
     """Whether an effective date far after the decision is meant."""
     problems: tuple[str, ...] = ()
@@ -342,14 +373,15 @@ def _rules(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
         case "termination":
             yield from _termination(step, past, meta)
         case "objection":
-            yield from _objection(step, past, meta)
+            yield from _objection(step, past, meta, meta_at)
         case _:  # the adoption is judged above
             pass
 
 
 def _dated(step: Step) -> Iterator[Breach]:
     record = step.record
-    if record.effective is not None and record.effective < record.date:
+    late = record.kind == "adoption"  # an agreement may be signed after the day it takes effect
+    if not late and record.effective is not None and record.effective < record.date:
         yield Breach(
             "effective-before-date",
             f"takes effect {format_date(record.effective)}, before its own date "
@@ -382,13 +414,16 @@ def _within_agreement(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breac
             f"({format_date(starts)})",
         )
     end = past.end(meta_at)
+    if record.kind == "amendment" and step.meta is not None:  # it may extend the term itself
+        objections = past.objections_against(step.meta, meta_at)
+        end = agreement_end(step.meta, past.terminated(), objections)
     if end is not None:
         for what, day in (("dated", record.date), ("takes effect", record.effective)):
             if day is not None and day > end.day:
                 yield Breach(
                     "after-end",
-                    f"{what} {format_date(day)}, after the agreement ended on "
-                    f"{format_date(end.day)} {end.why}",
+                    f"{what} {format_date(day)}, after the agreement's last day, "
+                    f"{format_date(end.day)} ({end.why})",
                 )
                 break
     if (
@@ -577,7 +612,7 @@ def _termination(step: Step, past: Past, meta: Metadata | None) -> Iterator[Brea
             )
 
 
-def _objection(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
+def _objection(step: Step, past: Past, meta: Metadata | None, meta_at: MetaAt) -> Iterator[Breach]:
     """A party's written objection to the extension of a fixed term."""
     record = step.record
     yield from _unchanged(step)
@@ -591,7 +626,7 @@ def _objection(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach
         )
         return
     deadlines = objection_deadlines(extension)
-    granted = extensions_granted(extension, past.objections)
+    granted = extensions_granted(extension, past.objections_against(meta, meta_at))
     if granted < extension.times:
         yield Breach(
             "objection",
@@ -602,7 +637,7 @@ def _objection(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach
         yield Breach(
             "objection",
             f"dated {format_date(record.date)}, after the last day to object "
-            f"({format_date(deadlines[-1])}): the extension has begun",
+            f"({format_date(deadlines[-1])})",
         )
 
 
@@ -627,6 +662,8 @@ def _declared(record: Record, annexes: Mapping[int, str]) -> Iterator[Breach]:
 
 
 def _party(record: Record, meta: Metadata | None) -> Iterator[Breach]:
+    if record.party is None:
+        return  # the missing field is the problem, and says so
     if meta is not None and all(p.id != record.party for p in meta.parties):
         known = ", ".join(p.id for p in meta.parties)
         yield Breach("party", f"party {record.party!r} is not a party of the agreement ({known})")
@@ -660,11 +697,18 @@ def _in_order(record: Record, past: Past, meta: Metadata | None) -> Iterator[Bre
             )
 
 
+def _ordered_as(part: str) -> str:
+    """The part whose changes take effect in order: an annex, or the main text as a whole
+    (each version holds all of it and ``tymdocs.yaml``, so a later amendment of one section
+    in force first would bring an earlier one's other sections with it)."""
+    return MAIN_TEXT if is_main_part(part) else part
+
+
 def _effect_order(record: Record, past: Past) -> Iterator[Breach]:
     """A part's changes take effect in the order they are recorded: otherwise the text in
     force between the two dates would hold a change that is not yet in force."""
     start = record.effective or record.date
-    for part in record.parts:
+    for part in dict.fromkeys(map(_ordered_as, record.parts)):
         later = [(v, day) for v, day in past.changes.get(part, ()) if day > start]
         if later:
             from tymdocs.governance.citation import part_name

@@ -19,7 +19,6 @@ from tymdocs.governance.rules import (
     MetaAt,
     Past,
     extended,
-    extensions_granted,
     objection_deadlines,
     record_needed,
     term_end,
@@ -183,16 +182,24 @@ def compute_status(
 def _deadlines(
     today: dt.date, agreement: Agreement, past: Past, end: End | None, meta_at: MetaAt
 ) -> list[Deadline]:
-    def duty(what: str, due: dt.date, basis: str) -> Deadline:
+    """The duties with their due dates and the dates the agreement states, by the rules in
+    force today (an amendment awaiting signatures changes none); once the agreement has
+    ended, no duty falls due after its last day."""
+    ended = end is not None and end.day < today
+
+    def duty(what: str, due: dt.date, basis: str) -> Deadline | None:
+        if ended and end is not None and due > end.day:
+            return None
         return Deadline(what, due, basis, today > due, (due - today).days)
 
     def fact(what: str, due: dt.date, basis: str) -> Deadline:
         return Deadline(what, due, basis, False, (due - today).days)
 
-    found = []
+    rules = past.rules_on(today, meta_at) or agreement.meta
+    found: list[Deadline | None] = []
     start = past.starts() or agreement.meta.effective_date
     for annex in agreement.annexes:
-        rule = agreement.meta.policy.rule(annex.number)
+        rule = rules.policy.rule(annex.number)
         if not rule.yearly_review:
             continue
         last, basis = start, f"version 1, {format_date(start)}"
@@ -201,7 +208,7 @@ def _deadlines(
             last, basis = reviewed.date, _described(reviewed, rule)
         due = governance.add_months(last, 12)
         found.append(duty(f"yearly review of Liite {annex.number} ({annex.title})", due, basis))
-    group = agreement.meta.steering_group
+    group = rules.steering_group
     if group is not None:
         appointed = group.appointed_on
         appointment = next((a for a in agreement.annexes if isinstance(a, AppointmentAnnex)), None)
@@ -214,39 +221,31 @@ def _deadlines(
                 f"appointed {format_date(appointed)}",
             )
         )
-    if past.termination is not None and past.termination.record.ends is not None:
-        notice = past.termination.record
-        assert notice.ends is not None
-        found.append(
-            fact(
-                "the agreement ends after a termination notice",
-                notice.ends,
-                f"notice {format_date(notice.date)} by {notice.party}",
-            )
-        )
-    latest = past.latest_main()
-    meta = meta_at(latest.commit) if latest is not None else agreement.meta
-    if meta is not None and meta.valid_until is not None:
-        found.append(fact("the agreement's term ends", meta.valid_until, "tymdocs.yaml"))
+    notice = past.terminated()
+    if notice is not None and notice.ends is not None:
+        basis = f"notice {format_date(notice.date)} by {notice.party}"
+        found.append(fact("the agreement ends after a termination notice", notice.ends, basis))
+    meta = past.validity(meta_at) or agreement.meta
+    if meta.valid_until is not None:
         extension = meta.extension
-        if extension is not None and past.termination is None:
-            granted = extensions_granted(extension, past.objections)
-            deadlines = objection_deadlines(extension)
-            if granted == extension.times and past.objections == []:
-                for k, last in enumerate(deadlines, start=1):
-                    until = format_date(extended(meta.valid_until, extension, k))
-                    found.append(
-                        fact(
-                            f"last day to object to extension {k} (without an objection the "
-                            f"agreement runs until {until})",
-                            last,
-                            "tymdocs.yaml, extension",
-                        )
+        first = "first " if extension is not None else ""
+        found.append(fact(f"the agreement's {first}term ends", meta.valid_until, "tymdocs.yaml"))
+        objections = past.objections_against(meta, meta_at)
+        if extension is not None and notice is None and not objections:
+            for k, last in enumerate(objection_deadlines(extension), start=1):
+                until = format_date(extended(meta.valid_until, extension, k))
+                found.append(
+                    fact(
+                        f"last day to object to extension {k} (without an objection the "
+                        f"agreement runs until {until})",
+                        last,
+                        "tymdocs.yaml, extension",
                     )
-    shown = {d.due for d in found if d.what.startswith("the agreement")}
+                )
+    shown = {d.due for d in found if d is not None and d.what.startswith("the agreement")}
     if end is not None and end.day not in shown:
         found.append(fact(f"the agreement ends {end.why}", end.day, "the register"))
-    return sorted(found, key=lambda d: d.due)
+    return sorted((d for d in found if d is not None), key=lambda d: d.due)
 
 
 def _described(record: governance.Record, rule: ChangeRule) -> str:
