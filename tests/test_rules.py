@@ -615,7 +615,10 @@ def test_an_objection_to_an_earlier_term_says_nothing_of_a_new_one(
 def test_extension_bounds_are_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     root = copy_agreement(tmp_path / "a")
     edit(root, SECTION_12, "on voimassa toistaiseksi.", "on voimassa 31.12.9999 saakka.")
-    big = "valid_until: 9999-12-31\nextension: {months: 12, times: 99999999, objection_by: 9999-01-01}"
+    big = (
+        "valid_until: 9999-12-31\n"
+        "extension: {months: 12, times: 99999999, objection_by: 9999-01-01}"
+    )
     edit(root, CONFIG, 'valid_until: null  # "on voimassa toistaiseksi"', big)
     result = run(capsys, "-C", str(root), "check")
     assert result.code == 1
