@@ -33,7 +33,7 @@ from tymdocs.governance.rules import (
     composition_rows,
     termination_end,
 )
-from tymdocs.locale import label, local_date, parse_date, today
+from tymdocs.locale import format_date, label, local_date, parse_date, today
 from tymdocs.model import Agreement, Metadata
 from tymdocs.paths import is_main_text
 from tymdocs.revision import meta_reader, read_config
@@ -127,11 +127,17 @@ class _Context:
     def rules_on(self, day: dt.date) -> Metadata:
         """``tymdocs.yaml`` as the version in force on ``day`` has it."""
         meta = self.past.rules_on(day, self.meta_at)
-        if meta is None:
+        if meta is not None:
+            return meta
+        main = self.past.main_on(day)
+        if main is None:
             raise RefusedError(
                 "no version 1 is recorded: record the agreement as adopted first (tymdocs adopt)"
             )
-        return meta
+        raise RefusedError(
+            f"tymdocs.yaml of version {main.record.version}, in force on {format_date(day)}, "
+            f"does not read: see tymdocs check --ref {main.commit[:12]}"
+        )
 
     def no_unrecorded_commits(self) -> None:
         """A record covers the working tree's changes; an earlier commit without its record
