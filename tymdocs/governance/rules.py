@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from tymdocs.governance.history import End, Entry, add_months, changes_main, in_force_from
@@ -107,13 +107,12 @@ def agreement_end(
             ends.append(End(meta.valid_until, "by its own term"))
         else:
             granted = extensions_granted(extension, objections)
-            why = (
-                "by its term, extended"
-                if granted == extension.times
-                else "by its term, after an objection to its extension"
-            )
-            if granted == 0:
+            if granted == extension.times:
+                why = "by its term, extended"
+            elif granted == 0:
                 why = "by its own term, after an objection to its extension"
+            else:
+                why = "by its term, extended until an objection to a further extension"
             ends.append(End(extended(meta.valid_until, extension, granted), why))
     return min(ends, key=lambda e: e.day, default=None)
 
@@ -170,6 +169,7 @@ class Past:
                     self.adoption = entry
             case "decision" | "notice":
                 self._changed(record)
+                self._cite(record, entry.commit)
             case "review":
                 self._cite(record, entry.commit)
                 if record.review is not None:
@@ -196,8 +196,6 @@ class Past:
                 self.objections.append(record)
             case _:
                 assert_never(record.kind)
-        if record.kind == "decision":
-            self._cite(record, entry.commit)
 
     def _changed(self, record: Record, review: bool = True) -> None:
         for part in {_ordered_as(p) for p in record.parts}:
@@ -211,7 +209,7 @@ class Past:
         """A change in force of an annex is a review of it, on the day it was decided."""
         for part in record.parts:
             if part.startswith("annex-") and part[6:].isdigit():
-                self._reviewed(int(part[6:]), Record(record.kind, record.agreement, day))
+                self._reviewed(int(part[6:]), replace(record, date=day))
 
     def _reviewed(self, annex: int, record: Record) -> None:
         last = self.reviews.get(annex)
