@@ -372,8 +372,10 @@ def _rules(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
             yield from _termination(step, past, meta)
         case "objection":
             yield from _objection(step, past, meta, meta_at)
-        case _:  # the adoption is judged above
-            pass
+        case "adoption":
+            pass  # judged above, before anything is recorded
+        case _:
+            assert_never(record.kind)
 
 
 def _dated(step: Step) -> Iterator[Breach]:
