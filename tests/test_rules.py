@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import GIT_ENV, copy_agreement, edit, git, init_repo, run
+from tests.helpers import FIXTURES, GIT_ENV, copy_agreement, edit, git, init_repo, run
 from tests.test_governance import LIITE_2, SECTION_12, kela_to_one
 from tymdocs.errors import UsageError
 from tymdocs.governance import add_months
@@ -669,3 +669,22 @@ def test_after_the_end_no_duty_falls_due_and_an_extended_term_is_the_first_term(
     whats = {d["what"]: d for d in status["deadlines"]}
     assert "the agreement's first term ends" in whats
     assert not any("steering group" in w for w in whats)  # due 19.1.2030, after the end
+
+
+def test_a_party_s_notice_changes_only_its_own_members(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another agreement, whose composition names each member's party: Kela's notice may
+    replace Kela's member, not Järvilä's."""
+    root = copy_agreement(tmp_path / "a", FIXTURES / "kuvitteellinen")
+    init_repo(root, "Sopimus")
+    today(monkeypatch, "2026-03-01")
+    assert run(capsys, "-C", str(root), "adopt", "--date", "2025-12-15", "-m", "x").code == 0
+    composition = "annexes/kokoonpano.yaml"
+    edit(root, composition, "name: Eero Esimerkki", "name: Eila Esimerkki")
+    notice = ["notice", "--party", "kela", "--date", "1.3.2026", "-m", "x"]
+    refused(capsys, root, notice, "a notice of kela changes rows of jarvila in the composition")
+    edit(root, composition, "name: Eila Esimerkki", "name: Eero Esimerkki")
+    edit(root, composition, "name: Jussi Jokela", "name: Jaana Jokela")
+    assert run(capsys, "-C", str(root), *notice).code == 0
+    assert run(capsys, "-C", str(root), "check", "--governance").code == 0
