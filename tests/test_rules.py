@@ -688,3 +688,76 @@ def test_a_party_s_notice_changes_only_its_own_members(
     edit(root, composition, "name: Jussi Jokela", "name: Jaana Jokela")
     assert run(capsys, "-C", str(root), *notice).code == 0
     assert run(capsys, "-C", str(root), "check", "--governance").code == 0
+
+
+def test_an_amendment_dated_after_the_end_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An amendment may extend the term from the day after it ends, but not be made after."""
+    fixed = "Tämä sopimus tulee voimaan 1.5.2025 ja on voimassa 31.12.2026 saakka."
+    root = agreement(
+        tmp_path / "a",
+        text=fixed,
+        config=('valid_until: null  # "on voimassa toistaiseksi"', "valid_until: 2026-12-31"),
+    )
+    today(monkeypatch, "2027-01-05")
+    edit(root, SECTION_12, "31.12.2026 saakka", "31.12.2027 saakka")
+    edit(root, CONFIG, "valid_until: 2026-12-31", "valid_until: 2027-12-31")
+    amend = ["amend", "--date", "3.1.2027", "-m", "Jatketaan"]
+    refused(capsys, root, amend, "dated 3.1.2027, after the agreement's last day, 31.12.2026")
+
+
+def test_a_withdrawal_takes_effect_when_the_text_it_restores_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Withdrawing an amendment restores a decision effective 1.6.2026 with the rest: the
+    withdrawal cannot put that decision in force on the day it is made."""
+    root = agreement(tmp_path / "a")
+    today(monkeypatch, "2026-01-20")
+    liite_4 = root / "annexes/liite-4-palvelut.md"
+    liite_4.write_text(liite_4.read_text(encoding="utf-8") + "\nUusi palvelu.\n", "utf-8")
+    decided = ["--effective", "1.6.2026"]
+    assert run(capsys, "-C", str(root), *approve(*decided, date="1.1.2026", section="1")).code == 0
+    edit(root, SECTION_12, "toistaiseksi.", "toistaiseksi. Muutettu.")
+    liite_4.write_text(liite_4.read_text(encoding="utf-8") + "\nToinen palvelu.\n", "utf-8")
+    amend = ["amend", "--date", "10.1.2026", "--effective", "1.7.2026", "-m", "Muutos"]
+    assert run(capsys, "-C", str(root), *amend).code == 0
+    git(root, "checkout", "-q", "HEAD~1", "--", ".")
+    withdraw = ["amend", "--withdraw", "--date", "15.1.2026", "-m", "Peruttu"]
+    assert run(capsys, "-C", str(root), *withdraw).code == 0
+    assert "Tymdocs-Effective: 2026-06-01" in git(root, "log", "-1", "--format=%B")
+    in_force = open_source(root, at=dt.date(2026, 2, 1))
+    assert "Uusi palvelu." not in in_force.tree.read("annexes/liite-4-palvelut.md").decode()
+    later = open_source(root, at=dt.date(2026, 6, 1))
+    assert "Uusi palvelu." in later.tree.read("annexes/liite-4-palvelut.md").decode()
+    assert run(capsys, "-C", str(root), "check", "--governance").code == 0
+    # the same withdrawal made by hand, in force on its own day, is out of order
+    git(root, "reset", "-q", "--hard", "HEAD~1")
+    git(root, "checkout", "-q", "HEAD~1", "--", ".")
+    hand_made(
+        root,
+        "Tymdocs-Record: withdrawal\nTymdocs-Version: 4\nTymdocs-Date: 2026-01-15\n"
+        "Tymdocs-Effective: 2026-01-15\nTymdocs-Parts: section-12, annex-4\n"
+        "Tymdocs-Withdraws: 3",
+    )
+    flagged(capsys, root, "a later record cannot take effect before it (15.1.2026)")
+
+
+def test_an_amendment_counts_in_effect_order_from_its_signatures(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = agreement(tmp_path / "a")
+    today(monkeypatch, "2026-06-01")
+    edit(root, SECTION_12, "toistaiseksi.", "toistaiseksi. Muutettu.")
+    amend = ["amend", "--date", "5.1.2026", "--effective", "1.2.2026", "-m", "12 §"]
+    assert run(capsys, "-C", str(root), *amend).code == 0
+    _signed_by_hand(root, 2, "2026-06-01")  # in force from 1.6.2026, not 1.2.2026
+    edit(root, "docs_src/04-johtoryhma.md", "Johtoryhmä", "Johtoryhmä (johtoryhmä)")
+    second = ["amend", "--date", "15.2.2026", "--effective", "1.3.2026", "-m", "4 §"]
+    refused(capsys, root, second, "changes from 1.6.2026 by version 2")
+
+
+def test_each_extension_runs_from_the_day_after_the_last() -> None:
+    extension = Extension(1, 2, dt.date(2026, 1, 1))
+    assert extended(dt.date(2026, 1, 30), extension, 1) == dt.date(2026, 2, 28)
+    assert extended(dt.date(2026, 1, 30), extension, 2) == dt.date(2026, 3, 31)

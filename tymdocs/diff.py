@@ -93,7 +93,8 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
         date=_date(entries, b, author),
     )
     names = {p.id: p.name for p in b.agreement.parties}
-    withdrawn = {e.record.withdraws for e in entries if e.record.withdraws is not None}
+    history = b.source.history
+    withdrawn = history.withdrawn() if history is not None else set()
     standing = [e for e in entries if e.record.version not in withdrawn]
     changes = tuple(_with_record(c, standing, names, a, b) for c in report.changes)
     return replace(report, changes=changes), a, b

@@ -118,7 +118,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         ref=ref,
         location=location,
         version=None if dirty else located.version,
-        notes=governance.notes(history.versions(), names),
+        notes=governance.notes(history.versions(), names, history.withdrawn()),
         history=history,
     )
 
@@ -232,7 +232,7 @@ def _in_force(root: Path, tip: str, day: dt.date, location: str) -> Source:
         label=label("in_force_on", date=format_date(day)),
         ref=tip,
         location=location,
-        notes=governance.notes(in_force.applied, names, in_force=True),
+        notes=governance.notes(in_force.applied, names, history.withdrawn(), in_force=True),
         at=day,
         in_force=in_force,
         history=history,

@@ -3,7 +3,7 @@ consolidated text closes each changed part with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import assert_never
 
 from tymdocs.governance.history import Located, Version
@@ -71,15 +71,17 @@ def cite(record: Record, party_names: dict[str, str]) -> str:
 
 
 def notes(
-    versions: Iterable[Version], party_names: dict[str, str], in_force: bool = False
+    versions: Iterable[Version],
+    party_names: dict[str, str],
+    withdrawn: Collection[int],
+    in_force: bool = False,
 ) -> dict[str, tuple[str, ...]]:
     """Per part (``annex-5``, ``section-8``), the note a consolidated text carries for every
-    change since version 1: ``Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025
-    alkaen.`` With ``in_force``, dates are when each change actually took effect."""
+    change since version 1 but the ``withdrawn`` amendments: ``Liite 5 muutettu: Johtoryhmä
+    15.9.2025 § 4, voimassa 1.10.2025 alkaen.`` With ``in_force``, dates are when each change
+    actually took effect."""
     found: dict[str, list[str]] = {}
-    listed = list(versions)
-    withdrawn = {v.record.withdraws for v in listed if v.record.withdraws is not None}
-    for version in listed:
+    for version in versions:
         record = version.record
         if record.kind in ("adoption", "withdrawal") or version.number in withdrawn:
             continue  # a withdrawn amendment changed nothing that ever took effect

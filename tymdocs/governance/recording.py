@@ -31,6 +31,7 @@ from tymdocs.governance.rules import (
     Step,
     breaches,
     composition_rows,
+    restored_from,
     termination_end,
 )
 from tymdocs.locale import format_date, label, local_date, parse_date, today
@@ -503,14 +504,15 @@ def plan_withdrawal(root: Path, *, date: str, message: str) -> Plan:
             f"version {amendment.record.version} has no earlier commit to go back to"
         )
     restores = not changed_sources(root, GitTree(root, before), ctx.current)
+    parts, number = amendment.record.parts, amendment.record.version or 0
     record = Record(
         kind="withdrawal",
         agreement=ctx.agreement_id,
         date=day,
         version=ctx.past.last_version + 1,
-        effective=day,
-        parts=amendment.record.parts,
-        withdraws=amendment.record.version,
+        effective=restored_from(ctx.past, parts, number, day),
+        parts=parts,
+        withdraws=number,
     )
     ctx.judge(ctx.step(record, restores=restores, **_changes(ctx)))
     return ctx.plan(record, message, ctx.changed)

@@ -64,9 +64,12 @@ def term_end(start: dt.date, months: int) -> dt.date:
 
 def extended(valid_until: dt.date, extension: Extension, times: int) -> dt.date:
     """``valid_until`` after ``times`` extensions: each runs from the day after the last."""
-    if times == 0 or valid_until == dt.date.max:
-        return valid_until
-    return term_end(valid_until + dt.timedelta(days=1), extension.months * times)
+    last = valid_until
+    for _ in range(times):
+        if last == dt.date.max:
+            break
+        last = term_end(last + dt.timedelta(days=1), extension.months)
+    return last
 
 
 def objection_deadlines(extension: Extension) -> tuple[dt.date, ...]:
@@ -181,14 +184,20 @@ class Past:
             case "signatures":
                 amendment = self.pending.pop(record.version or 0, None)
                 if amendment is not None:
-                    self.signed[amendment.record.version or 0] = entry
+                    number = amendment.record.version or 0
+                    self.signed[number] = entry
                     self._annexes_reviewed(amendment.record, record.date)
+                    for part, changes in self.changes.items():  # in force once signed
+                        self.changes[part] = [
+                            (v, max(day, record.date) if v == number else day) for v, day in changes
+                        ]
             case "withdrawal":
                 if record.withdraws in self.pending:
                     self.pending.pop(record.withdraws)
                     self.withdrawn.add(record.withdraws)
                     for part, changes in self.changes.items():
                         self.changes[part] = [c for c in changes if c[0] != record.withdraws]
+                    self._changed(record, review=False)
             case "termination":
                 if self.termination is None and record.ends is not None:
                     self.termination = entry
@@ -265,7 +274,8 @@ class Past:
             if self.in_force_from(entry) is not None:
                 term = _term_of(meta_at(entry.commit))
                 if term != agreed:
-                    since, agreed = entry.record.date, term
+                    signed = self.signed.get(entry.record.version or 0)
+                    since, agreed = (signed or entry).record.date, term
         if _term_of(meta) != agreed:
             return []
         return [o for o in self.objections if o.date >= since]
@@ -387,10 +397,10 @@ def _dated(step: Step) -> Iterator[Breach]:
             f"takes effect {format_date(record.effective)}, before its own date "
             f"{format_date(record.date)}",
         )
-    if step.record.date > step.now:
+    if record.date > step.now:
         yield Breach(
             "future",
-            f"dated {format_date(step.record.date)}, after the day it is recorded "
+            f"dated {format_date(record.date)}, after the day it is recorded "
             f"({format_date(step.now)}): a record is made once what it records is done",
         )
 
@@ -414,18 +424,21 @@ def _within_agreement(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breac
             f"({format_date(starts)})",
         )
     end = past.end(meta_at)
+    ends = {"dated": end, "takes effect": end}
     if record.kind == "amendment" and step.meta is not None:  # it may extend the term itself
         objections = past.objections_against(step.meta, meta_at)
-        end = agreement_end(step.meta, past.terminated(), objections)
-    if end is not None:
-        for what, day in (("dated", record.date), ("takes effect", record.effective)):
-            if day is not None and day > end.day:
-                yield Breach(
-                    "after-end",
-                    f"{what} {format_date(day)}, after the agreement's last day, "
-                    f"{format_date(end.day)} ({end.why})",
-                )
-                break
+        ends["takes effect"] = agreement_end(step.meta, past.terminated(), objections)
+    if record.kind == "withdrawal":
+        ends["dated"] = None  # taking back what was never signed changes nothing
+    for what, day in (("dated", record.date), ("takes effect", record.effective)):
+        last = ends[what]
+        if day is not None and last is not None and day > last.day:
+            yield Breach(
+                "after-end",
+                f"{what} {format_date(day)}, after the agreement's last day, "
+                f"{format_date(last.day)} ({last.why})",
+            )
+            break
     if (
         not step.far_future
         and record.effective is not None
@@ -561,6 +574,7 @@ def _withdrawal(step: Step, past: Past) -> Iterator[Breach]:
             f"dated {format_date(record.date)}, before the amendment of "
             f"{format_date(amendment.record.date)} it withdraws",
         )
+    yield from _effect_order(record, past, ignore=record.withdraws)
     if step.restores is False:
         yield Breach(
             "restores",
@@ -704,12 +718,27 @@ def _ordered_as(part: str) -> str:
     return MAIN_TEXT if is_main_part(part) else part
 
 
-def _effect_order(record: Record, past: Past) -> Iterator[Breach]:
-    """A part's changes take effect in the order they are recorded: otherwise the text in
-    force between the two dates would hold a change that is not yet in force."""
+def restored_from(past: Past, parts: tuple[str, ...], withdraws: int, day: dt.date) -> dt.date:
+    """When a withdrawal takes effect: the day it is made, or the day the text it restores
+    does, if later (it restores a decision not yet in force with the rest)."""
+    return max(
+        [day]
+        + [
+            start
+            for part in dict.fromkeys(map(_ordered_as, parts))
+            for version, start in past.changes.get(part, ())
+            if version != withdraws
+        ]
+    )
+
+
+def _effect_order(record: Record, past: Past, ignore: int | None = None) -> Iterator[Breach]:
+    """A part's changes take effect in the order they are recorded (an amendment's once it
+    is signed): otherwise the text in force between the two dates would hold a change that
+    is not yet in force."""
     start = record.effective or record.date
     for part in dict.fromkeys(map(_ordered_as, record.parts)):
-        later = [(v, day) for v, day in past.changes.get(part, ()) if day > start]
+        later = [(v, day) for v, day in past.changes.get(part, ()) if day > start and v != ignore]
         if later:
             from tymdocs.governance.citation import part_name
 

@@ -19,6 +19,7 @@ from tymdocs.governance.rules import (
     MetaAt,
     Past,
     extended,
+    extensions_granted,
     objection_deadlines,
     record_needed,
     term_end,
@@ -226,24 +227,18 @@ def _deadlines(
         basis = f"notice {format_date(notice.date)} by {notice.party}"
         found.append(fact("the agreement ends after a termination notice", notice.ends, basis))
     meta = past.validity(meta_at) or agreement.meta
-    if meta.valid_until is not None:
-        extension = meta.extension
-        first = "first " if extension is not None else ""
-        found.append(fact(f"the agreement's {first}term ends", meta.valid_until, "tymdocs.yaml"))
+    extension = meta.extension
+    if meta.valid_until is not None and extension is not None and notice is None:
         objections = past.objections_against(meta, meta_at)
-        if extension is not None and notice is None and not objections:
-            for k, last in enumerate(objection_deadlines(extension), start=1):
-                until = format_date(extended(meta.valid_until, extension, k))
-                found.append(
-                    fact(
-                        f"last day to object to extension {k} (without an objection the "
-                        f"agreement runs until {until})",
-                        last,
-                        "tymdocs.yaml, extension",
-                    )
-                )
-    shown = {d.due for d in found if d is not None and d.what.startswith("the agreement")}
-    if end is not None and end.day not in shown:
+        if extensions_granted(extension, objections):
+            found.append(fact("the agreement's first term ends", meta.valid_until, "tymdocs.yaml"))
+        coming = [(k, d) for k, d in enumerate(objection_deadlines(extension), 1) if d >= today]
+        if not objections and coming:  # the next one: once it passes, that extension runs
+            k, last = coming[0]
+            until = format_date(extended(meta.valid_until, extension, k))
+            what = f"last day to object to extension {k} (without an objection the agreement "
+            found.append(fact(what + f"runs until {until})", last, "tymdocs.yaml, extension"))
+    if end is not None and (notice is None or notice.ends != end.day):
         found.append(fact(f"the agreement ends {end.why}", end.day, "the register"))
     return sorted((d for d in found if d is not None), key=lambda d: d.due)
 
