@@ -74,7 +74,7 @@ from tymdocs.governance import recording, same_body
 from tymdocs.governance.audit import audit
 from tymdocs.governance.history import add_months, read_history
 from tymdocs.governance.records import Attachment, Record, annex_part, parse_record
-from tymdocs.governance.rules import Past, Step, breaches
+from tymdocs.governance.rules import Past, Step, breaches, restored_from
 from tymdocs.revision import meta_reader
 
 AGREEMENT = "lansi-pirkanmaa-tym"
@@ -471,12 +471,15 @@ def withdrawal(data: st.DataObject, register: Register) -> None:
         )
         judge(register, outcome, record, text, changed(register.root), compare_message=False)
         return
+    # A withdrawal takes effect when the text it restores does (test_rules proves the dates);
+    # here the hand-made step takes the same date, so that only the verdicts are compared.
+    past = Past.of(read_history(register.root, AGREEMENT).entries)
     record = Record(
         kind="withdrawal",
         agreement=AGREEMENT,
         date=day,
         version=register.version + 1,
-        effective=day,
+        effective=restored_from(past, pending[2], pending[0], day),
         parts=pending[2],
         withdraws=pending[0],
     )
