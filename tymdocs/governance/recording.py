@@ -1,8 +1,12 @@
-"""Recording governance: version 1, decisions, reviews, notices, terminations, amendments, their
-signatures and withdrawals, each as one commit whose trailers say which rule allowed it.
+"""Recording governance: version 1, decisions, reviews, notices, terminations, objections,
+amendments, their signatures and withdrawals, each as one commit whose trailers say which rule
+allowed it.
 
-Each ``plan_*`` function reads the repository and the agreement's rules and either returns
-the :class:`Plan` of one commit or refuses with :class:`RefusedError`, having changed nothing.
+Each ``plan_*`` function reads the repository, makes the record the command asks for, and
+either returns the :class:`Plan` of one commit or refuses with :class:`RefusedError`, having
+changed nothing. What a record may be is decided by :mod:`~tymdocs.governance.rules` alone, as
+``check --governance`` decides it; beyond the rules a command refuses only what it cannot record
+(sources with errors, an earlier commit without its record, a repository mid-merge).
 :func:`carry_out` makes the commit. Only the files a record covers are committed; any other
 work in the tree, staged or not, stays exactly as it was.
 
