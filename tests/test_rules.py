@@ -761,3 +761,19 @@ def test_each_extension_runs_from_the_day_after_the_last() -> None:
     extension = Extension(1, 2, dt.date(2026, 1, 1))
     assert extended(dt.date(2026, 1, 30), extension, 1) == dt.date(2026, 2, 28)
     assert extended(dt.date(2026, 1, 30), extension, 2) == dt.date(2026, 3, 31)
+
+
+def test_every_record_kind_is_cited_as_itself() -> None:
+    from tymdocs.governance import RECORD_KINDS, Record, cite
+
+    day = dt.date(2026, 3, 1)
+    citations = {
+        kind: cite(Record(kind, "a", day, body="Johtoryhmä", section=4, party="kela"), {})
+        for kind in RECORD_KINDS
+    }
+    assert citations["signatures"] == "Allekirjoitukset 1.3.2026"  # not the agreement's
+    assert citations["decision"] == citations["review"] == "Johtoryhmä 1.3.2026 § 4"
+    assert (
+        len(set(citations.values()) - {citations["decision"], citations["notice"]})
+        == len(RECORD_KINDS) - 5
+    )  # decision and review, notice, termination and objection share a form
