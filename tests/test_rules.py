@@ -775,3 +775,26 @@ def test_every_record_kind_is_cited_as_itself() -> None:
     assert citations["decision"] == citations["review"] == "Johtoryhmä 1.3.2026 § 4"
     # a decision and a review share a form, and a party's notice, termination and objection
     assert len(set(citations.values())) == len(RECORD_KINDS) - 3
+
+
+def test_status_counts_the_annexes_in_force_not_those_awaiting_signatures(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An amendment that would move the appointment (Liite 1) to 15.2.2026 moves the
+    steering group's term only once it is in force."""
+    root = agreement(tmp_path / "a")
+    today(monkeypatch, "2026-03-01")
+    edit(root, "annexes/liite-1-asettamispaatos.yaml", "  date: 2025-01-20", "  date: 2026-02-15")
+    edit(root, SECTION_12, "toistaiseksi.", "toistaiseksi. Muutettu.")
+    amend = ["amend", "--date", "1.3.2026", "-m", "Uusi asettamispäätös"]
+    assert run(capsys, "-C", str(root), *amend).code == 0
+
+    def term() -> str:
+        result = run(capsys, "-C", str(root), "status", "--today", "2026-03-02", "--json")
+        deadlines = json.loads(result.out)["deadlines"]
+        return next(d["due"] for d in deadlines if "steering group" in d["what"])
+
+    assert term() == "2030-01-19"
+    today(monkeypatch, "2026-03-02")
+    _signed_by_hand(root, 2, "2026-03-02")
+    assert term() == "2031-02-14"

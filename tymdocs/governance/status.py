@@ -156,9 +156,11 @@ def compute_status(
     pending: tuple[Pending, ...],
     awaiting_signatories: dict[int, tuple[str, ...]],
     meta_at: MetaAt | None = None,
+    in_force: Agreement | None = None,
 ) -> Status:
     """The status on ``today`` of ``agreement`` (as committed) with its ``history``;
-    ``meta_at`` reads the rules each version put in force (default: the committed ones)."""
+    ``meta_at`` reads the rules each version put in force (default: the committed ones), and
+    the deadlines count the annexes of ``in_force`` (default: ``agreement``)."""
     versions = history.versions()
     latest = max((v.number for v in versions), default=None)
     awaiting = tuple(
@@ -175,7 +177,7 @@ def compute_status(
         pending,
         unrecorded,
         awaiting,
-        tuple(_deadlines(today, agreement, past, end, rules)),
+        tuple(_deadlines(today, in_force or agreement, past, end, rules)),
         end if end is not None and end.day < today else None,
     )
 
@@ -284,14 +286,37 @@ def read_status(
         proposed = validate(GitTree(root, version.commit)).agreement
         done = signed.get(version.commit, {})
         awaiting[version.number] = missing_signatories(proposed, done) if proposed else ()
+    day = today or local_today()
     return compute_status(
-        today or local_today(),
+        day,
         loaded.agreement,
         history,
         pending_changes(root, committed, loaded.agreement),
         awaiting,
         meta_reader(root),
+        _in_force(root, history, day),
     )
+
+
+def _in_force(root: Path, history: History, day: dt.date) -> Agreement | None:
+    """The agreement in force on ``day``, where it is not HEAD's (a version awaiting
+    signatures or not yet in force): the annexes whose deadlines count are those in force."""
+    from tymdocs.checks import validate
+    from tymdocs.errors import UsageError
+    from tymdocs.revision import open_source
+
+    withdrawn = history.withdrawn()
+    if all(
+        (start := v.in_force_from) is not None and start <= day
+        for v in history.versions()
+        if v.number not in withdrawn
+    ):
+        return None
+    try:
+        source = open_source(root, None, day)
+    except UsageError:
+        return None  # before version 1 or after the end: HEAD's annexes
+    return validate(source.tree).agreement
 
 
 def _signed_fields(
