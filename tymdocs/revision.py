@@ -176,9 +176,7 @@ def meta_reader(root: Path) -> MetaAt:
 
 def agreement_end(root: Path, history: History) -> End | None:
     """When the agreement of ``history`` ends (None: in force until further notice)."""
-    from tymdocs.governance.rules import Past
-
-    return Past.of(history.entries).end(meta_reader(root))
+    return history.past.end(meta_reader(root))
 
 
 def open_history(root: Path, rev: str = "HEAD", changes: bool = True) -> tuple[Metadata, History]:

@@ -119,7 +119,7 @@ class History:
 
     @cached_property
     def _versions(self) -> tuple[Version, ...]:
-        signed = self._past.signed  # the signatures that closed a pending amendment
+        signed = self.past.signed  # the signatures that closed a pending amendment
         return tuple(
             Version(e.record.version, e, signed.get(e.record.version))
             for e in self.entries
@@ -138,19 +138,20 @@ class History:
         return next((v for v in self._versions if v.number == number), None)
 
     @cached_property
-    def _past(self) -> Past:
+    def past(self) -> Past:
+        """The register as the rules fold it (read it; never add to it)."""
         from tymdocs.governance.rules import Past
 
         return Past.of(self.entries)
 
     def withdrawn(self) -> set[int]:
         """The amendments taken back before they were signed."""
-        return set(self._past.withdrawn)
+        return set(self.past.withdrawn)
 
     def pending_amendments(self) -> list[Version]:
         """Amendments that await signatures: neither signed nor withdrawn, as the rules
         count them (:class:`~tymdocs.governance.rules.Past`)."""
-        return [v for v in self.versions() if v.number in self._past.pending]
+        return [v for v in self.versions() if v.number in self.past.pending]
 
     def unrecorded(self) -> list[git.LogEntry]:
         """Commits after the newest version that changed the agreement's files without one."""

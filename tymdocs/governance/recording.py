@@ -214,7 +214,7 @@ def _context(root: Path) -> _Context:
     history = governance.read_history(root, meta.id, state.head)
     current = working_blobs(root)
     changed = tuple(changed_sources(root, committed, current))
-    past = Past.of(history.entries)
+    past = history.past
     return _Context(
         root, state.head, committed, meta.id, history, past, meta_reader(root), current, changed
     )

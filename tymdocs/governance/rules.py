@@ -218,7 +218,9 @@ class Past:
         """A change in force of an annex is a review of it, on the day it was decided."""
         for part in record.parts:
             if part.startswith("annex-") and part[6:].isdigit():
-                self._reviewed(int(part[6:]), replace(record, date=day))
+                self._reviewed(
+                    int(part[6:]), record if record.date == day else replace(record, date=day)
+                )
 
     def _reviewed(self, annex: int, record: Record) -> None:
         last = self.reviews.get(annex)

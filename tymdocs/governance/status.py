@@ -168,7 +168,7 @@ def compute_status(
         for v in history.pending_amendments()
     )
     unrecorded = tuple((c.commit, c.subject) for c in history.unrecorded()) if versions else ()
-    past = Past.of(history.entries)
+    past = history.past
     rules = meta_at or (lambda _commit: agreement.meta)
     end = past.end(rules) if past.adoption else None
     return Status(
