@@ -100,6 +100,15 @@ def option_year(root: Path) -> Path:
     )
 
 
+def fixed_term(root: Path) -> Path:
+    """The seed in force until 31.12.2026, with no extension."""
+    return agreement(
+        root,
+        text="Tämä sopimus tulee voimaan 1.5.2025 ja on voimassa 31.12.2026 saakka.",
+        config=('valid_until: null  # "on voimassa toistaiseksi"', "valid_until: 2026-12-31"),
+    )
+
+
 def refused(capsys: pytest.CaptureFixture[str], root: Path, args: list[str], why: str) -> None:
     """The record command refuses, changing nothing."""
     head = git(root, "rev-parse", "HEAD")
@@ -567,12 +576,7 @@ def test_an_agreement_signed_after_it_takes_effect_is_adopted(
 def test_an_amendment_may_extend_the_term_from_the_day_after_it_ends(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fixed = "Tämä sopimus tulee voimaan 1.5.2025 ja on voimassa 31.12.2026 saakka."
-    root = agreement(
-        tmp_path / "a",
-        text=fixed,
-        config=('valid_until: null  # "on voimassa toistaiseksi"', "valid_until: 2026-12-31"),
-    )
+    root = fixed_term(tmp_path / "a")
     today(monkeypatch, "2026-11-01")
     edit(root, SECTION_12, "31.12.2026 saakka", "31.12.2028 saakka")
     edit(root, CONFIG, "valid_until: 2026-12-31", "valid_until: 2028-12-31")
@@ -694,12 +698,7 @@ def test_an_amendment_dated_after_the_end_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An amendment may extend the term from the day after it ends, but not be made after."""
-    fixed = "Tämä sopimus tulee voimaan 1.5.2025 ja on voimassa 31.12.2026 saakka."
-    root = agreement(
-        tmp_path / "a",
-        text=fixed,
-        config=('valid_until: null  # "on voimassa toistaiseksi"', "valid_until: 2026-12-31"),
-    )
+    root = fixed_term(tmp_path / "a")
     today(monkeypatch, "2027-01-05")
     edit(root, SECTION_12, "31.12.2026 saakka", "31.12.2027 saakka")
     edit(root, CONFIG, "valid_until: 2026-12-31", "valid_until: 2027-12-31")
