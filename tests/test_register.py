@@ -22,6 +22,7 @@ from tests.test_governance import kela_to_one
 from tymdocs import git as tymdocs_git
 from tymdocs.cli import main
 from tymdocs.governance import Entry, History, Record, register
+from tymdocs.locale import parse_date
 
 DECISION = (
     "Liite 5: Kelan resurssi 1,0 htv\n"
@@ -65,8 +66,24 @@ def recorded(adopted_template: Path, tmp_path_factory: pytest.TempPathFactory) -
         decision = ["--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
         _tymdocs(root, "approve", *decision, "--effective", "1.10.2025", "-m", DECISION)
         for section, ((annex, day), text) in enumerate(zip(REVIEWS, HOSTILE, strict=True), 5):
-            review = ["--review", str(annex), "--body", "Johtoryhmä", "--date", day]
-            _tymdocs(root, "approve", *review, "--section", str(section), "-m", text)
+            # made by hand: the record commands refuse such text, a hostile editor need not
+            review = Record(
+                "review",
+                "lansi-pirkanmaa-tym",
+                parse_date(day) or dt.date.min,
+                body="Johtoryhmä",
+                section=section,
+                review=annex,
+            )
+            git(
+                root,
+                "commit",
+                "-q",
+                "--allow-empty",
+                "--cleanup=verbatim",
+                "-m",
+                review.message(text),
+            )
     return root
 
 

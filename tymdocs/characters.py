@@ -17,6 +17,23 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _FORBIDDEN = re.compile(f"[{_CONTROL}{_BIDI}]")
 _FORBIDDEN_IN_VALUE = re.compile(f"[{_CONTROL}{_BIDI}\r]")
+_HIDDEN = re.compile(f"[{_CONTROL}{_BIDI}\t\n\r\u2028\u2029]")
+
+
+def hidden_character(text: str, allowed: str = "") -> str | None:
+    """The first character of ``text`` that a register cannot show as itself on one line (a
+    control character, any line separator, a bidirectional override), named by its code;
+    None if there is none. ``allowed`` lists those the text may hold (a message's LF, tab)."""
+    for found in _HIDDEN.finditer(text):
+        if found.group() not in allowed:
+            return f"the character U+{ord(found.group()):04X}"
+    return None
+
+
+def printable(text: str) -> str:
+    """Text as a terminal may show it: anyone who can push writes subjects and trailers, so a
+    control character is shown as its code, never acted on."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def forbidden(text: str, value: bool = False) -> str | None:

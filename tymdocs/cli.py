@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NoReturn, cast
 import click
 
 from tymdocs import __version__
+from tymdocs.characters import printable
 from tymdocs.errors import Problem, TymdocsError
 
 if TYPE_CHECKING:
@@ -975,10 +976,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except TymdocsError as exc:
         settings = _settings(ctx)
         for problem in exc.problems:
-            click.echo(str(_shown(settings, problem)), err=True)
+            click.echo(printable(str(_shown(settings, problem))), err=True)
         if settings.verbose and not exc.problems:
             traceback.print_exc()
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {printable(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except Exception as exc:  # a bug in tymdocs: say so, and keep the traceback for --verbose
         if _settings(ctx).verbose:

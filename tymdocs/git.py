@@ -22,6 +22,25 @@ from tymdocs.errors import GitError, GitMissingError, UsageError
 ZERO = "0" * 40
 
 
+_SETTINGS = (
+    "-c",
+    "log.showRoot=true",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "color.ui=never",
+    "-c",
+    "core.quotePath=true",
+    "-c",
+    "i18n.logOutputEncoding=UTF-8",
+    "-c",
+    "trailer.separators=:",
+    "-c",
+    "core.pager=cat",
+)
+"""What tymdocs parses is read with its own settings, whatever the user's configuration."""
+
+
 def _git(
     cwd: Path,
     *args: str,
@@ -31,7 +50,7 @@ def _git(
 ) -> bytes:
     try:
         completed = subprocess.run(
-            ["git", *args],
+            ["git", *_SETTINGS, *args],
             cwd=cwd,
             input=stdin,
             capture_output=True,
@@ -305,8 +324,10 @@ def _without(message: str, block: str) -> str:
 
 
 def _trailers(text: str) -> tuple[tuple[str, str], ...]:
+    """``key: value`` lines, split where git splits them: at LF only (a form feed or U+2028
+    inside a value stays in the value, where the record's reader finds it)."""
     found = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
         key, sep, value = line.partition(":")
         if sep and key.strip():
             found.append((key.strip(), value.strip()))

@@ -15,6 +15,7 @@ The names most of tymdocs needs are importable from the package itself; the comm
 are imported where a command uses them.
 """
 
+from tymdocs.characters import printable
 from tymdocs.governance.citation import cite, describe, notes, part_name, version_label
 from tymdocs.governance.history import (
     Entry,
@@ -46,7 +47,6 @@ from tymdocs.governance.records import (
     main_parts,
     parse_record,
     part_number,
-    printable,
     record_dict,
     same_body,
     section_part,

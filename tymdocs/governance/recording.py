@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tymdocs import git, governance
+from tymdocs.characters import hidden_character
 from tymdocs.errors import Problem, RefusedError
 from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, annex_part, parse_record
 from tymdocs.governance.rules import (
@@ -224,6 +225,9 @@ def _message(root: Path, record: Record, text: str) -> str:
     """The commit message, proven to carry exactly the record's trailers as git reads them."""
     if not text.strip():
         raise RefusedError("-m is empty: say in a few words what was decided")
+    hidden = hidden_character(text, allowed="\n\t")
+    if hidden is not None:
+        raise RefusedError(f"-m holds {hidden}, which a register shows as nothing: remove it")
     if _PATCH_SEPARATOR.search(text):
         raise RefusedError("-m has a line starting with '---', which would hide the record")
     message = record.message(text)

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from typing import TYPE_CHECKING, Literal, get_args
 
+from tymdocs.characters import hidden_character
+
 if TYPE_CHECKING:
     from tymdocs.model import Agreement
 
@@ -170,7 +172,12 @@ def parse_record(trailers: Iterable[tuple[str, str]]) -> tuple[Record | None, li
             fields.setdefault(key[len(PREFIX) :], []).append(value)
     if not fields:
         return None, []
-    problems: list[str] = []
+    problems = [
+        hidden_in(PREFIX + key, value)
+        for key, values in fields.items()
+        for value in values
+        if hidden_character(value) is not None
+    ]
 
     def one(key: str) -> str | None:
         values = fields.get(key, [])
@@ -301,6 +308,17 @@ def _required_fields(record: Record) -> list[str]:
     return problems
 
 
+def hidden_in(key: str, value: str) -> str:
+    """What is wrong with a field that holds a character no register shows as itself."""
+    return f"{key} holds {hidden_character(value)}: a field is one line of text"
+
+
+def hidden_fields(record: Record) -> list[str]:
+    """The fields of ``record`` that hold such a character: judged before anything else, as
+    every other message would show the field."""
+    return [hidden_in(k, v) for k, v in record.trailers() if hidden_character(v) is not None]
+
+
 def body_key(name: str) -> str:
     """A deciding body's name as people mean it: case, and NFC or NFD (as some keyboards
     type ä), do not matter."""
@@ -309,12 +327,6 @@ def body_key(name: str) -> str:
 
 def same_body(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and body_key(a) == body_key(b)
-
-
-def printable(text: str) -> str:
-    """Text from a commit as a terminal may show it: anyone who can push writes subjects and
-    trailers, so a control character is shown as its code, never acted on."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
 def record_dict(record: Record) -> dict[str, object]:

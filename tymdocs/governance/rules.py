@@ -26,6 +26,7 @@ from tymdocs.governance.records import (
     Record,
     annex_part,
     body_key,
+    hidden_fields,
     is_main_part,
     same_body,
 )
@@ -332,9 +333,13 @@ def breaches(step: Step, past: Past, meta_at: MetaAt) -> list[Breach]:
 
 
 def _breaches(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
+    hidden = hidden_fields(step.record)
+    for message in hidden:  # before the rules, whose messages would show the field
+        yield Breach("hidden-character", message)
     yield from _rules(step, past, meta_at)
     for problem in step.problems:  # after the rules: they say what a missing field means
-        yield Breach("fields", problem)
+        if problem not in hidden:
+            yield Breach("fields", problem)
 
 
 def _rules(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:

@@ -1,0 +1,179 @@
+"""A register no one can forge (issue 17, first part): record fields that cannot smuggle a
+field past git or tymdocs, one definition of a field for the writer and the reader, and git
+read with tymdocs's own settings whatever the user's configuration.
+
+Real repositories in tmp_path, a fixed author and clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import RECORDED, git, run
+from tests.test_governance import kela_to_one, snapshot
+from tymdocs import git as tymdocs_git
+from tymdocs.governance import Record, parse_record
+
+AGREEMENT = "lansi-pirkanmaa-tym"
+
+
+def hand_made(root: Path, trailers: str) -> None:
+    message = f"Käsin\n\nTymdocs-Agreement: {AGREEMENT}\n{trailers}"
+    git(root, "commit", "-qa", "--cleanup=verbatim", "-m", message, date=RECORDED)
+
+
+@pytest.mark.parametrize(
+    "separator", ["\f", "\v", "\r", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+)
+def test_a_field_cannot_hide_another_behind_a_separator(
+    capsys: pytest.CaptureFixture[str], repo: Path, separator: str
+) -> None:
+    """git reads ``Case: HOLD-1<FF>Tymdocs-Parts: annex-5`` as a case and no parts; so does
+    tymdocs, and the audit says the field holds a character it cannot show."""
+    kela_to_one(repo)
+    hand_made(
+        repo,
+        "Tymdocs-Record: decision\nTymdocs-Version: 2\nTymdocs-Date: 2025-09-15\n"
+        "Tymdocs-Effective: 2025-09-15\nTymdocs-Body: Johtoryhmä\nTymdocs-Section: 4\n"
+        f"Tymdocs-Case: HOLD-1{separator}Tymdocs-Parts: annex-5",
+    )
+    trailers = tymdocs_git.log(repo, "HEAD", changes=False)[0].trailers
+    record, problems = parse_record(trailers)
+    assert record is not None and record.parts == ()
+    assert f"Tymdocs-Case holds the character U+{ord(separator):04X}" in problems[0]
+    result = run(capsys, "-C", str(repo), "check", "--governance")
+    assert result.code == 1
+    assert f"Tymdocs-Case holds the character U+{ord(separator):04X}" in result.err
+    assert "a decision record needs Tymdocs-Parts" in result.err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "why"),
+    [
+        ("--case", "HOLD\x1b[2J", "Tymdocs-Case holds the character U+001B"),
+        ("--body", "Johtoryhmä\u202e", "Tymdocs-Body holds the character U+202E"),
+        ("-m", "Päätös\x1b[2J", "-m holds the character U+001B"),
+        ("-m", "Päätös\x07", "-m holds the character U+0007"),
+    ],
+)
+def test_a_record_command_refuses_hidden_characters(
+    capsys: pytest.CaptureFixture[str], repo: Path, option: str, value: str, why: str
+) -> None:
+    kela_to_one(repo)
+    args = {"--body": "Johtoryhmä", "-m": "Päätös", option: value}
+    before = snapshot(repo)
+    command = ["approve", "--date", "15.9.2025", "--section", "4"]
+    result = run(capsys, "-C", str(repo), *command, *(x for kv in args.items() for x in kv))
+    assert result.code == 1
+    assert why in result.err, result.err
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "why"),
+    [
+        (["--effective", "9999-12-31", "--far-future"], "Tymdocs-Effective: '9999-12-31'"),
+        (["--effective", "3000-01-01", "--far-future"], "Tymdocs-Effective: '3000-01-01'"),
+        (["--section", "1000000000"], "Tymdocs-Section: '1000000000'"),
+    ],
+)
+def test_a_record_command_writes_only_what_the_audit_reads(
+    capsys: pytest.CaptureFixture[str], repo: Path, extra: list[str], why: str
+) -> None:
+    """The writer and the reader of a field are one definition: what ``check --governance``
+    would reject is never recorded."""
+    kela_to_one(repo)
+    args = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "-m", "x"]
+    if "--section" not in extra:
+        args += ["--section", "4"]
+    before = snapshot(repo)
+    result = run(capsys, "-C", str(repo), *args, *extra)
+    assert result.code == 1
+    assert why in result.err, result.err
+    assert snapshot(repo) == before
+
+
+def test_the_user_s_git_configuration_does_not_change_what_tymdocs_reads(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    for key, value in (
+        ("log.showRoot", "false"),
+        ("log.showSignature", "true"),
+        ("color.ui", "always"),
+        ("trailer.separators", ":="),
+    ):
+        git(repo, "config", key, value)
+    kela_to_one(repo)
+    result = run(
+        capsys,
+        "-C",
+        str(repo),
+        "approve",
+        "--body",
+        "Johtoryhmä",
+        "--date",
+        "15.9.2025",
+        "--section",
+        "4",
+        "-m",
+        "Kelan resurssi",
+    )
+    assert result.code == 0, result.err
+    audited = run(capsys, "-C", str(repo), "check", "--governance")
+    assert audited.code == 0, audited.err
+    logged = run(capsys, "-C", str(repo), "log", "--json")
+    assert '"kind": "decision"' in logged.out
+
+
+# -- any text in a field: refused, or read back as written ------------------------------------
+
+_ANY = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+_TEXT = st.one_of(
+    st.text(st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), min_size=1),
+    st.text(_ANY, min_size=1, max_size=30),
+    st.builds(
+        lambda a, b, c: a + b + c,
+        st.text(max_size=8),
+        st.sampled_from(["\n", "\r", "\f", "\u2028", "\x85", ": ", "Tymdocs-Parts: annex-6"]),
+        st.text(max_size=8),
+    ),
+)
+"""Ordinary text, any text, and text around a separator or a field of its own."""
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(case=_TEXT, body=_TEXT)
+def test_any_text_in_a_field_is_refused_or_reads_back_identically(
+    seed_repo: Path, case: str, body: str
+) -> None:
+    """What the writer's definition accepts, git and tymdocs both read back as written."""
+    record = Record(
+        "decision",
+        AGREEMENT,
+        dt.date(2025, 9, 15),
+        version=2,
+        effective=dt.date(2025, 9, 15),
+        body=body,
+        section=4,
+        case=case,
+        parts=("annex-5",),
+    )
+    _, problems = parse_record(record.trailers())
+    if problems:
+        return  # refused by the one definition: a record command writes nothing
+    read_by_git = tymdocs_git.parse_trailers(seed_repo, record.message("Päätös"))
+    if read_by_git != tuple(record.trailers()):
+        return  # refused by the record commands' check that git reads what they wrote
+    again, found = parse_record(read_by_git)
+    assert found == [] and again == record
+    event("read back")
