@@ -8,13 +8,16 @@ Real repositories in tmp_path, a fixed author and clock.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import RECORDED, git, run
+from tests.helpers import GIT_ENV, RECORDED, git, run
 from tests.test_governance import kela_to_one, snapshot
 from tymdocs import git as tymdocs_git
 from tymdocs.governance import Record, parse_record
@@ -177,3 +180,68 @@ def test_any_text_in_a_field_is_refused_or_reads_back_identically(
     again, found = parse_record(read_by_git)
     assert found == [] and again == record
     event("read back")
+
+
+# -- what a record command takes, and where ---------------------------------------------------
+
+
+def test_attach_takes_regular_files_only(repo: Path, tmp_path: Path) -> None:
+    """A FIFO with no writer is refused at once, not waited on (in a child process, so a
+    hang fails the test instead of stopping the suite)."""
+    fifo = tmp_path / "ote.pdf"
+    os.mkfifo(fifo)
+    kela_to_one(repo)
+    command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve"]
+    command += ["--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "x"]
+    env = {**os.environ, **GIT_ENV}
+    done = subprocess.run(
+        [*command, "--attach", str(fifo)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "is not a regular file" in done.stderr
+    assert git(repo, "log", "-1", "--format=%s") == "Sopimus allekirjoitettu"
+
+
+def test_a_shallow_clone_is_refused(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    kela_to_one(repo)
+    git(repo, "commit", "-qam", "Liite 5 ilman kirjausta", date=RECORDED)
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    audited = run(capsys, "-C", str(clone), "check", "--governance")
+    assert audited.code == 2
+    assert "git fetch --unshallow" in audited.err
+    before = snapshot(clone)
+    refused = run(
+        capsys,
+        "-C",
+        str(clone),
+        "notice",
+        "--termination",
+        "--party",
+        "kela",
+        "--date",
+        "1.10.2025",
+        "-m",
+        "x",
+    )
+    assert refused.code == 1 and "holds only part of the history" in refused.err
+    assert snapshot(clone) == before
+
+
+def test_commit_gpgsign_is_honoured(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    """The repository asks for signed commits and has no usable key: the record is refused,
+    not committed unsigned."""
+    git(repo, "config", "commit.gpgsign", "true")
+    git(repo, "config", "gpg.format", "ssh")
+    git(repo, "config", "user.signingkey", str(tmp_path / "no-such-key"))
+    kela_to_one(repo)
+    before = snapshot(repo)
+    args = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+    result = run(capsys, "-C", str(repo), *args, "-m", "x")
+    assert result.code == 1
+    assert "sign" in result.err
+    assert snapshot(repo) == before

@@ -390,6 +390,7 @@ def commit_paths(
             _git(root, "update-index", "-z", "--index-info", env=index, stdin=b"".join(entries))
         tree = _git(root, "write-tree", env=index).decode().strip()
         staged = _git(root, "ls-files", "-s", "-z", "--full-name", "--", *every, env=index)
+    sign = sign or config_flag(root, "commit.gpgsign")  # the repository's own setting too
     command = ["commit-tree", tree, "-p", state.head, *(["-S"] if sign else []), "-F", "-"]
     commit = _git(root, *command, stdin=message.encode()).decode().strip()
     written: list[Path] = []
@@ -429,6 +430,17 @@ def _take_into_index(root: Path, prefix: str, paths: list[str], staged: bytes) -
             lines.append(f"0 {ZERO}\t{prefix}{path}\0".encode())
     if lines:
         _git(root, "update-index", "-z", "--index-info", stdin=b"".join(lines))
+
+
+def config_flag(root: Path, key: str) -> bool:
+    """A boolean setting of git's configuration for ``root`` (false where unset)."""
+    found = _git(root, "config", "--type=bool", "--get", key, ok=(0, 1))
+    return found.decode().strip() == "true"
+
+
+def is_shallow(root: Path) -> bool:
+    """Whether the repository holds only part of its history (a shallow clone)."""
+    return _git(root, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
 
 
 def tag_exists(root: Path, name: str) -> bool:

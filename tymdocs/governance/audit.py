@@ -76,6 +76,11 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
         logged = git.log(root, "HEAD")
     except GitError:
         raise UsageError("there is no history to check: the repository has no commit") from None
+    if git.is_shallow(root):
+        raise UsageError(
+            "this clone holds only part of the history, and check --governance judges all of "
+            "it: fetch the rest first (git fetch --unshallow; in CI, a fetch depth of 0)"
+        )
     rewrites = governance.config_rewrites(root, logged)
     commits = governance.without_rewrites(logged, rewrites)
     history = history_of(meta.id, commits)

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -208,6 +210,11 @@ def _state(root: Path) -> git.RepoState:
 def _context(root: Path) -> _Context:
     state = _state(root)
     assert state.head is not None
+    if git.is_shallow(root):
+        raise RefusedError(
+            "this clone holds only part of the history, so the rules cannot be judged: fetch "
+            "all of it first (git fetch --unshallow)"
+        )
     committed = GitTree(root, state.head)
     meta = read_config(committed)
     if meta is None:
@@ -287,9 +294,32 @@ def _attachment(
     """A minutes extract stored under ``records/`` with its SHA-256."""
     if source is None:
         return (), ()
-    data = source.read_bytes()
+    data = _regular_file(source)
     path = f"{RECORDS_DIR}/{day.isoformat()}-{_slug(name)}/{_safe_name(source.name)}"
     return (Attachment(path, hashlib.sha256(data).hexdigest()),), ((path, data),)
+
+
+MAX_ATTACHMENT = 64 * 1024 * 1024
+"""The largest file a record stores: a minutes extract or a signed copy is far smaller."""
+
+
+def _regular_file(source: Path) -> bytes:
+    """The bytes of a regular file, read with a bound: never a FIFO, a device or a folder."""
+    try:
+        with open(source, "rb", opener=_no_block) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise RefusedError(f"{source} is not a regular file: attach a file")
+            data = handle.read(MAX_ATTACHMENT + 1)
+    except OSError as exc:
+        raise RefusedError(f"cannot read {source}: {exc.strerror}") from None
+    if len(data) > MAX_ATTACHMENT:
+        raise RefusedError(f"{source} is larger than {MAX_ATTACHMENT // 2**20} MiB")
+    return data
+
+
+def _no_block(path: str, flags: int) -> int:
+    """Open without waiting for a writer: a FIFO is refused, not waited on."""
+    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def _slug(text: str) -> str:
