@@ -245,3 +245,27 @@ def test_commit_gpgsign_is_honoured(
     assert result.code == 1
     assert "sign" in result.err
     assert snapshot(repo) == before
+
+
+# -- left from the earlier suite ----------------------------------------------------------------
+
+
+def test_verify_against_a_version_git_does_not_know_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], built_seed: Path
+) -> None:
+    copy = next((built_seed / "build").glob("*-allekirjoitus-kela.pdf"))
+    result = run(capsys, "-C", str(built_seed), "verify", "--version", "no-such-rev", str(copy))
+    assert result.code == 2
+    assert "no-such-rev" in result.err
+
+
+@pytest.mark.parametrize("into", ["docs_src", "annexes/x", ".git/x"])
+def test_outputs_never_go_into_the_sources_or_git(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path, into: str
+) -> None:
+    before = snapshot(seed_repo)
+    for command in (["build", "--no-packages"], ["diff", "HEAD"]):
+        result = run(capsys, "-C", str(seed_repo), *command, "-o", str(seed_repo / into))
+        assert result.code == 2, result.err
+        assert "outputs never go into" in result.err
+    assert snapshot(seed_repo) == before

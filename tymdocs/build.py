@@ -335,8 +335,10 @@ def verify_copies(root: Path, copies: Iterable[Path], trust: Trust | None = None
 
 
 def current_fingerprint(root: Path, rev: str) -> str | None:
-    """The fingerprint of the committed sources at ``rev``, when ``root`` is in git."""
-    try:
-        return fingerprint(source_tree(root, rev))
-    except UsageError:
+    """The fingerprint of the committed sources at ``rev``, when ``root`` is in git; a
+    ``rev`` git does not know is a usage error, never a check skipped."""
+    from tymdocs import git
+
+    if not git.is_repository(root):
         return None
+    return fingerprint(source_tree(root, rev))

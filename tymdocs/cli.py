@@ -243,7 +243,7 @@ def build(
     if at is not None and packages:
         raise click.UsageError("--at builds a consolidated text for reading: no packages")
     source = open_source(settings.root, ref, at)
-    out = (output or settings.root / "build").resolve()
+    out = _output(settings, output or settings.root / "build")
     terminal = not quiet and not as_json and sys.stderr.isatty()
 
     def progress(name: str, kind: str) -> None:
@@ -328,7 +328,7 @@ def diff(
     if as_json:
         click.echo(json.dumps(differ.change_set(report), indent=2, ensure_ascii=False))
         return
-    out = (output or settings.root / "build" / f"diff-{side_a.name}-{side_b.name}").resolve()
+    out = _output(settings, output or settings.root / "build" / f"diff-{side_a.name}-{side_b.name}")
     outputs = differ.render(report, side_a, side_b, cast("tuple[differ.Format, ...]", formats))
     differ.write(out, outputs, report)
     if not quiet:
@@ -987,6 +987,21 @@ def main(argv: list[str] | None = None) -> NoReturn:
         click.echo(f"Error: internal error: {exc!r} (run with --verbose for details)", err=True)
         sys.exit(1)
     sys.exit(0)
+
+
+def _output(settings: Settings, output: Path) -> Path:
+    """Where outputs go: never into the sources or a git folder, which they would change."""
+    from tymdocs.paths import ANNEX_DIR, TEXT_DIR
+
+    out = output.resolve()
+    for folder in (settings.root / TEXT_DIR, settings.root / ANNEX_DIR):
+        if out == folder.resolve() or folder.resolve() in out.parents:
+            raise click.UsageError(
+                f"-o {output}: outputs never go into the sources ({folder.name}/)"
+            )
+    if ".git" in out.parts:
+        raise click.UsageError(f"-o {output}: outputs never go into a git folder")
+    return out
 
 
 def _settings(ctx: click.Context | None) -> Settings:
