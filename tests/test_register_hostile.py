@@ -269,3 +269,14 @@ def test_outputs_never_go_into_the_sources_or_git(
         assert result.code == 2, result.err
         assert "outputs never go into" in result.err
     assert snapshot(seed_repo) == before
+
+
+def test_a_source_whose_name_holds_a_newline_is_an_error_naming_it(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path
+) -> None:
+    (seed_repo / "annexes" / "liite-9\na.md").write_text("# Liite 9 Uusi\n\nTeksti.\n")
+    for command in (["check"], ["build", "--no-packages", "-o", str(seed_repo / "out")]):
+        result = run(capsys, "-C", str(seed_repo), *command)
+        assert result.code == 1, result.err
+        assert "liite-9\\x0aa.md: error: the file name holds the character U+000A" in result.err
+    assert not (seed_repo / "out").exists()

@@ -22,7 +22,13 @@ from typing import Protocol
 
 from tymdocs import git, markup
 from tymdocs.annexes import read_annex
-from tymdocs.characters import forbidden, unprintable, unprintable_message
+from tymdocs.characters import (
+    forbidden,
+    hidden_character,
+    printable,
+    unprintable,
+    unprintable_message,
+)
 from tymdocs.config import AnnexRoles, RolesOf, parse_metadata, read_metadata
 from tymdocs.errors import Problem, SourceError
 from tymdocs.formats import canonical_config
@@ -89,6 +95,18 @@ def _refuse_links(links: Iterable[str]) -> None:
         raise SourceError(problems)
 
 
+def _refuse_names(paths: Iterable[str]) -> None:
+    """Refuse the sources whose names hold a character no listing shows as itself (a
+    newline, a control character): git's line-based tools would read another name."""
+    problems = tuple(
+        Problem(printable(path), None, f"the file name holds {hidden}: rename the file")
+        for path in sorted(paths)
+        if (hidden := hidden_character(path)) is not None
+    )
+    if problems:
+        raise SourceError(problems)
+
+
 class WorkTree:
     """The sources as they are on disk: regular files only."""
 
@@ -117,6 +135,7 @@ class WorkTree:
                 elif entry.is_file():
                     found.append(path)
         _refuse_links(links)
+        _refuse_names(found)
         return sorted(found)
 
     def read(self, path: str) -> bytes:
