@@ -8,6 +8,7 @@ Real repositories in tmp_path, a fixed author and clock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import GIT_ENV, RECORDED, git, run
+from tests.helpers import GIT_ENV, RECORDED, edit, git, run
 from tests.test_governance import kela_to_one, snapshot
 from tymdocs import git as tymdocs_git
 from tymdocs.governance import Record, parse_record
@@ -280,3 +281,42 @@ def test_a_source_whose_name_holds_a_newline_is_an_error_naming_it(
         assert result.code == 1, result.err
         assert "liite-9\\x0aa.md: error: the file name holds the character U+000A" in result.err
     assert not (seed_repo / "out").exists()
+
+
+# -- hand-made records the audit now sees through -------------------------------------------
+
+
+def test_a_decision_naming_a_section_is_flagged(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    kela_to_one(repo)
+    hand_made(
+        repo,
+        "Tymdocs-Record: decision\nTymdocs-Version: 2\nTymdocs-Date: 2025-09-15\n"
+        "Tymdocs-Effective: 2025-09-15\nTymdocs-Body: Johtoryhmä\nTymdocs-Section: 4\n"
+        "Tymdocs-Parts: section-8, annex-5",
+    )
+    result = run(capsys, "-C", str(repo), "check", "--governance")
+    assert "a decision names 8 § in Tymdocs-Parts, which only an amendment changes" in result.err
+
+
+def test_signatures_need_every_party_s_copy_and_kept_copies_are_pdfs(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    edit(repo, "docs_src/12-voimassaolo-ja-muuttaminen.md", "toistaiseksi.", "toistaiseksi. M.")
+    amend = ["amend", "--date", "1.9.2025", "-m", "Muutos"]
+    assert run(capsys, "-C", str(repo), *amend).code == 0
+    kept = repo / "records" / "versio-2" / "kela.pdf"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"not a signed copy\n")
+    digest = hashlib.sha256(kept.read_bytes()).hexdigest()
+    git(repo, "add", "records")
+    hand_made(
+        repo,
+        "Tymdocs-Record: signatures\nTymdocs-Version: 2\nTymdocs-Date: 2025-09-20\n"
+        f"Tymdocs-Signed-Copy: kela sha256:{digest} records/versio-2/kela.pdf",
+    )
+    result = run(capsys, "-C", str(repo), "check", "--governance")
+    assert result.code == 1
+    assert "without the signed copy of tyollisyysalue, hyvinvointialue" in result.err
+    assert "records/versio-2/kela.pdf is not a PDF" in result.err

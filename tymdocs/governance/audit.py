@@ -255,6 +255,8 @@ class _Judge:
                 yield f"names {copy.path}, which this commit does not add"
             elif hashlib.sha256(self.contents[blob]).hexdigest() != copy.sha256:
                 yield f"{copy.path} does not have the SHA-256 the record names"
+            elif not self.contents[blob].startswith(b"%PDF-"):
+                yield f"{copy.path} is not a PDF: a kept copy is the signed PDF itself"
 
     def _number(self, path: str, blob: str) -> int | None:
         if (path, blob) not in self.numbers:

@@ -384,7 +384,7 @@ def _rules(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
         case "withdrawal":
             yield from _withdrawal(step, past)
         case "signatures":
-            yield from _signatures(step, past)
+            yield from _signatures(step, past, meta)
         case "termination":
             yield from _termination(step, past, meta)
         case "objection":
@@ -472,6 +472,15 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
             "signed by every party may change (tymdocs amend)",
         )
     yield from _declared(record, step.annexes)
+    named = [p for p in record.parts if is_main_part(p)]
+    if named:
+        from tymdocs.governance.citation import part_name
+
+        yield Breach(
+            "parts",
+            f"a {kind} names {', '.join(map(part_name, named))} in Tymdocs-Parts, which only "
+            "an amendment changes",
+        )
     if kind == "notice":
         yield from _party(record, meta)
         others = sorted(step.rows - {record.party or ""})
@@ -590,7 +599,7 @@ def _withdrawal(step: Step, past: Past) -> Iterator[Breach]:
         )
 
 
-def _signatures(step: Step, past: Past) -> Iterator[Breach]:
+def _signatures(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
     record = step.record
     yield from _unchanged(step)
     amendment = past.pending.get(record.version or 0)
@@ -607,6 +616,14 @@ def _signatures(step: Step, past: Past) -> Iterator[Breach]:
         )
     if not record.copies:
         yield Breach("signatures", "a signatures record without the signed copies")
+    elif meta is not None:
+        missing = [p.id for p in meta.parties if p.id not in {c.party for c in record.copies}]
+        if missing:
+            yield Breach(
+                "signatures",
+                f"a signatures record without the signed copy of {', '.join(missing)}: every "
+                "party's copy puts an amendment in force",
+            )
 
 
 def _termination(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
