@@ -320,3 +320,41 @@ def test_signatures_need_every_party_s_copy_and_kept_copies_are_pdfs(
     assert result.code == 1
     assert "without the signed copy of tyollisyysalue, hyvinvointialue" in result.err
     assert "records/versio-2/kela.pdf is not a PDF" in result.err
+
+
+# -- records all or nothing --------------------------------------------------------------------
+
+
+def test_a_lock_another_git_process_holds_refuses_the_record(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    kela_to_one(repo)
+    (repo / ".git" / "index.lock").write_bytes(b"")  # another git process at work
+    before = snapshot(repo)
+    args = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+    result = run(capsys, "-C", str(repo), *args, "-m", "x")
+    assert result.code == 1
+    assert "another git process holds index.lock: nothing was recorded" in result.err
+    assert snapshot(repo) == before
+    (repo / ".git" / "index.lock").unlink()
+    assert run(capsys, "-C", str(repo), *args, "-m", "x").code == 0
+    assert git(repo, "status", "--porcelain") == ""  # HEAD and the index moved together
+
+
+def test_a_hook_that_refuses_leaves_nothing_behind(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    hook = repo / ".git" / "hooks" / "reference-transaction"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text("#!/bin/sh\necho refused by policy >&2\nexit 1\n")
+    hook.chmod(0o755)
+    extract = tmp_path / "ote.pdf"
+    extract.write_bytes(b"%PDF-1.7 minutes\n")
+    kela_to_one(repo)
+    before = snapshot(repo)
+    args = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+    result = run(capsys, "-C", str(repo), *args, "--attach", str(extract), "-m", "x")
+    assert result.code == 1
+    assert snapshot(repo) == before
+    assert not (repo / "records").exists()
+    assert not (repo / ".git" / "index.lock").exists()

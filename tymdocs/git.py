@@ -10,7 +10,9 @@ This module knows git, not agreements: it imports nothing else from tymdocs but 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -86,6 +88,8 @@ class RepoState:
     """The branch HEAD is on; None when HEAD is detached."""
     operation: str | None
     """A merge, rebase, cherry-pick or revert in progress, by name."""
+    index: Path | None = None
+    """The index file (``git rev-parse --git-path index``)."""
 
 
 _OPERATIONS = (
@@ -99,13 +103,13 @@ _OPERATIONS = (
 
 def repo_state(root: Path) -> RepoState | None:
     """The repository ``root`` lies in, or None when it lies in none."""
-    args = ["rev-parse", "--show-prefix"]
+    args = ["rev-parse", "--show-prefix", "--git-path", "index"]
     for name, _ in _OPERATIONS:
         args += ["--git-path", name]
     found = _in_repository(root, *args)
     if found is None:
         return None
-    prefix, *paths = found.decode().splitlines()
+    prefix, index, *paths = found.decode().splitlines()
     underway = [
         what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
     ]
@@ -117,6 +121,7 @@ def repo_state(root: Path) -> RepoState | None:
         head.decode() or None,
         branch.decode() or None,
         operation,
+        root / index,
     )
 
 
@@ -365,11 +370,13 @@ def commit_paths(
     top of ``state.head``, leaving every other path, staged or not, exactly as it was; with
     ``tag`` (name, commit or None for the new one), tag it in the same step.
 
-    The commit is built in a temporary index. ``new_files`` (which must not exist) are written
-    next, then the branch and the tag move together in one ``update-ref`` transaction that
-    fails if HEAD has moved since ``state`` was read; on any failure the new files are removed
-    and nothing else has changed. Last, the real index takes the committed entries of exactly
-    these paths. Paths are relative to ``root``.
+    The commit is built in a temporary index. Then, holding git's lock on the real index, the
+    index as it will be (its entries of exactly these paths set to the committed ones) is
+    written into the lock, ``new_files`` (which must not exist) are written, and the branch and
+    the tag move together in one ``update-ref`` transaction that fails if HEAD has moved since
+    ``state`` was read; last the lock becomes the index. On any failure the new files and
+    folders are removed, the lock released, and nothing has changed; a lock another process
+    holds refuses the record before anything is written. Paths are relative to ``root``.
     """
     if state.head is None or state.branch is None:
         raise GitError("cannot commit: HEAD is detached or has no commit")
@@ -390,34 +397,68 @@ def commit_paths(
             _git(root, "update-index", "-z", "--index-info", env=index, stdin=b"".join(entries))
         tree = _git(root, "write-tree", env=index).decode().strip()
         staged = _git(root, "ls-files", "-s", "-z", "--full-name", "--", *every, env=index)
-    sign = sign or config_flag(root, "commit.gpgsign")  # the repository's own setting too
-    command = ["commit-tree", tree, "-p", state.head, *(["-S"] if sign else []), "-F", "-"]
-    commit = _git(root, *command, stdin=message.encode()).decode().strip()
-    written: list[Path] = []
-    try:
-        for path, data in new_files.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("xb") as handle:
-                written.append(target)
-                handle.write(data)
-        updates = f"update HEAD {commit} {state.head}\n"
-        if tag is not None:
-            updates += f"create refs/tags/{tag[0]} {tag[1] or commit}\n"
-        subject = message.partition("\n")[0]
-        _git(root, "update-ref", "-m", f"tymdocs: {subject}", "--stdin", stdin=updates.encode())
-    except (OSError, GitError, GitMissingError) as exc:
-        for target in written:
-            target.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise GitError(f"cannot write {exc.filename}: {exc.strerror}") from exc
-        raise
-    _take_into_index(root, state.prefix, every, staged)
+        sign = sign or config_flag(root, "commit.gpgsign")  # the repository's own setting
+        command = ["commit-tree", tree, "-p", state.head, *(["-S"] if sign else []), "-F", "-"]
+        commit = _git(root, *command, stdin=message.encode()).decode().strip()
+        # Under git's own lock on the index, the index as it will be is built from a copy of
+        # it: HEAD, the index and the new files change together, or none of them.
+        index_file = state.index or root / ".git" / "index"
+        lock = index_file.with_name(index_file.name + ".lock")
+        try:
+            held = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            raise GitError(
+                f"another git process holds {lock.name}: nothing was recorded; try again when "
+                "it has finished"
+            ) from None
+        written: list[Path] = []
+        try:
+            future = Path(temp) / "future-index"
+            if index_file.exists():
+                shutil.copyfile(index_file, future)
+            _take_into_index(root, state.prefix, every, staged, {"GIT_INDEX_FILE": str(future)})
+            with os.fdopen(held, "wb") as handle:
+                handle.write(future.read_bytes())
+            for path, data in new_files.items():
+                written += _write_new(root, path, data)
+            updates = f"update HEAD {commit} {state.head}\n"
+            if tag is not None:
+                updates += f"create refs/tags/{tag[0]} {tag[1] or commit}\n"
+            subject = message.partition("\n")[0]
+            _git(root, "update-ref", "-m", f"tymdocs: {subject}", "--stdin", stdin=updates.encode())
+        except BaseException as exc:
+            for target in reversed(written):  # files, then the folders made for them
+                if target.is_dir():
+                    target.rmdir()
+                else:
+                    target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.close(held)  # when it failed before the lock was written
+            lock.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise GitError(f"cannot write {exc.filename}: {exc.strerror}") from exc
+            raise
+        os.replace(lock, index_file)
     return commit
 
 
-def _take_into_index(root: Path, prefix: str, paths: list[str], staged: bytes) -> None:
-    """Set the real index's entries of ``paths`` to the committed ones (``ls-files -s``)."""
+def _write_new(root: Path, path: str, data: bytes) -> list[Path]:
+    """Write a file that must not exist, and the folders it needs: every path made, in
+    order, so that a failure can take them away again."""
+    target = root / path
+    made = [folder for folder in reversed(target.parents) if not folder.exists()]
+    for folder in made:
+        folder.mkdir()
+    with target.open("xb") as handle:
+        made.append(target)
+        handle.write(data)
+    return made
+
+
+def _take_into_index(
+    root: Path, prefix: str, paths: list[str], staged: bytes, env: Mapping[str, str]
+) -> None:
+    """Set an index's entries of ``paths`` to the committed ones (``ls-files -s``)."""
     lines = []
     present = set()
     for entry in filter(None, staged.split(b"\0")):
@@ -429,7 +470,7 @@ def _take_into_index(root: Path, prefix: str, paths: list[str], staged: bytes) -
         if prefix + path not in present:
             lines.append(f"0 {ZERO}\t{prefix}{path}\0".encode())
     if lines:
-        _git(root, "update-index", "-z", "--index-info", stdin=b"".join(lines))
+        _git(root, "update-index", "-z", "--index-info", stdin=b"".join(lines), env=env)
 
 
 def config_flag(root: Path, key: str) -> bool:
