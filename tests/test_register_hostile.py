@@ -358,3 +358,30 @@ def test_a_hook_that_refuses_leaves_nothing_behind(
     assert snapshot(repo) == before
     assert not (repo / "records").exists()
     assert not (repo / ".git" / "index.lock").exists()
+
+
+# -- outputs stay clean -----------------------------------------------------------------------
+
+
+def test_a_hand_made_record_s_control_characters_never_break_the_docx_redline(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    kela_to_one(repo)
+    hand_made(
+        repo,
+        "Tymdocs-Record: decision\nTymdocs-Version: 2\nTymdocs-Date: 2025-09-15\n"
+        "Tymdocs-Effective: 2025-09-15\nTymdocs-Body: Johtoryhmä\x01\x08\x1b\ufffe\n"
+        "Tymdocs-Section: 4\nTymdocs-Parts: annex-5",
+    )
+    out = tmp_path / "diff"
+    result = run(capsys, "-C", str(repo), "diff", "1", "HEAD", "--format", "docx", "-o", str(out))
+    assert result.code == 0, result.err
+    (report,) = out.glob("*.docx")
+    with zipfile.ZipFile(report) as package:
+        for name in package.namelist():
+            if name.endswith(".xml"):
+                etree.fromstring(package.read(name))  # well-formed, every part

@@ -30,6 +30,15 @@ def hidden_character(text: str, allowed: str = "") -> str | None:
     return None
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot hold as U+FFFD: a document stays
+    well-formed whatever a commit's text holds."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def printable(text: str) -> str:
     """Text as a terminal may show it: anyone who can push writes subjects and trailers, so a
     control character is shown as its code, never acted on."""

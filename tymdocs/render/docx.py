@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, assert_never
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
+from tymdocs.characters import xml_safe
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.locale import label
 from tymdocs.model import (
@@ -591,6 +593,16 @@ class _PackageWriter(_Writer):
                 lines.append((_text(label("place_and_date")), {"size": 18}))
             for index, (runs, options) in enumerate(lines):
                 self.paragraph(runs, keep=index < len(lines) - 1, **options)
+
+
+def escape(text: str) -> str:
+    """Text as XML character data, only characters XML 1.0 can hold."""
+    return _escape(xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value, only characters XML 1.0 can hold."""
+    return _quoteattr(xml_safe(text))
 
 
 def _text(text: str) -> list[Run]:
