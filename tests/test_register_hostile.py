@@ -110,6 +110,8 @@ def test_the_user_s_git_configuration_does_not_change_what_tymdocs_reads(
         ("log.showSignature", "true"),
         ("color.ui", "always"),
         ("trailer.separators", ":="),
+        ("i18n.commitEncoding", "ISO-8859-1"),
+        ("core.commentChar", "T"),
     ):
         git(repo, "config", key, value)
     kela_to_one(repo)
@@ -385,3 +387,50 @@ def test_a_hand_made_record_s_control_characters_never_break_the_docx_redline(
         for name in package.namelist():
             if name.endswith(".xml"):
                 etree.fromstring(package.read(name))  # well-formed, every part
+
+
+def test_work_staged_in_the_same_second_stays_seen_as_changed(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """A file staged, then changed within the same second, must stay "AM": the index put in
+    place keeps the time git judges such racily clean entries by."""
+    kela_to_one(repo)
+    (repo / "muistio.txt").write_text("aaaa\n")
+    git(repo, "add", "muistio.txt")
+    (repo / "muistio.txt").write_text("bbbb\n")
+    args = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+    assert run(capsys, "-C", str(repo), *args, "-m", "x").code == 0
+    assert git(repo, "status", "--porcelain", "--", "muistio.txt") == "AM muistio.txt"
+
+
+def test_an_interrupt_after_the_refs_moved_keeps_the_record_whole(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    """Interrupted once HEAD has moved (a slow hook, Ctrl-C): the record stands, with its
+    index and its files, not half of it."""
+    hook = repo / ".git" / "hooks" / "reference-transaction"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(
+        '#!/bin/sh\n[ "$1" = committed ] && kill -INT $PPID $(ps -o ppid= $PPID)\nexit 0\n'
+    )
+    hook.chmod(0o755)
+    extract = tmp_path / "ote.pdf"
+    extract.write_bytes(b"%PDF-1.7 minutes\n")
+    kela_to_one(repo)
+    env = {**os.environ, **GIT_ENV}
+    command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
+    command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "x"]
+    subprocess.run([*command, "--attach", str(extract)], env=env, capture_output=True, timeout=60)
+    hook.unlink()
+    assert git(repo, "log", "-1", "--format=%s") == "x"
+    assert git(repo, "status", "--porcelain") == ""
+    assert not (repo / ".git" / "index.lock").exists()
+
+
+def test_a_message_saved_by_a_windows_editor_is_taken_with_lf(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    edit(repo, "docs_src/12-voimassaolo-ja-muuttaminen.md", "toistaiseksi.", "toistaiseksi. M.")
+    text = "Muutos\r\n\r\nPerustelut.\r\n"
+    assert run(capsys, "-C", str(repo), "amend", "--date", "1.9.2025", "-m", text).code == 0
+    assert "\r" not in git(repo, "log", "-1", "--format=%B")

@@ -39,6 +39,18 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def visible(text: str) -> str:
+    """``text`` with each character no register shows as itself (control characters, line
+    separators, bidirectional overrides; not tab) replaced by its code, ``\\x1b``: the rest,
+    a no-break space included, as it is."""
+    return _HIDDEN.sub(lambda m: m.group() if m.group() == "\t" else _code(m.group()), text)
+
+
+def _code(char: str) -> str:
+    number = ord(char)
+    return f"\\x{number:02x}" if number <= 0xFF else f"\\u{number:04x}"
+
+
 def printable(text: str) -> str:
     """Text as a terminal may show it: anyone who can push writes subjects and trailers, so a
     control character is shown as its code, never acted on."""

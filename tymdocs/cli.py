@@ -991,13 +991,13 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def _output(settings: Settings, output: Path) -> Path:
     """Where outputs go: never into the sources or a git folder, which they would change."""
-    from tymdocs.paths import ANNEX_DIR, TEXT_DIR
+    from tymdocs.paths import ANNEX_DIR, RECORDS_DIR, TEXT_DIR
 
     out = output.resolve()
-    for folder in (settings.root / TEXT_DIR, settings.root / ANNEX_DIR):
+    for folder in (settings.root / name for name in (TEXT_DIR, ANNEX_DIR, RECORDS_DIR)):
         if out == folder.resolve() or folder.resolve() in out.parents:
             raise click.UsageError(
-                f"-o {output}: outputs never go into the sources ({folder.name}/)"
+                f"-o {output}: outputs never go into the sources or the register ({folder.name}/)"
             )
     if ".git" in out.parts:
         raise click.UsageError(f"-o {output}: outputs never go into a git folder")

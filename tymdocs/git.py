@@ -39,6 +39,10 @@ _SETTINGS = (
     "trailer.separators=:",
     "-c",
     "core.pager=cat",
+    "-c",
+    "i18n.commitEncoding=UTF-8",
+    "-c",
+    "core.commentChar=#",
 )
 """What tymdocs parses is read with its own settings, whatever the user's configuration."""
 
@@ -415,7 +419,7 @@ def commit_paths(
         try:
             future = Path(temp) / "future-index"
             if index_file.exists():
-                shutil.copyfile(index_file, future)
+                shutil.copy2(index_file, future)  # its time tells git what is racily clean
             _take_into_index(root, state.prefix, every, staged, {"GIT_INDEX_FILE": str(future)})
             with os.fdopen(held, "wb") as handle:
                 handle.write(future.read_bytes())
@@ -427,6 +431,9 @@ def commit_paths(
             subject = message.partition("\n")[0]
             _git(root, "update-ref", "-m", f"tymdocs: {subject}", "--stdin", stdin=updates.encode())
         except BaseException as exc:
+            if _head(root) == commit:  # the record is made (interrupted after the refs moved)
+                os.replace(lock, index_file)
+                raise
             for target in reversed(written):  # files, then the folders made for them
                 if target.is_dir():
                     target.rmdir()
@@ -440,6 +447,13 @@ def commit_paths(
             raise
         os.replace(lock, index_file)
     return commit
+
+
+def _head(root: Path) -> str | None:
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", "HEAD", ok=(0, 1)).decode().strip()
+    except (GitError, GitMissingError):
+        return None
 
 
 def _write_new(root: Path, path: str, data: bytes) -> list[Path]:

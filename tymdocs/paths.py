@@ -10,6 +10,8 @@ CONFIG_FILE = "tymdocs.yaml"
 TEXT_DIR = "docs_src"
 ANNEX_DIR = "annexes"
 SOURCE_PATHSPECS = (CONFIG_FILE, TEXT_DIR, ANNEX_DIR)
+RECORDS_DIR = "records"
+"""Where the register keeps minutes extracts and signed copies, beside the sources."""
 
 
 def is_source_path(path: str) -> bool:

@@ -43,7 +43,7 @@ from tymdocs.governance.rules import (
 )
 from tymdocs.locale import format_date, label, local_date, parse_date, today
 from tymdocs.model import Agreement, Metadata
-from tymdocs.paths import is_main_text
+from tymdocs.paths import RECORDS_DIR, is_main_text
 from tymdocs.revision import meta_reader, read_config
 from tymdocs.sources import (
     GitTree,
@@ -57,8 +57,6 @@ from tymdocs.sources import (
 if TYPE_CHECKING:
     from tymdocs.verify import Trust
 
-RECORDS_DIR = "records"
-"""Where minutes extracts and kept signed copies are stored, beside the sources."""
 _PATCH_SEPARATOR = re.compile(r"^---", re.MULTILINE)
 
 
@@ -230,6 +228,7 @@ def _context(root: Path) -> _Context:
 
 def _message(root: Path, record: Record, text: str) -> str:
     """The commit message, proven to carry exactly the record's trailers as git reads them."""
+    text = text.replace("\r\n", "\n")  # as a Windows editor saves it
     if not text.strip():
         raise RefusedError("-m is empty: say in a few words what was decided")
     hidden = hidden_character(text, allowed="\n\t")
@@ -648,8 +647,7 @@ def _claimed_commits(copies: tuple[Path, ...]) -> set[str]:
 
     found = set()
     for path in copies:
-        with path.open("rb") as handle:
-            claim = claims(handle.read(4 * 1024 * 1024))
+        claim = claims(_regular_file(path)[: 4 * 1024 * 1024])
         if claim is not None:
             found.add(claim[1])
     return found
@@ -700,7 +698,7 @@ def _verified(
     attachments = []
     files = []
     for path, copy in zip(copies, report.copies, strict=True):
-        data = path.read_bytes()
+        data = _regular_file(path)
         kept = f"{RECORDS_DIR}/versio-{number}/{copy.party}.pdf" if keep else None
         attachments.append(Attachment(kept, hashlib.sha256(data).hexdigest(), copy.party))
         if kept:

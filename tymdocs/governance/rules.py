@@ -384,7 +384,7 @@ def _rules(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
         case "withdrawal":
             yield from _withdrawal(step, past)
         case "signatures":
-            yield from _signatures(step, past, meta)
+            yield from _signatures(step, past, meta_at)
         case "termination":
             yield from _termination(step, past, meta)
         case "objection":
@@ -599,7 +599,8 @@ def _withdrawal(step: Step, past: Past) -> Iterator[Breach]:
         )
 
 
-def _signatures(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
+def _signatures(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
+    """Every party's copy of the amendment, as the amended version names the parties."""
     record = step.record
     yield from _unchanged(step)
     amendment = past.pending.get(record.version or 0)
@@ -616,8 +617,9 @@ def _signatures(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breac
         )
     if not record.copies:
         yield Breach("signatures", "a signatures record without the signed copies")
-    elif meta is not None:
-        missing = [p.id for p in meta.parties if p.id not in {c.party for c in record.copies}]
+    elif amendment is not None and (proposed := meta_at(amendment.commit)) is not None:
+        copies = {c.party for c in record.copies}
+        missing = [p.id for p in proposed.parties if p.id not in copies]
         if missing:
             yield Breach(
                 "signatures",

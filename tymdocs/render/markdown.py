@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import assert_never
 
 from tymdocs.changes import Change, Report
+from tymdocs.characters import visible
 from tymdocs.document import Part
 from tymdocs.locale import capitalise, label
 from tymdocs.model import (
@@ -53,6 +54,7 @@ def escape_text(text: str) -> str:
     """Source text made literal in Markdown, GitLab's included (see the module docstring);
     a newline becomes a space, since a line of its own could start a block."""
     text = " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+    text = visible(text)  # an escape sequence is shown as its code, never run by a terminal
     text = _DIFF_PAIR.sub(_WORD_JOINER, text)
     text = _SPECIAL.sub(r"\\\1", text)
     return _AUTOLINK.sub(lambda match: "\\" + match.group(0), text)
