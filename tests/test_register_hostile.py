@@ -63,6 +63,8 @@ def test_a_field_cannot_hide_another_behind_a_separator(
         ("--body", "Johtoryhmä\u202e", "Tymdocs-Body holds the character U+202E"),
         ("-m", "Päätös\x1b[2J", "-m holds the character U+001B"),
         ("-m", "Päätös\x07", "-m holds the character U+0007"),
+        ("--case", "HOLD\u200b-1", "Tymdocs-Case holds the character U+200B"),
+        ("-m", "\ufeffPäätös", "-m holds the character U+FEFF"),
     ],
 )
 def test_a_record_command_refuses_hidden_characters(

@@ -17,7 +17,9 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _FORBIDDEN = re.compile(f"[{_CONTROL}{_BIDI}]")
 _FORBIDDEN_IN_VALUE = re.compile(f"[{_CONTROL}{_BIDI}\r]")
-_HIDDEN = re.compile(f"[{_CONTROL}{_BIDI}\t\n\r\u2028\u2029]")
+_INVISIBLE = "\u200b-\u200f\u2060-\u2064\ufeff"
+"""Zero-width spaces and joiners, direction marks, the word joiner and BOM: present, unseen."""
+_HIDDEN = re.compile(f"[{_CONTROL}{_BIDI}{_INVISIBLE}\t\n\r\u2028\u2029]")
 
 
 def hidden_character(text: str, allowed: str = "") -> str | None:
