@@ -405,6 +405,17 @@ def test_work_staged_in_the_same_second_stays_seen_as_changed(
     assert git(repo, "status", "--porcelain", "--", "muistio.txt") == "AM muistio.txt"
 
 
+def test_right_after_a_record_git_sees_a_clean_tree(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Scripts ask ``git diff-index --quiet HEAD``: the index put in place is refreshed."""
+    kela_to_one(repo)
+    args = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+    assert run(capsys, "-C", str(repo), *args, "-m", "x").code == 0
+    done = subprocess.run(["git", "diff-index", "--quiet", "HEAD", "--"], cwd=repo, check=False)
+    assert done.returncode == 0
+
+
 def test_an_interrupt_after_the_refs_moved_keeps_the_record_whole(
     capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
 ) -> None:

@@ -420,7 +420,10 @@ def commit_paths(
             future = Path(temp) / "future-index"
             if index_file.exists():
                 shutil.copy2(index_file, future)  # its time tells git what is racily clean
-            _take_into_index(root, state.prefix, every, staged, {"GIT_INDEX_FILE": str(future)})
+            future_env = {"GIT_INDEX_FILE": str(future)}
+            _take_into_index(root, state.prefix, every, staged, future_env)
+            # the entries just set carry no file times: refresh them, as git commit would
+            _git(root, "update-index", "-q", "--refresh", env=future_env, ok=(0, 1))
             with os.fdopen(held, "wb") as handle:
                 handle.write(future.read_bytes())
             for path, data in new_files.items():
