@@ -24,8 +24,8 @@ from tymdocs import __version__
 from tymdocs.errors import Problem, SourceError, UsageError
 from tymdocs.governance import MAIN_TEXT, annex_part, record_dict
 from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
-from tymdocs.revision import Source, open_source, source_tree
-from tymdocs.sources import fingerprint
+from tymdocs.revision import Source, commit_of, open_source
+from tymdocs.sources import GitTree, fingerprint
 
 if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
     from tymdocs.document import Document, Stamp
@@ -341,4 +341,4 @@ def current_fingerprint(root: Path, rev: str) -> str | None:
 
     if not git.is_repository(root):
         return None
-    return fingerprint(source_tree(root, rev))
+    return fingerprint(GitTree(root, commit_of(root, rev)))

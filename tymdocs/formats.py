@@ -67,13 +67,12 @@ def read_rules(text: str, roles: AnnexRoles) -> Reading:
     form = read_format(Node.root(source, found))
     if form is None:
         return Reading(None, None, None, (*problems, *found))
-    policy = None
-    if isinstance(source.data, dict) and "change_rules" in source.data:
+    meta = read_metadata(source, problems, lambda: roles)
+    policy = meta.policy if meta is not None else None
+    if policy is None and isinstance(source.data, dict) and "change_rules" in source.data:
+        # the rules alone, where another part of the file does not read
         node = Node(source, ("change_rules",), source.data["change_rules"], [])
         policy = read_policy(node, form, lambda: roles, _appointed_by(source.data))
-    meta = read_metadata(source, problems, lambda: roles)
-    if meta is not None:
-        policy = meta.policy
     return Reading(form, policy, meta, tuple(problems))
 
 

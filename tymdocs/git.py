@@ -118,11 +118,10 @@ def repo_state(root: Path) -> RepoState | None:
         what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
     ]
     operation = underway[0] if underway else None
-    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1)).strip()
     branch = _git(root, "symbolic-ref", "--quiet", "HEAD", ok=(0, 1)).strip()
     return RepoState(
         prefix,
-        head.decode() or None,
+        _head(root),
         branch.decode() or None,
         operation,
         root / index,
@@ -416,6 +415,7 @@ def commit_paths(
                 "it has finished"
             ) from None
         written: list[Path] = []
+        moved = False
         try:
             future = Path(temp) / "future-index"
             if index_file.exists():
@@ -434,7 +434,9 @@ def commit_paths(
             subject = message.partition("\n")[0]
             _git(root, "update-ref", "-m", f"tymdocs: {subject}", "--stdin", stdin=updates.encode())
         except BaseException as exc:
-            if _head(root) == commit:  # the record is made (interrupted after the refs moved)
+            with contextlib.suppress(GitError, GitMissingError):
+                moved = _head(root) == commit
+            if moved:  # the record is made (interrupted after the refs moved)
                 os.replace(lock, index_file)
                 raise
             for target in reversed(written):  # files, then the folders made for them
@@ -453,10 +455,9 @@ def commit_paths(
 
 
 def _head(root: Path) -> str | None:
-    try:
-        return _git(root, "rev-parse", "--verify", "--quiet", "HEAD", ok=(0, 1)).decode().strip()
-    except (GitError, GitMissingError):
-        return None
+    """The commit HEAD points at; None in a repository without commits."""
+    found = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1))
+    return found.decode().strip() or None
 
 
 def _write_new(root: Path, path: str, data: bytes) -> list[Path]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tymdocs import git
+from tymdocs.config import AnnexRoles
 from tymdocs.errors import RefusedError, SourceError, UsageError
 from tymdocs.formats import needs_annex_roles, upgrade_config
 from tymdocs.paths import CONFIG_FILE, is_annex
@@ -65,13 +66,14 @@ def plan_upgrade(root: Path, force: bool = False, dry_run: bool = False) -> Upgr
         raise RefusedError(f"{CONFIG_FILE} is not UTF-8 text: run tymdocs check") from None
     state = git.file_state(root, CONFIG_FILE)
     tree = GitTree(root, git.resolve_commit(root, "HEAD")) if state == "clean" else WorkTree(root)
-    if needs_annex_roles(text):  # the rules it writes out come from the annexes: they must read
+    oldest = needs_annex_roles(text)
+    if oldest:  # the rules it writes out come from the annexes: they must read
         broken = tuple(
             p for p in load_agreement(tree).problems if p.severity == "error" and is_annex(p.path)
         )
         if broken:
             raise SourceError(broken)
-    upgraded = upgrade_config(text, tree_roles(tree))
+    upgraded = upgrade_config(text, tree_roles(tree) if oldest else AnnexRoles())
     if upgraded == text or dry_run:
         return Upgrade(path, text, upgraded, in_git=state is not None)
     if state is None and not force:

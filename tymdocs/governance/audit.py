@@ -134,13 +134,17 @@ class _Judge:
         """Per ``tymdocs.yaml`` blob: whether it is the oldest shape, which reads annex roles."""
         self.numbers: dict[tuple[str, str], int | None] = {}
         self.models: dict[str, tuple[Agreement | None, Agreement | None]] = {}
+        self.before: dict[str, tuple[tuple[str, str], ...]] = {}
+        """Per commit, the annex files (path, blob) of the tree before it."""
         self._walk_trees()
 
     def _walk_trees(self) -> None:
-        """The ``tymdocs.yaml`` and annexes of every version commit, from the changes alone."""
+        """The ``tymdocs.yaml`` and annexes of every version commit, and the annexes before
+        every commit, from the changes alone."""
         config: str | None = None
         annexes: dict[str, str] = {}
         for commit in self.commits:
+            self.before[commit.commit] = tuple(annexes.items())
             for change in commit.changes:
                 if change.path == CONFIG_FILE:
                     config = None if change.new == git.ZERO else change.new
@@ -183,23 +187,17 @@ class _Judge:
 
     def run(self, selected: set[str]) -> Iterator[Finding]:
         past = Past()
-        annexes: dict[str, str] = {}
         for commit in self.commits:
             entry = self.records.get(commit.commit)
             touched = [c for c in commit.changes if is_source_path(c.path)]
             if commit.commit in selected and (touched or entry or commit.commit in self.problems):
                 self.checked += 1
-                for message in self._judge(commit, entry, touched, past, annexes):
+                for message in self._judge(commit, entry, touched, past):
                     yield Finding(
                         commit.commit,
                         governance.printable(commit.subject),
                         governance.printable(message),
                     )
-            for change in touched:
-                if is_annex(change.path) and change.new == git.ZERO:
-                    annexes.pop(change.path, None)
-                elif is_annex(change.path):
-                    annexes[change.path] = change.new
             if entry is not None:
                 past.add(entry)
 
@@ -209,7 +207,6 @@ class _Judge:
         entry: Entry | None,
         touched: list[git.Change],
         past: Past,
-        annexes: dict[str, str],
     ) -> Iterator[str]:
         yield from self.problems.get(commit.commit, ())
         committed = commit_date(commit.time)
@@ -232,7 +229,9 @@ class _Judge:
             paths=tuple(c.path for c in touched),
             annexes=self._annexes(touched),
             existing=frozenset(
-                n for item in annexes.items() if (n := self._number(*item)) is not None
+                number
+                for path, blob in self.before[commit.commit]
+                if is_source_path(path) and (number := self._number(path, blob)) is not None
             ),
             main_parts=self._main_parts(commit) if record.kind == "amendment" else None,
             meta=self._proposed(commit) if record.kind == "amendment" else None,

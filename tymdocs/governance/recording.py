@@ -23,8 +23,8 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,17 +118,26 @@ class _Context:
     """The sources as HEAD has them."""
     agreement_id: str
     history: History
-    past: Past
-    """What the register so far establishes, for the rules."""
     meta_at: MetaAt
     current: dict[str, str]
     """The blob id of every source file in the working tree."""
     changed: tuple[str, ...]
     """Source paths whose working-tree content differs from HEAD."""
 
-    def annexes(self, paths: Iterable[str]) -> dict[int, list[str]]:
-        """The annexes ``paths`` hold in HEAD or in the working tree: number -> paths."""
-        return changed_annexes(self.committed, WorkTree(self.root), paths)
+    @property
+    def past(self) -> Past:
+        """What the register so far establishes, for the rules."""
+        return self.history.past
+
+    @cached_property
+    def annexes(self) -> dict[int, list[str]]:
+        """The annexes the changed sources hold in HEAD or in the working tree: number ->
+        paths (read once: each file is parsed for its number)."""
+        return changed_annexes(self.committed, WorkTree(self.root), self.changed)
+
+    @property
+    def annex_parts(self) -> tuple[str, ...]:
+        return tuple(annex_part(n) for n in sorted(self.annexes))
 
     def rules_on(self, day: dt.date) -> Metadata:
         """``tymdocs.yaml`` as the version in force on ``day`` has it."""
@@ -220,9 +229,8 @@ def _context(root: Path) -> _Context:
     history = governance.read_history(root, meta.id, state.head)
     current = working_blobs(root)
     changed = tuple(changed_sources(root, committed, current))
-    past = history.past
     return _Context(
-        root, state.head, committed, meta.id, history, past, meta_reader(root), current, changed
+        root, state.head, committed, meta.id, history, meta_reader(root), current, changed
     )
 
 
@@ -378,13 +386,12 @@ def plan_decision(
         ctx.judge(ctx.step(record, **changes))
         return ctx.plan(record, message, (), files)
     ctx.no_unrecorded_commits()
-    annexes = ctx.annexes(ctx.changed)
     if ctx.changed and not any(is_main_text(path) for path in ctx.changed):
         _valid(root)
     canonical = next(
         (
             rule.body
-            for rule in map(meta.policy.rule, sorted(annexes))
+            for rule in map(meta.policy.rule, sorted(ctx.annexes))
             if rule.body and governance.same_body(body_name, rule.body)
         ),
         body_name,
@@ -399,7 +406,7 @@ def plan_decision(
         body=canonical,
         section=section,
         case=case,
-        parts=tuple(annex_part(n) for n in sorted(annexes)),
+        parts=ctx.annex_parts,
         attachments=attachments,
     )
     step = ctx.step(record, far_future=far_future, **_changes(ctx))
@@ -409,10 +416,9 @@ def plan_decision(
 
 def _changes(ctx: _Context) -> dict[str, Any]:
     """What the working tree changes against HEAD, as a step names it."""
-    annexes = ctx.annexes(ctx.changed)
     return {
         "paths": ctx.changed,
-        "annexes": {number: paths[0] for number, paths in annexes.items()},
+        "annexes": {number: paths[0] for number, paths in ctx.annexes.items()},
         "existing": frozenset(annex_numbers(ctx.committed)),
     }
 
@@ -439,7 +445,6 @@ def plan_notice(
     if ctx.changed and not any(is_main_text(path) for path in ctx.changed):
         rows = composition_rows(validate(ctx.committed).agreement, _valid(root))
     attachments, files = _attachment(attach, day, f"ilmoitus-{party}")
-    annexes = ctx.annexes(ctx.changed)
     record = Record(
         kind="notice",
         agreement=ctx.agreement_id,
@@ -447,7 +452,7 @@ def plan_notice(
         version=ctx.past.last_version + 1,
         effective=start,
         party=party,
-        parts=tuple(annex_part(n) for n in sorted(annexes)),
+        parts=ctx.annex_parts,
         attachments=attachments,
     )
     step = ctx.step(record, far_future=far_future, rows=rows, **_changes(ctx))
@@ -510,7 +515,7 @@ def plan_amendment(
         old = validate(ctx.committed).agreement
         main_parts = tuple(governance.main_parts(old, new)) if old is not None else None
         parts = list(main_parts or (MAIN_TEXT,))
-    parts += [annex_part(n) for n in sorted(ctx.annexes(ctx.changed))]
+    parts += ctx.annex_parts
     record = Record(
         kind="amendment",
         agreement=ctx.agreement_id,

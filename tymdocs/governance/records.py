@@ -274,21 +274,6 @@ _FIELDS: dict[RecordKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
 may; any other field says something the record cannot mean."""
 
 _TRAILER = {"copies": "Signed-Copy", "attachments": "Attachment"}
-_OPTIONAL = (
-    "version",
-    "effective",
-    "body",
-    "section",
-    "case",
-    "party",
-    "parts",
-    "review",
-    "ends",
-    "withdraws",
-    "attachments",
-    "copies",
-)
-"""Every field beyond kind, agreement and date, in trailer order."""
 
 
 def _required_fields(record: Record) -> list[str]:
@@ -302,7 +287,7 @@ def _required_fields(record: Record) -> list[str]:
     ]
     problems += [
         f"{kind} has no {PREFIX}{_TRAILER.get(name, name.capitalize())}"
-        for name in _OPTIONAL
+        for name in (f.name for f in dataclass_fields(Record)[3:])  # past kind, agreement, date
         if name not in needed and name not in allowed and getattr(record, name)
     ]
     return problems

@@ -31,7 +31,14 @@ from tymdocs.governance.records import (
     same_body,
 )
 from tymdocs.locale import format_date
-from tymdocs.model import Agreement, ChangeRule, CompositionAnnex, Extension, Metadata
+from tymdocs.model import (
+    Agreement,
+    ChangeRule,
+    CompositionAnnex,
+    Extension,
+    Metadata,
+    Policy,
+)
 from tymdocs.paths import is_main_text
 
 FAR_FUTURE_YEARS = 5
@@ -121,10 +128,11 @@ def agreement_end(
     return min(ends, key=lambda e: e.day, default=None)
 
 
-def is_steering_group(body: str | None, policy_rules: list[ChangeRule]) -> bool:
+def is_steering_group(body: str | None, policy: Policy) -> bool:
     """Whether ``body`` is the steering group: a deciding body of the agreement that belongs
     to no single party (a party's own body, as the appointing one, names its party)."""
-    return any(r.party is None and same_body(r.body, body) for r in policy_rules)
+    rules = [policy.default, *(rule for _, rule in policy.annexes)]
+    return any(r.party is None and same_body(r.body, body) for r in rules)
 
 
 # -- the register so far ----------------------------------------------------------------------
@@ -272,6 +280,8 @@ class Past:
         """The objections to the term ``meta`` states (``valid_until`` and ``extension``):
         those made since the version that agreed on that term; none to a term not agreed on
         yet (an amendment's). An objection to an earlier term says nothing of a new one."""
+        if not self.objections:
+            return []
         since, agreed = dt.date.min, None
         for entry in self.mains:
             if self.in_force_from(entry) is not None:
@@ -727,14 +737,17 @@ def _in_order(record: Record, past: Past, meta: Metadata | None) -> Iterator[Bre
             "order they were made",
         )
     group = meta.steering_group if meta else None
-    if meta is not None and group is not None and record.date < group.appointed_on:
-        policy = meta.policy
-        if is_steering_group(body, [policy.default, *(r for _, r in policy.annexes)]):
-            yield Breach(
-                "steering-group-term",
-                f"{cited} is dated before the steering group's term began "
-                f"({format_date(group.appointed_on)})",
-            )
+    if (
+        meta is not None
+        and group is not None
+        and record.date < group.appointed_on
+        and is_steering_group(body, meta.policy)
+    ):
+        yield Breach(
+            "steering-group-term",
+            f"{cited} is dated before the steering group's term began "
+            f"({format_date(group.appointed_on)})",
+        )
 
 
 def _ordered_as(part: str) -> str:
