@@ -268,7 +268,7 @@ def log(
     root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
 ) -> list[LogEntry]:
     """Every commit reachable from ``rev``, newest first (parents after children), with the
-    paths each changed under ``root`` (a merge: only what differs from every parent), unless
+    paths each changed under ``root`` (a merge: against its first parent), unless
     ``changes`` is False; with ``signatures``, each commit's ``%G?``.
 
     One ``git log`` process, however long the history. Fields are NUL-separated: a commit
@@ -285,7 +285,7 @@ def log(
         *(["%G?"] if signatures else []),
     ]
     pretty = "--format=" + "%x00".join(fields) + "%x00"
-    paths = ["--raw", "--no-abbrev", "--no-renames", "--relative", "--diff-merges=dense-combined"]
+    paths = ["--raw", "--no-abbrev", "--no-renames", "--relative", "--diff-merges=first-parent"]
     output = _git(root, "log", "-z", "--topo-order", *(paths if changes else []), pretty, rev, "--")
     tokens = output.decode("utf-8", errors="replace").split("\0")
     entries = []
@@ -343,11 +343,9 @@ def _trailers(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def _raw_change(meta: str, path: str) -> Change:
-    """``:modes blobs status`` (``::`` and one more of each for a merge) and its path."""
-    parents = len(meta) - len(meta.lstrip(":"))
+    """``:old-mode new-mode old-blob new-blob status`` and its path."""
     words = meta.lstrip(":").split()
-    blobs = words[parents + 1 : 2 * parents + 2]
-    return Change(path, blobs[0], blobs[-1])
+    return Change(path, words[2], words[3])
 
 
 def parse_trailers(root: Path, message: str) -> tuple[tuple[str, str], ...]:

@@ -18,7 +18,7 @@ from tymdocs import git, governance
 from tymdocs.config import AnnexRoles, parse_metadata
 from tymdocs.errors import GitError, UsageError
 from tymdocs.formats import needs_annex_roles
-from tymdocs.governance import VERSIONED, Entry, History, Record, history_of
+from tymdocs.governance import VERSIONED, Entry, History, Record, history_of, merges
 from tymdocs.governance.rules import Past, Step, breaches, composition_rows, record_needed
 from tymdocs.locale import commit_date
 from tymdocs.model import Agreement, ChangeRule, Metadata
@@ -81,8 +81,9 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
             "this clone holds only part of the history, and check --governance judges all of "
             "it: fetch the rest first (git fetch --unshallow; in CI, a fetch depth of 0)"
         )
-    rewrites = governance.config_rewrites(root, logged)
-    commits = governance.without_rewrites(logged, rewrites)
+    walked = list(merges.walk(logged))
+    own = [w.commit for w in reversed(walked)]
+    commits = governance.without_rewrites(own, governance.config_rewrites(root, own))
     history = history_of(meta.id, commits)
     oldest_first = list(reversed(commits))
     if revision_range is None:
@@ -98,7 +99,7 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
     else:
         selected = set(git.rev_list(root, revision_range))
         shown = revision_range
-    judge = _Judge(root, history, oldest_first)
+    judge = _Judge(root, history, oldest_first, walked)
     if judge.signatures_required():  # git checks signatures only where a version asks
         logged = git.log(root, "HEAD", signatures=True)
         signatures = {c.commit: c.signature for c in logged}
@@ -107,11 +108,21 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
     return Audit(shown, judge.checked, tuple(findings))
 
 
+def _annexes_in(tree: merges.Tree) -> tuple[tuple[str, str], ...]:
+    return tuple((path, blob) for path, blob in tree.items() if is_annex(path))
+
+
 class _Judge:
     """Walks the history oldest first: each record judged by the rules against the register
     before it, each other commit that changes the agreement found lacking its record."""
 
-    def __init__(self, root: Path, history: History, commits: list[git.LogEntry]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        history: History,
+        commits: list[git.LogEntry],
+        walked: list[merges.Walked],
+    ) -> None:
         self.root = root
         self.history = history
         self.commits = commits
@@ -119,14 +130,6 @@ class _Judge:
         self.problems = {c.commit: p for c, p in history.problems}
         self.signatures: dict[str, str] = {}
         self.checked = 0
-        kept = {c.path for e in history.entries for c in e.record.copies if c.path}
-        blobs = {
-            change.new if change.new != git.ZERO else change.old
-            for commit in commits
-            for change in commit.changes
-            if change.path == CONFIG_FILE or is_annex(change.path) or change.path in kept
-        }
-        self.contents = git.read_blobs(root, blobs)
         self.trees: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {}
         """Per version commit, its ``tymdocs.yaml`` blob and annex files (path, blob)."""
         self.metas: dict[tuple[str, tuple[tuple[str, str], ...]], Metadata | None] = {}
@@ -136,25 +139,24 @@ class _Judge:
         self.models: dict[str, tuple[Agreement | None, Agreement | None]] = {}
         self.before: dict[str, tuple[tuple[str, str], ...]] = {}
         """Per commit, the annex files (path, blob) of the tree before it."""
-        self._walk_trees()
-
-    def _walk_trees(self) -> None:
-        """The ``tymdocs.yaml`` and annexes of every version commit, and the annexes before
-        every commit, from the changes alone."""
-        config: str | None = None
-        annexes: dict[str, str] = {}
-        for commit in self.commits:
-            self.before[commit.commit] = tuple(annexes.items())
-            for change in commit.changes:
-                if change.path == CONFIG_FILE:
-                    config = None if change.new == git.ZERO else change.new
-                elif is_annex(change.path) and change.new == git.ZERO:
-                    annexes.pop(change.path, None)
-                elif is_annex(change.path):
-                    annexes[change.path] = change.new
-            entry = self.records.get(commit.commit)
+        for step in walked:
+            commit = step.commit.commit
+            self.before[commit] = _annexes_in(step.before)
+            entry = self.records.get(commit)
             if entry is not None and entry.record.kind in VERSIONED:
-                self.trees[commit.commit] = (config, tuple(annexes.items()))
+                self.trees[commit] = (step.after.get(CONFIG_FILE), _annexes_in(step.after))
+        kept = {c.path for e in history.entries for c in e.record.copies if c.path}
+        blobs = {
+            change.new if change.new != git.ZERO else change.old
+            for commit in commits
+            for change in commit.changes
+            if change.path == CONFIG_FILE or is_annex(change.path) or change.path in kept
+        }
+        for config, annexes in self.trees.values():
+            blobs.update([config] if config else [], (blob for _, blob in annexes))
+        for annexes in set(self.before.values()):
+            blobs.update(blob for _, blob in annexes)
+        self.contents = git.read_blobs(root, blobs)
 
     def meta_at(self, commit: str) -> Metadata | None:
         """``tymdocs.yaml`` of a version commit, each blob read once; with the roles of the

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tymdocs import git
 from tymdocs.errors import UsageError
+from tymdocs.governance.merges import own_changes
 from tymdocs.governance.records import (
     MAIN_TEXT,
     PREFIX,
@@ -154,13 +155,16 @@ class History:
         return [v for v in self.versions() if v.number in self.past.pending]
 
     def unrecorded(self) -> list[git.LogEntry]:
-        """Commits after the newest version that changed the agreement's files without one."""
+        """Commits that changed the agreement's files without a record and that no version
+        came after (is a descendant of), newest first: a branch's, merged after a version on
+        another branch, included."""
         found = []
-        for commit in self.commits:
+        covered: set[str] = set()
+        for commit in self.commits:  # children before their parents
             record = self._records.get(commit.commit)
-            if record is not None and record.kind in VERSIONED:
-                break
-            if record is None and _touched(commit):
+            if commit.commit in covered or (record is not None and record.kind in VERSIONED):
+                covered.update(commit.parents)
+            elif record is None and _touched(commit):
                 found.append(commit)
         return found
 
@@ -183,8 +187,9 @@ def read_history(root: Path, agreement: str, rev: str = "HEAD", *, changes: bool
 def read_log(
     root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
 ) -> list[git.LogEntry]:
-    """:func:`git.log`, without the rewrites of ``tymdocs.yaml`` (:func:`config_rewrites`)."""
-    commits = git.log(root, rev, changes=changes, signatures=signatures)
+    """:func:`git.log`, each merge with only its own changes (:func:`merges.own_changes`),
+    without the rewrites of ``tymdocs.yaml`` (:func:`config_rewrites`)."""
+    commits = own_changes(git.log(root, rev, changes=changes, signatures=signatures))
     return without_rewrites(commits, config_rewrites(root, commits))
 
 

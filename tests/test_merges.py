@@ -1,0 +1,129 @@
+"""Merges judged by what they bring into the first parent (issue 17): a decision recorded on
+a branch and merged stands; a merge that drops it, or sets a text no side made, is a change
+without its record; a change left unrecorded on one branch still waits after a version on the
+other. Real repositories in tmp_path, a fixed author and clock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import RECORDED, edit, git, run
+from tests.test_governance import LIITE_4, LIITE_5, kela_to_one
+
+DECISION = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
+LIITE_4_LINE = ("Nuorten palvelut järjestetään", "Nuorten palvelut tuotetaan")
+
+
+def decided_on_a_branch(capsys: pytest.CaptureFixture[str], root: Path) -> str:
+    """Version 2 (Liite 5) recorded on branch ``side``; back on main, which has not moved."""
+    git(root, "checkout", "-qb", "side")
+    kela_to_one(root)
+    assert run(capsys, "-C", str(root), *DECISION, "-m", "Päätös").code == 0
+    decided = git(root, "rev-parse", "HEAD").strip()
+    git(root, "checkout", "-q", "main")
+    return decided
+
+
+def merge(root: Path, *options: str) -> str:
+    git(root, "merge", "--no-ff", "-q", *options, "-m", "Yhdistetty", "side", date=RECORDED)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def audit(capsys: pytest.CaptureFixture[str], root: Path) -> tuple[int, str]:
+    result = run(capsys, "-C", str(root), "check", "--governance")
+    return result.code, result.out + result.err
+
+
+def test_a_recorded_branch_merged_stands(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
+    decided_on_a_branch(capsys, repo)
+    merge(repo)
+    code, out = audit(capsys, repo)
+    assert code == 0, out
+    assert "governance ok" in out
+    status = run(capsys, "-C", str(repo), "status")
+    assert "nothing waits to be recorded" in status.out
+    assert "latest recorded version: 2" in status.out
+
+
+@pytest.mark.parametrize(
+    "how", [("-s", "ours"), ("--no-commit",)], ids=["strategy-ours", "resolved-by-hand"]
+)
+def test_a_merge_that_drops_a_recorded_decision_is_a_change_without_a_record(
+    capsys: pytest.CaptureFixture[str], repo: Path, how: tuple[str, ...]
+) -> None:
+    """The register would hold version 2's text of Liite 5 while main keeps version 1's."""
+    decided_on_a_branch(capsys, repo)
+    if how == ("--no-commit",):
+        git(repo, "merge", "--no-ff", "-q", "--no-commit", "side")
+        git(repo, "checkout", "HEAD", "--", LIITE_5)  # keep main's text
+        git(repo, "commit", "-qm", "Yhdistetty", date=RECORDED)
+    else:
+        merge(repo, *how)
+    merged = git(repo, "rev-parse", "HEAD").strip()
+    code, out = audit(capsys, repo)
+    assert code == 1
+    assert f"{merged[:12]} Yhdistetty: changes {LIITE_5} without a record" in out
+    status = run(capsys, "-C", str(repo), "status")
+    assert f"committed without a record: {merged[:12]} Yhdistetty" in status.out
+    kela_to_one(repo)  # a record command sees it too, and refuses
+    refused = run(capsys, "-C", str(repo), *DECISION, "-m", "Uusi")
+    assert refused.code == 1
+    assert f"commit {merged[:12]} (Yhdistetty) changed the agreement without a record" in (
+        refused.err
+    )
+
+
+def test_a_merge_that_sets_a_text_no_side_made_is_a_change_without_a_record(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    git(repo, "checkout", "-qb", "side")
+    (repo / "muistio.txt").write_text("ei sopimusta\n")
+    git(repo, "add", "muistio.txt")
+    git(repo, "commit", "-qm", "Muistio", date=RECORDED)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "--no-ff", "-q", "--no-commit", "side")
+    edit(repo, LIITE_4, *LIITE_4_LINE)
+    git(repo, "commit", "-qam", "Yhdistetty", date=RECORDED)
+    code, out = audit(capsys, repo)
+    assert code == 1
+    assert f"Yhdistetty: changes {LIITE_4} without a record" in out
+    assert "Muistio" not in out  # a file outside the agreement needs no record
+
+
+def test_a_change_unrecorded_on_main_still_waits_after_a_version_on_a_branch(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Newest first, git lists the branch's version before main's unrecorded commit: the
+    commit is not behind that version, so it still waits."""
+    decided_on_a_branch(capsys, repo)
+    edit(repo, LIITE_4, *LIITE_4_LINE)
+    git(repo, "commit", "-qam", "Ohi rekisterin", date=RECORDED)
+    unrecorded = git(repo, "rev-parse", "HEAD").strip()
+    merge(repo)
+    code, out = audit(capsys, repo)
+    assert code == 1
+    assert f"{unrecorded[:12]} Ohi rekisterin: changes {LIITE_4} without a record" in out
+    assert "Yhdistetty" not in out  # the merge itself brings only what the two sides made
+    status = run(capsys, "-C", str(repo), "status")
+    assert f"committed without a record: {unrecorded[:12]} Ohi rekisterin" in status.out
+    assert "nothing waits" not in status.out
+
+
+def test_a_branch_that_merged_main_in_and_then_is_merged_back_stands(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Each side changed another annex, each recorded; the branch took main in first: git's
+    usual merge request, judged clean."""
+    decided_on_a_branch(capsys, repo)
+    edit(repo, LIITE_4, *LIITE_4_LINE)
+    assert run(capsys, "-C", str(repo), *DECISION, "-m", "Palvelut").code == 0
+    git(repo, "checkout", "-q", "side")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Päivitetty", "main", date=RECORDED)
+    git(repo, "checkout", "-q", "main")
+    merge(repo)
+    code, out = audit(capsys, repo)
+    assert "without a record" not in out, out
+    assert "records version 2, but the previous version is 2: expected 3" in out  # a clash
