@@ -125,5 +125,6 @@ def test_a_branch_that_merged_main_in_and_then_is_merged_back_stands(
     git(repo, "checkout", "-q", "main")
     merge(repo)
     code, out = audit(capsys, repo)
+    assert code == 1
     assert "without a record" not in out, out
     assert "records version 2, but the previous version is 2: expected 3" in out  # a clash

@@ -24,6 +24,7 @@ from tymdocs import git as tymdocs_git
 from tymdocs.governance import Record, parse_record
 
 AGREEMENT = "lansi-pirkanmaa-tym"
+LIITE_5_PATH = "annexes/liite-5-henkilostoresurssi.yaml"
 
 
 def hand_made(root: Path, trailers: str) -> None:
@@ -210,29 +211,55 @@ def test_attach_takes_regular_files_only(repo: Path, tmp_path: Path) -> None:
 def test_a_shallow_clone_is_refused(
     capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
 ) -> None:
+    """Every command that reads the register refuses a history it sees only in part, with
+    the advice to fetch the rest; checking the sources alone needs no history."""
     kela_to_one(repo)
     git(repo, "commit", "-qam", "Liite 5 ilman kirjausta", date=RECORDED)
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
-    audited = run(capsys, "-C", str(clone), "check", "--governance")
-    assert audited.code == 2
-    assert "git fetch --unshallow" in audited.err
     before = snapshot(clone)
-    refused = run(
-        capsys,
-        "-C",
-        str(clone),
-        "notice",
-        "--termination",
-        "--party",
-        "kela",
-        "--date",
-        "1.10.2025",
-        "-m",
-        "x",
-    )
-    assert refused.code == 1 and "holds only part of the history" in refused.err
+    notice = ["notice", "--termination", "--party", "kela", "--date", "1.10.2025", "-m", "x"]
+    for command in (
+        ["check", "--governance"],
+        ["log"],
+        ["status"],
+        ["build", "--at", "1.10.2025", "-o", str(tmp_path / "out")],
+        ["diff", "HEAD", "-o", str(tmp_path / "diff")],
+        notice,
+    ):
+        refused = run(capsys, "-C", str(clone), *command)
+        assert refused.code == 1, (command, refused.err)
+        assert "holds only part of the history" in refused.err, command
+        assert "git fetch --unshallow" in refused.err
     assert snapshot(clone) == before
+    assert not (tmp_path / "out").exists() and not (tmp_path / "diff").exists()
+    assert run(capsys, "-C", str(clone), "check").code == 0
+
+
+def test_allow_shallow_judges_what_the_clone_shows(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    """From where the clone starts: version 3 is judged on its own (not as a gap after an
+    unseen version 2), and a change without a record is still found."""
+    approve = ["approve", "--body", "Johtoryhmä", "--section", "4", "-m", "x"]
+    kela_to_one(repo)
+    assert run(capsys, "-C", str(repo), *approve, "--date", "15.9.2025").code == 0
+    edit(repo, "annexes/liite-4-palvelut.md", "järjestetään samoilla", "tuotetaan samoilla")
+    assert run(capsys, "-C", str(repo), *approve, "--date", "16.9.2025").code == 0
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo}", str(clone))
+    starts = git(clone, "rev-parse", "HEAD~1").strip()
+    judged = run(capsys, "-C", str(clone), "check", "--governance", "--allow-shallow")
+    assert judged.code == 0, judged.err
+    assert f"in 1 governed commit(s) seen in this shallow clone (from {starts[:12]}:" in judged.out
+    edit(clone, LIITE_5_PATH, "malliin on 1,0 htv", "malliin on 0,9 htv")
+    git(clone, "commit", "-qam", "Ilman kirjausta", date=RECORDED)
+    judged = run(capsys, "-C", str(clone), "check", "--governance", "--allow-shallow")
+    assert judged.code == 1
+    assert f"Ilman kirjausta: changes {LIITE_5_PATH} without a record" in judged.err
+    assert "version" not in judged.err
+    usage = run(capsys, "-C", str(clone), "check", "--allow-shallow")
+    assert usage.code == 2
 
 
 def test_commit_gpgsign_is_honoured(

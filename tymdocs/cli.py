@@ -112,6 +112,12 @@ _ALL_AFTER_VERSION_1 = "after-version-1"
     help="Instead, check that every commit in RANGE (default: all after version 1) that "
     "changes the agreement carries the record its rule requires.",
 )
+@click.option(
+    "--allow-shallow",
+    is_flag=True,
+    help="With --governance in a shallow clone, judge the commits it holds on what they show "
+    "alone, instead of refusing: the records before it are unseen.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
 @click.pass_obj
 def check(
@@ -120,6 +126,7 @@ def check(
     at: dt.date | None,
     strict: bool,
     governance_range: str | None,
+    allow_shallow: bool,
     as_json: bool,
 ) -> None:
     """Validate the agreement and report every problem as path:line.
@@ -133,8 +140,10 @@ def check(
         tymdocs check --governance origin/main..HEAD
     """
     if governance_range is not None:
-        _check_governance(settings, governance_range, as_json)
+        _check_governance(settings, governance_range, allow_shallow, as_json)
         return
+    if allow_shallow:
+        raise click.UsageError("--allow-shallow goes with --governance")
     from tymdocs.checks import validate
     from tymdocs.revision import open_source, source_tree
 
@@ -164,12 +173,13 @@ def check(
         sys.exit(1)
 
 
-def _check_governance(settings: Settings, revision_range: str, as_json: bool) -> None:
+def _check_governance(
+    settings: Settings, revision_range: str, allow_shallow: bool, as_json: bool
+) -> None:
     from tymdocs.governance.audit import audit
 
-    result = audit(
-        settings.root, None if revision_range == _ALL_AFTER_VERSION_1 else revision_range
-    )
+    chosen = None if revision_range == _ALL_AFTER_VERSION_1 else revision_range
+    result = audit(settings.root, chosen, allow_shallow)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:

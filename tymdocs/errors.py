@@ -77,6 +77,18 @@ class GitError(TymdocsError):
     """git could not answer a question about the history."""
 
 
+class ShallowError(TymdocsError):
+    """The clone holds only part of the history, and the register lives in all of it."""
+
+    def __init__(self, boundary: tuple[str, ...]) -> None:
+        self.boundary = boundary
+        super().__init__(
+            f"this clone holds only part of the history (it starts at {boundary[0][:12]}), and "
+            "the register lives in all of it: fetch the rest first (git fetch --unshallow; "
+            "in CI, a fetch depth of 0)"
+        )
+
+
 class GitMissingError(TymdocsError):
     """The ``git`` executable is not installed or not on PATH.
 

@@ -495,9 +495,21 @@ def config_flag(root: Path, key: str) -> bool:
     return found.decode().strip() == "true"
 
 
-def is_shallow(root: Path) -> bool:
-    """Whether the repository holds only part of its history (a shallow clone)."""
-    return _git(root, "rev-parse", "--is-shallow-repository").decode().strip() == "true"
+def shallow_boundary(root: Path) -> tuple[str, ...]:
+    """The commits a shallow clone's history starts at (their parents are not in it), or
+    nothing for a whole history."""
+    answer = _git(
+        root,
+        "rev-parse",
+        "--is-shallow-repository",
+        "--path-format=absolute",
+        "--git-path",
+        "shallow",
+    )
+    shallow, _, path = answer.decode().partition("\n")
+    if shallow.strip() != "true":
+        return ()
+    return tuple(Path(path.strip()).read_text(encoding="ascii").split())
 
 
 def tag_exists(root: Path, name: str) -> bool:

@@ -6,6 +6,8 @@ One job per module, read in this order:
 - ``records``: one record, its trailers written and parsed;
 - ``history``: the records as one ``git log`` reads them, the versions, what is in force on a
   date;
+- ``merges``: what each commit changes of its own, a merge judged by what it brings into its
+  first parent;
 - ``citation``: how documents and reports cite records;
 - ``recording``: the record commands' plans, refused when a rule says no;
 - ``audit``: ``check --governance``, every commit judged by the same rules;

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tymdocs import git, governance
 from tymdocs.config import AnnexRoles, parse_metadata
-from tymdocs.errors import GitError, UsageError
+from tymdocs.errors import GitError, ShallowError, UsageError
 from tymdocs.formats import needs_annex_roles
 from tymdocs.governance import VERSIONED, Entry, History, Record, history_of, merges
 from tymdocs.governance.rules import Past, Step, breaches, composition_rows, record_needed
@@ -67,8 +67,13 @@ class Audit:
         }
 
 
-def audit(root: Path, revision_range: str | None = None) -> Audit:
-    """Check every commit of ``revision_range`` (default: everything after version 1)."""
+def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = False) -> Audit:
+    """Check every commit of ``revision_range`` (default: everything after version 1).
+
+    A shallow clone is refused (:class:`ShallowError`) unless ``allow_shallow``: then the
+    commits after where it starts are judged on what they show alone (each change has its
+    record, each record its fields and dates), not by the records before, which are unseen.
+    """
     meta = read_config(WorkTree(root))
     if meta is None:
         raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
@@ -76,17 +81,21 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
         logged = git.log(root, "HEAD")
     except GitError:
         raise UsageError("there is no history to check: the repository has no commit") from None
-    if git.is_shallow(root):
-        raise UsageError(
-            "this clone holds only part of the history, and check --governance judges all of "
-            "it: fetch the rest first (git fetch --unshallow; in CI, a fetch depth of 0)"
-        )
+    boundary = git.shallow_boundary(root)
+    if boundary and not allow_shallow:
+        raise ShallowError(boundary)
     walked = list(merges.walk(logged))
     own = [w.commit for w in reversed(walked)]
     commits = governance.without_rewrites(own, governance.config_rewrites(root, own))
     history = history_of(meta.id, commits)
     oldest_first = list(reversed(commits))
-    if revision_range is None:
+    if revision_range is not None:
+        selected = set(git.rev_list(root, revision_range)) - set(boundary)
+        shown = revision_range
+    elif boundary:
+        selected = {c.commit for c in oldest_first} - set(boundary)
+        shown = "seen in this shallow clone"
+    else:
         versions = history.versions()
         if not versions:
             raise UsageError(
@@ -96,10 +105,12 @@ def audit(root: Path, revision_range: str | None = None) -> Audit:
         start = next(i for i, c in enumerate(oldest_first) if c.commit == versions[0].commit)
         selected = {c.commit for c in oldest_first[start + 1 :]}
         shown = f"after version 1 ({versions[0].commit[:12]})"
-    else:
-        selected = set(git.rev_list(root, revision_range))
-        shown = revision_range
-    judge = _Judge(root, history, oldest_first, walked)
+    if boundary:
+        shown += (
+            f" (from {boundary[0][:12]}: the records before it are unseen, so no rule that "
+            "looks back at them was judged)"
+        )
+    judge = _Judge(root, history, oldest_first, walked, partial=bool(boundary))
     if judge.signatures_required():  # git checks signatures only where a version asks
         logged = git.log(root, "HEAD", signatures=True)
         signatures = {c.commit: c.signature for c in logged}
@@ -122,8 +133,11 @@ class _Judge:
         history: History,
         commits: list[git.LogEntry],
         walked: list[merges.Walked],
+        partial: bool = False,
     ) -> None:
         self.root = root
+        self.partial = partial
+        """A shallow clone's history: records judged on their own, not by the unseen ones."""
         self.history = history
         self.commits = commits
         self.records = {e.commit: e for e in history.entries}
@@ -240,7 +254,7 @@ class _Judge:
             rows=self._rows(commit) if record.kind == "notice" else frozenset(),
             restores=self._restores(commit, record, past) if record.kind == "withdrawal" else None,
         )
-        for breach in breaches(step, past, self.meta_at):
+        for breach in breaches(step, None if self.partial else past, self.meta_at):
             yield breach.message
         if record.kind == "signatures":
             yield from self._kept(commit, record)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tymdocs import git
-from tymdocs.errors import UsageError
+from tymdocs.errors import ShallowError, UsageError
 from tymdocs.governance.merges import own_changes
 from tymdocs.governance.records import (
     MAIN_TEXT,
@@ -188,7 +188,11 @@ def read_log(
     root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
 ) -> list[git.LogEntry]:
     """:func:`git.log`, each merge with only its own changes (:func:`merges.own_changes`),
-    without the rewrites of ``tymdocs.yaml`` (:func:`config_rewrites`)."""
+    without the rewrites of ``tymdocs.yaml`` (:func:`config_rewrites`). A shallow clone is
+    refused: the register lives in the whole history."""
+    boundary = git.shallow_boundary(root)
+    if boundary:  # what is in force, and whether a change was recorded, need every record
+        raise ShallowError(boundary)
     commits = own_changes(git.log(root, rev, changes=changes, signatures=signatures))
     return without_rewrites(commits, config_rewrites(root, commits))
 

@@ -217,11 +217,6 @@ def _state(root: Path) -> git.RepoState:
 def _context(root: Path) -> _Context:
     state = _state(root)
     assert state.head is not None
-    if git.is_shallow(root):
-        raise RefusedError(
-            "this clone holds only part of the history, so the rules cannot be judged: fetch "
-            "all of it first (git fetch --unshallow)"
-        )
     committed = GitTree(root, state.head)
     meta = read_config(committed)
     if meta is None:

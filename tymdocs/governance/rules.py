@@ -337,16 +337,18 @@ class Step:
     """What is wrong with the record's fields as git reads them."""
 
 
-def breaches(step: Step, past: Past, meta_at: MetaAt) -> list[Breach]:
-    """Every rule ``step`` breaks, given the register before it."""
+def breaches(step: Step, past: Past | None, meta_at: MetaAt) -> list[Breach]:
+    """Every rule ``step`` breaks, given the register before it; with ``past`` None (a
+    history seen only in part, whose earlier records are not known), only those a record
+    breaks on its own: its fields and its dates."""
     return list(_breaches(step, past, meta_at))
 
 
-def _breaches(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
+def _breaches(step: Step, past: Past | None, meta_at: MetaAt) -> Iterator[Breach]:
     hidden = hidden_fields(step.record)
     for message in hidden:  # before the rules, whose messages would show the field
         yield Breach("hidden-character", message)
-    yield from _rules(step, past, meta_at)
+    yield from _dated(step) if past is None else _rules(step, past, meta_at)
     for problem in step.problems:  # after the rules: they say what a missing field means
         if problem not in hidden:
             yield Breach("fields", problem)
