@@ -467,6 +467,65 @@ def test_an_interrupt_after_the_refs_moved_keeps_the_record_whole(
     assert not (repo / ".git" / "index.lock").exists()
 
 
+_KILL_TYMDOCS = "kill -KILL $(ps -o ppid= $PPID)"
+"""From a program git runs for tymdocs: kill tymdocs itself (the parent of that git)."""
+
+
+@pytest.mark.parametrize("point", ["before-the-lock", "before-the-refs", "after-the-refs"])
+def test_a_kill_at_any_point_leaves_the_record_whole_or_undone(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path, point: str
+) -> None:
+    """SIGKILL cannot be caught: the journal a record leaves beside the index lets the next
+    record command finish it (HEAD moved) or undo it (HEAD did not), and say so, refusing to
+    record anything more until the user has looked."""
+    hook = repo / ".git" / "hooks" / "reference-transaction"
+    hook.parent.mkdir(exist_ok=True)
+    if point == "before-the-lock":  # while git signs the commit, before anything is written
+        signer = tmp_path / "gpg"
+        signer.write_text(f"#!/bin/sh\n{_KILL_TYMDOCS}\nexit 1\n")
+        signer.chmod(0o755)
+        git(repo, "config", "gpg.program", str(signer))
+        git(repo, "config", "commit.gpgsign", "true")
+    else:  # the lock and the new files written; the refs not moved, or just moved
+        state = "prepared" if point == "before-the-refs" else "committed"
+        hook.write_text(
+            f'#!/bin/sh\n[ "$1" = {state} ] || exit 0\n{_KILL_TYMDOCS}\n'
+            f"exit {1 if state == 'prepared' else 0}\n"
+        )
+        hook.chmod(0o755)
+    extract = tmp_path / "ote.pdf"
+    extract.write_bytes(b"%PDF-1.7 minutes\n")
+    kela_to_one(repo)
+    before = snapshot(repo)
+    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": RECORDED, "GIT_AUTHOR_DATE": RECORDED}
+    command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
+    command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "x"]
+    killed = subprocess.run(
+        [*command, "--attach", str(extract)], env=env, capture_output=True, timeout=60
+    )
+    assert killed.returncode == -9, killed.stderr
+    hook.unlink(missing_ok=True)
+    if point == "before-the-lock":  # nothing was written: nothing to finish or undo
+        assert snapshot(repo) == before
+        git(repo, "config", "--unset", "commit.gpgsign")
+    again = run(capsys, *command[3:])
+    if point == "before-the-lock":
+        assert again.code == 0, again.err
+        return
+    assert again.code == 1
+    assert not list((repo / ".git").glob("*.lock"))
+    assert not (repo / ".git" / "tymdocs-record.json").exists()
+    if point == "before-the-refs":
+        assert "undid a record a killed tymdocs left half made" in again.err
+        assert snapshot(repo) == before
+        assert not (repo / "records").exists()
+    else:
+        assert "which a killed tymdocs left half made" in again.err
+        assert git(repo, "log", "-1", "--format=%s") == "x"
+        assert git(repo, "status", "--porcelain") == ""
+        assert run(capsys, "-C", str(repo), "check", "--governance").code == 0
+
+
 def test_a_message_saved_by_a_windows_editor_is_taken_with_lf(
     capsys: pytest.CaptureFixture[str], repo: Path
 ) -> None:

@@ -11,6 +11,8 @@ This module knows git, not agreements: it imports nothing else from tymdocs but 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -414,7 +416,9 @@ def commit_paths(
             ) from None
         written: list[Path] = []
         moved = False
+        journal = index_file.with_name(JOURNAL)
         try:
+            _write_journal(journal, root, state.head, commit, lock, index_file, new_files)
             future = Path(temp) / "future-index"
             if index_file.exists():
                 shutil.copy2(index_file, future)  # its time tells git what is racily clean
@@ -436,6 +440,7 @@ def commit_paths(
                 moved = _head(root) == commit
             if moved:  # the record is made (interrupted after the refs moved)
                 os.replace(lock, index_file)
+                journal.unlink(missing_ok=True)
                 raise
             for target in reversed(written):  # files, then the folders made for them
                 if target.is_dir():
@@ -445,11 +450,89 @@ def commit_paths(
             with contextlib.suppress(OSError):
                 os.close(held)  # when it failed before the lock was written
             lock.unlink(missing_ok=True)
+            journal.unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise GitError(f"cannot write {exc.filename}: {exc.strerror}") from exc
             raise
         os.replace(lock, index_file)
+        journal.unlink()
     return commit
+
+
+JOURNAL = "tymdocs-record.json"
+"""Beside the index while a record is made: what a killed process leaves to finish or undo."""
+
+
+def _write_journal(
+    journal: Path,
+    root: Path,
+    head: str,
+    commit: str,
+    lock: Path,
+    index: Path,
+    new_files: Mapping[str, bytes],
+) -> None:
+    """Written under the lock, before anything else: the commit HEAD moves to, the lock that
+    becomes the index, and the files to be written (with the folders made for them)."""
+    folders = {
+        str(folder) for path in new_files for folder in (root / path).parents if not folder.exists()
+    }
+    data = {
+        "pid": os.getpid(),
+        "head": head,
+        "commit": commit,
+        "lock": str(lock),
+        "index": str(index),
+        "files": {str(root / p): hashlib.sha256(d).hexdigest() for p, d in new_files.items()},
+        "folders": sorted(folders, key=len),
+    }
+    temporary = journal.with_name(journal.name + ".new")
+    temporary.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(temporary, journal)
+
+
+def recover(root: Path, state: RepoState) -> str | None:
+    """Finish or undo a record whose process was killed midway, from its journal: HEAD at
+    the new commit, the rest is done (the lock becomes the index); HEAD not there, the rest is
+    undone (the files it wrote, unchanged, and the folders made for them removed, the lock
+    released). What was done, or None when no record was left half made."""
+    index_file = state.index or root / ".git" / "index"
+    journal = index_file.with_name(JOURNAL)
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise GitError(f"cannot read {journal}: {exc}; remove it once no tymdocs runs") from None
+    if data["pid"] != os.getpid() and _alive(data["pid"]):
+        return None  # still at work
+    lock, commit = Path(data["lock"]), data["commit"]
+    if _head(root) == commit:
+        if lock.exists():
+            os.replace(lock, data["index"])
+        outcome = f"finished the record {commit[:12]}, which a killed tymdocs left half made"
+    else:
+        for name, digest in data["files"].items():
+            with contextlib.suppress(OSError):
+                if hashlib.sha256(Path(name).read_bytes()).hexdigest() == digest:
+                    Path(name).unlink()
+        for folder in reversed(data["folders"]):
+            with contextlib.suppress(OSError):
+                Path(folder).rmdir()  # only when empty
+        lock.unlink(missing_ok=True)
+        outcome = "undid a record a killed tymdocs left half made: nothing of it remains"
+    journal.unlink()
+    return outcome
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _head(root: Path) -> str | None:

@@ -211,6 +211,9 @@ def _state(root: Path) -> git.RepoState:
         raise RefusedError("the repository has no commit yet: commit the agreement first")
     if state.branch is None:
         raise RefusedError("HEAD is detached: check out the branch the register is kept on")
+    recovered = git.recover(root, state)
+    if recovered is not None:  # what was made stands; nothing new before the user has seen it
+        raise RefusedError(f"{recovered}: see tymdocs log, then run the command again if needed")
     return state
 
 
