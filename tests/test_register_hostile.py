@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -533,3 +535,35 @@ def test_a_message_saved_by_a_windows_editor_is_taken_with_lf(
     text = "Muutos\r\n\r\nPerustelut.\r\n"
     assert run(capsys, "-C", str(repo), "amend", "--date", "1.9.2025", "-m", text).code == 0
     assert "\r" not in git(repo, "log", "-1", "--format=%B")
+
+
+def test_the_same_text_with_crlf_line_ends_keeps_its_fingerprint(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    """A Windows editor's line ends are no other text: the same fingerprint, and the same
+    document body, for every kind of source."""
+    for path in ("tymdocs.yaml", LIITE_5_PATH, "annexes/liite-4-palvelut.md"):
+        target = repo / path
+        target.write_bytes(target.read_bytes().replace(b"\n", b"\r\n"))
+    for path in (repo / "docs_src").glob("*.md"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    git(repo, "commit", "-qam", "CRLF", date=RECORDED)
+    assert b"\r\n" in git_show(repo, "HEAD:annexes/liite-4-palvelut.md")
+    built = {}
+    for rev in ("HEAD~1", "HEAD"):
+        out = tmp_path / rev.replace("~", "-")
+        built_rev = run(
+            capsys, "-C", str(repo), "build", "--ref", rev, "--no-packages", "-o", str(out)
+        )
+        assert built_rev.code == 0
+        manifest = json.loads((out / "manifest.json").read_text())
+        docx = out / f"{AGREEMENT}.docx"
+        with zipfile.ZipFile(docx) as archive:
+            built[rev] = (manifest["source"]["fingerprint"], archive.read("word/document.xml"))
+    assert built["HEAD~1"] == built["HEAD"]
+
+
+def git_show(root: Path, spec: str) -> bytes:
+    return subprocess.run(
+        ["git", "-C", str(root), "show", spec], capture_output=True, check=True
+    ).stdout
