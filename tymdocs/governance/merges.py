@@ -48,7 +48,7 @@ def own_changes(commits: Sequence[git.LogEntry]) -> list[git.LogEntry]:
 def walk(commits: Sequence[git.LogEntry]) -> Iterator[Walked]:
     """Every commit of ``commits`` (newest first, as ``git log`` gives them; parents after
     children), oldest first, with its own changes and the source files around it."""
-    trees: dict[str, _Tree] = {}
+    trees: dict[str, tuple[_Tree, Tree]] = {}  # per commit: with origins, and as files
     index: dict[str, int] = {}
     ancestors: list[int] = []  # per commit, a bit for itself and each of its ancestors
     merges = any(len(c.parents) > 1 for c in commits)
@@ -60,17 +60,22 @@ def walk(commits: Sequence[git.LogEntry]) -> Iterator[Walked]:
             for parent in parents:
                 bits |= ancestors[index[parent]]
             ancestors.append(bits)
-        tree = dict(trees[parents[0]]) if parents else {}
-        before = _files(tree)
+        tree, before = trees[parents[0]] if parents else ({}, _EMPTY)
+        sources = [c for c in commit.changes if is_source_path(c.path)]
         if len(parents) > 1:
-            sides = [(trees[p], ancestors[index[p]]) for p in parents]
+            tree = dict(tree)
+            sides = [(trees[p][0], ancestors[index[p]]) for p in parents]
             commit = _merged(commit, tree, sides, i)
-        else:
-            for change in commit.changes:
-                if is_source_path(change.path):
-                    tree[change.path] = (change.new, i)
-        trees[commit.commit] = tree
-        yield Walked(commit, before, _files(tree))
+            after = _files(tree)
+        elif sources:
+            tree = dict(tree)
+            for change in sources:
+                tree[change.path] = (change.new, i)
+            after = _files(tree)
+        else:  # nothing of the agreement changed: the same files, shared
+            after = before
+        trees[commit.commit] = (tree, after)
+        yield Walked(commit, before, after)
 
 
 _Tree = dict[str, tuple[str, int]]
