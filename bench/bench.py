@@ -285,6 +285,39 @@ def hostile_rows(temp: Path) -> list[tuple[str, float, float | None]]:
     ]
 
 
+def rewritten(target: Path, paragraphs: int, words: int = 1200) -> Path:
+    """The seed with a section of ``paragraphs`` paragraphs of ``words`` words each, committed,
+    then with every second word of them replaced, committed: each word is distinct, so each
+    replaced one is deleted and inserted on its own, the most marks a redline can have."""
+    repo = copy_agreement(target, FIXTURES / "seed")
+    section = repo / "docs_src" / "13-muutettava.md"
+
+    def text(new: bool) -> str:
+        numbers = [range(p * words, (p + 1) * words) for p in range(paragraphs)]
+        texts = [" ".join(f"uusi{n}" if new and n % 2 else f"sana{n}" for n in r) for r in numbers]
+        return "# 13 Muutettava\n\n" + "".join(f"{paragraph}.\n\n" for paragraph in texts)
+
+    section.write_text(text(new=False), encoding="utf-8")
+    init_repo(repo)
+    section.write_text(text(new=True), encoding="utf-8")
+    run(repo, "git", "commit", "-q", "-am", "Joka toinen sana muutettu")
+    return repo
+
+
+def rewritten_rows(temp: Path) -> list[tuple[str, float, float | None]]:
+    """Issue 17: diff in time linear in what changed. 600 words of one paragraph changed, and
+    6,000 words (ten such paragraphs), all four formats, whole process."""
+    rows: list[tuple[str, float, float | None]] = []
+    for paragraphs, name, target in (
+        (1, "600 words of one paragraph", 0.6),
+        (10, "6,000 words", 1.5),
+    ):
+        repo = rewritten(temp / f"rewritten-{paragraphs}", paragraphs)
+        diff = [*TYMDOCS, "diff", "HEAD~1", "HEAD", "-q", "-o", str(repo / "out")]
+        rows.append((f"diff, {name} changed", median_seconds(diff, repo, env=ENV), target))
+    return rows
+
+
 def sign_packages(out: Path, temp: Path) -> list[Path]:
     """Every package signed in every field, by certificates of a PKI made here."""
     from tests.pki import make_pki, sign
@@ -385,6 +418,7 @@ def main() -> int:
         ours = median_seconds(diff, versions, env=ENV)
         rows.append(("diff v1 v2: HTML, DOCX, Markdown, PDF", ours, 0.5))
         rows += redlines_rows(versions, Path(temp), ours)
+        rows += rewritten_rows(Path(temp))
 
         governed = governed_repo(Path(temp) / "governed")
         log = median_seconds([*TYMDOCS, "log", "--json"], governed, env=ENV)

@@ -34,6 +34,7 @@ from tests.helpers import (
     soffice_convert,
 )
 from tests.test_diff import SENTENCE, revise
+from tests.test_redline_align import BOUNDS, bounded
 from tymdocs.changes import Report, compare
 from tymdocs.checks import validate
 from tymdocs.document import Document, Part, Stamp, compose, plain_text
@@ -322,10 +323,16 @@ def _edited(draw: st.DrawFn) -> tuple[list[tuple[str | None, bool, bool]], ...]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_edited(), st.sampled_from(["paragraph", "heading", "item", "cell"]))
+@given(
+    _edited(),
+    st.sampled_from(["paragraph", "heading", "item", "cell"]),
+    st.sampled_from(BOUNDS),
+)
 def test_accepting_all_gives_b_and_rejecting_all_gives_a(
-    edit: tuple[list[tuple[str | None, bool, bool]], ...], where: str
+    edit: tuple[list[tuple[str | None, bool, bool]], ...], where: str, bound: int
 ) -> None:
+    """Random word edits, aligned exactly (the bound as shipped) and, with smaller bounds, cut
+    at the words both sides share or replaced whole (see tests/test_redline_align.py)."""
     old, new = edit
 
     def document(words: list[tuple[str | None, bool, bool]]) -> Document:
@@ -344,7 +351,8 @@ def test_accepting_all_gives_b_and_rejecting_all_gives_a(
         return _document((part,))
 
     a, b = document(old), document(new)
-    check_redline(a, b, _pairs(a, b))
+    with bounded(bound):
+        check_redline(a, b, _pairs(a, b))
 
 
 def test_a_change_of_emphasis_alone_is_marked() -> None:
@@ -426,10 +434,13 @@ def _versions(draw: st.DrawFn) -> tuple[Document, Document]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_versions())
-def test_any_two_versions_accept_to_b_and_reject_to_a(versions: tuple[Document, Document]) -> None:
+@given(_versions(), st.sampled_from(BOUNDS))
+def test_any_two_versions_accept_to_b_and_reject_to_a(
+    versions: tuple[Document, Document], bound: int
+) -> None:
     a, b = versions
-    check_redline(a, b, _pairs(a, b))
+    with bounded(bound):
+        check_redline(a, b, _pairs(a, b))
 
 
 # -- the cases a reviewer meets ---------------------------------------------------------------

@@ -5,14 +5,18 @@ Pure functions over the document's values. Blocks are aligned by their text, lis
 table rows within aligned blocks, and words inside aligned paragraphs, items and cells, so a
 changed figure reads ``0,8`` deleted, ``1,0`` inserted, in its sentence. Accepting every mark
 gives B's document, rejecting every mark gives A's: the renderers' tracked changes rely on it.
+Alignment takes time about linear in the text (:func:`align`): past a bound, a rewritten
+stretch that shares no rare word with its counterpart is deleted whole and inserted whole.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
+from itertools import groupby
 from typing import TypeVar, assert_never
 
 from tymdocs.document import Document, Part
@@ -73,6 +77,157 @@ def mark_part(part: Part, mark: Mark) -> Part:
     return replace(part, blocks=tuple(mark_block(b, mark) for b in part.blocks), mark=mark)
 
 
+# -- aligning ---------------------------------------------------------------------------------
+
+H = TypeVar("H", bound=Hashable)
+
+Stretch = tuple[bool, int, int, int, int]
+"""Equal or not, and where the stretch lies: ``a[a1:a2]`` and ``b[b1:b2]``."""
+
+EXACT = 10_000
+"""The largest stretch aligned exactly, as its length in A times its length in B (in words,
+spaces and signs, or in blocks): about fifty words a side, a sentence or two rewritten.
+Exact alignment (difflib's) costs up to the cube of a stretch's length: a few milliseconds
+at this size, hours for a rewritten paragraph of 100,000 characters. A longer stretch is
+first cut where both sides have the same rare word (see :func:`align`); one that nothing
+cuts is shown deleted whole, then inserted whole."""
+
+
+def exact(a_length: int, b_length: int) -> bool:
+    """Whether a stretch this long in A and in B is aligned exactly (the bound, :data:`EXACT`)."""
+    return a_length * b_length <= EXACT
+
+
+def align(a: Sequence[H], b: Sequence[H], junk: Callable[[H], bool] | None = None) -> list[Stretch]:
+    """A and B cut into stretches that are equal and stretches that differ, alternating, in
+    time about linear in their lengths, so any redline finishes.
+
+    What both begin and end with is equal. What lies between is aligned exactly, as difflib
+    does, when :func:`exact` allows; else it is cut at the values it has equally often on both
+    sides, the rarest such (a word each side has once), paired in order and kept where they
+    stand in the same order on both sides, and each piece between is aligned the same way. A
+    piece over half as long as the whole is not cut again, so the cuts are at most
+    logarithmically deep; a piece that is not cut and is too long for exact alignment is one
+    changed stretch: A's deleted, B's inserted. ``junk`` values (spaces) never anchor a match:
+    a stretch whose only common values are junk, and an equal stretch of junk alone between
+    two changes, are one change."""
+    stretches: list[Stretch] = []
+    for stretch in _stretches(a, b, (0, len(a), 0, len(b)), junk, cut=True):
+        equal, a1, a2, b1, b2 = stretch
+        if a1 == a2 and b1 == b2:
+            continue
+        if stretches and stretches[-1][0] == equal:
+            stretches[-1] = (equal, stretches[-1][1], a2, stretches[-1][3], b2)
+        elif (
+            not equal
+            and len(stretches) > 1
+            and junk is not None
+            and all(junk(value) for value in a[stretches[-1][1] : stretches[-1][2]])
+        ):
+            stretches[-2:] = [(False, stretches[-2][1], a2, stretches[-2][3], b2)]
+        else:
+            stretches.append(stretch)
+    return stretches
+
+
+def _stretches(
+    a: Sequence[H],
+    b: Sequence[H],
+    where: tuple[int, int, int, int],
+    junk: Callable[[H], bool] | None,
+    cut: bool,
+) -> Iterator[Stretch]:
+    """The stretches of ``a[a1:a2]`` and ``b[b1:b2]``, some empty; ``cut``: whether this piece
+    may be cut at its rare values (see :func:`align`)."""
+    a1, a2, b1, b2 = where
+    start_a, start_b = a1, b1
+    while a1 < a2 and b1 < b2 and a[a1] == b[b1]:
+        a1, b1 = a1 + 1, b1 + 1
+    yield True, start_a, a1, start_b, b1
+    end_a, end_b = a2, b2
+    while a2 > a1 and b2 > b1 and a[a2 - 1] == b[b2 - 1]:
+        a2, b2 = a2 - 1, b2 - 1
+    if a1 == a2 or b1 == b2 or (junk is not None and not _share(a[a1:a2], b[b1:b2], junk)):
+        yield False, a1, a2, b1, b2
+    elif exact(a2 - a1, b2 - b1):
+        matcher = SequenceMatcher(None, a[a1:a2], b[b1:b2], autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            yield op == "equal", a1 + i1, a1 + i2, b1 + j1, b1 + j2
+    else:
+        anchors = _anchors(a, b, (a1, a2, b1, b2), junk) if cut else []
+        if not anchors:
+            yield False, a1, a2, b1, b2
+        half = (a2 - a1 + b2 - b1) // 2
+        i, j = a1, b1
+        for x, y in anchors:
+            yield from _stretches(a, b, (i, x, j, y), junk, x - i + y - j <= half)
+            yield True, x, x + 1, y, y + 1
+            i, j = x + 1, y + 1
+        if anchors:
+            yield from _stretches(a, b, (i, a2, j, b2), junk, a2 - i + b2 - j <= half)
+    yield True, a2, end_a, b2, end_b
+
+
+def _share(a: Sequence[H], b: Sequence[H], junk: Callable[[H], bool]) -> bool:
+    """Whether A and B have a value in common that is not junk."""
+    return not {value for value in a if not junk(value)}.isdisjoint(b)
+
+
+def _anchors(
+    a: Sequence[H],
+    b: Sequence[H],
+    where: tuple[int, int, int, int],
+    junk: Callable[[H], bool] | None,
+) -> list[tuple[int, int]]:
+    """Where to cut a stretch: the positions in A and B of the values (never ``junk``) that
+    occur equally often on both sides, the rarest such, paired in order; of those, the longest
+    chain that stands in the same order on both sides (patience diff, generalised)."""
+    a1, a2, b1, b2 = where
+    in_a: dict[H, list[int]] = {}
+    in_b: dict[H, list[int]] = {}
+    for i in range(a1, a2):
+        in_a.setdefault(a[i], []).append(i)
+    for j in range(b1, b2):
+        in_b.setdefault(b[j], []).append(j)
+    shared = [
+        value
+        for value, places in in_a.items()
+        if len(in_b.get(value, ())) == len(places) and not (junk and junk(value))
+    ]
+    if not shared:
+        return []
+    rarest = min(len(in_a[value]) for value in shared)
+    pairs = sorted(
+        pair
+        for value in shared
+        if len(in_a[value]) == rarest
+        for pair in zip(in_b[value], in_a[value], strict=True)
+    )
+    return _longest_chain([(i, j) for j, i in pairs])
+
+
+def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``pairs`` (in order of their second value, all different) whose
+    first values increase too: patience sorting, in time n log n."""
+    tops: list[int] = []  # the least first value that ends a chain of each length
+    ends: list[int] = []  # the index in pairs of that chain's last pair
+    before: list[int] = []  # each pair's predecessor in its chain, -1 for none
+    for index, (first, _) in enumerate(pairs):
+        length = bisect_left(tops, first)
+        if length == len(tops):
+            tops.append(first)
+            ends.append(index)
+        else:
+            tops[length], ends[length] = first, index
+        before.append(ends[length - 1] if length else -1)
+    chain = []
+    index = ends[-1] if ends else -1
+    while index >= 0:
+        chain.append(pairs[index])
+        index = before[index]
+    return chain[::-1]
+
+
 # -- words ------------------------------------------------------------------------------------
 
 _Token = tuple[str | None, bool, bool]
@@ -92,6 +247,12 @@ def _tokens(content: Inlines) -> list[_Token]:
     return tokens
 
 
+def _space(token: _Token) -> bool:
+    """Spaces never start a match of words: two rewritten words read deleted together, then
+    inserted together, not each against the other around the space between them."""
+    return token[0] is not None and token[0].isspace()
+
+
 def _inlines(tokens: Sequence[_Token], mark: Mark | None) -> Iterator[Inline]:
     for text, strong, emphasis in tokens:
         yield LineBreak(mark=mark) if text is None else Span(text, strong, emphasis, mark)
@@ -102,9 +263,8 @@ def redline_inlines(a: Inlines, b: Inlines) -> Inlines:
     word by word: a deletion comes before the insertion that replaces it."""
     old, new = _tokens(a), _tokens(b)
     parts: list[Inline] = []
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
+    for equal, a1, a2, b1, b2 in align(old, new, _space):
+        if equal:
             parts += _inlines(new[b1:b2], None)
         else:
             parts += _inlines(old[a1:a2], "del")
@@ -113,19 +273,22 @@ def redline_inlines(a: Inlines, b: Inlines) -> Inlines:
 
 
 def merge_spans(parts: Sequence[Inline]) -> Inlines:
-    """Neighbouring spans with the same flags and mark as one span."""
+    """Neighbouring spans with the same flags and mark as one span, in time linear in the
+    text (each span's text joined once)."""
     merged: list[Inline] = []
-    for part in parts:
-        last = merged[-1] if merged else None
-        if (
-            isinstance(part, Span)
-            and isinstance(last, Span)
-            and (last.strong, last.emphasis, last.mark) == (part.strong, part.emphasis, part.mark)
-        ):
-            merged[-1] = replace(last, text=last.text + part.text)
-        else:
-            merged.append(part)
+    for key, group in groupby(parts, _flags):
+        if key is None:
+            merged += group
+            continue
+        spans = [part for part in group if isinstance(part, Span)]
+        first = spans[0]
+        merged.append(replace(first, text="".join(s.text for s in spans)) if spans[1:] else first)
     return tuple(merged)
+
+
+def _flags(part: Inline) -> tuple[bool, bool, Mark | None] | None:
+    """What a span must share with its neighbour to be merged with it; None for a break."""
+    return (part.strong, part.emphasis, part.mark) if isinstance(part, Span) else None
 
 
 def accept(content: Inlines) -> Inlines:
@@ -157,9 +320,8 @@ def _align(
     the two differ as ``changed`` pairs or marks it. Values are equal when their text and
     its emphasis are, wherever they stand."""
     result: list[T] = []
-    matcher = SequenceMatcher(None, list(a), list(b), autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        result += b[b1:b2] if op == "equal" else changed(a[a1:a2], b[b1:b2])
+    for equal, a1, a2, b1, b2 in align(a, b):
+        result += b[b1:b2] if equal else changed(a[a1:a2], b[b1:b2])
     return result
 
 
@@ -231,9 +393,8 @@ def _pair_rows(a: Sequence[Row], b: Sequence[Row]) -> Iterator[Row]:
     cell; the others deleted and inserted."""
     first = [inline_text(row.cells[0]) if row.cells else "" for row in a]
     second = [inline_text(row.cells[0]) if row.cells else "" for row in b]
-    matcher = SequenceMatcher(None, first, second, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
+    for equal, a1, a2, b1, b2 in align(first, second):
+        if equal:
             for x, y in zip(a[a1:a2], b[b1:b2], strict=True):
                 cells = tuple(redline_inlines(p, q) for p, q in zip(x.cells, y.cells, strict=True))
                 yield replace(y, cells=cells)
