@@ -1,11 +1,15 @@
-"""``tymdocs diff`` under the worst inputs: a fully rewritten 1 MiB section finishes."""
+"""``tymdocs diff`` under the worst inputs and failures: a fully rewritten 1 MiB section
+finishes, and a refused diff leaves nothing of itself behind."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.helpers import copy_agreement, git, init_repo, measured
+from tests.helpers import copy_agreement, git, init_repo, measured, tree_digest
 
 SECTION = "docs_src/13-muutettava.md"
 _VOCABULARY = (
@@ -60,3 +64,71 @@ def test_a_fully_rewritten_1_mib_section_finishes(tmp_path: Path) -> None:
     assert names == [".docx", ".html", ".json", ".md", ".pdf"]
     markdown = next(out.glob("*.md")).read_text(encoding="utf-8")
     assert "13 Muutettava" in markdown
+
+
+_LIMITED = """
+import os, resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+os.execv(sys.executable, [sys.executable, "-m", "tymdocs", *sys.argv[2:]])
+"""
+"""tymdocs in a process that may write no file larger than ``limit`` bytes: a full disk after
+the first file, as the operating system refuses it (Python ignores SIGXFSZ, so the write
+fails with EFBIG)."""
+
+
+def _diff_on_a_full_disk(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _LIMITED, "8192", "diff", "HEAD~1", "HEAD", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+def test_a_refused_first_diff_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The report's folder is being prepared beside ``build/diff-A-B`` when the disk fills:
+    the files written, the folder being prepared and ``build/`` itself (made for it) go."""
+    repo = _two_commits(
+        tmp_path / "agreement", "Kela osoittaa 0,75 htv.\n", "Kela osoittaa 1,0 htv.\n"
+    )
+    before = _listing(repo)
+    done = _diff_on_a_full_disk(repo)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("Error: cannot write") and "File too large" in done.stderr
+    assert _listing(repo) == before
+    nested = tmp_path / "reports" / "v1-v2"
+    done = _diff_on_a_full_disk(repo, "-o", str(nested))
+    assert done.returncode == 1, done.stderr
+    assert _listing(tmp_path) == ["agreement"]
+
+
+def test_a_refused_diff_leaves_the_previous_report_as_it_was(tmp_path: Path) -> None:
+    """A report written before, with a note of the user's beside it: the exchange of the two
+    folders and then the file-by-file swap both fail on the full disk, and every file stays
+    as it was, with nothing added beside the report or in it."""
+    repo = _two_commits(
+        tmp_path / "agreement", "Kela osoittaa 0,75 htv.\n", "Kela osoittaa 1,0 htv.\n"
+    )
+    out = tmp_path / "report"
+    done = subprocess.run(
+        [sys.executable, "-m", "tymdocs", "diff", "HEAD~1", "HEAD", "--format", "md", "-o", out],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (out / "muistiinpano.txt").write_text("oma muistiinpano\n", encoding="utf-8")
+    listing, files = _listing(tmp_path), tree_digest(out)
+    done = _diff_on_a_full_disk(repo, "-o", str(out))
+    assert done.returncode == 1, done.stderr
+    assert "File too large" in done.stderr
+    assert _listing(tmp_path) == listing
+    assert tree_digest(out) == files
+    assert _listing(out) == sorted(files)

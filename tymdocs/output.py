@@ -16,7 +16,9 @@ Where the system can exchange two directories in one step (Linux ``renameat2``, 
 
 A kill at any instant leaves under ``out`` either the old complete set or the new one, with
 the user's files; the next swap takes apart what is left beside it the same way, its
-manifests last, so that a file of the old set is known as ours until it is gone.
+manifests last, so that a file of the old set is known as ours until it is gone. A swap
+that fails before its set is in place (a full disk) takes away what it wrote and the
+folders it made for ``out``, leaving ``out`` as it was.
 
 Where the user's entries cannot be linked and unlinked safely (another device, a folder not
 writable or of another owner, a repository, more than ``_MAX_LINKED``), or the system cannot
@@ -88,10 +90,29 @@ def replace_directory(
     """
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"{out} exists and is not a directory")
+    made = [folder for folder in (out, *out.parents) if not os.path.lexists(folder)]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        _remove_empty(made)
         raise BuildError(f"cannot write to {out}: {exc.strerror}") from exc
+    try:
+        _replace_locked(out, outputs, kind, owner)
+    except BaseException:
+        _remove_empty(made)  # a refusal leaves no folder it made
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Folders a refused write made, innermost first, where they are still empty."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _replace_locked(out: Path, outputs: list[Output], kind: str, owner: str | None) -> None:
+    """:func:`replace_directory` once ``out``'s folder exists: checks, then the swap, each
+    writer in turn."""
     with _locked(_guarding(out)):
         try:
             _clean_beside(out)
@@ -126,8 +147,13 @@ def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
             staging.mkdir()
         except OSError:
             return False  # a link or a file of that name is not ours: left alone
-        _write_set(staging, outputs)
-        os.rename(staging, out)
+        try:
+            _write_set(staging, outputs)
+            os.rename(staging, out)
+        except BaseException:
+            _discard(staging, [output.name for output in outputs])
+            _remove_empty([staging])
+            raise
         return True
     theirs = [entry for entry in out.iterdir() if not _replaced(entry, owned)]
     if _exchange_function() is None or not _linkable(out, theirs):
@@ -183,6 +209,14 @@ def _write_set(folder: Path, outputs: list[Output]) -> None:
     """The manifest first: whenever a new file is in ``folder``, a manifest there lists it."""
     for output in sorted(outputs, key=lambda output: output.name != MANIFEST):
         _write(folder / output.name, output.data)
+
+
+def _discard(folder: Path, names: list[str]) -> None:
+    """The files of a set that was never put in place, as far as they were written into
+    ``folder`` (one cut short by a full disk too)."""
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
 
 
 def _linkable(out: Path, theirs: list[Path]) -> bool:
@@ -336,8 +370,12 @@ def _rename(source: Path, target: Path, exchange: bool) -> None:
 def _swap(out: Path, outputs: list[Output], stale: set[str]) -> None:
     """The file-by-file swap of the module's docstring; the manifest is last in ``outputs``."""
     ordered = sorted(outputs, key=lambda output: output.name == MANIFEST)
-    for output in ordered:
-        _write(out / f"{NEW}{output.name}", output.data)
+    try:
+        for output in ordered:
+            _write(out / f"{NEW}{output.name}", output.data)
+    except BaseException:  # nothing replaced yet: the new files go, the old set stays
+        _discard(out, [f"{NEW}{output.name}" for output in ordered])
+        raise
     if (out / MANIFEST).exists():
         os.replace(out / MANIFEST, out / OLD_MANIFEST)
     for output in ordered:
