@@ -28,10 +28,13 @@ from tests.helpers import (
     FIXTURES,
     assert_schema_order,
     copy_agreement,
+    docx_body_text,
     edit,
     normalise,
     run,
+    soffice_accept_and_reject,
     soffice_convert,
+    uno_python,
 )
 from tests.test_diff import SENTENCE, revise
 from tests.test_redline_align import BOUNDS, bounded
@@ -189,7 +192,7 @@ def _document(parts: tuple[Part, ...]) -> Document:
 
 
 def _report(a: Document, b: Document, pairs: list[tuple[Part | None, Part | None]]) -> Report:
-    redline = redline_document(b, pairs)
+    redline = redline_document(b, pairs, a_title=a.title)
     return Report("Muutokset", "Versio 1", "Versio 2", (), redline, AUTHOR, DATE)
 
 
@@ -509,6 +512,7 @@ CASES = {
     "figure changed": _replace_part(
         BASE, 1, _with_blocks(S8, _p("Kela osoittaa 1,0 htv."), S8.blocks[1])
     ),
+    "title changed": Document("Yhteistoimintasopimus 2026–2030", "fi", BASE.parts),
 }
 
 
@@ -602,6 +606,33 @@ def test_an_agreement_without_marks_is_unchanged_and_ids_count_from_one() -> Non
     assert ids == [str(n) for n in range(1, len(ids) + 1)]
 
 
+def test_a_changed_title_is_tracked_in_the_body_and_the_header() -> None:
+    """A's title deleted, then B's inserted, in the title paragraph (the body's first marks)
+    and in the header (numbered after the body's); the properties name the report."""
+    b = Document("Yhteistoimintasopimus 2026–2030", "fi", CASES["figure changed"].parts)
+    data = check_redline(BASE, b, _pairs(BASE, b))
+    title = _body(data).find(f"{W}p")
+    assert [c.tag for c in title if c.tag != f"{W}pPr"] == [f"{W}del", f"{W}ins"]
+    assert title.find(f"{W}del").get(f"{W}id") == "1"
+    assert _all_text(title.find(f"{W}del")) == "Yhteistoimintasopimus"
+    assert _all_text(title.find(f"{W}ins")) == "Yhteistoimintasopimus 2026–2030"
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        header = etree.fromstring(package.read("word/header1.xml"))
+    (deleted,) = header.iter(f"{W}del")
+    (inserted,) = header.iter(f"{W}ins")
+    assert _all_text(deleted) == "Yhteistoimintasopimus"
+    assert _all_text(inserted) == "Yhteistoimintasopimus 2026–2030"
+    body_ids = [int(e.get(f"{W}id")) for e in _body(data).iter(f"{W}ins", f"{W}del")]
+    assert [int(deleted.get(f"{W}id")), int(inserted.get(f"{W}id"))] == [
+        max(body_ids) + 1,
+        max(body_ids) + 2,
+    ]
+    assert docx.Document(io.BytesIO(data)).core_properties.title == "Muutokset"
+    unchanged = render_redline_docx(_report(BASE, BASE, _pairs(BASE, BASE)), STAMP)
+    with zipfile.ZipFile(io.BytesIO(unchanged)) as package:
+        assert b"w:del" not in package.read("word/header1.xml")
+
+
 def test_properties_name_the_report() -> None:
     b = CASES["annex added"]
     data = render_redline_docx(_report(BASE, b, _pairs(BASE, b)), STAMP)
@@ -659,6 +690,35 @@ def test_a_real_revision_accepts_to_b_and_rejects_to_a(tmp_path: Path, source: s
     else:
         assert "3 Voimassaolo" in deleted
         assert "4 Voimassaolo" in inserted and "Uusi kappale" in inserted
+
+
+def _two_agreements(tmp_path: Path, case: str) -> tuple[Agreement, Agreement]:
+    """The seed, and the seed with another title (and § 8's sentence); or the seed and the
+    made-up agreement, which have nothing in common but some section titles, crossing."""
+    a = copy_agreement(tmp_path / "a", FIXTURES / "seed")
+    if case == "unrelated agreements":
+        return _agreement(a), _agreement(FIXTURES / "kuvitteellinen")
+    b = copy_agreement(tmp_path / "b", FIXTURES / "seed")
+    edit(b, "tymdocs.yaml", "title: SOPIMUS", "title: UUSI SOPIMUS")
+    revise(b)
+    return _agreement(a), _agreement(b)
+
+
+TITLED = ["title changed", "unrelated agreements"]
+
+
+@pytest.mark.parametrize("case", TITLED)
+def test_two_versions_with_other_titles_accept_to_b_and_reject_to_a(
+    tmp_path: Path, case: str
+) -> None:
+    """Through compare(): the title tracked, and parts matched across the two agreements in
+    an order both share, so that rejecting gives A's order too."""
+    x, y = _two_agreements(tmp_path, case)
+    assert x.meta.title != y.meta.title
+    report = compare(x, y, a_label="A", b_label="B", author="Johtoryhmä", date=DATE)
+    data = render_redline_docx(report, STAMP)
+    check_docx(data, compose(x), compose(y), "Johtoryhmä", DATE)
+    assert_schema_order(data)
 
 
 def _inserted(text: etree._Element) -> bool:
@@ -753,3 +813,28 @@ def test_libreoffice_reads_the_tracked_changes(tmp_path: Path) -> None:
     shown = ["".join(block.itertext()) for block in office_text.iter(f"{text}p", f"{text}h")]
     expected = plain_text(b).split("\n")
     assert normalise(" ".join(shown)) == normalise(" ".join(expected))
+
+
+def _shown(data: bytes) -> list[str]:
+    """The text of a DOCX's paragraphs and table rows, without empty ones (LibreOffice saves
+    the paragraph between two tables and the body's last its own way)."""
+    return [normalise(line) for line in docx_body_text(data) if line.strip()]
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or uno_python() is None,
+    reason="LibreOffice, with a Python that has its uno module, is not installed",
+)
+@pytest.mark.parametrize("case", TITLED)
+def test_libreoffice_accepts_all_to_b_and_rejects_all_to_a(tmp_path: Path, case: str) -> None:
+    """LibreOffice's own "Accept All" gives B's text and "Reject All" A's, title and header
+    included: of a version whose title changed, and of two unrelated agreements."""
+    x, y = _two_agreements(tmp_path, case)
+    report = compare(x, y, a_label="A", b_label="B", author="Johtoryhmä", date=DATE)
+    source = tmp_path / "muutokset.docx"
+    source.write_bytes(render_redline_docx(report, STAMP))
+    accepted, rejected = soffice_accept_and_reject(source, tmp_path)
+    for resolved, agreement in ((accepted, y), (rejected, x)):
+        assert _shown(resolved.read_bytes()) == _shown(render_docx(compose(agreement), STAMP))
+        header = docx.Document(str(resolved)).sections[0].header
+        assert header.tables[0].rows[0].cells[0].text == agreement.meta.title

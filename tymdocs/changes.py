@@ -29,7 +29,7 @@ from tymdocs.model import (
     StaffingAnnex,
     StaffingItem,
 )
-from tymdocs.redline import changed, redline_document
+from tymdocs.redline import changed, longest_chain, redline_document
 
 Status = Literal["added", "removed", "changed", "renumbered", "retitled"]
 
@@ -93,7 +93,7 @@ def compare(
     """What changed from ``a`` to ``b``, each change with the record ``a``'s rules want."""
     doc_a, doc_b = compose(a), compose(b)
     pairs = pair_parts(doc_a, doc_b, _titles(a), _titles(b))
-    redline = redline_document(doc_b, pairs)
+    redline = redline_document(doc_b, pairs, a_title=doc_a.title)
     changes: list[Change] = []
     metadata = _metadata_sentences(a.meta, b.meta)
     if metadata:
@@ -184,9 +184,16 @@ def pair_parts(
         if key not in match and key in olds and key not in taken:
             match[key] = key
             taken.add(key)
+    position = {key: index for index, key in enumerate(olds)}
+    # Matches that cross (a part renumbered to before one that kept its number) cannot all
+    # stand in both versions' order: the longest run that does is kept, and the others are
+    # removed where they stood and added where they stand, so rejecting gives A's order.
+    order = [(position[match[key]], index) for index, key in enumerate(news) if key in match]
+    kept = {index for _, index in longest_chain(order)}
+    match = {key: match[key] for index, key in enumerate(news) if index in kept}
+    taken = set(match.values())
     pairs: list[Pair] = []
     removed = [key for key in olds if key not in taken]
-    position = {key: index for index, key in enumerate(olds)}
     for part in b.parts:
         key = (part.kind, part.number)
         old_key = match.get(key)

@@ -65,6 +65,9 @@ class Document:
     title: str
     language: str
     parts: tuple[Part, ...]
+    former_title: str | None = None
+    """In a redline: the title in the older version, where it differs; the DOCX shows it
+    deleted before ``title`` inserted."""
 
 
 @dataclass(frozen=True)

@@ -203,12 +203,12 @@ def _anchors(
         if len(in_a[value]) == rarest
         for pair in zip(in_b[value], in_a[value], strict=True)
     )
-    return _longest_chain([(i, j) for j, i in pairs])
+    return longest_chain([(i, j) for j, i in pairs])
 
 
-def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest run of ``pairs`` (in order of their second value, all different) whose
-    first values increase too: patience sorting, in time n log n."""
+def longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (in order of their second value, all different)
+    whose first values increase too: patience sorting, in time n log n."""
     tops: list[int] = []  # the least first value that ends a chain of each length
     ends: list[int] = []  # the index in pairs of that chain's last pair
     before: list[int] = []  # each pair's predecessor in its chain, -1 for none
@@ -439,8 +439,11 @@ def redline_parts(a: Part, b: Part) -> Part:
     return replace(b, blocks=redline_blocks(a.blocks, b.blocks), former_heading=former)
 
 
-def redline_document(b: Document, pairs: Sequence[tuple[Part | None, Part | None]]) -> Document:
-    """B's document with A's parts aligned as ``pairs`` says (None: added or removed)."""
+def redline_document(
+    b: Document, pairs: Sequence[tuple[Part | None, Part | None]], a_title: str | None = None
+) -> Document:
+    """B's document with A's parts aligned as ``pairs`` says (None: added or removed), and
+    A's title (``a_title``) where it differs from B's."""
     parts: list[Part] = []
     for old, new in pairs:
         if old is None and new is not None:
@@ -449,4 +452,5 @@ def redline_document(b: Document, pairs: Sequence[tuple[Part | None, Part | None
             parts.append(mark_part(old, "del"))
         elif old is not None and new is not None:
             parts.append(redline_parts(old, new))
-    return replace(b, parts=tuple(parts))
+    former = a_title if a_title is not None and a_title != b.title else None
+    return replace(b, parts=tuple(parts), former_title=former)

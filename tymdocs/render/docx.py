@@ -67,6 +67,9 @@ def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
     left out of the body, so that accepting every change gives exactly B's text and rejecting
     every change exactly A's."""
     tracking = _Tracking(report.author, report.date)
+    # The document's properties cannot be tracked: they name the report and its two versions,
+    # neither A's title nor B's, so that accepting or rejecting leaves none of them wrong.
+    # The title in the body and the header is tracked like the text.
     return _render(
         report.redline,
         stamp,
@@ -166,6 +169,7 @@ def _render(
 ) -> bytes:
     base = _Base(document, stamp)
     writer = base.writer(tracking)
+    title = writer.title_change(document)  # the body's first paragraph: numbered first
     for part in document.parts:
         writer.part(part)
     writer.close()
@@ -174,7 +178,10 @@ def _render(
         title=properties_title or document.title,
         subject=subject or "",
         creator="; ".join(authors),
+        title_change=title,
     )
+    if title is not None:  # the header's title is tracked too, numbered after the body
+        own |= base.header(writer.title_change(document))
     return _zip(base.entries | own, stamp.timestamp)
 
 
@@ -207,6 +214,11 @@ class _Base:
             self.entries[name] = _fill(entries[name].decode(), self.values, "").encode()
         self.entries["word/numbering.xml"] = numbering.encode()
 
+    def header(self, title_change: TitleChange | None) -> dict[str, bytes]:
+        """The header with its title tracked as ``title_change`` says."""
+        xml = _template()["word/header1.xml"].decode()
+        return {"word/header1.xml": _fill(xml, self.values, "", title_change).encode()}
+
     def writer(self, tracking: _Tracking | None = None) -> _Writer:
         return _Writer(self.styles, self.bullets, tracking)
 
@@ -219,11 +231,12 @@ class _Base:
         creator: str,
         keywords: tuple[str, ...] = (),
         lead: str = "",
+        title_change: TitleChange | None = None,
     ) -> dict[str, bytes]:
         """The entries of ``_OWN``: the document with ``body`` in place of the template's body
         paragraph and ``lead`` before its title (both WordprocessingML that :class:`_Writer`
-        wrote), and its properties."""
-        xml = _fill(self.entries["word/document.xml"].decode(), self.values, body)
+        wrote), its title tracked as ``title_change`` says, and its properties."""
+        xml = _fill(self.entries["word/document.xml"].decode(), self.values, body, title_change)
         if lead:  # after the tags are filled, so that nothing in ``lead`` is taken for a tag
             xml = xml.replace("<w:body>", "<w:body>" + lead, 1)
         stamp = self.stamp
@@ -247,22 +260,52 @@ def _template() -> dict[str, bytes]:
         return {entry.filename: source.read(entry.filename) for entry in source.infolist()}
 
 
-# One pass over the template: the paragraph that holds ``{{p body }}``, or a ``{{ name }}``
-# tag. What replaces them is never scanned again, so text that looks like a tag stays text.
+# One pass over the template: the paragraph that holds ``{{p body }}``, the run that holds
+# ``{{ title }}``, or a ``{{ name }}`` tag. What replaces them is never scanned again, so
+# text that looks like a tag stays text.
 _SLOT = re.compile(
-    r"(?P<body><w:p>(?:(?!</w:p>).)*\{\{p body \}\}(?:(?!</w:p>).)*</w:p>)|\{\{ (?P<name>\w+) \}\}",
+    r"(?P<body><w:p>(?:(?!</w:p>).)*\{\{p body \}\}(?:(?!</w:p>).)*</w:p>)"
+    r"|(?P<title><w:r>(?:(?!</w:r>).)*\{\{ title \}\}(?:(?!</w:r>).)*</w:r>)"
+    r"|\{\{ (?P<name>\w+) \}\}",
     re.S,
 )
 
 
-def _fill(xml: str, values: dict[str, str], body: str) -> str:
-    """The template's ``{{ name }}`` tags replaced by escaped values, and the paragraph that
-    holds ``{{p body }}`` by the body. Tags sit in runs of their own (make_docx_template.py)."""
+TitleChange = tuple[str, str, str]
+"""A redline's changed title: A's title, and the attributes of its ``w:del`` and of the
+``w:ins`` of B's (see :meth:`_Writer.title_change`)."""
+
+
+def _fill(
+    xml: str, values: dict[str, str], body: str, title_change: TitleChange | None = None
+) -> str:
+    """The template's ``{{ name }}`` tags replaced by escaped values, the paragraph that holds
+    ``{{p body }}`` by the body, and the run that holds ``{{ title }}`` as :func:`_title_run`
+    makes it. Tags sit in runs of their own (make_docx_template.py)."""
 
     def slot(found: re.Match[str]) -> str:
-        return body if found.group("body") else escape(values[found.group("name")])
+        if found.group("body"):
+            return body
+        if found.group("title"):
+            return _title_run(found.group("title"), values["title"], title_change)
+        return escape(values[found.group("name")])
 
     return _SLOT.sub(slot, xml)
+
+
+def _title_run(run: str, title: str, change: TitleChange | None) -> str:
+    """The template's title run holding ``title``; for a changed title, the run holding A's
+    deleted, then the run holding B's inserted, each with the template's formatting."""
+    new = run.replace("{{ title }}", escape(title))
+    if change is None:
+        return new
+    former, deleted, inserted = change
+    old = _TEXT.sub(r"<\1w:delText\2", run.replace("{{ title }}", escape(former)))
+    return f"<w:del {deleted}>{old}</w:del><w:ins {inserted}>{new}</w:ins>"
+
+
+_TEXT = re.compile(r"<(/?)w:t([ >])")
+"""A ``w:t`` element's tags (not ``w:tab``'s): deleted text is ``w:delText``."""
 
 
 def _style_ids(styles: str) -> dict[str, str]:
@@ -352,6 +395,15 @@ class _Writer:
         self.paragraph(runs, "Heading 1", page_break=page_break, mark=part.mark)
         for block in part.blocks:
             self.block(block)
+
+    def title_change(self, document: Document) -> TitleChange | None:
+        """A redline's title where it changed: A's, deleted, then B's inserted, as the next two
+        tracked changes, so that accepting gives B's title and rejecting A's; None where it
+        did not change."""
+        if document.former_title is None:
+            return None
+        tracking = self._tracking()
+        return document.former_title, tracking.attributes(), tracking.attributes()
 
     def close(self) -> None:
         """End the body. The body's last paragraph is the document's last, whose paragraph
