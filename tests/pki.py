@@ -7,11 +7,12 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 VALID_FROM = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 VALID_UNTIL = dt.datetime(2040, 1, 1, tzinfo=dt.UTC)
@@ -89,20 +90,83 @@ def make_pki(directory: Path, name: str = "Testijuuri") -> Pki:
     return Pki(root, cert, key, directory)
 
 
-def sign(data: bytes, field: str, identity: Identity, pki: Pki) -> bytes:
-    """``data`` signed in ``field`` as a PAdES B-B signature by ``identity``."""
+def sign(
+    data: bytes,
+    field: str,
+    identity: Identity,
+    pki: Pki,
+    *,
+    chain: tuple[Path, ...] | None = None,
+    timestamper: Any = None,
+) -> bytes:
+    """``data`` signed in ``field`` as a PAdES B-B signature by ``identity``, carrying the
+    certificates of ``chain`` (the root by default); B-T with a ``timestamper``."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
+    carried = (pki.root,) if chain is None else chain
     signer = signers.SimpleSigner.load(
-        str(identity.key), str(identity.cert), ca_chain_files=(str(pki.root),)
+        str(identity.key), str(identity.cert), ca_chain_files=tuple(map(str, carried))
     )
     assert signer is not None
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     metadata = signers.PdfSignatureMetadata(
         field_name=field, subfilter=fields.SigSeedSubFilter.PADES
     )
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    return signers.sign_pdf(writer, metadata, signer=signer, timestamper=timestamper).getvalue()
+
+
+def intermediate(pki: Pki, name: str) -> tuple[Path, x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A CA certificate the root issues, to issue signers under: (its PEM, it, its key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(pki.root_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(VALID_FROM)
+        .not_valid_after(VALID_UNTIL)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), True
+        )
+        .sign(pki.root_key, hashes.SHA256())
+    )
+    path = pki.directory / f"{name.lower().replace(' ', '-')}.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path, cert, key
+
+
+def timestamper(pki: Pki) -> Any:
+    """A time-stamping authority the root certifies (pyHanko's test TSA signs with RSA), its
+    tokens carrying its certificate and the root."""
+    from asn1crypto import keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Testileimaaja")]))
+        .issuer_name(pki.root_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(VALID_FROM)
+        .not_valid_after(VALID_UNTIL)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True)
+        .sign(pki.root_key, hashes.SHA256())
+    )
+    der = serialization.Encoding.DER
+    private = key.private_bytes(
+        der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(der)),
+        tsa_key=keys.PrivateKeyInfo.load(private),
+        certs_to_embed=[asn1_x509.Certificate.load(pki.root_cert.public_bytes(der))],
+    )
 
 
 def _append_update(out: bytearray, objects: dict[int, bytes], trailer: bytes, previous: int) -> int:

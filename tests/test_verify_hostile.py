@@ -5,6 +5,8 @@ Every attack starts from a real package built in the test and signed with the te
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 import json
 import os
@@ -13,14 +15,24 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import measured, run
-from tests.pki import Identity, Pki, incremental_update, make_pki, many_revisions, sign
+from tests.pki import (
+    Identity,
+    Pki,
+    incremental_update,
+    intermediate,
+    make_pki,
+    many_revisions,
+    sign,
+    timestamper,
+)
 from tests.test_verify import (
     _add_note,
     _append_page,
@@ -344,29 +356,40 @@ def judge(repo: Path) -> Callable[[bytes], bool]:  # noqa: F811
     return ok
 
 
+class _Copy(bytes):
+    """A signed copy that prints as its length: hypothesis prints every argument of a failing
+    example, and 200 kB of PDF would hide the one that matters (a HypothesisWarning instead)."""
+
+    def __repr__(self) -> str:
+        return f"<a signed copy of {len(self):,} bytes>"
+
+
+@pytest.fixture(scope="module")
+def signed_copy(signed_once: bytes) -> _Copy:  # noqa: F811
+    return _Copy(signed_once)
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(tail=st.binary(min_size=1, max_size=64))
 def test_bytes_appended_to_a_signed_copy_never_verify(
-    judge: Callable[[bytes], bool],
-    signed_once: bytes,  # noqa: F811
-    tail: bytes,
+    judge: Callable[[bytes], bool], signed_copy: _Copy, tail: bytes
 ) -> None:
-    assert not judge(signed_once + tail)
+    assert not judge(signed_copy + tail)
 
 
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(where=st.floats(0, 1, exclude_max=True), mask=st.integers(1, 255))
+@example(where=0.97265625, mask=1)  # in the root certificate the signature carries
 def test_a_byte_flipped_in_a_signed_copy_never_verifies(
-    judge: Callable[[bytes], bool],
-    signed_once: bytes,  # noqa: F811
-    where: float,
-    mask: int,
+    judge: Callable[[bytes], bool], signed_copy: _Copy, where: float, mask: int
 ) -> None:
-    data = bytearray(signed_once)
+    """Anywhere: in the package, the signed revision, or the signature value (whose CMS
+    carries parts no signature covers, the root certificate among them)."""
+    data = bytearray(signed_copy)
     at = int(where * len(data))
     data[at] ^= mask
     assert not judge(bytes(data))
@@ -389,6 +412,231 @@ def test_the_unsigned_signature_value_cannot_change_either(
     padded[end - 2 : end] = b"01"
     for data in (bytes(mixed), bytes(padded)):
         assert "signature in sig-kela-1:" in _failure(capsys, repo, tmp_path, data)
+
+
+# -- the parts of the signature value no signature covers ----------------------------------------
+
+
+def _with_cms(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """``data`` with its last signature value's CMS replaced by ``edit(der)``, padded with
+    zeros as before: what an editor can do to the one part of a revision no byte range
+    covers."""
+    from asn1crypto import cms
+
+    start = data.rindex(b"/Contents <") + len(b"/Contents <")
+    end = data.index(b">", start)
+    value = bytes.fromhex(data[start:end].decode())
+    der = value[: len(cms.ContentInfo.load(value).dump())]  # without the zero padding
+    edited = edit(der)
+    assert edited != der and len(edited) <= len(value)
+    return data[:start] + (edited + bytes(len(value) - len(edited))).hex().encode() + data[end:]
+
+
+def _signed_data_edit(change: Callable[[Any], None]) -> Callable[[bytes], bytes]:
+    """An edit that changes the parsed SignedData (asn1crypto) and writes it back."""
+    from asn1crypto import cms
+
+    def edit(der: bytes) -> bytes:
+        info = cms.ContentInfo.load(der)
+        change(info["content"])
+        return bytes(info.dump())
+
+    return edit
+
+
+def _flip_in(part: bytes, at: int) -> Callable[[bytes], bytes]:
+    """An edit that flips the lowest bit of byte ``at`` of ``part`` where the CMS holds it
+    last."""
+
+    def edit(der: bytes) -> bytes:
+        where = der.rindex(part) + at
+        return der[:where] + bytes([der[where] ^ 1]) + der[where + 1 :]
+
+    return edit
+
+
+def _der(cert: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return bytes(cert.public_bytes(Encoding.DER))
+
+
+def test_a_bit_flipped_in_the_carried_root_certificate(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The example hypothesis found: the root certificate the signature carries beside the
+    signer's, its public key damaged, is used by no check and signed by nothing, and pyHanko
+    calls the signature valid. Its validity dates damaged, it still verifies the signer's
+    certificate but no longer its own signature; its issuer's name damaged, it no longer
+    names itself either, and looks like an intermediate whose root is not carried."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    root = _der(pki.root_cert)
+    key = pki.root_cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    dates, issuer = root.index(b"240101000000Z"), root.index(b"Testijuuri")
+    for edit in (_flip_in(key, len(key) - 1), _flip_in(root, dates + 1), _flip_in(root, issuer)):
+        assert (
+            "signature in sig-kela-1 carries a certificate that is damaged or unused "
+            "(Common Name: Testijuuri)"
+            in _failure(capsys, repo, tmp_path, _with_cms(signed_once, edit))
+        )
+    code, report = verify(capsys, repo, tmp_path, {"genuine.pdf": signed_once})
+    assert code == 0, report
+
+
+def _versions(signed_data: Any) -> None:
+    signed_data["version"] = "v3"
+
+
+def _digests(signed_data: Any) -> None:
+    signed_data["digest_algorithms"] = [{"algorithm": "sha384"}]
+
+
+def _with_certificate(directory: Path) -> Callable[[Any], None]:
+    """A change that adds the root of another PKI to the certificates: used by nothing."""
+
+    def change(signed_data: Any) -> None:
+        from asn1crypto import cms, x509
+
+        root = x509.Certificate.load(_der(make_pki(directory, "Vieras juuri").root_cert))
+        signed_data["certificates"] = [
+            *signed_data["certificates"],
+            cms.CertificateChoices(name="certificate", value=root),
+        ]
+
+    return change
+
+
+def _unsigned(signed_data: Any) -> None:
+    from asn1crypto import cms, core
+
+    time = cms.Time({"utc_time": core.UTCTime(dt.datetime(2025, 5, 1, tzinfo=dt.UTC))})
+    signed_data["signer_infos"][0]["unsigned_attrs"] = [{"type": "signing_time", "values": [time]}]
+
+
+def _named_in_lower_case(der: bytes) -> bytes:
+    from asn1crypto import cms
+
+    signer_info = cms.ContentInfo.load(der)["content"]["signer_infos"][0]
+    sid = signer_info["sid"].dump()
+    return der.replace(sid, sid.replace(b"Testijuuri", b"testijuuri"))
+
+
+def _longer(der: bytes) -> bytes:
+    """The outer length two bytes longer: it takes in two zeros of the padding."""
+    return der[:2] + (int.from_bytes(der[2:4], "big") + 2).to_bytes(2, "big") + der[4:]
+
+
+def _edits(directory: Path) -> dict[str, tuple[Callable[[bytes], bytes], str]]:
+    """Edits of the CMS pyHanko validates as it does the genuine signature, each with the
+    reason verify gives."""
+    return {
+        "version": (
+            _signed_data_edit(_versions),
+            "has a SignedData version other than the one CMS prescribes",
+        ),
+        "digest-algorithms": (
+            _signed_data_edit(_digests),
+            "lists digest algorithms other than its signer's",
+        ),
+        "extra-certificate": (
+            _signed_data_edit(_with_certificate(directory)),
+            "carries a certificate that is damaged or unused (Common Name: Vieras juuri)",
+        ),
+        "unsigned-attribute": (
+            _signed_data_edit(_unsigned),
+            "carries an unsigned attribute verify does not check (signing_time)",
+        ),
+        "signer-identifier": (
+            _named_in_lower_case,
+            "has a signer identifier that names no certificate it carries byte for byte",
+        ),
+        "length": (_longer, "is not DER: an end-of-contents marker at byte"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_edits(Path())))
+def test_what_no_signature_covers_in_the_cms_cannot_change(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    signed_once: bytes,  # noqa: F811
+    tmp_path: Path,
+    name: str,
+) -> None:
+    edit, reason = _edits(tmp_path / "stranger")[name]
+    data = _with_cms(signed_once, edit)
+    assert f"signature in sig-kela-1 {reason}" in _failure(capsys, repo, tmp_path, data)
+
+
+def test_a_chain_without_its_root(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The signer's and an intermediate certificate, not the root, as many eID signatures
+    carry them, verify. Only the root can check the intermediate's own signature: with
+    --trust a damaged intermediate fails; without, verify cannot tell, and says the signer
+    does not chain to a trusted root. The signer's certificate alone is bound by its hash."""
+    own = dataclasses.replace(pki, directory=tmp_path)  # the module's people keep their files
+    path, cert, key = intermediate(own, "Testivarmentaja")
+    signer = own.issue("Tommi Hallikainen", issuer=(cert, key))
+    data = sign(package(repo), "sig-kela-1", signer, pki, chain=(path,))
+    trusted = ("--trust", str(pki.root), "--require-trust")
+    untrusted = "signature in sig-kela-1: the signer's certificate does not chain to a trusted root"
+    code, report = verify(capsys, repo, tmp_path, {"kela.pdf": data})
+    assert code == 0 and untrusted in report["copies"][0]["warnings"], report
+    assert verify(capsys, repo, tmp_path, {"kela.pdf": data}, *trusted)[0] == 0
+
+    carried = _der(cert)
+    damaged = _with_cms(data, _flip_in(carried, carried.index(b"240101000000Z") + 1))
+    assert (
+        "signature in sig-kela-1 carries a certificate that is damaged or unused "
+        "(Common Name: Testivarmentaja)" in _failure(capsys, repo, tmp_path, damaged, *trusted)
+    )
+    code, report = verify(capsys, repo, tmp_path, {"kela.pdf": damaged})
+    assert code == 0 and untrusted in report["copies"][0]["warnings"], report
+
+    only_signer = sign(package(repo), "sig-kela-1", signer, pki, chain=())
+    assert verify(capsys, repo, tmp_path, {"kela.pdf": only_signer})[0] == 0
+
+
+def test_a_timestamped_signature_and_its_token(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,  # noqa: F811
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A PAdES B-T signature verifies; the token is a CMS value of its own, held to the same
+    rules, and a token whose signature is broken fails the signature it stamps."""
+    from asn1crypto import cms
+
+    data = sign(
+        package(repo), "sig-kela-1", people["sig-kela-1"], pki, timestamper=timestamper(pki)
+    )
+    code, report = verify(capsys, repo, tmp_path, {"kela.pdf": data}, "--trust", str(pki.root))
+    assert code == 0, report["copies"][0]["failures"]
+
+    def token(der: bytes) -> Any:
+        attrs = cms.ContentInfo.load(der)["content"]["signer_infos"][0]["unsigned_attrs"]
+        return attrs[0]["values"][0]["content"]
+
+    stamped = bytes.fromhex(data[data.rindex(b"/Contents <") + 11 :].split(b">")[0].decode())
+    root_in_token = token(stamped)["certificates"][0].chosen.dump()
+    tsa_signature = token(stamped)["signer_infos"][0]["signature"].native
+    damaged = _with_cms(data, _flip_in(root_in_token, len(root_in_token) - 3))
+    assert "signature in sig-kela-1 has a timestamp token that carries a certificate" in (
+        _failure(capsys, repo, tmp_path, damaged)
+    )
+    broken = _with_cms(data, _flip_in(tsa_signature, 10))
+    assert "signature in sig-kela-1 carries a timestamp that is broken" in _failure(
+        capsys, repo, tmp_path, broken
+    )
 
 
 def test_the_most_revisions_allowed_verify_in_seconds(

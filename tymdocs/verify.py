@@ -4,8 +4,10 @@ pyHanko checks each signature and the modifications made after it. On top of tha
 holds every copy to its own rules: the file starts byte for byte with the package as built for
 its commit (or as the manifest recorded it); only signature fields change, package fields keep
 their rectangles, no unsigned field appears; the last signature covers the whole file; one
-signature object counts once; encryption, JavaScript and launch actions are refused; and any
-exception while reading is a failure, never a pass.
+signature object counts once; no byte of a signature value goes unchecked (its CMS is DER
+and every certificate it carries is used: tymdocs/signature_bytes.py); encryption,
+JavaScript and launch actions are refused; and any exception while reading is a failure,
+never a pass.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tymdocs.errors import UsageError
+from tymdocs.signature_bytes import loose_bytes
 
 MAX_BYTES = 100 * 1024 * 1024
 """A returned copy larger than this is refused before it is parsed."""
@@ -377,6 +380,11 @@ def _check_signatures(
         loose = _loose_contents(data, embedded.sig_object.get("/ByteRange"))
         if loose:
             report.failures.append(f"signature in {embedded.field_name}: {loose}")
+        else:
+            content = bytes(embedded.pkcs7_content)
+            unbound = loose_bytes(content[: _der_length(content)], policy.roots)
+            if unbound:
+                report.failures.append(f"signature in {embedded.field_name} {unbound}")
         context = ValidationContext(trust_roots=list(policy.roots), allow_fetching=False)
         status = validate_pdf_signature(embedded, context)
         subject = embedded.signer_cert.subject
@@ -401,6 +409,9 @@ def _check_signatures(
         where = f"signature in {signature.field}"
         if not (signature.intact and signature.valid):
             report.failures.append(f"{where} is broken: the signed bytes were changed")
+        stamp = status.timestamp_validity
+        if stamp is not None and not (stamp.intact and stamp.valid):
+            report.failures.append(f"{where} carries a timestamp that is broken")
         if level not in _OK_AFTER_SIGNATURE:
             report.failures.append(f"{where}: the document was changed after it ({level})")
         if coverage not in ("ENTIRE_REVISION", "ENTIRE_FILE"):
