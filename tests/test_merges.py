@@ -128,3 +128,68 @@ def test_a_branch_that_merged_main_in_and_then_is_merged_back_stands(
     assert code == 1
     assert "without a record" not in out, out
     assert "records version 2, but the previous version is 2: expected 3" in out  # a clash
+
+
+def test_a_branch_forked_before_version_1_is_judged_after_it(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """A branch from the draft, brought up to date with main and fast-forwarded: its commit
+    comes before version 1 in git's order, but is not behind it."""
+    git(repo, "checkout", "-qb", "draft", "HEAD~1")
+    edit(repo, LIITE_4, *LIITE_4_LINE)
+    git(repo, "commit", "-qam", "Luonnoksesta", date=RECORDED)
+    git(repo, "merge", "-q", "--no-ff", "-m", "Ajan tasalle", "main", date=RECORDED)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "draft")
+    code, out = audit(capsys, repo)
+    assert code == 1
+    assert f"Luonnoksesta: changes {LIITE_4} without a record" in out
+
+
+def test_a_clean_merge_after_a_cherry_pick_stands(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Both lines hold the same text (one picked it from the other); the branch then changes
+    it again and git merges cleanly: the merge made nothing of its own."""
+    decided_on_a_branch(capsys, repo)
+    git(repo, "cherry-pick", "side", date=RECORDED)
+    merge(repo)
+    git(repo, "checkout", "-q", "side")
+    edit(repo, LIITE_5, "malliin on 1,0 htv", "malliin on 1,0 htv (koko aika)")
+    git(repo, "commit", "-qam", "Tarkennus", date=RECORDED)
+    git(repo, "checkout", "-q", "main")
+    merged = merge(repo)
+    _code, out = audit(capsys, repo)
+    assert f"Tarkennus: changes {LIITE_5} without a record" in out
+    assert merged[:12] not in out
+
+
+def test_the_advice_never_takes_a_record_back(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """An unrecorded commit merged in from a branch, with a version recorded after it on
+    main: git reset --soft to its parent would erase that version, so it is not advised."""
+    git(repo, "checkout", "-qb", "side")
+    edit(repo, LIITE_4, *LIITE_4_LINE)
+    git(repo, "commit", "-qam", "Ohi rekisterin", date=RECORDED)
+    git(repo, "checkout", "-q", "main")
+    kela_to_one(repo)
+    assert run(capsys, "-C", str(repo), *DECISION, "-m", "Päätös").code == 0
+    merge(repo)
+    edit(repo, LIITE_5, "malliin on 1,0 htv", "malliin on 0,9 htv")
+    refused = run(capsys, "-C", str(repo), *DECISION, "--section", "5", "-m", "Uusi")
+    assert refused.code == 1
+    assert "(Ohi rekisterin) changed the agreement without a record" in refused.err
+    assert "git reset" not in refused.err
+    assert "cannot be undone without rewriting the history" in refused.err
+
+
+def test_the_advice_to_reset_stands_where_it_takes_back_only_the_unrecorded(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    edit(repo, LIITE_4, *LIITE_4_LINE)
+    git(repo, "commit", "-qam", "Ohi rekisterin", date=RECORDED)
+    kela_to_one(repo)
+    refused = run(capsys, "-C", str(repo), *DECISION, "-m", "Uusi")
+    adopted = git(repo, "rev-parse", "HEAD~1").strip()
+    assert f"git reset --soft {adopted[:12]}" in refused.err

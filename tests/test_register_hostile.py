@@ -254,6 +254,7 @@ def test_allow_shallow_judges_what_the_clone_shows(
     judged = run(capsys, "-C", str(clone), "check", "--governance", "--allow-shallow")
     assert judged.code == 0, judged.err
     assert f"in 1 governed commit(s) seen in this shallow clone (from {starts[:12]}:" in judged.out
+    assert "neither that nor any rule that looks back at them was judged" in judged.out
     edit(clone, LIITE_5_PATH, "malliin on 1,0 htv", "malliin on 0,9 htv")
     git(clone, "commit", "-qam", "Ilman kirjausta", date=RECORDED)
     judged = run(capsys, "-C", str(clone), "check", "--governance", "--allow-shallow")
@@ -567,3 +568,111 @@ def git_show(root: Path, spec: str) -> bytes:
     return subprocess.run(
         ["git", "-C", str(root), "show", spec], capture_output=True, check=True
     ).stdout
+
+
+_REVIEW = ("approve", "--review", "5", "--body", "Johtoryhmä", "--date", "2.10.2025")
+_REVIEW += ("--section", "9", "-m", "x")
+
+
+def _killed_after_the_refs_moved(repo: Path, tmp_path: Path) -> None:
+    """``approve --attach`` killed once HEAD has moved, before the lock became the index."""
+    hook = repo / ".git" / "hooks" / "reference-transaction"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(f'#!/bin/sh\n[ "$1" = committed ] || exit 0\n{_KILL_TYMDOCS}\nexit 0\n')
+    hook.chmod(0o755)
+    extract = tmp_path / "ote.pdf"
+    extract.write_bytes(b"%PDF-1.7 minutes\n")
+    kela_to_one(repo)
+    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": RECORDED, "GIT_AUTHOR_DATE": RECORDED}
+    command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
+    command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "Päätös"]
+    killed = subprocess.run(
+        [*command, "--attach", str(extract)], env=env, capture_output=True, timeout=60
+    )
+    assert killed.returncode == -9
+    hook.unlink()
+    assert git(repo, "log", "-1", "--format=%s") == "Päätös"
+
+
+@pytest.mark.parametrize("then", ["lock-removed", "lock-removed-and-committed"])
+def test_a_record_killed_then_tidied_by_hand_is_finished_never_undone(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path, then: str
+) -> None:
+    """The user follows git's advice and removes the lock (and may commit more): the record
+    is in HEAD's history, so it is made; its files stay, and its paths in the index are
+    the committed ones, so the next commit cannot revert it."""
+    _killed_after_the_refs_moved(repo, tmp_path)
+    (repo / ".git" / "index.lock").unlink()
+    if then == "lock-removed-and-committed":
+        git(repo, "reset", "-q")
+        (repo / "muistio.txt").write_text("muistio\n")
+        git(repo, "add", "muistio.txt")
+        git(repo, "commit", "-qm", "Muistio", date=RECORDED)
+    again = run(capsys, "-C", str(repo), *_REVIEW)
+    assert "which a killed tymdocs left half made" in again.err, again.err
+    assert git(repo, "status", "--porcelain") == ""
+    assert list((repo / "records").rglob("ote.pdf"))
+
+
+def test_a_journal_is_data_not_orders(
+    capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path
+) -> None:
+    """A journal that names another lock, or does not read, never removes a file; one held
+    by a live record is left to it."""
+    journal = repo / ".git" / "tymdocs-record.json"
+    journal.write_text(
+        json.dumps(
+            {
+                "commit": "0" * 40,
+                "lock": "x",
+                "paths": ["tymdocs.yaml"],
+                "files": {"tymdocs.yaml": "x"},
+                "folders": [".."],
+                "prefix": "",
+            }
+        )
+    )
+    before = snapshot(repo)
+    first = run(capsys, "-C", str(repo), *_REVIEW)
+    assert first.code == 1 and "undid a record" in first.err
+    assert snapshot(repo) == before and not journal.exists()
+    journal.write_text("{}")
+    broken = run(capsys, "-C", str(repo), *_REVIEW)
+    assert broken.code == 1
+    assert "does not read as a tymdocs journal: remove it" in broken.err
+    assert snapshot(repo) == before
+
+
+def test_replace_refs_and_grafts_do_not_rewrite_the_register(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """git replace can show another commit in an unrecorded one's place, and a grafts file
+    can skip it; tymdocs reads the history as committed."""
+    kela_to_one(repo)
+    git(repo, "commit", "-qam", "Ilman kirjausta", date=RECORDED)
+    unrecorded = git(repo, "rev-parse", "HEAD")
+    forged = git(
+        repo,
+        "commit-tree",
+        f"{unrecorded}^{{tree}}",
+        "-p",
+        "HEAD~1",
+        "-m",
+        "Päätös\n\nTymdocs-Agreement: lansi-pirkanmaa-tym\nTymdocs-Record: decision\n"
+        "Tymdocs-Version: 2\nTymdocs-Date: 2025-09-15\nTymdocs-Effective: 2025-09-15\n"
+        "Tymdocs-Body: Johtoryhmä\nTymdocs-Section: 4\nTymdocs-Parts: annex-5",
+    )
+    git(repo, "replace", unrecorded, forged)
+    edit(repo, "annexes/liite-4-palvelut.md", "järjestetään samoilla", "tuotetaan samoilla")
+    git(repo, "commit", "-qam", "Toinen", date=RECORDED)
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "grafts").write_text(
+        f"{git(repo, 'rev-parse', 'HEAD')} {git(repo, 'rev-parse', 'HEAD~2')}\n"
+    )
+    audited = run(capsys, "-C", str(repo), "check", "--governance")
+    assert audited.code == 1
+    assert f"{unrecorded[:12]} Ilman kirjausta: changes {LIITE_5_PATH} without a record" in (
+        audited.err
+    )
+    assert "Toinen: changes annexes/liite-4-palvelut.md without a record" in audited.err
+    assert "version 2" not in run(capsys, "-C", str(repo), "log").out

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tymdocs.errors import GitError, GitMissingError, UsageError
 
@@ -49,6 +50,13 @@ _SETTINGS = (
 """What tymdocs parses is read with its own settings, whatever the user's configuration."""
 
 
+_ENVIRONMENT = {
+    "GIT_OPTIONAL_LOCKS": "0",  # reading never writes: no index refresh behind the user's back
+    "GIT_NO_REPLACE_OBJECTS": "1",  # the history as committed: replace refs cannot rewrite it
+    "GIT_GRAFT_FILE": os.devnull,  # nor can .git/info/grafts hide a commit
+}
+
+
 def _git(
     cwd: Path,
     *args: str,
@@ -63,8 +71,7 @@ def _git(
             input=stdin,
             capture_output=True,
             check=False,
-            # Reading never writes: no opportunistic index refresh behind the user's back.
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})},
+            env={**os.environ, **_ENVIRONMENT, **(env or {})},
         )
     except OSError as exc:
         if isinstance(exc, FileNotFoundError) and exc.filename == "git":
@@ -416,9 +423,8 @@ def commit_paths(
             ) from None
         written: list[Path] = []
         moved = False
-        journal = index_file.with_name(JOURNAL)
+        journal: int | None = None
         try:
-            _write_journal(journal, root, state.head, commit, lock, index_file, new_files)
             future = Path(temp) / "future-index"
             if index_file.exists():
                 shutil.copy2(index_file, future)  # its time tells git what is racily clean
@@ -426,8 +432,31 @@ def commit_paths(
             _take_into_index(root, state.prefix, every, staged, future_env)
             # the entries just set carry no file times: refresh them, as git commit would
             _git(root, "update-index", "-q", "--refresh", env=future_env, ok=(0, 1))
+            content = future.read_bytes()
             with os.fdopen(held, "wb") as handle:
-                handle.write(future.read_bytes())
+                handle.write(content)
+            journal = _open_journal(
+                index_file,
+                {
+                    "commit": commit,
+                    "lock": hashlib.sha256(content).hexdigest(),
+                    "paths": [state.prefix + path for path in every],
+                    "files": {
+                        state.prefix + path: hashlib.sha256(data).hexdigest()
+                        for path, data in new_files.items()
+                    },
+                    "folders": sorted(
+                        {
+                            str(folder.relative_to(root).as_posix())
+                            for path in new_files
+                            for folder in (root / path).parents
+                            if folder != root and not folder.exists()
+                        },
+                        key=len,
+                    ),
+                    "prefix": state.prefix,
+                },
+            )
             for path, data in new_files.items():
                 written += _write_new(root, path, data)
             updates = f"update HEAD {commit} {state.head}\n"
@@ -440,7 +469,7 @@ def commit_paths(
                 moved = _head(root) == commit
             if moved:  # the record is made (interrupted after the refs moved)
                 os.replace(lock, index_file)
-                journal.unlink(missing_ok=True)
+                _close_journal(index_file, journal)
                 raise
             for target in reversed(written):  # files, then the folders made for them
                 if target.is_dir():
@@ -450,12 +479,12 @@ def commit_paths(
             with contextlib.suppress(OSError):
                 os.close(held)  # when it failed before the lock was written
             lock.unlink(missing_ok=True)
-            journal.unlink(missing_ok=True)
+            _close_journal(index_file, journal)
             if isinstance(exc, OSError):
                 raise GitError(f"cannot write {exc.filename}: {exc.strerror}") from exc
             raise
         os.replace(lock, index_file)
-        journal.unlink()
+        _close_journal(index_file, journal)
     return commit
 
 
@@ -463,75 +492,125 @@ JOURNAL = "tymdocs-record.json"
 """Beside the index while a record is made: what a killed process leaves to finish or undo."""
 
 
-def _write_journal(
-    journal: Path,
-    root: Path,
-    head: str,
-    commit: str,
-    lock: Path,
-    index: Path,
-    new_files: Mapping[str, bytes],
-) -> None:
-    """Written under the lock, before anything else: the commit HEAD moves to, the lock that
-    becomes the index, and the files to be written (with the folders made for them)."""
-    folders = {
-        str(folder) for path in new_files for folder in (root / path).parents if not folder.exists()
-    }
-    data = {
-        "pid": os.getpid(),
-        "head": head,
-        "commit": commit,
-        "lock": str(lock),
-        "index": str(index),
-        "files": {str(root / p): hashlib.sha256(d).hexdigest() for p, d in new_files.items()},
-        "folders": sorted(folders, key=len),
-    }
-    temporary = journal.with_name(journal.name + ".new")
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(temporary, journal)
+def _open_journal(index_file: Path, data: dict[str, object]) -> int:
+    """Write the journal, written once the lock holds the index to be, before anything else
+    changes; held under an advisory lock for as long as the record is being made, so that
+    :func:`recover` can tell a live record from a killed one."""
+    import fcntl
+
+    journal = index_file.with_name(JOURNAL)
+    temporary = journal.with_name(f"{JOURNAL}.{os.getpid()}")
+    handle = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        os.write(handle, json.dumps(data).encode())
+        os.replace(temporary, journal)
+    except BaseException:
+        os.close(handle)
+        temporary.unlink(missing_ok=True)
+        raise
+    return handle
+
+
+def _close_journal(index_file: Path, handle: int | None) -> None:
+    if handle is not None:
+        index_file.with_name(JOURNAL).unlink(missing_ok=True)
+        os.close(handle)
 
 
 def recover(root: Path, state: RepoState) -> str | None:
-    """Finish or undo a record whose process was killed midway, from its journal: HEAD at
-    the new commit, the rest is done (the lock becomes the index); HEAD not there, the rest is
-    undone (the files it wrote, unchanged, and the folders made for them removed, the lock
-    released). What was done, or None when no record was left half made."""
+    """Finish or undo a record whose process was killed midway, from its journal.
+
+    The record's commit in HEAD's history: it is made; when HEAD is still that commit, the
+    rest is done (the lock becomes the index, or the record's paths in the index are set to
+    the commit's). Not in it: the rest is undone (its files removed where still untracked and
+    unchanged, the folders made for them where empty, the lock released). Only a lock that
+    holds what the record wrote is touched. What was done, or None when nothing was left."""
+    import fcntl
+
     index_file = state.index or root / ".git" / "index"
     journal = index_file.with_name(JOURNAL)
     try:
-        data = json.loads(journal.read_text(encoding="utf-8"))
+        handle = os.open(journal, os.O_RDONLY)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
-        raise GitError(f"cannot read {journal}: {exc}; remove it once no tymdocs runs") from None
-    if data["pid"] != os.getpid() and _alive(data["pid"]):
-        return None  # still at work
-    lock, commit = Path(data["lock"]), data["commit"]
-    if _head(root) == commit:
-        if lock.exists():
-            os.replace(lock, data["index"])
-        outcome = f"finished the record {commit[:12]}, which a killed tymdocs left half made"
-    else:
-        for name, digest in data["files"].items():
-            with contextlib.suppress(OSError):
-                if hashlib.sha256(Path(name).read_bytes()).hexdigest() == digest:
-                    Path(name).unlink()
-        for folder in reversed(data["folders"]):
-            with contextlib.suppress(OSError):
-                Path(folder).rmdir()  # only when empty
-        lock.unlink(missing_ok=True)
-        outcome = "undid a record a killed tymdocs left half made: nothing of it remains"
-    journal.unlink()
-    return outcome
-
-
-def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None  # still at work
+        data = _journal(journal, os.read(handle, 1 << 20))
+        outcome = _finish(root, state, index_file, data)
+        journal.unlink()
+        return outcome
+    finally:
+        os.close(handle)
+
+
+def _journal(path: Path, raw: bytes) -> dict[str, Any]:
+    """The journal's fields, of the types they must have."""
+    try:
+        data = json.loads(raw)
+        ok = (
+            isinstance(data, dict)
+            and all(isinstance(data.get(k), str) for k in ("commit", "lock", "prefix"))
+            and isinstance(data.get("paths"), list)
+            and all(isinstance(p, str) for p in data["paths"])
+            and isinstance(data.get("files"), dict)
+            and all(isinstance(v, str) for v in data["files"].values())
+            and isinstance(data.get("folders"), list)
+            and all(isinstance(f, str) for f in data["folders"])
+        )
+    except ValueError:
+        ok = False
+    if not ok:
+        raise GitError(f"{path} does not read as a tymdocs journal: remove it") from None
+    return data  # type: ignore[no-any-return]
+
+
+def _finish(root: Path, state: RepoState, index_file: Path, data: dict[str, Any]) -> str:
+    lock = index_file.with_name(index_file.name + ".lock")
+    ours = lock.exists() and hashlib.sha256(lock.read_bytes()).hexdigest() == data["lock"]
+    commit = data["commit"]
+    top = _top(root, state.prefix)
+    base = _git(top, "merge-base", commit, "HEAD", ok=(0, 1, 128)).decode().strip()
+    if base == commit:  # in HEAD's history: the record is made
+        if _head(root) == commit:
+            if ours:
+                os.replace(lock, index_file)
+            elif not lock.exists():  # the lock was taken away: set the record's entries
+                _git(top, "reset", "-q", commit, "--", *data["paths"], ok=(0, 1))
+        return f"finished the record {commit[:12]}, which a killed tymdocs left half made"
+    tracked = set(
+        _git(top, "ls-files", "-z", "--full-name", "--", *data["files"]).decode().split("\0")
+    )
+    for name, digest in data["files"].items():
+        target = top / name
+        if name in tracked or not _inside(top, target):
+            continue
+        with contextlib.suppress(OSError):
+            if hashlib.sha256(target.read_bytes()).hexdigest() == digest:
+                target.unlink()
+    for folder in reversed(data["folders"]):
+        target = root / folder
+        if _inside(top, target):
+            with contextlib.suppress(OSError):
+                target.rmdir()  # only when empty
+    if ours:
+        lock.unlink()
+    return "undid a record a killed tymdocs left half made: nothing of it remains"
+
+
+def _top(root: Path, prefix: str) -> Path:
+    """The repository's top folder, from the agreement root and its prefix."""
+    top = root.resolve()
+    for _ in filter(None, prefix.split("/")):
+        top = top.parent
+    return top
+
+
+def _inside(top: Path, target: Path) -> bool:
+    return target.resolve().is_relative_to(top)
     return True
 
 

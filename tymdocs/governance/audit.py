@@ -84,7 +84,7 @@ def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = F
     boundary = git.shallow_boundary(root)
     if boundary and not allow_shallow:
         raise ShallowError(boundary)
-    walked = list(merges.walk(logged))
+    walked = list(merges.walk(logged, shallow=bool(boundary)))
     own = [w.commit for w in reversed(walked)]
     commits = governance.without_rewrites(own, governance.config_rewrites(root, own))
     history = history_of(meta.id, commits)
@@ -102,13 +102,13 @@ def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = F
                 "no version 1 is recorded, so there is no governed history to check: record "
                 "the agreement as adopted first (tymdocs adopt)"
             )
-        start = next(i for i, c in enumerate(oldest_first) if c.commit == versions[0].commit)
-        selected = {c.commit for c in oldest_first[start + 1 :]}
+        selected = {c.commit for c in commits} - _ancestry(commits, versions[0].commit)
         shown = f"after version 1 ({versions[0].commit[:12]})"
     if boundary:
+        starts = ", ".join(commit[:12] for commit in boundary)
         shown += (
-            f" (from {boundary[0][:12]}: the records before it are unseen, so no rule that "
-            "looks back at them was judged)"
+            f" (from {starts}: what the clone starts at changed, and the records before it, "
+            "are unseen, so neither that nor any rule that looks back at them was judged)"
         )
     judge = _Judge(root, history, oldest_first, walked, partial=bool(boundary))
     if judge.signatures_required():  # git checks signatures only where a version asks
@@ -117,6 +117,19 @@ def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = F
         judge.signatures = signatures
     findings = list(judge.run(selected))
     return Audit(shown, judge.checked, tuple(findings))
+
+
+def _ancestry(commits: list[git.LogEntry], start: str) -> set[str]:
+    """``start`` and every commit it descends from."""
+    parents = {c.commit: c.parents for c in commits}
+    found = {start}
+    waiting = [start]
+    while waiting:
+        for parent in parents.get(waiting.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                waiting.append(parent)
+    return found
 
 
 def _annexes_in(tree: merges.Tree) -> tuple[tuple[str, str], ...]:

@@ -168,6 +168,20 @@ class History:
                 found.append(commit)
         return found
 
+    def undone_by_reset(self, commit: str) -> bool:
+        """Whether ``git reset --soft`` to the parent of ``commit`` takes back only commits
+        without records: it is on HEAD's first-parent line, with no record and no merge
+        from HEAD down to it."""
+        by_id = {c.commit: c for c in self.commits}
+        current = self.commits[0] if self.commits else None
+        while current is not None:
+            if current.commit in self._records or len(current.parents) > 1:
+                return False
+            if current.commit == commit:
+                return bool(current.parents)
+            current = by_id.get(current.parents[0]) if current.parents else None
+        return False
+
     def parent(self, commit: str) -> str | None:
         """The first parent of ``commit``, one of this history's commits."""
         found = next(c for c in self.commits if c.commit == commit)

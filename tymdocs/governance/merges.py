@@ -3,17 +3,18 @@ holds: a merge judged by what it brings into its first parent.
 
 ``git log`` gives each merge's changes against its first parent, which holds what the merged
 commits made as well as what the merge did itself. The merged commits are judged on their own;
-the merge answers only for a path it leaves otherwise than merging would: set to a text no
-parent has, or kept as one parent holds it while another changed it since they parted
-(``git merge -s ours``, a conflict resolved one way). Such a path is a change of the merge,
-which needs its record like any other change: without it, a decision recorded on a branch and
-dropped by its merge would stand in the register with a text the agreement does not hold.
+the merge answers only for a path it leaves otherwise than a three-way merge against the
+parents' merge base would: set to a text no parent has, or kept as one parent holds it while
+another changed it since they parted (``git merge -s ours``, a conflict resolved one way).
+Such a path is a change of the merge, which needs its record like any other change: without
+it, a decision recorded on a branch and dropped by its merge would stand in the register with
+a text the agreement does not hold.
 Pure: it reads nothing but the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -45,91 +46,119 @@ def own_changes(commits: Sequence[git.LogEntry]) -> list[git.LogEntry]:
     return [w.commit for w in reversed(list(walk(commits)))]
 
 
-def walk(commits: Sequence[git.LogEntry]) -> Iterator[Walked]:
+def walk(commits: Sequence[git.LogEntry], shallow: bool = False) -> Iterator[Walked]:
     """Every commit of ``commits`` (newest first, as ``git log`` gives them; parents after
-    children), oldest first, with its own changes and the source files around it."""
-    trees: dict[str, tuple[_Tree, Tree]] = {}  # per commit: with origins, and as files
-    index: dict[str, int] = {}
-    ancestors: list[int] = []  # per commit, a bit for itself and each of its ancestors
-    merges = any(len(c.parents) > 1 for c in commits)
-    for i, commit in enumerate(reversed(commits)):
-        parents = [p for p in commit.parents if p in trees]
-        index[commit.commit] = i
-        if merges:
-            bits = 1 << i
-            for parent in parents:
-                bits |= ancestors[index[parent]]
-            ancestors.append(bits)
-        tree, before = trees[parents[0]] if parents else ({}, _EMPTY)
-        sources = [c for c in commit.changes if is_source_path(c.path)]
+    children), oldest first, with its own changes and the source files around it.
+
+    ``shallow``: the history starts at commits whose parents are not seen; a merge whose
+    parents have no common ancestor among those seen cannot be judged, and is not blamed."""
+    graph = _Graph(any(len(c.parents) > 1 for c in commits))
+    for commit in reversed(commits):
+        parents = [graph.index[p] for p in commit.parents if p in graph.index]
+        before = graph.trees[parents[0]] if parents else _EMPTY
+        after = before  # nothing of the agreement changed: the same files, shared
+        if any(is_source_path(c.path) for c in commit.changes):
+            after = _applied(before, commit.changes)  # against the first parent
         if len(parents) > 1:
-            tree = dict(tree)
-            sides = [(trees[p][0], ancestors[index[p]]) for p in parents]
-            commit = _merged(commit, tree, sides, i)
-            after = _files(tree)
-        elif sources:
-            tree = dict(tree)
-            for change in sources:
-                tree[change.path] = (change.new, i)
-            after = _files(tree)
-        else:  # nothing of the agreement changed: the same files, shared
-            after = before
-        trees[commit.commit] = (tree, after)
+            bases = graph.bases(parents)
+            if bases or not shallow:
+                commit = _merged(commit, after, parents, bases, graph)
+        graph.add(commit.commit, parents, after)
         yield Walked(commit, before, after)
 
 
-_Tree = dict[str, tuple[str, int]]
-"""Source path -> (blob, or ZERO once deleted; the index of the commit that set it)."""
+class _Graph:
+    """The commits walked so far, by index (a descendant always has the higher one): each
+    one's files and, where there are merges, its ancestors as bits."""
+
+    def __init__(self, merges: bool) -> None:
+        self.merges = merges
+        self.index: dict[str, int] = {}
+        self.trees: list[Tree] = []
+        self.ancestors: list[int] = []  # a bit for the commit itself and each ancestor
+
+    def add(self, commit: str, parents: list[int], tree: Tree) -> None:
+        number = len(self.trees)
+        self.index[commit] = number
+        self.trees.append(tree)
+        if self.merges:
+            bits = 1 << number
+            for parent in parents:
+                bits |= self.ancestors[parent]
+            self.ancestors.append(bits)
+
+    def bases(self, commits: Iterable[int]) -> list[int]:
+        """The merge bases of ``commits``: their common ancestors that are not ancestors of
+        another common ancestor."""
+        common = -1
+        for commit in commits:
+            common &= self.ancestors[commit]
+        return self._best(common)
+
+    def _best(self, common: int) -> list[int]:
+        found = []
+        while common > 0:
+            best = common.bit_length() - 1
+            found.append(best)
+            common &= ~self.ancestors[best]
+        return found
+
+    def base_text(self, path: str, bases: list[int]) -> str:
+        """The text of ``path`` a merge is judged against: its merge base's; for several
+        (criss-cross merges), as git's recursive merge makes one of them, or :data:`_CONFLICT`."""
+        if not bases:
+            return git.ZERO  # unrelated histories: the empty tree
+        text = self.trees[bases[0]].get(path, git.ZERO)
+        seen = self.ancestors[bases[0]]
+        for other in bases[1:]:
+            inner = self._best(seen & self.ancestors[other])
+            merged = _three_way(
+                [text, self.trees[other].get(path, git.ZERO)], self.base_text(path, inner)
+            )
+            text = _CONFLICT if merged is None else merged
+            seen |= self.ancestors[other]
+        return text
 
 
-def _files(tree: _Tree) -> Tree:
-    return MappingProxyType({path: blob for path, (blob, _) in tree.items() if blob != git.ZERO})
+_CONFLICT = "conflict"
+"""A virtual base's text where its own merge conflicts: like no text any commit holds."""
+
+
+def _applied(tree: Tree, changes: Iterable[git.Change]) -> Tree:
+    files = dict(tree)
+    for change in changes:
+        if not is_source_path(change.path):
+            continue
+        if change.new == git.ZERO:
+            files.pop(change.path, None)
+        else:
+            files[change.path] = change.new
+    return MappingProxyType(files)
 
 
 def _merged(
-    commit: git.LogEntry, tree: _Tree, sides: list[tuple[_Tree, int]], me: int
+    commit: git.LogEntry, result: Tree, parents: list[int], bases: list[int], graph: _Graph
 ) -> git.LogEntry:
-    """The merge ``commit`` with only its own changes; ``tree`` (its first parent's) becomes
-    its own. ``sides``: each parent's tree and ancestors, the first parent first."""
-    result = {c.path: c.new for c in commit.changes if is_source_path(c.path)}
-    paths = set(result) | {
-        path for other, _ in sides[1:] for path in other if other[path][0] != _blob(tree, path)
-    }
+    """The merge ``commit`` (holding ``result``) with only its own changes: where it leaves a
+    path otherwise than a three-way merge of its ``parents`` over their ``bases`` would."""
+    trees = [graph.trees[p] for p in parents]
     own = [c for c in commit.changes if not is_source_path(c.path)]
-    for path in sorted(paths):
-        blob = result.get(path, _blob(tree, path))
-        expected = _expected(path, sides)
-        if expected is not None and expected[0] == blob:
-            tree[path] = expected
+    for path in sorted(set(result).union(*trees, *(graph.trees[b] for b in bases))):
+        blob = result.get(path, git.ZERO)
+        texts = [tree.get(path, git.ZERO) for tree in trees]
+        if all(text == blob for text in texts):
             continue
-        old = expected[0] if expected is not None else _discarded(path, sides, blob)
-        own.append(git.Change(path, old, blob))
-        tree[path] = (blob, me)
+        expected = _three_way(texts, graph.base_text(path, bases))
+        if expected != blob:
+            old = expected if expected is not None else next(t for t in texts if t != blob)
+            own.append(git.Change(path, old, blob))
     return replace(commit, changes=tuple(own))
 
 
-def _blob(tree: _Tree, path: str) -> str:
-    return tree[path][0] if path in tree else git.ZERO
-
-
-def _expected(path: str, sides: list[tuple[_Tree, int]]) -> tuple[str, int] | None:
-    """What merging gives ``path``: the text of the parents whose history already holds every
-    other parent's text of it (the side that changed it since they parted); None when the
-    sides changed it each their own way."""
-    found = {
-        tree.get(path, (git.ZERO, -1))
-        for tree, bits in sides
-        if all(
-            (origin := other.get(path, (git.ZERO, -1))[1]) < 0 or bits >> origin & 1
-            for other, _ in sides
-        )
-    }
-    blobs = {blob for blob, _ in found}
-    return min(found) if len(blobs) == 1 else None
-
-
-def _discarded(path: str, sides: list[tuple[_Tree, int]], blob: str) -> str:
-    """A parent's text of ``path`` the merge does not keep (its first parent's if it can)."""
-    return next(
-        (b for tree, _ in sides if (b := _blob(tree, path)) != blob), _blob(sides[0][0], path)
-    )
+def _three_way(texts: list[str], base: str) -> str | None:
+    """What a three-way merge gives a path: the one text the parents changed it to since the
+    base, or the base's when none did; None when they changed it each their own way."""
+    changed = {text for text in texts if text != base}
+    if len(changed) > 1:
+        return None
+    return changed.pop() if changed else base

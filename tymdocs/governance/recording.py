@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tymdocs import git, governance
-from tymdocs.characters import hidden_character
+from tymdocs.characters import hidden_character, printable
 from tymdocs.errors import Problem, RefusedError
 from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, annex_part, parse_record
 from tymdocs.governance.rules import (
@@ -160,11 +160,20 @@ class _Context:
         unrecorded = self.history.unrecorded()
         if unrecorded:
             first = unrecorded[-1]
-            parent = first.parents[0][:12] if first.parents else first.commit[:12]
+            if self.history.undone_by_reset(first.commit):
+                advice = (
+                    f"undo it and keep its changes (git reset --soft {first.parents[0][:12]}), "
+                    "then record them"
+                )
+            else:  # a reset would take records or a merge back with it
+                advice = (
+                    "records or merges came after it, so it cannot be undone without "
+                    "rewriting the history since: ask whoever keeps the register "
+                    "(tymdocs check --governance lists every commit that lacks its record)"
+                )
             raise RefusedError(
-                f"commit {first.commit[:12]} ({first.subject}) changed the agreement without a "
-                f"record: undo it and keep its changes (git reset --soft {parent}), then "
-                "record them"
+                f"commit {first.commit[:12]} ({printable(first.subject)}) changed the "
+                f"agreement without a record: {advice}"
             )
 
     def judge(self, step: Step, hint: str = "") -> None:
