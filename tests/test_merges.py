@@ -6,12 +6,17 @@ other. Real repositories in tmp_path, a fixed author and clock.
 
 from __future__ import annotations
 
+import os
+import random
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import RECORDED, edit, git, run
+from tests.helpers import GIT_ENV, RECORDED, edit, git, run
 from tests.test_governance import LIITE_4, LIITE_5, kela_to_one
+from tymdocs import git as tymdocs_git
+from tymdocs.governance import merges
 
 DECISION = ["approve", "--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4"]
 LIITE_4_LINE = ("Nuorten palvelut järjestetään", "Nuorten palvelut tuotetaan")
@@ -193,3 +198,118 @@ def test_the_advice_to_reset_stands_where_it_takes_back_only_the_unrecorded(
     refused = run(capsys, "-C", str(repo), *DECISION, "-m", "Uusi")
     adopted = git(repo, "rev-parse", "HEAD~1").strip()
     assert f"git reset --soft {adopted[:12]}" in refused.err
+
+
+# -- against git's own merge -------------------------------------------------------------------
+
+_FILES = ("annexes/f1.md", "annexes/f2.md", "annexes/f3.md")
+_TEXTS = tuple(f"teksti {n}\n" for n in range(4))
+
+
+class _Plumbing:
+    """A repository written with git's plumbing: trees and commits from file maps."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir()
+        git(root, "init", "-q", "-b", "main")
+        self.clock = 1_700_000_000
+
+    def blob(self, text: str) -> str:
+        done = subprocess.run(
+            ["git", "hash-object", "-w", "--stdin"],
+            cwd=self.root,
+            input=text.encode(),
+            capture_output=True,
+            check=True,
+        )
+        return done.stdout.decode().strip()
+
+    def commit(self, files: dict[str, str], parents: list[str]) -> str:
+        listing = "".join(f"100644 blob {b}\t{p.split('/')[1]}\n" for p, b in sorted(files.items()))
+        annexes = self._mktree(listing)
+        tree = self._mktree(f"040000 tree {annexes}\tannexes\n" if files else "")
+        self.clock += 60
+        env = {**os.environ, **GIT_ENV}
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{self.clock} +0000"
+        args = [x for p in parents for x in ("-p", p)]
+        done = subprocess.run(
+            ["git", "commit-tree", tree, *args, "-m", "x"],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        return done.stdout.decode().strip()
+
+    def _mktree(self, listing: str) -> str:
+        done = subprocess.run(
+            ["git", "mktree"], cwd=self.root, input=listing.encode(), capture_output=True
+        )
+        return done.stdout.decode().strip()
+
+    def files(self, commit: str) -> dict[str, str]:
+        listing = git(self.root, "ls-tree", "-r", commit, "--", "annexes")
+        return {line.split("\t")[1]: line.split()[2] for line in listing.splitlines()}
+
+    def merged(self, a: str, b: str) -> tuple[dict[str, str], set[str]]:
+        """git's merge of ``a`` and ``b``: the files, and the paths in conflict."""
+        done = subprocess.run(
+            ["git", "merge-tree", "--write-tree", "--no-messages", a, b],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+        )
+        tree, *rest = done.stdout.splitlines()
+        return self.files(tree), {line.split("\t")[1] for line in rest if "\t" in line}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_merge_s_own_changes_are_where_it_differs_from_git_s_merge(
+    tmp_path: Path, seed: int
+) -> None:
+    """Random histories of edits and merges, some merges tampered with: tymdocs blames a
+    merge for every path it leaves otherwise than git's merge would (and every conflict),
+    and, where the parents have one merge base, for no other."""
+    rnd = random.Random(seed)
+    repo = _Plumbing(tmp_path / "r")
+    blobs = [repo.blob(text) for text in _TEXTS]
+    root = repo.commit(dict.fromkeys(_FILES, blobs[0]), [])
+    heads = [root, root, root]
+    truth: dict[str, tuple[set[str], bool]] = {}
+    for _ in range(30):
+        mine = rnd.randrange(3)
+        if rnd.random() < 0.55:
+            files = repo.files(heads[mine])
+            files[rnd.choice(_FILES)] = rnd.choice(blobs)
+            heads[mine] = repo.commit(files, [heads[mine]])
+            continue
+        a, b = heads[mine], heads[rnd.choice([i for i in range(3) if i != mine])]
+        if (
+            subprocess.run(["git", "merge-base", "--is-ancestor", b, a], cwd=repo.root).returncode
+            == 0
+        ):
+            continue
+        result, conflicts = repo.merged(a, b)
+        clean = dict(result)
+        for path in conflicts:
+            result[path] = rnd.choice(blobs)
+        if rnd.random() < 0.3:  # a hand that sets a path to one side's text, or a new one
+            path = rnd.choice(_FILES)
+            result[path] = rnd.choice([repo.files(a)[path], repo.files(b)[path], *blobs])
+        merge = repo.commit(result, [a, b])
+        heads[mine] = merge
+        own = conflicts | {p for p in _FILES if p not in conflicts and result[p] != clean[p]}
+        bases = git(repo.root, "merge-base", "--all", a, b).split()
+        truth[merge] = (own, len(bases) == 1)
+    walked = {
+        w.commit.commit: {c.path for c in w.commit.changes}
+        for w in merges.walk(tymdocs_git.log(repo.root, heads[0]))
+    }
+    checked = [merge for merge in truth if merge in walked]
+    assert checked  # the tip holds merges of the history
+    for merge in checked:
+        own, one_base = truth[merge]
+        assert own <= walked[merge], merge
+        if one_base:
+            assert walked[merge] == own, merge
