@@ -7,6 +7,7 @@ Renderers never look at the model or the sources; what they print is exactly
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, assert_never
@@ -52,6 +53,11 @@ class Part:
     former_heading: str | None = None
     """In a redline: the heading in the older version, where it differs (renumbered or
     retitled); renderers show it deleted before ``heading`` inserted."""
+    author: str | None = None
+    """In a redline: who made this part's changes (the record's body, party or parties), for
+    its tracked changes; None: the report's author."""
+    date: dt.date | None = None
+    """In a redline: when (the record's date), with ``author``."""
 
     @property
     def key(self) -> str:
