@@ -82,14 +82,17 @@ def test_a_recorded_decision_is_named_as_the_record_that_made_the_change(
     report = change_set(capsys, repo, "v1", "v2")
     assert report["b"] == "Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025 alkaen"
     (change,) = report["changes"]
-    assert (change["key"], change["record"], change["command"]) == (
+    assert (change["key"], change["record"], change["effective"], change["command"]) == (
         "annex-5",
-        "Johtoryhmä 15.9.2025 § 4",
+        "Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen",
+        "2025-10-01",
         None,
     )
-    # The same versions named by date: the agreement in force on each day.
+    # The same versions named by date: the agreement in force on each day, with its record.
     by_date = change_set(capsys, repo, "1.6.2025", "2025-10-01")
-    assert [c["key"] for c in by_date["changes"]] == ["annex-5"]
+    assert [(c["key"], c["record"]) for c in by_date["changes"]] == [
+        ("annex-5", "Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen")
+    ]
     assert change_set(capsys, repo, "1.6.2025", "30.9.2025")["changes"] == []
 
 
@@ -348,7 +351,10 @@ def test_a_change_since_the_last_record_is_not_credited_to_it(
     assert run(capsys, "-C", str(repo), "amend", "--date", "1.6.2025", "-m", "§ 3").code == 0
     edit(repo, SECTION_8, *SENTENCE)
     changes = {c["key"]: c for c in change_set(capsys, repo, "v1")["changes"]}
-    assert changes["section-3"]["record"] == "Sopimusmuutos 1.6.2025"
+    assert changes["section-3"]["record"] == (
+        "Sopimusmuutos 1.6.2025, voimaan 1.6.2025, kun kaikki osapuolet ovat allekirjoittaneet"
+    )
+    assert changes["section-3"]["effective"] is None  # awaiting signatures
     assert changes["section-8"]["record"] is None
     assert changes["section-8"]["command"].startswith("tymdocs amend")
 

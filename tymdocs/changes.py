@@ -8,8 +8,8 @@ redline renderer (HTML, DOCX, Markdown, PDF) walks. Text is compared word by wor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -29,7 +29,7 @@ from tymdocs.model import (
     StaffingAnnex,
     StaffingItem,
 )
-from tymdocs.redline import changed, longest_chain, redline_document
+from tymdocs.redline import changed, longest_chain, redline_document, redline_parts
 
 Status = Literal["added", "removed", "changed", "renumbered", "retitled"]
 
@@ -53,6 +53,9 @@ class Change:
     """The register's record that made the change, where it names one."""
     command: str | None = None
     """For a change not yet recorded: the tymdocs command that records it."""
+    effective: dt.date | None = None
+    """When the record that made the change took effect (None: not recorded, or an
+    amendment awaiting signatures)."""
 
     @property
     def status_text(self) -> str:
@@ -88,12 +91,25 @@ Pair = tuple[Part | None, Part | None]
 
 
 def compare(
-    a: Agreement, b: Agreement, *, a_label: str, b_label: str, author: str, date: dt.date
+    a: Agreement,
+    b: Agreement,
+    *,
+    a_label: str,
+    b_label: str,
+    author: str,
+    date: dt.date,
+    notes_a: Mapping[str, tuple[str, ...]] | None = None,
+    notes_b: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Report:
-    """What changed from ``a`` to ``b``, each change with the record ``a``'s rules want."""
-    doc_a, doc_b = compose(a), compose(b)
+    """What changed from ``a`` to ``b``, each change with the record ``a``'s rules want.
+
+    ``notes_a`` and ``notes_b`` are the "muutettu" notes each version's documents close its
+    parts with: part of each text, so that accepting every change gives B's document and
+    rejecting gives A's; a part whose notes alone differ is no change of its own."""
+    doc_a, doc_b = compose(a, notes_a), compose(b, notes_b)
     pairs = pair_parts(doc_a, doc_b, _titles(a), _titles(b))
     redline = redline_document(doc_b, pairs, a_title=doc_a.title)
+    notes_a, notes_b = notes_a or {}, notes_b or {}
     changes: list[Change] = []
     metadata = _metadata_sentences(a.meta, b.meta)
     if metadata:
@@ -109,7 +125,7 @@ def compare(
             )
         )
     for (old, new), part in zip(pairs, redline.parts, strict=True):
-        if not changed(part):
+        if not changed(part) or not _changed_beyond_notes(old, new, notes_a, notes_b):
             continue
         ruled = old or new  # the older version's rules, by its number
         assert ruled is not None
@@ -138,6 +154,22 @@ def compare(
         author=author,
         date=date,
     )
+
+
+def _changed_beyond_notes(
+    old: Part | None,
+    new: Part | None,
+    notes_a: Mapping[str, tuple[str, ...]],
+    notes_b: Mapping[str, tuple[str, ...]],
+) -> bool:
+    """Whether a pair of parts differs in more than the notes that close each."""
+    if old is None or new is None:
+        return True
+    without = [
+        replace(part, blocks=part.blocks[: len(part.blocks) - len(notes.get(part.key, ()))])
+        for part, notes in ((old, notes_a), (new, notes_b))
+    ]
+    return changed(redline_parts(*without))
 
 
 def _annex_name(part: Part) -> str:

@@ -20,8 +20,8 @@ from tymdocs import git, governance
 from tymdocs.changes import Change, Report, compare
 from tymdocs.document import Stamp
 from tymdocs.errors import SourceError, UsageError
-from tymdocs.governance.history import changes_part
-from tymdocs.locale import commit_date, label, parse_date
+from tymdocs.governance.history import changes_part, in_force_from
+from tymdocs.locale import commit_date, format_date, label, parse_date
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
 from tymdocs.revision import VERSION_NUMBER, Source, open_source
@@ -91,13 +91,30 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
         b_label=_label(b),
         author=author,
         date=_date(entries, b, author),
+        notes_a=a.source.notes,
+        notes_b=b.source.notes,
     )
     names = {p.id: p.name for p in b.agreement.parties}
     history = b.source.history
     withdrawn = history.withdrawn() if history is not None else set()
     standing = [e for e in entries if e.record.version not in withdrawn]
-    changes = tuple(_with_record(c, standing, names, a, b) for c in report.changes)
-    return replace(report, changes=changes), a, b
+    changes = []
+    made: dict[str, tuple[str, dt.date]] = {}  # part -> author and date of its marks
+    for change in report.changes:
+        entry = _made(change, standing)
+        changes.append(_with_record(change, entry, names, a, b))
+        if entry is not None:
+            made[change.key] = (governance.made_by(entry.record, names), entry.record.date)
+        elif change.key != "metadata":
+            made[change.key] = (label("unrecorded_author"), commit_date(b.source.timestamp))
+    parts = tuple(
+        replace(part, author=made[part.key][0], date=made[part.key][1])
+        if part.key in made
+        else part
+        for part in report.redline.parts
+    )
+    redline = replace(report.redline, parts=parts)
+    return replace(report, changes=tuple(changes), redline=redline), a, b
 
 
 def _records_between(a: Side, b: Side) -> list[governance.Entry]:
@@ -115,19 +132,44 @@ def _records_between(a: Side, b: Side) -> list[governance.Entry]:
     return [e for e in history.entries if e.commit in between]
 
 
-def _with_record(
-    change: Change, standing: list[governance.Entry], names: dict[str, str], a: Side, b: Side
-) -> Change:
-    """The change with the record that made it (the newest of the range's ``standing`` ones,
-    withdrawn amendments left out, that names its part), or for uncommitted sources the
-    command that will."""
+def _made(change: Change, standing: list[governance.Entry]) -> governance.Entry | None:
+    """The record that made ``change``: the newest of the range's ``standing`` ones (withdrawn
+    amendments left out) that names its part."""
     key = change.key.removesuffix("-removed")
     made = [e for e in standing if e.record.kind != "adoption" and changes_part(e.record, key)]
-    if made:
-        return replace(change, record=governance.cite(made[-1].record, names))
-    if b.source.dirty or (b.source.draft and b.source.at is None):
+    return made[-1] if made else None
+
+
+def _with_record(
+    change: Change, entry: governance.Entry | None, names: dict[str, str], a: Side, b: Side
+) -> Change:
+    """The change with the record that made it and when that took effect; for uncommitted
+    sources, the command that will record it; for a change committed without one, so said."""
+    if entry is not None:
+        return replace(change, record=_cited(entry, names, b), effective=_effective(entry, b))
+    if b.source.dirty or b.source.history is None or not b.source.history.versions():
         return replace(change, command=_command(change, a.agreement))
-    return change
+    if b.source.at is not None:
+        return change
+    return replace(change, record=label("redline_unrecorded"))
+
+
+def _effective(entry: governance.Entry, b: Side) -> dt.date | None:
+    """When the change ``entry`` records took effect (an amendment: once fully signed; None
+    while it awaits signatures)."""
+    history = b.source.history
+    signed = history.past.signed.get(entry.record.version or 0) if history else None
+    return in_force_from(entry.record, signed.record if signed else None)
+
+
+def _cited(entry: governance.Entry, names: dict[str, str], b: Side) -> str:
+    """``Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen``."""
+    cited = governance.cite(entry.record, names)
+    effective = _effective(entry, b)
+    if effective is not None:
+        return label("change_citation", record=cited, date=format_date(effective))
+    day = format_date(entry.record.effective or entry.record.date)
+    return f"{cited}, {label('in_force_when_signed', date=day)}"
 
 
 def _command(change: Change, agreement: Agreement) -> str:
@@ -228,6 +270,7 @@ def change_set(report: Report) -> dict[str, Any]:
                 "needs": c.needs,
                 "needs_text": c.needs_text,
                 "record": c.record,
+                "effective": c.effective.isoformat() if c.effective else None,
                 "command": c.command,
             }
             for c in report.changes

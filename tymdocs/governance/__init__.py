@@ -18,7 +18,14 @@ are imported where a command uses them.
 """
 
 from tymdocs.characters import printable
-from tymdocs.governance.citation import cite, describe, notes, part_name, version_label
+from tymdocs.governance.citation import (
+    cite,
+    describe,
+    made_by,
+    notes,
+    part_name,
+    version_label,
+)
 from tymdocs.governance.history import (
     Entry,
     History,
@@ -78,6 +85,7 @@ __all__ = [
     "in_force_on",
     "is_main_part",
     "locate",
+    "made_by",
     "main_parts",
     "notes",
     "parse_record",

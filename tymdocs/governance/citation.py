@@ -70,6 +70,20 @@ def cite(record: Record, party_names: dict[str, str]) -> str:
             assert_never(record.kind)
 
 
+def made_by(record: Record, party_names: dict[str, str]) -> str:
+    """Who made what ``record`` records, as tracked changes name their author: the deciding
+    body, the party that gave notice, or the parties together."""
+    match record.kind:
+        case "decision" | "review":
+            return record.body or label("steering_group")
+        case "notice" | "termination" | "objection":
+            return party_names.get(record.party or "", record.party or "")
+        case "amendment" | "withdrawal" | "signatures" | "adoption":
+            return label("all_parties")
+        case _:
+            assert_never(record.kind)
+
+
 def notes(
     versions: Iterable[Version],
     party_names: dict[str, str],

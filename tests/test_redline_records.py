@@ -1,0 +1,94 @@
+"""Each change of a redline under its own record (issue 18): the author and date of a part's
+marks are the record's (its body, the party, or the parties together), the summary says when
+the record took effect, a change committed without a record says so, and the consolidated
+text's "muutettu" notes are part of each version. Real repositories in tmp_path, a fixed
+author and clock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import RECORDED, edit, git, run
+from tests.test_diff import SECTION_8, SENTENCE, change_set
+from tests.test_governance import LIITE_2, kela_to_one
+from tymdocs.diff import diff
+from tymdocs.document import Part
+from tymdocs.model import Paragraph, Span
+from tymdocs.redline import accept, reject
+
+DECISION = ["approve", "--body", "Johtoryhmä", "--section", "4", "-m", "Kelan resurssi"]
+
+
+def _parts(report_parts: tuple[Part, ...]) -> dict[str, Part]:
+    return {part.key: part for part in report_parts}
+
+
+def _text(part: Part, keep: str) -> list[str]:
+    """The part's paragraphs as accepting (``keep`` "ins") or rejecting ("del") gives them."""
+    found = []
+    for block in part.blocks:
+        if isinstance(block, Paragraph) and block.mark != ("del" if keep == "ins" else "ins"):
+            content = accept(block.content) if keep == "ins" else reject(block.content)
+            found.append("".join(s.text for s in content if isinstance(s, Span)))
+    return found
+
+
+def test_each_part_s_marks_carry_the_record_that_made_them(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Version 2 a steering-group decision on Liite 5, version 3 a party's notice on Liite 2,
+    version 4 an amendment of § 8: in a v1 → v4 report, each part its own author and date."""
+    kela_to_one(repo)
+    assert run(capsys, "-C", str(repo), *DECISION, "--date", "15.9.2025").code == 0
+    edit(repo, LIITE_2, "  - name: Elina Anttila", "  - name: Eeva Esimerkki")
+    notice = ["notice", "--party", "hyvinvointialue", "--date", "1.10.2025", "-m", "Vaihdos"]
+    assert run(capsys, "-C", str(repo), *notice).code == 0, "notice"
+    edit(repo, SECTION_8, *SENTENCE)
+    assert run(capsys, "-C", str(repo), "amend", "--date", "20.11.2025", "-m", "§ 8").code == 0
+    report, _a, _b = diff(repo, "v1", "v4")
+    parts = _parts(report.redline.parts)
+    assert (parts["annex-5"].author, str(parts["annex-5"].date)) == ("Johtoryhmä", "2025-09-15")
+    assert (parts["annex-2"].author, str(parts["annex-2"].date)) == (
+        "Pirkanmaan hyvinvointialue",
+        "2025-10-01",
+    )
+    assert (parts["section-8"].author, str(parts["section-8"].date)) == (
+        "Sopijaosapuolet",
+        "2025-11-20",
+    )
+    assert parts["section-1"].author is None  # unchanged
+    records = {c.key: c.record for c in report.changes}
+    assert records["annex-5"] == "Johtoryhmä 15.9.2025 § 4, voimassa 15.9.2025 alkaen"
+    assert records["section-8"] == (
+        "Sopimusmuutos 20.11.2025, voimaan 20.11.2025, kun kaikki osapuolet ovat allekirjoittaneet"
+    )
+
+
+def test_a_change_committed_without_a_record_says_so(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    kela_to_one(repo)
+    git(repo, "commit", "-qam", "Ilman kirjausta", date=RECORDED)
+    (change,) = change_set(capsys, repo, "v1", "HEAD")["changes"]
+    assert change["record"] == "ei kirjausta: muutos on tallennettu ilman kirjausta"
+    assert change["command"] is None
+    report, _a, _b = diff(repo, "v1", "HEAD")
+    assert _parts(report.redline.parts)["annex-5"].author == "Kirjaamaton muutos"
+
+
+def test_the_muutettu_notes_are_part_of_each_version(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """Accepting every change gives B's text with B's notes, rejecting A's with A's; a part
+    whose note alone changed is no change of its own."""
+    kela_to_one(repo)
+    assert run(capsys, "-C", str(repo), *DECISION, "--date", "15.9.2025").code == 0
+    report, _a, _b = diff(repo, "v1", "v2")
+    liite_5 = _parts(report.redline.parts)["annex-5"]
+    note = "Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, voimassa 15.9.2025 alkaen."
+    assert note in _text(liite_5, "ins")
+    assert note not in _text(liite_5, "del")
+    assert [c.key for c in report.changes] == ["annex-5"]
