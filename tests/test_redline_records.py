@@ -92,3 +92,67 @@ def test_the_muutettu_notes_are_part_of_each_version(
     assert note in _text(liite_5, "ins")
     assert note not in _text(liite_5, "del")
     assert [c.key for c in report.changes] == ["annex-5"]
+
+
+# -- classified per change --------------------------------------------------------------------
+
+INTRO = ("Johtoryhmän on hyväksyttävä johtavat", "Johtoryhmän tulee hyväksyä johtavat")
+CONTACT = ("      name: Elina Anttila", "      name: Eeva Esimerkki")
+
+
+def test_the_composition_annex_s_own_text_is_the_steering_group_s(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """§ 4 lets the organisations change the composition by notice, not the annex's own
+    text: diff, status and the record commands all ask a decision of Johtoryhmä for it."""
+    edit(repo, LIITE_2, *INTRO)
+    (change,) = change_set(capsys, repo)["changes"]
+    assert (change["key"], change["needs"], change["needs_text"]) == (
+        "annex-2",
+        "decision",
+        "päätös (Johtoryhmä)",
+    )
+    status = run(capsys, "-C", str(repo), "status")
+    assert "Liite 2 (annexes/liite-2-kokoonpano.yaml): needs a decision of Johtoryhmä" in (
+        status.out
+    )
+    notice = ["notice", "--party", "hyvinvointialue", "--date", "1.10.2025", "-m", "x"]
+    refused = run(capsys, "-C", str(repo), *notice)
+    assert refused.code == 1
+    assert "Liite 2 changes by a decision of Johtoryhmä" in refused.err
+    decided = ["approve", "--body", "Johtoryhmä", "--date", "1.10.2025", "--section", "7"]
+    assert run(capsys, "-C", str(repo), *decided, "-m", "Teksti").code == 0
+    assert run(capsys, "-C", str(repo), "check", "--governance").code == 0
+
+
+def test_a_party_s_rows_stay_its_notice_and_text_and_rows_are_recorded_apart(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    edit(repo, LIITE_2, *CONTACT)
+    (change,) = change_set(capsys, repo)["changes"]
+    assert change["needs"] == "notice"
+    edit(repo, LIITE_2, *INTRO)
+    decided = ["approve", "--body", "Johtoryhmä", "--date", "1.10.2025", "--section", "7"]
+    refused = run(capsys, "-C", str(repo), *decided, "-m", "Teksti")
+    assert refused.code == 1
+    assert "a decision changes rows of hyvinvointialue in the composition (Liite 2)" in (
+        refused.err
+    )
+    # The same decision committed by hand: the audit says the same.
+    git(repo, "commit", "-qam", "Käsin", date=RECORDED)
+    git(
+        repo,
+        "commit",
+        "-q",
+        "--amend",
+        "-m",
+        "Käsin\n\nTymdocs-Agreement: lansi-pirkanmaa-tym\nTymdocs-Record: decision\n"
+        "Tymdocs-Version: 2\nTymdocs-Date: 2025-10-01\nTymdocs-Effective: 2025-10-01\n"
+        "Tymdocs-Body: Johtoryhmä\nTymdocs-Section: 7\nTymdocs-Parts: annex-2",
+        date=RECORDED,
+    )
+    audited = run(capsys, "-C", str(repo), "check", "--governance")
+    assert audited.code == 1
+    assert "a decision changes rows of hyvinvointialue in the composition (Liite 2)" in (
+        audited.err
+    )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from tymdocs.document import Document, Part, compose
+from tymdocs.governance.rules import composition_text, rule_for
 from tymdocs.locale import capitalise, format_date, format_htv, label
 from tymdocs.model import (
     Agreement,
@@ -110,6 +111,7 @@ def compare(
     pairs = pair_parts(doc_a, doc_b, _titles(a), _titles(b))
     redline = redline_document(doc_b, pairs, a_title=doc_a.title)
     notes_a, notes_b = notes_a or {}, notes_b or {}
+    own_text = composition_text(a, b)  # a composition annex's own text: not by notice
     changes: list[Change] = []
     metadata = _metadata_sentences(a.meta, b.meta)
     if metadata:
@@ -130,7 +132,9 @@ def compare(
         ruled = old or new  # the older version's rules, by its number
         assert ruled is not None
         rule = (
-            a.meta.policy.main_text if ruled.kind == "section" else a.meta.policy.rule(ruled.number)
+            a.meta.policy.main_text
+            if ruled.kind == "section"
+            else rule_for(a.meta.policy, ruled.number, ruled.number in own_text)
         )
         sentences: tuple[str, ...] = ()
         if old is not None and new is not None and ruled.kind == "annex":

@@ -19,7 +19,14 @@ from tymdocs.config import AnnexRoles, parse_metadata
 from tymdocs.errors import GitError, ShallowError, UsageError
 from tymdocs.formats import needs_annex_roles
 from tymdocs.governance import VERSIONED, Entry, History, Record, history_of, merges
-from tymdocs.governance.rules import Past, Step, breaches, composition_rows, record_needed
+from tymdocs.governance.rules import (
+    Past,
+    Step,
+    breaches,
+    composition_rows,
+    composition_text,
+    record_needed,
+)
 from tymdocs.locale import commit_date
 from tymdocs.model import Agreement, ChangeRule, Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
@@ -252,11 +259,13 @@ class _Judge:
                     signature, "has a signature git cannot verify"
                 )
                 yield f"the record {how}, and the policy requires signed records"
+        annexes = self._annexes(touched)
+        rows, own_text = self._composition(commit, record, annexes, meta)
         step = Step(
             record,
             committed,
             paths=tuple(c.path for c in touched),
-            annexes=self._annexes(touched),
+            annexes=annexes,
             existing=frozenset(
                 number
                 for path, blob in self.before[commit.commit]
@@ -264,7 +273,8 @@ class _Judge:
             ),
             main_parts=self._main_parts(commit) if record.kind == "amendment" else None,
             meta=self._proposed(commit) if record.kind == "amendment" else None,
-            rows=self._rows(commit) if record.kind == "notice" else frozenset(),
+            rows=rows,
+            composition_text=own_text,
             restores=self._restores(commit, record, past) if record.kind == "withdrawal" else None,
         )
         for breach in breaches(step, None if self.partial else past, self.meta_at):
@@ -326,8 +336,19 @@ class _Judge:
         new = self._models(commit)[1]
         return new.meta if new is not None else None
 
-    def _rows(self, commit: git.LogEntry) -> frozenset[str]:
-        return composition_rows(*self._models(commit))
+    def _composition(
+        self, commit: git.LogEntry, record: Record, annexes: dict[int, str], meta: Metadata | None
+    ) -> tuple[frozenset[str], frozenset[int]]:
+        """The parties whose composition rows a notice or decision changes, and the
+        composition annexes whose own text it changes: read as models only where an annex
+        that changes by notice is touched (or for a notice)."""
+        by_notice = meta is not None and any(
+            meta.policy.rule(number).record == "notice" for number in annexes
+        )
+        if record.kind == "notice" or (record.kind == "decision" and by_notice):
+            old, new = self._models(commit)
+            return composition_rows(old, new), composition_text(old, new)
+        return frozenset(), frozenset()
 
     def _restores(self, commit: git.LogEntry, record: Record, past: Past) -> bool | None:
         """Whether a withdrawal's sources are those before the amendment it withdraws."""

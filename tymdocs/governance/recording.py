@@ -38,6 +38,7 @@ from tymdocs.governance.rules import (
     Step,
     breaches,
     composition_rows,
+    composition_text,
     restored_from,
     termination_end,
 )
@@ -416,9 +417,29 @@ def plan_decision(
         parts=ctx.annex_parts,
         attachments=attachments,
     )
-    step = ctx.step(record, far_future=far_future, **_changes(ctx))
+    rows, own_text = _composition(ctx, root, "decision", meta)
+    step = ctx.step(
+        record, far_future=far_future, rows=rows, composition_text=own_text, **_changes(ctx)
+    )
     ctx.judge(step, "edit an annex first, or record a yearly review with --review N")
     return ctx.plan(record, message, ctx.changed, files)
+
+
+def _composition(
+    ctx: _Context, root: Path, kind: str, meta: Metadata
+) -> tuple[frozenset[str], frozenset[int]]:
+    """The parties whose composition rows the working tree changes, and the composition
+    annexes whose own text it changes, as the audit reads them: for a notice, or a decision
+    over an annex that changes by notice."""
+    from tymdocs.checks import validate
+
+    if not ctx.changed or any(is_main_text(path) for path in ctx.changed):
+        return frozenset(), frozenset()
+    by_notice = any(meta.policy.rule(number).record == "notice" for number in ctx.annexes)
+    if kind != "notice" and not by_notice:
+        return frozenset(), frozenset()
+    old, new = validate(ctx.committed).agreement, _valid(root)
+    return composition_rows(old, new), composition_text(old, new)
 
 
 def _changes(ctx: _Context) -> dict[str, Any]:
@@ -442,15 +463,12 @@ def plan_notice(
 ) -> Plan:
     """An organisation's notice over the current changes to the annexes notices govern: of
     the composition, only the rows of the notifying party."""
-    from tymdocs.checks import validate
 
     ctx = _context(root)
     day, start = _dates(date, effective)
-    ctx.rules_on(day)
+    meta = ctx.rules_on(day)
     ctx.no_unrecorded_commits()
-    rows: frozenset[str] = frozenset()
-    if ctx.changed and not any(is_main_text(path) for path in ctx.changed):
-        rows = composition_rows(validate(ctx.committed).agreement, _valid(root))
+    rows, own_text = _composition(ctx, root, "notice", meta)
     attachments, files = _attachment(attach, day, f"ilmoitus-{party}")
     record = Record(
         kind="notice",
@@ -462,7 +480,9 @@ def plan_notice(
         parts=ctx.annex_parts,
         attachments=attachments,
     )
-    step = ctx.step(record, far_future=far_future, rows=rows, **_changes(ctx))
+    step = ctx.step(
+        record, far_future=far_future, rows=rows, composition_text=own_text, **_changes(ctx)
+    )
     ctx.judge(step, "edit the composition annex first")
     return ctx.plan(record, message, ctx.changed, files)
 

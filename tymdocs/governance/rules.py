@@ -327,6 +327,8 @@ class Step:
     """The parts of the main text the step changes, compared as models (None: unknown)."""
     rows: frozenset[str] = frozenset()
     """The parties whose rows (members, deputies, contacts) of a composition annex change."""
+    composition_text: frozenset[int] = frozenset()
+    """The composition annexes whose own text (title, paragraphs), not their rows, changes."""
     restores: bool | None = None
     """A withdrawal: whether the sources are as they were before the amendment."""
     meta: Metadata | None = None
@@ -504,9 +506,16 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
                 "contacts",
             )
     for number in sorted(step.annexes):
-        rule = meta.policy.rule(number) if meta else None
-        if rule is None:
+        if meta is None:
             continue
+        rule = rule_for(meta.policy, number, number in step.composition_text)
+        if kind == "decision" and number in step.composition_text and step.rows:
+            yield Breach(
+                "rows-by-notice",
+                f"a decision changes rows of {', '.join(sorted(step.rows))} in the composition "
+                f"(Liite {number}), which change by that party's notice (tymdocs notice): "
+                "record the rows and the annex's own text apart",
+            )
         if rule.record != kind:
             yield Breach("record-kind", _wrong_record(number, rule, kind))
         elif kind == "decision" and not same_body(rule.body, record.body):
@@ -793,6 +802,32 @@ def _effect_order(record: Record, past: Past, ignore: int | None = None) -> Iter
 
 
 # -- what a step changes ------------------------------------------------------------------------
+
+
+def rule_for(policy: Policy, number: int, own_text: bool) -> ChangeRule:
+    """The rule a change of Liite ``number`` falls under: the annex's own, except that a
+    notice covers only the parties' rows of a composition annex (seed § 4: the composition
+    changes by the organisations' notice); the annex's ``own_text`` changes by the rule of
+    any other annex."""
+    rule = policy.rule(number)
+    if rule.record == "notice" and own_text:
+        return policy.default
+    return rule
+
+
+def composition_text(old: Agreement | None, new: Agreement | None) -> frozenset[int]:
+    """The composition annexes, in both versions, whose own text differs: their title, dates
+    and paragraphs, apart from the rows of members and contacts."""
+
+    def texts(agreement: Agreement | None) -> dict[int, CompositionAnnex]:
+        return {
+            annex.number: replace(annex, members=(), contacts=())
+            for annex in (agreement.annexes if agreement else ())
+            if isinstance(annex, CompositionAnnex)
+        }
+
+    before, after = texts(old), texts(new)
+    return frozenset(n for n in before.keys() & after.keys() if before[n] != after[n])
 
 
 def composition_rows(old: Agreement | None, new: Agreement | None) -> frozenset[str]:

@@ -18,10 +18,12 @@ from tymdocs.governance.history import End
 from tymdocs.governance.rules import (
     MetaAt,
     Past,
+    composition_text,
     extended,
     extensions_granted,
     objection_deadlines,
     record_needed,
+    rule_for,
     term_end,
 )
 from tymdocs.locale import format_date
@@ -257,8 +259,15 @@ def pending_changes(root: Path, committed: GitTree, agreement: Agreement) -> tup
     found = []
     if main:
         found.append(Pending("main text", main, record_needed(agreement.meta.policy.main_text)))
-    for number, paths in sorted(changed_annexes(committed, WorkTree(root), changed).items()):
-        rule = agreement.meta.policy.rule(number)
+    annexes = changed_annexes(committed, WorkTree(root), changed)
+    policy = agreement.meta.policy
+    own_text: frozenset[int] = frozenset()
+    if any(policy.rule(number).record == "notice" for number in annexes):
+        from tymdocs.checks import validate
+
+        own_text = composition_text(agreement, validate(WorkTree(root)).agreement)
+    for number, paths in sorted(annexes.items()):
+        rule = rule_for(policy, number, number in own_text)
         found.append(Pending(f"Liite {number}", tuple(paths), record_needed(rule)))
     return tuple(found)
 
