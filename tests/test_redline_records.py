@@ -156,3 +156,17 @@ def test_a_party_s_rows_stay_its_notice_and_text_and_rows_are_recorded_apart(
     assert "a decision changes rows of hyvinvointialue in the composition (Liite 2)" in (
         audited.err
     )
+
+
+def test_a_change_of_the_rules_reads_in_words(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    edit(repo, "tymdocs.yaml", "termination_notice_months: 6", "termination_notice_months: 3")
+    edit(repo, "tymdocs.yaml", "2: {record: notice}", "2: {record: decision, body: Johtoryhmä}")
+    edit(repo, "tymdocs.yaml", "require_signed_records: false", "require_signed_records: true")
+    changes = {c["key"]: c for c in change_set(capsys, repo)["changes"]}
+    assert changes["metadata"]["sentences"] == [
+        "irtisanomisaika: 6 kk → 3 kk",
+        "Liite 2 muuttuu: osapuolen ilmoitus → päätös (Johtoryhmä)",
+        "kirjaukset allekirjoitettava: ei → kyllä",
+    ]

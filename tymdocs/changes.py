@@ -26,6 +26,7 @@ from tymdocs.model import (
     Member,
     Metadata,
     Party,
+    Policy,
     RecordNeeded,
     StaffingAnnex,
     StaffingItem,
@@ -447,10 +448,43 @@ def _metadata_sentences(a: Metadata, b: Metadata) -> tuple[str, ...]:
             )
         )
     if a.policy != b.policy:
-        sentences.append(label("field_policy_changed"))
+        sentences += _policy_sentences(a.policy, b.policy) or [label("field_policy_changed")]
     if a != b and not sentences:  # a field no sentence above names: still a change
         sentences.append(label("metadata_other_changed"))
     return tuple(sentences)
+
+
+def _policy_sentences(a: Policy, b: Policy) -> list[str]:
+    """How the rules for changing the agreement changed, in words: ``irtisanomisaika: 3 kk →
+    6 kk``, ``Liite 2 muuttuu: osapuolen ilmoitus → päätös (Johtoryhmä)``."""
+    found = []
+
+    def field_change(name: str, before: str, after: str) -> None:
+        if before != after:
+            found.append(label("field_changed", field=name, before=before, after=after))
+
+    field_change(
+        label("field_termination_notice"),
+        label("months", months=a.termination_notice_months),
+        label("months", months=b.termination_notice_months),
+    )
+    field_change(label("field_main_text_rule"), _rule(a.main_text), _rule(b.main_text))
+    for number in sorted(dict(a.annexes).keys() | dict(b.annexes).keys()):
+        field_change(
+            label("field_annex_rule", number=number), _rule(a.rule(number)), _rule(b.rule(number))
+        )
+    field_change(label("field_default_rule"), _rule(a.default), _rule(b.default))
+    field_change(
+        label("field_signed_records"),
+        label("yes" if a.require_signed_records else "no"),
+        label("yes" if b.require_signed_records else "no"),
+    )
+    return found
+
+
+def _rule(rule: ChangeRule) -> str:
+    text = _needs_text(rule)
+    return label("rule_yearly_review", rule=text) if rule.yearly_review else text
 
 
 def _until(day: dt.date | None) -> str:
