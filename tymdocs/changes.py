@@ -51,6 +51,8 @@ class Change:
     """The record the agreement's rules want for this change."""
     needs_text: str
     """The same in Finnish, with the deciding body: ``Johtoryhmän päätös``."""
+    text_unchanged: bool = False
+    """Renumbered or retitled only: its text is as it was, and reports need not reprint it."""
     record: str | None = None
     """The register's record that made the change, where it names one."""
     command: str | None = None
@@ -140,6 +142,11 @@ def compare(
         sentences: tuple[str, ...] = ()
         if old is not None and new is not None and ruled.kind == "annex":
             sentences = _annex_sentences(a, b, old.number, new.number)
+        same_text = (
+            old is not None and new is not None and not changed(replace(part, former_heading=None))
+        )
+        if same_text and old is not None and new is not None:
+            sentences = (_same_text(old, new), *sentences)
         changes.append(
             Change(
                 key=part.key,
@@ -148,6 +155,7 @@ def compare(
                 sentences=sentences,
                 needs=rule.record,
                 needs_text=_needs_text(rule),
+                text_unchanged=same_text,
             )
         )
     return Report(
@@ -158,6 +166,18 @@ def compare(
         redline=redline,
         author=author,
         date=date,
+    )
+
+
+def _same_text(old: Part, new: Part) -> str:
+    """``§ 8 → § 9, teksti ennallaan``: a part renumbered or retitled, its text as it was."""
+    if old.number == new.number:
+        return label("retitled_text_unchanged")
+    ref = "section_ref" if new.kind == "section" else "annex_ref"
+    return label(
+        "renumbered_text_unchanged",
+        before=label(ref, number=old.number),
+        after=label(ref, number=new.number),
     )
 
 

@@ -221,8 +221,15 @@ class _Writer:
         change = self.by_key.get(part.key)
         if change is not None:
             yield from self.note(change)
-        for block in part.blocks:
-            yield from _block(block)
+        if change is not None and change.text_unchanged:  # not reprinted, only folded
+            yield f'<details class="unchanged">\n<summary>{_esc(label("redline_text_unchanged"))}'
+            yield "</summary>\n"
+            for block in part.blocks:
+                yield from _block(block)
+            yield "</details>\n"
+        else:
+            for block in part.blocks:
+                yield from _block(block)
         yield "</section>\n"
 
 

@@ -94,9 +94,10 @@ def _document(report: Report) -> Iterator[str]:
     yield ""
     yield f"## {escape_text(label('redline_changed_parts'))}"
     yield ""
+    unchanged_text = {c.key for c in report.changes if c.text_unchanged}
     for part in report.redline.parts:
         if changed(part):
-            yield from _part(part)
+            yield from _part(part, part.key in unchanged_text)
 
 
 def _summary(change: Change) -> Iterator[str]:
@@ -124,7 +125,8 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _part(part: Part) -> Iterator[str]:
+def _part(part: Part, text_unchanged: bool = False) -> Iterator[str]:
+    """A changed part: its heading, and its text unless only the heading changed."""
     if part.mark is not None:
         heading = _marked(part.mark, escape_text(part.heading))
         badge = label("redline_part_inserted" if part.mark == "ins" else "redline_part_deleted")
@@ -136,6 +138,10 @@ def _part(part: Part) -> Iterator[str]:
         heading = escape_text(part.heading)
     yield f"### {heading}"
     yield ""
+    if text_unchanged:
+        yield f"*{escape_text(label('redline_text_unchanged'))}.*"
+        yield ""
+        return
     for block in part.blocks:
         yield from _block(block)
 
