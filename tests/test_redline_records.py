@@ -201,3 +201,17 @@ def test_a_section_renumbered_with_its_text_unchanged_says_so_and_is_not_reprint
     )
     assert "Teksti ennallaan" in markdown
     assert first_words not in markdown
+
+
+def test_two_drafts_are_named_by_their_commits(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    kela_to_one(repo)
+    git(repo, "commit", "-qam", "Luonnos 1", date=RECORDED)
+    first = git(repo, "rev-parse", "--short=7", "HEAD")
+    edit(repo, LIITE_2, *CONTACT)
+    git(repo, "commit", "-qam", "Luonnos 2", date=RECORDED)
+    second = git(repo, "rev-parse", "--short=7", "HEAD")
+    report = change_set(capsys, repo, "HEAD~1", "HEAD")
+    assert report["a"] == f"LUONNOS (pohjana versio 1), {first}"
+    assert report["b"] == f"LUONNOS (pohjana versio 1), {second}"

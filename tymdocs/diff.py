@@ -67,7 +67,14 @@ def _side(source: Source, name: str) -> Side:
 
 
 def _label(side: Side) -> str:
-    return label("working_tree") if side.source.dirty else side.source.label
+    """How the report names a version: a draft committed without its record by its commit
+    too, so that two drafts never read the same."""
+    source = side.source
+    if source.dirty:
+        return label("working_tree")
+    if source.draft and source.commit and source.commit[:7] not in source.label:
+        return label("draft_commit", draft=source.label, commit=source.commit[:7])
+    return source.label
 
 
 def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Side, Side]:

@@ -22,6 +22,7 @@ LABELS: dict[str, str] = {
     "proposal": "Ehdotus {commit}, {date}",
     "draft_of": "LUONNOS versiosta {commit}",
     "draft_on": "LUONNOS (pohjana versio {number})",
+    "draft_commit": "{draft}, {commit}",
     "notice_citation": "Ilmoitus {date} ({party})",
     "amendment_citation": "Sopimusmuutos {date}",
     "withdrawal_citation": "Sopimusmuutoksen peruutus {date}",
