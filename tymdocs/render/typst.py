@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -281,8 +282,34 @@ def _block(block: Block) -> dict[str, Any]:
             assert_never(block)
 
 
+_SECTION_SIGN = re.compile(r"(?:\d )?§ \d|\d §")
+"""A section sign and its number, the rule of common.typ's ``section-sign``: ``§ 8``, ``8 §``;
+in ``15.9.2025 § 4`` the 4's, so that the line may still break after the date."""
+
+
 def _inlines(content: Inlines) -> list[dict[str, Any]]:
-    return [_inline(part) for part in content]
+    return _keep_section_numbers([_inline(part) for part in content])
+
+
+def _keep_section_numbers(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``parts`` with a non-breaking space between "§" and its number, also where the two meet
+    across runs (``§ `` and a struck ``8``), which Typst's show rule never sees as one text."""
+    text = "".join(part.get("s", "\n") for part in parts)
+    spaces: set[int] = set()
+    for match in _SECTION_SIGN.finditer(text):
+        sign = match.start() + match.group().index("§")
+        spaces.add(sign + 1 if match.end() > sign + 1 else sign - 1)  # "§ 8", else "8 §"
+    if not spaces:
+        return parts
+    kept: list[dict[str, Any]] = []
+    start = 0
+    for part in parts:
+        if "s" in part:
+            chars = ("\u00a0" if start + i in spaces else c for i, c in enumerate(part["s"]))
+            part = part | {"s": "".join(chars)}
+        kept.append(part)
+        start += len(part.get("s", "\n"))
+    return kept
 
 
 def _inline(part: Inline) -> dict[str, Any]:
