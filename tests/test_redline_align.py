@@ -4,7 +4,8 @@ rebuild both, small edits still marked word by word, and large rewrites replaced
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterator, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,15 @@ from hypothesis import strategies as st
 from tymdocs import redline
 from tymdocs.markup import parse_blocks
 from tymdocs.model import Inlines, LineBreak, Paragraph, Span, inline_text
-from tymdocs.redline import EXACT, accept, align, redline_blocks, redline_inlines, reject
+from tymdocs.redline import (
+    EXACT,
+    accept,
+    align,
+    heaviest_chain,
+    redline_blocks,
+    redline_inlines,
+    reject,
+)
 
 BOUNDS = [0, 4, 30, EXACT]
 """The bound as shipped, and smaller ones that send short sequences through the cuts and the
@@ -163,8 +172,8 @@ def test_rewritten_words_read_deleted_together_then_inserted_together() -> None:
 
 def test_many_paragraphs_some_alike_are_aligned_and_paired() -> None:
     """A section of 4,000 paragraphs, every second one the same text, every tenth of the
-    others changed by a word: past the bound for blocks, it is cut at the paragraphs that
-    stand once on each side, and each changed paragraph is compared with its counterpart."""
+    others changed by a word: past the bound for blocks (``redline.PAIRED``), only the likely
+    pairs are weighed, and each changed paragraph is compared with its counterpart."""
     a = [
         Paragraph((Span(f"Kappale {n} vanha." if n % 2 else "Sama teksti."),)) for n in range(4000)
     ]
@@ -177,3 +186,31 @@ def test_many_paragraphs_some_alike_are_aligned_and_paired() -> None:
         assert isinstance(block, Paragraph) and block.mark is None
         changed = [("vanha", "del"), ("uusi", "ins")] if n % 20 == 1 else []
         assert _marked(block.content) == changed, n
+
+
+_PAIRS = st.lists(
+    st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(1, 9)),
+    max_size=10,
+    unique_by=lambda pair: (pair[0], pair[1]),
+)
+
+
+def _increasing(chain: Sequence[tuple[int, int]]) -> bool:
+    return all(x[0] < y[0] and x[1] < y[1] for x, y in itertools.pairwise(chain))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PAIRS)
+def test_the_heaviest_chain_is_the_heaviest_of_all_chains(
+    pairs: list[tuple[int, int, int]],
+) -> None:
+    """Blocks are paired by the chain of greatest weight: checked against every subset."""
+    weight = {(i, j): w for i, j, w in pairs}
+    chain = heaviest_chain(pairs)
+    assert _increasing(chain)
+    heaviest = 0
+    for size in range(len(pairs) + 1):
+        for subset in itertools.combinations(sorted(weight), size):
+            if _increasing(subset):
+                heaviest = max(heaviest, sum(weight[p] for p in subset))
+    assert sum(weight[p] for p in chain) == heaviest

@@ -20,8 +20,8 @@ from tests.test_diff import revise
 from tymdocs.changes import Change, Report, compare
 from tymdocs.checks import validate
 from tymdocs.document import Part, compose
-from tymdocs.model import Agreement
-from tymdocs.redline import changed, redline_document
+from tymdocs.model import Agreement, Table
+from tymdocs.redline import changed, redline_document, redline_parts
 from tymdocs.render.html import render_html
 from tymdocs.render.markdown import render_markdown
 from tymdocs.sources import WorkTree
@@ -163,9 +163,27 @@ def test_insertions_and_deletions_are_marked_by_colour_and_by_line(report: Repor
 def test_whole_rows_and_parts_are_marked(
     versions: tuple[Agreement, Agreement, Agreement], report: Report
 ) -> None:
+    # A member replaced: the row stands once, marked in the member's cell alone (issue 18).
     liite_2 = _section(render_html(report).decode(), "annex-2")
-    assert '<tr class="whole-del"><td><del>Elina Anttila</del></td>' in liite_2
-    assert '<tr class="whole-ins"><td><ins>Eeva Esimerkki</ins></td>' in liite_2
+    assert (
+        "<tr><td><del>Elina Anttila</del><ins>Eeva Esimerkki</ins></td>"
+        "<td>varapuheenjohtaja</td><td>Maria Päivänen</td></tr>"
+    ) in liite_2
+    # A member left out: the whole row deleted.
+    old_2 = next(part for part in compose(versions[0]).parts if part.key == "annex-2")
+    fewer = replace(
+        old_2,
+        blocks=tuple(
+            replace(block, rows=block.rows[:-1]) if isinstance(block, Table) else block
+            for block in old_2.blocks
+        ),
+    )
+    parts = tuple(
+        redline_parts(old_2, fewer) if part.key == "annex-2" else part
+        for part in report.redline.parts
+    )
+    html = render_html(replace(report, redline=replace(report.redline, parts=parts))).decode()
+    assert '<tr class="whole-del"><td><del>Kristiina Mäkelä</del></td>' in _section(html, "annex-2")
 
     # Liite 6 removed, § 12 added: whole parts, their headings marked and labelled in words
     a, b = compose(versions[0]), compose(versions[1])
@@ -281,7 +299,9 @@ def test_markdown_shows_changes_as_gitlab_inline_diff(report: Report) -> None:
     markdown = render_markdown(report)
     assert "{+ ja palvelujen saavutettavuus+}" in markdown
     assert "[-0,8-]{+1,0+} htv" in markdown
-    assert "| [-Elina Anttila-] | [-varapuheenjohtaja-] | [-Maria Päivänen-] |" in markdown
+    assert (
+        "| [-Elina Anttila-]{+Eeva Esimerkki+} | varapuheenjohtaja | Maria Päivänen |" in markdown
+    )
     assert "| **Yhteensä** | **[-4,555-]{+4,755+}** |" in markdown
     assert "- Kansaneläkelaitos, työkykyneuvoja: 0,8 → 1,0 htv" in markdown
 

@@ -1,18 +1,24 @@
 """Two documents -> one redline document: B's text, with what A had and B has not marked
 deleted and what B adds marked inserted.
 
-Pure functions over the document's values. Blocks are aligned by their text, list items and
-table rows within aligned blocks, and words inside aligned paragraphs, items and cells, so a
-changed figure reads ``0,8`` deleted, ``1,0`` inserted, in its sentence. Accepting every mark
-gives B's document, rejecting every mark gives A's: the renderers' tracked changes rely on it.
-Alignment takes time about linear in the text (:func:`align`): past a bound, a rewritten
-stretch that shares no rare word with its counterpart is deleted whole and inserted whole.
+Pure functions over the document's values. Blocks, list items and table rows are paired by
+their content (:func:`pair`): where the two versions differ, each is paired with the one of
+the other side whose words it shares, wherever deletions and insertions stand around it, and
+the others are deleted or inserted whole. Words are aligned inside paired paragraphs, items
+and cells, so a changed figure reads ``0,8`` deleted, ``1,0`` inserted, in its sentence, and
+a text rewritten past :data:`REWRITTEN` is replaced whole. Accepting every mark gives B's
+document, rejecting every mark gives A's (:func:`accept_blocks`, :func:`reject_blocks`): the
+renderers' tracked changes rely on it. Alignment takes time about linear in the text: words
+by :func:`align`, where past a bound a rewritten stretch that shares no rare word with its
+counterpart is deleted whole and inserted whole; blocks by :func:`pair`, which past
+:data:`PAIRED` weighs only the likely pairs.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
@@ -40,6 +46,7 @@ from tymdocs.model import (
 # Words with their inner punctuation (0,75 · 1.5.2025 · 381/2023 · TYM-laki), spaces, and
 # every other character on its own.
 _TOKEN = re.compile(r"\w+(?:[.,/:\-–]\w+)*|\s+|[^\w\s]")
+_WORD = re.compile(r"\w+(?:[.,/:\-–]\w+)*")
 
 
 # -- marking whole values ---------------------------------------------------------------------
@@ -86,7 +93,7 @@ Stretch = tuple[bool, int, int, int, int]
 
 EXACT = 10_000
 """The largest stretch aligned exactly, as its length in A times its length in B (in words,
-spaces and signs, or in blocks): about fifty words a side, a sentence or two rewritten.
+spaces and signs): about fifty words a side, a sentence or two rewritten.
 Exact alignment (difflib's) costs up to the cube of a stretch's length: a few milliseconds
 at this size, hours for a rewritten paragraph of 100,000 characters. A longer stretch is
 first cut where both sides have the same rare word (see :func:`align`); one that nothing
@@ -258,18 +265,65 @@ def _inlines(tokens: Sequence[_Token], mark: Mark | None) -> Iterator[Inline]:
         yield LineBreak(mark=mark) if text is None else Span(text, strong, emphasis, mark)
 
 
+REWRITTEN = 0.5
+"""A text of which more than this share of A's words is deleted and more than this share of
+B's words is inserted is shown replaced whole (A's deleted, then B's inserted) rather than
+word by word. Past half on both sides, word marks alternate in fragments around the few
+words that happen to stay ("ja", "on"), which read as no edit of one sentence; a reviewer
+reads the old and the new text more easily each whole. A sentence appended (all of A's
+words kept) or struck out (all of B's words A's) stays marked word by word, and so does a
+change in one place that leaves the rest standing (``asiakastilat;`` → ``asiakas- ja
+ryhmätilat;``); a word negated in a sentence ("voivat" → "eivät saa") is far below it."""
+
+
 def redline_inlines(a: Inlines, b: Inlines) -> Inlines:
     """B's content with A's words that B has not marked deleted and B's new words inserted,
-    word by word: a deletion comes before the insertion that replaces it."""
+    word by word: a deletion comes before the insertion that replaces it. A text rewritten
+    past :data:`REWRITTEN` is A's deleted whole, then B's inserted whole."""
+    marked = _redline_words(a, b)
+    return marked if marked is not None else _replaced(a, b)
+
+
+def _replaced(a: Inlines, b: Inlines) -> Inlines:
+    """A's content deleted whole, then B's inserted whole."""
+    return merge_spans([*mark_inlines(a, "del"), *mark_inlines(b, "ins")])
+
+
+def _redline_words(a: Inlines, b: Inlines) -> Inlines | None:
+    """B's content marked word by word against A's, or None where it is rewritten (see
+    :data:`REWRITTEN`)."""
     old, new = _tokens(a), _tokens(b)
+    stretches = align(old, new, _space)
+    if _rewritten(old, new, stretches):
+        return None
     parts: list[Inline] = []
-    for equal, a1, a2, b1, b2 in align(old, new, _space):
+    for equal, a1, a2, b1, b2 in stretches:
         if equal:
             parts += _inlines(new[b1:b2], None)
         else:
             parts += _inlines(old[a1:a2], "del")
             parts += _inlines(new[b1:b2], "ins")
     return merge_spans(parts)
+
+
+def _rewritten(old: Sequence[_Token], new: Sequence[_Token], stretches: list[Stretch]) -> bool:
+    """Whether a text is rewritten past :data:`REWRITTEN`; the words of the changed stretches
+    counted first, the whole texts' only where words were both deleted and inserted."""
+    changed = [(a1, a2, b1, b2) for equal, a1, a2, b1, b2 in stretches if not equal]
+    deleted = sum(_words(old[a1:a2]) for a1, a2, _, _ in changed)
+    inserted = sum(_words(new[b1:b2]) for _, _, b1, b2 in changed)
+    if not deleted or not inserted:
+        return False  # only struck out, or only added
+    if len(changed) == 1:
+        a1, a2, _, _ = changed[0]
+        if any(not _space(token) for token in (*old[:a1], *old[a2:])):
+            return False  # one change in one place, the rest standing
+    return deleted > REWRITTEN * _words(old) and inserted > REWRITTEN * _words(new)
+
+
+def _words(tokens: Sequence[_Token]) -> int:
+    """How many of ``tokens`` are words (not spaces, signs or line breaks)."""
+    return sum(1 for text, _, _ in tokens if text is not None and _WORD.match(text))
 
 
 def merge_spans(parts: Sequence[Inline]) -> Inlines:
@@ -293,114 +347,345 @@ def _flags(part: Inline) -> tuple[bool, bool, Mark | None] | None:
 
 def accept(content: Inlines) -> Inlines:
     """The content with every insertion kept and every deletion dropped: B's."""
-    return merge_spans([_unmarked(p) for p in content if p.mark != "del"])
+    return _resolved(content, "del")
 
 
 def reject(content: Inlines) -> Inlines:
     """The content with every deletion kept and every insertion dropped: A's."""
-    return merge_spans([_unmarked(p) for p in content if p.mark != "ins"])
+    return _resolved(content, "ins")
 
 
-def _unmarked(part: Inline) -> Inline:
-    return replace(part, mark=None)
+def _resolved(content: Inlines, dropped: Mark) -> Inlines:
+    """The content without what is marked ``dropped``, the other marks taken away."""
+    return merge_spans([replace(p, mark=None) for p in content if p.mark != dropped])
+
+
+# -- pairing blocks by their content ----------------------------------------------------------
+
+SIMILAR = 0.5
+"""The least similarity at which a block of A and a block of B, in a stretch where the two
+differ, are taken for one block changed: twice the words they share over the words of both
+(Dice's coefficient on their words, case folded; 1 for the same words in any order). The
+same holds for list items and table rows. At one half a sentence with a word negated, a
+member's row with the member replaced (the role and deputy kept), or a staffing row with a
+new figure is still itself; a paragraph that shares only ordinary words with another is
+not, and the two are a deletion and an insertion."""
+
+PAIRED = 2_500
+"""The largest changed stretch, its length in A times its length in B (in blocks, items or
+rows), whose every value of A is compared with every value of B: fifty paragraphs a side,
+a few milliseconds. In a longer stretch each value of B is compared only with those of A
+it may well be: A's values equal to it, the ones near its place (:data:`BAND` either side),
+and those that share its rarest words (at most :data:`CANDIDATES`), so that a stretch of
+1,000 rewritten paragraphs takes some 20,000 comparisons, not a million."""
+
+BAND = 3
+"""In a long stretch, how many values of A either side of a value's place in B are compared
+with it: the place scaled by the two lengths, so an edit in place is always found."""
+
+CANDIDATES = 8
+"""In a long stretch, how many values of A that share rare words with a value of B (a word
+in at most this many of A's values) are compared with it: those that share the most."""
+
+T = TypeVar("T", Block, ListItem, Row)
+
+
+def pair(
+    a: Sequence[T], b: Sequence[T], words: Callable[[T], Counter[str]]
+) -> list[tuple[int, int]]:
+    """The values of A and B taken for one value, unchanged or changed, as (i, j) in order
+    on both sides; the others are A's deletions and B's insertions.
+
+    What both begin and end with is paired as it stands. Between, the pairs are the chain,
+    increasing on both sides, that leaves the most words unmarked: a pair weighs the words
+    its two values share, identical values (and, of two chains sharing as many words, the
+    one with more identical pairs wins) or values :data:`SIMILAR` or more alike, unless
+    either of these stands unchanged on the other side. So an edited block is paired with
+    its own earlier text wherever deletions and insertions stand around it; of a block
+    moved and the blocks it moved past, the fewer words are shown moved; and a moved block
+    is never shown as another block edited. Within :data:`PAIRED` every pair is weighed,
+    past it the likely ones."""
+    start, end_a, end_b = 0, len(a), len(b)
+    while start < min(end_a, end_b) and a[start] == b[start]:
+        start += 1
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    middle: list[tuple[int, int]] = []
+    if start < end_a and start < end_b:
+        middle = [
+            (start + i, start + j)
+            for i, j in heaviest_chain(_weighed(a[start:end_a], b[start:end_b], words))
+        ]
+    head = [(i, i) for i in range(start)]
+    tail = [(end_a + k, end_b + k) for k in range(len(a) - end_a)]
+    return head + middle + tail
+
+
+def _weighed(
+    a: Sequence[T], b: Sequence[T], words: Callable[[T], Counter[str]]
+) -> list[tuple[int, int, int]]:
+    """The pairs (i, j, weight) of a changed stretch that may be in its chain (see
+    :func:`pair`): every pair within :data:`PAIRED`, else the likely ones."""
+    bags_a, bags_b = [words(x) for x in a], [words(y) for y in b]
+    sizes_a, sizes_b = [bag.total() for bag in bags_a], [bag.total() for bag in bags_b]
+    both = set(a) & set(b)  # paired only as they are: else moved
+    word = min(len(a), len(b)) + 1  # one word outweighs the identical pairs' extra ones
+    weighed = []
+    for i, j in _candidates(a, b, bags_a, bags_b):
+        if a[i] == b[j]:
+            weighed.append((i, j, sizes_a[i] * word + 1))
+            continue
+        if a[i] in both or b[j] in both:
+            continue
+        total = sizes_a[i] + sizes_b[j]
+        if not total or 2 * min(sizes_a[i], sizes_b[j]) < SIMILAR * total:
+            continue  # too different in length to be alike
+        small, large = sorted((bags_a[i], bags_b[j]), key=len)
+        shared = sum(min(count, large.get(word, 0)) for word, count in small.items())
+        if 2 * shared >= SIMILAR * total:
+            weighed.append((i, j, shared * word))
+    return weighed
+
+
+def _candidates(
+    a: Sequence[T], b: Sequence[T], bags_a: list[Counter[str]], bags_b: list[Counter[str]]
+) -> Iterable[tuple[int, int]]:
+    """The pairs of a changed stretch to weigh: all of them within :data:`PAIRED`; past it,
+    for each value of B, the values of A equal to it (the nearest few where there are many),
+    near its place, or sharing its rarest words."""
+    if len(a) * len(b) <= PAIRED:
+        return ((i, j) for j in range(len(b)) for i in range(len(a)))
+    where: dict[T, list[int]] = {}
+    for i, value in enumerate(a):
+        where.setdefault(value, []).append(i)
+    having: dict[str, list[int]] = {}
+    for i, bag in enumerate(bags_a):
+        for word in bag:
+            having.setdefault(word, []).append(i)
+    seen: dict[T, int] = {}
+    pairs: set[tuple[int, int]] = set()
+    for j, value in enumerate(b):
+        place = j * len(a) // len(b)
+        near = range(max(0, place - BAND), min(len(a), place + BAND + 1))
+        pairs.update((i, j) for i in near)
+        equal = where.get(value, [])
+        rank = seen[value] = seen.get(value, -1) + 1  # its rank among B's equal values
+        pairs.update((i, j) for i in equal[max(0, rank - 1) : rank + 2])
+        shared: Counter[int] = Counter()
+        for word in bags_b[j]:
+            places = having.get(word, [])
+            if len(places) <= CANDIDATES:
+                shared.update(places)
+        pairs.update((i, j) for i, _ in shared.most_common(CANDIDATES))
+    return pairs
+
+
+def heaviest_chain(pairs: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Of ``pairs`` (i, j, weight), the chain whose i and j both increase with the greatest
+    total weight, as (i, j) in order: the pairs taken in order of j, each extending the
+    heaviest chain that ends at a smaller i, kept in a Fenwick tree (time n log n)."""
+    size = max((i for i, _, _ in pairs), default=-1) + 1
+    best = [0] * (size + 1)  # tree: the heaviest chain ending at an i below each position
+    end = [-1] * (size + 1)  # the index in pairs of that chain's last pair
+    total = [0] * len(pairs)
+    before = [-1] * len(pairs)
+    order = sorted(range(len(pairs)), key=lambda k: (pairs[k][1], pairs[k][0]))
+    for _, group in groupby(order, key=lambda k: pairs[k][1]):
+        same_j = list(group)  # chained after all of them are weighed: j must increase
+        for k in same_j:
+            position, heaviest, last = pairs[k][0], 0, -1
+            while position > 0:
+                if best[position] > heaviest:
+                    heaviest, last = best[position], end[position]
+                position -= position & -position
+            total[k], before[k] = heaviest + pairs[k][2], last
+        for k in same_j:
+            position = pairs[k][0] + 1
+            while position <= size:
+                if total[k] > best[position]:
+                    best[position], end[position] = total[k], k
+                position += position & -position
+    chain = []
+    k = max(range(len(pairs)), key=lambda k: total[k], default=-1)
+    while k >= 0:
+        chain.append(pairs[k][:2])
+        k = before[k]
+    return chain[::-1]
+
+
+def _paired(
+    a: Sequence[T],
+    b: Sequence[T],
+    words: Callable[[T], Counter[str]],
+    compared: Callable[[T, T], list[T]],
+    whole: Callable[[T, Mark], T],
+) -> list[T]:
+    """B's values with A's aligned to them by :func:`pair`: a value equal on both sides as
+    it is, a pair as ``compared`` shows it, and between pairs A's values deleted whole, then
+    B's inserted whole. One value of A and one of B alone between pairs are one value
+    replaced in place, however unlike, and compared too, unless either stands unchanged on
+    the other side (it moved)."""
+    result: list[T] = []
+    both = set(a) & set(b)  # unpaired, such a value moved
+    i_at = j_at = 0
+    for i, j in [*pair(a, b, words), (len(a), len(b))]:
+        if i - i_at == j - j_at == 1 and {a[i_at], b[j_at]}.isdisjoint(both):
+            result += compared(a[i_at], b[j_at])
+        else:
+            result += [whole(value, "del") for value in a[i_at:i]]
+            result += [whole(value, "ins") for value in b[j_at:j]]
+        if i < len(a):
+            result += [b[j]] if a[i] == b[j] else compared(a[i], b[j])
+        i_at, j_at = i + 1, j + 1
+    return result
+
+
+def _bag(texts: Iterable[str]) -> Counter[str]:
+    """The words of ``texts``, case folded, with how often each occurs."""
+    return Counter(word for text in texts for word in _WORD.findall(text.casefold()))
+
+
+def _block_words(block: Block) -> Counter[str]:
+    return _bag(_block_texts(block))
+
+
+def _item_words(item: ListItem) -> Counter[str]:
+    return _bag(_item_texts(item))
+
+
+def _row_words(row: Row) -> Counter[str]:
+    return _bag(inline_text(cell) for cell in row.cells)
+
+
+def _block_texts(block: Block) -> Iterator[str]:
+    """The text of a block and of everything in it, piece by piece: what blocks are
+    compared by."""
+    match block:
+        case Heading() | Paragraph():
+            yield inline_text(block.content)
+        case ListBlock():
+            for item in block.items:
+                yield from _item_texts(item)
+        case Table():
+            yield from (inline_text(cell) for cell in block.header)
+            yield from (inline_text(cell) for row in block.rows for cell in row.cells)
+        case _:
+            assert_never(block)
+
+
+def _item_texts(item: ListItem) -> Iterator[str]:
+    yield inline_text(item.content)
+    for child in item.children:
+        yield from _block_texts(child)
 
 
 # -- blocks -----------------------------------------------------------------------------------
 
 
-T = TypeVar("T", Block, ListItem, Row)
-
-
-def _align(
-    a: Sequence[T],
-    b: Sequence[T],
-    changed: Callable[[Sequence[T], Sequence[T]], Iterable[T]],
-) -> list[T]:
-    """B's values with A's aligned to them: equal runs as they are, and each stretch where
-    the two differ as ``changed`` pairs or marks it. Values are equal when their text and
-    its emphasis are, wherever they stand."""
-    result: list[T] = []
-    for equal, a1, a2, b1, b2 in align(a, b):
-        result += b[b1:b2] if equal else changed(a[a1:a2], b[b1:b2])
-    return result
-
-
 def redline_blocks(a: Blocks, b: Blocks) -> Blocks:
-    """B's blocks with A's aligned to them: a changed block of the same kind marked word by
-    word inside, anything else deleted and inserted whole."""
-
-    def changed(old: Sequence[Block], new: Sequence[Block]) -> Iterator[Block]:
-        pairs = 0
-        while pairs < min(len(old), len(new)) and _pairable(old[pairs], new[pairs]):
-            yield _redline_block(old[pairs], new[pairs])
-            pairs += 1
-        yield from (mark_block(block, "del") for block in old[pairs:])
-        yield from (mark_block(block, "ins") for block in new[pairs:])
-
-    return tuple(_align(a, b, changed))
+    """B's blocks with A's aligned to them by content (:func:`pair`): a block changed within
+    its kind marked word by word inside, or replaced whole where it is rewritten; the others
+    deleted and inserted whole."""
+    return tuple(_paired(a, b, _block_words, _redline_block, mark_block))
 
 
-def _pairable(a: Block, b: Block) -> bool:
-    """Whether two blocks are one block changed, to be compared inside."""
+def _redline_block(a: Block, b: Block) -> list[Block]:
+    """Two blocks paired: one block marked inside, or A's deleted whole and B's inserted
+    whole where they differ in kind or in what the marks cannot show (a heading's level,
+    bullets turned numbers, a table's columns), or where the text is rewritten."""
     match a, b:
-        case Heading(), Heading():
-            return a.level == b.level
+        case Heading(), Heading() if a.level == b.level:
+            content = _redline_words(a.content, b.content)
+            if content is not None:
+                return [replace(b, content=content)]
         case Paragraph(), Paragraph():
-            return True
-        case ListBlock(), ListBlock():
-            return a.ordered == b.ordered  # bullets to numbers: a new list
-        case Table(), Table():
-            return len(a.header) == len(b.header)
-        case _:
-            return False
+            content = _redline_words(a.content, b.content)
+            if content is not None:
+                return [replace(b, content=content)]
+        case ListBlock(), ListBlock() if a.ordered == b.ordered:
+            items = _paired(a.items, b.items, _item_words, _redline_item, _mark_item)
+            return [replace(b, items=tuple(items))]
+        case Table(), Table() if len(a.header) == len(b.header) and a.align == b.align:
+            header = tuple(_redline_cell(x, y) for x, y in zip(a.header, b.header, strict=True))
+            rows = tuple(_paired(a.rows, b.rows, _row_words, _redline_row, _mark_row))
+            return [replace(b, header=header, rows=rows)]
+    return [mark_block(a, "del"), mark_block(b, "ins")]
 
 
-def _redline_block(a: Block, b: Block) -> Block:
-    match a, b:
-        case Heading(), Heading():
-            return replace(b, content=redline_inlines(a.content, b.content))
-        case Paragraph(), Paragraph():
-            return replace(b, content=redline_inlines(a.content, b.content))
-        case ListBlock(), ListBlock():
-            return replace(b, items=_redline_items(a.items, b.items))
-        case Table(), Table():
-            header = tuple(redline_inlines(x, y) for x, y in zip(a.header, b.header, strict=True))
-            return replace(b, header=header, rows=_redline_rows(a.rows, b.rows))
-        case _:
-            raise AssertionError("only pairable blocks are compared inside")
+def _redline_item(a: ListItem, b: ListItem) -> list[ListItem]:
+    """Two items paired: one item marked inside, its text replaced whole where rewritten; or
+    A's deleted whole and B's inserted whole where their numbers differ (the model keeps no
+    former number) or a rewritten item has nothing inside to keep."""
+    if a.marker == b.marker:
+        content = _redline_words(a.content, b.content)
+        if content is not None or a.children or b.children:
+            children = redline_blocks(a.children, b.children)
+            if content is None:
+                content = _replaced(a.content, b.content)
+            return [replace(b, content=content, children=children)]
+    return [_mark_item(a, "del"), _mark_item(b, "ins")]
 
 
-def _redline_items(a: tuple[ListItem, ...], b: tuple[ListItem, ...]) -> tuple[ListItem, ...]:
-    def changed(old: Sequence[ListItem], new: Sequence[ListItem]) -> Iterator[ListItem]:
-        pairs = 0  # items with the same number are one item changed; a new number, a new item
-        while pairs < min(len(old), len(new)) and old[pairs].marker == new[pairs].marker:
-            x, y = old[pairs], new[pairs]
-            content = redline_inlines(x.content, y.content)
-            yield replace(y, content=content, children=redline_blocks(x.children, y.children))
-            pairs += 1
-        yield from (_mark_item(item, "del") for item in old[pairs:])
-        yield from (_mark_item(item, "ins") for item in new[pairs:])
-
-    return tuple(_align(a, b, changed))
+def _redline_row(a: Row, b: Row) -> list[Row]:
+    """Two rows paired: each cell that changed marked, the others as they are; or A's row
+    deleted whole and B's inserted whole where their shape differs."""
+    if (len(a.cells), a.level, a.strong) == (len(b.cells), b.level, b.strong):
+        cells = tuple(_redline_cell(x, y) for x, y in zip(a.cells, b.cells, strict=True))
+        return [replace(b, cells=cells)]
+    return [_mark_row(a, "del"), _mark_row(b, "ins")]
 
 
-def _redline_rows(a: tuple[Row, ...], b: tuple[Row, ...]) -> tuple[Row, ...]:
-    return tuple(_align(a, b, _pair_rows))
+def _redline_cell(a: Inlines, b: Inlines) -> Inlines:
+    return b if a == b else redline_inlines(a, b)
 
 
-def _pair_rows(a: Sequence[Row], b: Sequence[Row]) -> Iterator[Row]:
-    """Rows of a changed stretch: those with the same first cell are one row changed, cell by
-    cell; the others deleted and inserted."""
-    first = [inline_text(row.cells[0]) if row.cells else "" for row in a]
-    second = [inline_text(row.cells[0]) if row.cells else "" for row in b]
-    for equal, a1, a2, b1, b2 in align(first, second):
-        if equal:
-            for x, y in zip(a[a1:a2], b[b1:b2], strict=True):
-                cells = tuple(redline_inlines(p, q) for p, q in zip(x.cells, y.cells, strict=True))
-                yield replace(y, cells=cells)
-            continue
-        yield from (_mark_row(row, "del") for row in a[a1:a2])
-        yield from (_mark_row(row, "ins") for row in b[b1:b2])
+def accept_blocks(blocks: Blocks) -> Blocks:
+    """The blocks with every insertion kept and every deletion dropped: B's, as accepting
+    every tracked change gives them."""
+    return _resolved_blocks(blocks, "del")
+
+
+def reject_blocks(blocks: Blocks) -> Blocks:
+    """The blocks with every deletion kept and every insertion dropped: A's."""
+    return _resolved_blocks(blocks, "ins")
+
+
+def _resolved_blocks(blocks: Blocks, dropped: Mark) -> Blocks:
+    """The blocks without what is marked ``dropped``, the other marks taken away; a list
+    whose every item is dropped is dropped with them."""
+    resolved: list[Block] = []
+    for block in blocks:
+        match block:
+            case Heading() | Paragraph():
+                if block.mark != dropped:
+                    content = _resolved(block.content, dropped)
+                    resolved.append(replace(block, content=content, mark=None))
+            case ListBlock():
+                items = tuple(
+                    _resolved_item(item, dropped) for item in block.items if item.mark != dropped
+                )
+                if items:
+                    resolved.append(replace(block, items=items))
+            case Table():
+                if block.mark != dropped:
+                    header = tuple(_resolved(cell, dropped) for cell in block.header)
+                    rows = tuple(
+                        replace(
+                            row, cells=tuple(_resolved(c, dropped) for c in row.cells), mark=None
+                        )
+                        for row in block.rows
+                        if row.mark != dropped
+                    )
+                    resolved.append(replace(block, header=header, rows=rows, mark=None))
+            case _:
+                assert_never(block)
+    return tuple(resolved)
+
+
+def _resolved_item(item: ListItem, dropped: Mark) -> ListItem:
+    content = _resolved(item.content, dropped)
+    children = _resolved_blocks(item.children, dropped)
+    return replace(item, content=content, children=children, mark=None)
 
 
 def changed(part: Part) -> bool:
