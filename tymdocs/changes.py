@@ -188,7 +188,7 @@ def _changed_beyond_notes(
     notes_b: Mapping[str, tuple[str, ...]],
 ) -> bool:
     """Whether a pair of parts differs in more than the notes that close each."""
-    if old is None or new is None:
+    if old is None or new is None or not (notes_a.get(old.key) or notes_b.get(new.key)):
         return True
     without = [
         replace(part, blocks=part.blocks[: len(part.blocks) - len(notes.get(part.key, ()))])
