@@ -221,9 +221,9 @@ def test_old_and_new_words_both_appear_marked_by_colour(pdf: bytes) -> None:
 def test_unchanged_parts_are_counted_not_printed(pdf: bytes) -> None:
     text = _text(pdf)
     assert "Muuttumattomat osat (7): 1, 2, 3, 4, 5, 6, 7 §" in text
-    assert "Muuttumattomat osat (5): 9, 10, 11, 12 §, liite 1" in text
-    assert "Muuttumattomat osat (2): liitteet 3, 4" in text
-    assert "Muuttumattomat osat (1): liite 6" in text
+    assert "Muuttumattomat osat (5): 9, 10, 11, 12 §, Liite 1" in text
+    assert "Muuttumattomat osat (2): Liitteet 3, 4" in text
+    assert "Muuttumattomat osat (1): Liite 6" in text
     for unchanged in ("1 Sopimuksen tarkoitus", "12 Voimassaolo", "LIITE 6", "Tämä on työll"):
         assert unchanged not in text
     for shown in ("8 Henkilöstö", "LIITE 2 JOHTORYHMÄN", "LIITE 5 HENKILÖSTÖRESURSSI"):
@@ -312,7 +312,7 @@ def test_a_version_against_itself_has_no_changes(versions: tuple[Document, Docum
     assert "Muutosten yhteenveto Ei muutoksia Muuttuneita osia: 0, muuttumattomia osia: 18." in text
     assert text.endswith(
         "Muuttumattomat osat (18): 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 §, "
-        "liitteet 1, 2, 3, 4, 5, 6"
+        "Liitteet 1, 2, 3, 4, 5, 6"
     )
     assert "Muutos vaatii" not in text and "Merkinnät" not in text
     assert len(pdf_pages(pdf)) == 1

@@ -190,8 +190,8 @@ PDF_REDLINE_LABELS: dict[str, str] = {
     ),
     "redline_folded": "Muuttumattomat osat ({count}): {parts}",
     "redline_folded_sections": "{numbers} §",
-    "redline_folded_annex": "liite {numbers}",
-    "redline_folded_annexes": "liitteet {numbers}",
+    "redline_folded_annex": "Liite {numbers}",
+    "redline_folded_annexes": "Liitteet {numbers}",
 }
 _add(PDF_REDLINE_LABELS)
 
