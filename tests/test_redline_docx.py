@@ -728,7 +728,7 @@ def _inserted(text: etree._Element) -> bool:
 
 def test_tymdocs_diff_writes_the_docx(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
     """``tymdocs diff --format docx`` of the working tree against version 1: tracked changes
-    by "tymdocs" (no decision recorded yet), on the day of the working tree."""
+    by "Kirjaamaton muutos" (no record made them yet), on the day of the working tree."""
     revise(repo)
     out = repo / "build" / "muutokset"
     result = run(capsys, "-C", str(repo), "diff", "--format", "docx", "-o", str(out))
@@ -737,7 +737,7 @@ def test_tymdocs_diff_writes_the_docx(capsys: pytest.CaptureFixture[str], repo: 
     assert path.name.startswith("muutokset-")
     body = _body(path.read_bytes())
     changes = [*body.iter(f"{W}ins"), *body.iter(f"{W}del")]
-    assert changes and {c.get(f"{W}author") for c in changes} == {"tymdocs"}
+    assert changes and {c.get(f"{W}author") for c in changes} == {"Kirjaamaton muutos"}
     assert len({c.get(f"{W}date") for c in changes}) == 1
     accepted = normalise(" ".join(lines(resolve(body, "ins"))))
     rejected = normalise(" ".join(lines(resolve(body, "del"))))
@@ -838,3 +838,147 @@ def test_libreoffice_accepts_all_to_b_and_rejects_all_to_a(tmp_path: Path, case:
         assert _shown(resolved.read_bytes()) == _shown(render_docx(compose(agreement), STAMP))
         header = docx.Document(str(resolved)).sections[0].header
         assert header.tables[0].rows[0].cells[0].text == agreement.meta.title
+
+
+# -- paragraph marks for LibreOffice (issue 18) and each part's own author --------------------
+# tests/test_redline_libreoffice.py has LibreOffice itself resolve real amendments; these hold
+# the XML that makes it do so, where LibreOffice is not installed too.
+
+
+def _paragraphs(data: bytes) -> dict[str, etree._Element]:
+    """The body's paragraphs by their text, deleted or not."""
+    return {_all_text(p): p for p in _body(data).iter(f"{W}p")}
+
+
+def _mark(paragraph: etree._Element) -> str | None:
+    """How a paragraph's paragraph mark is tracked: ``ins``, ``del`` or None."""
+    marks = paragraph.find(f"{W}pPr/{W}rPr")
+    return None if marks is None else etree.QName(marks[0]).localname
+
+
+def _changes(paragraph: etree._Element) -> list[tuple[str, str]]:
+    """A paragraph's tracked runs in order: kind and text."""
+    return [
+        (etree.QName(c).localname, _all_text(c))
+        for c in paragraph
+        if c.tag in (f"{W}ins", f"{W}del")
+    ]
+
+
+def _items(*texts: str) -> ListBlock:
+    return ListBlock(tuple(ListItem(f"{n})", plain(t)) for n, t in enumerate(texts, start=1)))
+
+
+def test_an_item_added_after_an_amended_last_item_tracks_that_item_s_paragraph_mark() -> None:
+    """The last item's "." becomes ";" and an item is added: the paragraph mark inserted is
+    the amended item's, as Word writes an Enter typed at its end. With the new item's own
+    mark tracked instead, LibreOffice makes one change of ";" and the new item and rejecting
+    joins the amended item to the paragraph after the list."""
+    a = _document((_section(11, "Tietoaineisto", _items("eka;", "toka."), _p("Lopuksi.")),))
+    b = _document(
+        (_section(11, "Tietoaineisto", _items("eka;", "toka;", "kolmas."), _p("Lopuksi.")),)
+    )
+    data = check_redline(a, b, _pairs(a, b))
+    found = _paragraphs(data)
+    assert _changes(found["2)toka.;"]) == [("del", "."), ("ins", ";")]
+    assert _mark(found["2)toka.;"]) == "ins"
+    assert _mark(found["3)kolmas."]) is None
+    assert _mark(found["Lopuksi."]) is None
+
+
+def test_a_changed_heading_before_an_inserted_paragraph_reads_inserted_first() -> None:
+    """A renumbered heading (former deleted, new inserted) before a paragraph inserted whole:
+    the heading cannot take the paragraph's paragraph mark (another style), so its insertion
+    stands before its deletion, and LibreOffice does not join the heading to what follows."""
+    a = _document((_section(1, "Eka", _p("Yksi.")), _section(2, "Toka", _p("Kaksi."))))
+    b = _document(
+        (_section(1, "Eka", _p("Yksi.")), _section(3, "Toka", _p("Siirretty."), _p("Kaksi.")))
+    )
+    data = check_redline(a, b, list(zip(a.parts, b.parts, strict=True)))  # type: ignore[arg-type]
+    found = _paragraphs(data)
+    assert _changes(found["3 Toka2 Toka"]) == [("ins", "3 Toka"), ("del", "2 Toka")]
+    assert _mark(found["Siirretty."]) == "ins"
+
+
+def test_a_sentence_added_before_a_new_list_shows_the_last_word_replaced() -> None:
+    """A paragraph that ends with an insertion, before list items inserted whole: its last
+    unchanged word is shown replaced (inserted with the sentence, then deleted), so that the
+    paragraph ends with a deletion and LibreOffice keeps it apart from the items."""
+    a = _document((_section(7, "Palvelut", _p("Palvelut liitteen 4 mukaisesti."), _p("Muu.")),))
+    b = _document(
+        (
+            _section(
+                7,
+                "Palvelut",
+                _p("Palvelut liitteen 4 mukaisesti. Palveluja ovat"),
+                ListBlock((ListItem(None, plain("valmennus;")), ListItem(None, plain("arvio.")))),
+                _p("Muu."),
+            ),
+        )
+    )
+    data = check_redline(a, b, _pairs(a, b))
+    (paragraph,) = [p for text, p in _paragraphs(data).items() if text.startswith("Palvelut ")]
+    assert _changes(paragraph) == [
+        ("ins", "mukaisesti."),
+        ("ins", " Palveluja ovat"),
+        ("del", "mukaisesti."),
+    ]
+    assert _mark(paragraph) is None
+
+
+def test_each_part_s_changes_carry_its_own_author_and_date() -> None:
+    """A part's ``author`` and ``date`` (the record that made its changes) on its every
+    ``w:ins`` and ``w:del``: runs, paragraph marks, table rows; a part without them, and the
+    title, the report's. A paragraph mark tracked for the part inserted after it (see
+    test_an_item_added_after_an_amended_last_item_tracks_that_item_s_paragraph_mark) is that
+    part's change, by its author."""
+    from dataclasses import replace
+
+    b_parts = (
+        _with_blocks(S3, _p("Toimialueeseen kuuluvat Sastamala ja Huittinen."), S3.blocks[1]),
+        _with_blocks(
+            S8,
+            _p("Kela osoittaa 1,0 htv."),
+            _table(("työkykyneuvoja", "0,8"), ("ohjaaja", "0,2"), ("Yhteensä", "4,755")),
+        ),
+        _with_blocks(L4, _p("Palvelut kuvataan tässä tarkemmin.")),
+        _annex(5, "Henkilöstöresurssi", _p("Uusi liite.")),
+    )
+    b = Document("Yhteistoimintasopimus 2026", "fi", b_parts)
+    report = _report(BASE, b, _pairs(BASE, b))
+    who = {
+        "section-3": ("Sopijaosapuolet", dt.date(2025, 11, 20)),
+        "section-8": ("Johtoryhmä", dt.date(2025, 9, 15)),
+        "annex-5": ("Kela", None),  # its date: the report's
+    }
+    parts = tuple(
+        replace(part, author=who[part.key][0], date=who[part.key][1]) if part.key in who else part
+        for part in report.redline.parts
+    )
+    data = render_redline_docx(replace(report, redline=replace(report.redline, parts=parts)), STAMP)
+    for keep, version in (("ins", b), ("del", BASE)):  # the versions, whoever made the changes
+        resolved = resolve(_body(data), keep)  # type: ignore[arg-type]
+        want = _body(render_docx(version, STAMP))
+        assert _trim(canonical(resolved), canonical(want)) == canonical(want)
+    expected = {
+        "Yhteistoimintasopimus": (AUTHOR, DATE),  # the title
+        "3 Toimialue": ("Sopijaosapuolet", dt.date(2025, 11, 20)),
+        "8 Henkilöstöresurssit": ("Johtoryhmä", dt.date(2025, 9, 15)),
+        "Liite 4 Palvelut": (AUTHOR, DATE),
+        "Liite 5 Henkilöstöresurssi": ("Kela", DATE),
+    }
+    seen: dict[str, set[tuple[str, str]]] = {}
+    part = "Yhteistoimintasopimus"  # the body's first paragraph
+    for element in _body(data):
+        part = next((name for name in expected if _all_text(element).endswith(name)), part)
+        for change in element.iter(f"{W}ins", f"{W}del"):
+            owner = part
+            if change.getparent().tag == f"{W}rPr" and _all_text(element).startswith("Palvelut"):
+                owner = "Liite 5 Henkilöstöresurssi"  # the paragraph mark before Liite 5
+            seen.setdefault(owner, set()).add((change.get(f"{W}author"), change.get(f"{W}date")))
+    assert seen == {
+        name: {(author, f"{day.isoformat()}T00:00:00Z")} for name, (author, day) in expected.items()
+    }
+    with zipfile.ZipFile(io.BytesIO(data)) as package:  # the header's title: the report's
+        header = etree.fromstring(package.read("word/header1.xml"))
+    assert {c.get(f"{W}author") for c in header.iter(f"{W}ins", f"{W}del")} == {AUTHOR}

@@ -13,7 +13,9 @@ entries are compressed once for every package.
 
 A redline's marks become Word's own tracked changes (``w:ins``, ``w:del``), so a reviewer can
 accept or reject them in Word or LibreOffice: accepting all gives the newer text, rejecting all
-the older, paragraph and table structure included.
+the older, paragraph and table structure and paragraph styles included. Each part's changes
+carry the author and date of the record that made them. Which paragraph marks are tracked is
+decided with each paragraph's neighbours in view (:func:`_paragraph_marks`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import itertools
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, assert_never
@@ -62,10 +64,11 @@ def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ())
 
 
 def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
-    """The report's redline as a DOCX with tracked changes by ``report.author`` on
-    ``report.date``: B's text with A's marked, on the agreement's template. The summary is
-    left out of the body, so that accepting every change gives exactly B's text and rejecting
-    every change exactly A's."""
+    """The report's redline as a DOCX with tracked changes: B's text with A's marked, on the
+    agreement's template. A part's changes carry its ``author`` and ``date`` where it has them,
+    the others (and the title's) ``report.author`` and ``report.date``. The summary is left out
+    of the body, so that accepting every change gives exactly B's text and rejecting every
+    change exactly A's."""
     tracking = _Tracking(report.author, report.date)
     # The document's properties cannot be tracked: they name the report and its two versions,
     # neither A's title nor B's, so that accepting or rejecting leaves none of them wrong.
@@ -141,7 +144,7 @@ def render_docx_packages(
     for index, part in enumerate(document.parts):
         writer.part(part, page_break=index == 0)
     writer.signature_page(sheet)
-    body = "".join(writer.xml)
+    body, _ = writer.body()
     # Every entry but the two each package fills is compressed once, for all packages.
     shared = _zip({n: d for n, d in base.entries.items() if n not in _OWN}, stamp.timestamp)
     for cover in covers:
@@ -149,7 +152,7 @@ def render_docx_packages(
         lead.lead(cover.party)
         own = base.own(
             body,
-            lead="".join(lead.xml),
+            lead=lead.body()[0],
             title=cover.title,
             subject=cover.subject,
             creator="; ".join(authors),
@@ -169,19 +172,19 @@ def _render(
 ) -> bytes:
     base = _Base(document, stamp)
     writer = base.writer(tracking)
-    title = writer.title_change(document)  # the body's first paragraph: numbered first
     for part in document.parts:
         writer.part(part)
     writer.close()
+    body, title = writer.body(document.former_title)
     own = base.own(
-        "".join(writer.xml),
+        body,
         title=properties_title or document.title,
         subject=subject or "",
         creator="; ".join(authors),
         title_change=title,
     )
     if title is not None:  # the header's title is tracked too, numbered after the body
-        own |= base.header(writer.title_change(document))
+        own |= base.header(writer.title_change(title.former))
     return _zip(base.entries | own, stamp.timestamp)
 
 
@@ -271,9 +274,19 @@ _SLOT = re.compile(
 )
 
 
-TitleChange = tuple[str, str, str]
-"""A redline's changed title: A's title, and the attributes of its ``w:del`` and of the
-``w:ins`` of B's (see :meth:`_Writer.title_change`)."""
+@dataclass(frozen=True)
+class TitleChange:
+    """A redline's changed title (see :meth:`_Writer.title_change`)."""
+
+    former: str
+    """A's title."""
+    deleted: str
+    """The attributes of its ``w:del``."""
+    inserted: str
+    """The attributes of the ``w:ins`` of B's."""
+    inserted_first: bool = False
+    """B's title before A's: where the body's first paragraph begins with an insertion that
+    LibreOffice would otherwise join to the title's (see :func:`_paragraph_marks`)."""
 
 
 def _fill(
@@ -295,13 +308,15 @@ def _fill(
 
 def _title_run(run: str, title: str, change: TitleChange | None) -> str:
     """The template's title run holding ``title``; for a changed title, the run holding A's
-    deleted, then the run holding B's inserted, each with the template's formatting."""
+    deleted, then the run holding B's inserted (or the other way round, as ``change`` says),
+    each with the template's formatting."""
     new = run.replace("{{ title }}", escape(title))
     if change is None:
         return new
-    former, deleted, inserted = change
-    old = _TEXT.sub(r"<\1w:delText\2", run.replace("{{ title }}", escape(former)))
-    return f"<w:del {deleted}>{old}</w:del><w:ins {inserted}>{new}</w:ins>"
+    old = _TEXT.sub(r"<\1w:delText\2", run.replace("{{ title }}", escape(change.former)))
+    deleted = f"<w:del {change.deleted}>{old}</w:del>"
+    inserted = f"<w:ins {change.inserted}>{new}</w:ins>"
+    return inserted + deleted if change.inserted_first else deleted + inserted
 
 
 _TEXT = re.compile(r"<(/?)w:t([ >])")
@@ -338,26 +353,213 @@ def _core_properties(**values: str) -> str:
     )
 
 
+Who = str
+"""The ``w:author`` and ``w:date`` attributes of a change."""
+
+_ID = 'w:id="\x01"'
+"""A change's id until the body is complete: XML never holds U+0001 (:func:`escape`)."""
+
+
 class _Tracking:
     """Who and when for tracked changes, and the counter that numbers them: the same redline
-    gives the same ids."""
+    gives the same ids, in document order."""
 
     def __init__(self, author: str, date: dt.date) -> None:
-        self.author = quoteattr(author)
-        self.date = f"{date.isoformat()}T00:00:00Z"
+        self.author = author
+        self.date = date
         self.ids = itertools.count(1)
 
-    def attributes(self) -> str:
-        """``w:id``, ``w:author`` and ``w:date`` of the next change."""
-        return f'w:id="{next(self.ids)}" w:author={self.author} w:date="{self.date}"'
+    def who(self, author: str | None = None, date: dt.date | None = None) -> Who:
+        """The attributes naming ``author`` on ``date``, each the report's where None."""
+        day = (date or self.date).isoformat()
+        return f'w:author={quoteattr(author or self.author)} w:date="{day}T00:00:00Z"'
 
-    def element(self, mark: Mark) -> str:
+    def attributes(self, who: Who | None = None) -> str:
+        """``w:id``, ``w:author`` and ``w:date`` of a change; the id is numbered by
+        :meth:`number`."""
+        return f"{_ID} {who or self.who()}"
+
+    def element(self, mark: Mark, who: Who | None = None) -> str:
         """An empty ``w:ins``/``w:del``: the mark of a paragraph or a table row."""
-        return f"<w:{mark} {self.attributes()}/>"
+        return f"<w:{mark} {self.attributes(who)}/>"
+
+    def number(self, xml: str) -> str:
+        """``xml`` with its changes numbered in order, after those numbered before."""
+        pieces = xml.split(_ID)
+        numbered = [pieces[0]]
+        for piece in pieces[1:]:
+            numbered += (f'w:id="{next(self.ids)}"', piece)
+        return "".join(numbered)
 
 
 Run = tuple[str | None, bool, bool, Mark | None]
 """Text (None: a line break), strong, emphasis, and inserted or deleted in a redline."""
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    """A paragraph of the body, held until the body is complete: whether its paragraph mark
+    is tracked depends on its neighbours (:func:`_paragraph_marks`)."""
+
+    properties: str
+    """The children of its ``w:pPr`` but the paragraph mark's, in the schema's order."""
+    runs: tuple[Run, ...]
+    mark: Mark | None = None
+    """The whole paragraph is inserted or deleted."""
+    who: Who | None = None
+    """Who made its changes (:meth:`_Tracking.who`)."""
+    strong: bool = False
+    size: int | None = None
+    """Of the text, in half-points."""
+    track: Mark | None = None
+    """How its paragraph mark is tracked, as :func:`_paragraph_marks` decides."""
+    track_who: Who | None = None
+    """Who made the change of its paragraph mark, where not ``who``: the paragraphs' after
+    it, whose insertion or deletion it belongs to."""
+
+
+_TITLE = "<title>"
+"""The properties that stand for the document's title, the paragraph before the body."""
+
+
+def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
+    """Adjacent paragraphs (no table between) with their paragraph marks tracked so that
+    "Accept All" and "Reject All" in LibreOffice and Word give every paragraph of the version
+    kept, with its style, and join none.
+
+    Paragraphs inserted (or deleted) whole have the paragraph mark tracked of the paragraph
+    before them and of each of them but the last, as Word writes an Enter typed at the end of
+    a paragraph: resolving them joins them to that paragraph, which keeps its own style. This
+    needs the last of them to have that paragraph's properties, so that either paragraph may
+    give the style (Word has given the first's since Word 97; an older reader, the second's).
+    Else each tracks its own paragraph mark, and resolving one empties it and joins it to the
+    next paragraph, whose style stays: in LibreOffice only where it makes one change of the
+    paragraph's text and mark, which it does not where it takes the text for moved text (text
+    deleted in one place and inserted in another, SwRedlineTable::isMoved).
+
+    LibreOffice also makes one change of two changes of one author, kind and minute that meet
+    across an untracked paragraph mark (SwRedlineData::CanCombine and IsPrevPos), and resolves
+    that mark with them: an item whose "." became ";" before an inserted item would be joined
+    to the paragraph after the list. Where two such changes meet, a deletion and the insertion
+    that replaces it, ending the first paragraph or beginning the second, stand in the other
+    order, so that the two changes differ; else the unchanged word next to one of them is
+    shown replaced (:func:`_widen`).
+    """
+    ps = list(paragraphs)
+    index = 0
+    while index < len(ps) - 1:
+        before, first = ps[index], ps[index + 1]
+        if before.mark is None and first.mark is not None:
+            last = index + 1
+            while last + 1 < len(ps) and ps[last + 1].mark == first.mark:
+                last += 1
+            after = ps[last + 1] if last + 1 < len(ps) else None
+            if before.properties == ps[last].properties and not (
+                after is not None and _meet(ps[last], after)
+            ):
+                ps[index] = replace(before, track=first.mark, track_who=first.who)
+                ps[last] = replace(ps[last], track=None)
+            index = last
+        index += 1
+    for index in range(len(ps) - 1):
+        first, second = ps[index], ps[index + 1]
+        if not _joined(first, second):
+            continue
+        previous = ps[index - 1] if index else None
+        following = ps[index + 2] if index + 2 < len(ps) else None
+        candidates = (  # (which paragraph, its runs rewritten), in order of preference
+            (index, _swap(first.runs, at_end=True)),
+            (index + 1, _swap(second.runs, at_end=False)),
+            (index, _widen(first.runs, at_end=True)),
+            (index + 1, _widen(second.runs, at_end=False)),
+        )
+        for at, runs in candidates:
+            if runs is None:
+                continue
+            changed = replace(ps[at], runs=runs)
+            if at == index and not _joined(previous, changed):
+                ps[index] = changed
+                break
+            if at == index + 1 and not _joined(changed, following):
+                ps[index + 1] = changed
+                break
+    return ps
+
+
+def _joined(first: _Paragraph | None, second: _Paragraph | None) -> bool:
+    """Whether LibreOffice makes one change across the untracked paragraph mark between two
+    paragraphs (see :func:`_meet`)."""
+    return first is not None and second is not None and first.track is None and _meet(first, second)
+
+
+def _meet(first: _Paragraph, second: _Paragraph) -> bool:
+    """Whether LibreOffice makes one change of the change that ends ``first`` and the one
+    that begins ``second``: the same kind by the same author on the same day."""
+    marks = [run[3] for run in first.runs if run[0] != ""]
+    following = [run[3] for run in second.runs if run[0] != ""]
+    return (
+        bool(marks and following)
+        and marks[-1] is not None
+        and marks[-1] == following[0]
+        and first.who == second.who
+    )
+
+
+def _swap(runs: tuple[Run, ...], *, at_end: bool) -> tuple[Run, ...] | None:
+    """``runs`` with the deletion and insertion (or insertion and deletion) that end them,
+    or begin them, in the other order; None where no such pair ends (begins) them."""
+    ordered = list(runs) if at_end else list(reversed(runs))
+    end = len(ordered)
+    while end and ordered[end - 1][0] == "":
+        end -= 1
+    last = ordered[end - 1][3] if end else None
+    if last is None:
+        return None
+    middle = end
+    while middle and ordered[middle - 1][3] == last:
+        middle -= 1
+    start = middle
+    other = ordered[start - 1][3] if start else None
+    if other is None:
+        return None
+    while start and ordered[start - 1][3] == other:
+        start -= 1
+    ordered = [*ordered[:start], *ordered[middle:end], *ordered[start:middle], *ordered[end:]]
+    return tuple(ordered if at_end else reversed(ordered))
+
+
+def _widen(runs: tuple[Run, ...], *, at_end: bool) -> tuple[Run, ...] | None:
+    """``runs`` with the unchanged word next to the insertion (or deletion) that ends them,
+    or begins them, shown replaced, so that they end (begin) with a change of the other
+    kind: ``Tampere`` + inserted `` lisäys`` reads ``Tampere lisäys`` inserted, ``Tampere``
+    deleted. None where no unchanged run is next to it."""
+    ordered = list(runs) if at_end else list(reversed(runs))
+    end = len(ordered)
+    while end and ordered[end - 1][0] == "":
+        end -= 1
+    kind = ordered[end - 1][3] if end else None
+    if kind is None:
+        return None
+    start = end
+    while start and ordered[start - 1][3] == kind:
+        start -= 1
+    if not start or ordered[start - 1][3] is not None:
+        return None
+    other: Mark = "del" if kind == "ins" else "ins"
+    text, strong, emphasis, _ = ordered[start - 1]  # the unchanged run next to the change
+    head: str | None = None
+    word = text
+    if text is not None and text.strip():  # its last word (first, at the start) alone
+        found = re.search(r"\S+\s*$", text) if at_end else re.search(r"^\s*\S+", text)
+        assert found is not None
+        head = text[: found.start()] if at_end else text[found.end() :]
+        word = found.group()
+    # The word with the change, then the word alone (read backwards at the start).
+    edge = [(word, strong, emphasis, kind), *ordered[start:end], (word, strong, emphasis, other)]
+    rest = [(head, strong, emphasis, None)] if head else []
+    ordered = [*ordered[: start - 1], *rest, *edge, *ordered[end:]]
+    return tuple(ordered if at_end else reversed(ordered))
+
 
 _INDENT = 425  # twips: 0.75 cm per list level
 _LINE = 4536  # twips: 8 cm, a line to sign or write on
@@ -370,20 +572,25 @@ class _Writer:
     """Collects the body's WordprocessingML; every text passes through :func:`escape`.
 
     Marks are written as tracked changes by ``tracking``; a document without marks needs
-    none and is written exactly as before marks existed."""
+    none and is written exactly as before marks existed. Paragraphs are held as values until
+    :meth:`body`, which decides their paragraph marks with their neighbours in view."""
 
     def __init__(self, styles: dict[str, str], bullets: int, tracking: _Tracking | None) -> None:
         self.styles = styles
         self.bullets = bullets
         self.tracking = tracking
-        self.xml: list[str] = []
+        self.xml: list[str | _Paragraph] = []
         self.last_mark: Mark | None = None
         """The mark of the last paragraph written (of its paragraph mark)."""
+        self.who: Who | None = tracking.who() if tracking else None
+        """Who made the changes now written: the part's record, else the report's."""
 
     def part(self, part: Part, page_break: bool = False) -> None:
         """A section or an annex: its heading, then its blocks; an annex starts a page, as in
         the PDF. A renumbered or retitled part shows its former heading deleted and the new one
-        inserted in one heading paragraph."""
+        inserted in one heading paragraph. Its changes carry its own author and date."""
+        if self.tracking is not None:
+            self.who = self.tracking.who(part.author, part.date)
         if part.former_heading is not None:
             runs: tuple[Run, ...] = (
                 (part.former_heading, False, False, "del"),
@@ -396,22 +603,50 @@ class _Writer:
         for block in part.blocks:
             self.block(block)
 
-    def title_change(self, document: Document) -> TitleChange | None:
-        """A redline's title where it changed: A's, deleted, then B's inserted, as the next two
-        tracked changes, so that accepting gives B's title and rejecting A's; None where it
-        did not change."""
-        if document.former_title is None:
-            return None
+    def title_change(self, former: str, inserted_first: bool = False) -> TitleChange:
+        """A redline's changed title: A's (``former``), deleted, and B's inserted, as the next
+        two tracked changes (in the order they stand), so that accepting gives B's title and
+        rejecting A's. By the report's author, whatever the parts'."""
         tracking = self._tracking()
-        return document.former_title, tracking.attributes(), tracking.attributes()
+        first, second = (tracking.number(tracking.attributes()) for _ in range(2))
+        deleted, inserted = (second, first) if inserted_first else (first, second)
+        return TitleChange(former, deleted, inserted, inserted_first)
+
+    def body(self, former_title: str | None = None) -> tuple[str, TitleChange | None]:
+        """The body's WordprocessingML, its paragraph marks decided by
+        :func:`_paragraph_marks` and its changes numbered in document order; and the title's
+        change where ``former_title`` (A's) is given, the title being the paragraph before
+        the body. Called once, when everything is written."""
+        title = None
+        if former_title is not None:  # the title's paragraph, of which only the marks count
+            runs: tuple[Run, ...] = (("A", False, False, "del"), ("B", False, False, "ins"))
+            title = _Paragraph(_TITLE, runs, who=self._tracking().who())
+        pieces: list[str] = []
+        chain: list[_Paragraph] = [title] if title is not None else []
+        for item in [*self.xml, ""]:
+            if isinstance(item, _Paragraph):
+                chain.append(item)
+                continue
+            if chain:
+                if self.tracking is not None:
+                    chain = _paragraph_marks(chain)
+                if chain[0].properties == _TITLE:
+                    title, chain = chain[0], chain[1:]
+                pieces.extend(self._paragraph_xml(paragraph) for paragraph in chain)
+                chain = []
+            pieces.append(item)
+        change = None
+        if former_title is not None and title is not None:
+            change = self.title_change(former_title, inserted_first=title.runs[0][3] == "ins")
+        xml = "".join(pieces)
+        return (xml if self.tracking is None else self._tracking().number(xml)), change
 
     def close(self) -> None:
         """End the body. The body's last paragraph is the document's last, whose paragraph
         mark Word cannot delete or insert: after a marked one, an unmarked empty paragraph
         closes the body (both A's and B's text then end with it)."""
         if self.last_mark is not None:
-            self.xml.append("<w:p/>")
-            self.last_mark = None
+            self.paragraph(())
 
     def block(self, block: Block, level: int = 0) -> None:
         """One block; ``level`` is the depth of the list it sits in (0: not in a list)."""
@@ -492,21 +727,36 @@ class _Writer:
             properties.append(f'<w:ind w:left="{indent[0]}" w:hanging="{indent[1]}"/>')
         if align is not None:
             properties.append(f'<w:jc w:val="{align}"/>')
-        if mark is not None:  # the paragraph mark's run properties come after w:jc
-            properties.append(f"<w:rPr>{self._tracking().element(mark)}</w:rPr>")
-        self.xml.append("<w:p>")
-        if properties:
-            self.xml.append(f"<w:pPr>{''.join(properties)}</w:pPr>")
-        self.xml.extend(self._run_xml(run, strong, size) for run in runs)
-        self.xml.append("</w:p>")
+        self.xml.append(
+            _Paragraph("".join(properties), tuple(runs), mark, self.who, strong, size, mark)
+        )
         self.last_mark = mark
+
+    def _paragraph_xml(self, paragraph: _Paragraph) -> str:
+        """One paragraph, its paragraph mark tracked as ``paragraph.track`` says."""
+        properties = paragraph.properties
+        if paragraph.track is not None:  # the paragraph mark's run properties come last
+            who = paragraph.track_who or paragraph.who
+            mark = self._tracking().element(paragraph.track, who)
+            properties += f"<w:rPr>{mark}</w:rPr>"
+        runs = "".join(
+            self._run_xml(run, paragraph.strong, paragraph.size, paragraph.who)
+            for run in paragraph.runs
+        )
+        if not properties and not runs:
+            return "<w:p/>"
+        return (
+            f"<w:p><w:pPr>{properties}</w:pPr>{runs}</w:p>" if properties else f"<w:p>{runs}</w:p>"
+        )
 
     def _tracking(self) -> _Tracking:
         if self.tracking is None:
             raise ValueError("a redline's marks need render_redline_docx (author and date)")
         return self.tracking
 
-    def _run_xml(self, run: Run, strong: bool = False, size: int | None = None) -> str:
+    def _run_xml(
+        self, run: Run, strong: bool = False, size: int | None = None, who: Who | None = None
+    ) -> str:
         """One run, inside ``w:ins`` or ``w:del`` when it is marked."""
         text, bold, italic, mark = run
         if text is None:
@@ -523,7 +773,7 @@ class _Writer:
         xml = f"<w:r>{properties}{content}</w:r>"
         if mark is None:
             return xml
-        return f"<w:{mark} {self._tracking().attributes()}>{xml}</w:{mark}>"
+        return f"<w:{mark} {self._tracking().attributes(who)}>{xml}</w:{mark}>"
 
     def table(self, block: Table) -> None:
         """A Word table: a repeated header row, columns as wide as their content needs."""
@@ -543,7 +793,7 @@ class _Writer:
             self.xml.append("<w:tr>")
             row_properties = '<w:tblHeader w:val="true"/>' if index == 0 else ""
             if mark is not None:  # after w:tblHeader (CT_TrPr)
-                row_properties += self._tracking().element(mark)
+                row_properties += self._tracking().element(mark, self.who)
             if row_properties:
                 self.xml.append(f"<w:trPr>{row_properties}</w:trPr>")
             for column, (content, width) in enumerate(zip(cells, twips, strict=True)):
@@ -558,11 +808,7 @@ class _Writer:
             self.xml.append("</w:tr>")
         self.xml.append("</w:tbl>")
         # Word joins adjacent tables: a paragraph between, inserted or deleted with its table.
-        if block.mark is None:
-            self.xml.append("<w:p/>")
-            self.last_mark = None
-        else:
-            self.paragraph((), mark=block.mark)
+        self.paragraph((), mark=block.mark)
 
 
 class _PackageWriter(_Writer):
