@@ -2,9 +2,10 @@
 (issue 18): accepting every change gives B's own DOCX and rejecting every change A's, paragraph
 for paragraph, style for style, cell for cell; no paragraph joined or split.
 
-Each scenario class of the issue is a branch of one seed repository: A is the seed's commit,
-B the branch's. ``tymdocs diff A B`` writes the redline, ``tymdocs build --ref`` A's and B's
-own DOCX, and one LibreOffice resolves every redline (it takes a second or two to start).
+Each scenario class of the issue is a branch of one seed repository: A is the seed adopted as
+version 1, B the branch's last commit. ``tymdocs diff A B`` writes the redline, ``tymdocs
+build --ref`` A's and B's own DOCX, and one LibreOffice resolves every redline (it takes a
+second or two to start).
 Skipped where LibreOffice, with a Python that has its ``uno`` module, is not installed.
 
 Compared: the title (in the body and the header) and the body from the first part heading
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import shutil
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,15 +33,14 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from tests.helpers import (
-    SEED,
-    copy_agreement,
     edit,
+    fixed_git,
     git,
-    init_repo,
     soffice_accept_and_reject_many,
     uno_python,
 )
 from tests.test_diff import revise
+from tests.test_governance import kela_to_one
 from tymdocs.cli import main
 
 pytestmark = pytest.mark.skipif(
@@ -50,6 +52,7 @@ SECTION_4 = "docs_src/04-johtoryhma.md"
 SECTION_7 = "docs_src/07-palvelut.md"
 SECTION_8 = "docs_src/08-henkilosto.md"
 SECTION_11 = "docs_src/11-asiakastietoaineisto.md"
+SECTION_12 = "docs_src/12-voimassaolo-ja-muuttaminen.md"
 LIITE_2 = "annexes/liite-2-kokoonpano.yaml"
 HEADING_4 = "# 4 Yhteistoimintamallin johtoryhmä\n\n"
 RESOURCES = (  # § 8's second paragraph
@@ -143,6 +146,14 @@ def _paragraph_moved_unchanged(root: Path) -> None:
     edit(root, SECTION_4, HEADING_4, HEADING_4 + ASSESSMENT + "\n")
 
 
+def _paragraph_moved_after_a_list(root: Path) -> None:
+    """§ 8's last paragraph moved, word for word, to the end of § 12, after its list of
+    signatories and before Liite 1's heading."""
+    edit(root, SECTION_8, "\n\n" + ASSESSMENT, "\n")
+    text = (root / SECTION_12).read_text(encoding="utf-8")
+    (root / SECTION_12).write_text(text + "\n" + ASSESSMENT, encoding="utf-8")
+
+
 def _title_changed(root: Path) -> None:
     edit(root, "tymdocs.yaml", "title: SOPIMUS", "title: UUSI SOPIMUS")
 
@@ -157,6 +168,16 @@ def _sentence_and_list_added(root: Path) -> None:
         "liitteen 4 mukaisesti. Palveluja ovat erityisesti\n\n- työhönvalmennus;\n"
         "- kuntoutuksen tarpeen arviointi.\n",
     )
+
+
+def _recorded_decision(root: Path) -> None:
+    """Kela's htv in Liite 5 changed by a recorded steering-group decision: the part's changes
+    are the decision's, and B closes Liite 5 with its "muutettu" note."""
+    kela_to_one(root)
+    _tymdocs(
+        "-C", str(root), "approve", "--body", "Johtoryhmä", "--date", "15.9.2025",
+        "--section", "4", "--effective", "1.10.2025", "-m", "Kelan resurssi",
+    )  # fmt: skip
 
 
 def _fixture_revision(root: Path) -> None:
@@ -179,7 +200,9 @@ SCENARIOS: dict[str, Callable[[Path], None]] = {
     "list amendment": _list_amendment,
     "paragraph moved to another section": _paragraph_moved,
     "paragraph moved unchanged": _paragraph_moved_unchanged,
+    "paragraph moved unchanged after a list": _paragraph_moved_after_a_list,
     "title changed": _title_changed,
+    "figure changed by a recorded decision": _recorded_decision,
     "sentence and list added": _sentence_and_list_added,
     "fixture revision, annex removed and added": _fixture_revision,
 }
@@ -190,10 +213,12 @@ SCENARIOS: dict[str, Callable[[Path], None]] = {
 
 @dataclass(frozen=True)
 class Resolved:
-    """One scenario's DOCX files: A's and B's own, and the redline accepted and rejected."""
+    """One scenario's DOCX files: A's and B's own, the redline, and the redline accepted and
+    rejected."""
 
     a: Path
     b: Path
+    redline: Path
     accepted: Path
     rejected: Path
 
@@ -212,11 +237,20 @@ def _docx(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def resolved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Resolved]:
+def resolved(
+    tmp_path_factory: pytest.TempPathFactory, adopted_template: Path
+) -> Iterator[dict[str, Resolved]]:
     """Every scenario on a branch of one seed repository, its redline and both versions' DOCX
     written by tymdocs, and every redline resolved by one LibreOffice."""
     folder = tmp_path_factory.mktemp("libreoffice")
-    repo = init_repo(copy_agreement(folder / "agreement", SEED), "Sopimus 1.5.2025")
+    repo = folder / "agreement"
+    shutil.copytree(adopted_template, repo, symlinks=True)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fixed_git(monkeypatch)  # the records' commits
+        yield _resolve(repo, folder)
+
+
+def _resolve(repo: Path, folder: Path) -> dict[str, Resolved]:
     a = git(repo, "rev-parse", "HEAD")
     _tymdocs("-C", str(repo), "build", "-q", "--ref", a, "--no-packages", "-o", str(folder / "a"))
     redlines: dict[str, tuple[Path, Path]] = {}
@@ -224,8 +258,9 @@ def resolved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Resolved]:
         branch = f"scenario-{index}"
         git(repo, "checkout", "-q", "-b", branch, a)
         change(repo)
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", name)
+        if git(repo, "status", "--porcelain"):  # not committed by a record command
+            git(repo, "add", "-A")
+            git(repo, "commit", "-q", "-m", name)
         out = folder / branch
         _tymdocs("-C", str(repo), "build", "-q", "--ref", branch, "--no-packages", "-o", str(out))
         _tymdocs("-C", str(repo), "diff", "-q", a, branch, "--format", "docx", "-o", str(out / "r"))
@@ -235,8 +270,10 @@ def resolved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Resolved]:
     results = soffice_accept_and_reject_many([r for r, _ in redlines.values()], folder)
     own_a = _docx(folder / "a")
     return {
-        name: Resolved(own_a, b, accepted, rejected)
-        for (name, (_, b)), (accepted, rejected) in zip(redlines.items(), results, strict=True)
+        name: Resolved(own_a, b, redline, accepted, rejected)
+        for (name, (redline, b)), (accepted, rejected) in zip(
+            redlines.items(), results, strict=True
+        )
     }
 
 
@@ -273,7 +310,28 @@ def read(path: Path) -> Reading:
 # -- the tests --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS)
+KNOWN = {
+    "paragraph moved unchanged after a list": (
+        "LibreOffice takes the inserted paragraph for moved text and then resolves its "
+        "paragraph mark before its text, joining the paragraph after it (Liite 1's heading) to "
+        "it with its style. Tracking the list item's paragraph mark instead, as after a "
+        "paragraph of the inserted one's style, is right in LibreOffice (and in Word, which has "
+        "given a joined paragraph the first one's style since Word 97) but not by resolve() in "
+        "tests/test_redline_docx.py, which gives it the second one's"
+    ),
+}
+"""Scenarios LibreOffice does not resolve exactly yet, and why."""
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN[name]))
+        if name in KNOWN
+        else name
+        for name in SCENARIOS
+    ],
+)
 def test_accept_all_gives_b_and_reject_all_gives_a(
     resolved: dict[str, Resolved], scenario: str
 ) -> None:
@@ -289,3 +347,21 @@ def test_a_redline_changes_what_it_resolves(resolved: dict[str, Resolved]) -> No
     for name, found in resolved.items():
         assert read(found.a) != read(found.b), name
         assert len(read(found.b).body) > 100, name  # the whole agreement, annexes included
+
+
+def test_a_recorded_change_carries_its_record_and_accepting_keeps_b_s_note(
+    resolved: dict[str, Resolved],
+) -> None:
+    """The decision's body and date on every tracked change of the part it changed, and its
+    "muutettu" note part of B: accepting every change gives B with the note."""
+    found = resolved["figure changed by a recorded decision"]
+    notes = [line for line in read(found.b).body if " muutettu: " in line]
+    assert notes == [
+        "Normal: Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen."
+    ]
+    assert notes[0] in read(found.accepted).body and notes[0] not in read(found.rejected).body
+    with zipfile.ZipFile(found.redline) as package:
+        body = package.read("word/document.xml").decode()
+    assert set(re.findall(r'w:author="([^"]*)" w:date="([^"]*)"', body)) == {
+        ("Johtoryhmä", "2025-09-15T00:00:00Z")
+    }
