@@ -71,8 +71,8 @@ DATE = dt.date(2025, 9, 15)
 def resolve(body: etree._Element, keep: Literal["ins", "del"]) -> etree._Element:
     """A copy of ``body`` with every tracked change resolved: ``keep="ins"`` accepts all
     (insertions stay, deletions go), ``keep="del"`` rejects all. A paragraph whose paragraph
-    mark goes is joined to the next paragraph, as in Word; it must be empty by then unless
-    a paragraph follows it, and it must not be the body's last."""
+    mark goes is joined to the next paragraph (:func:`_join_next`); it must be empty by then
+    unless a paragraph follows it, and it must not be the body's last."""
     body = copy.deepcopy(body)
     drop = "del" if keep == "ins" else "ins"
     for row in list(body.iter(f"{W}tr")):
@@ -120,16 +120,45 @@ def resolve(body: etree._Element, keep: Literal["ins", "del"]) -> etree._Element
 
 
 def _join_next(paragraph: etree._Element) -> None:
-    """Remove ``paragraph``'s mark: its content moves to the start of the next paragraph."""
+    """Remove ``paragraph``'s mark: its content moves to the start of the next paragraph,
+    whose mark ends the joined one. The joined paragraph has ``paragraph``'s properties, as
+    LibreOffice and Word (since Word 97) give it the first one's, unless ``paragraph`` was
+    emptied (no text left): then it keeps the next one's."""
     following = paragraph.getnext()
     assert following is not None and following.tag != f"{W}sectPr", "the body's last mark"
     content = [child for child in paragraph if child.tag != f"{W}pPr"]
     if content:
         assert following.tag == f"{W}p", "content joined to a table"
+        if _has_text(paragraph):
+            _take_properties(following, paragraph)
         start = 1 if following.find(f"{W}pPr") is not None else 0
         for offset, child in enumerate(content):
             following.insert(start + offset, child)
     paragraph.getparent().remove(paragraph)
+
+
+def _take_properties(target: etree._Element, source: etree._Element) -> None:
+    """``target``'s paragraph properties replaced by ``source``'s, but for its paragraph
+    mark (``w:rPr``), which stays ``target``'s."""
+    found = source.find(f"{W}pPr")
+    properties = copy.deepcopy(found) if found is not None else etree.Element(f"{W}pPr")
+    for mark in properties.findall(f"{W}rPr"):
+        properties.remove(mark)
+    own = target.find(f"{W}pPr")
+    if own is not None:
+        properties.extend(own.findall(f"{W}rPr"))  # last in CT_PPr, as in ``source``
+        target.remove(own)
+    if len(properties):
+        target.insert(0, properties)
+
+
+def _has_text(paragraph: etree._Element) -> bool:
+    """Whether a paragraph's runs hold any text, tab or line break."""
+    return any(
+        child.tag in (f"{W}tab", f"{W}br") or (child.tag == f"{W}t" and bool(child.text))
+        for run in paragraph.iter(f"{W}r")
+        for child in run
+    )
 
 
 def canonical(body: etree._Element) -> list[str]:
@@ -265,6 +294,10 @@ def _annex(number: int, title: str, *blocks: Block) -> Part:
 
 def _p(text: str) -> Paragraph:
     return Paragraph(plain(text))
+
+
+def _h(text: str) -> Heading:
+    return Heading(2, plain(text))
 
 
 def _table(*rows: tuple[str, str], strong_last: bool = True) -> Table:
@@ -886,24 +919,68 @@ def test_an_item_added_after_an_amended_last_item_tracks_that_item_s_paragraph_m
     assert _mark(found["Lopuksi."]) is None
 
 
-def test_a_changed_heading_before_an_inserted_paragraph_reads_inserted_first() -> None:
-    """A renumbered heading (former deleted, new inserted) before a paragraph inserted whole:
-    the heading cannot take the paragraph's paragraph mark (another style), so its insertion
-    stands before its deletion, and LibreOffice does not join the heading to what follows."""
-    a = _document((_section(1, "Eka", _p("Yksi.")), _section(2, "Toka", _p("Kaksi."))))
+def test_a_paragraph_before_inserted_ones_tracks_their_paragraph_mark_whatever_its_style() -> None:
+    """Paragraphs inserted whole after a paragraph of another style (a renumbered heading, a
+    list item, a paragraph that ends with an added sentence): the paragraph mark inserted is
+    that paragraph's, as Word writes an Enter typed at its end, and rejecting keeps its style
+    (LibreOffice and Word give a joined paragraph the first one's). After a table, whose
+    empty paragraph would be emptied, an inserted heading tracks its own."""
+    a = _document(
+        (
+            _section(1, "Eka", _items("eka;", "toka."), _table(("a", "1"))),
+            _section(2, "Toka", _p("Palvelut liitteen 4 mukaisesti."), _p("Kaksi.")),
+        )
+    )
     b = _document(
-        (_section(1, "Eka", _p("Yksi.")), _section(3, "Toka", _p("Siirretty."), _p("Kaksi.")))
+        (
+            _section(
+                1, "Eka", _items("eka;", "toka."), _p("Siirretty."), _table(("a", "1")), _h("Uusi")
+            ),
+            _section(
+                3,
+                "Toka",
+                _p("Lisätty."),
+                _p("Palvelut liitteen 4 mukaisesti. Palveluja ovat"),
+                ListBlock((ListItem(None, plain("valmennus;")), ListItem(None, plain("arvio.")))),
+                _p("Kaksi."),
+            ),
+        )
+    )
+    data = check_redline(a, b, list(zip(a.parts, b.parts, strict=True)))  # type: ignore[arg-type]
+    found = _paragraphs(data)
+    assert _mark(found["2)toka."]) == "ins" and _mark(found["Siirretty."]) is None
+    assert _changes(found["2 Toka3 Toka"]) == [("del", "2 Toka"), ("ins", "3 Toka")]
+    assert _mark(found["2 Toka3 Toka"]) == "ins" and _mark(found["Lisätty."]) is None
+    sentence = found["Palvelut liitteen 4 mukaisesti. Palveluja ovat"]
+    assert _changes(sentence) == [("ins", " Palveluja ovat")]
+    assert _mark(sentence) == "ins"
+    assert [_mark(found[t]) for t in ("valmennus;", "arvio.", "Kaksi.")] == ["ins", None, None]
+    assert _mark(found["Uusi"]) == "ins"
+
+
+def test_a_changed_heading_before_an_inserted_paragraph_reads_inserted_first() -> None:
+    """A renumbered heading (former deleted, new inserted) before a paragraph inserted whole
+    whose insertion meets the next paragraph's: the heading cannot take the paragraph's
+    paragraph mark (LibreOffice would make one change of the three), so its insertion
+    stands before its deletion, and LibreOffice does not join the heading to what follows."""
+    a = _document((_section(1, "Eka", _p("Yksi.")), _section(2, "Toka", _p("Kaksi on tässä."))))
+    b = _document(
+        (
+            _section(1, "Eka", _p("Yksi.")),
+            _section(3, "Toka", _p("Siirretty."), _p("Uusi Kaksi on tässä.")),
+        )
     )
     data = check_redline(a, b, list(zip(a.parts, b.parts, strict=True)))  # type: ignore[arg-type]
     found = _paragraphs(data)
     assert _changes(found["3 Toka2 Toka"]) == [("ins", "3 Toka"), ("del", "2 Toka")]
+    assert _mark(found["3 Toka2 Toka"]) is None
     assert _mark(found["Siirretty."]) == "ins"
 
 
-def test_a_sentence_added_before_a_new_list_shows_the_last_word_replaced() -> None:
-    """A paragraph that ends with an insertion, before list items inserted whole: its last
-    unchanged word is shown replaced (inserted with the sentence, then deleted), so that the
-    paragraph ends with a deletion and LibreOffice keeps it apart from the items."""
+def test_a_sentence_added_before_a_new_first_word_shows_the_last_word_replaced() -> None:
+    """A paragraph that ends with an insertion, before one that begins with an insertion: its
+    last unchanged word is shown replaced (inserted with the sentence, then deleted), so that
+    the paragraph ends with a deletion and LibreOffice keeps the two apart."""
     a = _document((_section(7, "Palvelut", _p("Palvelut liitteen 4 mukaisesti."), _p("Muu.")),))
     b = _document(
         (
@@ -911,8 +988,7 @@ def test_a_sentence_added_before_a_new_list_shows_the_last_word_replaced() -> No
                 7,
                 "Palvelut",
                 _p("Palvelut liitteen 4 mukaisesti. Palveluja ovat"),
-                ListBlock((ListItem(None, plain("valmennus;")), ListItem(None, plain("arvio.")))),
-                _p("Muu."),
+                _p("Lisäksi Muu."),
             ),
         )
     )

@@ -310,28 +310,7 @@ def read(path: Path) -> Reading:
 # -- the tests --------------------------------------------------------------------------------
 
 
-KNOWN = {
-    "paragraph moved unchanged after a list": (
-        "LibreOffice takes the inserted paragraph for moved text and then resolves its "
-        "paragraph mark before its text, joining the paragraph after it (Liite 1's heading) to "
-        "it with its style. Tracking the list item's paragraph mark instead, as after a "
-        "paragraph of the inserted one's style, is right in LibreOffice (and in Word, which has "
-        "given a joined paragraph the first one's style since Word 97) but not by resolve() in "
-        "tests/test_redline_docx.py, which gives it the second one's"
-    ),
-}
-"""Scenarios LibreOffice does not resolve exactly yet, and why."""
-
-
-@pytest.mark.parametrize(
-    "scenario",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN[name]))
-        if name in KNOWN
-        else name
-        for name in SCENARIOS
-    ],
-)
+@pytest.mark.parametrize("scenario", SCENARIOS)
 def test_accept_all_gives_b_and_reject_all_gives_a(
     resolved: dict[str, Resolved], scenario: str
 ) -> None:

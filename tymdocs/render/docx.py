@@ -429,13 +429,15 @@ def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
 
     Paragraphs inserted (or deleted) whole have the paragraph mark tracked of the paragraph
     before them and of each of them but the last, as Word writes an Enter typed at the end of
-    a paragraph: resolving them joins them to that paragraph, which keeps its own style. This
-    needs the last of them to have that paragraph's properties, so that either paragraph may
-    give the style (Word has given the first's since Word 97; an older reader, the second's).
-    Else each tracks its own paragraph mark, and resolving one empties it and joins it to the
-    next paragraph, whose style stays: in LibreOffice only where it makes one change of the
-    paragraph's text and mark, which it does not where it takes the text for moved text (text
-    deleted in one place and inserted in another, SwRedlineTable::isMoved).
+    a paragraph: resolving them joins them to that paragraph, which keeps its own properties
+    whatever theirs (LibreOffice, and Word since Word 97, give a joined paragraph the first
+    one's), unless resolving leaves it without text: it then takes the last one's, so there
+    the two must have the same (:func:`_may_take`). Else each tracks its own paragraph mark,
+    and resolving one empties it and joins it to the next paragraph, whose style stays: in
+    LibreOffice only where it makes one change of the paragraph's text and mark, which it does
+    not where it takes the text for moved text (text deleted in one place and inserted in
+    another, SwRedlineTable::isMoved): it then resolves the mark first, and the next
+    paragraph takes the emptied one's style.
 
     LibreOffice also makes one change of two changes of one author, kind and minute that meet
     across an untracked paragraph mark (SwRedlineData::CanCombine and IsPrevPos), and resolves
@@ -454,7 +456,7 @@ def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
             while last + 1 < len(ps) and ps[last + 1].mark == first.mark:
                 last += 1
             after = ps[last + 1] if last + 1 < len(ps) else None
-            if before.properties == ps[last].properties and not (
+            if _may_take(before, ps[last], first.mark) and not (
                 after is not None and _meet(ps[last], after)
             ):
                 ps[index] = replace(before, track=first.mark, track_who=first.who)
@@ -484,6 +486,18 @@ def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
                 ps[index + 1] = changed
                 break
     return ps
+
+
+def _may_take(before: _Paragraph, last: _Paragraph, mark: Mark) -> bool:
+    """Whether ``before`` may track the paragraph mark of the paragraphs after it that are
+    inserted or deleted whole (``mark``), up to ``last``: not the title (its paragraph is the
+    template's), and, where resolving them leaves ``before`` without text (it then takes the
+    properties of ``last``), only where the two have the same properties."""
+    if before.properties == _TITLE:
+        return False
+    kept = "del" if mark == "ins" else "ins"  # what stays where the paragraphs go
+    keeps_text = any(text is None or text for text, _, _, m in before.runs if m in (None, kept))
+    return keeps_text or before.properties == last.properties
 
 
 def _joined(first: _Paragraph | None, second: _Paragraph | None) -> bool:
