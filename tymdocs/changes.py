@@ -8,10 +8,11 @@ redline renderer (HTML, DOCX, Markdown, PDF) walks. Text is compared word by wor
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, assert_never
 
 from tymdocs.document import Document, Part, compose
 from tymdocs.governance.rules import composition_text, rule_for
@@ -25,13 +26,21 @@ from tymdocs.model import (
     GoalsAnnex,
     Member,
     Metadata,
+    Moved,
     Party,
     Policy,
     RecordNeeded,
     StaffingAnnex,
     StaffingItem,
 )
-from tymdocs.redline import changed, longest_chain, redline_document, redline_parts
+from tymdocs.redline import (
+    UnitKind,
+    changed,
+    longest_chain,
+    moves,
+    redline_document,
+    redline_parts,
+)
 
 Status = Literal["added", "removed", "changed", "renumbered", "retitled"]
 
@@ -147,6 +156,7 @@ def compare(
         )
         if same_text and old is not None and new is not None:
             sentences = (_same_text(old, new), *sentences)
+        sentences = (*sentences, *_move_sentences(part))
         changes.append(
             Change(
                 key=part.key,
@@ -179,6 +189,57 @@ def _same_text(old: Part, new: Part) -> str:
         before=label(ref, number=old.number),
         after=label(ref, number=new.number),
     )
+
+
+def _move_sentences(part: Part) -> list[str]:
+    """The moves to and from a redline part, in words: ``kappale siirretty: 8 § → 9 §``,
+    ``kohta siirretty ja muutettu 11 §:n sisällä``; a move within the part is said once, at
+    its new place, and moves said alike are counted (``3 kappaletta siirretty: …``)."""
+    said: Counter[tuple[UnitKind, str, str, str]] = Counter()  # in the order first said
+    here = _reference(part.kind, part.number)
+    for kind, end in moves(part):
+        other = _reference(end.kind, end.part)
+        if end.within and end.side == "to":
+            key = "moved_edited_within" if end.edited else "moved_within"
+            said[kind, key, _reference(part.kind, part.number, "genitive"), ""] += 1
+        elif not end.within:
+            key = "moved_edited_between" if end.edited else "moved_between"
+            before, after = (here, other) if end.side == "from" else (other, here)
+            said[kind, key, before, after] += 1
+    sentences = []
+    for (kind, key, before, after), count in said.items():
+        what = label(f"moved_{kind}") if count == 1 else label(f"moved_{kind}s", count=count)
+        sentences.append(label(key, what=what, before=before, after=after, part=before))
+    return sentences
+
+
+def move_badge(end: Moved[Any]) -> str:
+    """What stands beside a moved block: where it went (``siirretty 9 §:ään``) or where it
+    came from (``siirretty tänne 8 §:stä``); within its part, up or down."""
+    if end.within:
+        match end.side:
+            case "from":
+                return label("redline_moved_up" if end.earlier else "redline_moved_down")
+            case "to":
+                return label(
+                    "redline_moved_from_above" if end.earlier else "redline_moved_from_below"
+                )
+            case _:
+                assert_never(end.side)
+    if end.side == "from":
+        return label("redline_moved_to", part=_reference(end.kind, end.part, "illative"))
+    return label("redline_moved_here", part=_reference(end.kind, end.part, "elative"))
+
+
+def _reference(
+    kind: Literal["section", "annex"],
+    number: int,
+    case: Literal["nominative", "genitive", "elative", "illative"] = "nominative",
+) -> str:
+    """A part named in running text: ``8 §``, ``Liite 5``; ``8 §:n``, ``liitteestä 5``."""
+    if case == "nominative":
+        return label(f"{kind}_ref", number=number)
+    return label(f"{kind}_{case}", number=number)
 
 
 def _changed_beyond_notes(

@@ -195,6 +195,40 @@ PDF_REDLINE_LABELS: dict[str, str] = {
 }
 _add(PDF_REDLINE_LABELS)
 
+# What a redline says of a block moved: in the summary's sentences, and beside the block.
+MOVE_LABELS: dict[str, str] = {
+    "moved_heading": "otsikko",
+    "moved_paragraph": "kappale",
+    "moved_item": "kohta",
+    "moved_table": "taulukko",
+    "moved_headings": "{count} otsikkoa",
+    "moved_paragraphs": "{count} kappaletta",
+    "moved_items": "{count} kohtaa",
+    "moved_tables": "{count} taulukkoa",
+    "moved_between": "{what} siirretty: {before} → {after}",
+    "moved_edited_between": "{what} siirretty ja muutettu: {before} → {after}",
+    "moved_within": "{what} siirretty {part} sisällä",
+    "moved_edited_within": "{what} siirretty ja muutettu {part} sisällä",
+    "section_elative": "{number} §:stä",
+    "section_illative": "{number} §:ään",
+    "section_genitive": "{number} §:n",
+    "annex_elative": "liitteestä {number}",
+    "annex_illative": "liitteeseen {number}",
+    "annex_genitive": "liitteen {number}",
+    "redline_moved": "siirretty",
+    "redline_moved_to": "siirretty {part}",
+    "redline_moved_here": "siirretty tänne {part}",
+    "redline_moved_up": "siirretty ylemmäs",
+    "redline_moved_down": "siirretty alemmas",
+    "redline_moved_from_above": "siirretty tänne ylempää",
+    "redline_moved_from_below": "siirretty tänne alempaa",
+    "redline_move_bar": (
+        "Kaksoisviiva: siirretty otsikko, kappale, kohta tai taulukko; merkintä sen alussa "
+        "kertoo, mihin tai mistä se siirrettiin."
+    ),
+}
+_add(MOVE_LABELS)
+
 INSTRUCTIONS: tuple[str, ...] = (
     "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",
     "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi {pages}; "

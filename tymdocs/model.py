@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, assert_never
+from typing import Generic, Literal, TypeVar, assert_never
 
 # -- text -------------------------------------------------------------------------------------
 
@@ -56,6 +56,39 @@ Inline = Span | LineBreak
 Inlines = tuple[Inline, ...]
 
 
+_Shown = TypeVar("_Shown", "Heading", "Paragraph", "ListItem", "Table")
+
+
+@dataclass(frozen=True)
+class Moved(Generic[_Shown]):
+    """In a redline: this block, deleted whole here, was inserted elsewhere (``side`` "from"),
+    or, inserted whole here, was deleted elsewhere (``side`` "to"), the same or edited.
+
+    An annotation beside the marks, never a mark: the block's marks stay its whole deletion
+    or insertion, so accepting every mark still gives B and rejecting every mark A, and a
+    renderer that knows no moves (the DOCX writer) shows a deletion and an insertion. The
+    edit inside a moved text is ``shown`` at its new place, word by word against its source,
+    by the renderers that show moves."""
+
+    side: Literal["from", "to"]
+    number: int
+    """The move's number in the report, the same at both ends, in B's reading order."""
+    kind: Literal["section", "annex"]
+    part: int
+    """The part at the other end, by kind and number as the redline shows it."""
+    within: bool
+    """Both ends in the same part."""
+    earlier: bool
+    """The other end stands before this one in the report."""
+    edited: bool
+    """The text at the new place differs from the text at the old."""
+    shown: _Shown | None = None
+    """At the "to" end: the block as B has it, marked against its source word by word (words
+    left as they were unmarked, the move's edits inserted and deleted), for reading only;
+    None at the "from" end, and where the two differ in what marks cannot show (a table's
+    columns): the block is then shown inserted whole."""
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int
@@ -63,6 +96,9 @@ class Heading:
     line: int = field(default=0, compare=False)
     mark: Mark | None = None
     """In a redline: the whole block is inserted or deleted (its spans carry the mark too)."""
+    moved: Moved[Heading] | None = field(default=None, compare=False)
+    """In a redline, on a block marked whole: one end of a move. Left out of equality, as a
+    moved block is its deletion or insertion to accept and reject."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +107,9 @@ class Paragraph:
     line: int = field(default=0, compare=False)
     mark: Mark | None = None
     """In a redline: the whole block is inserted or deleted (its spans carry the mark too)."""
+    moved: Moved[Paragraph] | None = field(default=None, compare=False)
+    """In a redline, on a block marked whole: one end of a move. Left out of equality, as a
+    moved block is its deletion or insertion to accept and reject."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +126,9 @@ class ListItem:
     line: int = field(default=0, compare=False)
     mark: Mark | None = None
     """In a redline: the item is inserted or deleted (its spans and children carry it too)."""
+    moved: Moved[ListItem] | None = field(default=None, compare=False)
+    """In a redline, on a block marked whole: one end of a move. Left out of equality, as a
+    moved block is its deletion or insertion to accept and reject."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +166,9 @@ class Table:
     line: int = field(default=0, compare=False)
     mark: Mark | None = None
     """In a redline: the whole table is inserted or deleted (every row carries it too)."""
+    moved: Moved[Table] | None = field(default=None, compare=False)
+    """In a redline, on a block marked whole: one end of a move. Left out of equality, as a
+    moved block is its deletion or insertion to accept and reject."""
 
     def alignment(self, column: int) -> Align:
         return self.align[column] if column < len(self.align) else None

@@ -20,10 +20,10 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from itertools import groupby
-from typing import TypeVar, assert_never
+from typing import Any, Literal, TypeVar, assert_never
 
 from tymdocs.document import Document, Part
 from tymdocs.model import (
@@ -36,6 +36,7 @@ from tymdocs.model import (
     ListBlock,
     ListItem,
     Mark,
+    Moved,
     Paragraph,
     Row,
     Span,
@@ -52,31 +53,36 @@ _WORD = re.compile(r"\w+(?:[.,/:\-–]\w+)*")
 # -- marking whole values ---------------------------------------------------------------------
 
 
-def mark_inlines(content: Inlines, mark: Mark) -> Inlines:
+def mark_inlines(content: Inlines, mark: Mark | None) -> Inlines:
     return tuple(replace(part, mark=mark) for part in content)
 
 
-def mark_block(block: Block, mark: Mark) -> Block:
-    """``block`` inserted or deleted as a whole: the block and everything in it marked."""
+def mark_block(block: Block, mark: Mark | None) -> Block:
+    """``block`` inserted or deleted as a whole: the block and everything in it marked (with
+    None, every mark taken away)."""
     match block:
         case Heading() | Paragraph():
             return replace(block, content=mark_inlines(block.content, mark), mark=mark)
         case ListBlock():
             return replace(block, items=tuple(_mark_item(item, mark) for item in block.items))
         case Table():
-            header = tuple(mark_inlines(cell, mark) for cell in block.header)
-            rows = tuple(_mark_row(row, mark) for row in block.rows)
-            return replace(block, header=header, rows=rows, mark=mark)
+            return _mark_table(block, mark)
         case _:
             assert_never(block)
 
 
-def _mark_item(item: ListItem, mark: Mark) -> ListItem:
+def _mark_table(table: Table, mark: Mark | None) -> Table:
+    header = tuple(mark_inlines(cell, mark) for cell in table.header)
+    rows = tuple(_mark_row(row, mark) for row in table.rows)
+    return replace(table, header=header, rows=rows, mark=mark)
+
+
+def _mark_item(item: ListItem, mark: Mark | None) -> ListItem:
     children = tuple(mark_block(child, mark) for child in item.children)
     return replace(item, content=mark_inlines(item.content, mark), children=children, mark=mark)
 
 
-def _mark_row(row: Row, mark: Mark) -> Row:
+def _mark_row(row: Row, mark: Mark | None) -> Row:
     return replace(row, cells=tuple(mark_inlines(cell, mark) for cell in row.cells), mark=mark)
 
 
@@ -437,32 +443,39 @@ def _weighed(
             continue
         if a[i] in both or b[j] in both:
             continue
-        total = sizes_a[i] + sizes_b[j]
-        if not total or 2 * min(sizes_a[i], sizes_b[j]) < SIMILAR * total:
-            continue  # too different in length to be alike
-        small, large = sorted((bags_a[i], bags_b[j]), key=len)
-        shared = sum(min(count, large.get(word, 0)) for word, count in small.items())
-        if 2 * shared >= SIMILAR * total:
+        shared = similar(bags_a[i], bags_b[j], sizes_a[i], sizes_b[j])
+        if shared is not None:
             weighed.append((i, j, shared * word))
     return weighed
 
 
+def similar(bag_a: Counter[str], bag_b: Counter[str], size_a: int, size_b: int) -> int | None:
+    """How many words two values share (``size_a`` and ``size_b``: how many each has), where
+    they are :data:`SIMILAR` or more alike; None where they are not."""
+    total = size_a + size_b
+    if not total or 2 * min(size_a, size_b) < SIMILAR * total:
+        return None  # too different in length to be alike
+    small, large = sorted((bag_a, bag_b), key=len)
+    shared = sum(min(count, large.get(word, 0)) for word, count in small.items())
+    return shared if 2 * shared >= SIMILAR * total else None
+
+
 def _candidates(
-    a: Sequence[T], b: Sequence[T], bags_a: list[Counter[str]], bags_b: list[Counter[str]]
+    a: Sequence[H], b: Sequence[H], bags_a: list[Counter[str]], bags_b: list[Counter[str]]
 ) -> Iterable[tuple[int, int]]:
     """The pairs of a changed stretch to weigh: all of them within :data:`PAIRED`; past it,
     for each value of B, the values of A equal to it (the nearest few where there are many),
     near its place, or sharing its rarest words."""
     if len(a) * len(b) <= PAIRED:
         return ((i, j) for j in range(len(b)) for i in range(len(a)))
-    where: dict[T, list[int]] = {}
+    where: dict[H, list[int]] = {}
     for i, value in enumerate(a):
         where.setdefault(value, []).append(i)
     having: dict[str, list[int]] = {}
     for i, bag in enumerate(bags_a):
         for word in bag:
             having.setdefault(word, []).append(i)
-    seen: dict[T, int] = {}
+    seen: dict[H, int] = {}
     pairs: set[tuple[int, int]] = set()
     for j, value in enumerate(b):
         place = j * len(a) // len(b)
@@ -605,11 +618,21 @@ def _redline_block(a: Block, b: Block) -> list[Block]:
         case ListBlock(), ListBlock() if a.ordered == b.ordered:
             items = _paired(a.items, b.items, _item_words, _redline_item, _mark_item)
             return [replace(b, items=tuple(items))]
-        case Table(), Table() if len(a.header) == len(b.header) and a.align == b.align:
-            header = tuple(_redline_cell(x, y) for x, y in zip(a.header, b.header, strict=True))
-            rows = tuple(_paired(a.rows, b.rows, _row_words, _redline_row, _mark_row))
-            return [replace(b, header=header, rows=rows)]
+        case Table(), Table():
+            table = _redline_table(a, b)
+            if table is not None:
+                return [table]
     return [mark_block(a, "del"), mark_block(b, "ins")]
+
+
+def _redline_table(a: Table, b: Table) -> Table | None:
+    """Two tables paired: the header marked cell by cell and the rows paired by their words;
+    None where their columns differ."""
+    if len(a.header) != len(b.header) or a.align != b.align:
+        return None
+    header = tuple(_redline_cell(x, y) for x, y in zip(a.header, b.header, strict=True))
+    rows = tuple(_paired(a.rows, b.rows, _row_words, _redline_row, _mark_row))
+    return replace(b, header=header, rows=rows)
 
 
 def _redline_item(a: ListItem, b: ListItem) -> list[ListItem]:
@@ -651,15 +674,15 @@ def reject_blocks(blocks: Blocks) -> Blocks:
 
 
 def _resolved_blocks(blocks: Blocks, dropped: Mark) -> Blocks:
-    """The blocks without what is marked ``dropped``, the other marks taken away; a list
-    whose every item is dropped is dropped with them."""
+    """The blocks without what is marked ``dropped``, the other marks (and the ends of moves)
+    taken away; a list whose every item is dropped is dropped with them."""
     resolved: list[Block] = []
     for block in blocks:
         match block:
             case Heading() | Paragraph():
                 if block.mark != dropped:
                     content = _resolved(block.content, dropped)
-                    resolved.append(replace(block, content=content, mark=None))
+                    resolved.append(replace(block, content=content, mark=None, moved=None))
             case ListBlock():
                 items = tuple(
                     _resolved_item(item, dropped) for item in block.items if item.mark != dropped
@@ -676,7 +699,7 @@ def _resolved_blocks(blocks: Blocks, dropped: Mark) -> Blocks:
                         for row in block.rows
                         if row.mark != dropped
                     )
-                    resolved.append(replace(block, header=header, rows=rows, mark=None))
+                    resolved.append(replace(block, header=header, rows=rows, mark=None, moved=None))
             case _:
                 assert_never(block)
     return tuple(resolved)
@@ -685,7 +708,7 @@ def _resolved_blocks(blocks: Blocks, dropped: Mark) -> Blocks:
 def _resolved_item(item: ListItem, dropped: Mark) -> ListItem:
     content = _resolved(item.content, dropped)
     children = _resolved_blocks(item.children, dropped)
-    return replace(item, content=content, children=children, mark=None)
+    return replace(item, content=content, children=children, mark=None, moved=None)
 
 
 def changed(part: Part) -> bool:
@@ -718,6 +741,282 @@ def _block_changed(block: Block) -> bool:
             assert_never(block)
 
 
+# -- moves ------------------------------------------------------------------------------------
+
+Unit = Heading | Paragraph | ListItem | Table
+"""What may move: a heading, a paragraph, a list item (with what it holds) or a table."""
+
+UnitKind = Literal["heading", "paragraph", "item", "table"]
+
+Path = tuple[int, ...]
+"""Where a unit stands in a redline: its part's index, then its block's, then, down a list,
+its item's, and so on into the item's children."""
+
+MOVED_WORDS = 3
+"""The fewest words a block must have to be taken for moved: two shorter texts that stand
+one deleted, the other inserted ("Ei muutoksia.", an item "työnantaja") are more often the
+same words by chance than one text moved, and are left a deletion and an insertion."""
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A unit marked whole in a redline, where it stands."""
+
+    path: Path
+    place: tuple[Path, int]
+    """Its place among the blocks or items beside it: theirs, and its index. An item of a
+    list marked whole, every item alike, has the list's place."""
+    value: Unit
+    mark: Mark
+
+    def replaces(self, other: _Unit) -> bool:
+        """Whether this unit stands right after ``other``: one unit replaced by another in
+        place (a heading's level changed, bullets turned numbers, an item renumbered, a text
+        rewritten), shown deleted, then inserted, and not moved."""
+        return (other.mark, self.mark) == ("del", "ins") and self.place == (
+            other.place[0],
+            other.place[1] + 1,
+        )
+
+
+def mark_moves(parts: Sequence[Part]) -> tuple[Part, ...]:
+    """The redline's parts with every move marked at both its ends: a unit deleted whole in
+    one place and one inserted whole in another, in the same part or in another, identical
+    or :data:`SIMILAR` by their words (as blocks are paired, :func:`pair`), of one kind and
+    of :data:`MOVED_WORDS` words or more. Identical units are paired first, then the most
+    alike; each unit at most once.
+
+    The marks stay as they are, so accepting and rejecting every mark still give B and A, and
+    the DOCX, which knows no moves, a deletion and an insertion. Each end gets its
+    :class:`~tymdocs.model.Moved`: where the other end is, and at the new place the moved
+    text marked word by word against the old (:attr:`~tymdocs.model.Moved.shown`). The edit
+    is shown there and not in the marks: with marks inside the moved copy (its unchanged
+    words unmarked), rejecting every mark would keep those words at the new place, and every
+    reader of marks would need to know moves to give A; shown beside the marks, the edit
+    costs the marks nothing, and the renderers that show moves print it in place of the
+    block. The number of units weighed is bounded as in :func:`pair`, so a document of
+    thousands of moved paragraphs takes time about linear in its text."""
+    units = list(_units(parts))
+    moves = sorted(_moves(units), key=lambda move: move[1].path)
+    if not moves:
+        return tuple(parts)
+    ends: dict[Path, Moved[Any]] = {}
+    for number, (gone, came) in enumerate(moves, start=1):
+        old, new = parts[gone.path[0]], parts[came.path[0]]
+        within = gone.path[0] == came.path[0]
+        edited = _identity(gone.value) != _identity(came.value)
+        ends[gone.path] = Moved[Any](
+            "from", number, new.kind, new.number, within, came.path < gone.path, edited
+        )
+        shown = _shown(gone.value, came.value)
+        ends[came.path] = Moved[Any](
+            "to", number, old.kind, old.number, within, gone.path < came.path, edited, shown
+        )
+    touched = {path[0] for path in ends}
+    return tuple(
+        replace(part, blocks=_with_ends(part.blocks, (index,), ends)) if index in touched else part
+        for index, part in enumerate(parts)
+    )
+
+
+def _units(parts: Sequence[Part]) -> Iterator[_Unit]:
+    """Every unit marked whole, in reading order."""
+    for index, part in enumerate(parts):
+        yield from _marked_units(part.blocks, (index,))
+
+
+def _marked_units(blocks: Blocks, path: Path) -> Iterator[_Unit]:
+    """The units of ``blocks`` marked whole, into the children of list items that are not."""
+    for index, block in enumerate(blocks):
+        here = (*path, index)
+        match block:
+            case Heading() | Paragraph() | Table():
+                if block.mark is not None:
+                    yield _Unit(here, (path, index), block, block.mark)
+            case ListBlock():
+                whole = len({item.mark for item in block.items}) == 1
+                for number, item in enumerate(block.items):
+                    at = (*here, number)
+                    if item.mark is None:
+                        yield from _marked_units(item.children, at)
+                    else:
+                        place = (path, index) if whole else (here, number)
+                        yield _Unit(at, place, item, item.mark)
+            case _:
+                assert_never(block)
+
+
+def _moves(units: Sequence[_Unit]) -> list[tuple[_Unit, _Unit]]:
+    """The deleted and inserted units taken for one unit moved, as (deleted, inserted). A
+    deletion and the insertion right after it that are alike are one unit replaced in place
+    (see :meth:`_Unit.replaces`): neither is a move, nor the end of another's."""
+    bags = [_unit_words(unit.value) for unit in units]
+    sizes = [bag.total() for bag in bags]
+    keys = [
+        _identity(unit.value) if size >= MOVED_WORDS else None
+        for unit, size in zip(units, sizes, strict=True)
+    ]
+
+    def likeness(i: int, j: int) -> float | None:
+        """How alike units i and j are: 2 for identical, else their similarity if they are
+        :data:`SIMILAR` or more alike, of one kind and long enough; else None."""
+        if keys[i] is None or keys[j] is None or type(keys[i]) is not type(keys[j]):
+            return None
+        if keys[i] == keys[j]:
+            return 2.0  # before any merely alike
+        shared = similar(bags[i], bags[j], sizes[i], sizes[j])
+        return None if shared is None else 2 * shared / (sizes[i] + sizes[j])
+
+    in_place = {
+        k
+        for first in range(len(units) - 1)
+        if units[first + 1].replaces(units[first]) and likeness(first, first + 1) is not None
+        for k in (first, first + 1)
+    }
+    free = [k for k in range(len(units)) if keys[k] is not None and k not in in_place]
+    gone = [k for k in free if units[k].mark == "del"]
+    came = [k for k in free if units[k].mark == "ins"]
+    if not gone or not came:
+        return []
+    scored: list[tuple[float, int, int]] = []
+    for i, j in _candidates(
+        [keys[k] for k in gone],
+        [keys[k] for k in came],
+        [bags[k] for k in gone],
+        [bags[k] for k in came],
+    ):
+        alike = likeness(gone[i], came[j])
+        if alike is not None:
+            scored.append((alike, came[j], gone[i]))
+    scored.sort(key=lambda score: (-score[0], score[1], score[2]))
+    taken: set[int] = set()
+    moves = []
+    for _, j, i in scored:
+        if i not in taken and j not in taken:
+            taken.update((i, j))
+            moves.append((units[i], units[j]))
+    return moves
+
+
+def _identity(value: Unit) -> Unit:
+    """A unit without its marks, and an item without its number: what two ends of a move
+    that was not edited share."""
+    unmarked = _unmarked(value)
+    return replace(unmarked, marker=None) if isinstance(unmarked, ListItem) else unmarked
+
+
+def _unit_words(value: Unit) -> Counter[str]:
+    return _item_words(value) if isinstance(value, ListItem) else _block_words(value)
+
+
+def _shown(source: Unit, target: Unit) -> Unit | None:
+    """The moved unit as B has it, marked against its source as a changed unit is marked in
+    place; None where the two differ in what marks cannot show (a table's columns)."""
+    a, b = _unmarked(source), _unmarked(target)
+    match a, b:
+        case Heading(), Heading():
+            return replace(b, content=_redline_cell(a.content, b.content))
+        case Paragraph(), Paragraph():
+            return replace(b, content=_redline_cell(a.content, b.content))
+        case ListItem(), ListItem():
+            content = _redline_cell(a.content, b.content)
+            return replace(b, content=content, children=redline_blocks(a.children, b.children))
+        case Table(), Table():
+            return _redline_table(a, b)
+    return None
+
+
+def _unmarked(value: Unit) -> Unit:
+    match value:
+        case ListItem():
+            return _mark_item(value, None)
+        case Heading() | Paragraph():
+            return replace(value, content=mark_inlines(value.content, None), mark=None)
+        case Table():
+            return _mark_table(value, None)
+        case _:
+            assert_never(value)
+
+
+def _with_ends(blocks: Blocks, path: Path, ends: dict[Path, Moved[Any]]) -> Blocks:
+    """``blocks`` with the ends of moves that stand in them (at ``path``) noted."""
+    noted: list[Block] = []
+    for index, block in enumerate(blocks):
+        here = (*path, index)
+        match block:
+            case Heading() | Paragraph() | Table():
+                noted.append(_block_with_end(block, ends.get(here)))
+            case ListBlock():
+                items = tuple(
+                    _item_with_ends(item, (*here, number), ends)
+                    for number, item in enumerate(block.items)
+                )
+                noted.append(replace(block, items=items))
+            case _:
+                assert_never(block)
+    return tuple(noted)
+
+
+def _block_with_end(block: Heading | Paragraph | Table, end: Moved[Any] | None) -> Block:
+    if end is None:
+        return block
+    match block:
+        case Heading():
+            return replace(block, moved=end)
+        case Paragraph():
+            return replace(block, moved=end)
+        case Table():
+            return replace(block, moved=end)
+        case _:
+            assert_never(block)
+
+
+def _item_with_ends(item: ListItem, path: Path, ends: dict[Path, Moved[Any]]) -> ListItem:
+    end = ends.get(path)
+    if end is not None:
+        return replace(item, moved=end)
+    if item.mark is None and item.children:
+        return replace(item, children=_with_ends(item.children, path, ends))
+    return item
+
+
+U = TypeVar("U", Heading, Paragraph, ListItem, Table)
+
+
+def as_shown(unit: U) -> U:
+    """What a renderer that shows moves prints for ``unit``: at the new place of a move, the
+    moved text marked against its source (:attr:`~tymdocs.model.Moved.shown`) where there
+    is such a view; else the unit itself."""
+    moved = unit.moved
+    return moved.shown if moved is not None and moved.shown is not None else unit
+
+
+def moves(part: Part) -> list[tuple[UnitKind, Moved[Any]]]:
+    """The ends of moves in a redline part, in reading order, each with what moved."""
+    return list(_ends(part.blocks))
+
+
+def _ends(blocks: Blocks) -> Iterator[tuple[UnitKind, Moved[Any]]]:
+    for block in blocks:
+        match block:
+            case Heading():
+                if block.moved is not None:
+                    yield "heading", block.moved
+            case Paragraph():
+                if block.moved is not None:
+                    yield "paragraph", block.moved
+            case Table():
+                if block.moved is not None:
+                    yield "table", block.moved
+            case ListBlock():
+                for item in block.items:
+                    if item.moved is not None:
+                        yield "item", item.moved
+                    yield from _ends(item.children)
+            case _:
+                assert_never(block)
+
+
 def redline_parts(a: Part, b: Part) -> Part:
     """One part as it changed from ``a`` to ``b`` (matched by the caller)."""
     former = a.heading if a.heading != b.heading else None
@@ -738,4 +1037,4 @@ def redline_document(
         elif old is not None and new is not None:
             parts.append(redline_parts(old, new))
     former = a_title if a_title is not None and a_title != b.title else None
-    return replace(b, parts=tuple(parts), former_title=former)
+    return replace(b, parts=mark_moves(parts), former_title=former)

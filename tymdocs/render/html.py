@@ -4,7 +4,10 @@ Every piece of text from the sources goes through :func:`html.escape` (quotes to
 attributes); the only markup is what this module writes. No external resource, no script:
 the file opens offline and its bytes depend on the report alone. Insertions and deletions
 are ``<ins>``/``<del>`` marked by colour and by underline or strike-through, so they survive
-black-and-white print and readers who do not tell red from green.
+black-and-white print and readers who do not tell red from green. A moved block is deleted at
+its old place and inserted at its new in blue with double lines and a double bar, each end
+with a badge that names and links the other; at the new place the move's own edits are
+marked inside it as any edit is.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from html import escape
-from typing import assert_never
+from typing import Any, Literal, assert_never
 
-from tymdocs.changes import Change, Report
+from tymdocs.changes import Change, Report, move_badge
 from tymdocs.document import Part
 from tymdocs.locale import capitalise, label
 from tymdocs.model import (
@@ -26,12 +29,13 @@ from tymdocs.model import (
     ListBlock,
     ListItem,
     Mark,
+    Moved,
     Paragraph,
     Row,
     Span,
     Table,
 )
-from tymdocs.redline import changed
+from tymdocs.redline import as_shown, changed, moves
 
 _CSS = """
 :root { color-scheme: light; }
@@ -53,6 +57,15 @@ tr.whole-del > td:first-child { border-left: 4px dashed #b3261e; }
   border-radius: 3px; padding: 0 .3rem; margin-left: .5rem; vertical-align: middle; }
 .badge.ins { color: #064414; border-style: solid; }
 .badge.del { color: #7d0b0b; border-style: dashed; }
+ins.moved { background: #e2ebfa; color: #0b3d91; text-decoration: underline double;
+  text-decoration-thickness: 1px; text-underline-offset: 2px; }
+del.moved { background: #e2ebfa; color: #0b3d91; text-decoration: line-through double;
+  text-decoration-thickness: 1px; }
+.moved-from, .moved-to { border-left: 5px double #0b57d0; padding-left: .6rem; }
+table.moved-from, table.moved-to { border-left: 5px double #0b57d0; }
+table.moved-from > caption, table.moved-to > caption { text-align: left; }
+a.badge.moved { color: #0b3d91; border-style: double; border-width: 3px; margin: 0 .5rem 0 0;
+  text-decoration: none; }
 table { border-collapse: collapse; margin: .8rem 0; }
 th, td { border: 1px solid #999; padding: .2rem .5rem; vertical-align: top; text-align: left; }
 th { background: #eee; }
@@ -72,7 +85,7 @@ code { font-family: ui-monospace, Consolas, monospace; background: #f2f2f2; padd
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
   a { color: inherit; text-decoration: none; }
-  ins, del, .whole-ins, .whole-del, th, .note {
+  ins, del, .whole-ins, .whole-del, .moved-from, .moved-to, th, .note {
     -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   h1, h2, h3, h4, h5, h6 { break-after: avoid; }
   tr, li, .note { break-inside: avoid; }
@@ -130,10 +143,13 @@ class _Writer:
         yield f"<p>{_esc(counts)}</p>\n"
         if not report.empty:
             yield from self.needs()
+            moved = any(moves(part) for part in report.redline.parts)
             yield (
                 f'<p class="legend">{_esc(label("redline_legend"))} '
                 f"<ins>{_esc(label('redline_inserted'))}</ins> · "
-                f"<del>{_esc(label('redline_deleted'))}</del></p>\n"
+                f"<del>{_esc(label('redline_deleted'))}</del>"
+                + (f' · <ins class="moved">{_esc(label("redline_moved"))}</ins>' if moved else "")
+                + "</p>\n"
             )
         yield "</section>\n"
         if not report.empty:
@@ -242,8 +258,9 @@ def _record(change: Change) -> Iterator[str]:
         yield "–"
 
 
-def _tag(mark: Mark, html: str) -> str:
-    return f"<{mark}>{html}</{mark}>"
+def _tag(mark: Mark, html: str, moved: bool = False) -> str:
+    """``html`` inserted or deleted; ``moved``: as the text of a move."""
+    return f'<{mark} class="moved">{html}</{mark}>' if moved else f"<{mark}>{html}</{mark}>"
 
 
 def _badge(mark: Mark) -> str:
@@ -257,80 +274,126 @@ def _whole(mark: Mark | None) -> str:
 
 # -- blocks and inlines -------------------------------------------------------------------------
 
+Moving = Literal["from", "to"] | None
+"""Inside a moved block: at its old place ("from"), whose text is shown moved away, or at its
+new ("to"), whose unmarked words are shown moved there; None elsewhere."""
 
-def _block(block: Block) -> Iterator[str]:
+
+def _end(moved: Moved[Any] | None, mark: Mark | None, moving: Moving) -> tuple[str, str, Moving]:
+    """A block's attributes (its whole mark's class, or its move's class and anchor), the
+    badge that names and links the other end of its move, and how its text is shown: as a
+    move's where it is one's end, else as the block around it shows its own (``moving``)."""
+    if moved is None:
+        return _whole(mark), "", moving
+    other = "to" if moved.side == "from" else "from"
+    attributes = f' class="moved-{moved.side}" id="moved-{moved.number}-{moved.side}"'
+    badge = f'<a class="badge moved" href="#moved-{moved.number}-{other}">'
+    return attributes, f"{badge}{_esc(move_badge(moved))}</a> ", moved.side
+
+
+def _block(block: Block, moving: Moving = None) -> Iterator[str]:
     match block:
         case Heading():
+            attributes, badge, moving = _end(block.moved, block.mark, moving)
+            shown = as_shown(block)
             level = min(block.level + 1, 6)
-            content = _inlines(block.content, block.mark is not None)
-            yield f"<h{level}{_whole(block.mark)}>{content}</h{level}>\n"
+            content = _inlines(shown.content, shown.mark is not None, moving)
+            yield f"<h{level}{attributes}>{badge}{content}</h{level}>\n"
         case Paragraph():
-            yield f"<p{_whole(block.mark)}>{_inlines(block.content, block.mark is not None)}</p>\n"
+            attributes, badge, moving = _end(block.moved, block.mark, moving)
+            paragraph = as_shown(block)
+            content = _inlines(paragraph.content, paragraph.mark is not None, moving)
+            yield f"<p{attributes}>{badge}{content}</p>\n"
         case ListBlock():
-            yield from _list(block)
+            yield from _list(block, moving)
         case Table():
-            yield from _table(block)
+            yield from _table(block, moving)
         case _:
             assert_never(block)
 
 
-def _list(block: ListBlock) -> Iterator[str]:
+def _list(block: ListBlock, moving: Moving) -> Iterator[str]:
     """Bullets as ``<ul>``; ordered items keep the parties' own numbers as text."""
     tag = "ol" if block.ordered else "ul"
     yield '<ol class="own">\n' if block.ordered else "<ul>\n"
     for item in block.items:
-        yield from _item(item)
+        yield from _item(item, moving)
     yield f"</{tag}>\n"
 
 
-def _item(item: ListItem) -> Iterator[str]:
-    whole = item.mark is not None
-    yield f"<li{_whole(item.mark)}>"
-    if item.marker is not None:
-        marker = _esc(item.marker)
-        yield f'<span class="marker">{_tag(item.mark, marker) if item.mark else marker}</span> '
-    yield _inlines(item.content, whole)
-    if item.children:
+def _item(item: ListItem, moving: Moving) -> Iterator[str]:
+    attributes, badge, moving = _end(item.moved, item.mark, moving)
+    shown = as_shown(item)
+    whole = shown.mark is not None
+    yield f"<li{attributes}>"
+    if shown.marker is not None:
+        yield f'<span class="marker">{_marker(shown, moving)}</span> '
+    yield badge + _inlines(shown.content, whole, moving)
+    if shown.children:
         yield "\n"
-        for child in item.children:
-            yield from _block(child)
+        for child in shown.children:
+            yield from _block(child, moving)
     yield "</li>\n"
+
+
+def _marker(item: ListItem, moving: Moving) -> str:
+    """An ordered item's number, marked with the item: moved with it at either end."""
+    return _marked(_esc(item.marker or ""), item.mark, moving)
+
+
+def _marked(html: str, mark: Mark | None, moving: Moving) -> str:
+    """``html`` with its mark; in a moved block, the moved text as moved (see
+    :func:`_inlines`)."""
+    if moving == "from" and mark == "del":
+        return _tag("del", html, moved=True)
+    if moving == "to" and mark is None:
+        return _tag("ins", html, moved=True)
+    return _tag(mark, html) if mark else html
 
 
 _ALIGN_CLASS = {"right": ' class="r"', "center": ' class="c"'}
 
 
-def _table(block: Table) -> Iterator[str]:
-    yield f"<table{_whole(block.mark)}>\n<thead><tr>"
-    for column, cell in enumerate(block.header):
-        align = _ALIGN_CLASS.get(block.alignment(column) or "", "")
-        yield f'<th scope="col"{align}>{_inlines(cell, block.mark is not None)}</th>'
+def _table(block: Table, moving: Moving) -> Iterator[str]:
+    attributes, badge, moving = _end(block.moved, block.mark, moving)
+    shown = as_shown(block)
+    whole = shown.mark is not None
+    yield f"<table{attributes}>\n"
+    if badge:
+        yield f"<caption>{badge.rstrip()}</caption>\n"
+    yield "<thead><tr>"
+    for column, cell in enumerate(shown.header):
+        align = _ALIGN_CLASS.get(shown.alignment(column) or "", "")
+        yield f'<th scope="col"{align}>{_inlines(cell, whole, moving)}</th>'
     yield "</tr></thead>\n<tbody>\n"
-    for row in block.rows:
-        yield _row(block, row)
+    for row in shown.rows:
+        yield _row(shown, row, moving)
     yield "</tbody>\n</table>\n"
 
 
-def _row(block: Table, row: Row) -> str:
-    classes = [name for name, on in (("strong", row.strong), (f"whole-{row.mark}", row.mark)) if on]
+def _row(block: Table, row: Row, moving: Moving) -> str:
+    whole = row.mark if moving != "from" else None  # a moved table's bar is the table's
+    classes = [name for name, on in (("strong", row.strong), (f"whole-{whole}", whole)) if on]
     attribute = f' class="{" ".join(classes)}"' if classes else ""
     cells = []
     for column, cell in enumerate(row.cells):
         align = _ALIGN_CLASS.get(block.alignment(column) or "", "")
         indent = f' style="padding-left: {0.5 + 1.2 * row.level:.1f}rem"'
         style = indent if column == 0 and row.level else ""
-        cells.append(f"<td{align}{style}>{_inlines(cell, row.mark is not None)}</td>")
+        cells.append(f"<td{align}{style}>{_inlines(cell, row.mark is not None, moving)}</td>")
     return f"<tr{attribute}>{''.join(cells)}</tr>\n"
 
 
-def _inlines(content: Inlines, whole: bool) -> str:
+def _inlines(content: Inlines, whole: bool, moving: Moving = None) -> str:
     """Inline content as HTML. ``whole``: the block is inserted or deleted as a whole, so a
     line break in it is a plain break; in a block changed inside, a break that was added or
-    removed shows as a marked ↵ (a removed one does not break the line)."""
-    return "".join(_inline(part, whole) for part in content)
+    removed shows as a marked ↵ (a removed one does not break the line). In a moved block
+    (``moving``) the moved text is ``<del class="moved">`` at its old place and
+    ``<ins class="moved">`` at its new, the move's own edits ``<ins>`` and ``<del>``."""
+    return "".join(_inline(part, whole, moving) for part in content)
 
 
-def _inline(part: Inline, whole: bool) -> str:
+def _inline(part: Inline, whole: bool, moving: Moving) -> str:
     match part:
         case Span():
             html = _esc(part.text)
@@ -338,7 +401,7 @@ def _inline(part: Inline, whole: bool) -> str:
                 html = f"<em>{html}</em>"
             if part.strong:
                 html = f"<strong>{html}</strong>"
-            return _tag(part.mark, html) if part.mark else html
+            return _marked(html, part.mark, moving)
         case LineBreak():
             if part.mark is None or whole:
                 return "<br>"

@@ -7,16 +7,18 @@ Markdown and HTML punctuation and GitLab's reference characters (``@`` would not
 ``#`` and ``!`` link issues) are backslash-escaped, autolinks are broken, and the bracket pairs
 of the inline diff are split by an invisible word joiner, because GitLab finds them in the
 text after Markdown has dropped the backslashes: a source cannot make unchanged words look
-inserted or deleted. Unchanged parts are only counted.
+inserted or deleted. Unchanged parts are only counted. A moved block opens with where it went
+or where it came from, in italics; at its new place only the move's own edits are marked,
+the moved words plain (the inline diff has no mark for moved text, and none nests).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import assert_never
+from typing import Any, assert_never
 
-from tymdocs.changes import Change, Report
+from tymdocs.changes import Change, Report, move_badge
 from tymdocs.characters import visible
 from tymdocs.document import Part
 from tymdocs.locale import capitalise, label
@@ -28,11 +30,12 @@ from tymdocs.model import (
     ListBlock,
     ListItem,
     Mark,
+    Moved,
     Paragraph,
     Span,
     Table,
 )
-from tymdocs.redline import changed
+from tymdocs.redline import as_shown, changed
 
 _OPEN: dict[Mark, str] = {"ins": "{+", "del": "[-"}
 _CLOSE: dict[Mark, str] = {"ins": "+}", "del": "-]"}
@@ -157,26 +160,37 @@ def _block(block: Block, indent: str = "") -> Iterator[str]:
     match block:
         case Heading():
             level = "#" * min(block.level + 2, 6)
-            yield f"{indent}{level} {_inlines(block.content, ' ')}"
+            content = as_shown(block).content
+            yield f"{indent}{level} {_moved(block.moved)}{_inlines(content, ' ')}"
             yield ""
         case Paragraph():
-            yield indent + _inlines(block.content, "\\\n" + indent)
+            content = as_shown(block).content
+            yield indent + _moved(block.moved) + _inlines(content, "\\\n" + indent)
             yield ""
         case ListBlock():
             for item in block.items:
                 yield from _item(item, indent)
             yield ""
         case Table():
-            yield from (indent + line for line in _table(block))
+            if block.moved is not None:
+                yield indent + _moved(block.moved).rstrip()
+                yield ""
+            yield from (indent + line for line in _table(as_shown(block)))
             yield ""
         case _:
             assert_never(block)
 
 
+def _moved(end: Moved[Any] | None) -> str:
+    """Where a moved block went or came from, before it: ``*(siirretty 9 §:ään)* ``."""
+    return "" if end is None else f"*({escape_text(move_badge(end))})* "
+
+
 def _item(item: ListItem, indent: str) -> Iterator[str]:
     """A list item as a bullet; an ordered item's own number is text after it, as written."""
     inner = indent + "  "
-    text = _inlines(item.content, "\\\n" + inner)
+    moved, item = item.moved, as_shown(item)
+    text = _moved(moved) + _inlines(item.content, "\\\n" + inner)
     if item.marker is not None:
         marker = _SPECIAL.sub(r"\\\1", item.marker)
         marker = re.sub(r"([.)])", r"\\\1", marker)

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any, Literal, assert_never
 
-from tymdocs.changes import Change, Report
+from tymdocs.changes import Change, Report, move_badge
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
 from tymdocs.locale import capitalise, label
@@ -28,12 +28,14 @@ from tymdocs.model import (
     Inlines,
     LineBreak,
     ListBlock,
+    ListItem,
     Mark,
+    Moved,
     Paragraph,
     Span,
     Table,
 )
-from tymdocs.redline import changed
+from tymdocs.redline import as_shown, changed, moves
 
 if TYPE_CHECKING:
     import typst
@@ -102,6 +104,8 @@ _REDLINE_LABELS = (
     "record",
     "recorded",
     "command",
+    "moved",
+    "move_bar",
 )
 """The words redline.typ prints itself, each ``redline_<name>`` in the locale."""
 
@@ -150,6 +154,7 @@ def redline_data(report: Report) -> dict[str, Any]:
         "b": report.b_label,
         "changes": [_change(change, anchors) for change in report.changes],
         "items": items,
+        "moves": any(moves(part) for part in parts),
     }
 
 
@@ -238,48 +243,78 @@ def _marked(data: dict[str, Any], mark: Mark | None) -> dict[str, Any]:
     return data
 
 
-def _block(block: Block) -> dict[str, Any]:
+Moving = Literal["from", "to"] | None
+"""Inside a moved block: at its old place ("from") or its new ("to"); None elsewhere."""
+
+
+def _block(block: Block, moving: Moving = None) -> dict[str, Any]:
     match block:
         case Heading():
-            heading = {"t": "h", "level": block.level, "c": _inlines(block.content)}
-            return _marked(heading, block.mark)
+            moving = _moving(block.moved, moving)
+            content = _inlines(as_shown(block).content, moving)
+            heading = {"t": "h", "level": block.level, "c": content}
+            return _move(_marked(heading, block.mark), block.moved)
         case Paragraph():
-            return _marked({"t": "p", "c": _inlines(block.content)}, block.mark)
+            moving = _moving(block.moved, moving)
+            content = _inlines(as_shown(block).content, moving)
+            return _move(_marked({"t": "p", "c": content}, block.mark), block.moved)
         case ListBlock():
             first = block.items[0].marker if block.items else None
-            items = [
-                _marked(
-                    {
-                        "n": int(item.marker[:-1]) if item.marker else 0,
-                        "c": _inlines(item.content),
-                        "children": [_block(child) for child in item.children],
-                    },
-                    item.mark,
-                )
-                for item in block.items
-            ]
+            items = [_item(item, moving) for item in block.items]
             return {"t": "list", "delim": first[-1] if first else None, "items": items}
         case Table():
-            columns = len(block.header)
+            moving = _moving(block.moved, moving)
+            shown = as_shown(block)
+            columns = len(shown.header)
             table = {
                 "t": "table",
-                "header": [_inlines(cell) for cell in block.header],
-                "align": [block.alignment(column) or "left" for column in range(columns)],
+                "header": [_inlines(cell, moving) for cell in shown.header],
+                "align": [shown.alignment(column) or "left" for column in range(columns)],
                 "rows": [
                     _marked(
                         {
-                            "cells": [_inlines(cell) for cell in row.cells],
+                            "cells": [_inlines(cell, moving) for cell in row.cells],
                             "level": row.level,
                             "strong": row.strong,
                         },
-                        row.mark,
+                        row.mark if moving != "from" else None,  # the bar is the table's
                     )
-                    for row in block.rows
+                    for row in shown.rows
                 ],
             }
-            return _marked(table, block.mark)
+            return _move(_marked(table, block.mark), block.moved)
         case _:
             assert_never(block)
+
+
+def _item(item: ListItem, moving: Moving) -> dict[str, Any]:
+    moving = _moving(item.moved, moving)
+    shown = as_shown(item)
+    data = {
+        "n": int(item.marker[:-1]) if item.marker else 0,
+        "c": _inlines(shown.content, moving),
+        "children": [_block(child, moving) for child in shown.children],
+    }
+    return _move(_marked(data, item.mark), item.moved)
+
+
+def _moving(moved: Moved[Any] | None, moving: Moving) -> Moving:
+    """How a block's text is shown: as a move's where the block is one's end, else as the
+    block around it shows its own."""
+    return moving if moved is None else moved.side
+
+
+def _move(data: dict[str, Any], moved: Moved[Any] | None) -> dict[str, Any]:
+    """``data`` with the end of a move it is, only where it is one: the badge that names the
+    other end, this end's label and the other's, for the link between them."""
+    if moved is not None:
+        other = "to" if moved.side == "from" else "from"
+        data["move"] = {
+            "badge": move_badge(moved),
+            "label": f"moved-{moved.number}-{moved.side}",
+            "other": f"moved-{moved.number}-{other}",
+        }
+    return data
 
 
 _SECTION_SIGN = re.compile(r"(?:\d )?§ \d|\d §")
@@ -287,8 +322,8 @@ _SECTION_SIGN = re.compile(r"(?:\d )?§ \d|\d §")
 in ``15.9.2025 § 4`` the 4's, so that the line may still break after the date."""
 
 
-def _inlines(content: Inlines) -> list[dict[str, Any]]:
-    return _keep_section_numbers([_inline(part) for part in content])
+def _inlines(content: Inlines, moving: Moving = None) -> list[dict[str, Any]]:
+    return _keep_section_numbers([_inline(part, moving) for part in content])
 
 
 def _keep_section_numbers(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -312,11 +347,17 @@ def _keep_section_numbers(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _inline(part: Inline) -> dict[str, Any]:
+def _inline(part: Inline, moving: Moving) -> dict[str, Any]:
+    """A run of text or a line break with its mark. In a moved block the moved text is marked
+    as moved ("mv"): deleted at its old place, inserted at its new, where the move's own
+    edits keep their plain marks."""
     match part:
         case Span():
-            return _marked({"s": part.text, "b": part.strong, "i": part.emphasis}, part.mark)
+            data = {"s": part.text, "b": part.strong, "i": part.emphasis}
         case LineBreak():
-            return _marked({"br": True}, part.mark)
+            data = {"br": True}
         case _:
             assert_never(part)
+    if (moving == "from" and part.mark == "del") or (moving == "to" and part.mark is None):
+        return _marked(data, "del" if moving == "from" else "ins") | {"mv": True}
+    return _marked(data, part.mark)
