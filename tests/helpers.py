@@ -223,6 +223,13 @@ def at(monkeypatch: pytest.MonkeyPatch, when: str) -> None:
 def soffice_convert(source: Path, to: str, folder: Path) -> Path:
     """``source`` converted by LibreOffice, headless, with a profile of its own in ``folder``
     (so that tests never share or touch a user's); the converted file, beside it in ``folder``."""
+    (converted,) = soffice_convert_many([source], to, folder)
+    return converted
+
+
+def soffice_convert_many(sources: list[Path], to: str, folder: Path) -> list[Path]:
+    """Every file of ``sources`` converted by one LibreOffice (:func:`soffice_convert`); the
+    converted files, in ``folder``, in the order of ``sources``."""
     subprocess.run(
         [
             "soffice",
@@ -232,13 +239,13 @@ def soffice_convert(source: Path, to: str, folder: Path) -> Path:
             to,
             "--outdir",
             str(folder),
-            str(source),
+            *map(str, sources),
         ],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    return folder / f"{source.stem}.{to}"
+    return [folder / f"{source.stem}.{to}" for source in sources]
 
 
 _RESOLVE = """

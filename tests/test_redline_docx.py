@@ -31,9 +31,11 @@ from tests.helpers import (
     docx_body_text,
     edit,
     normalise,
+    pdf_pages,
     run,
     soffice_accept_and_reject,
     soffice_convert,
+    soffice_convert_many,
     uno_python,
 )
 from tests.test_diff import SENTENCE, revise
@@ -1058,3 +1060,73 @@ def test_each_part_s_changes_carry_its_own_author_and_date() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as package:  # the header's title: the report's
         header = etree.fromstring(package.read("word/header1.xml"))
     assert {c.get(f"{W}author") for c in header.iter(f"{W}ins", f"{W}del")} == {AUTHOR}
+
+
+# -- "§" and its number never part at a line end (issue 18) -----------------------------------
+
+NBSP = "\u00a0"
+SECTIONS_A = (
+    "Päätös § 8 ja 8 § sekä johtoryhmän 15.9.2025 § 4 mukaan, kohta 8 § ennallaan.",
+    "Kumottu § 5 ja 6 §.",
+)
+SECTIONS_B = (
+    "Päätös § 9 ja 9 § sekä johtoryhmän 15.9.2025 § 4 mukaan, kohta lisäys § ennallaan.",
+    "Lisätty § 7 ja 7 §.",
+)
+
+
+def _sections_redline(a_texts: tuple[str, ...], b_texts: tuple[str, ...]) -> bytes:
+    a = _document((_section(8, "Henkilöstö", *map(_p, a_texts)),))
+    b = _document((_section(8, "Henkilöstö", *map(_p, b_texts)),))
+    return check_redline(a, b, _pairs(a, b))
+
+
+def test_a_section_sign_and_its_number_are_joined_by_a_non_breaking_space() -> None:
+    """ "§ 8", "8 §" and "§ " or " §" beside a changed number hold U+00A0, in kept, deleted
+    and inserted text; in "15.9.2025 § 4" the "§" is the 4's. A space that binds in one
+    version only ("8 §" became "lisäys §") is shown replaced, so accepting and rejecting
+    still give each version's own text (check_redline)."""
+    body = _body(_sections_redline(SECTIONS_A, SECTIONS_B))
+    kept = "".join(t.text or "" for t in body.iter(f"{W}t") if not _inserted(t))
+    deleted = "".join(t.text or "" for t in body.iter(f"{W}delText"))
+    inserted = "".join(t.text or "" for t in body.iter(f"{W}t") if _inserted(t))
+    assert f"Päätös §{NBSP}" in kept and f"{NBSP}§ sekä" in kept
+    assert f"2025 §{NBSP}4" in kept and "15.9.2025 §" in kept  # a line may end after the date
+    assert f"Kumottu §{NBSP}5 ja 6{NBSP}§." in deleted
+    assert f"Lisätty §{NBSP}7 ja 7{NBSP}§." in inserted
+    assert NBSP in deleted.removeprefix(f"Kumottu §{NBSP}5 ja 6{NBSP}§.")  # before "§ ennallaan"
+    own = {  # each version's own DOCX, by the same rule
+        version: "".join(t.text or "" for t in _body(render_docx(document, STAMP)).iter(f"{W}t"))
+        for version, document in (
+            ("A", _document((_section(8, "Henkilöstö", *map(_p, SECTIONS_A)),))),
+            ("B", _document((_section(8, "Henkilöstö", *map(_p, SECTIONS_B)),))),
+        )
+    }
+    assert f"Päätös §{NBSP}8 ja 8{NBSP}§" in own["A"] and f"kohta 8{NBSP}§" in own["A"]
+    assert f"Päätös §{NBSP}9 ja 9{NBSP}§" in own["B"] and "kohta lisäys § " in own["B"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_never_breaks_a_line_between_a_section_sign_and_its_number(
+    tmp_path: Path,
+) -> None:
+    """The redline converted to PDF by LibreOffice: no line ends at a "§" whose number
+    begins the next line, nor at a number whose "§" does. The same DOCX with plain spaces
+    breaks there, so the paragraphs put "§" at line ends."""
+    texts = tuple(f"{'x' * width} " + " ".join(SECTIONS_A) * 3 for width in range(12))
+    changed = tuple(f"{'x' * width} " + " ".join(SECTIONS_B) * 3 for width in range(12))
+    data = _sections_redline(texts, changed)
+    source, plain_spaces = tmp_path / "pykala.docx", tmp_path / "tavallinen.docx"
+    source.write_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as package, zipfile.ZipFile(plain_spaces, "w") as out:
+        for name in package.namelist():
+            entry = package.read(name)
+            out.writestr(
+                name, entry.replace(NBSP.encode(), b" ") if name.endswith(".xml") else entry
+            )
+    folder = tmp_path / "pdf"
+    pdfs = soffice_convert_many([source, plain_spaces], "pdf", folder)
+    parted = re.compile(r"§[ \u00a0]*\n[ \u00a0]*\d|\d[ \u00a0]*\n[ \u00a0]*§(?![ \u00a0]\d)")
+    kept, broken = ("\n".join(pdf_pages(pdf.read_bytes())) for pdf in pdfs)
+    assert "Päätös" in kept and parted.search(kept) is None
+    assert len(parted.findall(broken)) >= 3

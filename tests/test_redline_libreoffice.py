@@ -336,7 +336,7 @@ def test_a_recorded_change_carries_its_record_and_accepting_keeps_b_s_note(
     found = resolved["figure changed by a recorded decision"]
     notes = [line for line in read(found.b).body if " muutettu: " in line]
     assert notes == [
-        "Normal: Liite 5 muutettu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen."
+        "Normal: Liite 5 muutettu: Johtoryhmä 15.9.2025 §\u00a04, voimassa 1.10.2025 alkaen."
     ]
     assert notes[0] in read(found.accepted).body and notes[0] not in read(found.rejected).body
     with zipfile.ZipFile(found.redline) as package:

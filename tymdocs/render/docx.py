@@ -49,6 +49,7 @@ from tymdocs.model import (
     Table,
     inline_text,
 )
+from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
     from tymdocs.changes import Report
@@ -741,6 +742,7 @@ class _Writer:
             properties.append(f'<w:ind w:left="{indent[0]}" w:hanging="{indent[1]}"/>')
         if align is not None:
             properties.append(f'<w:jc w:val="{align}"/>')
+        runs = _keep_section_numbers(runs)
         self.xml.append(
             _Paragraph("".join(properties), tuple(runs), mark, self.who, strong, size, mark)
         )
@@ -934,6 +936,33 @@ def _run(part: Inline) -> Run:
             return (None, False, False, part.mark)
         case _:
             assert_never(part)
+
+
+def _keep_section_numbers(runs: list[Run] | tuple[Run, ...]) -> list[Run]:
+    """``runs`` with "§" bound to its number by a non-breaking space (:mod:`.spacing`), as
+    A's text (unmarked and deleted runs) and B's (unmarked and inserted) each have it, so
+    that accepting or rejecting gives each version's own spaces. An unmarked space that
+    binds in one version only is shown replaced."""
+    if not any(text is not None and "§" in text for text, _, _, _ in runs):
+        return list(runs)
+    texts = [("\n" if text is None else text, mark) for text, _, _, mark in runs]
+    older, newer = (
+        keep_section_numbers(["" if mark == hidden else text for text, mark in texts])
+        for hidden in ("ins", "del")
+    )
+    kept: list[Run] = []
+    for (text, strong, emphasis, mark), a, b in zip(runs, older, newer, strict=True):
+        if text is None or a == b or mark is not None:
+            kept.append((text and (b if mark == "ins" else a), strong, emphasis, mark))
+            continue
+        pairs = zip(a, b, strict=True)  # an unmarked run: the same length in both
+        for same, chars in itertools.groupby(pairs, key=lambda pair: pair[0] == pair[1]):
+            old, new = ("".join(side) for side in zip(*chars, strict=True))
+            if same:
+                kept.append((old, strong, emphasis, None))
+            else:
+                kept += [(old, strong, emphasis, "del"), (new, strong, emphasis, "ins")]
+    return kept
 
 
 def _with_bullets(numbering: str) -> tuple[str, int]:
