@@ -1130,3 +1130,36 @@ def test_libreoffice_never_breaks_a_line_between_a_section_sign_and_its_number(
     kept, broken = ("\n".join(pdf_pages(pdf.read_bytes())) for pdf in pdfs)
     assert "Päätös" in kept and parted.search(kept) is None
     assert len(parted.findall(broken)) >= 3
+
+
+def test_a_paragraph_deleted_before_a_retitled_heading_leaves_its_mark_to_the_one_before() -> None:
+    """A paragraph moved up, deleted whole before a heading whose former text is deleted:
+    the paragraph before it tracks the deleted paragraph mark, and the heading reads inserted
+    first, so that the deleted paragraph and the heading's former text are two changes, not
+    one that LibreOffice resolves across the heading's paragraph mark (taking the paragraph
+    for moved text, it made the heading body text)."""
+    moved = _p("Kela osoittaa 0,75 htv.")
+    a = _document(
+        (
+            _section(1, "Eka", _p("Yksi.")),
+            _section(2, "Toka", _p("Kaksi."), moved),
+            _section(3, "Kolme", _p("Kolme.")),
+        )
+    )
+    b = _document(
+        (
+            _section(1, "Eka", _p("Yksi."), moved),
+            _section(2, "Toka", _p("Kaksi.")),
+            _section(3, "Kolme ja neljä", _p("Kolme.")),
+        )
+    )
+    data = check_redline(a, b, _pairs(a, b))
+    found = _paragraphs(data)
+    assert _mark(found["Kaksi."]) == "del"
+    assert _changes(found["3 Kolme ja neljä3 Kolme"]) == [
+        ("ins", "3 Kolme ja neljä"),
+        ("del", "3 Kolme"),
+    ]
+    moves = [p for p in _body(data).iter(f"{W}p") if _all_text(p) == "Kela osoittaa 0,75 htv."]
+    assert [(_changes(p)[0][0], _mark(p)) for p in moves] == [("ins", None), ("del", None)]
+    assert _mark(found["Yksi."]) == "ins"

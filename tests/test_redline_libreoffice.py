@@ -51,6 +51,7 @@ pytestmark = pytest.mark.skipif(
 SECTION_4 = "docs_src/04-johtoryhma.md"
 SECTION_7 = "docs_src/07-palvelut.md"
 SECTION_8 = "docs_src/08-henkilosto.md"
+SECTION_9 = "docs_src/09-johtava-henkilo.md"
 SECTION_11 = "docs_src/11-asiakastietoaineisto.md"
 SECTION_12 = "docs_src/12-voimassaolo-ja-muuttaminen.md"
 LIITE_2 = "annexes/liite-2-kokoonpano.yaml"
@@ -154,6 +155,13 @@ def _paragraph_moved_after_a_list(root: Path) -> None:
     (root / SECTION_12).write_text(text + "\n" + ASSESSMENT, encoding="utf-8")
 
 
+def _paragraph_moved_before_a_retitled_section(root: Path) -> None:
+    """§ 8's last paragraph moved, word for word, to the start of § 4, and § 9 retitled: the
+    paragraph deleted stands before § 9's heading, whose former title is deleted."""
+    _paragraph_moved_unchanged(root)
+    edit(root, SECTION_9, "tehtävät\n", "tehtävät sekä sijaisuudet\n")
+
+
 def _title_changed(root: Path) -> None:
     edit(root, "tymdocs.yaml", "title: SOPIMUS", "title: UUSI SOPIMUS")
 
@@ -201,6 +209,7 @@ SCENARIOS: dict[str, Callable[[Path], None]] = {
     "paragraph moved to another section": _paragraph_moved,
     "paragraph moved unchanged": _paragraph_moved_unchanged,
     "paragraph moved unchanged after a list": _paragraph_moved_after_a_list,
+    "paragraph moved before a retitled section": _paragraph_moved_before_a_retitled_section,
     "title changed": _title_changed,
     "figure changed by a recorded decision": _recorded_decision,
     "sentence and list added": _sentence_and_list_added,

@@ -433,12 +433,14 @@ def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
     a paragraph: resolving them joins them to that paragraph, which keeps its own properties
     whatever theirs (LibreOffice, and Word since Word 97, give a joined paragraph the first
     one's), unless resolving leaves it without text: it then takes the last one's, so there
-    the two must have the same (:func:`_may_take`). Else each tracks its own paragraph mark,
-    and resolving one empties it and joins it to the next paragraph, whose style stays: in
-    LibreOffice only where it makes one change of the paragraph's text and mark, which it does
-    not where it takes the text for moved text (text deleted in one place and inserted in
-    another, SwRedlineTable::isMoved): it then resolves the mark first, and the next
-    paragraph takes the emptied one's style.
+    the two must have the same (:func:`_may_take`), and where the last one's change meets
+    the next paragraph's (see below), the next one must begin with changes it can swap. Else
+    each tracks its own paragraph mark, and resolving one empties it and joins it to the next
+    paragraph, whose style stays: in LibreOffice only where it makes one change of the
+    paragraph's text and mark, which it does not where it takes the text for moved text (text
+    deleted in one place and inserted in another, SwRedlineTable::isMoved): it then resolves
+    the mark first, and the next paragraph takes the emptied one's style (a paragraph moved
+    up, deleted before a retitled heading, made the heading body text).
 
     LibreOffice also makes one change of two changes of one author, kind and minute that meet
     across an untracked paragraph mark (SwRedlineData::CanCombine and IsPrevPos), and resolves
@@ -457,8 +459,11 @@ def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
             while last + 1 < len(ps) and ps[last + 1].mark == first.mark:
                 last += 1
             after = ps[last + 1] if last + 1 < len(ps) else None
-            if _may_take(before, ps[last], first.mark) and not (
-                after is not None and _meet(ps[last], after)
+            # Where the last one's change meets the next paragraph's, its untracked mark
+            # would join them, unless the next one's changes are swapped (below).
+            meets = after is not None and _meet(ps[last], after)
+            if _may_take(before, ps[last], first.mark) and (
+                not meets or (after is not None and _swap(after.runs, at_end=False) is not None)
             ):
                 ps[index] = replace(before, track=first.mark, track_who=first.who)
                 ps[last] = replace(ps[last], track=None)
