@@ -15,6 +15,7 @@ import io
 import re
 import shutil
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +29,6 @@ from tests.helpers import (
     FIXTURES,
     assert_schema_order,
     copy_agreement,
-    docx_body_text,
     edit,
     normalise,
     pdf_pages,
@@ -39,6 +39,7 @@ from tests.helpers import (
     uno_python,
 )
 from tests.test_diff import SENTENCE, revise
+from tests.test_governance import kela_to_one
 from tests.test_redline_align import BOUNDS, bounded
 from tymdocs.changes import Report, compare
 from tymdocs.checks import validate
@@ -59,7 +60,7 @@ from tymdocs.model import (
     plain,
 )
 from tymdocs.redline import merge_spans, redline_document
-from tymdocs.render.docx import render_docx, render_redline_docx
+from tymdocs.render.docx import SUMMARY_TAG, render_docx, render_redline_docx
 from tymdocs.sources import WorkTree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -197,6 +198,18 @@ def _body(data: bytes) -> etree._Element:
     return docx.Document(io.BytesIO(data)).element.body
 
 
+def agreement_body(data: bytes) -> etree._Element:
+    """A redline's body without the summary it opens with: one content control of its own,
+    with no tracked change, before the title."""
+    body = _body(data)
+    (summary,) = [element for element in body if element.tag == f"{W}sdt"]
+    assert body.index(summary) == 0
+    assert summary.find(f"{W}sdtPr/{W}tag").get(f"{W}val") == SUMMARY_TAG
+    assert summary.find(f".//{W}ins") is None and summary.find(f".//{W}del") is None
+    body.remove(summary)
+    return body
+
+
 def lines(body: etree._Element) -> list[str]:
     """Paragraph texts and table rows, read by python-docx from ``body``."""
     document = docx.Document(io.BytesIO(_empty_docx()))
@@ -245,8 +258,9 @@ def check_redline(a: Document, b: Document, pairs: list[tuple[Part | None, Part 
 
 def check_docx(data: bytes, a: Document, b: Document, author: str, date: dt.date) -> None:
     """Accepting every change in the redline DOCX ``data`` must give B's DOCX, rejecting
-    every change A's, and every change carries its id, ``author`` and ``date``."""
-    body = _body(data)
+    every change A's, after the summary it opens with; and every change carries its id,
+    ``author`` and ``date``."""
+    body = agreement_body(data)
     for keep, version in (("ins", b), ("del", a)):
         resolved = resolve(body, keep)  # type: ignore[arg-type]
         want = _body(render_docx(version, STAMP))
@@ -780,6 +794,93 @@ def test_tymdocs_diff_writes_the_docx(capsys: pytest.CaptureFixture[str], repo: 
     assert SENTENCE[0] in rejected and SENTENCE[0] not in accepted
 
 
+# -- the summary it opens with: the HTML's (issue 18) ----------------------------------------
+
+
+class _SummaryTexts(HTMLParser):
+    """The texts of an HTML redline's title and summary, block by block in document order:
+    the header's title, the summary's section and the table of changed parts; the legend of
+    the HTML's colours left out (Word shows its own marks)."""
+
+    BLOCKS = frozenset({"h1", "h2", "h3", "p", "dt", "dd", "li", "th", "td"})
+    SECTIONS = frozenset({"yhteenveto", "muuttuneet-osat"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[list[str]] = []
+        self.open: list[list[str]] = []
+        self.section = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "section":
+            self.section = found.get("id") in self.SECTIONS
+        if tag in self.BLOCKS and (self.section or tag == "h1"):
+            block: list[str] = []
+            if found.get("class") != "legend":
+                self.blocks.append(block)
+            self.open.append(block)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section":
+            self.section = False
+        if tag in self.BLOCKS and self.open and (self.section or tag == "h1"):
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.open[-1].append(data)
+
+    @classmethod
+    def read(cls, html: str) -> list[str]:
+        parser = cls()
+        parser.feed(html)
+        return [text for block in parser.blocks if (text := normalise("".join(block)))]
+
+
+def _docx_summary(data: bytes) -> list[str]:
+    """The texts of a DOCX redline's summary, read with python-docx: its content control's
+    paragraphs, and its tables cell by cell, each cell paragraph by paragraph."""
+    document = docx.Document(io.BytesIO(data))
+    (control,) = document.element.body.findall(f"{W}sdt")
+    texts: list[str] = []
+    for element in control.find(f"{W}sdtContent"):
+        if element.tag == f"{W}p":
+            texts.append(docx.text.paragraph.Paragraph(element, document).text)
+        elif element.tag == f"{W}tbl":
+            for row in docx.table.Table(element, document).rows:
+                texts.extend(p.text for cell in row.cells for p in cell.paragraphs)
+    return [text for text in map(normalise, texts) if text]
+
+
+def test_the_docx_opens_with_the_html_s_summary(
+    capsys: pytest.CaptureFixture[str], repo: Path
+) -> None:
+    """``tymdocs diff`` of version 1 against a working tree with a recorded decision (Liite
+    5, with its effective date), and unrecorded changes of § 8 and Liite 2: the DOCX's summary
+    says what the HTML's does, text for text and in its order (the versions, the counts, the
+    records the changes need with the parts, and each changed part with its status, sentences,
+    need and record), above the agreement's title."""
+    kela_to_one(repo)
+    args = ("--body", "Johtoryhmä", "--date", "15.9.2025", "--section", "4")
+    result = run(
+        capsys, "-C", str(repo), "approve", *args, "--effective", "1.10.2025", "-m", "Kela"
+    )
+    assert result.code == 0, result.err
+    edit(repo, "docs_src/08-henkilosto.md", *SENTENCE)
+    edit(repo, "annexes/liite-2-kokoonpano.yaml", "  - name: Elina Anttila", "  - name: Eeva E")
+    out = repo / "build" / "muutokset"
+    result = run(capsys, "-C", str(repo), "diff", "1", "--format", "html,docx", "-o", str(out))
+    assert result.code == 0, result.err
+    (html,) = out.glob("*.html")
+    (docx_path,) = out.glob("*.docx")
+    expected = _SummaryTexts.read(html.read_text(encoding="utf-8"))
+    assert _docx_summary(docx_path.read_bytes()) == expected
+    assert "Kirjattu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen" in expected
+    assert len(expected) > 25  # the whole summary: versions, needs, three changed parts
+    assert lines(_body(docx_path.read_bytes()))[0].startswith("SOPIMUS TYÖLLISTYMISTÄ")  # title
+
+
 # -- LibreOffice opens it and reads the changes as changes ------------------------------------
 
 ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -846,14 +947,23 @@ def test_libreoffice_reads_the_tracked_changes(tmp_path: Path) -> None:
     changes.getparent().remove(changes)
     office_text = content.find(".//{urn:oasis:names:tc:opendocument:xmlns:office:1.0}text")
     shown = ["".join(block.itertext()) for block in office_text.iter(f"{text}p", f"{text}h")]
+    shown = shown[shown.index(b.title) :]  # the summary stands above the title
     expected = plain_text(b).split("\n")
     assert normalise(" ".join(shown)) == normalise(" ".join(expected))
 
 
 def _shown(data: bytes) -> list[str]:
-    """The text of a DOCX's paragraphs and table rows, without empty ones (LibreOffice saves
-    the paragraph between two tables and the body's last its own way)."""
-    return [normalise(line) for line in docx_body_text(data) if line.strip()]
+    """The text of a DOCX's paragraphs and table rows from its title on (a redline's summary
+    stands above it), without empty ones (LibreOffice saves the paragraph between two tables
+    and the body's last its own way)."""
+    found: list[str] = []
+    for item in docx.Document(io.BytesIO(data)).iter_inner_content():
+        if isinstance(item, docx.text.paragraph.Paragraph):
+            if found or item.style.name == "Title":
+                found.append(item.text)
+        elif found:
+            found.extend(" ".join(cell.text for cell in row.cells) for row in item.rows)
+    return [normalise(line) for line in found if line.strip()]
 
 
 @pytest.mark.skipif(
@@ -1035,7 +1145,7 @@ def test_each_part_s_changes_carry_its_own_author_and_date() -> None:
     )
     data = render_redline_docx(replace(report, redline=replace(report.redline, parts=parts)), STAMP)
     for keep, version in (("ins", b), ("del", BASE)):  # the versions, whoever made the changes
-        resolved = resolve(_body(data), keep)  # type: ignore[arg-type]
+        resolved = resolve(agreement_body(data), keep)  # type: ignore[arg-type]
         want = _body(render_docx(version, STAMP))
         assert _trim(canonical(resolved), canonical(want)) == canonical(want)
     expected = {

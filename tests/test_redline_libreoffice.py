@@ -10,8 +10,8 @@ Skipped where LibreOffice, with a Python that has its ``uno`` module, is not ins
 
 Compared: the title (in the body and the header) and the body from the first part heading
 on: every non-empty paragraph's text and style name, and every table row's cells. Left out,
-because they differ by design: the redline's summary and anything else above the first part
-heading (the redline names the report there, A's and B's DOCX only the title); the header's
+because they differ by design: the redline's summary above the title (untracked, it stays
+whatever is resolved) and anything else above the first part heading; the header's
 version and the footer, which name the report or the version; empty paragraphs, which
 LibreOffice writes its own way (the paragraph that keeps two tables apart, the body's last).
 """
@@ -303,10 +303,14 @@ def read(path: Path) -> Reading:
     document = docx.Document(io.BytesIO(path.read_bytes()))
     title: list[str] = []
     body: list[str] = []
+    started = False  # at the title: a redline's summary stands above it
     for item in document.iter_inner_content():
         if isinstance(item, DocxParagraph):
             style = item.style.name
-            if not body and style != "Heading 1":  # above the body: the title, a summary
+            started = started or style == "Title"
+            if not started:
+                continue
+            if not body and style != "Heading 1":  # the title, and anything up to the body
                 title += [item.text] if style == "Title" else []
             elif item.text.strip():
                 body.append(f"{style}: {item.text}")
@@ -353,3 +357,29 @@ def test_a_recorded_change_carries_its_record_and_accepting_keeps_b_s_note(
     assert set(re.findall(r'w:author="([^"]*)" w:date="([^"]*)"', body)) == {
         ("Johtoryhmä", "2025-09-15T00:00:00Z")
     }
+
+
+def _above_title(path: Path) -> list[str]:
+    """The texts above a DOCX's title, paragraph by paragraph and cell by cell (python-docx
+    reads no text in the content control LibreOffice keeps around the first paragraph)."""
+    texts: list[str] = []
+    for item in docx.Document(str(path)).iter_inner_content():
+        if isinstance(item, DocxParagraph):
+            if item.style.name == "Title":
+                break
+            texts.append(item.text)
+        else:
+            texts.extend(cell.text for row in item.rows for cell in row.cells)
+    return [text for text in texts if text.strip()]
+
+
+def test_the_summary_stays_above_the_title_whatever_is_resolved(
+    resolved: dict[str, Resolved],
+) -> None:
+    """The summary the redline opens with has no tracked change: accepting and rejecting
+    every change leave it as it is, above the title."""
+    found = resolved["fixture revision, annex removed and added"]
+    accepted, rejected = _above_title(found.accepted), _above_title(found.rejected)
+    assert accepted == rejected
+    assert accepted[:2] == ["Muutosten yhteenveto", "Vanhempi versio"]
+    assert "Liite 7 VIESTINTÄ" in accepted and "Lisätty" in accepted

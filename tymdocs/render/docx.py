@@ -15,7 +15,8 @@ A redline's marks become Word's own tracked changes (``w:ins``, ``w:del``), so a
 accept or reject them in Word or LibreOffice: accepting all gives the newer text, rejecting all
 the older, paragraph and table structure and paragraph styles included. Each part's changes
 carry the author and date of the record that made them. Which paragraph marks are tracked is
-decided with each paragraph's neighbours in view (:func:`_paragraph_marks`).
+decided with each paragraph's neighbours in view (:func:`_paragraph_marks`). A redline opens
+with the HTML redline's summary, untracked, in a content control of its own above the title.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 from tymdocs.characters import xml_safe
 from tymdocs.document import Document, Part, Stamp
-from tymdocs.locale import label
+from tymdocs.locale import capitalise, label
 from tymdocs.model import (
     Block,
     Heading,
@@ -49,10 +50,11 @@ from tymdocs.model import (
     Table,
     inline_text,
 )
+from tymdocs.redline import changed
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
-    from tymdocs.changes import Report
+    from tymdocs.changes import Change, Report
 
 _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 _PAGE_MARK = "\x00"
@@ -67,9 +69,10 @@ def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ())
 def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
     """The report's redline as a DOCX with tracked changes: B's text with A's marked, on the
     agreement's template. A part's changes carry its ``author`` and ``date`` where it has them,
-    the others (and the title's) ``report.author`` and ``report.date``. The summary is left out
-    of the body, so that accepting every change gives exactly B's text and rejecting every
-    change exactly A's."""
+    the others (and the title's) ``report.author`` and ``report.date``. It opens with the
+    summary the HTML redline opens with, on a page of its own above the agreement's title, as
+    one content control without tracked changes: accepting every change gives exactly B's
+    text after it and rejecting every change exactly A's."""
     tracking = _Tracking(report.author, report.date)
     # The document's properties cannot be tracked: they name the report and its two versions,
     # neither A's title nor B's, so that accepting or rejecting leaves none of them wrong.
@@ -81,6 +84,7 @@ def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
         tracking=tracking,
         properties_title=report.title,
         subject=f"{report.a_label} \u2192 {report.b_label}",
+        summary=report,
     )
 
 
@@ -170,6 +174,7 @@ def _render(
     tracking: _Tracking | None = None,
     properties_title: str | None = None,
     subject: str | None = None,
+    summary: Report | None = None,
 ) -> bytes:
     base = _Base(document, stamp)
     writer = base.writer(tracking)
@@ -177,12 +182,18 @@ def _render(
         writer.part(part)
     writer.close()
     body, title = writer.body(document.former_title)
+    lead = ""
+    if summary is not None:
+        summary_writer = _SummaryWriter(base.styles, base.bullets, None)
+        summary_writer.summary(summary)
+        lead = summary_writer.control()
     own = base.own(
         body,
         title=properties_title or document.title,
         subject=subject or "",
         creator="; ".join(authors),
         title_change=title,
+        lead=lead,
     )
     if title is not None:  # the header's title is tracked too, numbered after the body
         own |= base.header(writer.title_change(title.former))
@@ -831,6 +842,29 @@ class _Writer:
         # Word joins adjacent tables: a paragraph between, inserted or deleted with its table.
         self.paragraph((), mark=block.mark)
 
+    def facts(self, facts: tuple[tuple[str, str], ...], label_width: int = 2268) -> None:
+        """Label and value side by side in a table without borders, the labels in a column
+        ``label_width`` wide (in twips; 4 cm); a value that is one long identifier (a commit,
+        a fingerprint) in smaller type, so that it fits on its line."""
+        widths = (label_width, _TEXT_WIDTH - label_width)
+        self.xml.append(
+            f'<w:tbl><w:tblPr><w:tblW w:w="{_TEXT_WIDTH}" w:type="dxa"/>'
+            '<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>'
+        )
+        self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in widths)
+        self.xml.append("</w:tblGrid>")
+        for name, value in facts:
+            small = max(map(len, value.split() or [""])) > 30
+            self.xml.append("<w:tr>")
+            for width, text, strong in zip(widths, (name, value), (True, False), strict=True):
+                self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
+                self.paragraph(
+                    _text(text), strong=strong, size=15 if small and not strong else None
+                )
+                self.xml.append("</w:tc>")
+            self.xml.append("</w:tr>")
+        self.xml.append("</w:tbl>")
+
 
 class _PackageWriter(_Writer):
     """A signature package's own pages around the agreement: the cover and the signature
@@ -856,28 +890,6 @@ class _PackageWriter(_Writer):
         self.paragraph(_text(label("contents")), strong=True, space_before=240)
         for heading in (*headings, label("signatures")):
             self.paragraph(_text(heading), indent=(_INDENT, 0))
-
-    def facts(self, facts: tuple[tuple[str, str], ...]) -> None:
-        """Label and value side by side in a table without borders; a value that is one long
-        identifier (a commit, a fingerprint) in smaller type, so that it fits on its line."""
-        widths = (2268, _TEXT_WIDTH - 2268)  # 4 cm for the labels
-        self.xml.append(
-            f'<w:tbl><w:tblPr><w:tblW w:w="{_TEXT_WIDTH}" w:type="dxa"/>'
-            '<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>'
-        )
-        self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in widths)
-        self.xml.append("</w:tblGrid>")
-        for name, value in facts:
-            small = max(map(len, value.split() or [""])) > 30
-            self.xml.append("<w:tr>")
-            for width, text, strong in zip(widths, (name, value), (True, False), strict=True):
-                self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
-                self.paragraph(
-                    _text(text), strong=strong, size=15 if small and not strong else None
-                )
-                self.xml.append("</w:tc>")
-            self.xml.append("</w:tr>")
-        self.xml.append("</w:tbl>")
 
     def signature_page(self, sheet: PackageSheet) -> None:
         """On a page of its own: the heading and the statement, then every party's heading
@@ -912,6 +924,110 @@ class _PackageWriter(_Writer):
                 lines.append((_text(label("place_and_date")), {"size": 18}))
             for index, (runs, options) in enumerate(lines):
                 self.paragraph(runs, keep=index < len(lines) - 1, **options)
+
+
+_SMALL = 18  # half-points: 9 pt, the type of the summary's table of changed parts
+
+SUMMARY_TAG = "tymdocs-summary"
+"""The tag of the content control that holds a redline's summary."""
+
+
+class _SummaryWriter(_Writer):
+    """A redline's summary, above the agreement's title: what the HTML redline's summary
+    says, in its words and order (the report's title, the versions, the counts, the records
+    the changes need with their parts, and the table of changed parts), but the legend of its
+    colours, which Word's own marks replace. Untracked: accepting or rejecting every change
+    leaves it as it is."""
+
+    def summary(self, report: Report) -> None:
+        """The report's summary, then a page break: the agreement starts on a page of its own."""
+        self.paragraph(_text(report.title), strong=True, size=32)
+        self.paragraph(_text(label("redline_summary")), "Heading 1")
+        versions = (
+            (label("redline_older"), report.a_label),
+            (label("redline_newer"), report.b_label),
+        )
+        self.facts(versions, round(column_widths([list(row) for row in versions])[0] * 567))
+        if report.empty:
+            self.paragraph(_text(label("redline_none")), strong=True)
+        unchanged = sum(not changed(part) for part in report.redline.parts)
+        counts = label("redline_counts", changed=len(report.changes), unchanged=unchanged)
+        self.paragraph(_text(counts))
+        if not report.empty:
+            self.needs(report.changes)
+            self.paragraph(_text(label("redline_changed_parts")), "Heading 1")
+            self.changes_table(report.changes)
+        self.xml.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+
+    def needs(self, changes: tuple[Change, ...]) -> None:
+        """The records the changes need, each with the parts that need it."""
+        groups: dict[str, list[str]] = {}
+        for change in changes:
+            groups.setdefault(change.needs_text, []).append(change.part)
+        self.paragraph(_text(label("redline_needs")), "Heading 2")
+        for needs_text, parts in groups.items():
+            self.item(None, _text(f"{capitalise(needs_text)}: {', '.join(parts)}"), 0, None)
+
+    def changes_table(self, changes: tuple[Change, ...]) -> None:
+        """Each changed part: its status with the sentences that say what changed (as
+        bullets), the record it needs, and the record that made it (or the command that
+        records it); under a header row repeated on every page."""
+        keys = ("redline_part", "redline_change", "redline_needs", "redline_record")
+        rows = [[[label(key)] for key in keys]] + [
+            [
+                [change.part],
+                [change.status_text, *change.sentences],
+                [capitalise(change.needs_text)],
+                [_record_text(change)],
+            ]
+            for change in changes
+        ]
+        # In smaller type: as many characters fit in a column as in one wider by 11/9 in the
+        # body's type, which column_widths() measures.
+        texts = [[" ".join(cell) for cell in row] for row in rows]
+        widths = column_widths(texts, _TEXT_WIDTH_CM * 11 / 9)
+        twips = [round(width * 567 * 9 / 11) for width in widths]
+        self.xml.append(
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.styles["Table Grid"]}"/>'
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+        )
+        self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in twips)
+        self.xml.append("</w:tblGrid>")
+        for index, row in enumerate(rows):
+            self.xml.append("<w:tr>")
+            if index == 0:
+                self.xml.append('<w:trPr><w:tblHeader w:val="true"/></w:trPr>')
+            for width, (first, *bullets) in zip(twips, row, strict=True):
+                self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
+                self.paragraph(_text(first), strong=index == 0, size=_SMALL)
+                for bullet in bullets:
+                    indent = (_INDENT, _INDENT)
+                    self.paragraph(
+                        _text(bullet), "List Paragraph", indent=indent, numbering=0, size=_SMALL
+                    )
+                self.xml.append("</w:tc>")
+            self.xml.append("</w:tr>")
+        self.xml.append("</w:tbl>")
+
+    def control(self) -> str:
+        """What was written, as one content control named and tagged as the summary, which a
+        reviewer removes with one deletion."""
+        alias = quoteattr(label("redline_summary"))
+        return (
+            f'<w:sdt><w:sdtPr><w:alias w:val={alias}/><w:tag w:val="{SUMMARY_TAG}"/></w:sdtPr>'
+            f"<w:sdtContent>{self.body()[0]}</w:sdtContent></w:sdt>"
+        )
+
+
+def _record_text(change: Change) -> str:
+    """The record that made a change, or the command that records it, as the HTML names it."""
+    if change.record is not None:
+        return f"{label('redline_recorded')}: {change.record}"
+    if change.command is not None:
+        return f"{label('redline_command')}: {change.command}"
+    return "\u2013"
 
 
 def escape(text: str) -> str:
@@ -1000,6 +1116,12 @@ _CHAR_CM = 0.21  # an average character of 11 pt Calibri
 _PADDING_CM = 0.4
 
 
+def _width(text: str) -> float:
+    """About how wide ``text`` is in cm in the body's type: a capital as wide as 1.3
+    average characters (names of annexes are in capitals)."""
+    return (len(text) + 0.3 * sum(char.isupper() for char in text)) * _CHAR_CM
+
+
 def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[float]:
     """Column widths in cm that fill ``total``: each column at least as wide as its longest
     word (so no word breaks where the page allows), the rest shared by how much text each
@@ -1009,7 +1131,7 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
         return []
 
     def need(text: str, part: str) -> float:
-        return len(text if part == "all" else max(text.split() or [""], key=len)) * _CHAR_CM
+        return _width(text) if part == "all" else max(map(_width, text.split() or [""]))
 
     longest = [max(need(row[c], "all") for row in rows) + _PADDING_CM for c in range(columns)]
     word = [max(need(row[c], "word") for row in rows) + _PADDING_CM for c in range(columns)]
