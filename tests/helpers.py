@@ -248,61 +248,6 @@ def soffice_convert_many(sources: list[Path], to: str, folder: Path) -> list[Pat
     return [folder / f"{source.stem}.{to}" for source in sources]
 
 
-_RESOLVE = """
-import os, subprocess, sys, time
-import uno
-from com.sun.star.beans import PropertyValue
-
-source, folder = sys.argv[1:3]
-pipe = f"tymdocs-{os.getpid()}"
-office = subprocess.Popen(
-    ["soffice", f"-env:UserInstallation=file://{folder}/profile", "--headless", "--invisible",
-     "--norestore", f"--accept=pipe,name={pipe};urp;"],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-)
-local = uno.getComponentContext()
-make = local.ServiceManager.createInstanceWithContext
-resolver = make("com.sun.star.bridge.UnoUrlResolver", local)
-for attempt in range(600):
-    try:
-        context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-        break
-    except Exception:
-        if attempt == 599:
-            raise
-        time.sleep(0.1)
-make = context.ServiceManager.createInstanceWithContext
-desktop = make("com.sun.star.frame.Desktop", context)
-dispatcher = make("com.sun.star.frame.DispatchHelper", context)
-
-def option(name, value):
-    found = PropertyValue()
-    found.Name, found.Value = name, value
-    return found
-
-try:
-    for keep, command in (("accepted", "AcceptAll"), ("rejected", "RejectAll")):
-        document = desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(source), "_blank", 0, (option("Hidden", True),)
-        )
-        frame = document.getCurrentController().getFrame()
-        dispatcher.executeDispatch(frame, f".uno:{command}TrackedChanges", "", 0, ())
-        target = os.path.join(folder, f"{keep}.docx")
-        document.storeToURL(
-            uno.systemPathToFileUrl(target), (option("FilterName", "MS Word 2007 XML"),)
-        )
-        document.close(True)
-finally:
-    try:
-        desktop.terminate()
-    except Exception:
-        pass
-    office.wait(timeout=60)
-"""
-"""Opens a DOCX in LibreOffice (through its UNO bridge), runs "Accept All" and then, on a
-fresh copy, "Reject All" as a reviewer would from the Edit menu, and saves each as DOCX."""
-
-
 @functools.cache
 def uno_python() -> str | None:
     """A Python that can drive LibreOffice (``import uno``): the system's, where the
@@ -319,16 +264,8 @@ def uno_python() -> str | None:
 
 def soffice_accept_and_reject(source: Path, folder: Path) -> tuple[Path, Path]:
     """The DOCX ``source`` with every tracked change accepted, and with every one rejected, by
-    LibreOffice itself, with a profile of its own in ``folder``; both saved as DOCX there."""
-    python = uno_python()
-    assert python is not None, "no Python with LibreOffice's uno module"
-    subprocess.run(
-        [python, "-c", _RESOLVE, str(source), str(folder)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return folder / "accepted.docx", folder / "rejected.docx"
+    LibreOffice itself, with a profile of its own in ``folder``; both saved as DOCX beside it."""
+    return soffice_accept_and_reject_many([source], folder)[0]
 
 
 # The order ECMA-376 Part 1 gives the children of the property elements tymdocs writes; Word
@@ -429,7 +366,8 @@ finally:
         pass
     office.wait(timeout=60)
 """
-""":data:`_RESOLVE` for many documents in one LibreOffice: each ``name.docx`` saved beside
+"""Opens each DOCX in one LibreOffice (through its UNO bridge), runs "Accept All" and then, on a
+fresh copy, "Reject All" as a reviewer would from the Edit menu: each ``name.docx`` saved beside
 itself as ``name.accepted.docx`` and ``name.rejected.docx``."""
 
 

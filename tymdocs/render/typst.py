@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -36,6 +35,7 @@ from tymdocs.model import (
     Table,
 )
 from tymdocs.redline import as_shown, changed, moves
+from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
     import typst
@@ -317,11 +317,6 @@ def _move(data: dict[str, Any], moved: Moved[Any] | None) -> dict[str, Any]:
     return data
 
 
-_SECTION_SIGN = re.compile(r"(?:\d )?§ \d|\d §")
-"""A section sign and its number, the rule of common.typ's ``section-sign``: ``§ 8``, ``8 §``;
-in ``15.9.2025 § 4`` the 4's, so that the line may still break after the date."""
-
-
 def _inlines(content: Inlines, moving: Moving = None) -> list[dict[str, Any]]:
     return _keep_section_numbers([_inline(part, moving) for part in content])
 
@@ -329,22 +324,10 @@ def _inlines(content: Inlines, moving: Moving = None) -> list[dict[str, Any]]:
 def _keep_section_numbers(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``parts`` with a non-breaking space between "§" and its number, also where the two meet
     across runs (``§ `` and a struck ``8``), which Typst's show rule never sees as one text."""
-    text = "".join(part.get("s", "\n") for part in parts)
-    spaces: set[int] = set()
-    for match in _SECTION_SIGN.finditer(text):
-        sign = match.start() + match.group().index("§")
-        spaces.add(sign + 1 if match.end() > sign + 1 else sign - 1)  # "§ 8", else "8 §"
-    if not spaces:
-        return parts
-    kept: list[dict[str, Any]] = []
-    start = 0
-    for part in parts:
-        if "s" in part:
-            chars = ("\u00a0" if start + i in spaces else c for i, c in enumerate(part["s"]))
-            part = part | {"s": "".join(chars)}
-        kept.append(part)
-        start += len(part.get("s", "\n"))
-    return kept
+    texts = keep_section_numbers([part.get("s", "\n") for part in parts])
+    return [
+        part | {"s": text} if "s" in part else part for part, text in zip(parts, texts, strict=True)
+    ]
 
 
 def _inline(part: Inline, moving: Moving) -> dict[str, Any]:
