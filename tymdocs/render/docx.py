@@ -536,14 +536,20 @@ def _meet(first: _Paragraph, second: _Paragraph) -> bool:
     )
 
 
-def _swap(runs: tuple[Run, ...], *, at_end: bool) -> tuple[Run, ...] | None:
-    """``runs`` with the deletion and insertion (or insertion and deletion) that end them,
-    or begin them, in the other order; None where no such pair ends (begins) them."""
+def _edge(runs: tuple[Run, ...], at_end: bool) -> tuple[list[Run], int, Mark | None]:
+    """``runs`` in order from the edge looked at (reversed for the beginning), where their
+    last run with text ends, and that run's mark."""
     ordered = list(runs) if at_end else list(reversed(runs))
     end = len(ordered)
     while end and ordered[end - 1][0] == "":
         end -= 1
-    last = ordered[end - 1][3] if end else None
+    return ordered, end, ordered[end - 1][3] if end else None
+
+
+def _swap(runs: tuple[Run, ...], *, at_end: bool) -> tuple[Run, ...] | None:
+    """``runs`` with the deletion and insertion (or insertion and deletion) that end them,
+    or begin them, in the other order; None where no such pair ends (begins) them."""
+    ordered, end, last = _edge(runs, at_end)
     if last is None:
         return None
     middle = end
@@ -564,11 +570,7 @@ def _widen(runs: tuple[Run, ...], *, at_end: bool) -> tuple[Run, ...] | None:
     or begins them, shown replaced, so that they end (begin) with a change of the other
     kind: ``Tampere`` + inserted `` lisäys`` reads ``Tampere lisäys`` inserted, ``Tampere``
     deleted. None where no unchanged run is next to it."""
-    ordered = list(runs) if at_end else list(reversed(runs))
-    end = len(ordered)
-    while end and ordered[end - 1][0] == "":
-        end -= 1
-    kind = ordered[end - 1][3] if end else None
+    ordered, end, kind = _edge(runs, at_end)
     if kind is None:
         return None
     start = end
