@@ -7,17 +7,23 @@ author and clock.
 
 from __future__ import annotations
 
+import io
+from html import escape as html_escape
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from tests.helpers import RECORDED, edit, git, run
 from tests.test_diff import SECTION_8, SENTENCE, change_set
 from tests.test_governance import LIITE_2, kela_to_one
 from tymdocs.diff import diff
-from tymdocs.document import Part
+from tymdocs.document import Part, Stamp
 from tymdocs.model import Paragraph, Span
 from tymdocs.redline import accept, reject
+from tymdocs.render.html import render_html
+from tymdocs.render.markdown import render_markdown
+from tymdocs.render.typst import render_redline_pdf
 
 DECISION = ["approve", "--body", "Johtoryhmä", "--section", "4", "-m", "Kelan resurssi"]
 
@@ -73,9 +79,12 @@ def test_a_change_committed_without_a_record_says_so(
     kela_to_one(repo)
     git(repo, "commit", "-qam", "Ilman kirjausta", date=RECORDED)
     (change,) = change_set(capsys, repo, "v1", "HEAD")["changes"]
-    assert change["record"] == "ei kirjausta: muutos on tallennettu ilman kirjausta"
-    assert change["command"] is None
+    assert (change["record"], change["command"], change["unrecorded"]) == (None, None, True)
     report, _a, _b = diff(repo, "v1", "HEAD")
+    said = "Ei kirjausta: muutos on tallennettu ilman kirjausta"
+    assert said in render_html(report).decode()
+    assert f"{said}." in render_markdown(report)
+    assert "Kirjattu: ei" not in render_markdown(report)
     assert _parts(report.redline.parts)["annex-5"].author == "Kirjaamaton muutos"
 
 
@@ -178,7 +187,6 @@ def test_a_section_renumbered_with_its_text_unchanged_says_so_and_is_not_reprint
     from tests.helpers import FIXTURES, copy_agreement
     from tymdocs.changes import compare
     from tymdocs.checks import validate
-    from tymdocs.render.markdown import render_markdown
     from tymdocs.sources import WorkTree
 
     a = copy_agreement(tmp_path / "a", FIXTURES / "kuvitteellinen")
@@ -201,6 +209,14 @@ def test_a_section_renumbered_with_its_text_unchanged_says_so_and_is_not_reprint
     )
     assert "Teksti ennallaan" in markdown
     assert first_words not in markdown
+    stamp = Stamp(None, False, "0" * 64, 0, "B")
+    pdf = pypdf.PdfReader(io.BytesIO(render_redline_pdf(report, stamp)))
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
+    assert "Teksti ennallaan." in text
+    assert first_words not in text
+    html = render_html(report).decode()
+    folded = html.index('<details class="unchanged">\n<summary>Teksti ennallaan')
+    assert folded < html.index(html_escape(first_words)) < html.index("</details>", folded)
 
 
 def test_two_drafts_are_named_by_their_commits(

@@ -8,6 +8,7 @@ redline renderer (HTML, DOCX, Markdown, PDF) walks. Text is compared word by wor
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -69,11 +70,34 @@ class Change:
     effective: dt.date | None = None
     """When the record that made the change took effect (None: not recorded, or an
     amendment awaiting signatures)."""
+    unrecorded: bool = False
+    """Committed without the record the agreement's rules want."""
 
     @property
     def status_text(self) -> str:
         """The status as the reports name it: ``Muutettu``, ``Otsikko muutettu``."""
         return capitalise(label(f"redline_status_{self.status}"))
+
+    @property
+    def record_cell(self) -> RecordCell:
+        """What every report says of the record behind the change."""
+        if self.record is not None:
+            return RecordCell(f"{label('redline_recorded')}: {self.record}")
+        if self.command is not None:
+            return RecordCell(f"{label('redline_command')}:", self.command)
+        if self.unrecorded:
+            return RecordCell(label("redline_unrecorded"))
+        return RecordCell("\u2013")
+
+
+@dataclass(frozen=True)
+class RecordCell:
+    """The record that made a change, the command that will record it, or that there is
+    none, in words (``Kirjattu: Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen``)."""
+
+    words: str
+    command: str | None = None
+    """A command to show after the words, as code."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,34 @@ class Report:
     @property
     def empty(self) -> bool:
         return not self.changes
+
+    def shown(self, part: Part) -> bool:
+        """Whether a part of the redline is shown in full: it holds a mark or a change names
+        it (a summary never links to a folded part)."""
+        return changed(part) or part.key in {change.key for change in self.changes}
+
+    def runs(self) -> Iterator[tuple[bool, tuple[Part, ...]]]:
+        """The redline's parts in order, in runs of parts shown in full (True) and of parts
+        folded away (False)."""
+        keys = {change.key for change in self.changes}
+        for shown, run in itertools.groupby(
+            self.redline.parts, key=lambda part: changed(part) or part.key in keys
+        ):
+            yield shown, tuple(run)
+
+    @property
+    def counts(self) -> str:
+        """``Muuttuneita osia: 2, muuttumattomia osia: 10.``"""
+        unchanged = sum(len(run) for shown, run in self.runs() if not shown)
+        return label("redline_counts", changed=len(self.changes), unchanged=unchanged)
+
+    def needs(self) -> tuple[tuple[str, tuple[Change, ...]], ...]:
+        """The records the changes need, each with the changes that need it, in the order
+        first needed: ``Johtoryhmän päätös`` with 7 § and Liite 5."""
+        groups: dict[str, list[Change]] = {}
+        for change in self.changes:
+            groups.setdefault(capitalise(change.needs_text), []).append(change)
+        return tuple((needs, tuple(changes)) for needs, changes in groups.items())
 
 
 # -- comparing two versions -------------------------------------------------------------------

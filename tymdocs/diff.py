@@ -158,7 +158,7 @@ def _with_record(
         return replace(change, command=_command(change, a.agreement))
     if b.source.at is not None:
         return change
-    return replace(change, record=label("redline_unrecorded"))
+    return replace(change, unrecorded=True)
 
 
 def _effective(entry: governance.Entry, b: Side) -> dt.date | None:
@@ -279,6 +279,7 @@ def change_set(report: Report) -> dict[str, Any]:
                 "record": c.record,
                 "effective": c.effective.isoformat() if c.effective else None,
                 "command": c.command,
+                "unrecorded": c.unrecorded,
             }
             for c in report.changes
         ],

@@ -41,7 +41,7 @@ LABELS: dict[str, str] = {
     "steering_group": "Johtoryhmä",
     "all_parties": "Sopijaosapuolet",
     "unrecorded_author": "Kirjaamaton muutos",
-    "redline_unrecorded": "ei kirjausta: muutos on tallennettu ilman kirjausta",
+    "redline_unrecorded": "Ei kirjausta: muutos on tallennettu ilman kirjausta",
     "decision": "{organisation}, {body} {date} § {section}",
     "member": "Jäsen",
     "role": "Tehtävä",

@@ -12,7 +12,6 @@ marked inside it as any edit is.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from html import escape
 from typing import Any, Literal, assert_never
@@ -35,7 +34,7 @@ from tymdocs.model import (
     Span,
     Table,
 )
-from tymdocs.redline import as_shown, changed, moves
+from tymdocs.redline import as_shown, moves
 
 _CSS = """
 :root { color-scheme: light; }
@@ -112,7 +111,6 @@ class _Writer:
         part_ids = {part.key for part in report.redline.parts}
         self.orphans = [c for c in report.changes if c.key not in part_ids]
         """Changes with no part of their own (the metadata): shown in a section of their own."""
-        self.unchanged = sum(not changed(part) for part in report.redline.parts)
 
     def document(self) -> Iterator[str]:
         report = self.report
@@ -139,8 +137,7 @@ class _Writer:
         yield f"<dt>{_esc(label('redline_newer'))}</dt><dd>{_esc(report.b_label)}</dd>\n</dl>\n"
         if report.empty:
             yield f'<p class="none"><strong>{_esc(label("redline_none"))}</strong></p>\n'
-        counts = label("redline_counts", changed=len(report.changes), unchanged=self.unchanged)
-        yield f"<p>{_esc(counts)}</p>\n"
+        yield f"<p>{_esc(report.counts)}</p>\n"
         if not report.empty:
             yield from self.needs()
             moved = any(moves(part) for part in report.redline.parts)
@@ -157,13 +154,10 @@ class _Writer:
 
     def needs(self) -> Iterator[str]:
         """The records the changes need, each with the parts that need it."""
-        groups: dict[str, list[Change]] = {}
-        for change in self.report.changes:
-            groups.setdefault(change.needs_text, []).append(change)
         yield f"<h3>{_esc(label('redline_needs'))}</h3>\n<ul>\n"
-        for needs_text, changes in groups.items():
+        for needs, changes in self.report.needs():
             links = ", ".join(self.link(change) for change in changes)
-            yield f"<li>{_esc(capitalise(needs_text))}: {links}</li>\n"
+            yield f"<li>{_esc(needs)}: {links}</li>\n"
         yield "</ul>\n"
 
     def link(self, change: Change) -> str:
@@ -195,7 +189,7 @@ class _Writer:
         """What the summary says of a part, repeated above its text."""
         yield f'<div class="note"><p>{_esc(change.status_text)}. '
         yield f"{_esc(label('redline_needs'))}: {_esc(change.needs_text)}."
-        if change.record is not None or change.command is not None:
+        if change.record is not None or change.command is not None or change.unrecorded:
             yield " "
             yield from _record(change)
         yield "</p>\n"
@@ -207,12 +201,12 @@ class _Writer:
 
     def parts(self) -> Iterator[str]:
         """Changed parts in full; each run of unchanged parts folded, with a count."""
-        for is_changed, run in itertools.groupby(self.report.redline.parts, key=changed):
-            if is_changed:
+        for shown, run in self.report.runs():
+            if shown:
                 for part in run:
                     yield from self.part(part, "changed")
             else:
-                yield from self.fold(list(run))
+                yield from self.fold(run)
 
     def fold(self, folded: Sequence[Part]) -> Iterator[str]:
         first, last = folded[0].heading, folded[-1].heading
@@ -250,12 +244,10 @@ class _Writer:
 
 
 def _record(change: Change) -> Iterator[str]:
-    if change.record is not None:
-        yield f"{_esc(label('redline_recorded'))}: {_esc(change.record)}"
-    elif change.command is not None:
-        yield f"{_esc(label('redline_command'))}: <code>{_esc(change.command)}</code>"
-    else:
-        yield "–"
+    cell = change.record_cell
+    yield _esc(cell.words)
+    if cell.command is not None:
+        yield f" <code>{_esc(cell.command)}</code>"
 
 
 def _tag(mark: Mark, html: str, moved: bool = False) -> str:

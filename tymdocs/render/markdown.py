@@ -35,7 +35,7 @@ from tymdocs.model import (
     Span,
     Table,
 )
-from tymdocs.redline import as_shown, changed
+from tymdocs.redline import as_shown
 
 _OPEN: dict[Mark, str] = {"ins": "{+", "del": "[-"}
 _CLOSE: dict[Mark, str] = {"ins": "+}", "del": "-]"}
@@ -83,12 +83,10 @@ def _document(report: Report) -> Iterator[str]:
     yield f"- {escape_text(label('redline_older'))}: {escape_text(report.a_label)}"
     yield f"- {escape_text(label('redline_newer'))}: {escape_text(report.b_label)}"
     yield ""
-    unchanged = sum(not changed(part) for part in report.redline.parts)
     if report.empty:
         yield f"**{escape_text(label('redline_none'))}**"
         yield ""
-    counts = label("redline_counts", changed=len(report.changes), unchanged=unchanged)
-    yield escape_text(counts)
+    yield escape_text(report.counts)
     yield ""
     if report.empty:
         return
@@ -98,8 +96,8 @@ def _document(report: Report) -> Iterator[str]:
     yield f"## {escape_text(label('redline_changed_parts'))}"
     yield ""
     unchanged_text = {c.key for c in report.changes if c.text_unchanged}
-    for part in report.redline.parts:
-        if changed(part):
+    for shown, run in report.runs():
+        for part in run if shown else ():
             yield from _part(part, part.key in unchanged_text)
 
 
@@ -110,10 +108,11 @@ def _summary(change: Change) -> Iterator[str]:
     needs = f"{label('redline_needs')}: {change.needs_text}"
     line = f"- **{escape_text(capitalise(change.part))}** ({escape_text(status)}). "
     line += escape_text(needs) + "."
-    if change.record is not None:
-        line += f" {escape_text(label('redline_recorded'))}: {escape_text(change.record)}."
-    elif change.command is not None:
-        line += f" {escape_text(label('redline_command'))}: {_code(change.command)}"
+    cell = change.record_cell
+    if cell.command is not None:
+        line += f" {escape_text(cell.words)} {_code(cell.command)}"
+    elif change.record is not None or change.unrecorded:
+        line += f" {escape_text(cell.words)}."
     yield line
     for sentence in change.sentences:
         yield f"  - {_guard(escape_text(sentence))}"

@@ -7,7 +7,6 @@ is data that Typst shows, never markup it parses.
 
 from __future__ import annotations
 
-import itertools
 import json
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,7 +33,7 @@ from tymdocs.model import (
     Span,
     Table,
 )
-from tymdocs.redline import as_shown, changed, moves
+from tymdocs.redline import as_shown, moves
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
@@ -102,8 +101,6 @@ _REDLINE_LABELS = (
     "change",
     "needs",
     "record",
-    "recorded",
-    "command",
     "moved",
     "move_bar",
 )
@@ -135,21 +132,18 @@ def redline_data(report: Report) -> dict[str, Any]:
 
     A part a change names is shown even without a mark, so that the summary never links to a
     folded part."""
-    keys = {change.key for change in report.changes}
+    by_key = {change.key: change for change in report.changes}
     parts = report.redline.parts
-    anchors = keys & {part.key for part in parts}  # part keys are unique: one label each
+    anchors = by_key.keys() & {part.key for part in parts}  # part keys are unique
     items: list[dict[str, Any]] = []
-    unchanged = 0
-    for shown, run in itertools.groupby(parts, key=lambda p: changed(p) or p.key in keys):
+    for shown, run in report.runs():
         if shown:
-            items += ({"part": _part(p), "anchor": p.key if p.key in keys else None} for p in run)
+            items += (_shown(part, by_key.get(part.key)) for part in run)
         else:
-            folded = list(run)
-            unchanged += len(folded)
-            items.append({"fold": unchanged_line(folded)})
+            items.append({"fold": unchanged_line(run)})
     return {
         "labels": {name: label(f"redline_{name}") for name in _REDLINE_LABELS},
-        "counts": label("redline_counts", changed=len(report.changes), unchanged=unchanged),
+        "counts": report.counts,
         "a": report.a_label,
         "b": report.b_label,
         "changes": [_change(change, anchors) for change in report.changes],
@@ -169,15 +163,25 @@ def unchanged_line(parts: Sequence[Part]) -> str:
     return label("redline_folded", count=len(parts), parts=", ".join(names))
 
 
+def _shown(part: Part, change: Change | None) -> dict[str, Any]:
+    """A part shown in full, linked from the summary where a change names it; one whose text
+    is as it was (renumbered or retitled) with its heading and that line, not its text."""
+    if change is not None and change.text_unchanged:
+        shown = _part(replace(part, blocks=()))
+        return {"part": shown, "anchor": part.key, "same": label("redline_text_unchanged")}
+    return {"part": _part(part), "anchor": part.key if change is not None else None}
+
+
 def _change(change: Change, anchors: set[str]) -> dict[str, Any]:
+    cell = change.record_cell
     return {
         "anchor": change.key if change.key in anchors else None,
         "part": change.part,
         "status": change.status_text,
         "sentences": list(change.sentences),
         "needs": capitalise(change.needs_text),
-        "record": change.record,
-        "command": change.command,
+        "record": cell.words,
+        "command": cell.command,
     }
 
 
