@@ -50,6 +50,8 @@ from tymdocs.redline import (
     reject,
     reject_blocks,
 )
+from tymdocs.render.html import render_html
+from tymdocs.render.markdown import render_markdown
 from tymdocs.sources import WorkTree
 
 SECTION_8 = "docs_src/08-henkilosto.md"
@@ -172,12 +174,13 @@ def test_a_bullet_inserted_mid_list_with_a_deleted_paragraph_before_it() -> None
     _resolves_to_both(a, b, marked)
 
 
-def test_renumbered_items_stand_old_beside_new_never_rewritten_into_a_neighbour(
+def test_renumbered_items_keep_their_text_and_mark_only_their_number(
     tmp_path: Path,
 ) -> None:
     """§ 11's numbered list with an item inserted as 2), the later items renumbered: each
-    renumbered item is its old number deleted next to its new number inserted, the same text
-    on both (the model keeps no former number to mark it in place)."""
+    renumbered item is one item, its text unmarked, its old number beside its new one (the
+    way a reviewer reads "3) → 4)"), never struck and reprinted nor rewritten into a
+    neighbour."""
     a, b = _versions(tmp_path)
     text = (b / SECTION_11).read_text(encoding="utf-8")
     for number in (5, 4, 3, 2):
@@ -186,21 +189,26 @@ def test_renumbered_items_stand_old_beside_new_never_rewritten_into_a_neighbour(
         "\n3) 32 artiklassa", "\n2) 30 artiklassa tarkoitetusta selosteesta;\n3) 32 artiklassa"
     )
     (b / SECTION_11).write_text(text, encoding="utf-8")
-    blocks = _part(_compare(a, b), "section-11").blocks
+    report = _compare(a, b)
+    blocks = _part(report, "section-11").blocks
     (numbered,) = [block for block in blocks if isinstance(block, ListBlock)]
-    shown = [(item.marker, inline_text(item.content)[:12], item.mark) for item in numbered.items]
-    assert shown == [
-        ("1)", "25 artiklass", None),
-        ("2)", "30 artiklass", "ins"),
-        ("2)", "32 artiklass", "del"),
-        ("3)", "32 artiklass", "ins"),
-        ("3)", "35 artiklass", "del"),
-        ("4)", "35 artiklass", "ins"),
-        ("4)", "36 artiklass", "del"),
-        ("5)", "36 artiklass", "ins"),
-        ("5)", "12 artiklan ", "del"),
-        ("6)", "12 artiklan ", "ins"),
+    shown = [
+        (item.former_marker, item.marker, inline_text(item.content)[:12], item.mark)
+        for item in numbered.items
     ]
+    assert shown == [
+        (None, "1)", "25 artiklass", None),
+        (None, "2)", "30 artiklass", "ins"),
+        ("2)", "3)", "32 artiklass", None),
+        ("3)", "4)", "35 artiklass", None),
+        ("4)", "5)", "36 artiklass", None),
+        ("5)", "6)", "12 artiklan ", None),
+    ]
+    assert not any(_marked(item.content) for item in numbered.items if item.mark is None)
+    assert '<span class="marker"><del>3)</del><ins>4)</ins></span> 35 artiklassa' in (
+        render_html(report).decode()
+    )
+    assert "- [-3\\)-]{+4\\)+} 35 artiklassa" in render_markdown(report)
     a_blocks = compose(_agreement(a)).parts[10].blocks
     b_blocks = compose(_agreement(b)).parts[10].blocks
     _resolves_to_both(a_blocks, b_blocks, blocks)

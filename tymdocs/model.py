@@ -129,6 +129,9 @@ class ListItem:
     moved: Moved[ListItem] | None = field(default=None, compare=False)
     """In a redline, on a block marked whole: one end of a move. Left out of equality, as a
     moved block is its deletion or insertion to accept and reject."""
+    former_marker: str | None = None
+    """In a redline: the item's number in A, where B numbers it otherwise (an item inserted
+    above it): ``3)`` of ``3)`` → ``4)``."""
 
 
 @dataclass(frozen=True)

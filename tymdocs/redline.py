@@ -636,16 +636,16 @@ def _redline_table(a: Table, b: Table) -> Table | None:
 
 
 def _redline_item(a: ListItem, b: ListItem) -> list[ListItem]:
-    """Two items paired: one item marked inside, its text replaced whole where rewritten; or
-    A's deleted whole and B's inserted whole where their numbers differ (the model keeps no
-    former number) or a rewritten item has nothing inside to keep."""
-    if a.marker == b.marker:
-        content = _redline_words(a.content, b.content)
-        if content is not None or a.children or b.children:
-            children = redline_blocks(a.children, b.children)
-            if content is None:
-                content = _replaced(a.content, b.content)
-            return [replace(b, content=content, children=children)]
+    """Two items paired: one item marked inside, with A's number where B's differs, its text
+    replaced whole where rewritten; or A's deleted whole and B's inserted whole where a
+    rewritten item has nothing inside to keep."""
+    content = _redline_words(a.content, b.content)
+    if content is not None or a.children or b.children:
+        children = redline_blocks(a.children, b.children)
+        if content is None:
+            content = _replaced(a.content, b.content)
+        former = a.marker if a.marker != b.marker else None
+        return [replace(b, content=content, children=children, former_marker=former)]
     return [_mark_item(a, "del"), _mark_item(b, "ins")]
 
 
@@ -708,7 +708,16 @@ def _resolved_blocks(blocks: Blocks, dropped: Mark) -> Blocks:
 def _resolved_item(item: ListItem, dropped: Mark) -> ListItem:
     content = _resolved(item.content, dropped)
     children = _resolved_blocks(item.children, dropped)
-    return replace(item, content=content, children=children, mark=None, moved=None)
+    marker = item.former_marker if dropped == "ins" and item.former_marker else item.marker
+    return replace(
+        item,
+        marker=marker,
+        content=content,
+        children=children,
+        mark=None,
+        moved=None,
+        former_marker=None,
+    )
 
 
 def changed(part: Part) -> bool:
@@ -727,6 +736,7 @@ def _block_changed(block: Block) -> bool:
         case ListBlock():
             return any(
                 item.mark is not None
+                or item.former_marker is not None
                 or any(p.mark for p in item.content)
                 or any(_block_changed(child) for child in item.children)
                 for item in block.items

@@ -692,7 +692,8 @@ class _Writer:
                 self.paragraph(_runs(block.content), indent=(_INDENT * level, 0), mark=block.mark)
             case ListBlock():
                 for item in block.items:
-                    self.item(item.marker, _runs(item.content), level, item.mark)
+                    content = _runs(item.content)
+                    self.item(item.marker, content, level, item.mark, former=item.former_marker)
                     for child in item.children:
                         self.block(child, level + 1)
             case Table():
@@ -700,15 +701,27 @@ class _Writer:
             case _:
                 assert_never(block)
 
-    def item(self, marker: str | None, runs: list[Run], level: int, mark: Mark | None) -> None:
+    def item(
+        self,
+        marker: str | None,
+        runs: list[Run],
+        level: int,
+        mark: Mark | None,
+        *,
+        former: str | None = None,
+    ) -> None:
         """A list item at ``level``. Bullets are Word list paragraphs on a numbering level
         (``w:ilvl``); ordered items print the parties' own numbers as text, since Word
-        numbering could renumber them."""
+        numbering could renumber them. A renumbered item's ``former`` number is deleted
+        before its new one is inserted, its text left as it is."""
         indent = (_INDENT * (level + 1), _INDENT)
         if marker is None:
             self.paragraph(runs, "List Paragraph", indent=indent, numbering=level, mark=mark)
         else:
-            runs = [(marker, False, False, mark), ("\t", False, False, mark), *runs]
+            numbers: list[Run] = [(marker, False, False, mark)]
+            if former is not None:
+                numbers = [(former, False, False, "del"), (marker, False, False, "ins")]
+            runs = [*numbers, ("\t", False, False, mark), *runs]
             self.paragraph(runs, "List Paragraph", indent=indent, tab=indent[0], mark=mark)
 
     def paragraph(

@@ -329,7 +329,10 @@ def _item(item: ListItem, moving: Moving) -> Iterator[str]:
 
 
 def _marker(item: ListItem, moving: Moving) -> str:
-    """An ordered item's number, marked with the item: moved with it at either end."""
+    """An ordered item's number, marked with the item: moved with it at either end; A's
+    number struck before B's where the item was renumbered."""
+    if item.former_marker is not None:
+        return f"{_tag('del', _esc(item.former_marker))}{_tag('ins', _esc(item.marker or ''))}"
     return _marked(_esc(item.marker or ""), item.mark, moving)
 
 

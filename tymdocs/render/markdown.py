@@ -191,9 +191,11 @@ def _item(item: ListItem, indent: str) -> Iterator[str]:
     moved, item = item.moved, as_shown(item)
     text = _moved(moved) + _inlines(item.content, "\\\n" + inner)
     if item.marker is not None:
-        marker = _SPECIAL.sub(r"\\\1", item.marker)
-        marker = re.sub(r"([.)])", r"\\\1", marker)
-        marker = _marked(item.mark, marker) if item.mark else marker
+        marker = _number(item.marker)
+        if item.former_marker is not None:  # renumbered: A's number struck before B's
+            marker = _marked("del", _number(item.former_marker)) + _marked("ins", marker)
+        elif item.mark:
+            marker = _marked(item.mark, marker)
         text = f"{marker} {text}"
     yield f"{indent}- {text}"
     for child in item.children:
@@ -204,6 +206,11 @@ def _item(item: ListItem, indent: str) -> Iterator[str]:
         else:  # a paragraph or table in an item stands apart
             yield ""
         yield from lines
+
+
+def _number(marker: str) -> str:
+    """An ordered item's number as text that no reader takes for a list marker."""
+    return re.sub(r"([.)])", r"\\\1", _SPECIAL.sub(r"\\\1", marker))
 
 
 def _table(block: Table) -> Iterator[str]:

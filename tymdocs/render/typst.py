@@ -299,6 +299,8 @@ def _item(item: ListItem, moving: Moving) -> dict[str, Any]:
         "c": _inlines(shown.content, moving),
         "children": [_block(child, moving) for child in shown.children],
     }
+    if item.former_marker is not None:
+        data["former"] = item.former_marker
     return _move(_marked(data, item.mark), item.moved)
 
 
