@@ -382,4 +382,4 @@ def test_the_summary_stays_above_the_title_whatever_is_resolved(
     accepted, rejected = _above_title(found.accepted), _above_title(found.rejected)
     assert accepted == rejected
     assert accepted[:2] == ["Muutosten yhteenveto", "Vanhempi versio"]
-    assert "Liite 7 VIESTINTÄ" in accepted and "Lisätty" in accepted
+    assert "LIITE 7 VIESTINTÄ" in accepted and "Lisätty" in accepted

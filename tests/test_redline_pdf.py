@@ -418,7 +418,7 @@ def test_tymdocs_diff_writes_the_pdf_of_the_fixture_revision(
     summary = text[text.index("Muutosten yh") : text.index("Muuttumattomat osat (7): 1, 2, 3")]
     for line in (
         "8 Henkilöstö Muutettu Kaikkien osapuolten allekirjoittama kirjallinen sopimusmuutos",
-        "Liite 2 JOHTORYHMÄN KOKOONPANO 1.5.2025 ALKAEN Muutettu "
+        "LIITE 2 JOHTORYHMÄN KOKOONPANO 1.5.2025 ALKAEN Muutettu "
         "jäsen Elina Anttila → Eeva Esimerkki Osapuolen ilmoitus",
         "Kansaneläkelaitos, työkykyneuvoja: 0,8 → 1,0 htv yhteensä 4,555 → 4,755 htv "
         "Päätös (Johtoryhmä)",

@@ -212,7 +212,7 @@ def compare(
         changes.append(
             Change(
                 key=part.key,
-                part=part.heading if part.kind == "section" else _annex_name(part),
+                part=part.heading,  # as the document prints it: one spelling a part
                 status=_status(old, new),
                 sentences=sentences,
                 needs=rule.record,
@@ -308,13 +308,6 @@ def _changed_beyond_notes(
         for part, notes in ((old, notes_a), (new, notes_b))
     ]
     return changed(redline_parts(*without))
-
-
-def _annex_name(part: Part) -> str:
-    """``Liite 5 HENKILÖSTÖRESURSSI …``: the heading with the annex named as text names it."""
-    prefix = label("annex_heading", number=part.number, title="")
-    title = part.heading.removeprefix(prefix)
-    return f"{label('annex_ref', number=part.number)} {title}".strip()
 
 
 def _titles(agreement: Agreement) -> dict[tuple[str, int], str]:
