@@ -90,8 +90,8 @@ def docx_package_rows(repo: Path, out: Path) -> list[tuple[str, float, float | N
     """What the DOCX signature packages add: the full build with and without them, whole
     process, in turns; and rendering all parties' packages in-process, the call build makes."""
     from tymdocs.build import stamp_of
-    from tymdocs.package import build_docx_packages
     from tymdocs.revision import open_source
+    from tymdocs.signing.packages import build_docx_packages
     from tymdocs.sources import fingerprint
 
     script = [sys.executable, "-c", WITH_OR_WITHOUT_DOCX_PACKAGES]

@@ -49,7 +49,7 @@ def test_a_rebuild_with_nothing_changed_loads_no_renderer_checks_or_metadata(
         "tymdocs.checks",
         "tymdocs.document",
         "tymdocs.verify",
-        "tymdocs.package",
+        "tymdocs.signing",
         "tymdocs.render.typst",
         "tymdocs.render.docx",
         "typst",

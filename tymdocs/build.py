@@ -30,7 +30,7 @@ from tymdocs.sources import GitTree, fingerprint
 if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
     from tymdocs.document import Document, Stamp
     from tymdocs.model import Agreement
-    from tymdocs.package import Package
+    from tymdocs.signing.packages import Package
     from tymdocs.verify import Lookup, Report, Trust
 
 MANIFEST_VERSION = 1
@@ -78,7 +78,7 @@ def _render(
 
 def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
     """The signature packages, with what the manifest says of each."""
-    from tymdocs.package import build_packages, signature_slots
+    from tymdocs.signing.packages import build_packages, signature_slots
 
     slots = signature_slots(agreement)
     signatories = {s.field: s.signatory.name for s in slots if s.signatory is not None}
@@ -91,7 +91,7 @@ def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterato
 def _docx_packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
     """The signature packages as DOCX, for parties that sign in Word or on paper: a kind of
     their own, so that ``verify`` never takes one for the PDF package of its party."""
-    from tymdocs.package import build_docx_packages
+    from tymdocs.signing.packages import build_docx_packages
 
     for party, name, data in build_docx_packages(agreement, document, stamp):
         yield Output(name, "signature-package-docx", data, (("party", party.id),))
@@ -270,7 +270,7 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     together, once, when the first copy of that commit asks for one."""
     from tymdocs.checks import validate
     from tymdocs.document import compose
-    from tymdocs.package import build_packages, signature_slots
+    from tymdocs.signing.packages import build_packages, signature_slots
     from tymdocs.verify import Expected, manifest_lookup
 
     fallback = manifest_lookup(manifest) if manifest is not None else None

@@ -349,7 +349,7 @@ def missing_signatories(
     """Everyone whose signature a version of ``agreement`` still awaits, as its package names
     them: every party's copy needs every signature, so a field counts as signed only when
     each party's copy (``signed``: party -> fields) has it."""
-    from tymdocs.package import signature_slots
+    from tymdocs.signing.packages import signature_slots
 
     slots = signature_slots(agreement)
     signed = signed or {}

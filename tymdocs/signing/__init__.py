@@ -1,0 +1,6 @@
+"""Signing: the packages parties sign, and the checks of the signed copies that come back.
+
+One job per module: ``packages`` (who signs where, and the PDF and DOCX packages).
+
+Nothing is imported here, so that importing one module loads only what it needs.
+"""
