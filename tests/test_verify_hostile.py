@@ -271,7 +271,7 @@ def test_a_draft_manifest_with_the_same_fingerprint_is_no_original(
 def test_the_fields_update_changes_the_second_id_deterministically(
     repo: Path,  # noqa: F811
 ) -> None:
-    from tymdocs.render.fields import SignatureField, add_signature_fields
+    from tymdocs.signing.fields import SignatureField, add_signature_fields
 
     plain = (repo / "build" / "lansi-pirkanmaa-tym.pdf").read_bytes()
     fields = (SignatureField("sig-a-1", 1, (50, 50, 250, 110), "A"),)

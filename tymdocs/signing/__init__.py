@@ -1,6 +1,7 @@
 """Signing: the packages parties sign, and the checks of the signed copies that come back.
 
-One job per module: ``packages`` (who signs where, and the PDF and DOCX packages).
+One job per module: ``packages`` (who signs where, and the PDF and DOCX packages) and
+``fields`` (the empty signature fields added to a rendered PDF).
 
 Nothing is imported here, so that importing one module loads only what it needs.
 """

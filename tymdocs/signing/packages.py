@@ -29,7 +29,7 @@ from tymdocs.locale import (
     label_around,
 )
 from tymdocs.model import Agreement, Party, Signatory
-from tymdocs.render.fields import SignatureField, add_signature_fields
+from tymdocs.signing.fields import SignatureField, add_signature_fields
 
 
 @dataclass(frozen=True)
