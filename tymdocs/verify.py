@@ -5,7 +5,7 @@ holds every copy to its own rules: the file starts byte for byte with the packag
 its commit (or as the manifest recorded it); only signature fields change, package fields keep
 their rectangles, no unsigned field appears; the last signature covers the whole file; one
 signature object counts once; no byte of a signature value goes unchecked (its CMS is DER
-and every certificate it carries is used: tymdocs/signature_bytes.py); encryption,
+and every certificate it carries is used: tymdocs/signing/bytes.py); encryption,
 JavaScript and launch actions are refused; and any exception while reading is a failure,
 never a pass.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tymdocs.errors import UsageError
-from tymdocs.signature_bytes import loose_bytes
+from tymdocs.signing.bytes import der_length, loose_bytes, loose_contents
 
 MAX_BYTES = 100 * 1024 * 1024
 """A returned copy larger than this is refused before it is parsed."""
@@ -377,12 +377,12 @@ def _check_signatures(
             )
             continue
         seen[key] = embedded.field_name
-        loose = _loose_contents(data, embedded.sig_object.get("/ByteRange"))
+        loose = loose_contents(data, embedded.sig_object.get("/ByteRange"))
         if loose:
             report.failures.append(f"signature in {embedded.field_name}: {loose}")
         else:
             content = bytes(embedded.pkcs7_content)
-            unbound = loose_bytes(content[: _der_length(content)], policy.roots)
+            unbound = loose_bytes(content[: der_length(content)], policy.roots)
             if unbound:
                 report.failures.append(f"signature in {embedded.field_name} {unbound}")
         context = ValidationContext(trust_roots=list(policy.roots), allow_fetching=False)
@@ -751,35 +751,3 @@ def _visible(annotation: Any) -> bool:
     if flags & (_HIDDEN | _NO_VIEW):
         return False
     return abs(x2 - x1) * abs(y2 - y1) > 0
-
-
-def _loose_contents(data: bytes, byte_range: Any) -> str | None:
-    """What is wrong with the one part of a signed revision no signature covers: its /Contents.
-
-    It must be the signature as a hex string in one case, followed only by zero padding, so
-    that no byte of the file can change without breaking a signature."""
-    try:
-        _, first, second, _ = (int(v) for v in byte_range)
-    except (TypeError, ValueError):
-        return "its byte range is malformed"
-    gap = data[first:second]
-    if not re.fullmatch(rb"<(?:(?:[0-9a-f]{2})*|(?:[0-9A-F]{2})*)>", gap):
-        return "the signature value is not one plain hex string"
-    value = bytes.fromhex(gap[1:-1].decode("ascii"))
-    length = _der_length(value)
-    if length is None or value[length:].strip(b"\0"):
-        return "bytes other than zero padding follow the signature value"
-    return None
-
-
-def _der_length(value: bytes) -> int | None:
-    """The length of the DER element at the start of ``value`` (header included)."""
-    if len(value) < 2:
-        return None
-    size = value[1]
-    if size < 0x80:
-        return 2 + size
-    count = size & 0x7F
-    if not 1 <= count <= 4 or len(value) < 2 + count:
-        return None
-    return 2 + count + int.from_bytes(value[2 : 2 + count], "big")

@@ -1,4 +1,10 @@
-"""Every byte of a signature's CMS value bound by a signature, or fixed by DER and CMS rules.
+"""Every byte of a signature value accounted for: the part of a signed revision no signature
+covers holds the value and zero padding only, and every byte of the value's CMS is bound by a
+signature, or fixed by DER and CMS rules.
+
+A signature's byte range leaves out one gap, its /Contents: there the value must be one hex
+string in one case, followed only by zeros, so that no byte of the file can change without
+breaking a signature (:func:`loose_contents`).
 
 pyHanko checks what a signer signs: the signed attributes (the document's digest, the signer's
 certificate by hash) under the signer's key. The rest of the CMS SignedData around them is
@@ -27,6 +33,7 @@ of a signed copy unseen. Here each of them is held to what the signed parts impl
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MAX_CERTIFICATES = 32
@@ -34,6 +41,38 @@ MAX_CERTIFICATES = 32
 one carried costs a signature check or more."""
 
 _SEQUENCE, _SET = 16, 17
+
+
+def loose_contents(data: bytes, byte_range: Any) -> str | None:
+    """What is wrong with the one part of a signed revision no signature covers: its /Contents.
+
+    It must be the signature as a hex string in one case, followed only by zero padding, so
+    that no byte of the file can change without breaking a signature."""
+    try:
+        _, first, second, _ = (int(v) for v in byte_range)
+    except (TypeError, ValueError):
+        return "its byte range is malformed"
+    gap = data[first:second]
+    if not re.fullmatch(rb"<(?:(?:[0-9a-f]{2})*|(?:[0-9A-F]{2})*)>", gap):
+        return "the signature value is not one plain hex string"
+    value = bytes.fromhex(gap[1:-1].decode("ascii"))
+    length = der_length(value)
+    if length is None or value[length:].strip(b"\0"):
+        return "bytes other than zero padding follow the signature value"
+    return None
+
+
+def der_length(value: bytes) -> int | None:
+    """The length of the DER element at the start of ``value`` (header included)."""
+    if len(value) < 2:
+        return None
+    size = value[1]
+    if size < 0x80:
+        return 2 + size
+    count = size & 0x7F
+    if not 1 <= count <= 4 or len(value) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(value[2 : 2 + count], "big")
 
 
 def der_problem(data: bytes) -> str | None:
