@@ -341,7 +341,7 @@ def test_ten_thousand_updates_are_refused_quickly(
 @pytest.fixture(scope="module")
 def judge(repo: Path) -> Callable[[bytes], bool]:  # noqa: F811
     """Whether bytes verify as an unaltered copy, with one lookup (one rebuild) for all."""
-    from tymdocs.build import package_lookup
+    from tymdocs.signing.originals import package_lookup
     from tymdocs.verify import verify_files
 
     lookup = package_lookup(repo)

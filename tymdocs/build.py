@@ -21,17 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from tymdocs import __version__
-from tymdocs.errors import Problem, SourceError, UsageError
+from tymdocs.errors import Problem, SourceError
 from tymdocs.governance import MAIN_TEXT, annex_part, record_dict
 from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
-from tymdocs.revision import Source, commit_of, open_source
+from tymdocs.revision import Source, commit_of
 from tymdocs.sources import GitTree, fingerprint
 
 if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
     from tymdocs.document import Document, Stamp
     from tymdocs.model import Agreement
-    from tymdocs.signing.packages import Package
-    from tymdocs.verify import Lookup, Report, Trust
+    from tymdocs.verify import Report, Trust
 
 MANIFEST_VERSION = 1
 RENDERERS = ("typst",)
@@ -264,64 +263,10 @@ def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> b
     return True
 
 
-def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
-    """Find the package a returned copy claims to be: rebuilt from its commit when the
-    repository has it, else as recorded in ``manifest``. A commit's packages are built
-    together, once, when the first copy of that commit asks for one."""
-    from tymdocs.checks import validate
-    from tymdocs.document import compose
-    from tymdocs.signing.packages import build_packages, signature_slots
-    from tymdocs.verify import Expected, manifest_lookup
-
-    fallback = manifest_lookup(manifest) if manifest is not None else None
-    agreements: dict[str, tuple[Agreement, Document, Stamp] | None] = {}
-    packages: dict[str, dict[str, Package]] = {}
-
-    def version(commit: str) -> tuple[Agreement, Document, Stamp] | None:
-        if commit not in agreements:
-            agreements[commit] = None
-            try:
-                source = open_source(root, commit)
-            except UsageError:
-                return None
-            agreement = validate(source.tree).agreement
-            if agreement is not None:
-                stamp = stamp_of(source, fingerprint(source.tree))
-                agreements[commit] = (agreement, compose(agreement, source.notes), stamp)
-        return agreements[commit]
-
-    def lookup(commit: str, claimed: str, party_id: str) -> Expected | None:
-        built = version(commit)
-        if built is None:
-            return fallback(commit, claimed, party_id) if fallback else None
-        agreement, document, stamp = built
-        party = agreement.party(party_id)
-        if party is None:
-            return None
-        if commit not in packages:
-            built_packages = build_packages(agreement, document, stamp)
-            packages[commit] = {package.party.id: package for package in built_packages}
-        package = packages[commit][party.id]
-        slots = tuple(
-            (s.field, s.party.id, s.signatory.name if s.signatory else None)
-            for s in signature_slots(agreement)
-        )
-        return Expected(
-            party=party.id,
-            fingerprint=stamp.fingerprint,
-            data=package.data,
-            sha256=None,
-            size=None,
-            slots=slots,
-            origin=f"the package built from commit {commit[:12]}",
-        )
-
-    return lookup
-
-
 def verify_copies(root: Path, copies: Iterable[Path], trust: Trust | None = None) -> Report:
     """Verify returned copies against the packages their commits build (``verify``'s core,
     for the records that rely on signed copies)."""
+    from tymdocs.signing.originals import package_lookup
     from tymdocs.verify import Trust, verify_files
 
     trust = trust or Trust()

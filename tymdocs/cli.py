@@ -414,6 +414,7 @@ def verify(
         tymdocs verify palautetut/*.pdf --require-complete
     """
     from tymdocs import build as builder
+    from tymdocs.signing.originals import package_lookup
     from tymdocs.verify import verify_files
 
     names = _signers(signer)
@@ -423,7 +424,7 @@ def verify(
     current = None if any_version else builder.current_fingerprint(settings.root, version_ref)
     report = verify_files(
         files,
-        builder.package_lookup(settings.root, manifest),
+        package_lookup(settings.root, manifest),
         current_fingerprint=current,
         trust_roots=tuple(path.read_bytes() for path in trust),
         require_trust=require_trust,

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tymdocs.errors import UsageError
 from tymdocs.signing.bytes import der_length, loose_bytes, loose_contents
+from tymdocs.signing.originals import Expected, Lookup, claims
 from tymdocs.signing.revisions import check_revisions
 
 MAX_BYTES = 100 * 1024 * 1024
@@ -35,7 +35,6 @@ MAX_REVISIONS = 200
 analysis after a signature grows with the square of their number), and no real
 signing round needs more than a handful."""
 
-_KEYWORD = re.compile(rb"/Keywords\s*\(([^)]{0,2000})\)")
 _STREAM_START = re.compile(rb"stream\r?\n")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _FORBIDDEN = {
@@ -45,25 +44,6 @@ _FORBIDDEN = {
     b"/Launch": "it contains a launch action",
 }
 _OK_AFTER_SIGNATURE = ("NONE", "LTA_UPDATES", "FORM_FILLING")
-
-
-@dataclass(frozen=True)
-class Expected:
-    """What one package of one version must be: its bytes (or hash) and who signs where."""
-
-    party: str
-    fingerprint: str
-    data: bytes | None
-    sha256: str | None
-    size: int | None
-    slots: tuple[tuple[str, str, str | None], ...]
-    """(field, party id, expected signatory name or None) for every field of the version."""
-    origin: str
-    """How the original was established, for the report."""
-
-
-Lookup = Callable[[str, str, str], Expected | None]
-"""(commit, fingerprint, party) -> the package as it was built, if it can be found."""
 
 
 @dataclass(frozen=True)
@@ -302,24 +282,6 @@ def _verify_copy(
     return expected
 
 
-def claims(data: bytes) -> tuple[str, str, str] | None:
-    """(party, commit, fingerprint) from the first /Keywords in the file: the package's own.
-
-    A claim only: what the copy says it is, to be checked against the rebuilt package."""
-    match = _KEYWORD.search(data)
-    if match is None:
-        return None
-    words = match.group(1).decode("latin-1")
-    party = re.search(r"party:([a-z0-9_-]+)", words)
-    commit = re.search(r"commit:([0-9a-f]{40})?", words)
-    fingerprint = re.search(r"sha256:([0-9a-f]{64})", words)
-    if not (party and commit and fingerprint):
-        return None
-    if "draft" in words.split(", "):
-        return party.group(1), "", fingerprint.group(1)
-    return party.group(1), commit.group(1) or "", fingerprint.group(1)
-
-
 def _load_roots(trust_roots: tuple[bytes, ...]) -> tuple[Any, ...]:
     """Trusted root certificates from PEM or DER bytes."""
     if not trust_roots:
@@ -466,45 +428,3 @@ def _match_signatories(
 def _rect(ref: Any) -> tuple[float, ...]:
     widget = ref.get_object()
     return tuple(round(float(v), 2) for v in widget.get("/Rect", ()))
-
-
-def manifest_lookup(manifest: Path) -> Lookup:
-    """Find packages in a ``manifest.json``: by party and fingerprint, checked by hash."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except RecursionError:
-        raise UsageError(f"cannot read {manifest}: nested too deep for a manifest") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {manifest}: {exc}") from exc
-
-    def lookup(commit: str, fingerprint: str, party: str) -> Expected | None:
-        # A draft manifest (or one of another commit) may share the fingerprint, but its
-        # packages are other bytes: it is not the original of a committed copy.
-        source = data.get("source", {}) if isinstance(data, dict) else {}
-        if (
-            not isinstance(source, dict)
-            or source.get("fingerprint") != fingerprint
-            or source.get("commit") != commit
-            or source.get("draft") is not False
-            or source.get("dirty") is not False
-        ):
-            return None
-        for entry in data.get("outputs", []):
-            if entry.get("kind") == "signature-package" and entry.get("party") == party:
-                signatories = entry.get("signatories", {})
-                slots = tuple(
-                    (name, name[len("sig-") :].rsplit("-", 1)[0], signatories.get(name))
-                    for name in entry.get("fields", [])
-                )
-                return Expected(
-                    party=party,
-                    fingerprint=fingerprint,
-                    data=None,
-                    sha256=entry["sha256"],
-                    size=entry["bytes"],
-                    slots=slots,
-                    origin=f"the package in {manifest.name}",
-                )
-        return None
-
-    return lookup

@@ -675,7 +675,7 @@ def plan_signatures(
 
 def _claimed_commits(copies: tuple[Path, ...]) -> set[str]:
     """The commits the copies say they were built from (verified later, not trusted here)."""
-    from tymdocs.verify import claims
+    from tymdocs.signing.originals import claims
 
     found = set()
     for path in copies:
