@@ -366,7 +366,7 @@ def revision_rows(out: Path, temp: Path, repo: Path) -> list[tuple[str, float, f
     """verify of a signed copy with 1,000 incremental updates after its signature (refused:
     over the limit) and with the most revisions allowed between two signatures (checked)."""
     from tests.pki import make_pki, many_revisions, sign
-    from tymdocs.verify import MAX_REVISIONS
+    from tymdocs.signing.screening import MAX_REVISIONS
 
     pki = make_pki(temp / "revisions-pki")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -48,7 +48,6 @@ def test_a_rebuild_with_nothing_changed_loads_no_renderer_checks_or_metadata(
     for heavy in (
         "tymdocs.checks",
         "tymdocs.document",
-        "tymdocs.verify",
         "tymdocs.signing",
         "tymdocs.render.typst",
         "tymdocs.render.docx",

@@ -47,7 +47,7 @@ from tests.test_verify import (
     signed_once,  # noqa: F401  (a fixture)
     verify,
 )
-from tymdocs.verify import MAX_REVISIONS
+from tymdocs.signing.screening import MAX_REVISIONS
 
 
 def _catalog(data: bytes) -> tuple[int, bytes]:
@@ -293,7 +293,7 @@ def test_the_stream_pre_scan_is_linear(
     repo: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from tymdocs.verify import outside_streams
+    from tymdocs.signing.screening import outside_streams
 
     tokens = b"stream\n" * (2**20 // 7)
     started = time.monotonic()
@@ -342,7 +342,7 @@ def test_ten_thousand_updates_are_refused_quickly(
 def judge(repo: Path) -> Callable[[bytes], bool]:  # noqa: F811
     """Whether bytes verify as an unaltered copy, with one lookup (one rebuild) for all."""
     from tymdocs.signing.originals import package_lookup
-    from tymdocs.verify import verify_files
+    from tymdocs.signing.verify import verify_files
 
     lookup = package_lookup(repo)
     directory = repo.parent / "judged"

@@ -15,7 +15,7 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,7 +30,6 @@ from tymdocs.sources import GitTree, fingerprint
 if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
     from tymdocs.document import Document, Stamp
     from tymdocs.model import Agreement
-    from tymdocs.verify import Report, Trust
 
 MANIFEST_VERSION = 1
 RENDERERS = ("typst",)
@@ -261,22 +260,6 @@ def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> b
         if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
             return False
     return True
-
-
-def verify_copies(root: Path, copies: Iterable[Path], trust: Trust | None = None) -> Report:
-    """Verify returned copies against the packages their commits build (``verify``'s core,
-    for the records that rely on signed copies)."""
-    from tymdocs.signing.originals import package_lookup
-    from tymdocs.verify import Trust, verify_files
-
-    trust = trust or Trust()
-    return verify_files(
-        copies,
-        package_lookup(root),
-        trust_roots=trust.roots,
-        require_trust=trust.required,
-        signer_names=dict(trust.signer_names),
-    )
 
 
 def current_fingerprint(root: Path, rev: str) -> str | None:

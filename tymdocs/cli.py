@@ -28,7 +28,8 @@ from tymdocs.errors import Problem, TymdocsError
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
     from tymdocs.governance.recording import Plan
-    from tymdocs.verify import CopyReport, Trust
+    from tymdocs.signing.signatures import Trust
+    from tymdocs.signing.verify import CopyReport
 
 
 @dataclass(frozen=True)
@@ -413,22 +414,16 @@ def verify(
         tymdocs verify palautetut/*.pdf --trust juuri.pem
         tymdocs verify palautetut/*.pdf --require-complete
     """
-    from tymdocs import build as builder
-    from tymdocs.signing.originals import package_lookup
-    from tymdocs.verify import verify_files
+    from tymdocs.build import current_fingerprint
+    from tymdocs.signing.verify import verify_copies
 
-    names = _signers(signer)
+    trusted = _trust(trust, require_trust, signer)
     default_manifest = settings.root / "build" / "manifest.json"
     if manifest is None and default_manifest.is_file():
         manifest = default_manifest
-    current = None if any_version else builder.current_fingerprint(settings.root, version_ref)
-    report = verify_files(
-        files,
-        package_lookup(settings.root, manifest),
-        current_fingerprint=current,
-        trust_roots=tuple(path.read_bytes() for path in trust),
-        require_trust=require_trust,
-        signer_names=names,
+    current = None if any_version else current_fingerprint(settings.root, version_ref)
+    report = verify_copies(
+        settings.root, files, trusted, manifest=manifest, current_fingerprint=current
     )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -482,7 +477,7 @@ def _commit(settings: Settings, plan: Plan, dry_run: bool) -> None:
 
 
 def _trust(trust: tuple[Path, ...], require_trust: bool, signer: tuple[str, ...]) -> Trust:
-    from tymdocs.verify import Trust
+    from tymdocs.signing.signatures import Trust
 
     return Trust(
         tuple(path.read_bytes() for path in trust), require_trust, tuple(_signers(signer).items())

@@ -56,7 +56,7 @@ from tymdocs.sources import (
 )
 
 if TYPE_CHECKING:
-    from tymdocs.verify import Trust
+    from tymdocs.signing.signatures import Trust
 
 _PATCH_SEPARATOR = re.compile(r"^---", re.MULTILINE)
 
@@ -695,7 +695,7 @@ def _verified(
 ) -> tuple[tuple[Attachment, ...], tuple[tuple[str, bytes], ...], dt.date]:
     """Verify ``copies`` as every party's fully signed copy of the version at ``commit``:
     their hashes, the files to keep (one per party), and the day of the last signature."""
-    from tymdocs.build import verify_copies
+    from tymdocs.signing.verify import verify_copies
 
     report = verify_copies(root, copies, trust)
     problems = tuple(

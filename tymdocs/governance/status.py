@@ -33,7 +33,7 @@ from tymdocs.paths import is_main_text
 from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
 
 if TYPE_CHECKING:
-    from tymdocs.verify import Trust
+    from tymdocs.signing.signatures import Trust
 
 SOON_DAYS = 60
 """A deadline this close is shown as coming up."""
@@ -333,7 +333,7 @@ def _signed_fields(
 ) -> dict[str, dict[str, set[str]]]:
     """Per commit and party, the fields that party's verified copy holds signed by their
     person."""
-    from tymdocs.build import verify_copies
+    from tymdocs.signing.verify import verify_copies
 
     report = verify_copies(root, copies, trust)
     found: dict[str, dict[str, set[str]]] = {}
