@@ -71,13 +71,26 @@ DATE = dt.date(2025, 9, 15)
 # -- Word's "Accept all" and "Reject all", in the XML -----------------------------------------
 
 
+MOVES = {"ins": "moveTo", "del": "moveFrom"}
+"""The end of a move that resolves as each mark: moved here as inserted, moved away as
+deleted."""
+RANGES = tuple(f"{W}{side}Range{edge}" for side in MOVES.values() for edge in ("Start", "End"))
+
+
 def resolve(body: etree._Element, keep: Literal["ins", "del"]) -> etree._Element:
     """A copy of ``body`` with every tracked change resolved: ``keep="ins"`` accepts all
-    (insertions stay, deletions go), ``keep="del"`` rejects all. A paragraph whose paragraph
-    mark goes is joined to the next paragraph (:func:`_join_next`); it must be empty by then
-    unless a paragraph follows it, and it must not be the body's last."""
+    (insertions stay, deletions go), ``keep="del"`` rejects all; a move's new place
+    (``w:moveTo``) resolves as an insertion, its old (``w:moveFrom``) as a deletion, and the
+    ranges that name moves go. A paragraph whose paragraph mark goes is joined to the next
+    paragraph (:func:`_join_next`); it must be empty by then unless a paragraph follows it,
+    and it must not be the body's last."""
     body = copy.deepcopy(body)
+    for marker in list(body.iter(*RANGES)):
+        marker.getparent().remove(marker)
     drop = "del" if keep == "ins" else "ins"
+    renamed = {f"{W}{move}": f"{W}{mark}" for mark, move in MOVES.items()}
+    for element in list(body.iter(*renamed)):
+        element.tag = renamed[element.tag]
     for row in list(body.iter(f"{W}tr")):
         properties = row.find(f"{W}trPr")
         if properties is None:
@@ -258,8 +271,8 @@ def check_redline(a: Document, b: Document, pairs: list[tuple[Part | None, Part 
 
 def check_docx(data: bytes, a: Document, b: Document, author: str, date: dt.date) -> None:
     """Accepting every change in the redline DOCX ``data`` must give B's DOCX, rejecting
-    every change A's, after the summary it opens with; and every change carries its id,
-    ``author`` and ``date``."""
+    every change A's, after the summary it opens with; and every change (an end of a move
+    and the start of its range too) carries its own id, ``author`` and ``date``."""
     body = agreement_body(data)
     for keep, version in (("ins", b), ("del", a)):
         resolved = resolve(body, keep)  # type: ignore[arg-type]
@@ -267,7 +280,8 @@ def check_docx(data: bytes, a: Document, b: Document, author: str, date: dt.date
         assert _trim(lines(resolved), lines(want)) == lines(want)
         assert _trim(canonical(resolved), canonical(want)) == canonical(want)
     ids = []
-    for change in (*body.iter(f"{W}ins"), *body.iter(f"{W}del")):
+    marks = ("ins", "del", *MOVES.values(), *(f"{move}RangeStart" for move in MOVES.values()))
+    for change in body.iter(*(f"{W}{mark}" for mark in marks)):
         assert change.get(f"{W}author") == author
         assert change.get(f"{W}date") == f"{date.isoformat()}T00:00:00Z"
         ids.append(change.get(f"{W}id"))
@@ -996,18 +1010,16 @@ def _paragraphs(data: bytes) -> dict[str, etree._Element]:
 
 
 def _mark(paragraph: etree._Element) -> str | None:
-    """How a paragraph's paragraph mark is tracked: ``ins``, ``del`` or None."""
+    """How a paragraph's paragraph mark is tracked: ``ins``, ``del``, ``moveFrom``,
+    ``moveTo`` or None."""
     marks = paragraph.find(f"{W}pPr/{W}rPr")
     return None if marks is None else etree.QName(marks[0]).localname
 
 
 def _changes(paragraph: etree._Element) -> list[tuple[str, str]]:
     """A paragraph's tracked runs in order: kind and text."""
-    return [
-        (etree.QName(c).localname, _all_text(c))
-        for c in paragraph
-        if c.tag in (f"{W}ins", f"{W}del")
-    ]
+    kinds = [f"{W}{kind}" for kind in ("ins", "del", *MOVES.values())]
+    return [(etree.QName(c).localname, _all_text(c)) for c in paragraph if c.tag in kinds]
 
 
 def _items(*texts: str) -> ListBlock:
@@ -1244,8 +1256,8 @@ def test_libreoffice_never_breaks_a_line_between_a_section_sign_and_its_number(
 
 def test_a_paragraph_deleted_before_a_retitled_heading_leaves_its_mark_to_the_one_before() -> None:
     """A paragraph moved up, deleted whole before a heading whose former text is deleted:
-    the paragraph before it tracks the deleted paragraph mark, and the heading reads inserted
-    first, so that the deleted paragraph and the heading's former text are two changes, not
+    the paragraph before it tracks the moved paragraph mark, and the heading reads inserted
+    first, so that the moved paragraph and the heading's former text are two changes, not
     one that LibreOffice resolves across the heading's paragraph mark (taking the paragraph
     for moved text, it made the heading body text)."""
     moved = _p("Kela osoittaa 0,75 htv.")
@@ -1265,11 +1277,11 @@ def test_a_paragraph_deleted_before_a_retitled_heading_leaves_its_mark_to_the_on
     )
     data = check_redline(a, b, _pairs(a, b))
     found = _paragraphs(data)
-    assert _mark(found["Kaksi."]) == "del"
+    assert _mark(found["Kaksi."]) == "moveFrom"
     assert _changes(found["3 Kolme ja neljä3 Kolme"]) == [
         ("ins", "3 Kolme ja neljä"),
         ("del", "3 Kolme"),
     ]
     moves = [p for p in _body(data).iter(f"{W}p") if _all_text(p) == "Kela osoittaa 0,75 htv."]
-    assert [(_changes(p)[0][0], _mark(p)) for p in moves] == [("ins", None), ("del", None)]
-    assert _mark(found["Yksi."]) == "ins"
+    assert [(_changes(p)[0][0], _mark(p)) for p in moves] == [("moveTo", None), ("moveFrom", None)]
+    assert _mark(found["Yksi."]) == "moveTo"

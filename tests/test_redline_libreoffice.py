@@ -55,6 +55,16 @@ SECTION_9 = "docs_src/09-johtava-henkilo.md"
 SECTION_11 = "docs_src/11-asiakastietoaineisto.md"
 SECTION_12 = "docs_src/12-voimassaolo-ja-muuttaminen.md"
 LIITE_2 = "annexes/liite-2-kokoonpano.yaml"
+LIITE_6 = "annexes/liite-6-tietosuojaseloste.md"
+SOURCE = "työllistymistä edistävien palvelujen järjestäjät"  # an item of Liite 6's sources
+SUBHEADING = "#### Työtöntä koskevat tiedot ja niiden käyttötarkoitus\n\n"
+PURPOSE = (  # the paragraph under Liite 6's SUBHEADING
+    "Työvoimaviranomainen, hyvinvointialue ja Kansaneläkelaitos voivat käsitellä työtöntä\n"
+    "henkilöä koskevia tietoja niille tässä laissa säädettyjen, monialaisen tuen\n"
+    "yhteistoimintamalliin liittyvien tehtävien hoitamiseksi ja näitä tehtäviä koskevaan\n"
+    "valvontaan, kehittämiseen, seurantaan, arviointiin, tilastointiin, ennakointiin ja "
+    "ohjaukseen.\n\n"
+)
 HEADING_4 = "# 4 Yhteistoimintamallin johtoryhmä\n\n"
 RESOURCES = (  # § 8's second paragraph
     "Henkilöstöresurssi alueittain ja tehtävärakenteineen 1.5.2025 alkaen on kuvattu "
@@ -162,6 +172,28 @@ def _paragraph_moved_before_a_retitled_section(root: Path) -> None:
     edit(root, SECTION_9, "tehtävät\n", "tehtävät sekä sijaisuudet\n")
 
 
+def _paragraph_moved_edited_after_a_list(root: Path) -> None:
+    """§ 8's last paragraph moved to the end of § 12 and edited there, after its list of
+    signatories and before Liite 1's heading (with the move's paragraph marks tracked as the
+    move, "Reject All" made that heading body text)."""
+    edit(root, SECTION_8, "\n\n" + ASSESSMENT, "\n")
+    text = (root / SECTION_12).read_text(encoding="utf-8")
+    edited = ASSESSMENT.replace("vuosittain", "kahdesti vuodessa")
+    (root / SECTION_12).write_text(text + "\n" + edited, encoding="utf-8")
+
+
+def _item_moved_and_edited(root: Path) -> None:
+    """An item of Liite 6's list of sources moved to the end of the list and edited."""
+    edit(root, LIITE_6, f"- {SOURCE}\n", "")
+    last = "- ostopalveluiden tuottajat\n"
+    edit(root, LIITE_6, last, last + "- " + SOURCE.replace("palvelujen", "palveluiden") + "\n")
+
+
+def _heading_moved(root: Path) -> None:
+    """A subheading of Liite 6 moved below the paragraph it stood above."""
+    edit(root, LIITE_6, SUBHEADING + PURPOSE, PURPOSE + SUBHEADING)
+
+
 def _title_changed(root: Path) -> None:
     edit(root, "tymdocs.yaml", "title: SOPIMUS", "title: UUSI SOPIMUS")
 
@@ -210,6 +242,9 @@ SCENARIOS: dict[str, Callable[[Path], None]] = {
     "paragraph moved unchanged": _paragraph_moved_unchanged,
     "paragraph moved unchanged after a list": _paragraph_moved_after_a_list,
     "paragraph moved before a retitled section": _paragraph_moved_before_a_retitled_section,
+    "paragraph moved and edited after a list": _paragraph_moved_edited_after_a_list,
+    "list item moved and edited": _item_moved_and_edited,
+    "heading moved": _heading_moved,
     "title changed": _title_changed,
     "figure changed by a recorded decision": _recorded_decision,
     "sentence and list added": _sentence_and_list_added,
@@ -332,6 +367,15 @@ def test_accept_all_gives_b_and_reject_all_gives_a(
         assert read(resolution).body == read(version).body, resolution.name
         assert read(resolution).title == read(version).title, resolution.name
         assert read(resolution).header_title == read(version).header_title, resolution.name
+
+
+def test_the_moves_resolved_are_word_s_moves(resolved: dict[str, Resolved]) -> None:
+    """Every scenario of a move resolves a redline that tracks it as Word's move."""
+    for name, found in resolved.items():
+        with zipfile.ZipFile(found.redline) as package:
+            body = package.read("word/document.xml").decode()
+        marks = ("<w:moveFrom ", "<w:moveTo ", "<w:moveFromRangeStart ", "<w:moveToRangeStart ")
+        assert all(mark in body for mark in marks) == (" moved" in name), name
 
 
 def test_a_redline_changes_what_it_resolves(resolved: dict[str, Resolved]) -> None:

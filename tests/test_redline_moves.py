@@ -3,7 +3,7 @@ is one block moved, named as moved from where to where in the summary, the HTML,
 and the PDF, with the edits inside the moved text marked word by word at its new place.
 
 The marks stay a deletion and an insertion, so accepting every mark gives B and rejecting
-every mark gives A, and the DOCX, which knows no moves, is what it was before moves existed.
+every mark gives A; the DOCX tracks a move as Word does (tests/test_redline_docx_moves.py).
 The regressions are amendments of the seed, compared as ``tymdocs diff`` compares them.
 """
 
@@ -53,7 +53,6 @@ from tymdocs.redline import (
     redline_document,
     reject_blocks,
 )
-from tymdocs.render.docx import render_redline_docx
 from tymdocs.render.html import render_html
 from tymdocs.render.markdown import render_markdown
 from tymdocs.render.typst import render_redline_pdf
@@ -301,36 +300,6 @@ def test_a_numbered_item_moved_keeps_its_edit_and_its_new_number() -> None:
     shown = as_shown(moved[1])
     assert shown.marker == "4)"
     assert _marked(shown.content) == [("voivat", "del"), ("eivät saa", "ins")]
-
-
-def test_the_docx_shows_a_move_as_the_deletion_and_insertion_it_was(tmp_path: Path) -> None:
-    """The DOCX writer knows no moves: the report's DOCX is the same bytes with the ends of
-    its moves taken away (Word's own moves are a later step)."""
-    a, b = _versions(tmp_path)
-    _move(b, SECTION_8, MOVED, SECTION_9, MOVED.replace("on kuvattu", "kuvataan"))
-    report, _, _ = _compare(a, b)
-    parts = tuple(replace(part, blocks=_without_ends(part.blocks)) for part in report.redline.parts)
-    plain = replace(report, redline=replace(report.redline, parts=parts))
-    assert not [end for part in parts for end in _ends(part.blocks)]
-    assert render_redline_docx(report, STAMP) == render_redline_docx(plain, STAMP)
-
-
-def _without_ends(blocks: Blocks) -> Blocks:
-    return tuple(_without_end(block) for block in blocks)
-
-
-def _without_end(block: Block) -> Block:
-    match block:
-        case ListBlock():
-            items = tuple(
-                replace(item, moved=None, children=_without_ends(item.children))
-                for item in block.items
-            )
-            return replace(block, items=items)
-        case Heading() | Paragraph():
-            return replace(block, moved=None)
-        case Table():
-            return replace(block, moved=None)
 
 
 def test_short_and_unlike_blocks_are_not_moves() -> None:

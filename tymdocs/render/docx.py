@@ -15,12 +15,15 @@ A redline's marks become Word's own tracked changes (``w:ins``, ``w:del``), so a
 accept or reject them in Word or LibreOffice: accepting all gives the newer text, rejecting all
 the older, paragraph and table structure and paragraph styles included. Each part's changes
 carry the author and date of the record that made them. Which paragraph marks are tracked is
-decided with each paragraph's neighbours in view (:func:`_paragraph_marks`). A redline opens
-with the HTML redline's summary, untracked, in a content control of its own above the title.
+decided with each paragraph's neighbours in view (:func:`_paragraph_marks`). A block moved
+is tracked as Word tracks a move (``w:moveFrom``, ``w:moveTo`` and their named ranges,
+:func:`_word_moves`). A redline opens with the HTML redline's summary, untracked, in a content
+control of its own above the title.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import itertools
@@ -30,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, assert_never
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
@@ -39,18 +42,20 @@ from tymdocs.document import Document, Part, Stamp
 from tymdocs.locale import capitalise, label
 from tymdocs.model import (
     Block,
+    Blocks,
     Heading,
     Inline,
     Inlines,
     LineBreak,
     ListBlock,
+    ListItem,
     Mark,
     Paragraph,
     Span,
     Table,
     inline_text,
 )
-from tymdocs.redline import changed
+from tymdocs.redline import Unit, as_shown, changed
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
@@ -177,7 +182,7 @@ def _render(
     summary: Report | None = None,
 ) -> bytes:
     base = _Base(document, stamp)
-    writer = base.writer(tracking)
+    writer = base.writer(tracking, _word_moves(document.parts) if tracking else frozenset())
     for part in document.parts:
         writer.part(part)
     writer.close()
@@ -234,8 +239,10 @@ class _Base:
         xml = _template()["word/header1.xml"].decode()
         return {"word/header1.xml": _fill(xml, self.values, "", title_change).encode()}
 
-    def writer(self, tracking: _Tracking | None = None) -> _Writer:
-        return _Writer(self.styles, self.bullets, tracking)
+    def writer(
+        self, tracking: _Tracking | None = None, moves: frozenset[int] = frozenset()
+    ) -> _Writer:
+        return _Writer(self.styles, self.bullets, tracking, moves)
 
     def own(
         self,
@@ -370,6 +377,8 @@ Who = str
 
 _ID = 'w:id="\x01"'
 """A change's id until the body is complete: XML never holds U+0001 (:func:`escape`)."""
+_IDS = re.compile('w:id="(?:\x01|\x02([^\x02]*)\x02)"')
+"""A change's id, or a move range's (:class:`_Move`), until the body is complete."""
 
 
 class _Tracking:
@@ -391,21 +400,146 @@ class _Tracking:
         :meth:`number`."""
         return f"{_ID} {who or self.who()}"
 
-    def element(self, mark: Mark, who: Who | None = None) -> str:
-        """An empty ``w:ins``/``w:del``: the mark of a paragraph or a table row."""
-        return f"<w:{mark} {self.attributes(who)}/>"
+    def element(self, kind: Tracked, who: Who | None = None) -> str:
+        """An empty ``w:ins``, ``w:del``, ``w:moveFrom`` or ``w:moveTo``: the mark of a
+        paragraph or a table row."""
+        return f"<w:{kind} {self.attributes(who)}/>"
 
     def number(self, xml: str) -> str:
-        """``xml`` with its changes numbered in order, after those numbered before."""
-        pieces = xml.split(_ID)
-        numbered = [pieces[0]]
-        for piece in pieces[1:]:
-            numbered += (f'w:id="{next(self.ids)}"', piece)
-        return "".join(numbered)
+        """``xml`` with its changes numbered in order, after those numbered before; the start
+        and end of a move's range share the number its start is given."""
+        ranges: dict[str, int] = {}
+
+        def numbered(found: re.Match[str]) -> str:
+            key = found.group(1)
+            if key is None:
+                return f'w:id="{next(self.ids)}"'
+            if key not in ranges:
+                ranges[key] = next(self.ids)
+            return f'w:id="{ranges[key]}"'
+
+        return _IDS.sub(numbered, xml)
 
 
 Run = tuple[str | None, bool, bool, Mark | None]
 """Text (None: a line break), strong, emphasis, and inserted or deleted in a redline."""
+
+Tracked = Literal["ins", "del", "moveFrom", "moveTo"]
+"""A tracked change's element: an insertion, a deletion, or an end of a move."""
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One end of a move as Word tracks it (ECMA-376 Part 1, 17.13.5.21-28): the text at the
+    old place in ``w:moveFrom``, at the new in ``w:moveTo``, each end inside a range (a
+    ``w:moveFromRangeStart`` and ``End``, or ``w:moveToRangeStart`` and ``End``) named for
+    the move, ``move1`` at both ends of the report's move 1, by the author and on the date
+    of the record that made the part it stands in.
+
+    At the new place of an edited move stands B's text: the moved words in ``w:moveTo``, the
+    edit's insertions in ``w:ins``; the words the edit deleted are not written there (they
+    stand in the moved text at the old place). Written there as ``w:del`` inside
+    ``w:moveTo`` (or inside ``w:ins``), LibreOffice 7.4 kept them on "Accept All" and put
+    them back at the new place on "Reject All"."""
+
+    number: int
+    side: Literal["from", "to"]
+    edited: bool
+    """The text at the new place differs from the text at the old."""
+
+    @property
+    def element(self) -> Tracked:
+        return "moveFrom" if self.side == "from" else "moveTo"
+
+    def paragraph_mark(self, mark: Mark) -> Tracked:
+        """How a paragraph mark of this end of the move is tracked: as the move, where the
+        move was not edited; else as the deletion or insertion ``mark`` it also is.
+
+        LibreOffice 7.4 keeps every paragraph exact with either where the text moved as it
+        was. Where it was edited, the edit's insertions split the moved text, and with the
+        mark tracked as the move "Reject All" gave the paragraph after the new place the
+        moved paragraph's style in four of the six such moves measured (a heading there
+        became body text); with the mark tracked as an insertion, in none."""
+        return mark if self.edited else self.element
+
+    def start(self, who: Who) -> str:
+        """The start of this end's range, by ``who``."""
+        return f'<w:{self.element}RangeStart {self._id} {who} w:name="move{self.number}"/>'
+
+    def end(self) -> str:
+        return f"<w:{self.element}RangeEnd {self._id}/>"
+
+    @property
+    def _id(self) -> str:
+        """The range's id until the body is complete, the same at its start and end."""
+        return f'w:id="\x02{self.number}{self.side}\x02"'
+
+
+_U = TypeVar("_U", Heading, Paragraph, ListItem)
+
+
+def _word_moves(parts: tuple[Part, ...]) -> frozenset[int]:
+    """The numbers of the moves written as Word's moves: those whose ends are both made of
+    paragraphs alone (a heading, a paragraph, a list item with what it holds), each marked
+    whole as its end is. A table cannot be: a row's mark is ``w:ins`` or ``w:del`` alone
+    (CT_TrPr). Nor an item at whose new place a block inside it was inserted or deleted
+    whole, which would be a paragraph both moved and inserted, or moved and deleted. Such
+    a move is written as the deletion and the insertion it also is."""
+    ends: dict[int, list[bool]] = {}
+    for part in parts:
+        for unit in _moved_units(part.blocks):
+            moved = unit.moved
+            assert moved is not None
+            shown = unit if moved.shown is None else moved.shown  # as written there
+            ends.setdefault(moved.number, []).append(_movable(shown))
+    return frozenset(number for number, movable in ends.items() if movable == [True, True])
+
+
+def _moved_units(blocks: Blocks) -> Iterator[Unit]:
+    """The ends of moves in ``blocks``, in reading order."""
+    for block in blocks:
+        match block:
+            case Heading() | Paragraph() | Table():
+                if block.moved is not None:
+                    yield block
+            case ListBlock():
+                for item in block.items:
+                    if item.moved is not None:
+                        yield item
+                    yield from _moved_units(item.children)
+            case _:
+                assert_never(block)
+
+
+def _movable(unit: Unit) -> bool:
+    """Whether an end of a move, as written there, can be Word's."""
+    match unit:
+        case Heading() | Paragraph():
+            return True
+        case ListItem():
+            return _marked_as(unit.children, unit.mark)
+        case Table():
+            return False
+        case _:
+            assert_never(unit)
+
+
+def _marked_as(blocks: Blocks, mark: Mark | None) -> bool:
+    """Whether every block in ``blocks`` is a paragraph marked whole as ``mark`` says."""
+    for block in blocks:
+        match block:
+            case Heading() | Paragraph():
+                if block.mark != mark:
+                    return False
+            case ListBlock():
+                for item in block.items:
+                    if item.mark != mark or not _marked_as(item.children, mark):
+                        return False
+            case Table():
+                return False
+            case _:
+                assert_never(block)
+    return True
 
 
 @dataclass(frozen=True)
@@ -428,6 +562,14 @@ class _Paragraph:
     track_who: Who | None = None
     """Who made the change of its paragraph mark, where not ``who``: the paragraphs' after
     it, whose insertion or deletion it belongs to."""
+    move: _Move | None = None
+    """The paragraph is (in) an end of a move written as Word's."""
+    shown: tuple[Run, ...] | None = None
+    """At the new place of a move: the runs written, the moved text unmarked and the move's
+    edit marked (``runs``, B's text inserted, decide the paragraph marks)."""
+    track_move: _Move | None = None
+    """The move its tracked paragraph mark belongs to: its own, or that of the paragraph
+    after it, as ``track_who``."""
 
 
 _TITLE = "<title>"
@@ -476,8 +618,12 @@ def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
             if _may_take(before, ps[last], first.mark) and (
                 not meets or (after is not None and _swap(after.runs, at_end=False) is not None)
             ):
-                ps[index] = replace(before, track=first.mark, track_who=first.who)
-                ps[last] = replace(ps[last], track=None)
+                ps[index] = replace(
+                    before, track=first.mark, track_who=first.who, track_move=first.move
+                )
+                for at in range(index + 1, last):  # each mark belongs to the one after it
+                    ps[at] = replace(ps[at], track_move=ps[at + 1].move)
+                ps[last] = replace(ps[last], track=None, track_move=None)
             index = last
         index += 1
     for index in range(len(ps) - 1):
@@ -503,6 +649,34 @@ def _paragraph_marks(paragraphs: list[_Paragraph]) -> list[_Paragraph]:
                 ps[index + 1] = changed
                 break
     return ps
+
+
+def _move_ranges(paragraphs: list[_Paragraph]) -> list[tuple[str, str, str]]:
+    """The starts and ends of the moves' ranges among adjacent paragraphs: for each
+    paragraph, what stands before its runs, after them (before its paragraph mark, which
+    ends the paragraph), and after the paragraph. A range holds the whole of its end of the
+    move, the runs of the paragraphs moved and the paragraph marks tracked with them (the
+    one before them where it tracks theirs, :func:`_paragraph_marks`), and nothing else."""
+    places = [["", "", ""] for _ in paragraphs]
+    current: _Move | None = None
+    last = (0, 0)  # the place after the last run or paragraph mark looked at
+    for index, paragraph in enumerate(paragraphs):
+        mark = paragraph.track_move if paragraph.track is not None else None
+        for slot, move, who in (
+            (0, paragraph.move, paragraph.who),  # its runs
+            (1, mark, paragraph.track_who or paragraph.who),  # its paragraph mark
+        ):
+            if current is not None and move != current:
+                places[last[0]][last[1]] += current.end()
+                current = None
+            if move is not None and current is None:
+                assert who is not None  # a redline's paragraphs all have theirs
+                places[index][slot] += move.start(who)
+                current = move
+            last = (index, slot + 1)
+    if current is not None:
+        places[last[0]][last[1]] += current.end()
+    return [(before, after, following) for before, after, following in places]
 
 
 def _may_take(before: _Paragraph, last: _Paragraph, mark: Mark) -> bool:
@@ -608,10 +782,20 @@ class _Writer:
     none and is written exactly as before marks existed. Paragraphs are held as values until
     :meth:`body`, which decides their paragraph marks with their neighbours in view."""
 
-    def __init__(self, styles: dict[str, str], bullets: int, tracking: _Tracking | None) -> None:
+    def __init__(
+        self,
+        styles: dict[str, str],
+        bullets: int,
+        tracking: _Tracking | None,
+        moves: frozenset[int] = frozenset(),
+    ) -> None:
         self.styles = styles
         self.bullets = bullets
         self.tracking = tracking
+        self.moves = moves
+        """The numbers of the moves written as Word's (:func:`_word_moves`)."""
+        self.move: _Move | None = None
+        """The end of a move now written, where it is written as Word's."""
         self.xml: list[str | _Paragraph] = []
         self.last_mark: Mark | None = None
         """The mark of the last paragraph written (of its paragraph mark)."""
@@ -665,7 +849,9 @@ class _Writer:
                     chain = _paragraph_marks(chain)
                 if chain[0].properties == _TITLE:
                     title, chain = chain[0], chain[1:]
-                pieces.extend(self._paragraph_xml(paragraph) for paragraph in chain)
+                ranges = _move_ranges(chain) if self.moves else [("", "", "")] * len(chain)
+                for paragraph, (before, after, following) in zip(chain, ranges, strict=True):
+                    pieces += (self._paragraph_xml(paragraph, before, after), following)
                 chain = []
             pieces.append(item)
         change = None
@@ -685,13 +871,16 @@ class _Writer:
         """One block; ``level`` is the depth of the list it sits in (0: not in a list)."""
         match block:
             case Heading():
-                self.paragraph(
-                    _runs(block.content), f"Heading {min(block.level, 9)}", mark=block.mark
-                )
+                with self._moving(block) as heading:
+                    self.paragraph(
+                        _runs(heading.content), f"Heading {min(block.level, 9)}", mark=block.mark
+                    )
             case Paragraph():
-                self.paragraph(_runs(block.content), indent=(_INDENT * level, 0), mark=block.mark)
+                with self._moving(block) as paragraph:
+                    content = _runs(paragraph.content)
+                    self.paragraph(content, indent=(_INDENT * level, 0), mark=block.mark)
             case ListBlock():
-                for item in block.items:
+                for item in self._moving_items(block.items):
                     content = _runs(item.content)
                     self.item(item.marker, content, level, item.mark, former=item.former_marker)
                     for child in item.children:
@@ -700,6 +889,25 @@ class _Writer:
                 self.table(block)
             case _:
                 assert_never(block)
+
+    @contextlib.contextmanager
+    def _moving(self, unit: _U) -> Iterator[_U]:
+        """Around the writing of ``unit``: where it is an end of a move written as Word's,
+        the paragraphs written are that end (:meth:`paragraph`), and what is written is the
+        unit as shown there: at the new place, the moved text marked against the old."""
+        moved = unit.moved
+        if moved is None or moved.number not in self.moves or self.move is not None:
+            yield unit
+            return
+        self.move = _Move(moved.number, moved.side, moved.edited)
+        yield as_shown(unit)
+        self.move = None
+
+    def _moving_items(self, items: tuple[ListItem, ...]) -> Iterator[ListItem]:
+        """Each item, as :meth:`_moving` yields it, written before the next is yielded."""
+        for item in items:
+            with self._moving(item) as shown:
+                yield shown
 
     def item(
         self,
@@ -774,22 +982,44 @@ class _Writer:
         if align is not None:
             properties.append(f'<w:jc w:val="{align}"/>')
         runs = _keep_section_numbers(runs)
+        shown = None
+        move = self.move
+        if move is not None:  # marked whole, as the block of the move's end is
+            mark = "del" if move.side == "from" else "ins"
+            if move.side == "to":  # B's text: moved, or inserted by the move's edit
+                shown = tuple(run for run in runs if run[3] != "del")
+                runs = [(text, bold, italic, "ins") for text, bold, italic, _ in shown]
         self.xml.append(
-            _Paragraph("".join(properties), tuple(runs), mark, self.who, strong, size, mark)
+            _Paragraph(
+                "".join(properties),
+                tuple(runs),
+                mark,
+                self.who,
+                strong,
+                size,
+                track=mark,
+                move=move,
+                shown=shown,
+                track_move=move,
+            )
         )
         self.last_mark = mark
 
-    def _paragraph_xml(self, paragraph: _Paragraph) -> str:
-        """One paragraph, its paragraph mark tracked as ``paragraph.track`` says."""
+    def _paragraph_xml(self, paragraph: _Paragraph, before: str = "", after: str = "") -> str:
+        """One paragraph, its paragraph mark tracked as ``paragraph.track`` says (as an end of
+        the move ``track_move`` where it belongs to one), ``before`` and ``after`` its runs."""
         properties = paragraph.properties
         if paragraph.track is not None:  # the paragraph mark's run properties come last
             who = paragraph.track_who or paragraph.who
-            mark = self._tracking().element(paragraph.track, who)
-            properties += f"<w:rPr>{mark}</w:rPr>"
+            move = paragraph.track_move
+            kind = paragraph.track if move is None else move.paragraph_mark(paragraph.track)
+            properties += f"<w:rPr>{self._tracking().element(kind, who)}</w:rPr>"
+        written = paragraph.runs if paragraph.shown is None else paragraph.shown
         runs = "".join(
-            self._run_xml(run, paragraph.strong, paragraph.size, paragraph.who)
-            for run in paragraph.runs
+            self._run_xml(run, paragraph.strong, paragraph.size, paragraph.who, paragraph.move)
+            for run in written
         )
+        runs = before + runs + after
         if not properties and not runs:
             return "<w:p/>"
         return (
@@ -802,25 +1032,45 @@ class _Writer:
         return self.tracking
 
     def _run_xml(
-        self, run: Run, strong: bool = False, size: int | None = None, who: Who | None = None
+        self,
+        run: Run,
+        strong: bool = False,
+        size: int | None = None,
+        who: Who | None = None,
+        move: _Move | None = None,
     ) -> str:
-        """One run, inside ``w:ins`` or ``w:del`` when it is marked."""
+        """One run, inside ``w:ins`` or ``w:del`` when it is marked. In a move: at the old
+        place, the deleted text is ``w:moveFrom`` (its text ``w:t``, ``w:delText`` being for
+        ``w:del``, as LibreOffice writes it too); at the new, the unmarked text is
+        ``w:moveTo`` and the move's edit's insertion stays ``w:ins``."""
         text, bold, italic, mark = run
+        kind: Tracked | None
+        match move, mark:
+            case None, _:
+                kind = mark
+            case _Move(side="from"), "del":
+                kind = "moveFrom"
+            case _Move(side="to"), None:
+                kind = "moveTo"
+            case _Move(side="to"), "ins":
+                kind = "ins"
+            case _:
+                raise AssertionError(f"a run marked {mark} at the {move.side} end of a move")
         if text is None:
             content = "<w:br/>"
         elif text == "\t":
             content = "<w:tab/>"
         else:
-            element = "w:delText" if mark == "del" else "w:t"
+            element = "w:delText" if kind == "del" else "w:t"
             content = f'<{element} xml:space="preserve">{escape(text)}</{element}>'
         flags = ("<w:b/>" if bold or strong else "") + ("<w:i/>" if italic else "")
         if size is not None:  # after w:b and w:i (CT_RPr)
             flags += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
         properties = f"<w:rPr>{flags}</w:rPr>" if flags and text not in (None, "\t") else ""
         xml = f"<w:r>{properties}{content}</w:r>"
-        if mark is None:
+        if kind is None:
             return xml
-        return f"<w:{mark} {self._tracking().attributes(who)}>{xml}</w:{mark}>"
+        return f"<w:{kind} {self._tracking().attributes(who)}>{xml}</w:{kind}>"
 
     def table(self, block: Table) -> None:
         """A Word table: a repeated header row, columns as wide as their content needs."""
