@@ -11,6 +11,7 @@ import io
 from html import escape as html_escape
 from pathlib import Path
 
+import docx
 import pypdf
 import pytest
 
@@ -21,10 +22,12 @@ from tymdocs.diff import diff
 from tymdocs.document import Part, Stamp
 from tymdocs.model import Paragraph, Span
 from tymdocs.redline import accept, reject
+from tymdocs.render.docx import render_redline_docx
 from tymdocs.render.html import render_html
 from tymdocs.render.markdown import render_markdown
 from tymdocs.render.typst import render_redline_pdf
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DECISION = ["approve", "--body", "Johtoryhmä", "--section", "4", "-m", "Kelan resurssi"]
 
 
@@ -85,6 +88,11 @@ def test_a_change_committed_without_a_record_says_so(
     assert said in render_html(report).decode()
     assert f"{said}." in render_markdown(report)
     assert "Kirjattu: ei" not in render_markdown(report)
+    stamp = Stamp(None, False, "0" * 64, 0, "B")
+    body = docx.Document(io.BytesIO(render_redline_docx(report, stamp))).element.body
+    table = body.findall(f"{W}sdt/{W}sdtContent/{W}tbl")[-1]  # the summary's changed parts
+    rows = [["".join(t.text for t in c.iter(f"{W}t")) for c in r] for r in table.iter(f"{W}tr")]
+    assert [row[-1] for row in rows] == ["Kirjaus", said]
     assert _parts(report.redline.parts)["annex-5"].author == "Kirjaamaton muutos"
 
 

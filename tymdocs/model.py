@@ -66,9 +66,8 @@ class Moved(Generic[_Shown]):
 
     An annotation beside the marks, never a mark: the block's marks stay its whole deletion
     or insertion, so accepting every mark still gives B and rejecting every mark A, and a
-    renderer that knows no moves (the DOCX writer) shows a deletion and an insertion. The
-    edit inside a moved text is ``shown`` at its new place, word by word against its source,
-    by the renderers that show moves."""
+    renderer that knows no moves would show a deletion and an insertion. The edit inside a
+    moved text is ``shown`` at its new place, word by word against its source."""
 
     side: Literal["from", "to"]
     number: int

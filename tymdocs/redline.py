@@ -781,8 +781,8 @@ class _Unit:
 
     def replaces(self, other: _Unit) -> bool:
         """Whether this unit stands right after ``other``: one unit replaced by another in
-        place (a heading's level changed, bullets turned numbers, an item renumbered, a text
-        rewritten), shown deleted, then inserted, and not moved."""
+        place (a heading's level changed, bullets turned numbers, a text rewritten), shown
+        deleted, then inserted, and not moved."""
         return (other.mark, self.mark) == ("del", "ins") and self.place == (
             other.place[0],
             other.place[1] + 1,
@@ -796,8 +796,8 @@ def mark_moves(parts: Sequence[Part]) -> tuple[Part, ...]:
     of :data:`MOVED_WORDS` words or more. Identical units are paired first, then the most
     alike; each unit at most once.
 
-    The marks stay as they are, so accepting and rejecting every mark still give B and A, and
-    the DOCX, which knows no moves, a deletion and an insertion. Each end gets its
+    The marks stay as they are, so accepting and rejecting every mark still give B and A
+    (the DOCX writes them as Word's move marks). Each end gets its
     :class:`~tymdocs.model.Moved`: where the other end is, and at the new place the moved
     text marked word by word against the old (:attr:`~tymdocs.model.Moved.shown`). The edit
     is shown there and not in the marks: with marks inside the moved copy (its unchanged

@@ -55,7 +55,7 @@ from tymdocs.model import (
     Table,
     inline_text,
 )
-from tymdocs.redline import Unit, as_shown, changed
+from tymdocs.redline import Unit, as_shown
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
@@ -1215,23 +1215,19 @@ class _SummaryWriter(_Writer):
         self.facts(versions, round(column_widths([list(row) for row in versions])[0] * 567))
         if report.empty:
             self.paragraph(_text(label("redline_none")), strong=True)
-        unchanged = sum(not changed(part) for part in report.redline.parts)
-        counts = label("redline_counts", changed=len(report.changes), unchanged=unchanged)
-        self.paragraph(_text(counts))
+        self.paragraph(_text(report.counts))
         if not report.empty:
-            self.needs(report.changes)
+            self.needs(report)
             self.paragraph(_text(label("redline_changed_parts")), "Heading 1")
             self.changes_table(report.changes)
         self.xml.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 
-    def needs(self, changes: tuple[Change, ...]) -> None:
+    def needs(self, report: Report) -> None:
         """The records the changes need, each with the parts that need it."""
-        groups: dict[str, list[str]] = {}
-        for change in changes:
-            groups.setdefault(change.needs_text, []).append(change.part)
         self.paragraph(_text(label("redline_needs")), "Heading 2")
-        for needs_text, parts in groups.items():
-            self.item(None, _text(f"{capitalise(needs_text)}: {', '.join(parts)}"), 0, None)
+        for needs, changes in report.needs():
+            parts = ", ".join(change.part for change in changes)
+            self.item(None, _text(f"{needs}: {parts}"), 0, None)
 
     def changes_table(self, changes: tuple[Change, ...]) -> None:
         """Each changed part: its status with the sentences that say what changed (as
@@ -1287,12 +1283,9 @@ class _SummaryWriter(_Writer):
 
 
 def _record_text(change: Change) -> str:
-    """The record that made a change, or the command that records it, as the HTML names it."""
-    if change.record is not None:
-        return f"{label('redline_recorded')}: {change.record}"
-    if change.command is not None:
-        return f"{label('redline_command')}: {change.command}"
-    return "\u2013"
+    """The record that made a change, the command that records it, or that there is none."""
+    cell = change.record_cell
+    return cell.words if cell.command is None else f"{cell.words} {cell.command}"
 
 
 def escape(text: str) -> str:
