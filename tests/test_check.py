@@ -346,3 +346,28 @@ def test_the_policy_is_read_as_written(agreement: Path) -> None:
     assert policy.rule(7).body == "Johtoryhmä"  # an annex added later follows the default
     assert policy.termination_notice_months == 6
     assert policy.require_signed_records is False
+    assert policy.signing == "counterparts"  # the key left out: its default
+
+
+def test_how_a_version_is_signed_is_read_and_checked(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    from tymdocs.checks import validate
+    from tymdocs.sources import WorkTree
+
+    edit(
+        agreement,
+        "tymdocs.yaml",
+        "  require_signed_records: false",
+        "  require_signed_records: false\n  signing: every-copy",
+    )
+    loaded = validate(WorkTree(agreement))
+    assert loaded.agreement is not None
+    assert loaded.agreement.meta.policy.signing == "every-copy"
+    line = edit(agreement, "tymdocs.yaml", "signing: every-copy", "signing: paper")
+    assert_reported(
+        capsys,
+        agreement,
+        f"tymdocs.yaml:{line}",
+        "change_rules.signing: expected one of counterparts, every-copy, got 'paper'",
+    )

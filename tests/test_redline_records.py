@@ -180,12 +180,19 @@ def test_a_change_of_the_rules_reads_in_words(
 ) -> None:
     edit(repo, "tymdocs.yaml", "termination_notice_months: 6", "termination_notice_months: 3")
     edit(repo, "tymdocs.yaml", "2: {record: notice}", "2: {record: decision, body: Johtoryhmä}")
-    edit(repo, "tymdocs.yaml", "require_signed_records: false", "require_signed_records: true")
+    edit(
+        repo,
+        "tymdocs.yaml",
+        "require_signed_records: false",
+        "require_signed_records: true\n  signing: every-copy",
+    )
     changes = {c["key"]: c for c in change_set(capsys, repo)["changes"]}
     assert changes["metadata"]["sentences"] == [
         "irtisanomisaika: 6 kk → 3 kk",
         "Liite 2 muuttuu: osapuolen ilmoitus → päätös (Johtoryhmä)",
         "kirjaukset allekirjoitettava: ei → kyllä",
+        "allekirjoitustapa: kukin allekirjoittaja kerran, mihin tahansa kappaleeseen → "
+        "jokainen allekirjoittaja jokaiseen kappaleeseen",
     ]
 
 

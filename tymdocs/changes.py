@@ -605,6 +605,9 @@ def _policy_sentences(a: Policy, b: Policy) -> list[str]:
         label("yes" if a.require_signed_records else "no"),
         label("yes" if b.require_signed_records else "no"),
     )
+    field_change(
+        label("field_signing"), label(f"signing_{a.signing}"), label(f"signing_{b.signing}")
+    )
     return found
 
 

@@ -14,6 +14,7 @@ from tymdocs.locale import label
 from tymdocs.model import (
     PARTY_ROLES,
     RECORDS_NEEDED,
+    SIGNING_MODES,
     ChangeRule,
     Extension,
     Metadata,
@@ -23,6 +24,7 @@ from tymdocs.model import (
     Policy,
     RecordNeeded,
     Signatory,
+    SigningMode,
     SteeringGroup,
     Unread,
 )
@@ -366,7 +368,7 @@ def _policy(node: Node) -> Policy | None:
     """``change_rules``: the record each part's change needs; every problem reported."""
     fields = node.mapping(
         required=("main_text",),
-        optional=("annexes", "termination_notice_months", "require_signed_records"),
+        optional=("annexes", "termination_notice_months", "require_signed_records", "signing"),
     )
     if fields is None:
         return None
@@ -398,9 +400,12 @@ def _policy(node: Node) -> Policy | None:
     signed: bool | None = default.require_signed_records
     if "require_signed_records" in fields:
         signed = fields["require_signed_records"].boolean()
-    if not usable or months is None or signed is None:
+    signing: SigningMode | None = default.signing
+    if "signing" in fields:
+        signing = cast(SigningMode | None, fields["signing"].choice(SIGNING_MODES))
+    if not usable or months is None or signed is None or signing is None:
         return None
-    return Policy(default.main_text, tuple(sorted(annexes)), fallback, months, signed)
+    return Policy(default.main_text, tuple(sorted(annexes)), fallback, months, signed, signing)
 
 
 def _rule(node: Node) -> ChangeRule | None:

@@ -237,6 +237,8 @@ PARTY_ROLES: tuple[PartyRole, ...] = (
     "other",
 )
 RecordNeeded = Literal["amendment", "decision", "notice"]
+SigningMode = Literal["counterparts", "every-copy"]
+SIGNING_MODES: tuple[SigningMode, ...] = ("counterparts", "every-copy")
 RECORDS_NEEDED: tuple[RecordNeeded, ...] = ("amendment", "decision", "notice")
 
 
@@ -311,6 +313,9 @@ class Policy:
     termination_notice_months: int = 6
     require_signed_records: bool = False
     """Records must be signed commits that ``git verify-commit`` accepts."""
+    signing: SigningMode = "counterparts"
+    """How a version is signed: each signatory once, in any copy (``counterparts``), or
+    every signatory in every party's copy (``every-copy``)."""
 
     def rule(self, annex: int) -> ChangeRule:
         return dict(self.annexes).get(annex, self.default)
