@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tymdocs import __version__
 from tymdocs.errors import Problem, SourceError
-from tymdocs.governance import MAIN_TEXT, annex_part, record_dict
+from tymdocs.governance import MAIN_TEXT, annex_part, cite, record_dict
 from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
 from tymdocs.revision import Source, commit_of
 from tymdocs.sources import GitTree, fingerprint
 
 if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
-    from tymdocs.document import Document, Stamp
+    from tymdocs.document import Amendment, Document, Stamp
     from tymdocs.model import Agreement
 
 MANIFEST_VERSION = 1
@@ -162,10 +162,60 @@ def build(
 
 
 def stamp_of(source: Source, source_fingerprint: str) -> Stamp:
-    """What every page of this version's documents carries."""
+    """What every page of this version's documents carries; an amendment's, what its
+    packages' cover says of it."""
     from tymdocs.document import Stamp
 
-    return Stamp(source.commit, source.draft, source_fingerprint, source.timestamp, source.label)
+    return Stamp(
+        source.commit,
+        source.draft,
+        source_fingerprint,
+        source.timestamp,
+        source.label,
+        _amendment(source),
+    )
+
+
+def _amendment(source: Source) -> Amendment | None:
+    """Where ``source`` is an amendment: its number and the version before it, the record
+    cited, its effective date, and the parts it changes, by the change set ``tymdocs diff``
+    gives between the two versions. Read from the register up to the amendment, so that its
+    packages are the same before and after it is signed."""
+    version, history, tree = source.version, source.history, source.tree
+    if version is None or version.record.kind != "amendment" or history is None:
+        return None
+    if not isinstance(tree, GitTree):  # a recorded version is read from its commit
+        return None
+    before = [v for v in history.versions() if v.number < version.number]
+    if not before:
+        return None
+    from tymdocs.changes import compare
+    from tymdocs.checks import validate
+    from tymdocs.document import Amendment
+    from tymdocs.revision import open_source
+
+    previous = open_source(tree.root, before[-1].commit)
+    a, b = validate(previous.tree).agreement, validate(tree).agreement
+    if a is None or b is None:
+        return None
+    report = compare(
+        a,
+        b,
+        a_label=previous.label,
+        b_label=source.label,
+        author="",
+        date=version.record.date,
+        notes_a=previous.notes,
+        notes_b=source.notes,
+    )
+    record = version.record
+    return Amendment(
+        number=version.number,
+        previous=before[-1].number,
+        record=cite(record, {party.id: party.name for party in b.parties}),
+        effective=record.effective or record.date,  # once signed, as the label has it
+        parts=tuple(change.part for change in report.changes),
+    )
 
 
 def _record(source: Source) -> dict[str, Any] | None:

@@ -77,6 +77,21 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Amendment:
+    """What an amendment's signature packages say of it on their cover: which version it is
+    and which it changes, the record it rests on, the day it takes effect once every party
+    has signed, and the parts it changes (the change set against the version before)."""
+
+    number: int
+    previous: int
+    record: str
+    """As documents cite it: ``Sopimusmuutos 1.3.2026``."""
+    effective: dt.date
+    parts: tuple[str, ...]
+    """The changed parts as the document prints them: ``8 Henkilöstöresurssit``."""
+
+
+@dataclass(frozen=True)
 class Stamp:
     """What identifies one build on every page: the version, the commit, draft or not, and
     the fingerprint of the sources."""
@@ -88,6 +103,8 @@ class Stamp:
     """Seconds since the epoch, from the commit or SOURCE_DATE_EPOCH; never the clock."""
     version_label: str
     """``Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025 alkaen``, or a draft's."""
+    amendment: Amendment | None = None
+    """Where the version is an amendment: what its packages' cover says of it."""
 
     @property
     def footer(self) -> str:

@@ -77,6 +77,10 @@ LABELS: dict[str, str] = {
     "on_pages": "sivuilla {pages}",
     "list_and": " ja ",
     "party_continued": "{party} (jatkuu)",
+    "amendment": "Sopimusmuutos",
+    "amendment_of": "Versio {number}, muuttaa versiota {previous}",
+    "amendment_record": "Kirjaus",
+    "changed_parts": "Muutettavat osat",
 }
 
 # What a redline says of a change: sentences about data, and the record a change needs.

@@ -115,7 +115,8 @@ class PackageSheet:
     """What every party's DOCX package shows beyond the agreement, every word in Finnish."""
 
     facts: tuple[tuple[str, str], ...]
-    """The cover's facts: label and value (version, effective date, commit, fingerprint)."""
+    """The cover's facts: label and value (version, effective date, commit, fingerprint), a
+    value of more than one line with a newline between them."""
     signatories: tuple[str, ...]
     """Every signatory of every party, as the cover lists them."""
     instructions: tuple[str, ...]
@@ -148,7 +149,7 @@ def render_docx_packages(
     agreement with every annex, and a signature page with lines to sign, each party's kept
     on one page. The body is written once and shared; only the party's name on the cover
     and the document properties differ. Byte-identical for the same arguments."""
-    base = _Base(document, stamp)
+    base = _Base(document, stamp, one_line_header=True)
     writer = _PackageWriter(base.styles, base.bullets, None)
     writer.cover(sheet, [part.heading for part in document.parts])
     for index, part in enumerate(document.parts):
@@ -213,7 +214,7 @@ class _Base:
     """The template filled with what every DOCX of one document and stamp shares: its title,
     the header and footer with the version and fingerprint, and the numbering with bullets."""
 
-    def __init__(self, document: Document, stamp: Stamp) -> None:
+    def __init__(self, document: Document, stamp: Stamp, one_line_header: bool = False) -> None:
         entries = _template()
         numbering, self.bullets = _with_bullets(entries["word/numbering.xml"].decode())
         self.styles = _style_ids(entries["word/styles.xml"].decode())
@@ -230,8 +231,14 @@ class _Base:
             "page_after": page[2],
         }
         self.entries = dict(entries)
-        for name in ("word/header1.xml", "word/footer1.xml"):
-            self.entries[name] = _fill(entries[name].decode(), self.values, "").encode()
+        header = self.values
+        if one_line_header:  # the title and the version each on one line of its cell
+            header = header | {
+                "title": _fitted(document.title, _HEADER_CELLS[0]),
+                "version": _fitted(stamp.version_label, _HEADER_CELLS[1]),
+            }
+        for name, values in (("word/header1.xml", header), ("word/footer1.xml", self.values)):
+            self.entries[name] = _fill(entries[name].decode(), values, "").encode()
         self.entries["word/numbering.xml"] = numbering.encode()
 
     def header(self, title_change: TitleChange | None) -> dict[str, bytes]:
@@ -1124,7 +1131,7 @@ class _Writer:
             for width, text, strong in zip(widths, (name, value), (True, False), strict=True):
                 self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
                 self.paragraph(
-                    _text(text), strong=strong, size=15 if small and not strong else None
+                    _lines(text), strong=strong, size=15 if small and not strong else None
                 )
                 self.xml.append("</w:tc>")
             self.xml.append("</w:tr>")
@@ -1303,6 +1310,15 @@ def _text(text: str) -> list[Run]:
     return [(text, False, False, None)]
 
 
+def _lines(text: str) -> list[Run]:
+    """Plain text as runs, a line break for each newline."""
+    first, *rest = text.split("\n")
+    return [
+        (first, False, False, None),
+        *((t, False, False, None) for line in rest for t in (None, line)),
+    ]
+
+
 def _runs(content: Inlines) -> list[Run]:
     return [_run(part) for part in content]
 
@@ -1378,6 +1394,31 @@ def _width(text: str) -> float:
     """About how wide ``text`` is in cm in the body's type: a capital as wide as 1.3
     average characters (names of annexes are in capitals)."""
     return (len(text) + 0.3 * sum(char.isupper() for char in text)) * _CHAR_CM
+
+
+_HEADER_CELLS = (9.54, 5.70)
+"""cm: the text's room in the template header's two cells (5625 and 3447 twips, less the
+cells' margins)."""
+_HEADER_SIZE = 8  # pt: the template's Header style
+
+
+def _fitted(text: str, width: float, size: float = _HEADER_SIZE) -> str:
+    """``text`` where it fits on one line ``width`` cm wide in ``size`` pt type, as
+    :func:`_width` estimates it; else cut after a whole word where one fits (inside the first
+    where none does) and ended with "…"."""
+
+    def fits(shown: str) -> bool:
+        return _width(shown) * size / 11 <= width
+
+    if fits(text):
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and not fits(" ".join(words) + "…"):
+        words.pop()
+    kept = " ".join(words).rstrip(" ·,:;→–-")
+    while len(kept) > 1 and not fits(kept + "…"):
+        kept = kept[:-1]
+    return kept + "…"
 
 
 def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[float]:

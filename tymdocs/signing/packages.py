@@ -24,6 +24,7 @@ from tymdocs.locale import (
     DOCX_INSTRUCTIONS,
     INSTRUCTIONS,
     LABELS,
+    capitalise,
     format_date,
     label,
     label_around,
@@ -112,12 +113,7 @@ def build_docx_packages(
 
     slots = signature_slots(agreement)
     sheet = PackageSheet(
-        facts=(
-            (LABELS["package_version"], stamp.version_label),
-            (LABELS["effective"], format_date(agreement.meta.effective_date)),
-            (LABELS["commit"], stamp.commit or ""),
-            (LABELS["fingerprint_full"], stamp.fingerprint),
-        ),
+        facts=tuple((fact.label, "\n".join(fact.lines)) for fact in cover_facts(agreement, stamp)),
         signatories=tuple(slot.expected for slot in slots),
         instructions=DOCX_INSTRUCTIONS,
         paper=label("paper_instructions"),
@@ -154,6 +150,42 @@ def build_docx_packages(
     rendered = render_docx_packages(document, stamp, sheet, covers, authors)
     for party, data in zip(agreement.parties, rendered, strict=True):
         yield party, package_name(agreement, party, "docx"), data
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A line of the cover's facts: a label and its value, one line or more; ``code``: an
+    identifier (a commit, a fingerprint), set apart from the words."""
+
+    label: str
+    lines: tuple[str, ...]
+    code: bool = False
+
+
+def cover_facts(agreement: Agreement, stamp: Stamp) -> tuple[Fact, ...]:
+    """What the cover says of the version, in both formats: the version as its pages name
+    it and the effective date, the commit and the fingerprint; for an amendment also which
+    version it changes, the record it rests on, the day it takes effect once signed and the
+    parts it changes, in place of the agreement's own effective date."""
+    amendment = stamp.amendment
+    effective: tuple[Fact, ...]
+    if amendment is None:
+        effective = (Fact(LABELS["effective"], (format_date(agreement.meta.effective_date),)),)
+    else:
+        when = label("in_force_when_signed", date=format_date(amendment.effective))
+        of = label("amendment_of", number=amendment.number, previous=amendment.previous)
+        effective = (
+            Fact(LABELS["amendment"], (of,)),
+            Fact(LABELS["amendment_record"], (amendment.record,)),
+            Fact(LABELS["effective"], (capitalise(when),)),
+            Fact(LABELS["changed_parts"], amendment.parts),
+        )
+    return (
+        Fact(LABELS["package_version"], (stamp.version_label,)),
+        *effective,
+        Fact(LABELS["commit"], (stamp.commit or "",), code=True),
+        Fact(LABELS["fingerprint_full"], (stamp.fingerprint,), code=True),
+    )
 
 
 def _keywords(party: Party, stamp: Stamp) -> tuple[str, ...]:
@@ -225,9 +257,10 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
         before, after = label_around("expected_on_page", "page", expected=slot.expected)
         expected.append({"field": slot.field, "before": before, "after": after})
     return {
-        "effective": format_date(agreement.meta.effective_date),
-        "commit": stamp.commit or "",
-        "fingerprint": stamp.fingerprint,
+        "facts": [
+            {"label": fact.label, "lines": list(fact.lines), "code": fact.code}
+            for fact in cover_facts(agreement, stamp)
+        ],
         "expected": expected,
         "instructions": list(INSTRUCTIONS),
         "signing_statement": label(
@@ -238,8 +271,6 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
             key: LABELS[key]
             for key in (
                 "package",
-                "effective",
-                "commit",
                 "expected",
                 "instructions_title",
                 "contents",
@@ -249,9 +280,5 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
                 "on_pages",
             )
         }
-        | {
-            "version": LABELS["package_version"],
-            "fingerprint": LABELS["fingerprint_full"],
-            "and": LABELS["list_and"],
-        },
+        | {"and": LABELS["list_and"]},
     }
