@@ -334,10 +334,16 @@ def test_a_decision_naming_a_section_is_flagged(
     assert "a decision names 8 § in Tymdocs-Parts, which only an amendment changes" in result.err
 
 
+@pytest.mark.parametrize("signing", ["every-copy", "counterparts"])
 def test_signatures_need_every_party_s_copy_and_kept_copies_are_pdfs(
-    capsys: pytest.CaptureFixture[str], repo: Path
+    capsys: pytest.CaptureFixture[str], repo: Path, signing: str
 ) -> None:
+    """With 'signing: every-copy' the register holds a signatures record to every party's
+    copy; with counterparts, one signed copy may carry every signature. A kept copy is a PDF
+    either way."""
     edit(repo, "docs_src/12-voimassaolo-ja-muuttaminen.md", "toistaiseksi.", "toistaiseksi. M.")
+    rules = "  require_signed_records: false"
+    edit(repo, "tymdocs.yaml", rules, f"{rules}\n  signing: {signing}")
     amend = ["amend", "--date", "1.9.2025", "-m", "Muutos"]
     assert run(capsys, "-C", str(repo), *amend).code == 0
     kept = repo / "records" / "versio-2" / "kela.pdf"
@@ -352,7 +358,8 @@ def test_signatures_need_every_party_s_copy_and_kept_copies_are_pdfs(
     )
     result = run(capsys, "-C", str(repo), "check", "--governance")
     assert result.code == 1
-    assert "without the signed copy of tyollisyysalue, hyvinvointialue" in result.err
+    missing = "without the signed copy of tyollisyysalue, hyvinvointialue: with 'signing: every"
+    assert (missing in result.err) == (signing == "every-copy")
     assert "records/versio-2/kela.pdf is not a PDF" in result.err
 
 

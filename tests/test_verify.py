@@ -120,7 +120,9 @@ def test_three_fully_signed_copies_make_the_version_fully_signed(
     assert all(not c["missing"] for c in report["copies"])
     text = run(capsys, "-C", str(repo), "verify", *(str(tmp_path / n) for n in copies))
     assert text.code == 0
-    assert "fully signed: every party's copy carries every signature (3 copies)" in text.out
+    assert "fully signed (counterparts): all 4 signatures, in 3 copies" in text.out
+    assert "  sig-kela-2 (Heikki Heilä): signed in " in text.out
+    assert f"keep as the originals: {tmp_path / 'tyollisyysalue.pdf'} (tyollisyysalue)" in text.out
     assert "warning: signature in sig-kela-1: the signer's certificate does not chain" in text.out
 
 
@@ -380,13 +382,16 @@ def test_a_field_signed_by_someone_else_is_reported(
 ) -> None:
     signed = sign(package(repo), "sig-kela-2", people["sig-kela-1"], pki)
     code, report = verify(capsys, repo, tmp_path, {"copy.pdf": signed}, "--trust", str(pki.root))
-    assert code == 0  # not an alteration: the copy is intact, the field is simply not done
+    assert code == 1  # a signature in another's field is an error, naming both
     (copy,) = report["copies"]
-    assert (
-        "sig-kela-2 is for Heikki Heilä but was signed by Common Name: Tommi Hallikainen"
-        in copy["warnings"]
-    )
+    assert copy["failures"] == [
+        "sig-kela-2 is for Heikki Heilä but was signed by Tommi Hallikainen"
+    ]
     assert "sig-kela-2" in copy["missing"]
+    text = run(capsys, "-C", str(repo), "verify", str(tmp_path / "copy.pdf"))
+    assert "  error: sig-kela-2 is for Heikki Heilä but was signed by Tommi Hallikainen" in (
+        text.out
+    )
     mapped = verify(
         capsys, repo, tmp_path, {"copy.pdf": signed}, "--signer", "Heikki Heilä=Tommi Hallikainen"
     )

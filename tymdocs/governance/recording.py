@@ -693,8 +693,9 @@ def _verified(
     keep: bool,
     trust: Trust | None,
 ) -> tuple[tuple[Attachment, ...], tuple[tuple[str, bytes], ...], dt.date]:
-    """Verify ``copies`` as every party's fully signed copy of the version at ``commit``:
-    their hashes, the files to keep (one per party), and the day of the last signature."""
+    """Verify ``copies`` as the signed copies of the version at ``commit``, fully signed as
+    its ``change_rules.signing`` wants (:func:`tymdocs.signing.round.decide`): their hashes,
+    the originals to keep, and the day of the last signature the round counts."""
     from tymdocs.signing.verify import verify_copies
 
     report = verify_copies(root, copies, trust)
@@ -709,30 +710,39 @@ def _verified(
             f"the copies are of commit {others[0][:12]}, not of version {number} "
             f"(commit {commit[:12]})"
         )
-    parties = [copy.party for copy in report.copies]
-    twice = sorted({p for p in parties if parties.count(p) > 1 and p})
-    if twice:
-        raise RefusedError(f"two copies of party {twice[0]}: give one copy per party")
-    if report.fully_signed is not True:
-        missing = tuple(
-            Problem(copy.path, None, f"not signed: {', '.join(copy.missing)}")
-            for copy in report.copies
-            if copy.missing
-        )
-        raise RefusedError(f"version {number} is not fully signed: {report.summary}", missing)
-    times = [
-        dt.datetime.fromisoformat(s.signing_time)
-        for copy in report.copies
-        for s in copy.signatures
-        if s.signing_time
-    ]
-    when = local_date(max(times)) if times else today()
+    found = report.round
+    assert found is not None  # every copy verified, all of one commit
+    if not found.fully_signed:
+        raise RefusedError(f"version {number} is not fully signed: {found.summary}")
+    when = local_date(found.last_signed) if found.last_signed else today()
+    kept = {c.path: c for c in found.keep}
+    names: list[str] = []
     attachments = []
     files = []
     for path, copy in zip(copies, report.copies, strict=True):
         data = _regular_file(path)
-        kept = f"{RECORDS_DIR}/versio-{number}/{copy.party}.pdf" if keep else None
-        attachments.append(Attachment(kept, hashlib.sha256(data).hexdigest(), copy.party))
-        if kept:
-            files.append((kept, data))
+        party = None if copy.common else copy.party
+        stored = None
+        if keep and copy.path in kept:
+            stored = _kept_name(party, names)
+            files.append((f"{RECORDS_DIR}/versio-{number}/{stored}", data))
+        path_kept = f"{RECORDS_DIR}/versio-{number}/{stored}" if stored else None
+        attachments.append(Attachment(path_kept, hashlib.sha256(data).hexdigest(), party))
     return tuple(attachments), tuple(files), when
+
+
+COMMON_COPY = "kaikki"
+"""The name the register keeps the one copy for everyone under (``kaikki.pdf``)."""
+
+
+def _kept_name(party: str | None, taken: list[str]) -> str:
+    """``kela.pdf``, a party's second copy ``kela-2.pdf``; the copy for everyone
+    ``kaikki.pdf``."""
+    stem = party or COMMON_COPY
+    name = f"{stem}.pdf"
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}.pdf"
+    taken.append(name)
+    return name

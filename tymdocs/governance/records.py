@@ -108,6 +108,12 @@ class Attachment:
     path: str | None
     sha256: str
     party: str | None = None
+    """Whose signed copy it is; None for an attachment, and for the one copy for everyone."""
+
+
+EVERYONE = "*"
+"""What a ``Signed-Copy`` trailer names as the party of the one copy for everyone: no party's
+id can be it."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,10 @@ class Record:
         ]
         pairs += [("Attachment", f"{a.path} sha256:{a.sha256}") for a in self.attachments]
         pairs += [
-            ("Signed-Copy", " ".join(filter(None, (c.party, f"sha256:{c.sha256}", c.path))))
+            (
+                "Signed-Copy",
+                " ".join(filter(None, (c.party or EVERYONE, f"sha256:{c.sha256}", c.path))),
+            )
             for c in self.copies
         ]
         return [(PREFIX + key, str(value)) for key, value in pairs if value is not None]
@@ -250,6 +259,7 @@ def _attachments(values: list[str], problems: list[str], by_party: bool) -> Iter
     for value in values:
         words = value.split(" ")
         party = words.pop(0) if by_party and words else None
+        party = None if party == EVERYONE else party
         digest = _SHA.match(words[0 if by_party else 1] if len(words) > int(not by_party) else "")
         if digest is None:
             key = "Signed-Copy" if by_party else "Attachment"

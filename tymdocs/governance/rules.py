@@ -639,13 +639,16 @@ def _signatures(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
     if not record.copies:
         yield Breach("signatures", "a signatures record without the signed copies")
     elif amendment is not None and (proposed := meta_at(amendment.commit)) is not None:
+        # What the register can hold a record to without the files: with every-copy, every
+        # party's copy (or the copy for everyone) is among them. Whether they were fully
+        # signed, tymdocs.signing.round decided when the record was made.
         copies = {c.party for c in record.copies}
         missing = [p.id for p in proposed.parties if p.id not in copies]
-        if missing:
+        if proposed.policy.signing == "every-copy" and None not in copies and missing:
             yield Breach(
                 "signatures",
-                f"a signatures record without the signed copy of {', '.join(missing)}: every "
-                "party's copy puts an amendment in force",
+                f"a signatures record without the signed copy of {', '.join(missing)}: with "
+                "'signing: every-copy', every party's copy puts an amendment in force",
             )
 
 

@@ -7,7 +7,6 @@ each needs, amendments awaiting signatures, and the deadlines of the sources and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +32,7 @@ from tymdocs.paths import is_main_text
 from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
 
 if TYPE_CHECKING:
+    from tymdocs.signing.round import Round
     from tymdocs.signing.signatures import Trust
 
 SOON_DAYS = 60
@@ -289,12 +289,15 @@ def read_status(
     loaded = validate(committed)
     if loaded.agreement is None:
         raise SourceError(loaded.problems)
-    signed = _signed_fields(root, copies, trust) if copies else {}
-    awaiting = {}
+    rounds = _rounds(root, copies, trust) if copies else {}
+    awaiting: dict[int, tuple[str, ...]] = {}
     for version in history.pending_amendments():
         proposed = validate(GitTree(root, version.commit)).agreement
-        done = signed.get(version.commit, {})
-        awaiting[version.number] = missing_signatories(proposed, done) if proposed else ()
+        if proposed is None:
+            awaiting[version.number] = ()
+            continue
+        found = rounds.get(version.commit) or unsigned(proposed)
+        awaiting[version.number] = tuple(seat.expected for seat in found.missing)
     day = today or local_today()
     return compute_status(
         day,
@@ -328,30 +331,15 @@ def _in_force(root: Path, history: History, day: dt.date) -> Agreement | None:
     return validate(source.tree).agreement
 
 
-def _signed_fields(
-    root: Path, copies: tuple[Path, ...], trust: Trust | None
-) -> dict[str, dict[str, set[str]]]:
-    """Per commit and party, the fields that party's verified copy holds signed by their
-    person."""
+def _rounds(root: Path, copies: tuple[Path, ...], trust: Trust | None) -> dict[str, Round]:
+    """Per commit, where the signing round of the returned ``copies`` stands."""
     from tymdocs.signing.verify import verify_copies
 
-    report = verify_copies(root, copies, trust)
-    found: dict[str, dict[str, set[str]]] = {}
-    for copy in report.copies:
-        if copy.ok and copy.commit and copy.party:
-            found.setdefault(copy.commit, {})[copy.party] = set(copy.satisfied)
-    return found
+    return verify_copies(root, copies, trust).rounds
 
 
-def missing_signatories(
-    agreement: Agreement, signed: Mapping[str, Collection[str]] | None = None
-) -> tuple[str, ...]:
-    """Everyone whose signature a version of ``agreement`` still awaits, as its package names
-    them: every party's copy needs every signature, so a field counts as signed only when
-    each party's copy (``signed``: party -> fields) has it."""
-    from tymdocs.signing.packages import signature_slots
+def unsigned(agreement: Agreement) -> Round:
+    """The signing round of a version no copy of which has come back."""
+    from tymdocs.signing.round import decide, seats
 
-    slots = signature_slots(agreement)
-    signed = signed or {}
-    everywhere = set.intersection(*(set(signed.get(p.id, ())) for p in agreement.parties))
-    return tuple(slot.expected for slot in slots if slot.field not in everywhere)
+    return decide(agreement.meta.policy.signing, seats(agreement), ())

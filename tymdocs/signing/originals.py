@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tymdocs.errors import UsageError
+from tymdocs.model import SIGNING_MODES, SigningMode
+from tymdocs.signing.round import Seat
 
 if TYPE_CHECKING:
     from tymdocs.document import Document, Stamp
@@ -35,8 +37,10 @@ class Expected:
     data: bytes | None
     sha256: str | None
     size: int | None
-    slots: tuple[tuple[str, str, str | None], ...]
-    """(field, party id, expected signatory name or None) for every field of the version."""
+    seats: tuple[Seat, ...]
+    """Every signature the version needs."""
+    signing: SigningMode
+    """How the version is signed (its ``change_rules.signing``)."""
     origin: str
     """How the original was established, for the report."""
 
@@ -71,7 +75,8 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     from tymdocs.checks import validate
     from tymdocs.document import compose
     from tymdocs.revision import open_source
-    from tymdocs.signing.packages import build_packages, signature_slots
+    from tymdocs.signing.packages import build_packages
+    from tymdocs.signing.round import seats
     from tymdocs.sources import fingerprint
 
     fallback = manifest_lookup(manifest) if manifest is not None else None
@@ -103,17 +108,14 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
             built_packages = build_packages(agreement, document, stamp)
             packages[commit] = {package.party.id: package for package in built_packages}
         package = packages[commit][party.id]
-        slots = tuple(
-            (s.field, s.party.id, s.signatory.name if s.signatory else None)
-            for s in signature_slots(agreement)
-        )
         return Expected(
             party=party.id,
             fingerprint=stamp.fingerprint,
             data=package.data,
             sha256=None,
             size=None,
-            slots=slots,
+            seats=seats(agreement),
+            signing=agreement.meta.policy.signing,
             origin=f"the package built from commit {commit[:12]}",
         )
 
@@ -144,17 +146,26 @@ def manifest_lookup(manifest: Path) -> Lookup:
         for entry in data.get("outputs", []):
             if entry.get("kind") == "signature-package" and entry.get("party") == party:
                 signatories = entry.get("signatories", {})
-                slots = tuple(
-                    (name, name[len("sig-") :].rsplit("-", 1)[0], signatories.get(name))
+                needed = tuple(
+                    Seat(
+                        name,
+                        name[len("sig-") :].rsplit("-", 1)[0],
+                        signatories.get(name),
+                        signatories.get(name) or name,
+                    )
                     for name in entry.get("fields", [])
                 )
+                signing = data.get("signing", "counterparts")  # none written: the default
+                if signing not in SIGNING_MODES:
+                    raise UsageError(f"{manifest}: signing is not one of {SIGNING_MODES}")
                 return Expected(
                     party=party,
                     fingerprint=fingerprint,
                     data=None,
                     sha256=entry["sha256"],
                     size=entry["bytes"],
-                    slots=slots,
+                    seats=needed,
+                    signing=signing,
                     origin=f"the package in {manifest.name}",
                 )
         return None

@@ -110,7 +110,7 @@ def check_signatures(
             f"{added} added after the package (an e-signing service's?): what they say is "
             "not the agreement"
         )
-    expected_by_field = {f: name for f, _, name in expected.slots}
+    expected_by_field = {seat.field: seat.name for seat in expected.seats}
 
     for name, value, ref in enumerate_sig_fields(reader):
         if name in package_fields and _rect(ref) != package_fields[name]:
@@ -191,30 +191,43 @@ def check_signatures(
 def _match_signatories(
     report: CopyReport, expected: Expected, signer_names: dict[str, str]
 ) -> None:
-    """Which fields count as signed by the person they are for.
+    """Which fields count as signed by the person they are for, and by which signature.
 
     A field counts when its signer's certificate names the expected signatory (or the name
     ``signer_names`` maps them to), when its party names nobody yet and anyone signed it, or
-    when the expected signatory signed outside the fields, as e-signing services do.
+    when the expected signatory signed outside the fields, as e-signing services do. A field
+    signed by someone else fails the copy, naming both.
     """
 
     def person(name: str) -> str:
         return " ".join(signer_names.get(name, name).casefold().split())
 
     good = [s for s in report.signatures if s.intact and s.valid]
-    for field_name, _party, name in expected.slots:
-        in_field = next((s for s in good if s.field == field_name), None)
+    for seat in expected.seats:
+        in_field = next((s for s in good if s.field == seat.field), None)
         if in_field is not None:
-            if name is None or person(name) == person(in_field.common_name):
-                report.satisfied.append(field_name)
+            if seat.name is None or person(seat.name) == person(in_field.common_name):
+                report.signed_by[seat.field] = in_field
                 continue
-            report.warnings.append(
-                f"{field_name} is for {name} but was signed by {in_field.signer}"
+            report.failures.append(
+                f"{seat.field} is for {seat.name} but was signed by "
+                f"{in_field.common_name or in_field.signer}"
             )
-        elsewhere = name is not None and any(
-            not s.in_package_field and person(s.common_name) == person(name) for s in good
+        name = seat.name
+        elsewhere = next(
+            (
+                s
+                for s in good
+                if name is not None
+                and not s.in_package_field
+                and person(s.common_name) == person(name)
+            ),
+            None,
         )
-        (report.satisfied if elsewhere else report.missing).append(field_name)
+        if elsewhere is not None:
+            report.signed_by[seat.field] = elsewhere
+        else:
+            report.missing.append(seat.field)
 
 
 def _rect(ref: Any) -> tuple[float, ...]:

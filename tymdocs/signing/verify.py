@@ -11,6 +11,7 @@ signed, or not.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tymdocs.signing.originals import Expected, Lookup, claims, package_lookup
+from tymdocs.signing.round import Copy, Round, SeatState, Signed, decide
 from tymdocs.signing.screening import screen
 from tymdocs.signing.signatures import Policy, Signature, Trust, check_signatures
 
@@ -32,29 +34,75 @@ class CopyReport:
     fingerprint: str | None = None
     original: str | None = None
     signatures: list[Signature] = field(default_factory=list)
-    satisfied: list[str] = field(default_factory=list)
+    signed_by: dict[str, Signature] = field(default_factory=dict)
+    """Each field signed by the person it is for, with the signature that counts."""
     missing: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    common: bool = False
+    """The one copy for everyone, not a party's package."""
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def satisfied(self) -> list[str]:
+        return list(self.signed_by)
+
     def as_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k != "signatures"}
-        return data | {"ok": self.ok, "signatures": [s.as_dict() for s in self.signatures]}
+        data = {
+            k: v for k, v in self.__dict__.items() if k not in ("signatures", "signed_by", "common")
+        }
+        return data | {
+            "ok": self.ok,
+            "satisfied": self.satisfied,
+            "signatures": [s.as_dict() for s in self.signatures],
+        }
+
+    def as_copy(self) -> Copy:
+        """The copy as the round's decision sees it."""
+        return Copy(
+            self.path,
+            None if self.common else self.party,
+            tuple(
+                (name, Signed(self.path, signature.common_name, _time(signature.signing_time)))
+                for name, signature in self.signed_by.items()
+            ),
+        )
 
 
 @dataclass
 class Report:
     copies: list[CopyReport]
-    fully_signed: bool | None
-    summary: str
+    rounds: dict[str, Round]
+    """Per commit of the copies that verified, where its signing round stands."""
 
     @property
     def ok(self) -> bool:
         return all(copy.ok for copy in self.copies)
+
+    @property
+    def round(self) -> Round | None:
+        """The round, when every copy verified and all are of one version."""
+        if not self.ok or len(self.rounds) != 1:
+            return None
+        return next(iter(self.rounds.values()))
+
+    @property
+    def fully_signed(self) -> bool | None:
+        return self.round.fully_signed if self.round is not None else None
+
+    @property
+    def summary(self) -> str:
+        if not self.copies:
+            return "no copies"
+        if not self.ok:
+            return "not all copies verified"
+        if len(self.rounds) > 1:
+            return "the copies are of different versions"
+        assert self.round is not None
+        return self.round.summary
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,7 +110,28 @@ class Report:
             "fully_signed": self.fully_signed,
             "summary": self.summary,
             "copies": [copy.as_dict() for copy in self.copies],
+            "signatories": [_state_dict(state) for state in self.round.seats]
+            if self.round is not None
+            else [],
+            "keep": [copy.path for copy in self.round.keep] if self.round is not None else [],
         }
+
+
+def _time(signing_time: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(signing_time) if signing_time else None
+
+
+def _state_dict(state: SeatState) -> dict[str, Any]:
+    return {
+        "field": state.seat.field,
+        "party": state.seat.party,
+        "name": state.seat.name,
+        "signed": [
+            {"copy": s.path, "by": s.signer, "when": s.when.isoformat() if s.when else None}
+            for s in state.signed
+        ],
+        "missing_in": list(state.missing_in),
+    }
 
 
 def verify_copies(
@@ -95,7 +164,7 @@ def verify_files(
     a failure, never an exception."""
     policy = Policy.of(trust or Trust())
     copies = []
-    expected: dict[str, Expected] = {}
+    versions: dict[str, tuple[Expected, list[CopyReport]]] = {}
     for path in paths:
         report = CopyReport(str(path))
         try:
@@ -104,34 +173,19 @@ def verify_files(
             report.failures.append(f"could not be verified: {type(exc).__name__}: {exc}")
             package = None
         if package is not None:
-            expected[package.party] = package
             if current_fingerprint and package.fingerprint != current_fingerprint:
                 report.failures.append(
                     "this copy is of another version (fingerprint "
                     f"{package.fingerprint[:16]}), not of the current one "
                     f"({current_fingerprint[:16]})"
                 )
+            versions.setdefault(report.commit or "", (package, []))[1].append(report)
         copies.append(report)
-    return Report(copies, *_completeness(copies, expected))
-
-
-def _completeness(
-    copies: list[CopyReport], expected: dict[str, Expected]
-) -> tuple[bool | None, str]:
-    """Whether the copies, together, make the version fully signed."""
-    if not expected or any(not c.ok for c in copies):
-        return None, "not all copies verified"
-    if len({e.fingerprint for e in expected.values()}) > 1:
-        return None, "the copies are of different versions"
-    slots = next(iter(expected.values())).slots
-    parties = list(dict.fromkeys(party for _, party, _ in slots))
-    absent = [p for p in parties if p not in expected]
-    incomplete = [c.party for c in copies if c.missing]
-    if absent:
-        return False, "no copy of party " + ", ".join(absent)
-    if incomplete:
-        return False, "unsigned fields in the copy of " + ", ".join(map(str, incomplete))
-    return True, f"fully signed: every party's copy carries every signature ({len(copies)} copies)"
+    rounds = {
+        commit: decide(package.signing, package.seats, [c.as_copy() for c in verified if c.ok])
+        for commit, (package, verified) in versions.items()
+    }
+    return Report(copies, rounds)
 
 
 def _verify_copy(path: Path, report: CopyReport, lookup: Lookup, policy: Policy) -> Expected | None:
