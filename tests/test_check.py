@@ -218,9 +218,10 @@ def test_json_report(capsys: pytest.CaptureFixture[str], agreement: Path) -> Non
     report = json.loads(result.out)
     assert report["ok"] is False
     assert report["errors"] == 1 and report["warnings"] == 4
-    assert "0,666 htv (terveydenhoitaja) does not appear in the party's text" in [
-        p["message"] for p in report["problems"]
-    ]
+    assert (
+        "the text of Pirkanmaan hyvinvointialue in Liite 5 gives 0,665 htv for terveydenhoitaja "
+        f'("terveydenhoitaja 0,665"), but its row ({LIITE_5}:51) has 0,666 htv'
+    ) in [p["message"] for p in report["problems"]]
     error = next(p for p in report["problems"] if p["severity"] == "error")
     assert error["path"] == LIITE_5
     assert error["line"] == line

@@ -29,7 +29,8 @@ UNTIL = "says the agreement is in force until"
 NOTICE = "gives a notice period of"
 TOTAL = "states a total of"
 MISSING_FIGURE = "does not appear in the party's text"
-ALL_OF_THEM = (COURT, EFFECTIVE, UNTIL, NOTICE, TOTAL, MISSING_FIGURE)
+ROW_FIGURE = "but its row ("
+ALL_OF_THEM = (COURT, EFFECTIVE, UNTIL, NOTICE, TOTAL, MISSING_FIGURE, ROW_FIGURE)
 
 
 @pytest.fixture
@@ -444,10 +445,12 @@ def test_a_party_text_writing_1_0_htv_states_1(
     assert warnings(capsys, seed) == []
     assert "0 error(s), 3 warning(s)" in run(capsys, "-C", str(seed), "check").out  # the seed's own
     edit(seed, SEED_STAFFING, "malliin on 1,0 htv.tä", "malliin on 1,5 htv.tä")
-    found = warnings(capsys, seed, MISSING_FIGURE)
+    found = warnings(capsys, seed, MISSING_FIGURE, ROW_FIGURE)
+    role = line_of(seed, SEED_STAFFING, "- role: työkykyneuvoja")
     assert [w.split(": warning: ")[1] for w in found] == [
         "1 htv (Kansaneläkelaitos) does not appear in the party's text",
-        "1 htv (työkykyneuvoja) does not appear in the party's text",
+        "the text of Kansaneläkelaitos in Liite 5 gives 1,5 htv for työkykyneuvoja "
+        f'("1,5 htv.tä (työkykyneuvoja)"), but its row ({role}) has 1 htv',
     ]
 
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from tymdocs.consistency import check_consistency
 from tymdocs.errors import Problem, Severity
-from tymdocs.locale import format_decimal, numbers_in
+from tymdocs.locale import format_decimal
 from tymdocs.model import (
     NO_ORIGIN,
     Agreement,
@@ -172,25 +172,14 @@ def _policy(agreement: Agreement, report: Report) -> None:
 
 
 def _staffing(agreement: Agreement, annex: StaffingAnnex, report: Report) -> None:
+    """Every htv adds up; whether the parties' text states the same figures is
+    ``consistency``'s to check."""
     for staffing in annex.parties:
         party = agreement.party(staffing.party)
         label = party.name if party else staffing.party
         _sum(label, staffing.htv, staffing.parts, staffing.origin, report)
-        text = " ".join(_texts(staffing.blocks))
         for item in every_item(staffing.parts):
             _sum(item.name, item.htv, item.parts, item.origin, report)
-        if not text:
-            continue
-        stated = set(numbers_in(text))  # as numbers: "2,0 htv" states 2
-        figures = [(label, staffing.htv, staffing.origin)]
-        figures += [(item.name, item.htv, item.origin) for item in every_item(staffing.parts)]
-        for name, htv, origin in figures:
-            if htv not in stated:
-                report(
-                    origin,
-                    f"{format_decimal(htv)} htv ({name}) does not appear in the party's text",
-                    "warning",
-                )
 
 
 def _sum(

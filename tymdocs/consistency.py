@@ -1,7 +1,7 @@
 """Metadata against the text: what ``tymdocs.yaml`` and the computed figures say, held to what
 the parties wrote.
 
-The court, the effective date, the validity, the notice period and the staffing totals are
+The court, the effective date, the validity, the notice period and the staffing figures are
 stated twice: by ``tymdocs.yaml`` or the figures (package covers, tables) and in the parties'
 own sentences. When the two disagree the signed document contradicts itself, so ``check`` warns,
 naming both places. The reading is deliberately conservative: a fact counts only where a
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +27,7 @@ from tymdocs.locale import (
     capitalise,
     format_date,
     format_decimal,
+    numbers_in,
     parse_count,
     parse_decimal,
     parse_text_date,
@@ -34,7 +37,9 @@ from tymdocs.model import (
     Blocks,
     Metadata,
     Origin,
+    PartyStaffing,
     StaffingAnnex,
+    StaffingItem,
     every_item,
     text_lines,
 )
@@ -64,6 +69,7 @@ def check_consistency(agreement: Agreement) -> list[Problem]:
     for annex in agreement.annexes:
         if isinstance(annex, StaffingAnnex):
             problems += _staffing_totals(agreement, annex)
+            problems += _staffing_figures(agreement, annex)
     return problems
 
 
@@ -387,3 +393,169 @@ def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem
             if value not in own
         ]
     return problems
+
+
+# -- staffing figures beside their rows' names -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamedFigure:
+    """A figure the text gives beside a staffing row's name: "sosiaaliohjaaja 1,2 htv"."""
+
+    name: str
+    """The row's name as the table writes it."""
+    value: Decimal
+    said: str
+    """The text's own words, from the name to the figure (or the figure to the name)."""
+    origin: Origin
+
+
+_FIGURE = re.compile(rf"(?<![\d.,])({NUMBER})(?![\d]|[.,]\d)")
+# A figure is one of htv when "htv" follows it or no unit does ("sosiaaliohjaaja 0,9 sekä"):
+# not "3 henkilöä", "50 %" or "3 §".
+_HTV_AFTER = re.compile(r"\s*(?:htv|henkilötyövuo|(?:ja|sekä|tai)\b|[,;:.()]|$)", re.IGNORECASE)
+_FIGURE_BEFORE = re.compile(
+    rf"(?<![\d.,])({NUMBER})\s*(?:(?:htv|henkilötyövuo)\S*\s*)?\(\s*$", re.IGNORECASE
+)
+_CLOSING = re.compile(r"\s*\)")
+_REACH = 40
+"""How far before a name in parentheses its figure may start: "0,755 htv.tä (" fits."""
+_CLAUSE_END = frozenset(".;!?)")
+_JOINERS = frozenset((",", "/", "&", "ja", "sekä", "tai"))
+_MOST_WORDS_BETWEEN = 2
+
+
+def name_pattern(name: str) -> str:
+    """A regular expression for a staffing row's name in any Finnish inflection.
+
+    Finnish inflects a word at its end, and consonant gradation may change a letter or two just
+    before the ending ("terveydenhuolto", "terveydenhuollossa"). So each word of the name
+    matches by its stem: a word of more than five letters loses its last two ("-nen" words
+    their last three: "Ikaalinen", "Ikaalisten"), a shorter word is kept whole. The stem starts
+    a word and at most six letters follow it (three after a short word): "sosiaaliohjaaja"
+    matches "Sosiaaliohjaajan", "sosiaaliohjaajia" and "sosiaaliohjaajille", while "sosiaalityö"
+    does not match the compound "sosiaalityöntekijä". Any spaces and punctuation may separate
+    the words of a name ("Sastamala / Punkalaidun").
+    """
+    return r"(?<!\w)" + r"\W+".join(map(_stem, re.findall(r"\w+", name))) + r"(?!\w)"
+
+
+def _stem(word: str) -> str:
+    if len(word) <= 5:
+        return re.escape(word) + r"\w{0,3}"
+    cut = 3 if word.casefold().endswith("nen") else 2
+    return re.escape(word[:-cut]) + r"\w{0,6}"
+
+
+def named_figures(text: Sequence[Sentence], names: Sequence[str]) -> list[NamedFigure]:
+    """The figures sentences give beside ``names``, each pairing read within one sentence.
+
+    A name's figure is the first number after it, with at most two words between, no other
+    name and no end of a clause (``.;!?)``): "sosiaaliohjaaja 0,9", "Sosiaalityön resurssia
+    1,5". A name alone in parentheses after a figure is paired with it: "0,8 htv.tä
+    (työkykyneuvoja)". A number followed by a unit other than htv ("3 henkilöä") is no
+    staffing figure, and names joined into a list ("sosiaaliohjaaja ja terveydenhoitaja 2,0
+    htv") share their figure, so none of them is paired. Where two names start at the same
+    place the longer one is read ("sosiaalityöntekijä", not "sosiaalityö").
+    """
+    order = sorted((n for n in names if re.search(r"\w", n)), key=len, reverse=True)
+    if not order:
+        return []
+    mention = re.compile("|".join(f"({name_pattern(n)})" for n in order), re.IGNORECASE)
+    found = []
+    for sentence in text:
+        mentions = list(mention.finditer(sentence.text))
+        figures = list(_FIGURE.finditer(sentence.text))
+        starts = [figure.start() for figure in figures]
+        for index, match in enumerate(mentions):
+            previous = mentions[index - 1].end() if index else None
+            following = mentions[index + 1].start() if index + 1 < len(mentions) else None
+            if previous is not None and _joined(sentence.text[previous : match.start()]):
+                continue
+            if following is not None and _joined(sentence.text[match.end() : following]):
+                continue
+            after = bisect_left(starts, match.end())
+            figure = _figure_beside(
+                sentence.text, match, figures[after] if after < len(figures) else None, following
+            )
+            if figure is not None:
+                value, start, end = figure
+                name = order[(match.lastindex or 1) - 1]
+                found.append(NamedFigure(name, value, sentence.text[start:end], sentence.origin))
+    return found
+
+
+def _joined(gap: str) -> bool:
+    """Two names with only a comma, a slash or a conjunction between them form a list."""
+    words = re.findall(r"\w+|[^\w\s]", gap.casefold())
+    return bool(words) and set(words) <= _JOINERS
+
+
+def _figure_beside(
+    text: str, name: re.Match[str], after: re.Match[str] | None, following: int | None
+) -> tuple[Decimal, int, int] | None:
+    """The figure beside one mention of a name (``after`` is the first number after it,
+    ``following`` where the next name starts), with where the words from name to figure start
+    and end; None when there is none."""
+    closing = _CLOSING.match(text, name.end())
+    if closing:
+        before = _FIGURE_BEFORE.search(text, max(0, name.start() - _REACH), name.start())
+        return (_value(before), before.start(), closing.end()) if before else None
+    if after is None or (following is not None and following < after.start()):
+        return None
+    gap = text[name.end() : after.start()]
+    if _CLAUSE_END & set(gap) or len(re.findall(r"\w+", gap)) > _MOST_WORDS_BETWEEN:
+        return None
+    if not _HTV_AFTER.match(text, after.end()):
+        return None
+    return _value(after), name.start(), after.end()
+
+
+def _value(figure: re.Match[str]) -> Decimal:
+    return Decimal(figure.group(1).replace(",", "."))
+
+
+def _staffing_figures(agreement: Agreement, annex: StaffingAnnex) -> list[Problem]:
+    """Each row a party's text names with a figure beside it has that figure in the table;
+    every other figure of the party (its total, a row the text names without a figure or
+    not at all, a name two of its rows share) only has to appear somewhere in its text."""
+    problems = []
+    for staffing in annex.parties:
+        text = list(sentences(staffing.blocks, staffing.origin))
+        if not text:
+            continue
+        party = agreement.party(staffing.party)
+        label = party.name if party else staffing.party
+        rows = _rows_by_name(staffing)
+        paired: set[str] = set()
+        for figure in named_figures(text, list(rows)):
+            row = rows[figure.name]
+            paired.add(figure.name)
+            if figure.value != row.htv:
+                problems.append(
+                    _warning(
+                        figure.origin,
+                        f"the text of {label} in Liite {annex.number} gives "
+                        f"{format_decimal(figure.value)} htv for {row.name} "
+                        f'("{figure.said}"), but its row ({row.origin}) has '
+                        f"{format_decimal(row.htv)} htv",
+                    )
+                )
+        stated = set(numbers_in(" ".join(sentence.text for sentence in text)))
+        figures = [(label, staffing.htv, staffing.origin)]
+        figures += [
+            (i.name, i.htv, i.origin) for i in every_item(staffing.parts) if i.name not in paired
+        ]
+        for name, htv, origin in figures:
+            if htv not in stated:
+                message = f"{format_decimal(htv)} htv ({name}) does not appear in the party's text"
+                problems.append(_warning(origin, message))
+    return problems
+
+
+def _rows_by_name(staffing: PartyStaffing) -> dict[str, StaffingItem]:
+    """The party's rows by name, without a name two of its rows share (which of them the text
+    means is then unknown)."""
+    items = list(every_item(staffing.parts))
+    count = Counter(item.name.casefold() for item in items)
+    return {item.name: item for item in items if count[item.name.casefold()] == 1}
