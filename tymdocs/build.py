@@ -150,6 +150,7 @@ def build(
             "effective_date": agreement.meta.effective_date.isoformat(),
         },
         "version": stamp.version_label,
+        "renderer": _renderer(identity["tool"]),
         "record": _record(source),
         "outputs": [output.entry() for output in outputs],
         "regenerate": _regenerate_command(source, selection),
@@ -159,6 +160,14 @@ def build(
     if progress:
         progress(MANIFEST, "manifest")
     return BuildResult(out, manifest, False, loaded.problems)
+
+
+def _renderer(tool: dict[str, str]) -> dict[str, Any]:
+    """Which Typst made the PDFs: the Python package (``tool``'s) and the compiler it bundles,
+    whose version each PDF names as its creator."""
+    from tymdocs.render.typst import compiler_version
+
+    return {"typst": {"package": tool["typst"], "compiler": compiler_version()}}
 
 
 def stamp_of(source: Source, source_fingerprint: str) -> Stamp:

@@ -329,7 +329,18 @@ def _fill(
             return _title_run(found.group("title"), values["title"], title_change)
         return escape(values[found.group("name")])
 
-    return _SLOT.sub(slot, xml)
+    return _preserve_spaces(_SLOT.sub(slot, xml))
+
+
+_EDGE_SPACE = re.compile(r"<w:(t|delText)>(\s[^<]*|[^<]*\s)</w:\1>")
+"""A text element without ``xml:space``, whose text begins or ends with white space."""
+
+
+def _preserve_spaces(xml: str) -> str:
+    """``xml`` with ``xml:space="preserve"`` on every text element whose text begins or ends
+    with white space, as a filled tag's may (``Sivu ``): without it, Word and LibreOffice drop
+    that space."""
+    return _EDGE_SPACE.sub(r'<w:\1 xml:space="preserve">\2</w:\1>', xml)
 
 
 def _title_run(run: str, title: str, change: TitleChange | None) -> str:
@@ -1421,19 +1432,28 @@ def _fitted(text: str, width: float, size: float = _HEADER_SIZE) -> str:
     return kept + "…"
 
 
+_WORD_SLACK = 1.2
+"""How much wider than :func:`_width` a word is given room for: bold in a header row, and
+a wider face where Calibri is missing (LibreOffice's DejaVu Sans is about a sixth wider)."""
+
+
 def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[float]:
     """Column widths in cm that fill ``total``: each column at least as wide as its longest
-    word (so no word breaks where the page allows), the rest shared by how much text each
-    column holds."""
+    word, with room to spare (:data:`_WORD_SLACK`), so no word breaks where the page allows;
+    the rest shared by how much text each column holds."""
     columns = max((len(row) for row in rows), default=0)
     if columns == 0:
         return []
 
     def need(text: str, part: str) -> float:
-        return _width(text) if part == "all" else max(map(_width, text.split() or [""]))
+        if part == "all":
+            return _width(text)
+        return max(_width(word) * _WORD_SLACK for word in text.split() or [""])
 
-    longest = [max(need(row[c], "all") for row in rows) + _PADDING_CM for c in range(columns)]
     word = [max(need(row[c], "word") for row in rows) + _PADDING_CM for c in range(columns)]
+    longest = [
+        max(max(need(row[c], "all") for row in rows) + _PADDING_CM, word[c]) for c in range(columns)
+    ]
     if sum(longest) <= total:
         spare = total - sum(longest)
         return [round(width + spare * width / sum(longest), 2) for width in longest]

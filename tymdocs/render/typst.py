@@ -7,6 +7,7 @@ is data that Typst shows, never markup it parses.
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -183,6 +184,17 @@ def _change(change: Change, anchors: set[str]) -> dict[str, Any]:
         "record": cell.words,
         "command": cell.command,
     }
+
+
+@functools.cache
+def compiler_version() -> str:
+    """The version of the Typst compiler that the typst package bundles (``0.15.1``), which
+    every PDF names as its creator; the package's own version is another number."""
+    import typst
+
+    version = json.loads(typst.eval(b"", "str(sys.version)", format="json"))
+    assert isinstance(version, str)
+    return version
 
 
 def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
