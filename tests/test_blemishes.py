@@ -13,23 +13,25 @@ import re
 import shutil
 import subprocess
 import zipfile
-from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
 import docx
 import pypdf
 import pytest
+import yaml
 from lxml import etree
 
-from tests.helpers import SEED, copy_agreement, edit, soffice_convert_many
+from tests.helpers import FIXTURES, SEED, copy_agreement, edit, init_repo, soffice_convert_many
 from tests.test_redline_pdf import CHANGES, STAMP, _document, _pairs
+from tymdocs.build import build
 from tymdocs.changes import Report
 from tymdocs.document import Document, Part
 from tymdocs.model import Paragraph, Row, Span, Table, plain
 from tymdocs.redline import redline_document
 from tymdocs.render.docx import _width, column_widths, render_docx, render_redline_docx
 from tymdocs.render.typst import render_pdf
+from tymdocs.revision import open_source
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -158,19 +160,78 @@ def _words(table: list[list[str]]) -> set[str]:
     return {word.strip(".,()") for row in table for cell in row for word in cell.split()}
 
 
-@pytest.mark.skipif(not LIBREOFFICE, reason="LibreOffice is not installed")
-def test_libreoffice_breaks_no_word_in_a_table(built_seed: Path, tmp_path: Path) -> None:
+# -- in LibreOffice: words in tables, the DOCX package's cover and its "(jatkuu)" --------------
+
+PARTY = "Kansaneläkelaitos"
+MANY = 24
+"""Kela's signatories in the made-up agreement below: more than a page of lines to sign in
+the DOCX, and of boxes in the PDF."""
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The made-up agreement with 24 signatories for Kela, its packages built."""
+    root = copy_agreement(
+        tmp_path_factory.mktemp("many") / "agreement", FIXTURES / "kuvitteellinen"
+    )
+    config = root / "tymdocs.yaml"
+    meta = yaml.safe_load(config.read_text(encoding="utf-8"))
+    kela = next(party for party in meta["parties"] if party["id"] == "kela")
+    kela["signatories"] = [
+        {"name": f"Allekirjoittaja {n}", "title": "johtaja"} for n in range(1, MANY + 1)
+    ]
+    config.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    init_repo(root)
+    build(open_source(root), root / "build", selection="packages")
+    return root / "build"
+
+
+def _kela(built: Path, kind: str) -> Path:
+    (path,) = [p for p in _outputs(built, kind) if p.stem.endswith("-kela")]
+    return path
+
+
+@pytest.fixture(scope="module")
+def libreoffice(
+    built_seed: Path, many: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Path, Path]]:
+    """Each DOCX the tests below read, converted to PDF by one LibreOffice: by name, the DOCX
+    and the PDF."""
+    if not LIBREOFFICE:
+        pytest.skip("LibreOffice is not installed")
+    folder = tmp_path_factory.mktemp("libreoffice")
+    squeezed = Table(tuple(map(plain, SQUEEZED[0])), (Row(tuple(map(plain, SQUEEZED[1]))),))
+    document = Document("Otsikko", "fi", (Part("section", 1, "1 Osio", (squeezed,)),))
+    (folder / "squeezed.docx").write_bytes(render_docx(document, STAMP))
+    seed = built_seed / "build"
+    made_up = _made_up_build(tmp_path_factory)
+    for name, path in (
+        ("agreement", _outputs(seed, "agreement-docx")[0]),
+        ("seed", _kela(seed, "signature-package-docx")),
+        ("made-up", _kela(made_up, "signature-package-docx")),
+        ("many", _kela(many, "signature-package-docx")),
+    ):
+        shutil.copy(path, folder / f"{name}.docx")
+    names = ["squeezed", "agreement", "seed", "made-up", "many"]
+    sources = [folder / f"{name}.docx" for name in names]
+    pdfs = soffice_convert_many(sources, "pdf", folder)
+    return {name: (source, pdf) for name, source, pdf in zip(names, sources, pdfs, strict=True)}
+
+
+def _made_up_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_agreement(
+        tmp_path_factory.mktemp("made-up") / "agreement", FIXTURES / "kuvitteellinen"
+    )
+    init_repo(root)
+    build(open_source(root), root / "build", selection="packages")
+    return root / "build"
+
+
+def test_libreoffice_breaks_no_word_in_a_table(libreoffice: dict[str, tuple[Path, Path]]) -> None:
     """The agreement's tables and the squeezed one, as LibreOffice lays them out: every word of
     a cell is whole in the text it prints (pdftotext), none split across two lines."""
-    squeezed = Table(
-        tuple(plain(t) for t in SQUEEZED[0]), (Row(tuple(plain(t) for t in SQUEEZED[1])),)
-    )
-    document = Document("Otsikko", "fi", (Part("section", 1, "1 Osio", (squeezed,)),))
-    (tmp_path / "squeezed.docx").write_bytes(render_docx(document, replace(STAMP)))
-    (agreement,) = _outputs(built_seed / "build", "agreement-docx")
-    shutil.copy(agreement, tmp_path / "agreement.docx")
-    sources = [tmp_path / "squeezed.docx", tmp_path / "agreement.docx"]
-    for source, pdf in zip(sources, soffice_convert_many(sources, "pdf", tmp_path), strict=True):
+    for name in ("squeezed", "agreement"):
+        source, pdf = libreoffice[name]
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         printed = {word.strip(".,()") for word in text.split()}
         tables = [
@@ -178,5 +239,90 @@ def test_libreoffice_breaks_no_word_in_a_table(built_seed: Path, tmp_path: Path)
             for table in docx.Document(str(source)).tables
         ]
         cells = set().union(*(_words(table) for table in tables))
-        assert cells - printed == set(), source.name
+        assert cells - printed == set(), name
         assert ROLE in printed
+
+
+def _pages(pdf: Path) -> list[list[str]]:
+    """Each page's lines, without the running header and footer."""
+    pages = []
+    for page in pypdf.PdfReader(pdf).pages:
+        lines = [" ".join(line.split()) for line in page.extract_text().split("\n")]
+        pages.append([line for line in lines if line][1:-1])
+    return pages
+
+
+def _begins_a_line(lines: list[str], heading: str) -> bool:
+    """Whether ``heading`` is one of ``lines``, or two (a long one goes on on the next)."""
+    return any(heading in (lines[n], " ".join(lines[n : n + 2])) for n in range(len(lines)))
+
+
+CONTENTS_LINE = re.compile(r"^(.*?)\s*\.{3,}\s*(\d+)$")
+
+
+def _carlito() -> bool:
+    """Whether LibreOffice lays Calibri out in Carlito, which has Calibri's metrics, as Word
+    would: only then are the cover's own numbers (Word's until it updates them) LibreOffice's."""
+    found = subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True).stdout
+    return "Carlito" in found
+
+
+@pytest.mark.parametrize("name", ["seed", "made-up"])
+def test_the_docx_cover_keeps_to_one_page_and_lists_where_each_part_starts(
+    libreoffice: dict[str, tuple[Path, Path]], name: str
+) -> None:
+    """The cover's contents are on its one page, and each part is on the page the contents
+    give, as LibreOffice lays out the DOCX; the numbers are Word fields (PAGEREF, dirty:
+    updated on opening) to a bookmark on each part's heading, their results in place."""
+    source, pdf = libreoffice[name]
+    pages = _pages(pdf)
+    headings = [
+        p.text for p in docx.Document(str(source)).paragraphs if p.style.name == "Heading 1"
+    ]
+    listed = [CONTENTS_LINE.match(line) for line in pages[0]]
+    contents = [(m.group(1), int(m.group(2))) for m in listed if m]
+    assert [heading for heading, _ in contents] == headings  # every one, on the cover
+    assert pages[1][0] == headings[0]  # the agreement starts on page 2
+    at = 1  # each part found from the page the one before it starts on
+    for heading, page in contents:
+        at = next(n for n in range(at, len(pages)) if _begins_a_line(pages[n], heading))
+        assert at + 1 == page, (heading, page)
+    xml = zipfile.ZipFile(source).read("word/document.xml").decode()
+    fields = re.findall(
+        r'<w:fldSimple w:instr=" PAGEREF (_tymdocs\d+) \\h " w:dirty="true">'
+        r".*?<w:t>(\d+)</w:t>",
+        xml,
+    )
+    assert [int(number) for _, number in fields] == [page for _, page in contents] or not _carlito()
+    body = etree.fromstring(xml.encode())
+    for bookmark, _ in fields:
+        (start,) = body.iterfind(f".//{W}bookmarkStart[@{W}name='{bookmark}']")
+        style = start.getparent().find(f"{W}pPr/{W}pStyle")
+        assert style is not None and style.get(f"{W}val") == "Heading1"
+
+
+def test_a_partys_lines_over_a_page_go_on_under_its_heading_jatkuu(
+    libreoffice: dict[str, tuple[Path, Path]], many: Path
+) -> None:
+    """Kela's 24 signatories: on every page after the first that holds some of them, in the
+    DOCX as LibreOffice lays it out and in the PDF package, the first line is "Kela
+    (jatkuu)"; every signatory is on some page, once."""
+    for pdf in (libreoffice["many"][1], _kela(many, "signature-package")):
+        pages = _pages(pdf)
+        first = next(
+            n for n, lines in enumerate(pages) if "Osapuolet hyväksyvät" in " ".join(lines)
+        )
+        on = []
+        for lines in pages[first:]:
+            signatories = [
+                line for line in lines if re.match(r"Allekirjoittaja \d+, johtaja", line)
+            ]
+            if not signatories:
+                continue
+            on.append(signatories)
+            if len(on) > 1:
+                assert lines[0] == f"{PARTY} (jatkuu)", (pdf.name, lines[:3])
+        assert len(on) >= 2, pdf.name
+        assert sorted(line for page in on for line in page) == sorted(
+            f"Allekirjoittaja {n}, johtaja" for n in range(1, MANY + 1)
+        )

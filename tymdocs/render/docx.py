@@ -151,10 +151,10 @@ def render_docx_packages(
     and the document properties differ. Byte-identical for the same arguments."""
     base = _Base(document, stamp, one_line_header=True)
     writer = _PackageWriter(base.styles, base.bullets, None)
-    writer.cover(sheet, [part.heading for part in document.parts])
+    writer.cover(sheet, [part.heading for part in document.parts], page_starts(document.parts))
     for index, part in enumerate(document.parts):
-        writer.part(part, page_break=index == 0)
-    writer.signature_page(sheet)
+        writer.part(part, page_break=index == 0, bookmark=index + 1)
+    writer.signature_page(sheet, bookmark=len(document.parts) + 1)
     body, _ = writer.body()
     # Every entry but the two each package fills is compressed once, for all packages.
     shared = _zip({n: d for n, d in base.entries.items() if n not in _OWN}, stamp.timestamp)
@@ -588,6 +588,10 @@ class _Paragraph:
     track_move: _Move | None = None
     """The move its tracked paragraph mark belongs to: its own, or that of the paragraph
     after it, as ``track_who``."""
+    lead: str = ""
+    """WordprocessingML before its runs (a bookmark's start)."""
+    tail: str = ""
+    """WordprocessingML after its runs (a bookmark's end, a field)."""
 
 
 _TITLE = "<title>"
@@ -820,7 +824,7 @@ class _Writer:
         self.who: Who | None = tracking.who() if tracking else None
         """Who made the changes now written: the part's record, else the report's."""
 
-    def part(self, part: Part, page_break: bool = False) -> None:
+    def part(self, part: Part, page_break: bool = False, bookmark: int | None = None) -> None:
         """A section or an annex: its heading, then its blocks; an annex starts a page, as in
         the PDF. A renumbered or retitled part shows its former heading deleted and the new one
         inserted in one heading paragraph. Its changes carry its own author and date."""
@@ -834,7 +838,10 @@ class _Writer:
         else:
             runs = ((part.heading, False, False, part.mark),)
         page_break = page_break or part.kind == "annex"
-        self.paragraph(runs, "Heading 1", page_break=page_break, mark=part.mark)
+        lead, tail = _bookmark(bookmark) if bookmark is not None else ("", "")
+        self.paragraph(
+            runs, "Heading 1", page_break=page_break, mark=part.mark, lead=lead, tail=tail
+        )
         for block in part.blocks:
             self.block(block)
 
@@ -965,14 +972,22 @@ class _Writer:
         keep: bool = False,
         line: int = 0,
         space_before: int = 0,
+        space_after: int | None = None,
+        single: bool = False,
         size: int | None = None,
+        leader_tab: bool = False,
+        lead: str = "",
+        tail: str = "",
     ) -> None:
         """One paragraph; ``mark``: the whole paragraph is inserted or deleted, its paragraph
         mark with it, so accepting or rejecting leaves no empty paragraph behind.
 
         ``keep``: on one page with the next paragraph; ``line``: ruled underneath this thick
-        (in eighths of a point), a line ``_LINE`` long to write on; ``space_before`` in
-        twips; ``size`` of the text in half-points."""
+        (in eighths of a point), a line ``_LINE`` long to write on; ``space_before`` and
+        ``space_after`` in twips; ``single``: lines spaced 1.0 (the template's: 1.15);
+        ``size`` of the text in half-points; ``leader_tab``: a tab
+        to the right margin, dotted up to it; ``lead`` and ``tail``: WordprocessingML before
+        and after the runs."""
         properties = []  # in the order the schema wants them (CT_PPr)
         if style is not None:
             properties.append(f'<w:pStyle w:val="{self.styles[style]}"/>')
@@ -991,8 +1006,15 @@ class _Writer:
             )
         if tab is not None:
             properties.append(f'<w:tabs><w:tab w:val="left" w:pos="{tab}"/></w:tabs>')
-        if space_before:
-            properties.append(f'<w:spacing w:before="{space_before}"/>')
+        elif leader_tab:
+            properties.append(
+                f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{_TEXT_WIDTH}"/></w:tabs>'
+            )
+        if space_before or space_after is not None or single:
+            before = f' w:before="{space_before}"' if space_before else ""
+            after = "" if space_after is None else f' w:after="{space_after}"'
+            lines = ' w:line="240" w:lineRule="auto"' if single else ""
+            properties.append(f"<w:spacing{before}{after}{lines}/>")
         if line:
             properties.append(f'<w:ind w:left="0" w:right="{_TEXT_WIDTH - _LINE}"/>')
         elif indent != (0, 0):
@@ -1019,6 +1041,8 @@ class _Writer:
                 move=move,
                 shown=shown,
                 track_move=move,
+                lead=lead,
+                tail=tail,
             )
         )
         self.last_mark = mark
@@ -1037,7 +1061,7 @@ class _Writer:
             self._run_xml(run, paragraph.strong, paragraph.size, paragraph.who, paragraph.move)
             for run in written
         )
-        runs = before + runs + after
+        runs = before + paragraph.lead + runs + paragraph.tail + after
         if not properties and not runs:
             return "<w:p/>"
         return (
@@ -1125,10 +1149,13 @@ class _Writer:
         # Word joins adjacent tables: a paragraph between, inserted or deleted with its table.
         self.paragraph((), mark=block.mark)
 
-    def facts(self, facts: tuple[tuple[str, str], ...], label_width: int = 2268) -> None:
+    def facts(
+        self, facts: tuple[tuple[str, str], ...], label_width: int = 2268, compact: bool = False
+    ) -> None:
         """Label and value side by side in a table without borders, the labels in a column
         ``label_width`` wide (in twips; 4 cm); a value that is one long identifier (a commit,
-        a fingerprint) in smaller type, so that it fits on its line."""
+        a fingerprint) in smaller type, so that it fits on its line. ``compact``: little space
+        between the rows, in 10 pt."""
         widths = (label_width, _TEXT_WIDTH - label_width)
         self.xml.append(
             f'<w:tbl><w:tblPr><w:tblW w:w="{_TEXT_WIDTH}" w:type="dxa"/>'
@@ -1142,7 +1169,10 @@ class _Writer:
             for width, text, strong in zip(widths, (name, value), (True, False), strict=True):
                 self.xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
                 self.paragraph(
-                    _lines(text), strong=strong, size=15 if small and not strong else None
+                    _lines(text),
+                    strong=strong,
+                    size=15 if small and not strong else (20 if compact else None),
+                    space_after=0 if compact else None,
                 )
                 self.xml.append("</w:tc>")
             self.xml.append("</w:tr>")
@@ -1155,58 +1185,155 @@ class _PackageWriter(_Writer):
 
     def lead(self, party: str) -> None:
         """What stands above the title on the cover: the package's kind and the party."""
-        self.paragraph(_text(label("package")), align="center", size=24)
-        self.paragraph(_text(party), align="center", strong=True, size=32)
+        self.paragraph(_text(label("package")), align="center", size=24, space_after=0)
+        self.paragraph(_text(party), align="center", strong=True, size=32, space_after=0)
 
-    def cover(self, sheet: PackageSheet, headings: list[str]) -> None:
-        """The rest of the cover, under the title: facts, signatories, how to sign, and the
-        contents."""
-        self.facts(sheet.facts)
-        self.paragraph(_text(label("expected")), strong=True, space_before=240)
-        for signatory in sheet.signatories:
-            self.item(None, _text(signatory), 0, None)
-        self.paragraph(_text(label("instructions_title")), strong=True, space_before=240)
-        for number, step in enumerate(sheet.instructions, start=1):
-            self.item(f"{number}.", _text(step), 0, None)
-        self.paragraph(_text(label("paper_signing")), strong=True, space_before=240)
-        self.paragraph(_text(sheet.paper))
-        self.paragraph(_text(label("contents")), strong=True, space_before=240)
-        for heading in (*headings, label("signatures")):
-            self.paragraph(_text(heading), indent=(_INDENT, 0))
+    def cover(self, sheet: PackageSheet, headings: list[str], pages: tuple[int, ...]) -> None:
+        """The rest of the cover, under the title, in smaller type so that it keeps to its
+        page: facts, signatories, how to sign, and the contents, each part (and last the
+        signature page) with the page it starts on, from ``pages``.
 
-    def signature_page(self, sheet: PackageSheet) -> None:
+        A page number is a PAGEREF field to the bookmark on the part's heading, marked dirty
+        so that Word updates it on opening (LibreOffice lays it out itself); its result, the
+        number shown until then, is :func:`page_starts`' estimate."""
+        self.facts(sheet.facts, compact=True)
+        kinds = (label("expected"), label("instructions_title"), label("paper_signing"))
+        for title, lines in zip(kinds, (sheet.signatories, sheet.instructions, ()), strict=True):
+            self.paragraph(_text(title), strong=True, space_before=80, space_after=20)
+            for number, line in enumerate(lines, start=1):
+                marker = None if title == kinds[0] else f"{number}."
+                self._cover_item(marker, line)
+        self.paragraph(_text(sheet.paper), size=_COVER, single=True)
+        self.paragraph(_text(label("contents")), strong=True, space_before=80, space_after=20)
+        listed = [*headings, label("signatures")]
+        for number, (heading, page) in enumerate(zip(listed, pages, strict=True), start=1):
+            field = (
+                f'<w:r><w:tab/></w:r><w:fldSimple w:instr=" PAGEREF {_bookmark_name(number)} '
+                f'\\h " w:dirty="true"><w:r><w:rPr><w:sz w:val="{_CONTENTS}"/>'
+                f'<w:szCs w:val="{_CONTENTS}"/></w:rPr><w:t>{page}</w:t></w:r></w:fldSimple>'
+            )
+            self.paragraph(
+                _text(heading),
+                indent=(_INDENT, 0),
+                leader_tab=True,
+                space_after=0,
+                single=True,
+                size=_CONTENTS,
+                tail=field,
+            )
+
+    def _cover_item(self, marker: str | None, text: str) -> None:
+        """A list item of the cover, in its type, the items close together."""
+        indent = (_INDENT * 2, _INDENT)
+        if marker is None:
+            self.paragraph(
+                _text(text), "List Paragraph", indent=indent, numbering=0, single=True, size=_COVER
+            )
+        else:
+            runs = [(marker, False, False, None), ("\t", False, False, None), *_text(text)]
+            self.paragraph(
+                runs, "List Paragraph", indent=indent, tab=indent[0], single=True, size=_COVER
+            )
+
+    def signature_page(self, sheet: PackageSheet, bookmark: int) -> None:
         """On a page of its own: the heading and the statement, then every party's heading
         with a line to sign, the name and title under it, and a line for place and date per
         signatory. A party's paragraphs are kept on one page (the first party's with the
-        heading and statement too), as the PDF keeps a party's boxes with its heading.
+        heading and statement too), as the PDF keeps a party's boxes with its heading; a
+        party whose lines need more than a page goes on, on a new page, under its heading
+        repeated as "<party> (jatkuu)", as in the PDF (:func:`_signature_runs`).
 
         The line to sign on is thicker than the lines to write on: Word and LibreOffice draw
         one border under a run of paragraphs that have the same, and an unnamed signatory's
         name line follows the line to sign on."""
-        self.paragraph(_text(label("signatures")), "Heading 1", page_break=True, keep=True)
+        lead, tail = _bookmark(bookmark)
+        self.paragraph(
+            _text(label("signatures")),
+            "Heading 1",
+            page_break=True,
+            keep=True,
+            lead=lead,
+            tail=tail,
+        )
         self.paragraph(_text(sheet.statement), keep=True)
-        for party in sheet.parties:
-            lines: list[tuple[list[Run], dict[str, Any]]] = [
-                (_text(party.name), {"strong": True, "space_before": 480})
-            ]
-            if party.represented_by:
-                lines.append((_text(party.represented_by), {}))
-            for signatory in party.signatories:
-                lines.append(([], {"line": _SIGN, "space_before": 840}))
-                if signatory.name:
-                    who = (
-                        f"{signatory.name}, {signatory.title}"
-                        if signatory.title
-                        else signatory.name
-                    )
-                    lines.append((_text(who), {}))
+        for index, party in enumerate(sheet.parties):
+            blocks = [_signature_lines(signatory) for signatory in party.signatories]
+            for number, run in enumerate(_signature_runs(blocks, first=index == 0)):
+                lines: list[tuple[list[Run], dict[str, Any]]]
+                if number == 0:
+                    lines = [(_text(party.name), {"strong": True, "space_before": 480})]
+                    if party.represented_by:
+                        lines.append((_text(party.represented_by), {}))
                 else:
-                    lines.append(([], {"line": _WRITE, "space_before": 480}))
-                    lines.append((_text(label("name_line")), {"size": 18}))
-                lines.append(([], {"line": _WRITE, "space_before": 480}))
-                lines.append((_text(label("place_and_date")), {"size": 18}))
-            for index, (runs, options) in enumerate(lines):
-                self.paragraph(runs, keep=index < len(lines) - 1, **options)
+                    heading = label("party_continued", party=party.name)
+                    lines = [(_text(heading), {"strong": True, "page_break": True})]
+                lines += [line for block in run for line in block]
+                for at, (runs, options) in enumerate(lines):
+                    self.paragraph(runs, keep=at < len(lines) - 1, **options)
+
+
+SignatureLines = list[tuple[list[Run], dict[str, Any]]]
+"""A signatory's paragraphs on the signature page, each with :meth:`_Writer.paragraph`'s
+options."""
+
+
+def _signature_lines(signatory: SignatureLine) -> SignatureLines:
+    """A line to sign on, the name and title under it (an unnamed signatory's a line to write
+    them on), and a line for place and date."""
+    lines: SignatureLines = [([], {"line": _SIGN, "space_before": 840})]
+    if signatory.name:
+        who = f"{signatory.name}, {signatory.title}" if signatory.title else signatory.name
+        lines.append((_text(who), {}))
+    else:
+        lines.append(([], {"line": _WRITE, "space_before": 480}))
+        lines.append((_text(label("name_line")), {"size": 18}))
+    lines.append(([], {"line": _WRITE, "space_before": 480}))
+    lines.append((_text(label("place_and_date")), {"size": 18}))
+    return lines
+
+
+_SIGNATURE_LINE = 330
+"""twips: a line of the signature page with the space after it, as LibreOffice lays out the
+widest face it puts in Calibri's place, so that a run estimated to fit a page does."""
+
+
+def _signature_runs(blocks: list[SignatureLines], first: bool) -> list[list[SignatureLines]]:
+    """A party's signatories cut into runs that each fit on a page under the party's heading
+    (the first, on the signature page's first page, under the page's heading and statement
+    too): what the heights of their paragraphs' lines and spaces add up to."""
+    room = _PAGE - 480 - 2 * _SIGNATURE_LINE  # the party's heading, and who represents it
+    if first:
+        room -= 480 + 4 * _SIGNATURE_LINE  # the page's heading and the statement
+    runs: list[list[SignatureLines]] = [[]]
+    used = 0
+    for block in blocks:
+        height = sum(_SIGNATURE_LINE + options.get("space_before", 0) for _, options in block)
+        if runs[-1] and used + height > room:
+            runs.append([])
+            used = 0
+            room = _PAGE - 2 * _SIGNATURE_LINE  # under "(jatkuu)"
+        runs[-1].append(block)
+        used += height
+    return runs
+
+
+_COVER = 18  # half-points: 9 pt, the type of a package's cover under its facts
+_CONTENTS = 17  # half-points: the type of its contents
+
+
+def _bookmark_name(number: int) -> str:
+    """The bookmark on the heading of a package's part ``number`` (1: the first part), which
+    the cover's page numbers refer to; hidden in Word's list of bookmarks, as a TOC's are."""
+    return f"_tymdocs{number}"
+
+
+def _bookmark(number: int) -> tuple[str, str]:
+    """The start and end of the bookmark :func:`_bookmark_name` names."""
+    name = _bookmark_name(number)
+    return (
+        f'<w:bookmarkStart w:id="{number}" w:name="{name}"/>',
+        f'<w:bookmarkEnd w:id="{number}"/>',
+    )
 
 
 _SMALL = 18  # half-points: 9 pt, the type of the summary's table of changed parts
@@ -1405,6 +1532,86 @@ def _width(text: str) -> float:
     """About how wide ``text`` is in cm in the body's type: a capital as wide as 1.3
     average characters (names of annexes are in capitals)."""
     return (len(text) + 0.3 * sum(char.isupper() for char in text)) * _CHAR_CM
+
+
+_PAGE = 16838 - 1587 - 1417
+"""twips: the height of a page's text, A4 less the template's top and bottom margins."""
+# What a line of the body takes, measured in LibreOffice with Carlito (Calibri's metrics) on the
+# tests' agreements: a line spaced 1.15 (the Normal style), one spaced 1.0 in a table cell (the
+# Table Grid style), in twips; and Calibri's width beside :func:`_width`'s estimate.
+_LINE_TWIPS = 280
+_CELL_LINE_TWIPS = 255
+_CALIBRI = 0.8
+_AFTER = 120  # twips after a paragraph, the Normal style's
+
+
+def _line_count(text: str, width: float) -> int:
+    """About how many lines ``text`` takes ``width`` cm wide in the body's type: its words
+    laid out one after another, as :func:`_width` estimates them."""
+    count, used = 1, 0.0
+    for word in text.split():
+        wide = _width(word + " ") * _CALIBRI
+        if used and used + wide > width:
+            count, used = count + 1, 0.0
+        used += wide
+    return count
+
+
+def _block_heights(block: Block, level: int = 0) -> Iterator[tuple[int, bool]]:
+    """The heights in twips of what ``block`` writes, in order, each with whether it must
+    stay on the page with what follows (a heading, a table's header row)."""
+    room = _TEXT_WIDTH_CM - _INDENT * level / 567
+    match block:
+        case Heading():
+            yield 200 + round(_LINE_TWIPS * 1.1), True
+        case Paragraph():
+            yield _line_count(inline_text(block.content), room) * _LINE_TWIPS + _AFTER, False
+        case ListBlock():
+            for item in block.items:
+                lines = _line_count(inline_text(item.content), room - _INDENT / 567)
+                yield lines * _LINE_TWIPS, False
+                for child in item.children:
+                    yield from _block_heights(child, level + 1)
+            yield _AFTER, False
+        case Table():
+            rows = [block.header, *(row.cells for row in block.rows)]
+            texts = [[inline_text(cell) for cell in cells] for cells in rows]
+            widths = column_widths(texts)
+            for index, cells in enumerate(texts):
+                lines = max(
+                    _line_count(t, w - _PADDING_CM) for t, w in zip(cells, widths, strict=True)
+                )
+                yield lines * _CELL_LINE_TWIPS + _AFTER, index == 0
+            yield _LINE_TWIPS + _AFTER, False  # the paragraph after the table
+        case _:
+            assert_never(block)
+
+
+def page_starts(parts: tuple[Part, ...]) -> tuple[int, ...]:
+    """An estimate of the page each part of a DOCX package starts on, and last the
+    signature page's: the cover is page 1, the first part and every annex start a page, and
+    what fills a page is summed from each paragraph's and table row's lines as
+    :func:`_line_count` counts them. The cover's page numbers until Word updates them."""
+    starts: list[int] = []
+    page, used = 1, _PAGE
+    for index, part in enumerate(parts):
+        heading = 480 + round(_LINE_TWIPS * 1.2)
+        if index == 0 or part.kind == "annex" or used + heading + _LINE_TWIPS > _PAGE:
+            page, used = page + 1, 0
+        starts.append(page)
+        used += heading
+        kept = 0  # what must stay on the page with what follows
+        for block in part.blocks:
+            for height, keep in _block_heights(block):
+                if used + kept + height > _PAGE:  # a paragraph or row runs on, a heading moves
+                    page, used = page + 1, 0 if keep or kept else used + height - _PAGE
+                    if not (keep or kept):
+                        continue
+                if keep:
+                    kept += height
+                else:
+                    used, kept = used + kept + height, 0
+    return (*starts, page + 1)
 
 
 _HEADER_CELLS = (9.54, 5.70)
