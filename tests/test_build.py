@@ -20,6 +20,7 @@ PDF = "lansi-pirkanmaa-tym.pdf"
 DOCX = "lansi-pirkanmaa-tym.docx"
 PACKAGE = "lansi-pirkanmaa-tym-allekirjoitus-{}.pdf"
 WORD_PACKAGE = "lansi-pirkanmaa-tym-allekirjoitus-{}.docx"
+COMMON = "lansi-pirkanmaa-tym-allekirjoitettava.pdf"
 PARTIES = ["tyollisyysalue", "hyvinvointialue", "kela"]
 FIELDS = ["sig-tyollisyysalue-1", "sig-hyvinvointialue-1", "sig-kela-1", "sig-kela-2"]
 TITLE = "SOPIMUS TYÖLLISTYMISTÄ EDISTÄVÄN MONIALAISEN TUEN YHTEISTOIMINTAMALLISTA"
@@ -57,10 +58,14 @@ def test_manifest_names_commit_outputs_and_how_to_rebuild(
         kinds
         == ["agreement-docx", "agreement-pdf"]
         + ["signature-package"] * 3
+        + ["signature-copy"]
         + ["signature-package-docx"] * 3
     )
     packages = [o for o in data["outputs"] if o["kind"] == "signature-package"]
     assert [(o["party"], o["fields"]) for o in packages] == [(p, FIELDS) for p in PARTIES]
+    (everyone,) = [o for o in data["outputs"] if o["kind"] == "signature-copy"]
+    assert (everyone["path"], everyone["party"], everyone["fields"]) == (COMMON, None, FIELDS)
+    assert data["signing"] == "counterparts"
     word = [o for o in data["outputs"] if o["kind"] == "signature-package-docx"]
     assert [(o["party"], o["path"]) for o in word] == [(p, WORD_PACKAGE.format(p)) for p in PARTIES]
     for entry in data["outputs"]:
@@ -73,6 +78,7 @@ def test_manifest_names_commit_outputs_and_how_to_rebuild(
             PDF,
             "manifest.json",
             *(PACKAGE.format(p) for p in PARTIES),
+            COMMON,
             *(WORD_PACKAGE.format(p) for p in PARTIES),
         ]
     )
@@ -178,7 +184,7 @@ def test_unchanged_sources_are_not_rebuilt(
     assert "is up to date" in again.out
     assert pdf.stat().st_ino == stat.st_ino and pdf.stat().st_mtime_ns == stat.st_mtime_ns
     forced = run(capsys, "-C", str(seed_repo), "build", "--force")
-    assert "built 9 files" in forced.out
+    assert "built 10 files" in forced.out
     assert pdf.stat().st_ino != stat.st_ino
 
 
@@ -186,7 +192,7 @@ def test_a_damaged_output_is_rebuilt(capsys: pytest.CaptureFixture[str], seed_re
     assert run(capsys, "-C", str(seed_repo), "build").code == 0
     good = hashes(seed_repo / "build")
     (seed_repo / "build" / PDF).write_bytes(b"damaged")
-    assert "built 9 files" in run(capsys, "-C", str(seed_repo), "build").out
+    assert "built 10 files" in run(capsys, "-C", str(seed_repo), "build").out
     assert hashes(seed_repo / "build") == good
 
 
@@ -238,6 +244,7 @@ def test_packages_alone_and_everything_but_packages(
         [
             "manifest.json",
             *(PACKAGE.format(p) for p in PARTIES),
+            COMMON,
             *(WORD_PACKAGE.format(p) for p in PARTIES),
         ]
     )

@@ -1234,9 +1234,17 @@ def test_libreoffice_never_breaks_a_line_between_a_section_sign_and_its_number(
 ) -> None:
     """The redline converted to PDF by LibreOffice: no line ends at a "§" whose number
     begins the next line, nor at a number whose "§" does. The same DOCX with plain spaces
-    breaks there, so the paragraphs put "§" at line ends."""
-    texts = tuple(f"{'x' * width} " + " ".join(SECTIONS_A) * 3 for width in range(12))
-    changed = tuple(f"{'x' * width} " + " ".join(SECTIONS_B) * 3 for width in range(12))
+    breaks there, so the paragraphs put "§" at line ends: each sentence shifted by its own
+    run of "x", 30 ways, for the breaks to fall in other places whatever font LibreOffice
+    finds for Calibri (DejaVu Sans parts "§" from its number 9 times, Carlito twice)."""
+
+    def shifted(sections: tuple[str, ...], way: int) -> str:
+        return " ".join(
+            f"{'x' * ((way * 5 + k * 3) % 11)} {text}" for k, text in enumerate(sections * 3)
+        )
+
+    texts = tuple(shifted(SECTIONS_A, way) for way in range(30))
+    changed = tuple(shifted(SECTIONS_B, way) for way in range(30))
     data = _sections_redline(texts, changed)
     source, plain_spaces = tmp_path / "pykala.docx", tmp_path / "tavallinen.docx"
     source.write_bytes(data)
@@ -1251,7 +1259,7 @@ def test_libreoffice_never_breaks_a_line_between_a_section_sign_and_its_number(
     parted = re.compile(r"§[ \u00a0]*\n[ \u00a0]*\d|\d[ \u00a0]*\n[ \u00a0]*§(?![ \u00a0]\d)")
     kept, broken = ("\n".join(pdf_pages(pdf.read_bytes())) for pdf in pdfs)
     assert "Päätös" in kept and parted.search(kept) is None
-    assert len(parted.findall(broken)) >= 3
+    assert len(parted.findall(broken)) >= 1
 
 
 def test_a_paragraph_deleted_before_a_retitled_heading_leaves_its_mark_to_the_one_before() -> None:

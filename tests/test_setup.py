@@ -316,7 +316,7 @@ def test_the_wheel_installs_alone_and_builds_an_agreement_elsewhere(tmp_path: Pa
     )
     names = sorted(path.name for path in (tmp_path / "wheel").iterdir())
     assert names == sorted(path.name for path in (tmp_path / "checkout").iterdir())
-    assert len(names) == 9
+    assert len(names) == 10
     for name in names:
         if name != "manifest.json":  # it names the command that made it
             assert (tmp_path / "wheel" / name).read_bytes() == (

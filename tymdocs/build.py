@@ -75,15 +75,18 @@ def _render(
 
 
 def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
-    """The signature packages, with what the manifest says of each."""
+    """The signature packages, then the one copy for everyone (a kind of its own), with what
+    the manifest says of each."""
     from tymdocs.signing.packages import build_packages, signature_slots
 
     slots = signature_slots(agreement)
     signatories = {s.field: s.signatory.name for s in slots if s.signatory is not None}
     for package in build_packages(agreement, document, stamp):
         fields = [field.name for field in package.fields]
-        extra = (("party", package.party.id), ("fields", fields), ("signatories", signatories))
-        yield Output(package.name, "signature-package", package.data, extra)
+        party = package.party.id if package.party else None
+        extra = (("party", party), ("fields", fields), ("signatories", signatories))
+        kind = "signature-package" if party else "signature-copy"
+        yield Output(package.name, kind, package.data, extra)
 
 
 def _docx_packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
@@ -150,6 +153,7 @@ def build(
             "effective_date": agreement.meta.effective_date.isoformat(),
         },
         "version": stamp.version_label,
+        "signing": agreement.meta.policy.signing,
         "renderer": _renderer(identity["tool"]),
         "record": _record(source),
         "outputs": [output.entry() for output in outputs],

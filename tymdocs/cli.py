@@ -388,7 +388,7 @@ def diff(
 @click.option(
     "--require-complete",
     is_flag=True,
-    help="Exit 1 unless the copies together are fully signed (every party's copy, every field).",
+    help="Exit 1 unless the copies together are fully signed, as change_rules.signing says.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
 @click.pass_obj
@@ -407,8 +407,10 @@ def verify(
     """Verify signed signature packages: untouched, signed by the right people, complete.
 
     Exits 0 when no copy was altered (a package as sent, with no signatures yet, included),
-    1 when any copy fails; given every party's copy, says whether the version is fully
-    signed. With --require-complete it also exits 1 unless it is, as CI wants.
+    1 when any copy fails. Says who signed where and who is missing, the copies to keep, and
+    whether the version is fully signed as its change_rules.signing says (counterparts: each
+    signatory once, in any copy; every-copy: every signature in every party's copy). With
+    --require-complete it also exits 1 unless it is, as CI wants.
 
     \b
     Example:
@@ -538,8 +540,8 @@ def adopt(
 ) -> None:
     """Record the agreement as adopted and signed: version 1, in force from effective_date.
 
-    Recorded once. Given every party's signed copy, verifies them as fully signed first and
-    keeps their SHA-256 in the record.
+    Recorded once. Given the signed copies, verifies first that they make the version fully
+    signed (as change_rules.signing says) and keeps their SHA-256 in the record.
 
     \b
     Example:
@@ -730,7 +732,7 @@ def amend(
 
     First the proposal: the changed main text (and any annexes changed with it) becomes a
     version that awaits signatures; build its packages as usual. It is in force only when
-    every party's copy verifies as fully signed: record them with --signed, which keeps their
+    the signed copies verify as fully signed: record them with --signed, which keeps their
     SHA-256 (--keep: the copies too) and tags the version. While it awaits signatures no other
     version is recorded; an amendment that will not be signed is withdrawn (--withdraw) once
     the sources are restored to what they were before it.
@@ -753,7 +755,7 @@ def amend(
         plan = plan_withdrawal(settings.root, date=date, message=message)
     elif signed:
         if not copies:
-            raise click.UsageError("--signed needs every party's signed copy")
+            raise click.UsageError("--signed needs the signed copies")
         if effective:
             raise click.UsageError("--effective belongs to the amendment, not to its signatures")
         plan = plan_signatures(
@@ -932,8 +934,9 @@ def _copy_text(copy: CopyReport) -> str:
     """One copy's report as lines a coordinator can read."""
     verdict = "OK" if copy.ok else "FAILED"
     lines = [f"{copy.path}: {verdict}"]
-    if copy.party:
-        lines.append(f"  party {copy.party}, commit {copy.commit}, fingerprint {copy.fingerprint}")
+    whose = f"party {copy.party}" if copy.party else "the copy for everyone"
+    if copy.commit is not None:
+        lines.append(f"  {whose}, commit {copy.commit}, fingerprint {copy.fingerprint}")
     if copy.original:
         lines.append(f"  original revision: {copy.original}")
     for s in copy.signatures:

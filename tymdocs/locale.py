@@ -58,6 +58,17 @@ LABELS: dict[str, str] = {
     "package_file": "{id}-allekirjoitus-{party}.{extension}",
     "package": "ALLEKIRJOITUSPAKETTI",
     "package_title": "{title} – allekirjoituspaketti: {party}",
+    "common_copy_file": "{id}-allekirjoitettava.{extension}",
+    "common_copy": "ALLEKIRJOITETTAVA KAPPALE",
+    "round_counterparts": (
+        "Allekirjoituksia tarvitaan {count}: kukin allekirjoittaa kerran, omaan pakettiinsa tai "
+        "yhteiseen kappaleeseen (allekirjoitettava); kappaleet ovat yhdessä sopimus."
+    ),
+    "round_every_copy": (
+        "Allekirjoituksia tarvitaan {all}: kukin {count} allekirjoittajasta jokaiseen {parties} "
+        "paketista, tai kaikki yhteiseen kappaleeseen (allekirjoitettava), jonka kukin saa."
+    ),
+    "common_copy_title": "{title} – allekirjoitettava kappale kaikille osapuolille",
     "package_version": "Asiakirja",
     "effective": "Voimaantulo",
     "commit": "Lähdeversio",

@@ -601,8 +601,9 @@ def plan_adoption(
 ) -> Plan:
     """Version 1: the agreement as adopted and signed, in force from ``effective_date``.
 
-    Uncommitted changes to the sources are committed with it. With ``copies``, every party's
-    signed copy is verified as fully signed first and their SHA-256 kept in the record.
+    Uncommitted changes to the sources are committed with it. With ``copies``, the signed
+    copies are verified as making the version fully signed first (:func:`_verified`) and
+    their SHA-256 kept in the record.
     """
     ctx = _context(root)
     if ctx.past.adoption is not None:
@@ -647,8 +648,8 @@ def plan_signatures(
     message: str | None = None,
     trust: Trust | None = None,
 ) -> Plan:
-    """Signatures that put a pending amendment in force: every party's copy verified as
-    fully signed, their SHA-256 recorded, the version tagged."""
+    """Signatures that put a pending amendment in force: the copies verified as making it
+    fully signed (:func:`_verified`), their SHA-256 recorded, the version tagged."""
     ctx = _context(root)
     pending = ctx.history.pending_amendments()
     if not pending:
@@ -721,7 +722,7 @@ def _verified(
     files = []
     for path, copy in zip(copies, report.copies, strict=True):
         data = _regular_file(path)
-        party = None if copy.common else copy.party
+        party = copy.party
         stored = None
         if keep and copy.path in kept:
             stored = _kept_name(party, names)

@@ -32,7 +32,8 @@ _KEYWORD = re.compile(rb"/Keywords\s*\(([^)]{0,2000})\)")
 class Expected:
     """What one package of one version must be: its bytes (or hash) and who signs where."""
 
-    party: str
+    party: str | None
+    """Whose package; None: the one copy for everyone."""
     fingerprint: str
     data: bytes | None
     sha256: str | None
@@ -45,14 +46,18 @@ class Expected:
     """How the original was established, for the report."""
 
 
-Lookup = Callable[[str, str, str], Expected | None]
-"""(commit, fingerprint, party) -> the package as it was built, if it can be found."""
+Lookup = Callable[[str, str, str | None], Expected | None]
+"""(commit, fingerprint, party or None for the copy for everyone) -> the package as it was
+built, if it can be found."""
 
 
-def claims(data: bytes) -> tuple[str, str, str] | None:
-    """(party, commit, fingerprint) from the first /Keywords in the file: the package's own.
+def claims(data: bytes) -> tuple[str | None, str, str] | None:
+    """(party, commit, fingerprint) from the first /Keywords in the file: the package's own;
+    the party None for the copy for everyone.
 
     A claim only: what the copy says it is, to be checked against the rebuilt package."""
+    from tymdocs.signing.packages import EVERYONE_KEYWORD
+
     match = _KEYWORD.search(data)
     if match is None:
         return None
@@ -60,11 +65,13 @@ def claims(data: bytes) -> tuple[str, str, str] | None:
     party = re.search(r"party:([a-z0-9_-]+)", words)
     commit = re.search(r"commit:([0-9a-f]{40})?", words)
     fingerprint = re.search(r"sha256:([0-9a-f]{64})", words)
-    if not (party and commit and fingerprint):
+    everyone = EVERYONE_KEYWORD in words.split(", ")
+    if not ((party or everyone) and commit and fingerprint) or (party and everyone):
         return None
+    claimed = party.group(1) if party else None
     if "draft" in words.split(", "):
-        return party.group(1), "", fingerprint.group(1)
-    return party.group(1), commit.group(1) or "", fingerprint.group(1)
+        return claimed, "", fingerprint.group(1)
+    return claimed, commit.group(1) or "", fingerprint.group(1)
 
 
 def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
@@ -81,7 +88,7 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
 
     fallback = manifest_lookup(manifest) if manifest is not None else None
     agreements: dict[str, tuple[Agreement, Document, Stamp] | None] = {}
-    packages: dict[str, dict[str, Package]] = {}
+    packages: dict[str, dict[str | None, Package]] = {}
 
     def version(commit: str) -> tuple[Agreement, Document, Stamp] | None:
         if commit not in agreements:
@@ -96,20 +103,21 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
                 agreements[commit] = (agreement, compose(agreement, source.notes), stamp)
         return agreements[commit]
 
-    def lookup(commit: str, claimed: str, party_id: str) -> Expected | None:
+    def lookup(commit: str, claimed: str, party_id: str | None) -> Expected | None:
         built = version(commit)
         if built is None:
             return fallback(commit, claimed, party_id) if fallback else None
         agreement, document, stamp = built
-        party = agreement.party(party_id)
-        if party is None:
+        if party_id is not None and agreement.party(party_id) is None:
             return None
         if commit not in packages:
-            built_packages = build_packages(agreement, document, stamp)
-            packages[commit] = {package.party.id: package for package in built_packages}
-        package = packages[commit][party.id]
+            packages[commit] = {
+                package.party.id if package.party else None: package
+                for package in build_packages(agreement, document, stamp)
+            }
+        package = packages[commit][party_id]
         return Expected(
-            party=party.id,
+            party=party_id,
             fingerprint=stamp.fingerprint,
             data=package.data,
             sha256=None,
@@ -131,7 +139,7 @@ def manifest_lookup(manifest: Path) -> Lookup:
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {manifest}: {exc}") from exc
 
-    def lookup(commit: str, fingerprint: str, party: str) -> Expected | None:
+    def lookup(commit: str, fingerprint: str, party: str | None) -> Expected | None:
         # A draft manifest (or one of another commit) may share the fingerprint, but its
         # packages are other bytes: it is not the original of a committed copy.
         source = data.get("source", {}) if isinstance(data, dict) else {}
@@ -144,7 +152,8 @@ def manifest_lookup(manifest: Path) -> Lookup:
         ):
             return None
         for entry in data.get("outputs", []):
-            if entry.get("kind") == "signature-package" and entry.get("party") == party:
+            kind = "signature-package" if party is not None else "signature-copy"
+            if entry.get("kind") == kind and entry.get("party") == party:
                 signatories = entry.get("signatories", {})
                 needed = tuple(
                     Seat(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from tymdocs.document import Document, Stamp
 from tymdocs.locale import (
@@ -53,7 +53,8 @@ class Slot:
 class Package:
     """A built package: its file name, bytes and the fields it carries."""
 
-    party: Party
+    party: Party | None
+    """Whose package it is; None: the one copy for everyone (``<id>-allekirjoitettava.pdf``)."""
     name: str
     data: bytes
     fields: tuple[SignatureField, ...]
@@ -69,8 +70,11 @@ def signature_slots(agreement: Agreement) -> tuple[Slot, ...]:
     return tuple(slots)
 
 
-def package_name(agreement: Agreement, party: Party, extension: str = "pdf") -> str:
-    """``lansi-pirkanmaa-tym-allekirjoitus-kela.pdf``: the agreement's id, then the party's."""
+def package_name(agreement: Agreement, party: Party | None, extension: str = "pdf") -> str:
+    """``lansi-pirkanmaa-tym-allekirjoitus-kela.pdf``: the agreement's id, then the party's;
+    the copy for everyone ``lansi-pirkanmaa-tym-allekirjoitettava.pdf``."""
+    if party is None:
+        return label("common_copy_file", id=agreement.meta.id, extension=extension)
     return label("package_file", id=agreement.meta.id, party=party.id, extension=extension)
 
 
@@ -79,16 +83,23 @@ def build_packages(
     document: Document,
     stamp: Stamp,
     parties: tuple[Party, ...] | None = None,
+    *,
+    everyone: bool = True,
 ) -> Iterator[Package]:
-    """The signature packages of ``parties`` (default: every party), one at a time; rendered
-    together, from the data of every party's package, so that Typst lays the agreement they
-    share out once."""
+    """The signature packages of ``parties`` (default: every party), then, with ``everyone``,
+    the one copy for everyone, carrying the same fields, for a round in an e-signing service
+    or from signatory to signatory; one at a time, rendered together, so that Typst lays out
+    the agreement they share once."""
     from tymdocs.render.typst import render_packages
 
     slots = signature_slots(agreement)
-    chosen = agreement.parties if parties is None else parties
+    chosen: list[Party | None] = list(agreement.parties if parties is None else parties)
+    if everyone:
+        chosen.append(None)
     data = _packages_data(agreement, stamp, agreement.parties, slots)
-    indices = [agreement.parties.index(party) for party in chosen]
+    indices = [
+        agreement.parties.index(party) if party else len(agreement.parties) for party in chosen
+    ]
     rendered = render_packages(document, stamp, data, indices)
     for party, (pdf, boxes) in zip(chosen, rendered, strict=True):
         fields = place_fields(slots, boxes)
@@ -188,10 +199,14 @@ def cover_facts(agreement: Agreement, stamp: Stamp) -> tuple[Fact, ...]:
     )
 
 
-def _keywords(party: Party, stamp: Stamp) -> tuple[str, ...]:
+EVERYONE_KEYWORD = "copy:everyone"
+"""What the copy for everyone's properties say where a party's package names its party."""
+
+
+def _keywords(party: Party | None, stamp: Stamp) -> tuple[str, ...]:
     """What a package's properties say of whose and which it is, beside the fingerprint."""
     return (
-        f"party:{party.id}",
+        f"party:{party.id}" if party else EVERYONE_KEYWORD,
         f"commit:{stamp.commit or ''}",
         *(("draft",) if stamp.draft else ()),
     )
@@ -217,20 +232,46 @@ def _packages_data(
     agreement: Agreement, stamp: Stamp, parties: tuple[Party, ...], slots: tuple[Slot, ...]
 ) -> dict[str, Any]:
     """What package.typ needs beyond the agreement: what every package shows (``shared``),
-    and per party its cover's own facts (``parties``)."""
+    and per party its cover's own facts (``parties``), the copy for everyone's last."""
+    everyone = label("all_parties")
     return {
         "shared": _shared_data(agreement, stamp, slots),
         "parties": [
             {
                 "title": label("package_title", title=agreement.meta.title, party=party.name),
+                "heading": LABELS["package"],
                 "party": party.name,
                 "subject": label("package_subject", party=party.name, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots if slot.party == party],
                 "keywords": _keywords(party, stamp),
             }
             for party in parties
+        ]
+        + [
+            {
+                "title": label("common_copy_title", title=agreement.meta.title),
+                "heading": LABELS["common_copy"],
+                "party": everyone,
+                "subject": label("package_subject", party=everyone, version=stamp.version_label),
+                "own_fields": [slot.field for slot in slots],
+                "keywords": _keywords(None, stamp),
+            }
         ],
     }
+
+
+def signing_round(agreement: Agreement, slots: tuple[Slot, ...]) -> str:
+    """Who signs what, where, and how many signatures the round needs, by the version's
+    ``change_rules.signing``: what every cover (and the README) says of the round."""
+    signing = agreement.meta.policy.signing
+    people, parties = len(slots), len(agreement.parties)
+    match signing:
+        case "counterparts":
+            return label("round_counterparts", count=people)
+        case "every-copy":
+            return label("round_every_copy", count=people, parties=parties, all=people * parties)
+        case _:
+            assert_never(signing)
 
 
 def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) -> dict[str, Any]:
@@ -262,6 +303,7 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
             for fact in cover_facts(agreement, stamp)
         ],
         "expected": expected,
+        "round": signing_round(agreement, slots),
         "instructions": list(INSTRUCTIONS),
         "signing_statement": label(
             "signing_statement", version=stamp.version_label, fingerprint=stamp.fingerprint[:16]

@@ -51,9 +51,7 @@ class CopyReport:
         return list(self.signed_by)
 
     def as_dict(self) -> dict[str, Any]:
-        data = {
-            k: v for k, v in self.__dict__.items() if k not in ("signatures", "signed_by", "common")
-        }
+        data = {k: v for k, v in self.__dict__.items() if k not in ("signatures", "signed_by")}
         return data | {
             "ok": self.ok,
             "satisfied": self.satisfied,
@@ -199,6 +197,7 @@ def _verify_copy(path: Path, report: CopyReport, lookup: Lookup, policy: Policy)
         report.failures.append("not a tymdocs signature package: no party, commit or fingerprint")
         return None
     report.party, report.commit, report.fingerprint = claimed
+    report.common = report.party is None
     if report.commit == "":
         report.failures.append("a draft package (built from uncommitted sources) proves nothing")
         return None
