@@ -362,6 +362,52 @@ def sign_packages(out: Path, temp: Path) -> list[Path]:
     return signed
 
 
+WITH_OR_WITHOUT_COPY_FOR_EVERYONE = """
+import sys
+if sys.argv.pop(1) == "without":  # the build as it was before the copy for everyone
+    import tymdocs.signing.packages as packages
+    every = packages.build_packages
+    packages.build_packages = lambda *args, **options: every(*args, **options, everyone=False)
+from tymdocs.cli import main
+main(sys.argv[1:])
+"""
+
+
+def signing_round_rows(repo: Path, out: Path, temp: Path) -> list[tuple[str, float, float | None]]:
+    """Issue 19: what the copy for everyone adds to the full build (with and without it, in
+    turns), and verify, whole process, of the counterpart copies (each party's signatories in
+    their own party's package) and of the copy for everyone signed by all."""
+    from tests.pki import make_pki, sign
+
+    script = [sys.executable, "-c", WITH_OR_WITHOUT_COPY_FOR_EVERYONE]
+    build = ["build", "-q", "--force", "-o", str(out)]
+    without, with_it = paired_medians([*script, "without", *build], [*script, "with", *build], repo)
+    pki = make_pki(temp / "round-pki")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    counterparts, everyone = [], []
+    for entry in manifest["outputs"]:
+        if entry["kind"] not in ("signature-package", "signature-copy"):
+            continue
+        party = entry["party"]
+        mine = [f for f in entry["fields"] if party is None or f.startswith(f"sig-{party}-")]
+        data = (out / entry["path"]).read_bytes()
+        for field in mine:
+            data = sign(data, field, pki.issue(entry["signatories"].get(field, field)), pki)
+        path = temp / f"round-{entry['path']}"
+        path.write_bytes(data)
+        (everyone if party is None else counterparts).append(str(path))
+    verify = [*TYMDOCS, "verify", "--require-complete"]
+    return [
+        ("  the copy for everyone added to the full build", with_it - without, 0.1),
+        (
+            f"verify the {len(counterparts)} counterpart copies",
+            median_seconds([*verify, *counterparts], repo),
+            1.5,
+        ),
+        ("verify the copy for everyone", median_seconds([*verify, *everyone], repo), 1.5),
+    ]
+
+
 def revision_rows(out: Path, temp: Path, repo: Path) -> list[tuple[str, float, float | None]]:
     """verify of a signed copy with 1,000 incremental updates after its signature (refused:
     over the limit) and with the most revisions allowed between two signatures (checked)."""
@@ -437,6 +483,7 @@ def main() -> int:
         verify = [*TYMDOCS, "verify", *map(str, signed)]
         rows.append(("verify 3 signed packages", median_seconds(verify, repo), 1.5))
         rows += revision_rows(out, Path(temp), repo)
+        rows += signing_round_rows(repo, out, Path(temp))
 
         versions = two_versions(Path(temp) / "versions")
         diff = [*TYMDOCS, "diff", "v1", "v2", "-q", "-o", str(Path(temp) / "diff")]
