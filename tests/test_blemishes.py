@@ -253,8 +253,11 @@ def _pages(pdf: Path) -> list[list[str]]:
 
 
 def _begins_a_line(lines: list[str], heading: str) -> bool:
-    """Whether ``heading`` is one of ``lines``, or two (a long one goes on on the next)."""
-    return any(heading in (lines[n], " ".join(lines[n : n + 2])) for n in range(len(lines)))
+    """Whether ``heading`` is one of ``lines``, or two (a long one goes on on the next, maybe
+    after a hyphen), spaces aside."""
+    squeezed = heading.replace(" ", "")
+    shown = [line.replace(" ", "") for line in lines]
+    return any(squeezed in (shown[n], "".join(shown[n : n + 2])) for n in range(len(shown)))
 
 
 CONTENTS_LINE = re.compile(r"^(.*?)\s*\.{3,}\s*(\d+)$")
