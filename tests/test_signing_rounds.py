@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import docx
+import pypdf
 import pytest
 
 from tests.helpers import FIXTURES, at, copy_agreement, edit, fixed_git, git, init_repo, run
@@ -118,6 +120,17 @@ def _ways(
     return ways
 
 
+def _covers_say_the_round(build: Path, count: str) -> None:
+    """Every cover, PDF and DOCX, says how many signatures the round needs."""
+    said = f"Allekirjoituksia tarvitaan {count}:"
+    own, everyone = _packages(build)
+    for pdf in (*own.values(), everyone):
+        cover = pypdf.PdfReader(pdf).pages[0].extract_text()
+        assert said in " ".join(cover.split()), pdf.name
+    for word in build.glob("*-allekirjoitus-*.docx"):
+        assert any(said in p.text for p in docx.Document(str(word)).paragraphs), word.name
+
+
 EXPECTED = {  # way -> fully signed under (counterparts, every-copy)
     "one missing": (False, False),
     "own": (True, False),
@@ -151,6 +164,7 @@ def test_verify_status_adopt_and_amend_agree_on_every_way_of_signing(
 
     # Version 1: adopt with the copies of its packages, each party signing its own.
     assert run(capsys, "-C", str(repo), "build", "-q", "-o", str(tmp_path / "b1")).code == 0
+    _covers_say_the_round(tmp_path / "b1", "7" if signing == "counterparts" else "28")
     first = _ways(tmp_path / "b1", people, pki, tmp_path / "v1", "everyone")
     for way in ("one missing", "own"):
         report = _verify(capsys, repo, first[way])

@@ -119,6 +119,8 @@ class PackageSheet:
     value of more than one line with a newline between them."""
     signatories: tuple[str, ...]
     """Every signatory of every party, as the cover lists them."""
+    round: str
+    """How many signatures the round needs, and who signs where."""
     instructions: tuple[str, ...]
     """How to sign, step by step."""
     paper: str
@@ -1190,8 +1192,8 @@ class _PackageWriter(_Writer):
 
     def cover(self, sheet: PackageSheet, headings: list[str], pages: tuple[int, ...]) -> None:
         """The rest of the cover, under the title, in smaller type so that it keeps to its
-        page: facts, signatories, how to sign, and the contents, each part (and last the
-        signature page) with the page it starts on, from ``pages``.
+        page: facts, signatories and the round, how to sign, and the contents, each part (and
+        last the signature page) with the page it starts on, from ``pages``.
 
         A page number is a PAGEREF field to the bookmark on the part's heading, marked dirty
         so that Word updates it on opening (LibreOffice lays it out itself); its result, the
@@ -1203,6 +1205,8 @@ class _PackageWriter(_Writer):
             for number, line in enumerate(lines, start=1):
                 marker = None if title == kinds[0] else f"{number}."
                 self._cover_item(marker, line)
+            if title == kinds[0]:
+                self.paragraph(_text(sheet.round), size=_COVER, single=True)
         self.paragraph(_text(sheet.paper), size=_COVER, single=True)
         self.paragraph(_text(label("contents")), strong=True, space_before=80, space_after=20)
         listed = [*headings, label("signatures")]

@@ -126,6 +126,7 @@ def build_docx_packages(
     sheet = PackageSheet(
         facts=tuple((fact.label, "\n".join(fact.lines)) for fact in cover_facts(agreement, stamp)),
         signatories=tuple(slot.expected for slot in slots),
+        round=signing_round(agreement, slots),
         instructions=DOCX_INSTRUCTIONS,
         paper=label("paper_instructions"),
         statement=label(
