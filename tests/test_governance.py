@@ -800,6 +800,7 @@ def test_an_amendment_is_in_force_only_once_fully_signed(
                 "Kansaneläkelaitos: Tommi Hallikainen, palveluyksikön johtaja",
                 "Kansaneläkelaitos: Heikki Heilä, ratkaisukeskuksen päällikkö",
             ],
+            "fully_signed": False,
         }
     ]
 

@@ -44,7 +44,8 @@ def test_counterparts_each_party_in_its_own_copy_is_fully_signed() -> None:
     assert found.summary == "fully signed (counterparts): all 7 signatures, in 4 copies"
     every = decide("every-copy", SEATS, copies)
     assert not every.fully_signed
-    assert every.summary.startswith("not fully signed (every-copy): 7 of 7 signatures missing:")
+    # copy by copy: each of the 7 is in 1 of the 4 copies
+    assert every.summary.startswith("not fully signed (every-copy): 21 of 28 signatures missing:")
     (kela_1,) = [s for s in every.seats if s.seat.field == "sig-kela-1"]
     assert kela_1.missing_in == ("tyollisyysalue", "hyvinvointialue", "kunta")
     assert [s.path for s in kela_1.signed] == ["kela.pdf"]
@@ -78,6 +79,23 @@ def test_every_copy_keeps_each_party_s_most_signed_copy() -> None:
     assert found.fully_signed
     assert "kela-a.pdf" not in [c.path for c in found.keep]
     assert len(found.keep) == 4
+
+
+def test_a_signing_time_without_a_zone_is_utc_and_compares() -> None:
+    """PDF allows a signing time without a time zone: read as UTC, beside zoned ones."""
+    from tymdocs.signing.signatures import Signature
+    from tymdocs.signing.verify import CopyReport
+
+    def signed_at(when: str) -> Signature:
+        return Signature(
+            "sig-kela-1", "", "Kela 1", when, True, True, True, "ENTIRE_FILE", "NONE", None, True
+        )
+
+    naive, zoned = CopyReport("a.pdf", "kela"), CopyReport("b.pdf", "kela")
+    naive.signed_by["sig-kela-1"] = signed_at("2026-03-01T23:30:00")
+    zoned.signed_by["sig-kela-2"] = signed_at("2026-03-02T01:00:00+02:00")
+    found = decide("counterparts", SEATS, [naive.as_copy(), zoned.as_copy()])
+    assert found.last_signed == dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
 
 
 def test_nothing_came_back() -> None:

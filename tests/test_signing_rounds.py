@@ -10,6 +10,7 @@ signatures: one long test per policy, since each round builds on the last."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -195,7 +196,9 @@ def test_verify_status_adopt_and_amend_agree_on_every_way_of_signing(
         (awaiting,) = status["awaiting_signatures"]
         names = _missing_names(report)
         assert [m.split(": ")[1].split(",")[0] for m in awaiting["missing"]] == names, way
-        assert (names == []) is expected[way]
+        assert (names == []) is expected[way] is awaiting["fully_signed"]
+        said = run(capsys, "-C", str(repo), "status", *map(str, copies)).out
+        assert (f"is {report['summary']} by the copies given" in said) is expected[way], said
         signed = ["amend", "--signed", "--date", "2.3.2026", "--dry-run", *map(str, copies)]
         recorded = run(capsys, "-C", str(repo), *signed)
         assert (recorded.code == 0) is expected[way], (way, recorded.err)
@@ -203,15 +206,59 @@ def test_verify_status_adopt_and_amend_agree_on_every_way_of_signing(
             # counterparts: Gustav Grön alone; every-copy: each party's copy lacks the others'
             alone = signing == "counterparts"
             assert names == (["Gustav Grön"] if alone else list(SEVEN.values()))
-            count = 1 if alone else 7
-            assert report["summary"].startswith(f"not fully signed ({signing}): {count} of 7")
+            count = "1 of 7" if alone else "22 of 28"  # every-copy counts copy by copy
+            assert report["summary"].startswith(f"not fully signed ({signing}): {count} ")
             assert "sig-kela-2 (Gustav Grön)" in recorded.err
 
     # Recorded with the one copy for everyone, kept: the register says whose it is.
     at(monkeypatch, "2026-03-02T12:00:00+02:00")
     keep = ["amend", "--signed", "--date", "2.3.2026", "--keep", *map(str, second["everyone"])]
     assert run(capsys, "-C", str(repo), *keep).code == 0
-    assert (repo / "records" / "versio-2" / "kaikki.pdf").is_file()
+    assert (repo / "records" / "versio-2" / "_kaikki.pdf").is_file()
     assert "Tymdocs-Signed-Copy: * sha256:" in git(repo, "log", "-1", "--format=%B")
     audit = run(capsys, "-C", str(repo), "check", "--governance")
     assert audit.code == 0, audit.err
+
+
+def test_an_amendment_cannot_relax_its_own_signing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An amendment that turns every-copy into counterparts is itself signed by the rule in
+    force when it was proposed: its covers, its manifest, the audit of its signatures; and
+    status names a copy it cannot count, with why."""
+    fixed_git(monkeypatch)
+    repo = _agreement(tmp_path / "agreement", "every-copy")
+    at(monkeypatch, "2025-12-20T12:00:00+02:00")
+    assert run(capsys, "-C", str(repo), "adopt", "-m", "Sopimus", "--date", "20.12.2025").code == 0
+    edit(repo, "tymdocs.yaml", "  signing: every-copy", "  signing: counterparts")
+    at(monkeypatch, "2026-03-01T12:00:00+02:00")
+    assert run(capsys, "-C", str(repo), "amend", "--date", "1.3.2026", "-m", "Kevyemmin").code == 0
+    build = tmp_path / "b"
+    assert run(capsys, "-C", str(repo), "build", "-q", "-o", str(build)).code == 0
+    assert json.loads((build / "manifest.json").read_text(encoding="utf-8"))["signing"] == (
+        "every-copy"
+    )
+    _covers_say_the_round(build, "28")
+    own, _everyone = _packages(build)
+    digest = hashlib.sha256(own["kela"].read_bytes()).hexdigest()
+    git(
+        repo,
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "Käsin",
+        "-m",
+        "Tymdocs-Record: signatures\nTymdocs-Agreement: jarviseutu-tym-2026\n"
+        "Tymdocs-Version: 2\nTymdocs-Date: 2026-03-02\n"
+        f"Tymdocs-Signed-Copy: kela sha256:{digest}",
+    )
+    audit = run(capsys, "-C", str(repo), "check", "--governance")
+    assert audit.code == 1
+    assert "without the signed copy of jarvila, kallio, hyvinvointialue" in audit.err
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    stray = tmp_path / "ei-pdf.pdf"
+    stray.write_bytes(b"not a PDF")
+    said = run(capsys, "-C", str(repo), "status", str(stray))
+    assert f"not counted: {stray}: " in said.out
+    assert "awaits signatures: Järvilän työllisyysalue: Aino Ahonen" in said.out

@@ -579,3 +579,31 @@ def test_an_e_signing_service_page_outside_the_fields(
     assert copy["satisfied"] == ["sig-kela-1", "sig-kela-2"]
     assert any("outside the package's fields" in w for w in copy["warnings"])
     assert f"page {pages} added after the package" in " ".join(copy["warnings"])
+
+
+def test_one_signature_outside_the_fields_counts_for_one_field(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,
+    pki: Pki,
+    people: dict[str, Identity],
+    tmp_path: Path,
+) -> None:
+    """Two seats whose names map to one certificate: one signature on a service's page fills
+    one of them, never both."""
+    from pyhanko.sign import fields
+
+    writer = _writer(package(repo))
+    _append_page(writer, b"BT /F1 12 Tf 72 700 Td ET")
+    data = _save(writer)
+    pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
+    writer = _writer(data)
+    fields.append_signature_field(
+        writer, fields.SigFieldSpec("Palvelu-0", on_page=pages - 1, box=(50, 50, 250, 110))
+    )
+    data = sign(_save(writer), "Palvelu-0", people["sig-kela-1"], pki)
+    same = ("--signer", "Heikki Heilä=Tommi Hallikainen")
+    code, report = verify(capsys, repo, tmp_path, {"once.pdf": data}, *same)
+    assert code == 0, report
+    (copy,) = report["copies"]
+    assert copy["satisfied"] == ["sig-kela-1"]
+    assert "sig-kela-2" in copy["missing"]

@@ -132,6 +132,7 @@ def build(
 
     from tymdocs.checks import validate
     from tymdocs.document import compose
+    from tymdocs.signing.round import version_signing
 
     loaded = validate(source.tree)
     if loaded.agreement is None:
@@ -153,7 +154,7 @@ def build(
             "effective_date": agreement.meta.effective_date.isoformat(),
         },
         "version": stamp.version_label,
-        "signing": agreement.meta.policy.signing,
+        "signing": version_signing(agreement, stamp),
         "renderer": _renderer(identity["tool"]),
         "record": _record(source),
         "outputs": [output.entry() for output in outputs],
@@ -206,6 +207,7 @@ def _amendment(source: Source) -> Amendment | None:
     from tymdocs.checks import validate
     from tymdocs.document import Amendment
     from tymdocs.revision import open_source
+    from tymdocs.signing.round import signing_mode
 
     previous = open_source(tree.root, before[-1].commit)
     a, b = validate(previous.tree).agreement, validate(tree).agreement
@@ -228,6 +230,7 @@ def _amendment(source: Source) -> Amendment | None:
         record=cite(record, {party.id: party.name for party in b.parties}),
         effective=record.effective or record.date,  # once signed, as the label has it
         parts=tuple(change.part for change in report.changes),
+        signing=signing_mode(b.meta.policy.signing, a.meta.policy.signing),
     )
 
 

@@ -421,9 +421,6 @@ def verify(
     from tymdocs.signing.verify import verify_copies
 
     trusted = _trust(trust, require_trust, signer)
-    default_manifest = settings.root / "build" / "manifest.json"
-    if manifest is None and default_manifest.is_file():
-        manifest = default_manifest
     current = None if any_version else current_fingerprint(settings.root, version_ref)
     report = verify_copies(
         settings.root, files, trusted, manifest=manifest, current_fingerprint=current

@@ -30,6 +30,7 @@ from tymdocs.model import (
     Member,
     Paragraph,
     Row,
+    SigningMode,
     Span,
     StaffingAnnex,
     StaffingItem,
@@ -89,6 +90,9 @@ class Amendment:
     effective: dt.date
     parts: tuple[str, ...]
     """The changed parts as the document prints them: ``8 Henkilöstöresurssit``."""
+    signing: SigningMode = "counterparts"
+    """How it is signed: :func:`tymdocs.signing.round.signing_mode` of its own rule and the
+    rule of the version it changes."""
 
 
 @dataclass(frozen=True)

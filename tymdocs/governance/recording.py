@@ -714,13 +714,17 @@ def _verified(
     found = report.round
     assert found is not None  # every copy verified, all of one commit
     if not found.fully_signed:
-        raise RefusedError(f"version {number} is not fully signed: {found.summary}")
+        raise RefusedError(
+            f"version {number} is not fully signed ({found.mode}): {found.missing_text}"
+        )
     when = local_date(found.last_signed) if found.last_signed else today()
     kept = {c.path: c for c in found.keep}
     names: list[str] = []
     attachments = []
     files = []
     for path, copy in zip(copies, report.copies, strict=True):
+        if copy.duplicate_of is not None:  # the same bytes as a copy before it
+            continue
         data = _regular_file(path)
         party = copy.party
         stored = None
@@ -732,13 +736,14 @@ def _verified(
     return tuple(attachments), tuple(files), when
 
 
-COMMON_COPY = "kaikki"
-"""The name the register keeps the one copy for everyone under (``kaikki.pdf``)."""
+COMMON_COPY = "_kaikki"
+"""The name the register keeps the one copy for everyone under (``_kaikki.pdf``): no party's
+id starts with "_", so it never takes a party's name."""
 
 
 def _kept_name(party: str | None, taken: list[str]) -> str:
     """``kela.pdf``, a party's second copy ``kela-2.pdf``; the copy for everyone
-    ``kaikki.pdf``."""
+    ``_kaikki.pdf``."""
     stem = party or COMMON_COPY
     name = f"{stem}.pdf"
     number = 1

@@ -642,14 +642,35 @@ def _signatures(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
         # What the register can hold a record to without the files: with every-copy, every
         # party's copy (or the copy for everyone) is among them. Whether they were fully
         # signed, tymdocs.signing.round decided when the record was made.
+        from tymdocs.signing.round import signing_mode
+
+        before = _in_force_before(past, amendment)
+        in_force = meta_at(before.commit) if before is not None else None
+        signing = signing_mode(
+            proposed.policy.signing, in_force.policy.signing if in_force else None
+        )
         copies = {c.party for c in record.copies}
         missing = [p.id for p in proposed.parties if p.id not in copies]
-        if proposed.policy.signing == "every-copy" and None not in copies and missing:
+        if signing == "every-copy" and None not in copies and missing:
             yield Breach(
                 "signatures",
                 f"a signatures record without the signed copy of {', '.join(missing)}: with "
                 "'signing: every-copy', every party's copy puts an amendment in force",
             )
+
+
+def _in_force_before(past: Past, amendment: Entry) -> Entry | None:
+    """The version of the main text an amendment changes: the last one adopted or signed
+    before it, withdrawn ones left out."""
+    number = amendment.record.version or 0
+    earlier = [
+        entry
+        for entry in past.mains
+        if (entry.record.version or 0) < number
+        and entry.record.version not in past.withdrawn
+        and (entry.record.kind == "adoption" or entry.record.version in past.signed)
+    ]
+    return earlier[-1] if earlier else None
 
 
 def _termination(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:

@@ -7,6 +7,7 @@ each needs, amendments awaiting signatures, and the deadlines of the sources and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
 if TYPE_CHECKING:
     from tymdocs.signing.round import Round
     from tymdocs.signing.signatures import Trust
+    from tymdocs.signing.verify import Report
 
 SOON_DAYS = 60
 """A deadline this close is shown as coming up."""
@@ -68,12 +70,15 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Awaiting:
-    """An amendment that is not in force until every signatory has signed."""
+    """An amendment that is not in force until it is fully signed."""
 
     version: int
     date: dt.date
     commit: str
     signatories: tuple[str, ...]
+    """Whose signatures are still missing, as the covers name them."""
+    signed: str | None = None
+    """With copies given that make it fully signed: the round's summary."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class Status:
     deadlines: tuple[Deadline, ...] = field(default=())
     ended: End | None = None
     """The agreement's end, once it has passed."""
+    not_counted: tuple[tuple[str, str], ...] = ()
+    """(copy, problem) for each copy given that did not verify: its signatures not counted."""
 
     @property
     def overdue(self) -> bool:
@@ -107,8 +114,12 @@ class Status:
                     "date": a.date.isoformat(),
                     "commit": a.commit,
                     "missing": list(a.signatories),
+                    "fully_signed": a.signed is not None,
                 }
                 for a in self.awaiting
+            ],
+            "copies_not_counted": [
+                {"copy": path, "problem": problem} for path, problem in self.not_counted
             ],
             "deadlines": [
                 {
@@ -138,10 +149,16 @@ class Status:
         for commit, subject in self.unrecorded:
             lines.append(f"committed without a record: {commit[:12]} {printable(subject)}")
         for a in self.awaiting:
-            lines.append(
-                f"version {a.version} (amendment {format_date(a.date)}, {a.commit[:12]}) awaits "
-                f"signatures: {'; '.join(a.signatories) or 'every signatory'}"
-            )
+            amendment = f"version {a.version} (amendment {format_date(a.date)}, {a.commit[:12]})"
+            if a.signed is not None:
+                lines.append(
+                    f"{amendment} is {a.signed} by the copies given: record them with "
+                    "tymdocs amend --signed"
+                )
+            else:
+                lines.append(f"{amendment} awaits signatures: {'; '.join(a.signatories)}")
+        for path, problem in self.not_counted:
+            lines.append(f"not counted: {path}: {problem}")
         if self.deadlines:
             lines.append("deadlines:")
             for d in self.deadlines:
@@ -156,9 +173,10 @@ def compute_status(
     agreement: Agreement,
     history: History,
     pending: tuple[Pending, ...],
-    awaiting_signatories: dict[int, tuple[str, ...]],
+    rounds: Mapping[int, Round],
     meta_at: MetaAt | None = None,
     in_force: Agreement | None = None,
+    not_counted: tuple[tuple[str, str], ...] = (),
 ) -> Status:
     """The status on ``today`` of ``agreement`` (as committed) with its ``history``;
     ``meta_at`` reads the rules each version put in force (default: the committed ones), and
@@ -166,7 +184,7 @@ def compute_status(
     versions = history.versions()
     latest = max((v.number for v in versions), default=None)
     awaiting = tuple(
-        Awaiting(v.number, v.record.date, v.commit, awaiting_signatories.get(v.number, ()))
+        _awaiting(v.number, v.record.date, v.commit, rounds.get(v.number))
         for v in history.pending_amendments()
     )
     unrecorded = tuple((c.commit, c.subject) for c in history.unrecorded()) if versions else ()
@@ -181,7 +199,16 @@ def compute_status(
         awaiting,
         tuple(_deadlines(today, in_force or agreement, past, end, rules)),
         end if end is not None and end.day < today else None,
+        not_counted,
     )
+
+
+def _awaiting(version: int, date: dt.date, commit: str, found: Round | None) -> Awaiting:
+    """An amendment's round as status shows it: who is missing, or, fully signed, so said."""
+    if found is None:  # its sources do not validate: no round to show
+        return Awaiting(version, date, commit, ())
+    missing = tuple(seat.expected for seat in found.missing)
+    return Awaiting(version, date, commit, missing, found.summary if found.fully_signed else None)
 
 
 def _deadlines(
@@ -289,24 +316,29 @@ def read_status(
     loaded = validate(committed)
     if loaded.agreement is None:
         raise SourceError(loaded.problems)
-    rounds = _rounds(root, copies, trust) if copies else {}
-    awaiting: dict[int, tuple[str, ...]] = {}
+    report = _verified(root, copies, trust) if copies else None
+    rounds: dict[int, Round] = {}
     for version in history.pending_amendments():
         proposed = validate(GitTree(root, version.commit)).agreement
-        if proposed is None:
-            awaiting[version.number] = ()
-            continue
-        found = rounds.get(version.commit) or unsigned(proposed)
-        awaiting[version.number] = tuple(seat.expected for seat in found.missing)
+        if proposed is not None:
+            found = report.rounds.get(version.commit) if report else None
+            rounds[version.number] = found or unsigned(proposed)
+    not_counted = tuple(
+        (copy.path, problem)
+        for copy in (report.copies if report else ())
+        if not copy.ok
+        for problem in copy.failures
+    )
     day = today or local_today()
     return compute_status(
         day,
         loaded.agreement,
         history,
         pending_changes(root, committed, loaded.agreement),
-        awaiting,
+        rounds,
         meta_reader(root),
         _in_force(root, history, day),
+        not_counted,
     )
 
 
@@ -331,11 +363,11 @@ def _in_force(root: Path, history: History, day: dt.date) -> Agreement | None:
     return validate(source.tree).agreement
 
 
-def _rounds(root: Path, copies: tuple[Path, ...], trust: Trust | None) -> dict[str, Round]:
-    """Per commit, where the signing round of the returned ``copies`` stands."""
+def _verified(root: Path, copies: tuple[Path, ...], trust: Trust | None) -> Report:
+    """The returned ``copies`` verified: per commit, where its signing round stands."""
     from tymdocs.signing.verify import verify_copies
 
-    return verify_copies(root, copies, trust).rounds
+    return verify_copies(root, copies, trust)
 
 
 def unsigned(agreement: Agreement) -> Round:

@@ -83,7 +83,7 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
     from tymdocs.document import compose
     from tymdocs.revision import open_source
     from tymdocs.signing.packages import build_packages
-    from tymdocs.signing.round import seats
+    from tymdocs.signing.round import seats, version_signing
     from tymdocs.sources import fingerprint
 
     fallback = manifest_lookup(manifest) if manifest is not None else None
@@ -123,7 +123,7 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
             sha256=None,
             size=None,
             seats=seats(agreement),
-            signing=agreement.meta.policy.signing,
+            signing=version_signing(agreement, stamp),
             origin=f"the package built from commit {commit[:12]}",
         )
 
@@ -138,6 +138,10 @@ def manifest_lookup(manifest: Path) -> Lookup:
         raise UsageError(f"cannot read {manifest}: nested too deep for a manifest") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read {manifest}: {exc}") from exc
+
+    signing = data.get("signing", "counterparts") if isinstance(data, dict) else None
+    if signing not in SIGNING_MODES:  # none written (an older manifest): the default
+        raise UsageError(f"{manifest}: 'signing' is {signing!r}, not counterparts or every-copy")
 
     def lookup(commit: str, fingerprint: str, party: str | None) -> Expected | None:
         # A draft manifest (or one of another commit) may share the fingerprint, but its
@@ -164,9 +168,6 @@ def manifest_lookup(manifest: Path) -> Lookup:
                     )
                     for name in entry.get("fields", [])
                 )
-                signing = data.get("signing", "counterparts")  # none written: the default
-                if signing not in SIGNING_MODES:
-                    raise UsageError(f"{manifest}: signing is not one of {SIGNING_MODES}")
                 return Expected(
                     party=party,
                     fingerprint=fingerprint,

@@ -126,7 +126,7 @@ def build_docx_packages(
     sheet = PackageSheet(
         facts=tuple((fact.label, "\n".join(fact.lines)) for fact in cover_facts(agreement, stamp)),
         signatories=tuple(slot.expected for slot in slots),
-        round=signing_round(agreement, slots),
+        round=signing_round(agreement, stamp, slots),
         instructions=DOCX_INSTRUCTIONS,
         paper=label("paper_instructions"),
         statement=label(
@@ -261,10 +261,12 @@ def _packages_data(
     }
 
 
-def signing_round(agreement: Agreement, slots: tuple[Slot, ...]) -> str:
-    """Who signs what, where, and how many signatures the round needs, by the version's
-    ``change_rules.signing``: what every cover (and the README) says of the round."""
-    signing = agreement.meta.policy.signing
+def signing_round(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) -> str:
+    """Who signs what, where, and how many signatures the round needs, as the version is
+    signed (:func:`~tymdocs.signing.round.version_signing`): what every cover says."""
+    from tymdocs.signing.round import version_signing
+
+    signing = version_signing(agreement, stamp)
     people, parties = len(slots), len(agreement.parties)
     match signing:
         case "counterparts":
@@ -304,7 +306,7 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
             for fact in cover_facts(agreement, stamp)
         ],
         "expected": expected,
-        "round": signing_round(agreement, slots),
+        "round": signing_round(agreement, stamp, slots),
         "instructions": list(INSTRUCTIONS),
         "signing_statement": label(
             "signing_statement", version=stamp.version_label, fingerprint=stamp.fingerprint[:16]

@@ -22,7 +22,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
+from tymdocs.document import Stamp
 from tymdocs.model import Agreement, SigningMode
+
+
+def signing_mode(proposed: SigningMode, in_force: SigningMode | None) -> SigningMode:
+    """How a version is signed: by its own ``change_rules.signing``, but an amendment never
+    by a looser rule than the one in force when it was proposed (``in_force``; None for
+    version 1): an amendment cannot relax the signing of itself."""
+    return "every-copy" if "every-copy" in (proposed, in_force) else "counterparts"
+
+
+def version_signing(agreement: Agreement, stamp: Stamp) -> SigningMode:
+    """How the version ``stamp`` names is signed (:func:`signing_mode`)."""
+    amendment = stamp.amendment
+    return amendment.signing if amendment is not None else agreement.meta.policy.signing
 
 
 @dataclass(frozen=True)
@@ -133,16 +147,28 @@ class Round:
                     return f"fully signed (every copy): every party's copy carries all {count}"
                 case _:
                     assert_never(self.mode)
-        missing = self.missing
-        return (
-            f"not fully signed ({self.mode}): {len(missing)} of {count} signatures missing: "
-            + "; ".join(self._missing_text(state) for state in self.seats if not state.done)
-        )
+        return f"not fully signed ({self.mode}): {self.missing_text}"
 
-    def _missing_text(self, state: SeatState) -> str:
-        if self.mode == "every-copy" and state.signed:
-            return f"{state.seat.who} in the copy of {', '.join(state.missing_in)}"
-        return state.seat.who
+    @property
+    def missing_text(self) -> str:
+        """``1 of 7 signatures missing: sig-kela-2 (Gustav Grön)``; under every-copy counted
+        copy by copy (``22 of 28``), each with the copies that lack it."""
+        states = [state for state in self.seats if not state.done]
+        match self.mode:
+            case "counterparts":
+                missing, needed = len(states), len(self.seats)
+                said = [state.seat.who for state in states]
+            case "every-copy":
+                parties = len({state.seat.party for state in self.seats})
+                missing = sum(len(state.missing_in) for state in states)
+                needed = len(self.seats) * parties
+                said = [
+                    f"{state.seat.who} in the copy of {', '.join(state.missing_in)}"
+                    for state in states
+                ]
+            case _:
+                assert_never(self.mode)
+        return f"{missing} of {needed} signatures missing: " + "; ".join(said)
 
 
 def decide(mode: SigningMode, needed: Sequence[Seat], copies: Sequence[Copy]) -> Round:

@@ -194,20 +194,30 @@ def _match_signatories(
     """Which fields count as signed by the person they are for, and by which signature.
 
     A field counts when its signer's certificate names the expected signatory (or the name
-    ``signer_names`` maps them to), when its party names nobody yet and anyone signed it, or
-    when the expected signatory signed outside the fields, as e-signing services do. A field
-    signed by someone else fails the copy, naming both.
+    ``signer_names`` maps them to), when its party names nobody yet and anyone signed it (a
+    warning where that is another party's signatory), or when the expected signatory signed
+    outside the fields, as e-signing services do; one signature outside the fields counts for
+    one field only. A field signed by someone else fails the copy, naming both.
     """
 
     def person(name: str) -> str:
         return " ".join(signer_names.get(name, name).casefold().split())
 
     good = [s for s in report.signatures if s.intact and s.valid]
+    named = {person(seat.name): seat for seat in expected.seats if seat.name is not None}
+    outside = [s for s in good if not s.in_package_field]
     for seat in expected.seats:
         in_field = next((s for s in good if s.field == seat.field), None)
         if in_field is not None:
-            if seat.name is None or person(seat.name) == person(in_field.common_name):
+            signer = person(in_field.common_name)
+            if seat.name is None or person(seat.name) == signer:
                 report.signed_by[seat.field] = in_field
+                other = named.get(signer)
+                if seat.name is None and other is not None and other.party != seat.party:
+                    report.warnings.append(
+                        f"{seat.field}, which names nobody yet, was signed by {other.name}, "
+                        f"who signs for {other.party} in {other.field}"
+                    )
                 continue
             report.failures.append(
                 f"{seat.field} is for {seat.name} but was signed by "
@@ -215,16 +225,11 @@ def _match_signatories(
             )
         name = seat.name
         elsewhere = next(
-            (
-                s
-                for s in good
-                if name is not None
-                and not s.in_package_field
-                and person(s.common_name) == person(name)
-            ),
+            (s for s in outside if name is not None and person(s.common_name) == person(name)),
             None,
         )
         if elsewhere is not None:
+            outside.remove(elsewhere)  # it counts once
             report.signed_by[seat.field] = elsewhere
         else:
             report.missing.append(seat.field)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tymdocs.signing.originals import Expected, Lookup, claims, package_lookup
+from tymdocs.output import MANIFEST
+from tymdocs.signing.originals import Expected, Lookup, claims, manifest_lookup, package_lookup
 from tymdocs.signing.round import Copy, Round, SeatState, Signed, decide
 from tymdocs.signing.screening import screen
 from tymdocs.signing.signatures import Policy, Signature, Trust, check_signatures
@@ -41,6 +42,9 @@ class CopyReport:
     warnings: list[str] = field(default_factory=list)
     common: bool = False
     """The one copy for everyone, not a party's package."""
+    sha256: str | None = None
+    duplicate_of: str | None = None
+    """The file given before with the same bytes: this one is not counted."""
 
     @property
     def ok(self) -> bool:
@@ -116,7 +120,12 @@ class Report:
 
 
 def _time(signing_time: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(signing_time) if signing_time else None
+    """A signature's signing time; one without a time zone (PDF allows it) taken as UTC, as
+    :func:`tymdocs.locale.local_date` takes it, so that times compare."""
+    if not signing_time:
+        return None
+    moment = dt.datetime.fromisoformat(signing_time)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _state_dict(state: SeatState) -> dict[str, Any]:
@@ -141,13 +150,19 @@ def verify_copies(
     current_fingerprint: str | None = None,
 ) -> Report:
     """Verify returned copies against the packages their commits build in the repository at
-    ``root`` (or, for a commit it lacks, that ``manifest`` lists); with
-    ``current_fingerprint``, a copy of another version fails."""
+    ``root``, or that ``manifest`` (default: ``build/manifest.json``, when there is one) lists
+    for a clean build of their commit: for a commit the repository lacks, and for a package
+    an earlier tymdocs built otherwise than this one does. With ``current_fingerprint``, a
+    copy of another version fails."""
+    if manifest is None and (root / "build" / MANIFEST).is_file():
+        manifest = root / "build" / MANIFEST
+    recorded = manifest_lookup(manifest) if manifest is not None else None
     return verify_files(
         copies,
         package_lookup(root, manifest),
         trust,
         current_fingerprint=current_fingerprint,
+        recorded=recorded,
     )
 
 
@@ -157,20 +172,27 @@ def verify_files(
     trust: Trust | None = None,
     *,
     current_fingerprint: str | None = None,
+    recorded: Lookup | None = None,
 ) -> Report:
-    """Verify every file against the original ``lookup`` finds; a copy that cannot be read is
-    a failure, never an exception."""
+    """Verify every file against the original ``lookup`` finds (or, where its bytes differ,
+    the one ``recorded`` lists); a copy that cannot be read is a failure, never an
+    exception. A file given twice (the same bytes) counts once."""
     policy = Policy.of(trust or Trust())
     copies = []
     versions: dict[str, tuple[Expected, list[CopyReport]]] = {}
+    seen: dict[str, str] = {}  # SHA-256 -> the first file with those bytes
     for path in paths:
         report = CopyReport(str(path))
         try:
-            package = _verify_copy(path, report, lookup, policy)
+            package = _verify_copy(path, report, lookup, policy, recorded)
         except Exception as exc:  # a hostile file may break any parser: that is a failure
             report.failures.append(f"could not be verified: {type(exc).__name__}: {exc}")
             package = None
-        if package is not None:
+        first = seen.setdefault(report.sha256, report.path) if report.sha256 else report.path
+        if first != report.path:
+            report.duplicate_of = first
+            report.warnings.append(f"the same file as {first}: counted once")
+        elif package is not None:
             if current_fingerprint and package.fingerprint != current_fingerprint:
                 report.failures.append(
                     "this copy is of another version (fingerprint "
@@ -186,12 +208,15 @@ def verify_files(
     return Report(copies, rounds)
 
 
-def _verify_copy(path: Path, report: CopyReport, lookup: Lookup, policy: Policy) -> Expected | None:
+def _verify_copy(
+    path: Path, report: CopyReport, lookup: Lookup, policy: Policy, recorded: Lookup | None
+) -> Expected | None:
     """One copy checked into ``report``; the original it was held to, once one was found."""
     data = screen(path)
     if isinstance(data, str):
         report.failures.append(data)
         return None
+    report.sha256 = hashlib.sha256(data).hexdigest()
     claimed = claims(data)
     if claimed is None:
         report.failures.append("not a tymdocs signature package: no party, commit or fingerprint")
@@ -203,20 +228,36 @@ def _verify_copy(path: Path, report: CopyReport, lookup: Lookup, policy: Policy)
         return None
     expected = lookup(report.commit, report.fingerprint, report.party)
     if expected is None:
+        whose = f"party {report.party}" if report.party else "the copy for everyone"
         report.failures.append(
-            f"cannot establish the original: commit {report.commit[:12]} is not in this "
-            "repository and no manifest lists this package"
+            f"cannot establish the original: no package of {whose} for commit "
+            f"{report.commit[:12]}, in this repository or a manifest"
         )
         return None
-    size = len(expected.data) if expected.data is not None else expected.size or 0
-    original = data[:size]
-    if expected.data is not None:
-        same = original == expected.data
-    else:
-        same = hashlib.sha256(original).hexdigest() == expected.sha256
-    report.original = ("identical to " if same else "differs from ") + expected.origin
-    if not same:
-        report.failures.append(f"the original revision differs from {expected.origin}")
+    original = _original(data, expected)
+    if original is None and recorded is not None and expected.data is not None:
+        listed = recorded(report.commit, report.fingerprint, report.party)
+        if listed is not None and (original := _original(data, listed)) is not None:
+            report.warnings.append(
+                f"{expected.origin} today differs (an earlier tymdocs built it otherwise): "
+                f"held to {listed.origin} instead"
+            )
+            expected = listed
+    report.original = ("identical to " if original else "differs from ") + expected.origin
+    if original is None:
+        report.failures.append(
+            f"the original revision differs from {expected.origin} (altered, or built by "
+            "another tymdocs: give that build's manifest.json with --manifest)"
+        )
         return expected
     check_signatures(data, original, expected, report, policy)
     return expected
+
+
+def _original(data: bytes, expected: Expected) -> bytes | None:
+    """The copy's first revision, when it is byte for byte the ``expected`` package."""
+    size = len(expected.data) if expected.data is not None else expected.size or 0
+    original = data[:size]
+    if expected.data is not None:
+        return original if original == expected.data else None
+    return original if hashlib.sha256(original).hexdigest() == expected.sha256 else None
