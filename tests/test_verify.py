@@ -607,3 +607,37 @@ def test_one_signature_outside_the_fields_counts_for_one_field(
     (copy,) = report["copies"]
     assert copy["satisfied"] == ["sig-kela-1"]
     assert "sig-kela-2" in copy["missing"]
+
+
+def test_a_package_an_earlier_tymdocs_built_is_held_to_its_manifest(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    pki: Pki,
+    people: dict[str, Identity],
+    tmp_path: Path,
+) -> None:
+    """The packages of a commit as an earlier tymdocs laid them out (here: another word on
+    the cover) are not the bytes this one builds; the clean build's manifest.json, in
+    build/ or given, says what they were, and the copy is held to that."""
+    from tymdocs.locale import LABELS
+
+    root = make_repo(tmp_path / "agreement")
+    with monkeypatch.context() as earlier:
+        earlier.setitem(LABELS, "package", "ALLEKIRJOITUSPAKETTI (VANHA)")
+        assert run(capsys, "-C", str(root), "build", "-q").code == 0
+    signed = signed_by_all(root, "kela", people, pki)
+    copy = tmp_path / "kela.pdf"
+    copy.write_bytes(signed)
+    held = run(capsys, "-C", str(root), "verify", "--json", str(copy))
+    assert held.code == 0, held.out
+    (report,) = json.loads(held.out)["copies"]
+    assert report["original"].startswith("identical to the package in manifest.json")
+    assert any("an earlier tymdocs built it otherwise" in w for w in report["warnings"])
+    (root / "build" / "manifest.json").rename(tmp_path / "manifest.json")
+    bare = run(capsys, "-C", str(root), "verify", str(copy))
+    assert bare.code == 1
+    assert "built by another tymdocs: give that build's manifest.json with --manifest" in bare.out
+    given = run(
+        capsys, "-C", str(root), "verify", "--manifest", str(tmp_path / "manifest.json"), str(copy)
+    )
+    assert given.code == 0, given.out
