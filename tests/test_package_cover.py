@@ -13,7 +13,6 @@ import itertools
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import docx
 import pypdf
@@ -21,7 +20,7 @@ import pytest
 
 from tests.helpers import edit, fixed_git, normalise
 from tests.test_governance import SECTION_12, kela_to_one
-from tests.test_redline_pages import MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, _widths
+from tests.test_redline_pages import MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, shown
 from tymdocs.cli import main
 
 KELA = "lansi-pirkanmaa-tym-allekirjoitus-kela"
@@ -120,33 +119,8 @@ def test_version_1_keeps_the_agreements_cover(amended: Path) -> None:
 
 
 def _boxes(page: pypdf.PageObject) -> list[tuple[float, float, float]]:
-    """Where each text-showing operator's run starts and ends, and its baseline (points): as
-    :func:`tests.test_redline_pages.shown` measures them, without their text, which pypdf
-    reports of an untagged PDF one line at a time."""
-    fonts = {name: _widths(font.get_object()) for name, font in page["/Resources"]["/Font"].items()}
-    boxes: list[tuple[float, float, float]] = []
-    state: dict[str, Any] = {}
-
-    def operator(op: bytes, args: list[Any], cm: list[float], tm: list[float]) -> None:
-        if op == b"Tf":
-            state["font"], state["size"] = fonts[args[0]], float(args[1])
-        elif op == b"TJ":
-            widths, default = state["font"]
-            advance = 0.0
-            for item in args[0]:
-                if isinstance(item, int | float):
-                    advance -= float(item)
-                    continue
-                data = item.original_bytes if hasattr(item, "original_bytes") else bytes(item)
-                for i in range(0, len(data), 2):
-                    advance += widths.get(int.from_bytes(data[i : i + 2], "big"), default)
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            width = advance / 1000 * state["size"] * (tm[0] * cm[0] + tm[1] * cm[2])
-            boxes.append((x, x + width, y))
-
-    page.extract_text(visitor_operand_before=operator)
-    return boxes
+    """Where each run of text starts and ends, and its baseline (points)."""
+    return [(run.x0, run.x1, run.y) for run in shown(page, with_text=False)]
 
 
 def test_the_running_header_keeps_to_one_line(amended: Path) -> None:

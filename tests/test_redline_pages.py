@@ -79,9 +79,11 @@ def _widths(font: Any) -> tuple[dict[int, float], float]:
     return widths, float(descendant.get("/DW", 1000))
 
 
-def shown(page: pypdf.PageObject) -> list[Shown]:
+def shown(page: pypdf.PageObject, with_text: bool = True) -> list[Shown]:
     """Every text a page shows, with its box; Typst writes one TJ per run of text, with no
-    character or word spacing (asserted), so the widths and the kerning give each run's end."""
+    character or word spacing (asserted), so the widths and the kerning give each run's end.
+    Without ``with_text``, the boxes alone (pypdf reports an untagged PDF's text one line at a
+    time, not run by run)."""
     fonts = {name: _widths(font.get_object()) for name, font in page["/Resources"]["/Font"].items()}
     boxes: list[list[Any]] = []
     state: dict[str, Any] = {"font": None, "size": 0.0}
@@ -113,8 +115,8 @@ def shown(page: pypdf.PageObject) -> list[Shown]:
         if content.strip() and boxes:
             boxes[-1][0] += content  # pypdf reports a TJ's text right after it
 
-    page.extract_text(visitor_operand_before=operator, visitor_text=text)
-    assert all(box[0].strip() for box in boxes), boxes  # every run got its text
+    page.extract_text(visitor_operand_before=operator, visitor_text=text if with_text else None)
+    assert not with_text or all(box[0].strip() for box in boxes), boxes  # each run got its text
     return [Shown(t, x0, x1, y, size) for t, x0, x1, y, size in boxes]
 
 
