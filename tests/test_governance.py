@@ -801,6 +801,8 @@ def test_an_amendment_is_in_force_only_once_fully_signed(
                 "Kansaneläkelaitos: Heikki Heilä, ratkaisukeskuksen päällikkö",
             ],
             "fully_signed": False,
+            "signatories": [],  # no copies given: no round to show signatory by signatory
+            "keep": [],
         }
     ]
 

@@ -197,8 +197,11 @@ def test_verify_status_adopt_and_amend_agree_on_every_way_of_signing(
         names = _missing_names(report)
         assert [m.split(": ")[1].split(",")[0] for m in awaiting["missing"]] == names, way
         assert (names == []) is expected[way] is awaiting["fully_signed"]
+        assert awaiting["signatories"] == report["signatories"], way  # where, when, by whom
+        assert awaiting["keep"] == report["keep"], way
         said = run(capsys, "-C", str(repo), "status", *map(str, copies)).out
         assert (f"is {report['summary']} by the copies given" in said) is expected[way], said
+        assert f"  signatories ({signing}):\n" in said
         signed = ["amend", "--signed", "--date", "2.3.2026", "--dry-run", *map(str, copies)]
         recorded = run(capsys, "-C", str(repo), *signed)
         assert (recorded.code == 0) is expected[way], (way, recorded.err)

@@ -28,7 +28,6 @@ from tymdocs.errors import Problem, TymdocsError
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
     from tymdocs.governance.recording import Plan
-    from tymdocs.signing.round import Round
     from tymdocs.signing.signatures import Trust
     from tymdocs.signing.verify import CopyReport
 
@@ -431,7 +430,7 @@ def verify(
         for copy in report.copies:
             click.echo(_copy_text(copy))
         if report.round is not None:
-            click.echo(_round_text(report.round))
+            click.echo("\n".join(report.round.lines()))
         click.echo(report.summary)
     if not report.ok or (require_complete and report.fully_signed is not True):
         sys.exit(1)
@@ -949,28 +948,6 @@ def _copy_text(copy: CopyReport) -> str:
         lines.append(f"  not signed: {', '.join(copy.missing) or 'none'}")
     lines += [f"  error: {failure}" for failure in copy.failures]
     lines += [f"  warning: {warning}" for warning in copy.warnings]
-    return "\n".join(lines)
-
-
-def _round_text(round_: Round) -> str:
-    """Per signatory, where and when they signed, or where their signature is missing; then
-    the copies to keep."""
-    lines = [f"signatories ({round_.mode}):"]
-    for state in round_.seats:
-        where = [
-            f"signed in {s.path} by {s.signer}, {s.when.isoformat() if s.when else 'no time'}"
-            for s in state.signed
-        ]
-        if not state.done:
-            where.append(
-                "MISSING"
-                if not state.signed
-                else f"MISSING in the copy of {', '.join(state.missing_in)}"
-            )
-        lines.append(f"  {state.seat.who}: {'; '.join(where)}")
-    if round_.keep:
-        kept = (f"{c.path} ({c.party or 'everyone'})" for c in round_.keep)
-        lines.append(f"keep as the originals: {', '.join(kept)}")
     return "\n".join(lines)
 
 

@@ -79,6 +79,8 @@ class Awaiting:
     """Whose signatures are still missing, as the covers name them."""
     signed: str | None = None
     """With copies given that make it fully signed: the round's summary."""
+    round: Round | None = None
+    """With copies given: where its round stands, signatory by signatory."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ class Status:
                     "commit": a.commit,
                     "missing": list(a.signatories),
                     "fully_signed": a.signed is not None,
+                    "signatories": [s.as_dict() for s in a.round.seats] if a.round else [],
+                    "keep": [c.path for c in a.round.keep] if a.round else [],
                 }
                 for a in self.awaiting
             ],
@@ -157,6 +161,8 @@ class Status:
                 )
             else:
                 lines.append(f"{amendment} awaits signatures: {'; '.join(a.signatories)}")
+            if a.round is not None:
+                lines += [f"  {line}" for line in a.round.lines()]
         for path, problem in self.not_counted:
             lines.append(f"not counted: {path}: {problem}")
         if self.deadlines:
@@ -177,14 +183,16 @@ def compute_status(
     meta_at: MetaAt | None = None,
     in_force: Agreement | None = None,
     not_counted: tuple[tuple[str, str], ...] = (),
+    copies: bool = False,
 ) -> Status:
     """The status on ``today`` of ``agreement`` (as committed) with its ``history``;
     ``meta_at`` reads the rules each version put in force (default: the committed ones), and
-    the deadlines count the annexes of ``in_force`` (default: ``agreement``)."""
+    the deadlines count the annexes of ``in_force`` (default: ``agreement``). With
+    ``copies`` given, each amendment's round is shown signatory by signatory."""
     versions = history.versions()
     latest = max((v.number for v in versions), default=None)
     awaiting = tuple(
-        _awaiting(v.number, v.record.date, v.commit, rounds.get(v.number))
+        _awaiting(v.number, v.record.date, v.commit, rounds.get(v.number), copies)
         for v in history.pending_amendments()
     )
     unrecorded = tuple((c.commit, c.subject) for c in history.unrecorded()) if versions else ()
@@ -203,12 +211,16 @@ def compute_status(
     )
 
 
-def _awaiting(version: int, date: dt.date, commit: str, found: Round | None) -> Awaiting:
-    """An amendment's round as status shows it: who is missing, or, fully signed, so said."""
+def _awaiting(
+    version: int, date: dt.date, commit: str, found: Round | None, copies: bool
+) -> Awaiting:
+    """An amendment's round as status shows it: who is missing, or, fully signed, so said;
+    with ``copies`` given, signatory by signatory."""
     if found is None:  # its sources do not validate: no round to show
         return Awaiting(version, date, commit, ())
     missing = tuple(seat.expected for seat in found.missing)
-    return Awaiting(version, date, commit, missing, found.summary if found.fully_signed else None)
+    signed = found.summary if found.fully_signed else None
+    return Awaiting(version, date, commit, missing, signed, found if copies else None)
 
 
 def _deadlines(
@@ -339,6 +351,7 @@ def read_status(
         meta_reader(root),
         _in_force(root, history, day),
         not_counted,
+        bool(copies),
     )
 
 

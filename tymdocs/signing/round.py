@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Any, assert_never
 
 from tymdocs.document import Stamp
 from tymdocs.model import Agreement, SigningMode
@@ -107,6 +107,18 @@ class SeatState:
     def done(self) -> bool:
         return not self.missing_in
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.seat.field,
+            "party": self.seat.party,
+            "name": self.seat.name,
+            "signed": [
+                {"copy": s.path, "by": s.signer, "when": s.when.isoformat() if s.when else None}
+                for s in self.signed
+            ],
+            "missing_in": list(self.missing_in),
+        }
+
 
 @dataclass(frozen=True)
 class Round:
@@ -148,6 +160,27 @@ class Round:
                 case _:
                     assert_never(self.mode)
         return f"not fully signed ({self.mode}): {self.missing_text}"
+
+    def lines(self) -> list[str]:
+        """Per signatory, where and when they signed, or where their signature is missing;
+        then the copies to keep: what ``verify`` and ``status`` print of the round."""
+        lines = [f"signatories ({self.mode}):"]
+        for state in self.seats:
+            where = [
+                f"signed in {s.path} by {s.signer}, {s.when.isoformat() if s.when else 'no time'}"
+                for s in state.signed
+            ]
+            if not state.done:
+                where.append(
+                    "MISSING"
+                    if not state.signed
+                    else f"MISSING in the copy of {', '.join(state.missing_in)}"
+                )
+            lines.append(f"  {state.seat.who}: {'; '.join(where)}")
+        if self.keep:
+            kept = (f"{c.path} ({c.party or 'everyone'})" for c in self.keep)
+            lines.append(f"keep as the originals: {', '.join(kept)}")
+        return lines
 
     @property
     def missing_text(self) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from tymdocs.output import MANIFEST
 from tymdocs.signing.originals import Expected, Lookup, claims, manifest_lookup, package_lookup
-from tymdocs.signing.round import Copy, Round, SeatState, Signed, decide
+from tymdocs.signing.round import Copy, Round, Signed, decide
 from tymdocs.signing.screening import screen
 from tymdocs.signing.signatures import Policy, Signature, Trust, check_signatures
 
@@ -112,7 +112,7 @@ class Report:
             "fully_signed": self.fully_signed,
             "summary": self.summary,
             "copies": [copy.as_dict() for copy in self.copies],
-            "signatories": [_state_dict(state) for state in self.round.seats]
+            "signatories": [state.as_dict() for state in self.round.seats]
             if self.round is not None
             else [],
             "keep": [copy.path for copy in self.round.keep] if self.round is not None else [],
@@ -126,19 +126,6 @@ def _time(signing_time: str | None) -> dt.datetime | None:
         return None
     moment = dt.datetime.fromisoformat(signing_time)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
-def _state_dict(state: SeatState) -> dict[str, Any]:
-    return {
-        "field": state.seat.field,
-        "party": state.seat.party,
-        "name": state.seat.name,
-        "signed": [
-            {"copy": s.path, "by": s.signer, "when": s.when.isoformat() if s.when else None}
-            for s in state.signed
-        ],
-        "missing_in": list(state.missing_in),
-    }
 
 
 def verify_copies(
