@@ -37,10 +37,11 @@ def add_signature_fields(pdf: bytes, fields: tuple[SignatureField, ...]) -> byte
     size = _int(rb"/Size (\d+)", body)
     root = _int(rb"/Root (\d+) 0 R", body)
     previous = int(trailer.group("xref"))
-    catalog = _object(pdf, root)
+    starts = _object_starts(pdf)
+    catalog = _object(pdf, starts, root)
     if b"/AcroForm" in catalog:
         raise RenderError("the PDF already has a form")
-    pages = _page_objects(pdf, _int(rb"/Pages (\d+) 0 R", catalog))
+    pages = _page_objects(pdf, starts, _int(rb"/Pages (\d+) 0 R", catalog))
 
     objects: dict[int, bytes] = {}
     next_number = size
@@ -71,7 +72,7 @@ def add_signature_fields(pdf: bytes, fields: tuple[SignatureField, ...]) -> byte
     objects[form] = f"<</Fields[{refs}]>>".encode()
     objects[root] = _with_entry(catalog, f"/AcroForm {form} 0 R".encode())
     for page_ref, widgets in widgets_by_page.items():
-        page = _object(pdf, page_ref)
+        page = _object(pdf, starts, page_ref)
         if b"/Annots" in page:
             raise RenderError(f"page object {page_ref} already has annotations")
         annots = " ".join(f"{w} 0 R" for w in widgets)
@@ -119,10 +120,19 @@ def _int(pattern: bytes, data: bytes) -> int:
     return int(match.group(1))
 
 
-def _object(pdf: bytes, number: int) -> bytes:
+_OBJECT = re.compile(rb"\n(\d+) 0 obj\n")
+
+
+def _object_starts(pdf: bytes) -> dict[int, int]:
+    """Where each object's ``N 0 obj`` line starts, the last one where a number recurs: the
+    file indexed once, so that finding every page takes time linear in the file."""
+    return {int(match.group(1)): match.start() for match in _OBJECT.finditer(pdf)}
+
+
+def _object(pdf: bytes, starts: dict[int, int], number: int) -> bytes:
     """The dictionary of a plain (non-stream) object, as its bytes ``<<...>>``."""
-    start = pdf.rfind(b"\n%d 0 obj\n" % number)
-    if start < 0:
+    start = starts.get(number)
+    if start is None:
         raise RenderError(f"unexpected PDF structure: object {number} not found")
     start = pdf.index(b"obj\n", start) + 4
     end = pdf.index(b"\nendobj", start)
@@ -132,16 +142,16 @@ def _object(pdf: bytes, number: int) -> bytes:
     return value
 
 
-def _page_objects(pdf: bytes, pages_root: int) -> list[int]:
+def _page_objects(pdf: bytes, starts: dict[int, int], pages_root: int) -> list[int]:
     """The page objects in order, walking the page tree."""
-    node = _object(pdf, pages_root)
+    node = _object(pdf, starts, pages_root)
     kids = re.search(rb"/Kids\s*\[([^\]]*)\]", node)
     if kids is None:
         raise RenderError("unexpected PDF structure: a page tree node without /Kids")
     result: list[int] = []
     for number in map(int, re.findall(rb"(\d+) 0 R", kids.group(1))):
-        if re.search(rb"/Type\s*/Pages\b", _object(pdf, number)):
-            result += _page_objects(pdf, number)
+        if re.search(rb"/Type\s*/Pages\b", _object(pdf, starts, number)):
+            result += _page_objects(pdf, starts, number)
         else:
             result.append(number)
     return result
