@@ -55,3 +55,55 @@ def test_a_rebuild_with_nothing_changed_loads_no_renderer_checks_or_metadata(
         "importlib.metadata",
     ):
         assert heavy not in loaded, heavy
+
+
+def _loaded(cwd: Path, *args: str) -> set[str]:
+    """The modules a tymdocs command loads beyond Python's own start-up, in a process of its
+    own."""
+    probe = (
+        "import sys\nfrom tymdocs.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print('MODULES', *sorted(sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    bare = [sys.executable, "-c", "import sys; print(*sys.modules)"]
+    at_start = set(subprocess.run(bare, capture_output=True, text=True, check=True).stdout.split())
+    return set(done.stdout.split("MODULES")[1].split()) - at_start
+
+
+HEAVY = ("typst", "pypdf", "pyhanko", "docx", "markdown_it", "xml.sax", "ssl", "email")
+"""Libraries that only rendering, verifying or parsing Markdown needs."""
+
+
+def test_help_and_log_load_only_what_they_use(tmp_path: Path) -> None:
+    """``--help`` loads the CLI alone: no YAML, no model, no renderer; ``log`` reads the
+    register and the YAML sources' rules, but renders nothing and verifies nothing."""
+    repo = make_repo(tmp_path / "agreement")
+    helped = _loaded(repo, "--help")
+    assert {m for m in helped if m.startswith("tymdocs")} <= {
+        "tymdocs",
+        "tymdocs.cli",
+        "tymdocs.errors",
+        "tymdocs.characters",
+        "tymdocs.glyphs",
+    }, helped
+    assert not {m for m in helped if m.split(".")[0] in ("yaml", *HEAVY)}
+    logged = _loaded(repo, "log")
+    assert "tymdocs.governance.register" in logged  # it did read the register
+    for heavy in (*HEAVY, "tymdocs.render", "tymdocs.signing", "tymdocs.checks"):
+        assert not any(m == heavy or m.startswith(f"{heavy}.") for m in logged), heavy
+
+
+def test_the_docx_writer_escapes_as_xml_sax_does() -> None:
+    """tymdocs writes its own escape and quoteattr, byte for byte those of the standard
+    library's xml.sax.saxutils, whose imports cost every build 27 ms."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from tymdocs.characters import xml_safe
+    from tymdocs.render import docx
+
+    for text in ("", "a & b < c > d", 'say "hi"', "it's", "\"'", "x\ny\r\tz", "\x00\ufffe"):
+        assert docx.escape(text) == escape(xml_safe(text)), text
+        assert docx.quoteattr(text) == quoteattr(xml_safe(text)), text
