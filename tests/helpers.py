@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -13,8 +14,10 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docx
 import pypdf
@@ -23,6 +26,10 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from tymdocs.cli import main
+from tymdocs.model import Agreement
+
+if TYPE_CHECKING:
+    from tymdocs.changes import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -82,6 +89,36 @@ def edit(root: Path, path: str, old: str, new: str) -> int:
 def make_repo(target: Path, source: Path = SEED) -> Path:
     """A git repository in ``target`` holding an agreement's sources, committed once."""
     return init_repo(copy_agreement(target, source), "Sopimus 1.5.2025")
+
+
+def agreement_of(root: Path) -> Agreement:
+    """The agreement in the sources at ``root``, which must be valid."""
+    from tymdocs.checks import validate
+    from tymdocs.sources import WorkTree
+
+    agreement = validate(WorkTree(root)).agreement
+    assert agreement is not None
+    return agreement
+
+
+def compare_roots(a: Path, b: Path) -> Report:
+    """The redline report from the sources at ``a`` to those at ``b``."""
+    from tymdocs.changes import compare
+
+    x, y = agreement_of(a), agreement_of(b)
+    return compare(x, y, a_label="A", b_label="B", author="t", date=x.meta.effective_date)
+
+
+@contextlib.contextmanager
+def redline_bounds(paired: int, exact: int) -> Iterator[None]:
+    """The bounds set for the block of a ``with``: every pair weighed, or only the likely
+    ones (``redline.PAIRED``); words aligned exactly, or cut first (``redline.EXACT``)."""
+    from tymdocs import redline
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(redline, "PAIRED", paired)
+        patch.setattr(redline, "EXACT", exact)
+        yield
 
 
 def init_repo(root: Path, message: str = "Sopimus") -> Path:

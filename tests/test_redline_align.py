@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import redline_bounds
 from tymdocs import redline
 from tymdocs.markup import parse_blocks
 from tymdocs.model import Inlines, LineBreak, Paragraph, Span, inline_text
@@ -29,12 +29,9 @@ BOUNDS = [0, 4, 30, EXACT]
 fallback too."""
 
 
-@contextlib.contextmanager
-def bounded(bound: int) -> Iterator[None]:
-    """The bound set to ``bound`` for the block of a ``with``."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(redline, "EXACT", bound)
-        yield
+def bounded(bound: int) -> contextlib.AbstractContextManager[None]:
+    """``redline.EXACT`` set to ``bound`` for the block of a ``with``."""
+    return redline_bounds(redline.PAIRED, bound)
 
 
 def _rebuilt(a: list[int], b: list[int], junk: bool) -> None:

@@ -9,8 +9,7 @@ The regressions are real amendments of the seed, compared as ``tymdocs diff`` co
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,14 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import copy_agreement, edit, run
+from tests.helpers import agreement_of, compare_roots, copy_agreement, edit, redline_bounds, run
 from tymdocs import redline
-from tymdocs.changes import Report, compare
-from tymdocs.checks import validate
+from tymdocs.changes import Report
 from tymdocs.document import Part, compose
 from tymdocs.markup import parse_blocks
 from tymdocs.model import (
-    Agreement,
     Block,
     Blocks,
     Heading,
@@ -52,7 +49,6 @@ from tymdocs.redline import (
 )
 from tymdocs.render.html import render_html
 from tymdocs.render.markdown import render_markdown
-from tymdocs.sources import WorkTree
 
 SECTION_8 = "docs_src/08-henkilosto.md"
 SECTION_10 = "docs_src/10-kustannukset.md"
@@ -63,17 +59,6 @@ DELETED_PARAGRAPH = (
     "Henkilöstöresurssi alueittain ja tehtävärakenteineen 1.5.2025 alkaen on kuvattu "
     "liitteessä 5.\n\n"
 )
-
-
-def _agreement(root: Path) -> Agreement:
-    agreement = validate(WorkTree(root)).agreement
-    assert agreement is not None
-    return agreement
-
-
-def _compare(a: Path, b: Path) -> Report:
-    x, y = _agreement(a), _agreement(b)
-    return compare(x, y, a_label="A", b_label="B", author="t", date=x.meta.effective_date)
 
 
 def _versions(tmp_path: Path) -> tuple[Path, Path]:
@@ -127,7 +112,7 @@ def test_a_negation_after_a_deleted_paragraph_is_marked_word_by_word(
 
     a = copy_agreement(repo.parent / "a")
     b = copy_agreement(repo.parent / "b", repo)
-    blocks = _part(_compare(a, b), "section-8").blocks
+    blocks = _part(compare_roots(a, b), "section-8").blocks
     assert [block.mark for block in blocks] == [None, "del", None, None]
     edited = blocks[2]
     assert isinstance(edited, Paragraph)
@@ -144,7 +129,7 @@ def test_an_item_inserted_into_a_bullet_list_marks_only_that_item(tmp_path: Path
     edit(b, LIITE_6, "- työnantaja\n", "- työnantaja\n- Kansaneläkelaitos\n")
     edit(b, LIITE_6, "- kuntouttavan työtoiminnan järjestäjät", "- kuntouttavan työtoiminnan "
          "ja työkokeilun järjestäjät")  # fmt: skip
-    blocks = _part(_compare(a, b), "annex-6").blocks
+    blocks = _part(compare_roots(a, b), "annex-6").blocks
     (sources,) = [
         block
         for block in blocks
@@ -189,7 +174,7 @@ def test_renumbered_items_keep_their_text_and_mark_only_their_number(
         "\n3) 32 artiklassa", "\n2) 30 artiklassa tarkoitetusta selosteesta;\n3) 32 artiklassa"
     )
     (b / SECTION_11).write_text(text, encoding="utf-8")
-    report = _compare(a, b)
+    report = compare_roots(a, b)
     blocks = _part(report, "section-11").blocks
     (numbered,) = [block for block in blocks if isinstance(block, ListBlock)]
     shown = [
@@ -209,8 +194,8 @@ def test_renumbered_items_keep_their_text_and_mark_only_their_number(
         render_html(report).decode()
     )
     assert "- [-3\\)-]{+4\\)+} 35 artiklassa" in render_markdown(report)
-    a_blocks = compose(_agreement(a)).parts[10].blocks
-    b_blocks = compose(_agreement(b)).parts[10].blocks
+    a_blocks = compose(agreement_of(a)).parts[10].blocks
+    b_blocks = compose(agreement_of(b)).parts[10].blocks
     _resolves_to_both(a_blocks, b_blocks, blocks)
 
 
@@ -260,7 +245,7 @@ def test_a_rewritten_paragraph_is_replaced_whole(tmp_path: Path) -> None:
     around the few words the two share; the paragraphs around it unmarked."""
     a, b = _versions(tmp_path)
     edit(b, SECTION_10, *REWRITE)
-    blocks = _part(_compare(a, b), "section-10").blocks
+    blocks = _part(compare_roots(a, b), "section-10").blocks
     deleted, inserted = (block for block in blocks if _carries_marks(block))
     assert isinstance(deleted, Paragraph) and isinstance(inserted, Paragraph)
     assert (deleted.mark, inserted.mark) == ("del", "ins")
@@ -349,7 +334,9 @@ def test_a_replaced_member_marks_only_the_members_cell(
 
     a = copy_agreement(repo.parent / "a")
     b = copy_agreement(repo.parent / "b", repo)
-    (members, *_) = (b for b in _part(_compare(a, b), "annex-2").blocks if isinstance(b, Table))
+    (members, *_) = (
+        b for b in _part(compare_roots(a, b), "annex-2").blocks if isinstance(b, Table)
+    )
     (row,) = [row for row in members.rows if any(p.mark for cell in row.cells for p in cell)]
     assert row.mark is None
     assert [_marked(cell) for cell in row.cells] == [
@@ -383,7 +370,7 @@ def test_every_part_of_the_fixture_revision_accepts_to_b_and_rejects_to_a(tmp_pa
     edit(b, SECTION_10, *REWRITE)
     edit(b, LIITE_2, "  - name: Elina Anttila", "  - name: Eeva Esimerkki")
     edit(b, LIITE_6, "- työnantaja\n", "- työnantaja\n- Kansaneläkelaitos\n")
-    old, new = compose(_agreement(a)), compose(_agreement(b))
+    old, new = compose(agreement_of(a)), compose(agreement_of(b))
     for x, y in zip(old.parts, new.parts, strict=True):
         part = redline_parts(x, y)
         _resolves_to_both(x.blocks, y.blocks, part.blocks)
@@ -487,16 +474,6 @@ def _cases(draw: st.DrawFn) -> _Case:
     return _Case(tuple(a), tuple(b), unchanged, tuple(moved))
 
 
-@contextlib.contextmanager
-def _bounded(paired: int, exact: int) -> Iterator[None]:
-    """The bounds set for the block of a ``with``: every pair weighed, or only the likely
-    ones; words aligned exactly, or cut first."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(redline, "PAIRED", paired)
-        patch.setattr(redline, "EXACT", exact)
-        yield
-
-
 def _words(blocks: Iterable[Block]) -> int:
     return sum(redline._block_words(block).total() for block in blocks)
 
@@ -521,7 +498,7 @@ def test_any_deletions_insertions_moves_and_edits_accept_to_b_and_reject_to_a(
     inserted whole in the other): which of two blocks that cross moved is a matter of
     choice, and the redline leaves the most words unmarked; and an unchanged block is never
     marked word by word."""
-    with _bounded(*bounds):
+    with redline_bounds(*bounds):
         marked = redline_blocks(case.a, case.b)
     _resolves_to_both(case.a, case.b, marked)
     for block in case.unchanged:

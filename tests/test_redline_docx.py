@@ -27,6 +27,7 @@ from lxml import etree
 
 from tests.helpers import (
     FIXTURES,
+    agreement_of,
     assert_schema_order,
     copy_agreement,
     edit,
@@ -42,7 +43,6 @@ from tests.test_diff import SENTENCE, revise
 from tests.test_governance import kela_to_one
 from tests.test_redline_align import BOUNDS, bounded
 from tymdocs.changes import Report, compare
-from tymdocs.checks import validate
 from tymdocs.document import Document, Part, Stamp, compose, plain_text
 from tymdocs.model import (
     Agreement,
@@ -61,7 +61,6 @@ from tymdocs.model import (
 )
 from tymdocs.redline import merge_spans, redline_document
 from tymdocs.render.docx import SUMMARY_TAG, render_docx, render_redline_docx
-from tymdocs.sources import WorkTree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 STAMP = Stamp("0123456789abcdef", False, "f" * 64, 1757930000, "Muutokset versio 1 → versio 2")
@@ -715,12 +714,6 @@ def test_marks_without_an_author_are_refused_by_the_agreement_renderer() -> None
 # -- real agreements, through compare() and the command ---------------------------------------
 
 
-def _agreement(root: Path) -> Agreement:
-    agreement = validate(WorkTree(root)).agreement
-    assert agreement is not None
-    return agreement
-
-
 @pytest.mark.parametrize("source", ["seed", "kuvitteellinen"])
 def test_a_real_revision_accepts_to_b_and_rejects_to_a(tmp_path: Path, source: str) -> None:
     """The seed with the issue's fixture revision (a sentence of § 8, Kela's htv and the
@@ -739,7 +732,7 @@ def test_a_real_revision_accepts_to_b_and_rejects_to_a(tmp_path: Path, source: s
             "# 2 Henkilöstö", "# 2 Henkilöstö\n\nUusi kappale.\n\n# 3 Yhteistyö\n\nYhteistyöstä."
         )
         (b / "docs_src" / "sopimus.md").write_text(text, encoding="utf-8")
-    x, y = _agreement(a), _agreement(b)
+    x, y = agreement_of(a), agreement_of(b)
     report = compare(x, y, a_label="Versio 1", b_label="Versio 2", author="Johtoryhmä", date=DATE)
     assert report.changes
     data = render_redline_docx(report, STAMP)
@@ -760,11 +753,11 @@ def _two_agreements(tmp_path: Path, case: str) -> tuple[Agreement, Agreement]:
     made-up agreement, which have nothing in common but some section titles, crossing."""
     a = copy_agreement(tmp_path / "a", FIXTURES / "seed")
     if case == "unrelated agreements":
-        return _agreement(a), _agreement(FIXTURES / "kuvitteellinen")
+        return agreement_of(a), agreement_of(FIXTURES / "kuvitteellinen")
     b = copy_agreement(tmp_path / "b", FIXTURES / "seed")
     edit(b, "tymdocs.yaml", "title: SOPIMUS", "title: UUSI SOPIMUS")
     revise(b)
-    return _agreement(a), _agreement(b)
+    return agreement_of(a), agreement_of(b)
 
 
 TITLED = ["title changed", "unrelated agreements"]

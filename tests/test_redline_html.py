@@ -15,16 +15,14 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.helpers import FIXTURES, copy_agreement, edit
+from tests.helpers import FIXTURES, agreement_of, copy_agreement, edit
 from tests.test_diff import revise
 from tymdocs.changes import Change, Report, compare
-from tymdocs.checks import validate
 from tymdocs.document import Part, compose
 from tymdocs.model import Agreement, Table
 from tymdocs.redline import changed, redline_document, redline_parts
 from tymdocs.render.html import render_html
 from tymdocs.render.markdown import render_markdown
-from tymdocs.sources import WorkTree
 
 HOSTILE = (
     'Testi <script>alert("x")</script> & \'y\' #read("/etc/passwd") '
@@ -32,12 +30,6 @@ HOSTILE = (
     "[-poistettu-] @kaikki ~~yli~~ $x$ | `koodi`"
 )
 """Markup of HTML, Markdown, GitLab and Typst, as a party could type it into a paragraph."""
-
-
-def _agreement(root: Path) -> Agreement:
-    agreement = validate(WorkTree(root)).agreement
-    assert agreement is not None
-    return agreement
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +42,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Agreement, Agree
     hostile = copy_agreement(base / "c")
     revise(hostile)
     edit(hostile, "docs_src/03-toimialue.md", "# 3 Toimialue\n", f"# 3 Toimialue\n\n{HOSTILE}\n")
-    return _agreement(seed), _agreement(revised), _agreement(hostile)
+    return agreement_of(seed), agreement_of(revised), agreement_of(hostile)
 
 
 def _report(a: Agreement, b: Agreement) -> Report:
@@ -356,7 +348,7 @@ def test_lists_nest_and_keep_their_own_numbers(tmp_path: Path) -> None:
     edit(b, text, "      - vuosittain;", "      - neljännesvuosittain ja\n      - vuosittain;")
     edit(b, text, "   - asiakastilat;", "   - asiakas- ja ryhmätilat;")
     edit(b, text, "3) koulutus.", "3) koulutus ja\n4) perehdytys.")
-    report = _report(_agreement(a), _agreement(b))
+    report = _report(agreement_of(a), agreement_of(b))
 
     html = render_html(report).decode()
     assert (

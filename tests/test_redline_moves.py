@@ -9,7 +9,6 @@ The regressions are amendments of the seed, compared as ``tymdocs diff`` compare
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import random
@@ -20,18 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import copy_agreement, edit
+from tests.helpers import agreement_of, copy_agreement, edit, redline_bounds
 from tymdocs import redline
 from tymdocs.changes import Report, compare
-from tymdocs.checks import validate
 from tymdocs.document import Document, Part, Stamp, compose
 from tymdocs.markup import parse_blocks
 from tymdocs.model import (
-    Agreement,
     Block,
     Blocks,
     Heading,
@@ -56,7 +52,6 @@ from tymdocs.redline import (
 from tymdocs.render.html import render_html
 from tymdocs.render.markdown import render_markdown
 from tymdocs.render.typst import render_redline_pdf
-from tymdocs.sources import WorkTree
 
 SECTION_8 = "docs_src/08-henkilosto.md"
 SECTION_9 = "docs_src/09-johtava-henkilo.md"
@@ -70,15 +65,9 @@ WITHIN = "Johtoryhmän on hyväksyttävä johtavat henkilöt ennen heidän nime�
 STAMP = Stamp(None, False, "0" * 64, 0, "Versio 2")
 
 
-def _agreement(root: Path) -> Agreement:
-    agreement = validate(WorkTree(root)).agreement
-    assert agreement is not None
-    return agreement
-
-
 def _compare(a: Path, b: Path) -> tuple[Report, Document, Document]:
     """The report, and the two versions' documents."""
-    x, y = _agreement(a), _agreement(b)
+    x, y = agreement_of(a), agreement_of(b)
     report = compare(x, y, a_label="A", b_label="B", author="t", date=dt.date(2025, 9, 15))
     return report, compose(x), compose(y)
 
@@ -451,16 +440,6 @@ def _cases(draw: st.DrawFn) -> _Case:
     return _Case(a, b, moved)
 
 
-@contextlib.contextmanager
-def _bounded(paired: int, exact: int) -> Iterator[None]:
-    """The bounds set for the block of a ``with``: every pair weighed, or only the likely
-    ones; words aligned exactly, or cut first."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(redline, "PAIRED", paired)
-        patch.setattr(redline, "EXACT", exact)
-        yield
-
-
 def _name(unit: Unit) -> str:
     return _text(unit).split(" ")[0]
 
@@ -478,7 +457,7 @@ def test_random_moves_are_each_one_move_between_the_right_parts(
     mark A."""
     a = [_blocks(units) for units in case.a]
     b = [_blocks(units) for units in case.b]
-    with _bounded(*bounds):
+    with redline_bounds(*bounds):
         document = _document(a, b)
     for part, old, new in zip(document.parts, a, b, strict=True):
         assert accept_blocks(part.blocks) == new

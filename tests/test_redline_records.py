@@ -15,7 +15,16 @@ import docx
 import pypdf
 import pytest
 
-from tests.helpers import RECORDED, edit, git, run
+from tests.helpers import (
+    FIXTURES,
+    RECORDED,
+    agreement_of,
+    compare_roots,
+    copy_agreement,
+    edit,
+    git,
+    run,
+)
 from tests.test_diff import SECTION_8, SENTENCE, change_set
 from tests.test_governance import LIITE_2, kela_to_one
 from tymdocs.diff import diff
@@ -199,11 +208,6 @@ def test_a_change_of_the_rules_reads_in_words(
 def test_a_section_renumbered_with_its_text_unchanged_says_so_and_is_not_reprinted(
     tmp_path: Path,
 ) -> None:
-    from tests.helpers import FIXTURES, copy_agreement
-    from tymdocs.changes import compare
-    from tymdocs.checks import validate
-    from tymdocs.sources import WorkTree
-
     a = copy_agreement(tmp_path / "a", FIXTURES / "kuvitteellinen")
     b = copy_agreement(tmp_path / "b", FIXTURES / "kuvitteellinen")
     text = (b / "docs_src" / "sopimus.md").read_text(encoding="utf-8")
@@ -211,14 +215,12 @@ def test_a_section_renumbered_with_its_text_unchanged_says_so_and_is_not_reprint
         "# 2 Henkilöstö", "# 3 Yhteistyö\n\nYhteistyöstä.\n\n# 2 Henkilöstö"
     )
     (b / "docs_src" / "sopimus.md").write_text(text, encoding="utf-8")
-    x, y = validate(WorkTree(a)).agreement, validate(WorkTree(b)).agreement
-    assert x is not None and y is not None
-    report = compare(x, y, a_label="A", b_label="B", author="t", date=x.meta.effective_date)
+    report = compare_roots(a, b)
     moved = {c.key: c for c in report.changes}["section-4"]
     assert moved.text_unchanged
     assert moved.sentences == ("3 § → 4 §, teksti ennallaan",)
     markdown = render_markdown(report)
-    voimassaolo = next(s for s in x.sections if s.number == 3)
+    voimassaolo = next(s for s in agreement_of(a).sections if s.number == 3)
     first_words = " ".join(
         "".join(span.text for span in voimassaolo.blocks[0].content).split()[:4]  # type: ignore[union-attr]
     )

@@ -121,14 +121,10 @@ class Report:
     def empty(self) -> bool:
         return not self.changes
 
-    def shown(self, part: Part) -> bool:
-        """Whether a part of the redline is shown in full: it holds a mark or a change names
-        it (a summary never links to a folded part)."""
-        return changed(part) or part.key in {change.key for change in self.changes}
-
     def runs(self) -> Iterator[tuple[bool, tuple[Part, ...]]]:
-        """The redline's parts in order, in runs of parts shown in full (True) and of parts
-        folded away (False)."""
+        """The redline's parts in order, in runs of parts shown in full (True: a part with a
+        mark, or one a change names, since a summary never links to a folded part) and of
+        parts folded away (False)."""
         keys = {change.key for change in self.changes}
         for shown, run in itertools.groupby(
             self.redline.parts, key=lambda part: changed(part) or part.key in keys

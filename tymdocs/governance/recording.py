@@ -718,21 +718,22 @@ def _verified(
             f"version {number} is not fully signed ({found.mode}): {found.missing_text}"
         )
     when = local_date(found.last_signed) if found.last_signed else today()
-    kept = {c.path: c for c in found.keep}
+    kept = {c.path for c in found.keep} if keep else set()
     names: list[str] = []
     attachments = []
     files = []
-    for path, copy in zip(copies, report.copies, strict=True):
+    for copy in report.copies:
         if copy.duplicate_of is not None:  # the same bytes as a copy before it
             continue
-        data = _regular_file(path)
-        party = copy.party
+        assert copy.sha256 is not None  # verified: its bytes were read
         stored = None
-        if keep and copy.path in kept:
-            stored = _kept_name(party, names)
-            files.append((f"{RECORDS_DIR}/versio-{number}/{stored}", data))
-        path_kept = f"{RECORDS_DIR}/versio-{number}/{stored}" if stored else None
-        attachments.append(Attachment(path_kept, hashlib.sha256(data).hexdigest(), party))
+        if copy.path in kept:
+            stored = f"{RECORDS_DIR}/versio-{number}/{_kept_name(copy.party, names)}"
+            data = _regular_file(Path(copy.path))
+            if hashlib.sha256(data).hexdigest() != copy.sha256:
+                raise RefusedError(f"{copy.path} changed while it was verified: nothing recorded")
+            files.append((stored, data))
+        attachments.append(Attachment(stored, copy.sha256, copy.party))
     return tuple(attachments), tuple(files), when
 
 

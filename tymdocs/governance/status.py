@@ -35,7 +35,6 @@ from tymdocs.sources import GitTree, WorkTree, changed_annexes, changed_sources
 if TYPE_CHECKING:
     from tymdocs.signing.round import Round
     from tymdocs.signing.signatures import Trust
-    from tymdocs.signing.verify import Report
 
 SOON_DAYS = 60
 """A deadline this close is shown as coming up."""
@@ -322,13 +321,14 @@ def read_status(
     from tymdocs.checks import validate
     from tymdocs.errors import SourceError
     from tymdocs.revision import meta_reader, open_history
+    from tymdocs.signing.verify import verify_copies
 
     _meta, history = open_history(root)
     committed = GitTree(root, history.commits[0].commit)
     loaded = validate(committed)
     if loaded.agreement is None:
         raise SourceError(loaded.problems)
-    report = _verified(root, copies, trust) if copies else None
+    report = verify_copies(root, copies, trust) if copies else None
     rounds: dict[int, Round] = {}
     for version in history.pending_amendments():
         proposed = validate(GitTree(root, version.commit)).agreement
@@ -374,13 +374,6 @@ def _in_force(root: Path, history: History, day: dt.date) -> Agreement | None:
     except UsageError:
         return None  # before version 1 or after the end: HEAD's annexes
     return validate(source.tree).agreement
-
-
-def _verified(root: Path, copies: tuple[Path, ...], trust: Trust | None) -> Report:
-    """The returned ``copies`` verified: per commit, where its signing round stands."""
-    from tymdocs.signing.verify import verify_copies
-
-    return verify_copies(root, copies, trust)
 
 
 def unsigned(agreement: Agreement) -> Round:

@@ -1114,11 +1114,9 @@ class _Writer:
             return xml
         return f"<w:{kind} {self._tracking().attributes(who)}>{xml}</w:{kind}>"
 
-    def table(self, block: Table) -> None:
-        """A Word table: a repeated header row, columns as wide as their content needs."""
-        rows = [(block.header, True, 0), *((r.cells, r.strong, r.level) for r in block.rows)]
-        widths = column_widths([[inline_text(cell) for cell in cells] for cells, _, _ in rows])
-        twips = [round(width * 567) for width in widths]
+    def table_start(self, twips: list[int]) -> None:
+        """A grid table's properties and its columns, ``twips`` wide: what every table opens
+        with."""
         self.xml.append(
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.styles["Table Grid"]}"/>'
             f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
@@ -1127,6 +1125,13 @@ class _Writer:
         )
         self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in twips)
         self.xml.append("</w:tblGrid>")
+
+    def table(self, block: Table) -> None:
+        """A Word table: a repeated header row, columns as wide as their content needs."""
+        rows = [(block.header, True, 0), *((r.cells, r.strong, r.level) for r in block.rows)]
+        widths = column_widths([[inline_text(cell) for cell in cells] for cells, _, _ in rows])
+        twips = [round(width * 567) for width in widths]
+        self.table_start(twips)
         marks = [block.mark, *(row.mark for row in block.rows)]
         for index, ((cells, strong, level), mark) in enumerate(zip(rows, marks, strict=True)):
             self.xml.append("<w:tr>")
@@ -1395,14 +1400,7 @@ class _SummaryWriter(_Writer):
         texts = [[" ".join(cell) for cell in row] for row in rows]
         widths = column_widths(texts, _TEXT_WIDTH_CM * 11 / 9)
         twips = [round(width * 567 * 9 / 11) for width in widths]
-        self.xml.append(
-            f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.styles["Table Grid"]}"/>'
-            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
-            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
-        )
-        self.xml.extend(f'<w:gridCol w:w="{width}"/>' for width in twips)
-        self.xml.append("</w:tblGrid>")
+        self.table_start(twips)
         for index, row in enumerate(rows):
             self.xml.append("<w:tr>")
             if index == 0:

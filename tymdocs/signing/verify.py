@@ -31,6 +31,7 @@ class CopyReport:
 
     path: str
     party: str | None = None
+    """The party whose package it claims to be; None also for the one copy for everyone."""
     commit: str | None = None
     fingerprint: str | None = None
     original: str | None = None
@@ -40,8 +41,6 @@ class CopyReport:
     missing: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    common: bool = False
-    """The one copy for everyone, not a party's package."""
     sha256: str | None = None
     duplicate_of: str | None = None
     """The file given before with the same bytes: this one is not counted."""
@@ -66,7 +65,7 @@ class CopyReport:
         """The copy as the round's decision sees it."""
         return Copy(
             self.path,
-            None if self.common else self.party,
+            self.party,
             tuple(
                 (name, Signed(self.path, signature.common_name, _time(signature.signing_time)))
                 for name, signature in self.signed_by.items()
@@ -209,7 +208,6 @@ def _verify_copy(
         report.failures.append("not a tymdocs signature package: no party, commit or fingerprint")
         return None
     report.party, report.commit, report.fingerprint = claimed
-    report.common = report.party is None
     if report.commit == "":
         report.failures.append("a draft package (built from uncommitted sources) proves nothing")
         return None
