@@ -102,7 +102,8 @@ def docx_package_rows(repo: Path, out: Path) -> list[tuple[str, float, float | N
     source = open_source(repo)
     agreement = validate(source.tree).agreement
     assert agreement is not None
-    document, stamp = compose(agreement, source.notes), stamp_of(source, fingerprint(source.tree))
+    stamp = stamp_of(source, fingerprint(source.tree), agreement)
+    document = compose(agreement, source.notes)
     times = []
     for _ in range(RUNS + 1):  # the first reads the template
         start = time.perf_counter()

@@ -139,7 +139,7 @@ def build(
         raise SourceError(loaded.problems)
     agreement = loaded.agreement
     document = compose(agreement, source.notes)
-    stamp = stamp_of(source, source_fingerprint)
+    stamp = stamp_of(source, source_fingerprint, agreement)
 
     outputs: list[Output] = []
     for output in _render(agreement, document, stamp, selection):
@@ -175,9 +175,9 @@ def _renderer(tool: dict[str, str]) -> dict[str, Any]:
     return {"typst": {"package": tool["typst"], "compiler": compiler_version()}}
 
 
-def stamp_of(source: Source, source_fingerprint: str) -> Stamp:
+def stamp_of(source: Source, source_fingerprint: str, agreement: Agreement) -> Stamp:
     """What every page of this version's documents carries; an amendment's, what its
-    packages' cover says of it."""
+    packages' cover says of it (``agreement`` is the version's, as validated)."""
     from tymdocs.document import Stamp
 
     return Stamp(
@@ -186,11 +186,11 @@ def stamp_of(source: Source, source_fingerprint: str) -> Stamp:
         source_fingerprint,
         source.timestamp,
         source.label,
-        _amendment(source),
+        _amendment(source, agreement),
     )
 
 
-def _amendment(source: Source) -> Amendment | None:
+def _amendment(source: Source, b: Agreement) -> Amendment | None:
     """Where ``source`` is an amendment: its number and the version before it, the record
     cited, its effective date, and the parts it changes, by the change set ``tymdocs diff``
     gives between the two versions. Read from the register up to the amendment, so that its
@@ -210,8 +210,8 @@ def _amendment(source: Source) -> Amendment | None:
     from tymdocs.signing.round import signing_mode
 
     previous = open_source(tree.root, before[-1].commit)
-    a, b = validate(previous.tree).agreement, validate(tree).agreement
-    if a is None or b is None:
+    a = validate(previous.tree).agreement
+    if a is None:
         return None
     report = compare(
         a,

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal, assert_never
 
 from tymdocs.document import Document, Part, compose
@@ -121,20 +122,23 @@ class Report:
     def empty(self) -> bool:
         return not self.changes
 
-    def runs(self) -> Iterator[tuple[bool, tuple[Part, ...]]]:
+    @cached_property
+    def runs(self) -> tuple[tuple[bool, tuple[Part, ...]], ...]:
         """The redline's parts in order, in runs of parts shown in full (True: a part with a
         mark, or one a change names, since a summary never links to a folded part) and of
-        parts folded away (False)."""
+        parts folded away (False); worked out once, for the counts and every renderer."""
         keys = {change.key for change in self.changes}
-        for shown, run in itertools.groupby(
-            self.redline.parts, key=lambda part: changed(part) or part.key in keys
-        ):
-            yield shown, tuple(run)
+        return tuple(
+            (shown, tuple(run))
+            for shown, run in itertools.groupby(
+                self.redline.parts, key=lambda part: changed(part) or part.key in keys
+            )
+        )
 
     @property
     def counts(self) -> str:
         """``Muuttuneita osia: 2, muuttumattomia osia: 10.``"""
-        unchanged = sum(len(run) for shown, run in self.runs() if not shown)
+        unchanged = sum(len(run) for shown, run in self.runs if not shown)
         return label("redline_counts", changed=len(self.changes), unchanged=unchanged)
 
     def needs(self) -> tuple[tuple[str, tuple[Change, ...]], ...]:

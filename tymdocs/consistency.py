@@ -68,9 +68,25 @@ def check_consistency(agreement: Agreement) -> list[Problem]:
     problems += _notice_period(agreement.meta, text)
     for annex in agreement.annexes:
         if isinstance(annex, StaffingAnnex):
-            problems += _staffing_totals(agreement, annex)
-            problems += _staffing_figures(agreement, annex)
+            texts = _party_texts(agreement, annex)
+            problems += _staffing_totals(annex, texts)
+            problems += _staffing_figures(annex, texts)
     return problems
+
+
+PartyText = tuple[PartyStaffing, str, list[Sentence]]
+"""A party's staffing, the party's name, and its text's sentences."""
+
+
+def _party_texts(agreement: Agreement, annex: StaffingAnnex) -> list[PartyText]:
+    """Each party's staffing in ``annex`` with the party's name and its text, read once for
+    every check of the annex's figures."""
+    texts = []
+    for staffing in annex.parties:
+        party = agreement.party(staffing.party)
+        name = party.name if party else staffing.party
+        texts.append((staffing, name, list(sentences(staffing.blocks, staffing.origin))))
+    return texts
 
 
 # -- reading the text -------------------------------------------------------------------------
@@ -358,7 +374,7 @@ def stated_totals(text: Sequence[Sentence]) -> list[tuple[Decimal, Origin]]:
     ]
 
 
-def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem]:
+def _staffing_totals(annex: StaffingAnnex, texts: list[PartyText]) -> list[Problem]:
     """A total an annex's text states is the computed one (or at least one of its figures);
     a total a party's text states is that party's htv (or one of its parts)."""
     owns = [
@@ -378,10 +394,7 @@ def _staffing_totals(agreement: Agreement, annex: StaffingAnnex) -> list[Problem
         for value, origin in stated_totals(list(sentences(annex.blocks, annex.origin)))
         if value not in everything
     ]
-    for staffing, own in zip(annex.parties, owns, strict=True):
-        party = agreement.party(staffing.party)
-        label = party.name if party else staffing.party
-        text = list(sentences(staffing.blocks, staffing.origin))
+    for (staffing, label, text), own in zip(texts, owns, strict=True):
         problems += [
             _warning(
                 origin,
@@ -515,17 +528,14 @@ def _value(figure: re.Match[str]) -> Decimal:
     return Decimal(figure.group(1).replace(",", "."))
 
 
-def _staffing_figures(agreement: Agreement, annex: StaffingAnnex) -> list[Problem]:
+def _staffing_figures(annex: StaffingAnnex, texts: list[PartyText]) -> list[Problem]:
     """Each row a party's text names with a figure beside it has that figure in the table;
     every other figure of the party (its total, a row the text names without a figure or
     not at all, a name two of its rows share) only has to appear somewhere in its text."""
     problems = []
-    for staffing in annex.parties:
-        text = list(sentences(staffing.blocks, staffing.origin))
+    for staffing, label, text in texts:
         if not text:
             continue
-        party = agreement.party(staffing.party)
-        label = party.name if party else staffing.party
         rows = _rows_by_name(staffing)
         paired: set[str] = set()
         for figure in named_figures(text, list(rows)):

@@ -153,7 +153,8 @@ def _with_record(
     """The change with the record that made it and when that took effect; for uncommitted
     sources, the command that will record it; for a change committed without one, so said."""
     if entry is not None:
-        return replace(change, record=_cited(entry, names, b), effective=_effective(entry, b))
+        effective = _effective(entry, b)
+        return replace(change, record=_cited(entry, names, effective), effective=effective)
     if b.source.dirty or b.source.history is None or not b.source.history.versions():
         return replace(change, command=_command(change, a.agreement))
     if b.source.at is not None:
@@ -169,10 +170,10 @@ def _effective(entry: governance.Entry, b: Side) -> dt.date | None:
     return in_force_from(entry.record, signed.record if signed else None)
 
 
-def _cited(entry: governance.Entry, names: dict[str, str], b: Side) -> str:
-    """``Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen``."""
+def _cited(entry: governance.Entry, names: dict[str, str], effective: dt.date | None) -> str:
+    """``Johtoryhmä 15.9.2025 § 4, voimassa 1.10.2025 alkaen``; an amendment awaiting
+    signatures (``effective`` None) says when it will be in force once signed."""
     cited = governance.cite(entry.record, names)
-    effective = _effective(entry, b)
     if effective is not None:
         return label("change_citation", record=cited, date=format_date(effective))
     day = format_date(entry.record.effective or entry.record.date)

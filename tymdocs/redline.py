@@ -811,10 +811,9 @@ def mark_moves(parts: Sequence[Part]) -> tuple[Part, ...]:
     if not moves:
         return tuple(parts)
     ends: dict[Path, Moved[Any]] = {}
-    for number, (gone, came) in enumerate(moves, start=1):
+    for number, (gone, came, edited) in enumerate(moves, start=1):
         old, new = parts[gone.path[0]], parts[came.path[0]]
         within = gone.path[0] == came.path[0]
-        edited = _identity(gone.value) != _identity(came.value)
         ends[gone.path] = Moved[Any](
             "from", number, new.kind, new.number, within, came.path < gone.path, edited
         )
@@ -856,8 +855,9 @@ def _marked_units(blocks: Blocks, path: Path) -> Iterator[_Unit]:
                 assert_never(block)
 
 
-def _moves(units: Sequence[_Unit]) -> list[tuple[_Unit, _Unit]]:
-    """The deleted and inserted units taken for one unit moved, as (deleted, inserted). A
+def _moves(units: Sequence[_Unit]) -> list[tuple[_Unit, _Unit, bool]]:
+    """The deleted and inserted units taken for one unit moved, as (deleted, inserted,
+    edited: the two differ beyond marks and an item's number). A
     deletion and the insertion right after it that are alike are one unit replaced in place
     (see :meth:`_Unit.replaces`): neither is a move, nor the end of another's."""
     bags = [_unit_words(unit.value) for unit in units]
@@ -904,7 +904,7 @@ def _moves(units: Sequence[_Unit]) -> list[tuple[_Unit, _Unit]]:
     for _, j, i in scored:
         if i not in taken and j not in taken:
             taken.update((i, j))
-            moves.append((units[i], units[j]))
+            moves.append((units[i], units[j], keys[i] != keys[j]))
     return moves
 
 
@@ -1003,28 +1003,37 @@ def as_shown(unit: U) -> U:
 
 def moves(part: Part) -> list[tuple[UnitKind, Moved[Any]]]:
     """The ends of moves in a redline part, in reading order, each with what moved."""
-    return list(_ends(part.blocks))
+    return [(_kind(unit), unit.moved) for unit in moved_units(part.blocks) if unit.moved]
 
 
-def _ends(blocks: Blocks) -> Iterator[tuple[UnitKind, Moved[Any]]]:
+def moved_units(blocks: Blocks) -> Iterator[Unit]:
+    """The units of ``blocks`` that are an end of a move, in reading order."""
     for block in blocks:
         match block:
-            case Heading():
+            case Heading() | Paragraph() | Table():
                 if block.moved is not None:
-                    yield "heading", block.moved
-            case Paragraph():
-                if block.moved is not None:
-                    yield "paragraph", block.moved
-            case Table():
-                if block.moved is not None:
-                    yield "table", block.moved
+                    yield block
             case ListBlock():
                 for item in block.items:
                     if item.moved is not None:
-                        yield "item", item.moved
-                    yield from _ends(item.children)
+                        yield item
+                    yield from moved_units(item.children)
             case _:
                 assert_never(block)
+
+
+def _kind(unit: Unit) -> UnitKind:
+    match unit:
+        case Heading():
+            return "heading"
+        case Paragraph():
+            return "paragraph"
+        case Table():
+            return "table"
+        case ListItem():
+            return "item"
+        case _:
+            assert_never(unit)
 
 
 def redline_parts(a: Part, b: Part) -> Part:

@@ -53,7 +53,7 @@ from tymdocs.model import (
     Table,
     inline_text,
 )
-from tymdocs.redline import Unit, as_shown
+from tymdocs.redline import Unit, as_shown, moved_units
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
@@ -505,28 +505,12 @@ def _word_moves(parts: tuple[Part, ...]) -> frozenset[int]:
     a move is written as the deletion and the insertion it also is."""
     ends: dict[int, list[bool]] = {}
     for part in parts:
-        for unit in _moved_units(part.blocks):
+        for unit in moved_units(part.blocks):
             moved = unit.moved
             assert moved is not None
             shown = unit if moved.shown is None else moved.shown  # as written there
             ends.setdefault(moved.number, []).append(_movable(shown))
     return frozenset(number for number, movable in ends.items() if movable == [True, True])
-
-
-def _moved_units(blocks: Blocks) -> Iterator[Unit]:
-    """The ends of moves in ``blocks``, in reading order."""
-    for block in blocks:
-        match block:
-            case Heading() | Paragraph() | Table():
-                if block.moved is not None:
-                    yield block
-            case ListBlock():
-                for item in block.items:
-                    if item.moved is not None:
-                        yield item
-                    yield from _moved_units(item.children)
-            case _:
-                assert_never(block)
 
 
 def _movable(unit: Unit) -> bool:

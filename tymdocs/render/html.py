@@ -201,7 +201,7 @@ class _Writer:
 
     def parts(self) -> Iterator[str]:
         """Changed parts in full; each run of unchanged parts folded, with a count."""
-        for shown, run in self.report.runs():
+        for shown, run in self.report.runs:
             if shown:
                 for part in run:
                     yield from self.part(part, "changed")

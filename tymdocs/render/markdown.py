@@ -96,7 +96,7 @@ def _document(report: Report) -> Iterator[str]:
     yield f"## {escape_text(label('redline_changed_parts'))}"
     yield ""
     unchanged_text = {c.key for c in report.changes if c.text_unchanged}
-    for shown, run in report.runs():
+    for shown, run in report.runs:
         for part in run if shown else ():
             yield from _part(part, part.key in unchanged_text)
 

@@ -137,7 +137,7 @@ def redline_data(report: Report) -> dict[str, Any]:
     parts = report.redline.parts
     anchors = by_key.keys() & {part.key for part in parts}  # part keys are unique
     items: list[dict[str, Any]] = []
-    for shown, run in report.runs():
+    for shown, run in report.runs:
         if shown:
             items += (_shown(part, by_key.get(part.key)) for part in run)
         else:

@@ -99,7 +99,7 @@ def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
                 return None
             agreement = validate(source.tree).agreement
             if agreement is not None:
-                stamp = stamp_of(source, fingerprint(source.tree))
+                stamp = stamp_of(source, fingerprint(source.tree), agreement)
                 agreements[commit] = (agreement, compose(agreement, source.notes), stamp)
         return agreements[commit]
 
