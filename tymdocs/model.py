@@ -87,6 +87,11 @@ class Moved(Generic[_Shown]):
     None at the "from" end, and where the two differ in what marks cannot show (a table's
     columns): the block is then shown inserted whole."""
 
+    @property
+    def other(self) -> Literal["from", "to"]:
+        """The side of the move's other end."""
+        return "to" if self.side == "from" else "from"
+
 
 @dataclass(frozen=True)
 class Heading:

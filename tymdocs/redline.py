@@ -993,6 +993,21 @@ def _item_with_ends(item: ListItem, path: Path, ends: dict[Path, Moved[Any]]) ->
 U = TypeVar("U", Heading, Paragraph, ListItem, Table)
 
 
+Moving = Literal["from", "to"] | None
+"""Inside a moved block: at its old place ("from") or its new ("to"); None elsewhere."""
+
+
+def moved_mark(mark: Mark | None, moving: Moving) -> Mark | None:
+    """How a run inside a moved block is shown as moved: the moved text deleted at the old
+    place and inserted at the new; None where the run shows its own mark (a move's own edit,
+    or no move)."""
+    if moving == "from" and mark == "del":
+        return "del"
+    if moving == "to" and mark is None:
+        return "ins"
+    return None
+
+
 def as_shown(unit: U) -> U:
     """What a renderer that shows moves prints for ``unit``: at the new place of a move, the
     moved text marked against its source (:attr:`~tymdocs.model.Moved.shown`) where there

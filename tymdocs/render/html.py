@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from html import escape
-from typing import Any, Literal, assert_never
+from typing import Any, assert_never
 
 from tymdocs.changes import Change, Report, move_badge
 from tymdocs.document import Part
@@ -34,7 +34,7 @@ from tymdocs.model import (
     Span,
     Table,
 )
-from tymdocs.redline import as_shown, moves
+from tymdocs.redline import Moving, as_shown, moved_mark, moves
 
 _CSS = """
 :root { color-scheme: light; }
@@ -266,10 +266,6 @@ def _whole(mark: Mark | None) -> str:
 
 # -- blocks and inlines -------------------------------------------------------------------------
 
-Moving = Literal["from", "to"] | None
-"""Inside a moved block: at its old place ("from"), whose text is shown moved away, or at its
-new ("to"), whose unmarked words are shown moved there; None elsewhere."""
-
 
 def _end(moved: Moved[Any] | None, mark: Mark | None, moving: Moving) -> tuple[str, str, Moving]:
     """A block's attributes (its whole mark's class, or its move's class and anchor), the
@@ -277,9 +273,8 @@ def _end(moved: Moved[Any] | None, mark: Mark | None, moving: Moving) -> tuple[s
     move's where it is one's end, else as the block around it shows its own (``moving``)."""
     if moved is None:
         return _whole(mark), "", moving
-    other = "to" if moved.side == "from" else "from"
     attributes = f' class="moved-{moved.side}" id="moved-{moved.number}-{moved.side}"'
-    badge = f'<a class="badge moved" href="#moved-{moved.number}-{other}">'
+    badge = f'<a class="badge moved" href="#moved-{moved.number}-{moved.other}">'
     return attributes, f"{badge}{_esc(move_badge(moved))}</a> ", moved.side
 
 
@@ -339,10 +334,9 @@ def _marker(item: ListItem, moving: Moving) -> str:
 def _marked(html: str, mark: Mark | None, moving: Moving) -> str:
     """``html`` with its mark; in a moved block, the moved text as moved (see
     :func:`_inlines`)."""
-    if moving == "from" and mark == "del":
-        return _tag("del", html, moved=True)
-    if moving == "to" and mark is None:
-        return _tag("ins", html, moved=True)
+    shown = moved_mark(mark, moving)
+    if shown is not None:
+        return _tag(shown, html, moved=True)
     return _tag(mark, html) if mark else html
 
 

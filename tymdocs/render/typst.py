@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tymdocs.changes import Change, Report, move_badge
 from tymdocs.document import Document, Part, Stamp
@@ -34,7 +34,7 @@ from tymdocs.model import (
     Span,
     Table,
 )
-from tymdocs.redline import as_shown, moves
+from tymdocs.redline import Moving, as_shown, moved_mark, moves
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
@@ -259,10 +259,6 @@ def _marked(data: dict[str, Any], mark: Mark | None) -> dict[str, Any]:
     return data
 
 
-Moving = Literal["from", "to"] | None
-"""Inside a moved block: at its old place ("from") or its new ("to"); None elsewhere."""
-
-
 def _block(block: Block, moving: Moving = None) -> dict[str, Any]:
     match block:
         case Heading():
@@ -326,11 +322,10 @@ def _move(data: dict[str, Any], moved: Moved[Any] | None) -> dict[str, Any]:
     """``data`` with the end of a move it is, only where it is one: the badge that names the
     other end, this end's label and the other's, for the link between them."""
     if moved is not None:
-        other = "to" if moved.side == "from" else "from"
         data["move"] = {
             "badge": move_badge(moved),
             "label": f"moved-{moved.number}-{moved.side}",
-            "other": f"moved-{moved.number}-{other}",
+            "other": f"moved-{moved.number}-{moved.other}",
         }
     return data
 
@@ -359,6 +354,7 @@ def _inline(part: Inline, moving: Moving) -> dict[str, Any]:
             data = {"br": True}
         case _:
             assert_never(part)
-    if (moving == "from" and part.mark == "del") or (moving == "to" and part.mark is None):
-        return _marked(data, "del" if moving == "from" else "ins") | {"mv": True}
+    shown = moved_mark(part.mark, moving)
+    if shown is not None:
+        return _marked(data, shown) | {"mv": True}
     return _marked(data, part.mark)
