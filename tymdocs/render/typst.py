@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -40,8 +40,8 @@ from tymdocs.render.spacing import keep_section_numbers
 if TYPE_CHECKING:
     import typst
 
-_PACKAGE_MAIN = '#import "package.typ": signature-package\n#signature-package(int(read("party")))\n'
-"""The main file of the packages: the party is the one thing that differs between them."""
+_PACKAGE_MAIN = '#import "package.typ": signature-packages\n#signature-packages(({covers},))\n'
+"""The main file of the packages: which covers lead it (indices, nothing else)."""
 
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
@@ -49,44 +49,42 @@ def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) 
     inputs = {"data": json.dumps(document_data(document, stamp, authors))}
     template = resources.files("tymdocs") / "templates" / "agreement.typ"
     with resources.as_file(template) as path:
-        pdf, _ = _compile(_compiler(path, path.parent, inputs), "the agreement", stamp, tagged=True)
+        compiler = _compiler(path, path.parent, inputs)
+        pdf, _ = _compile(compiler, "the agreement", stamp, tagged=True)
     return pdf
 
 
-def render_packages(
-    document: Document, stamp: Stamp, packages: dict[str, Any], indices: Iterable[int]
-) -> Iterator[tuple[bytes, list[dict[str, Any]]]]:
-    """The signature packages of ``packages["parties"]`` at ``indices``, as PDF/A-2b, one at a
-    time, each with where Typst placed every signature box.
-
-    One compiler renders them all from the same ``sys.inputs`` (the agreement and every
-    package's data); only a small file that the main file reads names the party. Typst then
-    lays the agreement's pages out once, and each further package costs its cover, its
-    signature page and its export. (A change in ``sys.inputs`` would make Typst start over,
-    and so, often, would a compiler of its own for each package.)
+def render_package_pages(
+    document: Document, stamp: Stamp, packages: dict[str, Any], covers: Sequence[int]
+) -> tuple[bytes, list[dict[str, Any]], list[dict[str, Any]]]:
+    """One PDF/A-2b with the covers of ``packages["parties"]`` at ``covers``, one after
+    another, then the agreement and the signature page, laid out once for all of them; with
+    where Typst placed every signature box, and where each cover and the agreement start
+    (``index`` None), by page of this PDF.
 
     Untagged on purpose: the tagged, accessible document is the agreement PDF; a package is
     for signing, and every signature's difference analysis reads every object of the file,
     which the structure tree would multiply fourfold.
     """
-    data = document_data(document, stamp, ())
-    parties = [
-        party | {"keywords": [*data["keywords"], *party["keywords"]]}
-        for party in packages["parties"]
-    ]
-    inputs = {"data": json.dumps(data), "packages": json.dumps(packages | {"parties": parties})}
+    inputs = {
+        "data": json.dumps(document_data(document, stamp, ())),
+        "packages": json.dumps(packages),
+    }
     with tempfile.TemporaryDirectory(prefix="tymdocs-typst-") as temp:
         root = Path(temp)
         for template in (resources.files("tymdocs") / "templates").iterdir():
             if template.name.endswith(".typ"):
                 (root / template.name).write_bytes(template.read_bytes())
         main = root / "packages.typ"
-        main.write_text(_PACKAGE_MAIN, encoding="utf-8")
-        compiler = _compiler(main, root, inputs)
-        for index in indices:
-            (root / "party").write_text(str(index), encoding="ascii")
-            what = f"the signature package of {packages['parties'][index]['party']}"
-            yield _compile(compiler, what, stamp, tagged=False, query="<tymdocs-signature-box>")
+        main.write_text(_PACKAGE_MAIN.format(covers=", ".join(map(str, covers))), "utf-8")
+        pdf, (boxes, starts) = _compile(
+            _compiler(main, root, inputs),
+            "the signature packages",
+            stamp,
+            tagged=False,
+            queries=("<tymdocs-signature-box>", "<tymdocs-start>"),
+        )
+    return pdf, boxes, starts
 
 
 _REDLINE_LABELS = (
@@ -205,9 +203,14 @@ def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
 
 
 def _compile(
-    compiler: typst.Compiler, what: str, stamp: Stamp, *, tagged: bool, query: str | None = None
-) -> tuple[bytes, list[dict[str, Any]]]:
-    """``what`` as a PDF from ``compiler``; with ``query``, also the values that the selector
+    compiler: typst.Compiler,
+    what: str,
+    stamp: Stamp,
+    *,
+    tagged: bool,
+    queries: Sequence[str] = (),
+) -> tuple[bytes, list[list[dict[str, Any]]]]:
+    """``what`` as a PDF from ``compiler``, with the values that each selector of ``queries``
     labels."""
     import typst
 
@@ -217,7 +220,7 @@ def _compile(
             timestamp=stamp.timestamp,
             pdf_tags=tagged,
         )
-        found = json.loads(compiler.query(query, field="value")) if query else []
+        found = [json.loads(compiler.query(query, field="value")) for query in queries]
     except typst.TypstError as exc:
         raise RenderError(f"Typst could not render {what}: {exc}") from exc
     assert isinstance(pdf, bytes)

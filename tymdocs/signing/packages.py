@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, assert_never
 
 from tymdocs.document import Document, Stamp
@@ -88,24 +89,55 @@ def build_packages(
 ) -> Iterator[Package]:
     """The signature packages of ``parties`` (default: every party), then, with ``everyone``,
     the one copy for everyone, carrying the same fields, for a round in an e-signing service
-    or from signatory to signatory; one at a time, rendered together, so that Typst lays out
-    the agreement they share once."""
-    from tymdocs.render.typst import render_packages
+    or from signatory to signatory.
 
+    Every package is cut out of one laid-out document (:func:`_laid_out`), whichever are
+    asked for, so that a package's bytes never depend on which others were built with it."""
     slots = signature_slots(agreement)
     chosen: list[Party | None] = list(agreement.parties if parties is None else parties)
     if everyone:
         chosen.append(None)
     data = _packages_data(agreement, stamp, agreement.parties, slots)
-    indices = [
-        agreement.parties.index(party) if party else len(agreement.parties) for party in chosen
-    ]
-    rendered = render_packages(document, stamp, data, indices)
-    for party, (pdf, boxes) in zip(chosen, rendered, strict=True):
+    every = tuple(range(len(data["parties"])))
+    laid_out = _laid_out(document, stamp, data, every)
+    for party in chosen:
+        index = agreement.parties.index(party) if party else len(agreement.parties)
+        pdf, boxes = laid_out[index]
         fields = place_fields(slots, boxes)
         yield Package(
             party, package_name(agreement, party), add_signature_fields(pdf, fields), fields
         )
+
+
+def _laid_out(
+    document: Document, stamp: Stamp, data: dict[str, Any], covers: tuple[int, ...]
+) -> dict[int, tuple[bytes, list[dict[str, Any]]]]:
+    """Each package of ``covers`` as a PDF, with its signature boxes by page of the package.
+
+    Typst lays out the covers, one after another, and the agreement once; a package is its
+    cover's pages and the agreement's. The agreement's pages go on from the last cover's
+    length, so a cover of another length (a party whose name takes one more line, say) is
+    laid out again with the agreement on its own."""
+    from tymdocs.render.pages import LaidOut, Metadata
+    from tymdocs.render.typst import render_package_pages
+
+    pdf, boxes, starts = render_package_pages(document, stamp, data, covers)
+    whole = LaidOut(pdf)
+    body = starts[-1]["page"]
+    pages = range(body - 1, whole.page_count)
+    lengths = {s["index"]: after["page"] - s["page"] for s, after in pairwise(starts)}
+    laid_out: dict[int, tuple[bytes, list[dict[str, Any]]]] = {}
+    for start in starts[:-1]:
+        index, length = start["index"], lengths[start["index"]]
+        if length != lengths[covers[-1]]:
+            laid_out |= _laid_out(document, stamp, data, (index,))
+            continue
+        party = data["parties"][index]
+        metadata = Metadata(party["title"], party["subject"], tuple(party["keywords"]))
+        cover = range(start["page"] - 1, start["page"] - 1 + length)
+        own = [box | {"page": box["page"] - body + length + 1} for box in boxes]
+        laid_out[index] = (whole.cut([*cover, *pages], metadata), own)
+    return laid_out
 
 
 def build_docx_packages(
@@ -244,7 +276,7 @@ def _packages_data(
                 "party": party.name,
                 "subject": label("package_subject", party=party.name, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots if slot.party == party],
-                "keywords": _keywords(party, stamp),
+                "keywords": [f"sha256:{stamp.fingerprint}", *_keywords(party, stamp)],
             }
             for party in parties
         ]
@@ -255,7 +287,7 @@ def _packages_data(
                 "party": everyone,
                 "subject": label("package_subject", party=everyone, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots],
-                "keywords": _keywords(None, stamp),
+                "keywords": [f"sha256:{stamp.fingerprint}", *_keywords(None, stamp)],
             }
         ],
     }

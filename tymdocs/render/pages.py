@@ -1,0 +1,306 @@
+"""Pages cut out of a Typst PDF into a PDF of their own, with metadata of their own.
+
+The signature packages share every page but their cover, so Typst lays the agreement out once,
+after every package's cover (templates/package.typ), and each package is cut out of that
+document: its cover's pages and the agreement's. :meth:`LaidOut.cut` keeps the objects the
+kept pages and the catalog reach, and writes them again, numbered from 1, under a page tree,
+page labels, document information and XMP metadata of their own; bookmarks, links, fonts and the
+output intent are the document's, untouched. Written here rather than with a PDF library
+(pikepdf): the one PDF it reads is Typst's own (a classic cross-reference table, dictionaries
+uncompressed), its output is a pure function of its input, and it costs nothing to import;
+the README gives the measurements.
+
+Any other structure is refused with a :class:`RenderError`, never guessed at: a Typst that
+writes its PDFs otherwise fails the tests, not a package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tymdocs.errors import RenderError
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a cut-out PDF says of itself, in its document information and its XMP alike."""
+
+    title: str
+    subject: str
+    keywords: tuple[str, ...]
+
+
+class LaidOut:
+    """A Typst PDF, read once, to cut any number of PDFs out of."""
+
+    def __init__(self, pdf: bytes) -> None:
+        self._objects = objects = _Objects(pdf)
+        self._catalog, self._info = objects.trailer_ref(b"Root"), objects.trailer_ref(b"Info")
+        catalog = objects.body(self._catalog)
+        self._tree = _ref(catalog, b"Pages")
+        self._pages = _refs(_entry(objects.body(self._tree), b"Kids"))
+        if any(b"/Type/Pages" in objects.body(kid) for kid in self._pages):
+            raise RenderError("unexpected PDF structure: a nested page tree")
+        self._labels = _ref(catalog, b"PageLabels")
+        self._metadata = _ref(catalog, b"Metadata")
+
+    @property
+    def page_count(self) -> int:
+        return len(self._pages)
+
+    def cut(self, pages: Sequence[int], metadata: Metadata) -> bytes:
+        """The PDF of ``pages`` (0-based, in this order) with ``metadata``, its pages labelled
+        1, 2, 3 … as a package numbers them (Typst labels a page by its number before the
+        page's own update of the number, so a cover after another would start at 3)."""
+        objects = self._objects
+        kept = [self._pages[index] for index in pages]
+        identifier = hashlib.sha256(
+            objects.trailer_id + "\0".join((metadata.title, *metadata.keywords)).encode()
+        ).hexdigest()[:32]
+        replaced = {
+            self._tree: b"<</Type/Pages/Count %d/Kids[%s]>>"
+            % (len(kept), b" ".join(b"%d 0 R" % page for page in kept)),
+            self._labels: b"<</Nums[0<</S/D>>]>>",
+            self._info: _info(objects.body(self._info), metadata),
+            self._metadata: _xmp(objects.body(self._metadata), metadata, len(kept), identifier),
+        }
+        parsed = {number: _Parsed(body) for number, body in replaced.items()}
+        reached = objects.reachable(
+            (self._catalog, self._info), parsed, set(self._pages) - set(kept)
+        )
+        numbers = {old: new for new, old in enumerate(reached, start=1)}
+
+        out = bytearray(objects.header)
+        offsets = []
+        for old in reached:
+            offsets.append(len(out))
+            body = (parsed.get(old) or objects.parsed(old)).renumbered(numbers)
+            out += b"%d 0 obj\n%s\nendobj\n" % (numbers[old], body)
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f\r\n" % (len(offsets) + 1)
+        out += b"".join(b"%010d 00000 n\r\n" % offset for offset in offsets)
+        out += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>\n" % (
+            len(offsets) + 1,
+            numbers[self._catalog],
+            numbers[self._info],
+            identifier.upper().encode(),
+            identifier.upper().encode(),
+        )
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        return bytes(out)
+
+
+class _Parsed:
+    """An object's bytes split at its references, to write it again under other numbers."""
+
+    def __init__(self, body: bytes) -> None:
+        head = _head(body, 0)
+        self.pieces: list[bytes] = []
+        self.refs: list[int] = []
+        at = 0
+        for match in _TOKEN.finditer(head):
+            if match.group("ref"):
+                self.pieces.append(head[at : match.start()])
+                self.refs.append(int(match.group("ref").split()[0]))
+                at = match.end()
+        self.pieces.append(head[at:] + body[len(head) :])
+
+    def renumbered(self, numbers: dict[int, int]) -> bytes:
+        out = [self.pieces[0]]
+        for ref, piece in zip(self.refs, self.pieces[1:], strict=True):
+            out += (b"%d 0 R" % numbers[ref], piece)
+        return b"".join(out)
+
+
+class _Objects:
+    """A Typst PDF's objects by number, from its cross-reference table, each parsed once."""
+
+    def __init__(self, pdf: bytes) -> None:
+        self.pdf = pdf
+        found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf[-1024:])
+        if found is None:
+            raise RenderError("unexpected PDF structure: no startxref at the end")
+        xref = int(found.group(1))
+        section = re.match(rb"xref\n0 (\d+)\r?\n", pdf[xref : xref + 64])
+        if section is None:
+            raise RenderError("unexpected PDF structure: not one classic cross-reference section")
+        count, first = int(section.group(1)), xref + section.end()
+        table = pdf[first : first + 20 * count]
+        self.offsets = {
+            number: int(table[20 * number : 20 * number + 10])
+            for number in range(1, count)
+            if table[20 * number + 17 : 20 * number + 18] == b"n"
+        }
+        self.header = pdf[: min(self.offsets.values())]  # "%PDF-1.7" and the binary line
+        trailer = re.search(rb"trailer\s*<<(.*?)>>\s*startxref", pdf[first + 20 * count :], re.S)
+        if trailer is None:
+            raise RenderError("unexpected PDF structure: no trailer")
+        self.trailer = trailer.group(1)
+        identifier = re.search(rb"/ID\s*\[\s*(\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f]*>)", self.trailer)
+        self.trailer_id = identifier.group(1) if identifier else b""
+        self._parsed: dict[int, _Parsed] = {}
+
+    def trailer_ref(self, key: bytes) -> int:
+        return _ref(self.trailer, key)
+
+    def body(self, number: int) -> bytes:
+        """What object ``number`` holds between ``N 0 obj`` and ``endobj``, stream included."""
+        start = self.offsets.get(number)
+        header = b"%d 0 obj\n" % number
+        if start is None or not self.pdf.startswith(header, start):
+            raise RenderError(f"unexpected PDF structure: object {number} not found")
+        start += len(header)
+        return self.pdf[start : self._end(start)]
+
+    def parsed(self, number: int) -> _Parsed:
+        if number not in self._parsed:
+            self._parsed[number] = _Parsed(self.body(number))
+        return self._parsed[number]
+
+    def _end(self, start: int) -> int:
+        """Where the object from ``start`` ends: after its stream's /Length bytes, if any."""
+        head = _head(self.pdf, start)
+        after = start + len(head)
+        if self.pdf.startswith(b"\nstream\n", after):
+            length = re.search(rb"/Length (\d+)(?! \d+ R)", head)
+            if length is None:
+                raise RenderError("unexpected PDF structure: a stream without a direct /Length")
+            after += len(b"\nstream\n") + int(length.group(1))
+            if not self.pdf.startswith(b"\nendstream", after):
+                raise RenderError("unexpected PDF structure: a stream of another length")
+            after += len(b"\nendstream")
+        if not self.pdf.startswith(b"\nendobj", after):
+            raise RenderError("unexpected PDF structure: an object that does not end")
+        return after
+
+    def reachable(
+        self, roots: tuple[int, ...], replaced: dict[int, _Parsed], cut: set[int]
+    ) -> list[int]:
+        """Every object that ``roots`` lead to, in order, ``replaced`` read in place of the
+        originals; refused where that is one of the ``cut`` pages (a link to another cover)."""
+        seen: set[int] = set()
+        todo = list(roots)
+        while todo:
+            number = todo.pop()
+            if number in seen:
+                continue
+            if number in cut:
+                raise RenderError(f"a kept page refers to page object {number}, which is cut")
+            seen.add(number)
+            todo += (replaced.get(number) or self.parsed(number)).refs
+        return sorted(seen)
+
+
+_TOKEN = re.compile(
+    rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"  # a literal string (nested once at most)
+    rb"|<[0-9A-Fa-f\s]*>"  # a hex string
+    rb"|(?P<ref>(?<![\w.+-])\d+ \d+ R(?!\w))",  # a reference
+    re.S,
+)
+_DELIMITER = re.compile(rb"<<|>>|[(<]")
+
+
+def _head(data: bytes, start: int) -> bytes:
+    """The object's value before any stream: the dictionary, array or plain value."""
+    if not data.startswith(b"<<", start):
+        end = data.find(b"\nendobj", start)
+        return data[start : len(data) if end < 0 else end]
+    depth, index = 0, start
+    while (found := _DELIMITER.search(data, index)) is not None:
+        match found.group(0):
+            case b"<<":
+                depth, index = depth + 1, found.end()
+            case b">>":
+                depth, index = depth - 1, found.end()
+                if depth == 0:
+                    return data[start:index]
+            case _:  # a string: skipped whole, whatever it holds
+                string = _TOKEN.match(data, found.start())
+                if string is None:
+                    raise RenderError("unexpected PDF structure: an unbalanced string")
+                index = string.end()
+    raise RenderError("unexpected PDF structure: an unbalanced dictionary")
+
+
+def _refs(value: bytes) -> list[int]:
+    """The object numbers ``value`` refers to, in order, strings skipped."""
+    return [int(m.group("ref").split()[0]) for m in _TOKEN.finditer(value) if m.group("ref")]
+
+
+def _ref(dictionary: bytes, key: bytes) -> int:
+    found = re.search(rb"/%s (\d+) 0 R" % key, dictionary)
+    if found is None:
+        raise RenderError(f"unexpected PDF structure: no /{key.decode()} reference")
+    return int(found.group(1))
+
+
+def _entry(dictionary: bytes, key: bytes) -> bytes:
+    found = re.search(rb"/%s\s*\[([^\]]*)\]" % key, dictionary)
+    if found is None:
+        raise RenderError(f"unexpected PDF structure: no /{key.decode()} array")
+    return found.group(1)
+
+
+def _text_string(text: str) -> bytes:
+    """A PDF text string as Typst writes one: printable ASCII as a literal string, anything
+    else in UTF-16BE with a byte-order mark, as hex (``verify`` reads the keywords literal)."""
+    if text.isascii() and text.isprintable():
+        return b"(" + re.sub(rb"([\\()])", rb"\\\1", text.encode()) + b")"
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def _info(info: bytes, metadata: Metadata) -> bytes:
+    """Typst's document information with the title, subject and keywords of ``metadata``."""
+    values = {
+        b"Title": metadata.title,
+        b"Subject": metadata.subject,
+        b"Keywords": ", ".join(metadata.keywords),
+    }
+    kept = info
+    for key in values:
+        kept = re.sub(
+            rb"/%s(\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)|<[0-9A-Fa-f\s]*>)" % key,
+            b"",
+            kept,
+            flags=re.S,
+        )
+    if not kept.startswith(b"<<"):
+        raise RenderError("unexpected PDF structure: document information is not a dictionary")
+    entries = b"".join(b"/%s%s" % (key, _text_string(value)) for key, value in values.items())
+    return b"<<" + entries + kept[2:]
+
+
+_XMP_FIELDS = (
+    (rb"(<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">).*?(</rdf:li>)", "title"),
+    (rb"(<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">).*?(</rdf:li>)", "subject"),
+    (rb"(<pdf:Keywords>).*?(</pdf:Keywords>)", "keywords"),
+    (rb"(<xmpTPg:NPages>).*?(</xmpTPg:NPages>)", "pages"),
+)
+
+
+def _xmp(stream: bytes, metadata: Metadata, pages: int, identifier: str) -> bytes:
+    """Typst's XMP with the title, subject, keywords, page count and instance of this PDF."""
+    head = _head(stream, 0)
+    xml = stream[len(head) + len(b"\nstream\n") : -len(b"\nendstream")]
+    values = {
+        "title": metadata.title,
+        "subject": metadata.subject,
+        "keywords": ", ".join(metadata.keywords),
+        "pages": str(pages),
+    }
+    for pattern, name in _XMP_FIELDS:
+        escaped = html.escape(values[name], quote=False).encode()
+        found = re.search(pattern, xml, re.S)
+        if found is None:
+            raise RenderError(f"unexpected XMP: no {name}")
+        xml = xml[: found.end(1)] + escaped + xml[found.start(2) :]
+    found = re.search(rb"<xmpMM:InstanceID>(.*?)</xmpMM:InstanceID>", xml)
+    if found is None:
+        raise RenderError("unexpected XMP: no instance id")
+    xml = xml.replace(found.group(1), identifier.encode())
+    head = re.sub(rb"/Length \d+", b"/Length %d" % len(xml), head)
+    return head + b"\nstream\n" + xml + b"\nendstream"
