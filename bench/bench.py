@@ -33,11 +33,21 @@ from tymdocs.sources import WorkTree  # noqa: E402
 
 RUNS = 7
 TYMDOCS = [sys.executable, "-m", "tymdocs"]
+SCRIPT = Path(sys.executable).with_name("tymdocs")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else TYMDOCS
+"""tymdocs as a coordinator runs it, the installed script, for the start-up rows."""
+PASS = [sys.executable, "-c", "pass"]
+"""An empty interpreter: the floor that start-up is measured against (issue 20)."""
 ENV = {**os.environ, **GIT_ENV}
 """The fixed author, clock and git configuration of the tests, for the governance rows."""
 RECORDS = 1000
-PACKAGES = 1.3
-"""How much longer the build may take with its signature packages than without (issue 7)."""
+PACKAGES = 1.15
+"""How much longer the build may take with its signature packages than without (issue 20)."""
+ALTERNATIVE = 0.2
+"""The build without packages against pandoc + LibreOffice (issue 20)."""
+LARGE = 5000
+"""Paragraphs (with lists and tables) of the large agreement's full build (issue 20: 15 s and
+1 GiB at most)."""
 DOCX_PACKAGES = 0.15
 """How much the DOCX signature packages may add to the full build, in seconds (issue 10)."""
 APPROVE_DATE = "2026-02-01"
@@ -286,6 +296,32 @@ def hostile_rows(temp: Path) -> list[tuple[str, float, float | None]]:
     ]
 
 
+PEAK = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, capture_output=True)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(peak if sys.platform == "darwin" else peak * 1024)
+"""
+"""Runs a command and prints its peak resident memory in bytes: in a process of its own, so
+that no other child's peak is counted."""
+
+
+def large_rows(temp: Path) -> list[tuple[str, float, float | None]]:
+    """Issue 20's large agreement: the full build, packages included, of LARGE paragraphs with
+    lists and tables (5,000 sections of its own would be over the 1,000-section limit): its
+    time and its peak memory, in GiB."""
+    repo = long_agreement(temp / "large", LARGE)
+    build = [*TYMDOCS, "build", "-q", "--force", "-o", str(repo / "out")]
+    seconds = median_seconds(build, repo, runs=3)
+    peak = subprocess.run(
+        [sys.executable, "-c", PEAK, *build], cwd=repo, capture_output=True, check=True, text=True
+    )
+    return [
+        (f"full build: {LARGE:,} paragraphs, lists and tables", seconds, 15.0),
+        ("  its peak memory, GiB", int(peak.stdout) / 2**30, 1.0),
+    ]
+
+
 def rewritten(target: Path, paragraphs: int, words: int = 1200) -> Path:
     """The seed with a section of ``paragraphs`` paragraphs of ``words`` words each, committed,
     then with every second word of them replaced, committed: each word is distinct, so each
@@ -463,15 +499,19 @@ def main() -> int:
         rows.append(("fresh clone: first make build, set-up", first_build_seconds(Path(temp)), 30))
         repo = make_repo(Path(temp) / "seed")
         out = Path(temp) / "out"
-        rows.append(("tymdocs --help", median_seconds([*TYMDOCS, "--help"], repo), 0.15))
+        bare, helped = paired_medians(PASS, [*COMMAND, "--help"], repo)
+        rows.append(("python -c pass", bare, None))
+        rows.append(("tymdocs --help", helped, None))
+        rows.append(("  ratio to python -c pass", helped / bare, 2.0))
         rows.append(("tymdocs check", median_seconds([*TYMDOCS, "check"], repo), None))
         build = [*TYMDOCS, "build", "-q", "--force", "-o", str(out)]
         full, everything = paired_medians([*build, "--no-packages"], build, repo)
         rows.append(("build: DOCX + PDF + manifest", full, 0.6))
         rows.append(("build: the same and 3 PDF + 3 DOCX packages", everything, full * PACKAGES))
         rows += docx_package_rows(repo, out)
-        rebuild = median_seconds([*TYMDOCS, "build", "-q", "-o", str(out)], repo)
-        rows.append(("rebuild, nothing changed", rebuild, 0.15))
+        bare, rebuild = paired_medians(PASS, [*COMMAND, "build", "-q", "-o", str(out)], repo)
+        rows.append(("rebuild, nothing changed", rebuild, None))
+        rows.append(("  ratio to python -c pass", rebuild / bare, 2.5))
         sizes = {}
         for paragraphs in (250, 1000):
             long = long_agreement(Path(temp) / f"long-{paragraphs}", paragraphs)
@@ -480,16 +520,19 @@ def main() -> int:
         rows.append(("build: 1,000 paragraphs, lists and tables", sizes[1000], None))
         rows.append(("  the same / 250 paragraphs (linear: <= 4)", sizes[1000] / sizes[250], 4.0))
         rows += hostile_rows(Path(temp))
+        rows += large_rows(Path(temp))
         signed = sign_packages(out, Path(temp))
-        verify = [*TYMDOCS, "verify", *map(str, signed)]
-        rows.append(("verify 3 signed packages", median_seconds(verify, repo), 1.5))
+        verify = [*TYMDOCS, "verify", "--manifest", str(out / "manifest.json"), *map(str, signed)]
+        rows.append(
+            ("verify 3 signed packages, manifest at hand", median_seconds(verify, repo), 1.0)
+        )
         rows += revision_rows(out, Path(temp), repo)
         rows += signing_round_rows(repo, out, Path(temp))
 
         versions = two_versions(Path(temp) / "versions")
         diff = [*TYMDOCS, "diff", "v1", "v2", "-q", "-o", str(Path(temp) / "diff")]
         ours = median_seconds(diff, versions, env=ENV)
-        rows.append(("diff v1 v2: HTML, DOCX, Markdown, PDF", ours, 0.5))
+        rows.append(("diff v1 v2: HTML, DOCX, Markdown, PDF", ours, 0.3))
         rows += redlines_rows(versions, Path(temp), ours)
         rows += rewritten_rows(Path(temp))
         everywhere = moved_and_changed(Path(temp) / "moved-and-changed", 1000)
@@ -499,7 +542,7 @@ def main() -> int:
 
         governed = governed_repo(Path(temp) / "governed")
         log = median_seconds([*TYMDOCS, "log", "--json"], governed, env=ENV)
-        rows.append((f"log --json, {RECORDS} records", log, 0.2))
+        rows.append((f"log --json, {RECORDS} records", log, 0.15))
         audit = median_seconds([*TYMDOCS, "check", "--governance"], governed, env=ENV)
         rows.append((f"check --governance, {RECORDS} records", audit, 0.5))
         status = median_seconds([*TYMDOCS, "status", "--today", APPROVE_DATE], governed, env=ENV)
@@ -540,12 +583,13 @@ def main() -> int:
         print(f"{name:44} {seconds:8.3f} {shown_target} {verdict}")
     ratio = everything / full
     verdict = "ok" if ratio <= PACKAGES else "MISSED"
+    missed |= ratio > PACKAGES
     print(f"{'ratio build with packages / without':44} {ratio:8.2f} {PACKAGES:8.2f} {verdict}")
     if alternative:
         ratio = full / alternative
-        verdict = "ok" if ratio <= 0.35 else "MISSED"
-        missed |= ratio > 0.35
-        print(f"{'ratio build / alternative':44} {ratio:8.2f} {0.35:8.2f} {verdict}")
+        verdict = "ok" if ratio <= ALTERNATIVE else "MISSED"
+        missed |= ratio > ALTERNATIVE
+        print(f"{'ratio build / alternative':44} {ratio:8.2f} {ALTERNATIVE:8.2f} {verdict}")
     else:
         print(
             "pandoc and LibreOffice are not installed: no comparison (apt-get install pandoc "
