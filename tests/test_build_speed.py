@@ -1,6 +1,7 @@
 """What keeps builds fast, checked on real processes: a rebuild with nothing changed loads no
-more of tymdocs than deciding so needs, and the renderer versions it compares come out as
-``importlib.metadata`` says."""
+more of tymdocs than deciding so needs (the quick entry: nothing but ``tymdocs.quick``; the
+normal path, where it decides: no renderer, check or metadata), and the renderer versions it
+compares come out as ``importlib.metadata`` says."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def test_installed_versions_agree_with_importlib_metadata() -> None:
 def test_a_rebuild_with_nothing_changed_loads_no_renderer_checks_or_metadata(
     tmp_path: Path,
 ) -> None:
+    """The normal path, as it runs where the quick one leaves the decision to it (HEAD moved
+    on by a commit elsewhere, say)."""
     from tymdocs.build import build
     from tymdocs.revision import open_source
 
@@ -59,9 +62,9 @@ def test_a_rebuild_with_nothing_changed_loads_no_renderer_checks_or_metadata(
 
 def _loaded(cwd: Path, *args: str) -> set[str]:
     """The modules a tymdocs command loads beyond Python's own start-up, in a process of its
-    own."""
+    own, started as ``tymdocs`` starts (``tymdocs.quick``)."""
     probe = (
-        "import sys\nfrom tymdocs.cli import main\n"
+        "import sys\nfrom tymdocs.quick import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
         "print('MODULES', *sorted(sys.modules))"
     )
@@ -77,19 +80,18 @@ HEAVY = ("typst", "pypdf", "pyhanko", "docx", "markdown_it", "xml.sax", "ssl", "
 """Libraries that only rendering, verifying or parsing Markdown needs."""
 
 
+QUICK = {"tymdocs", "tymdocs.quick", "tymdocs.paths"}
+"""All of tymdocs that ``--help`` and a build with nothing changed load."""
+
+
 def test_help_and_log_load_only_what_they_use(tmp_path: Path) -> None:
-    """``--help`` loads the CLI alone: no YAML, no model, no renderer; ``log`` reads the
-    register and the YAML sources' rules, but renders nothing and verifies nothing."""
+    """``--help`` loads neither click nor the commands: no YAML, no model, no renderer;
+    ``log`` reads the register and the YAML sources' rules, but renders nothing and verifies
+    nothing."""
     repo = make_repo(tmp_path / "agreement")
     helped = _loaded(repo, "--help")
-    assert {m for m in helped if m.startswith("tymdocs")} <= {
-        "tymdocs",
-        "tymdocs.cli",
-        "tymdocs.errors",
-        "tymdocs.characters",
-        "tymdocs.glyphs",
-    }, helped
-    assert not {m for m in helped if m.split(".")[0] in ("yaml", *HEAVY)}
+    assert {m for m in helped if m.startswith("tymdocs")} == QUICK, helped
+    assert not {m for m in helped if m.split(".")[0] in ("click", "yaml", "typing", *HEAVY)}
     logged = _loaded(repo, "log")
     assert "tymdocs.governance.register" in logged  # it did read the register
     for heavy in (*HEAVY, "tymdocs.render", "tymdocs.signing", "tymdocs.checks"):
@@ -107,3 +109,30 @@ def test_the_docx_writer_escapes_as_xml_sax_does() -> None:
     for text in ("", "a & b < c > d", 'say "hi"', "it's", "\"'", "x\ny\r\tz", "\x00\ufffe"):
         assert docx.escape(text) == escape(xml_safe(text)), text
         assert docx.quoteattr(text) == quoteattr(xml_safe(text)), text
+
+
+def test_a_rebuild_with_nothing_changed_is_decided_before_tymdocs_loads(tmp_path: Path) -> None:
+    """Where HEAD is the version commit and nothing changed, ``tymdocs build`` answers from
+    ``tymdocs.quick`` alone: no click, no YAML, no model, and what it prints is the manifest."""
+    from tymdocs.build import build
+    from tymdocs.revision import open_source
+
+    repo = make_repo(tmp_path / "agreement")
+    first = build(open_source(repo), repo / "build")
+    probe = (
+        "import sys\nfrom tymdocs.quick import main\n"
+        "try:\n    main(['build', '--json'])\nexcept SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "print('MODULES', *sorted(sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, check=True
+    )
+    report, modules = done.stdout.split("MODULES")
+    assert json.loads(report) == first.manifest
+    bare = [sys.executable, "-c", "import sys; print(*sys.modules)"]
+    at_start = set(subprocess.run(bare, capture_output=True, text=True, check=True).stdout.split())
+    loaded = set(modules.split()) - at_start
+    assert {m for m in loaded if m.startswith("tymdocs")} == QUICK, loaded
+    for heavy in ("click", "yaml", "typing", "dataclasses", "importlib.metadata", *HEAVY):
+        assert not any(m == heavy or m.startswith(f"{heavy}.") for m in loaded), heavy

@@ -1,3 +1,3 @@
-from tymdocs.cli import main
+from tymdocs.quick import main
 
 main()

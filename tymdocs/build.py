@@ -8,22 +8,19 @@ manifest is skipped.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-import os
-import re
-import shlex
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tymdocs import __version__
 from tymdocs.errors import Problem, SourceError
 from tymdocs.governance import MAIN_TEXT, annex_part, cite, record_dict
 from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
+from tymdocs.quick import MANIFEST_VERSION as MANIFEST_VERSION
+from tymdocs.quick import RENDERERS as RENDERERS
+from tymdocs.quick import in_folder, manifest_identity, matches, rebuild_command
+from tymdocs.quick import installed_versions as installed_versions
 from tymdocs.revision import Source, commit_of
 from tymdocs.sources import GitTree, fingerprint
 
@@ -31,9 +28,6 @@ if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs n
     from tymdocs.document import Amendment, Document, Stamp
     from tymdocs.model import Agreement
 
-MANIFEST_VERSION = 1
-RENDERERS = ("typst",)
-"""The renderers whose versions the manifest records; the DOCX is written by tymdocs itself."""
 Selection = Literal["all", "agreement", "packages"]
 
 
@@ -127,7 +121,7 @@ def build(
     source_fingerprint = fingerprint(source.tree)
     identity = _identity(source, source_fingerprint, selection)
     previous = read_manifest(out / MANIFEST)
-    if not force and previous is not None and _matches(previous, identity, out):
+    if not force and previous is not None and matches(previous, identity, out):
         return BuildResult(out, previous, True, ())
 
     from tymdocs.checks import validate
@@ -248,84 +242,29 @@ def _record(source: Source) -> dict[str, Any] | None:
 
 
 def _identity(source: Source, source_fingerprint: str, selection: Selection) -> dict[str, Any]:
-    """What decides the bytes of a build: the sources, their version, this tool and its
-    renderers."""
-    when = dt.datetime.fromtimestamp(source.timestamp, dt.UTC).isoformat()
-    return {
-        "manifest_version": MANIFEST_VERSION,
-        "source": {
-            "commit": source.commit,
-            "dirty": source.dirty,
-            "draft": source.draft,
-            "fingerprint": source_fingerprint,
-            "timestamp": when,
-            "version": source.label,
-        },
-        "tool": {"tymdocs": __version__, **installed_versions(RENDERERS)},
-        "selection": selection,
-    }
-
-
-def installed_versions(names: tuple[str, ...]) -> dict[str, str]:
-    """The installed version of each distribution in ``names``.
-
-    Read from the names of the ``<name>-<version>.dist-info`` folders on ``sys.path``, the
-    first found winning as in ``importlib.metadata``, which alone takes longer to import than
-    the rest of a rebuild that finds nothing changed; a distribution installed otherwise is
-    looked up through it.
-    """
-    wanted = {_distribution_key(name): name for name in names}
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for item in listing:
-            if item.endswith(".dist-info"):
-                name, _, number = item.removesuffix(".dist-info").partition("-")
-                if (key := _distribution_key(name)) in wanted:
-                    found.setdefault(wanted[key], number)
-    if any(name not in found for name in names):
-        from importlib.metadata import version
-
-        found |= {name: version(name) for name in names if name not in found}
-    return {name: found[name] for name in names}
-
-
-def _distribution_key(name: str) -> str:
-    """A distribution's name as PEP 503 compares them: ``python_docx`` is ``python-docx``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """What decides the bytes of a build (:func:`~tymdocs.quick.manifest_identity`)."""
+    return manifest_identity(
+        source.commit,
+        source.dirty,
+        source.draft,
+        source_fingerprint,
+        source.timestamp,
+        source.label,
+        selection,
+    )
 
 
 def _regenerate_command(source: Source, selection: Selection) -> str:
     if source.dirty or source.commit is None:
         return "tymdocs build  # from uncommitted sources: commit them to make this reproducible"
-    where = f" -C {shlex.quote(source.location)}" if source.location else ""
     if source.at is not None:
+        where = in_folder(source.location)
         return f"tymdocs{where} build --at {source.at.isoformat()} --ref {source.ref}"
-    option = {"all": "", "agreement": " --no-packages", "packages": " --packages"}[selection]
-    return f"tymdocs{where} build --ref {source.commit}{option}"
+    return rebuild_command(source.location, source.commit, selection)
 
 
 def _dump(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
-def _matches(manifest: dict[str, Any], identity: dict[str, Any], out: Path) -> bool:
-    """Whether ``out`` already holds exactly what this build would write."""
-    if any(manifest.get(key) != value for key, value in identity.items()):
-        return False
-    if identity["source"]["dirty"]:
-        return False  # a draft's look depends on more than its fingerprint: always rebuild
-    for entry in manifest.get("outputs", []):
-        try:
-            data = (out / entry["path"]).read_bytes()
-        except (OSError, KeyError, TypeError):
-            return False
-        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-            return False
-    return True
 
 
 def current_fingerprint(root: Path, rev: str) -> str | None:

@@ -1,0 +1,197 @@
+"""The answers ``tymdocs`` gives before the rest of it loads (``tymdocs/quick.py``): the help
+is click's, byte for byte, and a build is "up to date" there only where the normal path,
+the authority, finds it up to date too; then both print the same."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import copy_agreement, git, init_repo, make_repo
+from tymdocs import output, quick
+from tymdocs.build import build
+from tymdocs.errors import TymdocsError
+from tymdocs.revision import open_source
+
+NORMAL = "import sys\nfrom tymdocs.cli import main\nmain(sys.argv[1:])"
+"""The normal path: click and the library, as before the quick entry existed."""
+
+
+def _run(cwd: Path, *args: str, normal: bool = False, columns: str = "") -> str:
+    """What ``tymdocs args`` prints, in a process of its own, through the real entry (the
+    quick one) or through the normal path alone; it must succeed."""
+    command = ["-c", NORMAL] if normal else ["-m", "tymdocs"]
+    env = {**os.environ, "COLUMNS": columns} if columns else os.environ.copy()
+    if not columns:
+        env.pop("COLUMNS", None)
+    done = subprocess.run(
+        [sys.executable, *command, *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_help_is_what_click_prints(tmp_path: Path) -> None:
+    """At any width: from :data:`quick.HELP` where click would wrap at 78 columns, from click
+    itself where the terminal is narrower."""
+    clicks = _run(tmp_path, "--help", normal=True, columns="80")
+    assert clicks == quick.HELP, (
+        "tymdocs/quick.py's HELP differs from what click prints for tymdocs --help (cli.py "
+        f"changed?): set it to\n{clicks}"
+    )
+    for columns in ("80", "200", "60", ""):
+        for option in ("--help", "-h"):
+            wanted = _run(tmp_path, option, normal=True, columns=columns)
+            assert _run(tmp_path, option, columns=columns) == wanted, (columns, option)
+
+
+def test_the_help_is_answered_quickly_only_at_clicks_own_width(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for columns, answered in (("80", True), ("132", True), ("79", False), ("0", False)):
+        monkeypatch.setenv("COLUMNS", columns)
+        assert (quick.quick_help(["--help"]) is not None) is answered, columns
+    monkeypatch.setenv("COLUMNS", "100")
+    assert quick.quick_help(["--help", "build"]) is None
+    assert quick.quick_help(["build", "--help"]) is None
+
+
+def test_the_manifest_has_the_name_the_writer_gives_it() -> None:
+    assert quick.MANIFEST == output.MANIFEST
+
+
+def _verdicts(
+    root: Path, *args: str, out: Path | None = None, own_process: bool = False
+) -> tuple[bool, bool]:
+    """Whether the quick path, then the normal one, finds ``tymdocs -C root build args`` up
+    to date; the normal one builds where it does not (a refusal counts as not up to date).
+    The quick path may leave a build to the normal one, never the other way round.
+
+    The normal path runs in this process, or in one of its own where what this process read
+    before (a history, read once per process) must not count."""
+    quick_says = quick.unchanged_build(["-C", str(root), "build", *args]) is not None
+    if own_process:
+        done = subprocess.run(
+            [sys.executable, "-c", NORMAL, "-C", str(root), "build", *args],
+            capture_output=True,
+            text=True,
+        )
+        normal_says = done.returncode == 0 and " is up to date " in done.stdout
+    else:
+        try:
+            source = open_source(root)
+            target = (out or root / "build").resolve()
+            normal_says = build(source, target, force="--force" in args).up_to_date
+        except TymdocsError:
+            normal_says = False
+    assert normal_says or not quick_says, "up to date for the quick path alone"
+    return quick_says, normal_says
+
+
+def _edit_manifest(out: Path, change: dict[str, object]) -> None:
+    path = out / "manifest.json"
+    data = json.loads(path.read_bytes())
+    data.update(change)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def test_up_to_date_only_where_the_normal_path_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scenario by scenario, each state built at most once by the normal path."""
+    repo = make_repo(tmp_path / "agreement")
+    out = repo / "build"
+    assert _verdicts(repo) == (False, False)  # nothing built yet: built now
+    for args in ((), ("-q",), ("--json",)):
+        assert _verdicts(repo, *args) == (True, True), args
+    assert quick.unchanged_build(["--verbose", "-C", str(repo), "build"]) is not None
+    assert _verdicts(repo, "--force") == (False, False)
+
+    notes = repo / "annexes" / "muistiinpanot.txt"  # no source: neither path looks at it
+    notes.write_text("luonnos\n", encoding="utf-8")
+    (repo / "docs_src" / "01-tarkoitus.md").touch()  # touched, not changed
+    assert _verdicts(repo) == (True, True)
+    notes.unlink()
+
+    commit_time = git(repo, "log", "-1", "--format=%ct")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", commit_time)  # the same time: left to the normal path
+    assert _verdicts(repo) == (False, True)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+
+    shallow = repo / ".git" / "shallow"  # as git fetch --depth leaves it: history cut at HEAD
+    shallow.write_text(git(repo, "rev-parse", "HEAD") + "\n", encoding="ascii")
+    assert _verdicts(repo, own_process=True) == (False, False)  # refused: history cut short
+    shallow.unlink()
+
+    extra = repo / "annexes" / "liite-9-lisa.md"  # an untracked source: a draft, or refused
+    extra.write_text("# Liite 9 Lisä\n\nTeksti.\n", encoding="utf-8")
+    assert _verdicts(repo)[0] is False
+    extra.unlink()
+
+    text = repo / "docs_src" / "01-tarkoitus.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nLisäys.\n", encoding="utf-8")
+    assert _verdicts(repo) == (False, False)  # edited, not committed: a draft
+    git(repo, "commit", "-q", "-am", "Lisäys")
+    assert _verdicts(repo) == (False, False)  # a new commit that changes a source
+    assert _verdicts(repo) == (True, True)
+
+    pdf = next(out.glob("*.pdf"))
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    assert _verdicts(repo) == (False, False)  # an output changed by hand
+    assert _verdicts(repo) == (True, True)
+
+    tool = json.loads((out / "manifest.json").read_bytes())["tool"]
+    _edit_manifest(out, {"tool": {**tool, "tymdocs": "0.0.1"}})
+    assert _verdicts(repo) == (False, False)  # built by another tymdocs
+    assert _verdicts(repo) == (True, True)
+
+    elsewhere = tmp_path / "elsewhere"
+    assert _verdicts(repo, "-o", str(elsewhere), out=elsewhere) == (False, False)
+    assert _verdicts(repo, "-o", str(elsewhere), out=elsewhere) == (True, True)
+    assert _verdicts(repo, "--output", str(out), out=out) == (True, True)
+
+    (repo / "LUEMINUT.txt").write_text("Muistiinpanoja.\n", encoding="utf-8")
+    git(repo, "add", "LUEMINUT.txt")
+    git(repo, "commit", "-q", "-m", "Muistiinpanot")
+    assert _verdicts(repo) == (False, True)  # a commit elsewhere: the normal path decides
+
+
+def test_an_agreement_in_a_folder_and_another_ones_outputs(tmp_path: Path) -> None:
+    """Two agreements in one repository, committed together: HEAD is the version commit of
+    both, but one's outputs are not the other's."""
+    top = tmp_path / "repo"
+    first = copy_agreement(top / "a")
+    second = copy_agreement(top / "b")
+    text = second / "docs_src" / "01-tarkoitus.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nToinen.\n", encoding="utf-8")
+    init_repo(top)
+    out = tmp_path / "out"
+    assert _verdicts(first, "-o", str(out), out=out) == (False, False)
+    assert _verdicts(first, "-o", str(out), out=out) == (True, True)
+    assert _verdicts(first) == (False, False)
+    assert _verdicts(first) == (True, True)
+    assert _verdicts(second, "-o", str(out), out=out) == (False, False)
+
+
+def test_the_quick_answer_prints_what_the_normal_path_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "agreement")
+    build(open_source(repo), repo / "build")
+    elsewhere = tmp_path / "out"
+    build(open_source(repo), elsewhere)
+    for args in (
+        ("build",),
+        ("build", "-q"),
+        ("build", "--json"),
+        ("-C", "agreement", "build", "-o", "out"),
+    ):
+        cwd = tmp_path if "-C" in args else repo
+        monkeypatch.chdir(cwd)
+        assert quick.unchanged_build(list(args)) is not None, args
+        assert _run(cwd, *args) == _run(cwd, *args, normal=True), args

@@ -1,0 +1,484 @@
+"""The ``tymdocs`` command's entry: what it can answer before the rest of tymdocs loads.
+
+``tymdocs --help`` and a ``tymdocs build`` that finds nothing changed are answered here, with
+little more than a bare interpreter has loaded; every other command, and these two wherever
+anything is in doubt, go to :func:`tymdocs.cli.main`, which stays the authority. A coordinator
+who builds after every edit starts the command often: a start that loads click, YAML and the
+model costs several times what deciding "nothing changed" does.
+
+A build is answered here only where the normal path would find its outputs up to date too,
+decided from the manifest, one ``git cat-file --batch`` and the sources' blob ids:
+
+- plain ``build`` arguments (``-C``, ``--verbose``, ``-o``, ``-q``, ``--json``), no
+  SOURCE_DATE_EPOCH, an output folder ``cli`` surely accepts;
+- the manifest's version commit is HEAD, and the agreement it names by its folder is this one;
+- every source on disk has HEAD's blob id, and no other source is there (what ``dirty``
+  compares), no source is a link and every name is plain ASCII;
+- the history is whole (no ``shallow`` file), as the normal path requires;
+- the identity and outputs match by :func:`matches`, the rule the normal path uses.
+
+What the manifest says of its commit (the fingerprint, label, draft) is taken as written: the
+normal path derives it from the commit alone. The blob ids are the file's bytes hashed as git
+hashes them; a git filter (``.gitattributes``, ``core.autocrlf``) that would change a file
+already equal to its blob is taken to be absent, as git's own filters are idempotent.
+Otherwise (a commit elsewhere moved HEAD past the version commit, say) the normal path decides.
+
+The one git process is started here, not in :mod:`tymdocs.git`, the door to git for the rest
+of tymdocs: that module loads subprocess, tempfile, shutil and dataclasses, about 30 ms, more
+than this whole decision. It runs with the environment :mod:`tymdocs.git` gives every git
+process, so that replace refs and grafts cannot change what a commit holds (its ``-c``
+settings concern what ``git log`` prints, which ``cat-file`` does not).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tymdocs import __version__
+from tymdocs.paths import ANNEX_DIR, CONFIG_FILE, RECORDS_DIR, TEXT_DIR, is_source_path
+
+TYPE_CHECKING = False  # mypy reads it as true; importing typing would cost 2 ms at start
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
+MANIFEST = "manifest.json"
+"""The manifest's name in an output folder (:data:`tymdocs.output.MANIFEST`)."""
+MANIFEST_VERSION = 1
+RENDERERS = ("typst",)
+"""The renderers whose versions the manifest records; the DOCX is written by tymdocs itself."""
+
+_GIT_ENVIRONMENT = {
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_GRAFT_FILE": os.devnull,
+}
+"""``tymdocs.git._ENVIRONMENT``: reading never writes, and the history is as committed."""
+
+HELP = """\
+Usage: tymdocs [OPTIONS] COMMAND [ARGS]...
+
+  Keep a TYM cooperation agreement as versioned sources and build its
+  documents.
+
+  Example:
+      tymdocs check
+      tymdocs build
+
+Options:
+  -C DIRECTORY  Run as if started in DIRECTORY (the agreement repository).
+  --verbose     Show tracebacks of unexpected errors.
+  --version     Show the version and exit.
+  -h, --help    Show this message and exit.
+
+Commands:
+  adopt    Record the agreement as adopted and signed: version 1, in...
+  amend    Record a written amendment of the main text, then the...
+  approve  Record a decision over the current changes to the annexes, as...
+  build    Build the agreement DOCX and PDF/A, a signature package per...
+  check    Validate the agreement and report every problem as path:line.
+  diff     What changed from version A to version B, for legal reviewers:...
+  log      The register: every version, decision, review, notice,...
+  notice   Record an organisation's notice: a change of its own rows of...
+  status   What waits: changes not yet recorded and the record each...
+  upgrade  Rewrite tymdocs.yaml in the current format (format: 2), in place.
+  verify   Verify signed signature packages: untouched, signed by the...
+"""
+"""What click prints for ``tymdocs --help`` on a terminal 80 columns wide or wider (it wraps
+at 78): tests/test_quick.py fails when ``cli.py`` says otherwise, with the text to put here."""
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run ``tymdocs``: answered here where that is certain, else by :func:`tymdocs.cli.main`."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    text = quick_help(args)
+    if text is None:
+        text = unchanged_build(args)
+    if text is not None and _writable(text):
+        sys.stdout.write(text)
+        sys.exit(0)
+    from tymdocs.cli import main as run
+
+    run(args)
+
+
+def quick_help(args: list[str]) -> str | None:
+    """:data:`HELP` for ``--help`` alone, where click would wrap it at 78 columns too."""
+    return HELP if args in (["--help"], ["-h"]) and _columns() >= 80 else None
+
+
+def _columns() -> int:
+    """The terminal's width as click reads it (``shutil.get_terminal_size``), without loading
+    shutil; 0 where the environment says something this does not read as shutil would."""
+    value = os.environ.get("COLUMNS")
+    if value is not None:
+        return int(value) if value.isascii() and value.isdigit() else 0
+    try:
+        columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+    return columns or 80
+
+
+def _writable(text: str) -> bool:
+    """Whether ``text`` goes to standard output as ``click.echo`` would write it: UTF-8, and
+    nothing click would strip (it drops escape sequences when the output is no terminal)."""
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    if encoding.lower().replace("-", "").replace("_", "") != "utf8" or "\x1b" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# -- a build with nothing changed -----------------------------------------------------------------
+
+
+def unchanged_build(args: list[str]) -> str | None:
+    """What ``tymdocs build`` prints for ``args`` when its outputs are already those of the
+    sources, tool and renderers at hand; None where the normal path must decide."""
+    options = _build_options(args)
+    if options is None or os.environ.get("SOURCE_DATE_EPOCH"):
+        return None
+    directory, output, quiet, as_json = options
+    try:
+        found = _unchanged(directory, output)
+    except Exception:  # anything unexpected: the normal path decides, and reports it
+        return None
+    if found is None:
+        return None
+    manifest, out = found
+    if as_json:
+        import json
+
+        return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    return "" if quiet else f"{os.path.relpath(out)} is up to date ({manifest.get('version')})\n"
+
+
+def _build_options(args: list[str]) -> tuple[str, str | None, bool, bool] | None:
+    """``-C``, ``-o``, ``-q`` and ``--json`` of a plain ``build`` command line, as click reads
+    them; None for anything else (another command, option or spelling)."""
+    directory, output, quiet, as_json = ".", None, False, False
+    rest = iter(args)
+    for arg in rest:
+        if arg == "build":
+            break
+        if arg == "-C" and _value(directory := next(rest, "")):
+            continue
+        if arg != "--verbose":
+            return None
+    else:
+        return None
+    for arg in rest:
+        if arg in ("-q", "--quiet"):
+            quiet = True
+        elif arg == "--json":
+            as_json = True
+        elif arg in ("-o", "--output"):
+            output = next(rest, "")
+            if not _value(output):
+                return None
+        elif arg.startswith("--output=") and _value(arg.removeprefix("--output=")):
+            output = arg.removeprefix("--output=")
+        else:
+            return None
+    return directory, output, quiet, as_json
+
+
+def _value(arg: str) -> bool:
+    """An option's value this module reads as click does: not empty, not option-like."""
+    return bool(arg) and not arg.startswith("-")
+
+
+def _unchanged(directory: str, output: str | None) -> tuple[dict[str, Any], str] | None:
+    """The manifest and output folder of a build that is up to date, else None."""
+    if not os.path.isdir(directory):
+        return None
+    root = os.path.realpath(directory)
+    out = os.path.realpath(output if output is not None else os.path.join(root, "build"))
+    if not _output_allowed(root, out):
+        return None
+    manifest = _read_json(os.path.join(out, MANIFEST))
+    source = manifest.get("source") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or not isinstance(source, dict):
+        return None
+    top = _whole_repository(root)
+    if top is None:
+        return None
+    relative = os.path.relpath(root, top).replace(os.sep, "/")
+    location = "" if relative == "." else relative
+    head = _head(root, location)
+    if head is None:
+        return None
+    commit, time, committed = head
+    if _working_blobs(root, len(commit)) != committed or CONFIG_FILE not in committed:
+        return None
+    if manifest.get("regenerate") != rebuild_command(location, commit, "all"):
+        return None  # the manifest of another agreement, or of an older layout
+    # The manifest's own word for what its commit gives: the normal path derives it from the
+    # commit alone, and the commit is HEAD.
+    if not {"fingerprint", "draft", "version"} <= source.keys():
+        return None
+    fingerprint, draft, label = source["fingerprint"], source["draft"], source["version"]
+    current = manifest_identity(commit, False, draft, fingerprint, time, label, "all")
+    return (manifest, out) if matches(manifest, current, out) else None
+
+
+def _output_allowed(root: str, out: str) -> bool:
+    """Whether ``cli``'s check surely lets a build write into ``out`` (never into the sources,
+    the register or a git folder): narrower than that check, never wider. The agreement's
+    ``build/``, or a folder outside the agreement, with none of its folders a link."""
+    if ".git" in out.split(os.sep):
+        return False
+    if any(os.path.islink(os.path.join(root, name)) for name in (TEXT_DIR, ANNEX_DIR, RECORDS_DIR)):
+        return False
+    inside = out == root or out.startswith(root.rstrip(os.sep) + os.sep)
+    return not inside or out == os.path.join(root, "build")
+
+
+def _read_json(path: str) -> object:
+    import json
+
+    with open(path, "rb") as file:
+        return json.loads(file.read())
+
+
+def _whole_repository(root: str) -> str | None:
+    """The top folder of the repository ``root`` lies in, found as git finds it, where its
+    history is whole; None where it is shallow (the normal path refuses it) or unsure."""
+    if any(os.environ.get(name) for name in ("GIT_DIR", "GIT_COMMON_DIR", "GIT_WORK_TREE")):
+        return None
+    folder = root
+    while not os.path.lexists(dotgit := os.path.join(folder, ".git")):
+        if os.environ.get("GIT_CEILING_DIRECTORIES") or os.path.dirname(folder) == folder:
+            return None
+        folder = os.path.dirname(folder)
+    if os.path.isfile(dotgit):  # a worktree's or submodule's: "gitdir: <its git folder>"
+        with open(dotgit, encoding="utf-8") as file:
+            named = file.read().removeprefix("gitdir:").strip()
+        gitdir = os.path.join(folder, named)
+        common = os.path.join(gitdir, "commondir")
+        if os.path.isfile(common):
+            with open(common, encoding="utf-8") as file:
+                gitdir = os.path.join(gitdir, file.read().strip())
+    else:
+        gitdir = dotgit
+    if not os.path.isfile(os.path.join(gitdir, "HEAD")):
+        return None
+    return None if os.path.lexists(os.path.join(gitdir, "shallow")) else folder
+
+
+def _head(root: str, location: str) -> tuple[str, int, dict[str, str]] | None:
+    """HEAD's commit, its committer time and the blob id of every source it holds, in one git
+    process; None where HEAD's folder for ``location`` is not ``root``'s or anything is
+    missing."""
+    import subprocess
+
+    if "\n" in location:
+        return None
+    names = ("HEAD", "HEAD:./", f"HEAD:{location}", f"HEAD:./{TEXT_DIR}", f"HEAD:./{ANNEX_DIR}")
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        input="".join(f"{name}\n" for name in names).encode(),
+        capture_output=True,
+        env={**os.environ, **_GIT_ENVIRONMENT},
+        check=False,
+    )
+    if done.returncode != 0:
+        return None
+    head, here, there, text, annexes = _objects(done.stdout, len(names))
+    if head is None or head[1] != "commit" or here is None or here[1] != "tree" or here != there:
+        return None
+    commit, width = head[0], len(head[0]) // 2
+    blobs: dict[str, str] = {}
+    for folder, tree in (("", here), (TEXT_DIR, text), (ANNEX_DIR, annexes)):
+        if tree is None or tree[1] != "tree":
+            continue  # no such folder: no sources in it
+        for mode, name, blob in _entries(tree[2], width):
+            path = f"{folder}/{name}" if folder else name
+            if not is_source_path(path):
+                continue
+            if mode == b"120000":
+                return None  # a committed link: the normal path refuses it
+            if mode in (b"100644", b"100755"):
+                blobs[path] = blob
+    return commit, _committer_time(head[2]), blobs
+
+
+def _objects(output: bytes, count: int) -> list[tuple[str, str, bytes] | None]:
+    """``git cat-file --batch``'s answer: (id, type, content) per name asked, None for one
+    that names nothing."""
+    found: list[tuple[str, str, bytes] | None] = []
+    offset = 0
+    for _ in range(count):
+        end = output.index(b"\n", offset)
+        header = output[offset:end].split(b" ")
+        if len(header) == 3 and header[1] in (b"commit", b"tree", b"blob", b"tag"):
+            start = end + 1
+            stop = start + int(header[2])
+            found.append((header[0].decode("ascii"), header[1].decode(), output[start:stop]))
+            offset = stop + 1
+        else:  # "<name> missing", "<name> ambiguous"
+            found.append(None)
+            offset = end + 1
+    return found
+
+
+def _entries(tree: bytes, width: int) -> list[tuple[bytes, str, str]]:
+    """A tree object's entries: (mode, name, object id)."""
+    entries = []
+    offset = 0
+    while offset < len(tree):
+        space = tree.index(b" ", offset)
+        nul = tree.index(b"\0", space)
+        name = tree[space + 1 : nul].decode("utf-8", "surrogateescape")
+        entries.append((tree[offset:space], name, tree[nul + 1 : nul + 1 + width].hex()))
+        offset = nul + 1 + width
+    return entries
+
+
+def _committer_time(commit: bytes) -> int:
+    """The committer's time of a commit object, as ``git log --format=%ct`` gives it."""
+    for line in commit.split(b"\n"):
+        if not line:
+            break
+        if line.startswith(b"committer "):
+            return int(line[line.rindex(b">") + 1 :].split()[0])
+    raise ValueError("a commit without a committer")
+
+
+def _working_blobs(root: str, hex_length: int) -> dict[str, str] | None:
+    """The blob id of every source in the working tree, listed as ``WorkTree`` lists them;
+    None where it would refuse one (a link, a name a listing cannot show) or might."""
+    if any(os.path.islink(os.path.join(root, name)) for name in (CONFIG_FILE, TEXT_DIR, ANNEX_DIR)):
+        return None
+    paths = [CONFIG_FILE] if os.path.isfile(os.path.join(root, CONFIG_FILE)) else []
+    for folder in (TEXT_DIR, ANNEX_DIR):
+        if not os.path.isdir(os.path.join(root, folder)):
+            continue
+        with os.scandir(os.path.join(root, folder)) as entries:
+            for entry in entries:
+                path = f"{folder}/{entry.name}"
+                if not is_source_path(path):
+                    continue
+                if entry.is_symlink():
+                    return None
+                if entry.is_file():
+                    paths.append(path)
+    import hashlib
+
+    digest = hashlib.sha1 if hex_length == 40 else hashlib.sha256
+    blobs = {}
+    for path in paths:
+        if not (path.isascii() and path.isprintable()):
+            return None
+        with open(os.path.join(root, path), "rb") as file:
+            data = file.read()
+        blobs[path] = digest(b"blob %d\0" % len(data) + data).hexdigest()
+    return blobs
+
+
+# -- what a manifest must say: one rule for both paths ----------------------------------------
+
+
+def manifest_identity(
+    commit: str | None,
+    dirty: bool,
+    draft: bool,
+    fingerprint: str,
+    timestamp: int,
+    label: str,
+    selection: str,
+) -> dict[str, Any]:
+    """What decides the bytes of a build: the sources, their version, this tool and its
+    renderers."""
+    import datetime as dt
+
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "source": {
+            "commit": commit,
+            "dirty": dirty,
+            "draft": draft,
+            "fingerprint": fingerprint,
+            "timestamp": dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(),
+            "version": label,
+        },
+        "tool": {"tymdocs": __version__, **installed_versions(RENDERERS)},
+        "selection": selection,
+    }
+
+
+def matches(
+    manifest: dict[str, Any], identity: dict[str, Any], out: str | os.PathLike[str]
+) -> bool:
+    """Whether ``out`` already holds exactly what a build of ``identity`` would write."""
+    import hashlib
+
+    if any(manifest.get(key) != value for key, value in identity.items()):
+        return False
+    if identity["source"]["dirty"]:
+        return False  # a draft's look depends on more than its fingerprint: always rebuild
+    for entry in manifest.get("outputs", []):
+        try:
+            with open(os.path.join(out, entry["path"]), "rb") as file:
+                data = file.read()
+        except (OSError, KeyError, TypeError, ValueError):
+            return False
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            return False
+    return True
+
+
+def rebuild_command(location: str, commit: str, selection: str) -> str:
+    """A clean build's ``regenerate``: the command, run at the repository's top, that builds
+    ``commit`` of the agreement in the folder ``location`` again."""
+    option = {"all": "", "agreement": " --no-packages", "packages": " --packages"}[selection]
+    return f"tymdocs{in_folder(location)} build --ref {commit}{option}"
+
+
+def in_folder(location: str) -> str:
+    """``-C`` and the agreement's folder for a command run at the repository's top; nothing
+    for an agreement at the top."""
+    if not location:
+        return ""
+    import shlex
+
+    return f" -C {shlex.quote(location)}"
+
+
+def installed_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """The installed version of each distribution in ``names``.
+
+    Read from the names of the ``<name>-<version>.dist-info`` folders on ``sys.path``, the
+    first found winning as in ``importlib.metadata``, which alone takes longer to import than
+    the rest of a rebuild that finds nothing changed; a distribution installed otherwise is
+    looked up through it.
+    """
+    wanted = {_distribution_key(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for item in listing:
+            if item.endswith(".dist-info"):
+                name, _, number = item.removesuffix(".dist-info").partition("-")
+                if (key := _distribution_key(name)) in wanted:
+                    found.setdefault(wanted[key], number)
+    if any(name not in found for name in names):
+        from importlib.metadata import version
+
+        found |= {name: version(name) for name in names if name not in found}
+    return {name: found[name] for name in names}
+
+
+def _distribution_key(name: str) -> str:
+    """A distribution's name as PEP 503 compares them: ``python_docx`` is ``python-docx``."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
