@@ -33,6 +33,7 @@ of a signed copy unseen. Here each of them is held to what the signed parts impl
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -348,14 +349,28 @@ def _signed_by(signed: Any, issuer: Any) -> bool:
 def _verifies(signed: Any, body: bytes, key: Any) -> bool:
     """Whether the signature of ``signed`` verifies over ``body`` under ``key``, by the
     algorithm its signed part states, the signature a whole number of bytes."""
-    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
-
     algorithm = signed["signature_algorithm"]
     value = signed["signature_value" if _is_certificate(signed) else "signature"]
     if algorithm.dump() != _body(signed)["signature"].dump() or value.contents[:1] != b"\x00":
         return False
+    return _signature_verifies(value.native, body, key.dump(), algorithm.dump())
+
+
+@functools.lru_cache(maxsize=1024)
+def _signature_verifies(value: bytes, body: bytes, key: bytes, algorithm: bytes) -> bool:
+    """Whether ``value`` is a signature over ``body`` under the public key ``key`` by
+    ``algorithm`` (both DER): a fact of these bytes alone, so checked once per process,
+    where every copy of a round carries the same root and signers' certificates."""
+    from asn1crypto import algos, keys
+    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
+
     try:
-        DefaultSignatureValidator().validate_signature(value.native, body, key, algorithm)
+        DefaultSignatureValidator().validate_signature(
+            value,
+            body,
+            keys.PublicKeyInfo.load(key),
+            algos.SignedDigestAlgorithm.load(algorithm),
+        )
     except Exception:  # an invalid signature, or a key or algorithm that cannot verify
         return False
     return True

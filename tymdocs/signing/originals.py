@@ -1,28 +1,36 @@
 """The original a returned copy claims to be: the package as built for its commit.
 
-A copy claims its party, commit and fingerprint in its /Keywords (:func:`claims`); the original
-is that commit's package rebuilt from the repository (:func:`package_lookup`), or, when the
-repository lacks the commit, the package a ``manifest.json`` lists by hash
-(:func:`manifest_lookup`). What the copy claims is only a claim: ``verify`` holds the copy to
-the original it finds.
+A copy claims its party, commit and fingerprint in its /Keywords (:func:`claims`). Its original
+is found in one of three ways, each for the commits of a run read once (:class:`Versions`):
+
+- :func:`built_lookup`: the package a clean build of that commit left beside its
+  ``manifest.json``, when the manifest records the copy's commit and fingerprint, this
+  tymdocs and Typst made it, and the file still hashes to the SHA-256 it records. Nothing is
+  laid out: the bytes on disk stand in for a rebuild that would give the same bytes.
+- :func:`package_lookup`: the package rebuilt from the repository, laid out again.
+- :func:`manifest_lookup`: the SHA-256 a ``manifest.json`` records, for a commit the
+  repository lacks, or a package an earlier tymdocs built otherwise.
+
+What the copy claims is only a claim: ``verify`` holds the copy to the original it finds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tymdocs.errors import UsageError
 from tymdocs.model import SIGNING_MODES, SigningMode
 from tymdocs.signing.round import Seat
 
 if TYPE_CHECKING:
-    from tymdocs.document import Document, Stamp
     from tymdocs.model import Agreement
+    from tymdocs.revision import Source
     from tymdocs.signing.packages import Package
 
 _KEYWORD = re.compile(rb"/Keywords\s*\(([^)]{0,2000})\)")
@@ -74,79 +82,135 @@ def claims(data: bytes) -> tuple[str | None, str, str] | None:
     return claimed, commit.group(1) or "", fingerprint.group(1)
 
 
-def package_lookup(root: Path, manifest: Path | None = None) -> Lookup:
-    """Find the package a returned copy claims to be: rebuilt from its commit when the
-    repository has it, else as recorded in ``manifest``. A commit's packages are built
-    together, once, when the first copy of that commit asks for one."""
-    from tymdocs.build import stamp_of
-    from tymdocs.checks import validate
-    from tymdocs.document import compose
-    from tymdocs.revision import open_source
-    from tymdocs.signing.packages import build_packages
-    from tymdocs.signing.round import seats, version_signing
-    from tymdocs.sources import fingerprint
+@dataclass(frozen=True)
+class Version:
+    """One commit's sources as a run reads them once: for the seats, and for a rebuild."""
 
-    fallback = manifest_lookup(manifest) if manifest is not None else None
-    agreements: dict[str, tuple[Agreement, Document, Stamp] | None] = {}
-    packages: dict[str, dict[str | None, Package]] = {}
+    source: Source
+    agreement: Agreement
+    fingerprint: str
+    seats: tuple[Seat, ...]
 
-    def version(commit: str) -> tuple[Agreement, Document, Stamp] | None:
-        if commit not in agreements:
-            agreements[commit] = None
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """One commit's packages laid out again, by party, and how the version is signed."""
+
+    packages: dict[str | None, Package]
+    signing: SigningMode
+
+
+@dataclass
+class Versions:
+    """The commits the copies of one run name, each read from the repository at ``root`` once,
+    and its packages laid out at most once, when the first copy that needs them asks."""
+
+    root: Path
+    _read: dict[str, Version | None] = field(default_factory=dict)
+    _rebuilt: dict[str, Rebuilt] = field(default_factory=dict)
+
+    def read(self, commit: str) -> Version | None:
+        """The version at ``commit``; None when the repository lacks it or it does not
+        validate."""
+        if commit not in self._read:
+            self._read[commit] = None
+            from tymdocs.checks import validate
+            from tymdocs.revision import open_source
+            from tymdocs.signing.round import seats
+            from tymdocs.sources import fingerprint
+
             try:
-                source = open_source(root, commit)
+                source = open_source(self.root, commit)
             except UsageError:
                 return None
             agreement = validate(source.tree).agreement
             if agreement is not None:
-                stamp = stamp_of(source, fingerprint(source.tree), agreement)
-                agreements[commit] = (agreement, compose(agreement, source.notes), stamp)
-        return agreements[commit]
+                self._read[commit] = Version(
+                    source, agreement, fingerprint(source.tree), seats(agreement)
+                )
+        return self._read[commit]
+
+    def rebuilt(self, commit: str, version: Version) -> Rebuilt:
+        """Every package of ``version`` (read from ``commit``), laid out once."""
+        if commit not in self._rebuilt:
+            from tymdocs.build import stamp_of
+            from tymdocs.document import compose
+            from tymdocs.signing.packages import build_packages
+            from tymdocs.signing.round import version_signing
+
+            agreement = version.agreement
+            stamp = stamp_of(version.source, version.fingerprint, agreement)
+            document = compose(agreement, version.source.notes)
+            self._rebuilt[commit] = Rebuilt(
+                {
+                    package.party.id if package.party else None: package
+                    for package in build_packages(agreement, document, stamp)
+                },
+                version_signing(agreement, stamp),
+            )
+        return self._rebuilt[commit]
+
+
+def package_lookup(
+    root: Path, manifest: Path | Manifest | None = None, *, versions: Versions | None = None
+) -> Lookup:
+    """Find the package a returned copy claims to be: rebuilt from its commit when the
+    repository has it, else as recorded in ``manifest``. A commit's packages are built
+    together, once, when the first copy of that commit asks for one (``versions`` shares
+    what was read with the other lookups of a run)."""
+    fallback = manifest_lookup(manifest) if manifest is not None else None
+    known = versions or Versions(root)
 
     def lookup(commit: str, claimed: str, party_id: str | None) -> Expected | None:
-        built = version(commit)
-        if built is None:
+        version = known.read(commit)
+        if version is None:
             return fallback(commit, claimed, party_id) if fallback else None
-        agreement, document, stamp = built
-        if party_id is not None and agreement.party(party_id) is None:
+        if party_id is not None and version.agreement.party(party_id) is None:
             return None
-        if commit not in packages:
-            packages[commit] = {
-                package.party.id if package.party else None: package
-                for package in build_packages(agreement, document, stamp)
-            }
-        package = packages[commit][party_id]
+        rebuilt = known.rebuilt(commit, version)
         return Expected(
             party=party_id,
-            fingerprint=stamp.fingerprint,
-            data=package.data,
+            fingerprint=version.fingerprint,
+            data=rebuilt.packages[party_id].data,
             sha256=None,
             size=None,
-            seats=seats(agreement),
-            signing=version_signing(agreement, stamp),
+            seats=version.seats,
+            signing=rebuilt.signing,
             origin=f"the package built from commit {commit[:12]}",
         )
 
     return lookup
 
 
-def manifest_lookup(manifest: Path) -> Lookup:
-    """Find packages in a ``manifest.json``: by party and fingerprint, checked by hash."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except RecursionError:
-        raise UsageError(f"cannot read {manifest}: nested too deep for a manifest") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {manifest}: {exc}") from exc
+@dataclass(frozen=True)
+class Manifest:
+    """A ``manifest.json``, read once for a run."""
 
-    signing = data.get("signing", "counterparts") if isinstance(data, dict) else None
-    if signing not in SIGNING_MODES:  # none written (an older manifest): the default
-        raise UsageError(f"{manifest}: 'signing' is {signing!r}, not counterparts or every-copy")
+    path: Path
+    data: dict[str, Any]
+    signing: SigningMode
 
-    def lookup(commit: str, fingerprint: str, party: str | None) -> Expected | None:
-        # A draft manifest (or one of another commit) may share the fingerprint, but its
-        # packages are other bytes: it is not the original of a committed copy.
-        source = data.get("source", {}) if isinstance(data, dict) else {}
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        """The manifest at ``path``; one that cannot be read is a usage error."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except RecursionError:
+            raise UsageError(f"cannot read {path}: nested too deep for a manifest") from None
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read {path}: {exc}") from exc
+        signing = data.get("signing", "counterparts") if isinstance(data, dict) else None
+        if signing not in SIGNING_MODES:  # none written (an older manifest): the default
+            raise UsageError(f"{path}: 'signing' is {signing!r}, not counterparts or every-copy")
+        return cls(path, data, signing)
+
+    def entry(self, commit: str, fingerprint: str, party: str | None) -> dict[str, Any] | None:
+        """What the manifest lists for the package of ``party`` (None: the copy for everyone),
+        when it is of a clean build of ``commit`` with ``fingerprint``.
+
+        A draft manifest (or one of another commit) may share the fingerprint, but its
+        packages are other bytes: it is not the original of a committed copy."""
+        source = self.data.get("source", {})
         if (
             not isinstance(source, dict)
             or source.get("fingerprint") != fingerprint
@@ -155,29 +219,112 @@ def manifest_lookup(manifest: Path) -> Lookup:
             or source.get("dirty") is not False
         ):
             return None
-        for entry in data.get("outputs", []):
-            kind = "signature-package" if party is not None else "signature-copy"
-            if entry.get("kind") == kind and entry.get("party") == party:
-                signatories = entry.get("signatories", {})
-                needed = tuple(
-                    Seat(
-                        name,
-                        name[len("sig-") :].rsplit("-", 1)[0],
-                        signatories.get(name),
-                        signatories.get(name) or name,
-                    )
-                    for name in entry.get("fields", [])
-                )
-                return Expected(
-                    party=party,
-                    fingerprint=fingerprint,
-                    data=None,
-                    sha256=entry["sha256"],
-                    size=entry["bytes"],
-                    seats=needed,
-                    signing=signing,
-                    origin=f"the package in {manifest.name}",
-                )
-        return None
+        kind = "signature-package" if party is not None else "signature-copy"
+        outputs = self.data.get("outputs", [])
+        listed = outputs if isinstance(outputs, list) else []
+        return next(
+            (
+                entry
+                for entry in listed
+                if isinstance(entry, dict)
+                and entry.get("kind") == kind
+                and entry.get("party") == party
+            ),
+            None,
+        )
+
+    def seats(self, entry: dict[str, Any]) -> tuple[Seat, ...]:
+        """The signatures a listed package's version needs, as far as the manifest says: the
+        fields and the names of their signatories."""
+        signatories = entry.get("signatories", {})
+        return tuple(
+            Seat(
+                name,
+                name[len("sig-") :].rsplit("-", 1)[0],
+                signatories.get(name),
+                signatories.get(name) or name,
+            )
+            for name in entry.get("fields", [])
+        )
+
+
+def manifest_lookup(manifest: Path | Manifest) -> Lookup:
+    """Find packages in a ``manifest.json``: by party and fingerprint, checked by hash."""
+    recorded = manifest if isinstance(manifest, Manifest) else Manifest.read(manifest)
+
+    def lookup(commit: str, fingerprint: str, party: str | None) -> Expected | None:
+        entry = recorded.entry(commit, fingerprint, party)
+        if entry is None:
+            return None
+        return Expected(
+            party=party,
+            fingerprint=fingerprint,
+            data=None,
+            sha256=entry["sha256"],
+            size=entry["bytes"],
+            seats=recorded.seats(entry),
+            signing=recorded.signing,
+            origin=f"the package in {recorded.path.name}",
+        )
 
     return lookup
+
+
+def built_lookup(manifest: Manifest, versions: Versions | None = None) -> Lookup:
+    """Find the package a clean build of the copy's commit left beside ``manifest``, instead
+    of laying it out again: only when the manifest records the copy's commit and fingerprint
+    (and the repository's sources at that commit have that fingerprint), this tymdocs and
+    this Typst made it, and the file it lists still hashes to the SHA-256 it records.
+
+    The seats are the version's own, read from its sources when the repository has the
+    commit (``versions``), as a rebuild takes them; how it is signed is what the build
+    recorded."""
+    from tymdocs import __version__
+    from tymdocs.build import RENDERERS, installed_versions
+    from tymdocs.signing.screening import read_regular
+
+    same_tools = manifest.data.get("tool") == {
+        "tymdocs": __version__,
+        **installed_versions(RENDERERS),
+    }
+    found: dict[tuple[str, str, str | None], Expected | None] = {}
+
+    def built(commit: str, fingerprint: str, party: str | None) -> Expected | None:
+        entry = manifest.entry(commit, fingerprint, party) if same_tools else None
+        name = entry.get("path") if entry is not None else None
+        if entry is None or not isinstance(name, str) or not _plain_name(name):
+            return None
+        try:
+            data = read_regular(manifest.path.parent / name)
+        except OSError:  # gone since the build: rebuild instead
+            return None
+        if isinstance(data, str) or hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            return None
+        version = versions.read(commit) if versions is not None else None
+        if version is not None and version.fingerprint != fingerprint:
+            return None
+        return Expected(
+            party=party,
+            fingerprint=fingerprint,
+            data=data,
+            sha256=None,
+            size=None,
+            seats=version.seats if version is not None else manifest.seats(entry),
+            signing=manifest.signing,
+            origin=f"the package built from commit {commit[:12]}, as {manifest.path.name} "
+            "records it",
+        )
+
+    def lookup(commit: str, fingerprint: str, party: str | None) -> Expected | None:
+        key = (commit, fingerprint, party)
+        if key not in found:
+            found[key] = built(commit, fingerprint, party)
+        return found[key]
+
+    return lookup
+
+
+def _plain_name(name: str) -> bool:
+    """Whether ``name`` is a file name alone, as a build lists its outputs: nothing outside
+    the manifest's folder is read."""
+    return name not in ("", ".", "..") and not any(c in name for c in "/\\\0")

@@ -39,7 +39,7 @@ _FORBIDDEN = {
 
 def screen(path: Path) -> bytes | str:
     """The bytes of a returned file, or why it is refused before any parser reads it."""
-    data = _read(path)
+    data = read_regular(path)
     if isinstance(data, str):
         return data
     if data.startswith(b"PK\x03\x04"):
@@ -58,7 +58,7 @@ def screen(path: Path) -> bytes | str:
     return data
 
 
-def _read(path: Path) -> bytes | str:
+def read_regular(path: Path) -> bytes | str:
     """The file's bytes, if it is a regular file of at most ``MAX_BYTES``, else why not.
 
     Devices, FIFOs and sockets are refused unread: ``/dev/zero`` never ends and a FIFO can

@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from tymdocs.output import MANIFEST
-from tymdocs.signing.originals import Expected, Lookup, claims, manifest_lookup, package_lookup
+from tymdocs.signing.originals import (
+    Expected,
+    Lookup,
+    Manifest,
+    Versions,
+    built_lookup,
+    claims,
+    manifest_lookup,
+    package_lookup,
+)
 from tymdocs.signing.round import Copy, Round, Signed, decide
 from tymdocs.signing.screening import screen
 from tymdocs.signing.signatures import Policy, Signature, Trust, check_signatures
@@ -134,21 +143,31 @@ def verify_copies(
     *,
     manifest: Path | None = None,
     current_fingerprint: str | None = None,
+    rebuild: bool = False,
 ) -> Report:
     """Verify returned copies against the packages their commits build in the repository at
-    ``root``, or that ``manifest`` (default: ``build/manifest.json``, when there is one) lists
-    for a clean build of their commit: for a commit the repository lacks, and for a package
-    an earlier tymdocs built otherwise than this one does. With ``current_fingerprint``, a
-    copy of another version fails."""
-    if manifest is None and (root / "build" / MANIFEST).is_file():
+    ``root``.
+
+    ``manifest`` (default: ``build/manifest.json``, when there is one) stands in for laying
+    a package out again where it records a clean build of the copy's commit by this tymdocs
+    and Typst, and the package it lists is beside it, unchanged (:func:`built_lookup`).
+    Otherwise the package is rebuilt; where the repository lacks the commit, or the package
+    this tymdocs builds differs from the one an earlier tymdocs built, the hash the manifest
+    records stands in. ``rebuild`` trusts nothing on disk: every original is laid out again,
+    and a manifest is read only when given. With ``current_fingerprint``, a copy of another
+    version fails. What all copies share (the manifest, each commit's sources and packages,
+    the trust roots) is read or built once."""
+    if manifest is None and not rebuild and (root / "build" / MANIFEST).is_file():
         manifest = root / "build" / MANIFEST
-    recorded = manifest_lookup(manifest) if manifest is not None else None
+    recorded = Manifest.read(manifest) if manifest is not None else None
+    versions = Versions(root)
     return verify_files(
         copies,
-        package_lookup(root, manifest),
+        package_lookup(root, recorded, versions=versions),
         trust,
         current_fingerprint=current_fingerprint,
-        recorded=recorded,
+        recorded=manifest_lookup(recorded) if recorded is not None else None,
+        built=built_lookup(recorded, versions) if recorded is not None and not rebuild else None,
     )
 
 
@@ -159,10 +178,12 @@ def verify_files(
     *,
     current_fingerprint: str | None = None,
     recorded: Lookup | None = None,
+    built: Lookup | None = None,
 ) -> Report:
-    """Verify every file against the original ``lookup`` finds (or, where its bytes differ,
-    the one ``recorded`` lists); a copy that cannot be read is a failure, never an
-    exception. A file given twice (the same bytes) counts once."""
+    """Verify every file against the original ``built`` finds on disk, else the one
+    ``lookup`` finds (or, where its bytes differ, the one ``recorded`` lists); a copy that
+    cannot be read is a failure, never an exception. A file given twice (the same bytes)
+    counts once."""
     policy = Policy.of(trust or Trust())
     copies = []
     versions: dict[str, tuple[Expected, list[CopyReport]]] = {}
@@ -170,7 +191,7 @@ def verify_files(
     for path in paths:
         report = CopyReport(str(path))
         try:
-            package = _verify_copy(path, report, lookup, policy, recorded)
+            package = _verify_copy(path, report, lookup, policy, recorded, built)
         except Exception as exc:  # a hostile file may break any parser: that is a failure
             report.failures.append(f"could not be verified: {type(exc).__name__}: {exc}")
             package = None
@@ -195,7 +216,12 @@ def verify_files(
 
 
 def _verify_copy(
-    path: Path, report: CopyReport, lookup: Lookup, policy: Policy, recorded: Lookup | None
+    path: Path,
+    report: CopyReport,
+    lookup: Lookup,
+    policy: Policy,
+    recorded: Lookup | None,
+    built: Lookup | None,
 ) -> Expected | None:
     """One copy checked into ``report``; the original it was held to, once one was found."""
     data = screen(path)
@@ -211,6 +237,13 @@ def _verify_copy(
     if report.commit == "":
         report.failures.append("a draft package (built from uncommitted sources) proves nothing")
         return None
+    on_disk = built(report.commit, report.fingerprint, report.party) if built else None
+    if on_disk is not None and (original := _original(data, on_disk)) is not None:
+        report.original = f"identical to {on_disk.origin}"
+        check_signatures(data, original, on_disk, report, policy)
+        return on_disk
+    # Not the package the build left: held to the package laid out again, which says
+    # whether it was altered or an earlier tymdocs built it otherwise.
     expected = lookup(report.commit, report.fingerprint, report.party)
     if expected is None:
         whose = f"party {report.party}" if report.party else "the copy for everyone"
