@@ -153,6 +153,11 @@ def test_a_package_edited_with_its_manifest_is_trusted_unless_rebuilt(
     assert audited.failures[0].startswith(
         "the original revision differs from the package built from commit"
     )
+    command = [sys.executable, "-m", "tymdocs", "-C", str(root), "verify", str(copy)]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    audit = subprocess.run([*command, "--rebuild"], capture_output=True, text=True)
+    assert audit.returncode == 1
+    assert "the original revision differs from the package built from commit" in audit.stdout
 
 
 PROBE = """

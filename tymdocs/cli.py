@@ -368,6 +368,12 @@ def diff(
     help="The manifest.json of the version, for when its commit is not in this repository.",
 )
 @click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Lay every original out again from git; trust no build/ on disk (a manifest only if "
+    "given).",
+)
+@click.option(
     "--version",
     "version_ref",
     metavar="REV",
@@ -397,6 +403,7 @@ def verify(
     trust: tuple[Path, ...],
     require_trust: bool,
     manifest: Path | None,
+    rebuild: bool,
     version_ref: str,
     any_version: bool,
     signer: tuple[str, ...],
@@ -422,7 +429,12 @@ def verify(
     trusted = _trust(trust, require_trust, signer)
     current = None if any_version else current_fingerprint(settings.root, version_ref)
     report = verify_copies(
-        settings.root, files, trusted, manifest=manifest, current_fingerprint=current
+        settings.root,
+        files,
+        trusted,
+        manifest=manifest,
+        current_fingerprint=current,
+        rebuild=rebuild,
     )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
