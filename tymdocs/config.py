@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from tymdocs import __version__
+from tymdocs import __version__, yamlsrc
 from tymdocs.errors import Problem, has_errors
 from tymdocs.locale import label
 from tymdocs.model import (
@@ -63,16 +64,51 @@ RolesOf = Callable[[], AnnexRoles]
 """The tree's :class:`AnnexRoles`, asked for only when the oldest shape needs them."""
 
 
+def load_source(text: str, path: str) -> tuple[YamlSource | None, tuple[Problem, ...]]:
+    """:func:`load_yaml` of ``text``, the source ``path``, and its problems: once per process
+    for each text, as a command reads a version's file for its id, its rules and its model,
+    and the versions it compares share most files. The source is shared: nothing may change
+    it."""
+    return _loaded(text, path, yamlsrc.LIBYAML)
+
+
+@functools.lru_cache(maxsize=32)
+def _loaded(text: str, path: str, _libyaml: bool) -> tuple[YamlSource | None, tuple[Problem, ...]]:
+    """:func:`load_source`'s, by all it depends on: the parser in use too, which tests set."""
+    problems: list[Problem] = []
+    return load_yaml(text, path, problems), tuple(problems)
+
+
+class _RolesAsked(Exception):
+    """The oldest ``change_rules`` shape asked for the annex roles of its tree."""
+
+
+def _roles_asked() -> AnnexRoles:
+    raise _RolesAsked
+
+
+@functools.lru_cache(maxsize=16)
+def _metadata(text: str, _libyaml: bool) -> Metadata | None:
+    """``tymdocs.yaml``'s metadata, once per process for each text (and parser);
+    :class:`_RolesAsked` where its meaning depends on the tree's annexes (the oldest shape),
+    not on the text alone."""
+    source, problems = load_source(text, CONFIG_FILE)
+    return read_metadata(source, [*problems], _roles_asked) if source is not None else None
+
+
 def parse_metadata(data: bytes, roles: RolesOf) -> Metadata | None:
     """``tymdocs.yaml`` from its bytes when it reads cleanly, None otherwise: for commands
     that need the agreement's id or rules; its problems are ``check``'s to report."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return None
-    problems: list[Problem] = []
-    source = load_yaml(text.removeprefix("\ufeff"), CONFIG_FILE, problems)
-    return read_metadata(source, problems, roles) if source is not None else None
+    try:
+        return _metadata(text, yamlsrc.LIBYAML)
+    except _RolesAsked:
+        source, problems = load_source(text, CONFIG_FILE)
+        assert source is not None
+        return read_metadata(source, [*problems], roles)
 
 
 def read_format(root: Node) -> int | None:

@@ -8,6 +8,7 @@ from the older version's rules; which record made it, from the register between 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shlex
@@ -19,12 +20,12 @@ from typing import Any, Literal, assert_never
 from tymdocs import git, governance
 from tymdocs.changes import Change, Report, compare
 from tymdocs.document import Stamp
-from tymdocs.errors import SourceError, UsageError
+from tymdocs.errors import GitError, SourceError, UsageError
 from tymdocs.governance.history import changes_part, in_force_from
 from tymdocs.locale import commit_date, format_date, label, parse_date
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
-from tymdocs.revision import VERSION_NUMBER, Source, open_source
+from tymdocs.revision import VERSION_NUMBER, Source, open_history, open_source
 from tymdocs.sources import fingerprint
 
 Format = Literal["html", "docx", "md", "pdf"]
@@ -48,9 +49,12 @@ def open_side(root: Path, spec: str | None) -> Side:
     day = parse_date(spec)
     if day is not None:
         return _side(open_source(root, None, day), day.isoformat())
-    if VERSION_NUMBER.match(spec) and not git.is_repository(root):
-        raise UsageError(f"version {spec} needs a git repository with a register")
-    source = open_source(root, spec)  # a recorded version is named by its number below
+    try:
+        source = open_source(root, spec)  # a recorded version is named by its number below
+    except UsageError:
+        if VERSION_NUMBER.match(spec) and not git.is_repository(root):
+            raise UsageError(f"version {spec} needs a git repository with a register") from None
+        raise
     return _side(source, (source.commit or spec)[:7])
 
 
@@ -85,9 +89,10 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
     if a_spec is None and b_spec is None:
         if not git.is_repository(root):
             raise UsageError("diff with no versions compares HEAD with the working tree: no git")
-        a = open_side(root, "HEAD")
-    else:
-        a = open_side(root, a_spec)
+        a_spec = "HEAD"
+    if any(_revision(spec) for spec in (a_spec, b_spec)):
+        _read_register(root)
+    a = open_side(root, a_spec)
     b = open_side(root, b_spec)
     entries = _records_between(a, b)
     author = _author(entries)
@@ -122,6 +127,21 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
     )
     redline = replace(report.redline, parts=parts)
     return replace(report, changes=tuple(changes), redline=redline), a, b
+
+
+def _revision(spec: str | None) -> bool:
+    """Whether ``spec`` names a git revision (not the working tree, a date or a number)."""
+    return spec is not None and parse_date(spec) is None and not VERSION_NUMBER.match(spec)
+
+
+def _read_register(root: Path) -> None:
+    """Read the register up to HEAD first, where a version is named by a git revision: every
+    version a diff names is, as a rule, HEAD or before it, and each side's history is then
+    taken from this one read (:func:`~tymdocs.governance.read_history` keeps it). A number,
+    a date and the working tree read it first anyway. Where it does not read (no repository,
+    no commit, no clean ``tymdocs.yaml``), the side that needs it says why."""
+    with contextlib.suppress(UsageError, GitError):
+        open_history(root)
 
 
 def _records_between(a: Side, b: Side) -> list[governance.Entry]:

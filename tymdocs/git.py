@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -212,36 +213,79 @@ SYMLINK_MODE = "120000"
 """The mode git gives a symbolic link: its blob holds the link's target, not a file's text."""
 
 
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+
+
+def is_commit_id(rev: str) -> bool:
+    """Whether ``rev`` is a whole object id (SHA-1 or SHA-256), which names the same commit,
+    tree and history for good, not a name that may move (a branch, HEAD, an abbreviation)."""
+    return _COMMIT_ID.fullmatch(rev) is not None
+
+
+_listings: dict[tuple[Path, str, tuple[str, ...]], dict[str, tuple[str, str]]] = {}
+"""Trees listed in this process, by agreement root, commit id and pathspecs: a commit's tree
+never changes."""
+_contents: dict[tuple[Path, str], bytes] = {}
+"""Blobs read in this process, by agreement root and blob id, oldest first: a blob's content
+never changes."""
+_KEPT_LISTINGS = 64
+_KEPT_BYTES = 32 << 20
+"""What the process keeps of what it read: the sources of some versions, whatever their
+number; beyond, the oldest are read again if asked for."""
+
+
 def list_entries(root: Path, commit: str, pathspecs: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """Every blob under ``pathspecs`` in ``commit``: relative path -> (mode, blob id)."""
-    listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *pathspecs)
+    """Every blob under ``pathspecs`` in ``commit``: relative path -> (mode, blob id); a
+    commit given by its id is listed once per process."""
+    specs = tuple(pathspecs)
+    key = (root.resolve(), commit, specs)
+    if key in _listings:
+        return dict(_listings[key])
+    listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *specs)
     blobs: dict[str, tuple[str, str]] = {}
     for entry in filter(None, listing.split(b"\0")):
         meta, _, path = entry.decode().partition("\t")
         mode, kind, blob = meta.split()
         if kind == "blob":
             blobs[path] = (mode, blob)
+    if is_commit_id(commit):
+        _listings[key] = dict(blobs)
+        for old in list(_listings)[:-_KEPT_LISTINGS]:
+            del _listings[old]
     return blobs
 
 
 def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
-    """The content of every blob, in one ``git cat-file --batch`` process."""
+    """The content of every blob, those not read before in this process in one
+    ``git cat-file --batch`` process."""
+    where = root.resolve()
     order = list(dict.fromkeys(blobs))
-    if not order:
-        return {}
-    output = _git(root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in order).encode())
-    contents: dict[str, bytes] = {}
+    contents = {blob: _contents[where, blob] for blob in order if (where, blob) in _contents}
+    unread = [blob for blob in order if blob not in contents]
+    if not unread:
+        return contents
+    output = _git(root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in unread).encode())
     offset = 0
-    for blob in order:
+    for blob in unread:
         header_end = output.index(b"\n", offset)
         header = output[offset:header_end].split()
         if header[-1] == b"missing":
             raise GitError(f"git cat-file: blob {blob} is missing")
         size = int(header[2])
         start = header_end + 1
-        contents[blob] = output[start : start + size]
+        contents[blob] = _contents[where, blob] = output[start : start + size]
         offset = start + size + 1
-    return contents
+    _keep_within(_KEPT_BYTES)
+    return {blob: contents[blob] for blob in order}
+
+
+def _keep_within(size: int) -> None:
+    """Forget the oldest blobs read until those kept hold at most ``size`` bytes."""
+    total = sum(map(len, _contents.values()))
+    for key in list(_contents):
+        if total <= size:
+            break
+        total -= len(_contents.pop(key))
 
 
 # -- history ------------------------------------------------------------------------------------

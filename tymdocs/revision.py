@@ -87,7 +87,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         if at is not None:
             raise UsageError("--at needs a recorded history, and there is no commit yet")
         return Source(WorkTree(root), None, True, True, epoch(0), label("draft"))
-    tip = commit_of(root, ref) if ref is not None else state.head
+    tip = commit_of(root, ref, changes=True) if ref is not None else state.head
     assert tip is not None
     location = state.prefix.rstrip("/")
     if at is not None:
@@ -154,13 +154,15 @@ VERSION_NUMBER = re.compile(r"^[vV]?([1-9][0-9]{0,5})$")
 """A version named by its number in the register: ``2`` or ``v2``."""
 
 
-def commit_of(root: Path, ref: str) -> str:
+def commit_of(root: Path, ref: str, *, changes: bool = False) -> str:
     """The commit ``ref`` names: a version number of the register (``2``, ``v2``) before any
-    git revision of that name, as ``tymdocs log`` numbers them."""
+    git revision of that name, as ``tymdocs log`` numbers them. With ``changes``, the register
+    is read with them, for a caller that reads the version's history next: that is then taken
+    from this read (:func:`~tymdocs.governance.read_history`)."""
     number = VERSION_NUMBER.match(ref)
     if number is None:
         return git.resolve_commit(root, ref)
-    _, history = open_history(root, changes=False)  # only its records
+    _, history = open_history(root, changes=changes)
     version = history.version(int(number.group(1)))
     if version is None:
         known = ", ".join(str(v.number) for v in history.versions()) or "none"

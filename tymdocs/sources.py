@@ -10,6 +10,7 @@ all. Cross-checks between parts of the agreement live in ``checks.py``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import os
@@ -29,7 +30,7 @@ from tymdocs.characters import (
     unprintable,
     unprintable_message,
 )
-from tymdocs.config import AnnexRoles, RolesOf, parse_metadata, read_metadata
+from tymdocs.config import AnnexRoles, RolesOf, load_source, parse_metadata, read_metadata
 from tymdocs.errors import Problem, SourceError
 from tymdocs.formats import canonical_config
 from tymdocs.model import (
@@ -51,7 +52,7 @@ from tymdocs.paths import (
     is_annex,
     is_source_path,
 )
-from tymdocs.yamlsrc import Node, YamlSource, load_yaml
+from tymdocs.yamlsrc import Node, YamlSource
 
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
 _ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
@@ -215,7 +216,7 @@ def annex_number(path: str, data: bytes) -> int | None:
     if found:
         return _positive(found.group(1))
     # an unusual layout (flow style, quoted key): parse it after all, with the sources' limits
-    source = load_yaml(text, path, [])
+    source, _ = load_source(text, path)
     data_ = source.data if source is not None else None
     number = data_.get("annex") if isinstance(data_, dict) else None
     return _positive(str(number)) if isinstance(number, int) else None
@@ -230,7 +231,7 @@ def annex_roles(path: str, data: bytes) -> AnnexRoles:
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if "composition" not in text and "appointment" not in text:
         return AnnexRoles()  # no need to parse it
-    source = load_yaml(text, path, [])
+    source, _ = load_source(text, path)
     parsed = source.data if source is not None else None
     if not isinstance(parsed, dict):
         return AnnexRoles()
@@ -448,7 +449,11 @@ class _Reader:
 
     def yaml(self, path: str) -> YamlSource | None:
         text = self.text(path)
-        return None if text is None else load_yaml(text, path, self.problems)
+        if text is None:
+            return None
+        source, problems = load_source(text, path)
+        self.problems += problems
+        return source
 
     def blocks(self, text: str, path: str, first_line: int) -> Blocks:
         """Parse agreement text and note every annex it mentions by number.
@@ -467,10 +472,9 @@ class _Reader:
                 origin = Origin(path, first_line + offset)
                 self.references.append(AnnexReference(int(digits), origin))
 
-        def warn(line: int, message: str) -> None:
-            self.problems.append(Problem(path, line, message, "warning"))
-
-        return markup.parse_blocks(text, first_line, warn)
+        blocks, warnings = _parsed(text, first_line)
+        self.problems += (Problem(path, line, message, "warning") for line, message in warnings)
+        return blocks
 
     def within_limits(self, text: str, path: str, first_line: int) -> bool:
         """Whether ``text`` keeps to MAX_PARAGRAPH and MAX_MARKS; each excess reported."""
@@ -615,6 +619,18 @@ class _Reader:
         if source is None:
             return None
         return read_annex(Node.root(source, self.problems), self.node_blocks)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parsed(text: str, first_line: int) -> tuple[Blocks, tuple[tuple[int, str], ...]]:
+    """:func:`markup.parse_blocks` of ``text`` and its warnings (line, message): once per
+    process for each text, as the versions a command reads share most of their texts."""
+    warnings: list[tuple[int, str]] = []
+
+    def warn(line: int, message: str) -> None:
+        warnings.append((line, message))
+
+    return markup.parse_blocks(text, first_line, warn), tuple(warnings)
 
 
 def _positive(text: str) -> int | None:

@@ -187,15 +187,89 @@ class History:
         found = next(c for c in self.commits if c.commit == commit)
         return found.parents[0] if found.parents else None
 
+    @cached_property
+    def _by_commit(self) -> dict[str, git.LogEntry]:
+        return {c.commit: c for c in self.commits}
+
+    def until(self, commit: str) -> History | None:
+        """The history up to ``commit``, as ``git log`` reads it there (the same commits in
+        the same order), taken from this one without git; None when ``commit`` is not one of
+        its commits. Each commit's record, changes and problems are its own, whatever the tip:
+        a merge's own changes are judged by its ancestors alone."""
+        by_commit = self._by_commit
+        if commit not in by_commit:
+            return None
+        if commit == self.commits[0].commit:
+            return self
+        ordered = _topo_order(commit, by_commit)
+        entries = {e.commit: e for e in self.entries}
+        problems = {p[0].commit: p for p in self.problems}
+        oldest_first = [c.commit for c in reversed(ordered)]
+        return History(
+            self.agreement,
+            ordered,
+            tuple(entries[c] for c in oldest_first if c in entries),
+            tuple(problems[c] for c in oldest_first if c in problems),
+        )
+
+
+def _topo_order(tip: str, by_commit: dict[str, git.LogEntry]) -> tuple[git.LogEntry, ...]:
+    """``tip`` and every commit it descends from, in the order ``git log --topo-order tip``
+    gives them: a commit once all its children are shown, from a stack of such commits, a
+    merge's last parent taken first (git's ``sort_in_topological_order`` in graph order). Each
+    parent must be in ``by_commit``: a whole history, never a shallow one."""
+    waiting = {tip: 1}  # 1 + the children not shown yet, as git counts them
+    stack = [tip]
+    while stack:
+        for parent in by_commit[stack.pop()].parents:
+            if parent in waiting:
+                waiting[parent] += 1
+            else:
+                waiting[parent] = 2
+                stack.append(parent)
+    ordered = []
+    stack = [tip]
+    while stack:
+        commit = by_commit[stack.pop()]
+        for parent in commit.parents:
+            waiting[parent] -= 1
+            if waiting[parent] == 1:
+                stack.append(parent)
+        ordered.append(commit)
+    return tuple(ordered)
+
 
 def _touched(commit: git.LogEntry) -> tuple[str, ...]:
     return tuple(c.path for c in commit.changes if is_source_path(c.path))
 
 
+_KEPT = 4
+"""Histories kept for the process: a command reads one, or one per branch it looks at."""
+_histories: list[tuple[Path, bool, History]] = []
+"""The histories this process has read (agreement root, with changes or not), newest last.
+A commit id names the same history for as long as the process runs: git's replace refs and
+grafts are switched off, and a shallow clone is refused."""
+
+
 def read_history(root: Path, agreement: str, rev: str = "HEAD", *, changes: bool = True) -> History:
     """The history of ``agreement`` (its id) up to ``rev``, in one ``git log``; without
-    ``changes``, faster, but blind to which commits changed the agreement's files."""
-    return history_of(agreement, read_log(root, rev, changes=changes))
+    ``changes``, faster, but blind to which commits changed the agreement's files.
+
+    Read once per process: up to a commit (its full id) that a history read before holds,
+    up to it or to a descendant, the history is taken from that one (:meth:`History.until`),
+    which serves a read without ``changes`` as well."""
+    if not git.is_commit_id(rev):
+        return history_of(agreement, read_log(root, rev, changes=changes))
+    where = root.resolve()
+    for at, with_changes, known in reversed(_histories):
+        if at == where and known.agreement == agreement and (with_changes or not changes):
+            found = known.until(rev)
+            if found is not None:
+                return found
+    history = history_of(agreement, read_log(root, rev, changes=changes))
+    _histories.append((where, changes, history))
+    del _histories[:-_KEPT]
+    return history
 
 
 def read_log(
