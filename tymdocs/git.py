@@ -1,11 +1,13 @@
-"""The only door to git: every ``git`` process tymdocs runs starts here.
+"""The door to git: every ``git`` process tymdocs runs starts here, but the one with which
+:mod:`tymdocs.quick` decides that a build has nothing to do before the rest loads.
 
 Plain ``git`` subprocesses, batched where it matters: a tree is listed once and its blobs read
 in one ``cat-file --batch``; the history is one ``git log`` carrying trailers and changed paths,
 never one process per commit. Paths are given and returned relative to the directory the
 caller names (the agreement root), which may be a subfolder of the repository.
 
-This module knows git, not agreements: it imports nothing else from tymdocs but the errors.
+This module knows git, not agreements: it imports nothing else from tymdocs but the errors and
+the environment every git process runs with (:data:`tymdocs.quick.GIT_ENVIRONMENT`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tymdocs.errors import GitError, GitMissingError, UsageError
+from tymdocs.quick import GIT_ENVIRONMENT
 
 ZERO = "0" * 40
 
@@ -51,13 +54,6 @@ _SETTINGS = (
 """What tymdocs parses is read with its own settings, whatever the user's configuration."""
 
 
-_ENVIRONMENT = {
-    "GIT_OPTIONAL_LOCKS": "0",  # reading never writes: no index refresh behind the user's back
-    "GIT_NO_REPLACE_OBJECTS": "1",  # the history as committed: replace refs cannot rewrite it
-    "GIT_GRAFT_FILE": os.devnull,  # nor can .git/info/grafts hide a commit
-}
-
-
 def _git(
     cwd: Path,
     *args: str,
@@ -72,7 +68,7 @@ def _git(
             input=stdin,
             capture_output=True,
             check=False,
-            env={**os.environ, **_ENVIRONMENT, **(env or {})},
+            env={**os.environ, **GIT_ENVIRONMENT, **(env or {})},
         )
     except OSError as exc:
         if isinstance(exc, FileNotFoundError) and exc.filename == "git":

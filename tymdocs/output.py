@@ -50,8 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from tymdocs.errors import BuildError, UsageError
+from tymdocs.quick import MANIFEST as MANIFEST
 
-MANIFEST = "manifest.json"
 NEW = ".tymdocs-new."
 """The prefix of a file being written, before it is renamed into place."""
 OLD_MANIFEST = ".tymdocs-old." + MANIFEST

@@ -48,12 +48,12 @@ MANIFEST_VERSION = 1
 RENDERERS = ("typst",)
 """The renderers whose versions the manifest records; the DOCX is written by tymdocs itself."""
 
-_GIT_ENVIRONMENT = {
-    "GIT_OPTIONAL_LOCKS": "0",
-    "GIT_NO_REPLACE_OBJECTS": "1",
-    "GIT_GRAFT_FILE": os.devnull,
+GIT_ENVIRONMENT = {
+    "GIT_OPTIONAL_LOCKS": "0",  # reading never writes: no index refresh behind the user's back
+    "GIT_NO_REPLACE_OBJECTS": "1",  # the history as committed: replace refs cannot rewrite it
+    "GIT_GRAFT_FILE": os.devnull,  # nor can .git/info/grafts hide a commit
 }
-"""``tymdocs.git._ENVIRONMENT``: reading never writes, and the history is as committed."""
+"""What every git process tymdocs starts runs with, here and in :mod:`tymdocs.git`."""
 
 HELP = """\
 Usage: tymdocs [OPTIONS] COMMAND [ARGS]...
@@ -284,7 +284,7 @@ def _head(root: str, location: str) -> tuple[str, int, dict[str, str]] | None:
         cwd=root,
         input="".join(f"{name}\n" for name in names).encode(),
         capture_output=True,
-        env={**os.environ, **_GIT_ENVIRONMENT},
+        env={**os.environ, **GIT_ENVIRONMENT},
         check=False,
     )
     if done.returncode != 0:
