@@ -455,12 +455,15 @@ def revision_rows(out: Path, temp: Path, repo: Path) -> list[tuple[str, float, f
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entry = next(e for e in manifest["outputs"] if e["kind"] == "signature-package")
     first, second = entry["fields"][:2]
-    signed = sign((out / entry["path"]).read_bytes(), first, pki.issue(first), pki)
+    names = entry["signatories"]  # a field signed by anyone else is an error since issue 19
+    package = (out / entry["path"]).read_bytes()
+    signed = sign(package, first, pki.issue(names.get(first, first)), pki)
     updated = temp / "updates-1000.pdf"
     updated.write_bytes(many_revisions(signed, 1_000))
     allowed = temp / "updates-allowed.pdf"
     most = MAX_REVISIONS - signed.count(b"%%EOF") - 1
-    allowed.write_bytes(sign(many_revisions(signed, most), second, pki.issue(second), pki))
+    second_signer = pki.issue(names.get(second, second))
+    allowed.write_bytes(sign(many_revisions(signed, most), second, second_signer, pki))
     verify = [*TYMDOCS, "verify"]
     refused = subprocess.run([*verify, str(updated)], cwd=repo, capture_output=True, text=True)
     assert "revisions: refused" in refused.stdout + refused.stderr, refused
