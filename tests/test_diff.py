@@ -370,3 +370,17 @@ def test_a_report_never_replaces_a_build_nor_a_build_a_report(
     assert run(capsys, "-C", str(repo), "diff", "v1", "-o", str(repo / "report"), "-q").code == 0
     result = run(capsys, "-C", str(repo), "build", "-o", str(repo / "report"))
     assert result.code == 2 and "outputs of a redline" in result.err
+
+
+def test_two_revisions_are_compared_whatever_the_working_tree_holds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A diff of two commits never reads the working tree's sources: a source there that
+    cannot be read (a symbolic link) is for check and build to refuse, not for diff."""
+    repo = init_repo(copy_agreement(tmp_path / "agreement"))
+    edit(repo, "docs_src/03-toimialue.md", "# 3 Toimialue\n", "# 3 Toimialueet\n")
+    init_repo(repo, "Toimialue")
+    (repo / "docs_src" / "99-linkki.md").symlink_to(repo / "docs_src" / "01-tarkoitus.md")
+    result = run(capsys, "-C", str(repo), "diff", "HEAD~1", "HEAD", "--json")
+    assert result.code == 0, result.err
+    assert [change["part"] for change in json.loads(result.out)["changes"]] == ["3 Toimialueet"]

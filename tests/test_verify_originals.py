@@ -212,3 +212,33 @@ def test_an_offline_verify_loads_no_network_client_and_lays_nothing_out(
     whole, loaded_whole = _verify_in_child(repo, copies, "whole")
     assert "aiohttp" in loaded_whole  # what the first run spared
     assert report == whole
+
+
+def test_how_a_version_is_signed_comes_from_its_sources_not_the_manifest(
+    pki: Pki,  # noqa: F811
+    people: dict[str, Identity],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The manifest's "signing" is not covered by any hash: where the repository has the
+    version, the rule comes from its sources, and an edited manifest changes no verdict."""
+    from tymdocs.build import build
+    from tymdocs.revision import open_source
+
+    root = make_repo(tmp_path / "agreement")
+    build(open_source(root), root / "build")
+    manifest_path = root / "build" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["signing"] == "counterparts"
+    manifest["signing"] = "every-copy"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    copies = []
+    for party in ("hyvinvointialue", "kela"):
+        data = (root / "build" / PACKAGE.format(party)).read_bytes()
+        for field, identity in people.items():
+            if field.startswith(f"sig-{party}-"):
+                data = sign(data, field, identity, pki)
+        copies.append(tmp_path / f"{party}.pdf")
+        copies[-1].write_bytes(data)
+    report = verify_copies(root, copies)
+    assert all(copy.original.endswith("records it") for copy in report.copies if copy.original)
+    assert report.round is not None and report.round.mode == "counterparts"

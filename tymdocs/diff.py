@@ -20,7 +20,7 @@ from typing import Any, Literal, assert_never
 from tymdocs import git, governance
 from tymdocs.changes import Change, Report, compare
 from tymdocs.document import Stamp
-from tymdocs.errors import GitError, SourceError, UsageError
+from tymdocs.errors import SourceError, TymdocsError, UsageError
 from tymdocs.governance.history import changes_part, in_force_from
 from tymdocs.locale import commit_date, format_date, label, parse_date
 from tymdocs.model import Agreement
@@ -140,7 +140,7 @@ def _read_register(root: Path) -> None:
     taken from this one read (:func:`~tymdocs.governance.read_history` keeps it). A number,
     a date and the working tree read it first anyway. Where it does not read (no repository,
     no commit, no clean ``tymdocs.yaml``), the side that needs it says why."""
-    with contextlib.suppress(UsageError, GitError):
+    with contextlib.suppress(TymdocsError):  # a source the working tree cannot read, too
         open_history(root)
 
 

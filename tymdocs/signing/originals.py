@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from tymdocs.model import SIGNING_MODES, SigningMode
 from tymdocs.signing.round import Seat
 
 if TYPE_CHECKING:
+    from tymdocs.document import Stamp
     from tymdocs.model import Agreement
     from tymdocs.revision import Source
     from tymdocs.signing.packages import Package
@@ -91,6 +93,21 @@ class Version:
     fingerprint: str
     seats: tuple[Seat, ...]
 
+    @cached_property
+    def stamp(self) -> Stamp:
+        """What the version's documents carry; for an amendment, what it changes."""
+        from tymdocs.build import stamp_of
+
+        return stamp_of(self.source, self.fingerprint, self.agreement)
+
+    @cached_property
+    def signing(self) -> SigningMode:
+        """How the version is signed: an amendment by the stricter of its rule and the
+        rule in force (:func:`~tymdocs.signing.round.version_signing`)."""
+        from tymdocs.signing.round import version_signing
+
+        return version_signing(self.agreement, self.stamp)
+
 
 @dataclass(frozen=True)
 class Rebuilt:
@@ -133,20 +150,17 @@ class Versions:
     def rebuilt(self, commit: str, version: Version) -> Rebuilt:
         """Every package of ``version`` (read from ``commit``), laid out once."""
         if commit not in self._rebuilt:
-            from tymdocs.build import stamp_of
             from tymdocs.document import compose
             from tymdocs.signing.packages import build_packages
-            from tymdocs.signing.round import version_signing
 
             agreement = version.agreement
-            stamp = stamp_of(version.source, version.fingerprint, agreement)
             document = compose(agreement, version.source.notes)
             self._rebuilt[commit] = Rebuilt(
                 {
                     package.party.id if package.party else None: package
-                    for package in build_packages(agreement, document, stamp)
+                    for package in build_packages(agreement, document, version.stamp)
                 },
-                version_signing(agreement, stamp),
+                version.signing,
             )
         return self._rebuilt[commit]
 
@@ -310,7 +324,7 @@ def built_lookup(manifest: Manifest, versions: Versions | None = None) -> Lookup
             sha256=None,
             size=None,
             seats=version.seats if version is not None else manifest.seats(entry),
-            signing=manifest.signing,
+            signing=version.signing if version is not None else manifest.signing,
             origin=f"the package built from commit {commit[:12]}, as {manifest.path.name} "
             "records it",
         )
