@@ -25,8 +25,9 @@ from tymdocs.revision import open_source
 from tymdocs.signing import packages
 from tymdocs.sources import fingerprint
 
-HEADING = "3 Toimialue (ks. 140 0 R)"
-"""A heading that reads like a PDF reference inside a bookmark's string: renumbering the
+HEADING = "3 Toimialue (ks. (a) kohta (140 0 R))"
+"""A heading that reads like a PDF reference inside a bookmark's string, in parentheses two deep
+(PDF allows them unescaped where balanced): renumbering the
 objects must leave it as it is."""
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tymdocs.errors import RenderError
@@ -102,11 +102,11 @@ class _Parsed:
         self.pieces: list[bytes] = []
         self.refs: list[int] = []
         at = 0
-        for match in _TOKEN.finditer(head):
-            if match.group("ref"):
-                self.pieces.append(head[at : match.start()])
-                self.refs.append(int(match.group("ref").split()[0]))
-                at = match.end()
+        for kind, start, end in _tokens(head):
+            if kind == b"R":
+                self.pieces.append(head[at:start])
+                self.refs.append(int(head[start:end].split()[0]))
+                at = end
         self.pieces.append(head[at:] + body[len(head) :])
 
     def renumbered(self, numbers: dict[int, int]) -> bytes:
@@ -195,13 +195,44 @@ class _Objects:
         return sorted(seen)
 
 
-_TOKEN = re.compile(
-    rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)"  # a literal string (nested once at most)
-    rb"|<[0-9A-Fa-f\s]*>"  # a hex string
-    rb"|(?P<ref>(?<![\w.+-])\d+ \d+ R(?!\w))",  # a reference
-    re.S,
-)
-_DELIMITER = re.compile(rb"<<|>>|[(<]")
+_NEXT = re.compile(rb"<<|>>|[(<]|(?<![\w.+-])(\d+) \d+ R(?!\w)")
+_PARENTHESIS = re.compile(rb"[()\\]")
+
+
+def _tokens(data: bytes, start: int = 0) -> Iterator[tuple[bytes, int, int]]:
+    """What the cutter needs of ``data`` from ``start``, in order, as (kind, start, end):
+    ``<<`` and ``>>``, a string (``(`` or ``<``), skipped whole whatever it holds, and a
+    reference (``R``); the rest passes unread."""
+    index = start
+    while (found := _NEXT.search(data, index)) is not None:
+        token, begin = found.group(0), found.start()
+        if token == b"(":
+            index, kind = _literal_end(data, begin), b"("
+        elif token == b"<":  # a hex string
+            index, kind = data.find(b">", begin) + 1, b"<"
+            if index == 0:
+                raise RenderError("unexpected PDF structure: an unended hex string")
+        else:
+            index, kind = found.end(), b"R" if found.group(1) else token
+        yield kind, begin, index
+
+
+def _literal_end(data: bytes, start: int) -> int:
+    """Where the literal string at ``start`` ends: its parentheses balanced, as PDF allows
+    them unescaped, an escaped character skipped."""
+    depth, index = 0, start
+    while (found := _PARENTHESIS.search(data, index)) is not None:
+        index = found.end()
+        match found.group(0):
+            case b"\\":
+                index += 1
+            case b"(":
+                depth += 1
+            case _:
+                depth -= 1
+                if depth == 0:
+                    return index
+    raise RenderError("unexpected PDF structure: an unbalanced string")
 
 
 def _head(data: bytes, start: int) -> bytes:
@@ -209,26 +240,20 @@ def _head(data: bytes, start: int) -> bytes:
     if not data.startswith(b"<<", start):
         end = data.find(b"\nendobj", start)
         return data[start : len(data) if end < 0 else end]
-    depth, index = 0, start
-    while (found := _DELIMITER.search(data, index)) is not None:
-        match found.group(0):
-            case b"<<":
-                depth, index = depth + 1, found.end()
-            case b">>":
-                depth, index = depth - 1, found.end()
-                if depth == 0:
-                    return data[start:index]
-            case _:  # a string: skipped whole, whatever it holds
-                string = _TOKEN.match(data, found.start())
-                if string is None:
-                    raise RenderError("unexpected PDF structure: an unbalanced string")
-                index = string.end()
+    depth = 0
+    for kind, _, end in _tokens(data, start):
+        if kind == b"<<":
+            depth += 1
+        elif kind == b">>":
+            depth -= 1
+            if depth == 0:
+                return data[start:end]
     raise RenderError("unexpected PDF structure: an unbalanced dictionary")
 
 
 def _refs(value: bytes) -> list[int]:
     """The object numbers ``value`` refers to, in order, strings skipped."""
-    return [int(m.group("ref").split()[0]) for m in _TOKEN.finditer(value) if m.group("ref")]
+    return [int(value[start:end].split()[0]) for kind, start, end in _tokens(value) if kind == b"R"]
 
 
 def _ref(dictionary: bytes, key: bytes) -> int:
@@ -260,18 +285,17 @@ def _info(info: bytes, metadata: Metadata) -> bytes:
         b"Subject": metadata.subject,
         b"Keywords": ", ".join(metadata.keywords),
     }
-    kept = info
-    for key in values:
-        kept = re.sub(
-            rb"/%s(\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)|<[0-9A-Fa-f\s]*>)" % key,
-            b"",
-            kept,
-            flags=re.S,
-        )
-    if not kept.startswith(b"<<"):
+    if not info.startswith(b"<<"):
         raise RenderError("unexpected PDF structure: document information is not a dictionary")
+    kept, at = [b"<<"], 2
+    for kind, start, end in _tokens(info, 2):
+        key = next((key for key in values if info.endswith(b"/" + key, 0, start)), None)
+        if kind in (b"(", b"<") and key is not None:
+            kept.append(info[at : start - len(key) - 1])
+            at = end
+    kept.append(info[at:])
     entries = b"".join(b"/%s%s" % (key, _text_string(value)) for key, value in values.items())
-    return b"<<" + entries + kept[2:]
+    return kept[0] + entries + b"".join(kept[1:])
 
 
 _XMP_FIELDS = (
