@@ -116,8 +116,8 @@ def _laid_out(
 
     Typst lays out the covers, one after another, and the agreement once; a package is its
     cover's pages and the agreement's. The agreement's pages go on from the last cover's
-    length, so a cover of another length (a party whose name takes one more line, say) is
-    laid out again with the agreement on its own."""
+    length, so the covers of another length (a party whose name takes a line more, say) are
+    laid out again, together, with the agreement: as many layouts as lengths, at most."""
     from tymdocs.render.pages import LaidOut, Metadata
     from tymdocs.render.typst import render_package_pages
 
@@ -130,14 +130,14 @@ def _laid_out(
     for start in starts[:-1]:
         index, length = start["index"], lengths[start["index"]]
         if length != lengths[covers[-1]]:
-            laid_out |= _laid_out(document, stamp, data, (index,))
             continue
         party = data["parties"][index]
         metadata = Metadata(party["title"], party["subject"], tuple(party["keywords"]))
         cover = range(start["page"] - 1, start["page"] - 1 + length)
         own = [box | {"page": box["page"] - body + length + 1} for box in boxes]
         laid_out[index] = (whole.cut([*cover, *pages], metadata), own)
-    return laid_out
+    others = tuple(index for index in covers if index not in laid_out)
+    return laid_out | (_laid_out(document, stamp, data, others) if others else {})
 
 
 def build_docx_packages(
