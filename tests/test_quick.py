@@ -155,6 +155,18 @@ def test_up_to_date_only_where_the_normal_path_agrees(
     assert _verdicts(repo, "-o", str(elsewhere), out=elsewhere) == (True, True)
     assert _verdicts(repo, "--output", str(out), out=out) == (True, True)
 
+    # A source committed with CRLF line ends, then git told to convert them (core.autocrlf):
+    # git now reads the unchanged file as other content, and so must the quick path.
+    crlf = repo / "docs_src" / "01-tarkoitus.md"
+    crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+    git(repo, "commit", "-q", "-am", "CRLF")
+    assert _verdicts(repo) == (False, False)
+    assert _verdicts(repo) == (True, True)
+    git(repo, "config", "core.autocrlf", "input")
+    assert _verdicts(repo) == (False, False)  # a draft now, to both
+    git(repo, "config", "--unset", "core.autocrlf")
+    assert _verdicts(repo) == (False, False)  # the draft's outputs replaced by the version's
+
     (repo / "LUEMINUT.txt").write_text("Muistiinpanoja.\n", encoding="utf-8")
     git(repo, "add", "LUEMINUT.txt")
     git(repo, "commit", "-q", "-m", "Muistiinpanot")

@@ -7,7 +7,8 @@ who builds after every edit starts the command often: a start that loads click, 
 model costs several times what deciding "nothing changed" does.
 
 A build is answered here only where the normal path would find its outputs up to date too,
-decided from the manifest, one ``git cat-file --batch`` and the sources' blob ids:
+decided from the manifest, one ``git cat-file --batch`` (HEAD, its trees and blob ids) and
+one ``git hash-object`` (the sources' blob ids as they are on disk):
 
 - plain ``build`` arguments (``-C``, ``--verbose``, ``-o``, ``-q``, ``--json``), no
   SOURCE_DATE_EPOCH, an output folder ``cli`` surely accepts;
@@ -18,16 +19,16 @@ decided from the manifest, one ``git cat-file --batch`` and the sources' blob id
 - the identity and outputs match by :func:`matches`, the rule the normal path uses.
 
 What the manifest says of its commit (the fingerprint, label, draft) is taken as written: the
-normal path derives it from the commit alone. The blob ids are the file's bytes hashed as git
-hashes them; a git filter (``.gitattributes``, ``core.autocrlf``) that would change a file
-already equal to its blob is taken to be absent, as git's own filters are idempotent.
-Otherwise (a commit elsewhere moved HEAD past the version commit, say) the normal path decides.
+normal path derives it from the commit alone. The blob ids on disk are git's, through the
+filters and line-end conversion in force (``.gitattributes``, ``core.autocrlf``), as the normal
+path hashes them. Otherwise (a commit elsewhere moved HEAD past the version commit, say) the
+normal path decides.
 
-The one git process is started here, not in :mod:`tymdocs.git`, the door to git for the rest
-of tymdocs: that module loads subprocess, tempfile, shutil and dataclasses, about 30 ms, more
-than this whole decision. It runs with the environment :mod:`tymdocs.git` gives every git
-process, so that replace refs and grafts cannot change what a commit holds (its ``-c``
-settings concern what ``git log`` prints, which ``cat-file`` does not).
+The two git processes are started here, not in :mod:`tymdocs.git`, the door to git for the
+rest of tymdocs: that module loads tempfile, shutil and dataclasses, more than this whole
+decision costs. They run with the environment :mod:`tymdocs.git` gives every git process, so
+that replace refs and grafts cannot change what a commit holds (its ``-c`` settings concern
+what ``git log`` prints, which neither reads).
 """
 
 from __future__ import annotations
@@ -368,17 +369,26 @@ def _working_blobs(root: str, hex_length: int) -> dict[str, str] | None:
                     return None
                 if entry.is_file():
                     paths.append(path)
-    import hashlib
+    if not all(path.isascii() and path.isprintable() for path in paths):
+        return None
+    if not paths:
+        return {}
+    import subprocess
 
-    digest = hashlib.sha1 if hex_length == 40 else hashlib.sha256
-    blobs = {}
-    for path in paths:
-        if not (path.isascii() and path.isprintable()):
-            return None
-        with open(os.path.join(root, path), "rb") as file:
-            data = file.read()
-        blobs[path] = digest(b"blob %d\0" % len(data) + data).hexdigest()
-    return blobs
+    # Hashed by git, as sources.changed_sources hashes them: through the filters and line-end
+    # conversion (.gitattributes, core.autocrlf) that git would apply on adding the file.
+    done = subprocess.run(
+        ["git", "hash-object", "--stdin-paths"],
+        cwd=root,
+        input="".join(f"{os.path.join(root, path)}\n" for path in paths).encode(),
+        capture_output=True,
+        env={**os.environ, **GIT_ENVIRONMENT},
+        check=False,
+    )
+    ids = done.stdout.decode("ascii", "replace").split()
+    if done.returncode != 0 or len(ids) != len(paths) or any(len(i) != hex_length for i in ids):
+        return None
+    return dict(zip(paths, ids, strict=True))
 
 
 # -- what a manifest must say: one rule for both paths ----------------------------------------
