@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from tests.helpers import make_repo
-from tymdocs.build import RENDERERS, installed_versions
+from tymdocs.quick import RENDERERS, installed_versions
 
 PROBE = """
 import sys

@@ -17,10 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tymdocs.errors import Problem, SourceError
 from tymdocs.governance import MAIN_TEXT, annex_part, cite, record_dict
 from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
-from tymdocs.quick import MANIFEST_VERSION as MANIFEST_VERSION
-from tymdocs.quick import RENDERERS as RENDERERS
 from tymdocs.quick import in_folder, manifest_identity, matches, rebuild_command
-from tymdocs.quick import installed_versions as installed_versions
 from tymdocs.revision import Source, commit_of
 from tymdocs.sources import GitTree, fingerprint
 

@@ -294,7 +294,7 @@ def built_lookup(manifest: Manifest, versions: Versions | None = None) -> Lookup
     commit (``versions``), as a rebuild takes them; how it is signed is what the build
     recorded."""
     from tymdocs import __version__
-    from tymdocs.build import RENDERERS, installed_versions
+    from tymdocs.quick import RENDERERS, installed_versions
     from tymdocs.signing.screening import read_regular
 
     same_tools = manifest.data.get("tool") == {
