@@ -41,6 +41,7 @@ from tymdocs.paths import ANNEX_DIR, CONFIG_FILE, RECORDS_DIR, TEXT_DIR, is_sour
 
 TYPE_CHECKING = False  # mypy reads it as true; importing typing would cost 2 ms at start
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any, NoReturn
 
 MANIFEST = "manifest.json"
@@ -275,22 +276,13 @@ def _head(root: str, location: str) -> tuple[str, int, dict[str, str]] | None:
     """HEAD's commit, its committer time and the blob id of every source it holds, in one git
     process; None where HEAD's folder for ``location`` is not ``root``'s or anything is
     missing."""
-    import subprocess
-
     if "\n" in location:
         return None
     names = ("HEAD", "HEAD:./", f"HEAD:{location}", f"HEAD:./{TEXT_DIR}", f"HEAD:./{ANNEX_DIR}")
-    done = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        input="".join(f"{name}\n" for name in names).encode(),
-        capture_output=True,
-        env={**os.environ, **GIT_ENVIRONMENT},
-        check=False,
-    )
-    if done.returncode != 0:
+    output = _git(root, ["cat-file", "--batch"], names)
+    if output is None:
         return None
-    head, here, there, text, annexes = _objects(done.stdout, len(names))
+    head, here, there, text, annexes = _objects(output, len(names))
     if head is None or head[1] != "commit" or here is None or here[1] != "tree" or here != there:
         return None
     commit, width = head[0], len(head[0]) // 2
@@ -373,22 +365,28 @@ def _working_blobs(root: str, hex_length: int) -> dict[str, str] | None:
         return None
     if not paths:
         return {}
-    import subprocess
-
     # Hashed by git, as sources.changed_sources hashes them: through the filters and line-end
     # conversion (.gitattributes, core.autocrlf) that git would apply on adding the file.
+    output = _git(root, ["hash-object", "--stdin-paths"], [os.path.join(root, p) for p in paths])
+    ids = [] if output is None else output.decode("ascii", "replace").split()
+    if len(ids) != len(paths) or any(len(blob) != hex_length for blob in ids):
+        return None
+    return dict(zip(paths, ids, strict=True))
+
+
+def _git(root: str, command: list[str], lines: Iterable[str]) -> bytes | None:
+    """What ``git command`` prints for ``lines`` on its input, None where it fails."""
+    import subprocess
+
     done = subprocess.run(
-        ["git", "hash-object", "--stdin-paths"],
+        ["git", *command],
         cwd=root,
-        input="".join(f"{os.path.join(root, path)}\n" for path in paths).encode(),
+        input="".join(f"{line}\n" for line in lines).encode(),
         capture_output=True,
         env={**os.environ, **GIT_ENVIRONMENT},
         check=False,
     )
-    ids = done.stdout.decode("ascii", "replace").split()
-    if done.returncode != 0 or len(ids) != len(paths) or any(len(i) != hex_length for i in ids):
-        return None
-    return dict(zip(paths, ids, strict=True))
+    return done.stdout if done.returncode == 0 else None
 
 
 # -- what a manifest must say: one rule for both paths ----------------------------------------
