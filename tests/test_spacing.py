@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,3 +54,21 @@ def test_only_binding_spaces_change_and_each_run_keeps_its_length(pieces: list[s
     assert changed == {i for i in section_spaces(text) if text[i] == " "}
     assert all(new[i] == NBSP for i in section_spaces(text))
     assert keep_section_numbers(kept) == kept  # applied twice, the same
+
+
+def test_a_note_citing_hundreds_of_records_renders_with_every_section_sign_bound(
+    tmp_path: Path,
+) -> None:
+    """A part changed by hundreds of decisions closes with a note citing each: every "§" is
+    bound to its number in the data Typst is given, so no Typst rule fires per "§" (one did,
+    and past some 550 citations Typst refused the page: "maximum grouping depth exceeded")."""
+    from tests.helpers import agreement_of, copy_agreement, pdf_pages
+    from tymdocs.document import Stamp, compose
+    from tymdocs.render.typst import render_pdf
+
+    agreement = agreement_of(copy_agreement(tmp_path / "agreement"))
+    cited = "; ".join(f"Johtoryhmä 2.5.2025 § {n}, voimassa 2.5.2025 alkaen" for n in range(900))
+    document = compose(agreement, {"annex-5": (f"Liite 5 muutettu: {cited}.",)})
+    stamp = Stamp(None, True, "0" * 64, 0, "Luonnos", None)
+    text = "".join(pdf_pages(render_pdf(document, stamp)))
+    assert "Johtoryhmä 2.5.2025 § 899, voimassa" in " ".join(text.replace(NBSP, " ").split())

@@ -46,7 +46,7 @@ _PACKAGE_MAIN = '#import "package.typ": signature-packages\n#signature-packages(
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a PDF, byte-identical for the same document and stamp."""
-    inputs = {"data": json.dumps(document_data(document, stamp, authors))}
+    inputs = {"data": _json(document_data(document, stamp, authors))}
     template = resources.files("tymdocs") / "templates" / "agreement.typ"
     with resources.as_file(template) as path:
         compiler = _compiler(path, path.parent, inputs)
@@ -67,8 +67,8 @@ def render_package_pages(
     which the structure tree would multiply fourfold.
     """
     inputs = {
-        "data": json.dumps(document_data(document, stamp, ())),
-        "packages": json.dumps(packages),
+        "data": _json(document_data(document, stamp, ())),
+        "packages": _json(packages),
     }
     with tempfile.TemporaryDirectory(prefix="tymdocs-typst-") as temp:
         root = Path(temp)
@@ -120,7 +120,7 @@ def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
     data["redline"] = redline_data(report)
     template = resources.files("tymdocs") / "templates" / "redline.typ"
     with resources.as_file(template) as path:
-        compiler = _compiler(path, path.parent, {"data": json.dumps(data)})
+        compiler = _compiler(path, path.parent, {"data": _json(data)})
         pdf, _ = _compile(compiler, "the redline report", stamp, tagged=True)
     return pdf
 
@@ -193,6 +193,30 @@ def compiler_version() -> str:
     version = json.loads(typst.eval(b"", "str(sys.version)", format="json"))
     assert isinstance(version, str)
     return version
+
+
+_METADATA = ("title", "authors", "keywords", "subject")
+"""What a document's data says of it for its properties (``set document``), not its pages:
+kept as written, without non-breaking spaces."""
+
+
+def _json(data: dict[str, Any]) -> str:
+    """``data`` as the JSON a template reads, "§" bound to its number in every string it
+    shows (the rule of render/spacing.py): Typst is given text in which a line can no longer
+    part them, whatever run or label it comes from."""
+
+    def bound(value: Any) -> Any:
+        match value:
+            case str() if "§" in value:
+                return keep_section_numbers([value])[0]
+            case dict():
+                return {key: bound(item) for key, item in value.items()}
+            case list() | tuple():
+                return [bound(item) for item in value]
+            case _:
+                return value
+
+    return json.dumps({k: v if k in _METADATA else bound(v) for k, v in data.items()})
 
 
 def _compiler(main: Path, root: Path, inputs: dict[str, str]) -> typst.Compiler:
