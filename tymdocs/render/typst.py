@@ -49,8 +49,7 @@ def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) 
     inputs = {"data": _json(document_data(document, stamp, authors))}
     template = resources.files("tymdocs") / "templates" / "agreement.typ"
     with resources.as_file(template) as path:
-        compiler = _compiler(path, path.parent, inputs)
-        pdf, _ = _compile(compiler, "the agreement", stamp, tagged=True)
+        pdf, _ = _compile(_compiler(path, path.parent, inputs), "the agreement", stamp, tagged=True)
     return pdf
 
 
