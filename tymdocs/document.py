@@ -111,6 +111,12 @@ class Stamp:
     """Where the version is an amendment: what its packages' cover says of it."""
 
     @property
+    def keyword(self) -> str:
+        """``sha256:<fingerprint>``: how a document's properties name its sources (what
+        ``verify`` reads a package's claim from)."""
+        return f"sha256:{self.fingerprint}"
+
+    @property
     def footer(self) -> str:
         fingerprint = label("fingerprint", fingerprint=self.fingerprint[:16])
         return f"{self.version_label} · {fingerprint}"

@@ -274,7 +274,7 @@ class _Base:
             title=title,
             subject=subject,
             creator=creator,
-            keywords="; ".join((stamp.version_label, f"sha256:{stamp.fingerprint}", *keywords)),
+            keywords="; ".join((stamp.version_label, stamp.keyword, *keywords)),
             language=self.language,
             when=when,
         )

@@ -38,13 +38,11 @@ class LaidOut:
     """A Typst PDF, read once, to cut any number of PDFs out of."""
 
     def __init__(self, pdf: bytes) -> None:
-        self._objects = objects = _Objects(pdf)
+        self._objects = objects = Objects(pdf)
         self._catalog, self._info = objects.trailer_ref(b"Root"), objects.trailer_ref(b"Info")
         catalog = objects.body(self._catalog)
         self._tree = _ref(catalog, b"Pages")
-        self._pages = _refs(_entry(objects.body(self._tree), b"Kids"))
-        if any(b"/Type/Pages" in objects.body(kid) for kid in self._pages):
-            raise RenderError("unexpected PDF structure: a nested page tree")
+        self._pages = objects.page_objects(nested=False)
         self._labels = _ref(catalog, b"PageLabels")
         self._metadata = _ref(catalog, b"Metadata")
 
@@ -116,15 +114,16 @@ class _Parsed:
         return b"".join(out)
 
 
-class _Objects:
-    """A Typst PDF's objects by number, from its cross-reference table, each parsed once."""
+class Objects:
+    """A Typst PDF's objects by number, from its cross-reference table, each parsed once: what
+    the cutter and the signature-field writer (signing/fields.py) read a PDF of ours with."""
 
     def __init__(self, pdf: bytes) -> None:
         self.pdf = pdf
         found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf[-1024:])
         if found is None:
             raise RenderError("unexpected PDF structure: no startxref at the end")
-        xref = int(found.group(1))
+        self.xref = xref = int(found.group(1))
         section = re.match(rb"xref\n0 (\d+)\r?\n", pdf[xref : xref + 64])
         if section is None:
             raise RenderError("unexpected PDF structure: not one classic cross-reference section")
@@ -140,12 +139,32 @@ class _Objects:
         if trailer is None:
             raise RenderError("unexpected PDF structure: no trailer")
         self.trailer = trailer.group(1)
-        identifier = re.search(rb"/ID\s*\[\s*(\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f]*>)", self.trailer)
+        self.size = count
+        identifier = re.search(
+            rb"/ID\s*\[\s*(<[0-9A-Fa-f\s]*>|\((?:[^()\\]|\\.)*\))", self.trailer, re.S
+        )
         self.trailer_id = identifier.group(1) if identifier else b""
         self._parsed: dict[int, _Parsed] = {}
 
     def trailer_ref(self, key: bytes) -> int:
         return _ref(self.trailer, key)
+
+    def page_objects(self, *, nested: bool = True) -> list[int]:
+        """The page objects in order, walking the page tree from the catalog; without
+        ``nested``, a tree of more than one level is refused."""
+
+        def walk(node: int) -> list[int]:
+            pages: list[int] = []
+            for kid in _refs(_entry(self.body(node), b"Kids")):
+                if re.search(rb"/Type\s*/Pages\b", self.body(kid)) is None:
+                    pages.append(kid)
+                elif nested:
+                    pages += walk(kid)
+                else:
+                    raise RenderError("unexpected PDF structure: a nested page tree")
+            return pages
+
+        return walk(_ref(self.body(self.trailer_ref(b"Root")), b"Pages"))
 
     def body(self, number: int) -> bytes:
         """What object ``number`` holds between ``N 0 obj`` and ``endobj``, stream included."""

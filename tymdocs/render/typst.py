@@ -258,7 +258,7 @@ def document_data(document: Document, stamp: Stamp, authors: tuple[str, ...]) ->
         "authors": list(authors),
         # ASCII only: with one non-ASCII character the whole entry becomes UTF-16, and
         # ``verify`` reads a package's claims from these bytes.
-        "keywords": [f"sha256:{stamp.fingerprint}"],
+        "keywords": [stamp.keyword],
         "subject": label("subject", version=stamp.version_label, area=document.title),
         "header": document.title,
         "version": stamp.version_label,

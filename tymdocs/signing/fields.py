@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 
 from tymdocs.errors import RenderError
-
-_TRAILER = re.compile(rb"trailer\s*<<(?P<body>.*?)>>\s*startxref\s*(?P<xref>\d+)\s*%%EOF\s*$", re.S)
+from tymdocs.render.pages import Objects
 
 
 @dataclass(frozen=True)
@@ -30,21 +29,15 @@ class SignatureField:
 
 def add_signature_fields(pdf: bytes, fields: tuple[SignatureField, ...]) -> bytes:
     """``pdf`` with ``fields`` appended as one incremental update."""
-    trailer = _TRAILER.search(pdf[-4096:])
-    if trailer is None:
-        raise RenderError("the PDF has no classic trailer to append signature fields to")
-    body = trailer.group("body")
-    size = _int(rb"/Size (\d+)", body)
-    root = _int(rb"/Root (\d+) 0 R", body)
-    previous = int(trailer.group("xref"))
-    starts = _object_starts(pdf)
-    catalog = _object(pdf, starts, root)
+    read = Objects(pdf)
+    root = read.trailer_ref(b"Root")
+    catalog = read.body(root)
     if b"/AcroForm" in catalog:
         raise RenderError("the PDF already has a form")
-    pages = _page_objects(pdf, starts, _int(rb"/Pages (\d+) 0 R", catalog))
+    pages = read.page_objects()
 
     objects: dict[int, bytes] = {}
-    next_number = size
+    next_number = read.size
     widgets_by_page: dict[int, list[int]] = {}
     for field in fields:
         if not 1 <= field.page <= len(pages):
@@ -72,7 +65,7 @@ def add_signature_fields(pdf: bytes, fields: tuple[SignatureField, ...]) -> byte
     objects[form] = f"<</Fields[{refs}]>>".encode()
     objects[root] = _with_entry(catalog, f"/AcroForm {form} 0 R".encode())
     for page_ref, widgets in widgets_by_page.items():
-        page = _object(pdf, starts, page_ref)
+        page = read.body(page_ref)
         if b"/Annots" in page:
             raise RenderError(f"page object {page_ref} already has annotations")
         annots = " ".join(f"{w} 0 R" for w in widgets)
@@ -89,72 +82,26 @@ def add_signature_fields(pdf: bytes, fields: tuple[SignatureField, ...]) -> byte
         out += b"%d %d\n" % (start, len(run))
         for number in run:
             out += b"%010d 00000 n\r\n" % offsets[number]
-    info = re.search(rb"/Info \d+ 0 R", body)
+    info = re.search(rb"/Info \d+ 0 R", read.trailer)
     out += b"trailer\n<</Size %d/Root %d 0 R%s%s/Prev %d>>\n" % (
         next_number,
         root,
         info.group(0) if info else b"",
-        _updated_id(body, out),
-        previous,
+        _updated_id(read.trailer_id, out),
+        read.xref,
     )
     out += b"startxref\n%d\n%%%%EOF\n" % xref_at
     return bytes(out)
 
 
-def _updated_id(body: bytes, updated: bytes | bytearray) -> bytes:
-    """The trailer's /ID for the update: the first element kept, the second changed.
+def _updated_id(first: bytes, updated: bytes | bytearray) -> bytes:
+    """The trailer's /ID for the update: the first element (``first``) kept, the second
+    changed; both new where there was none.
 
     ISO 32000 wants the second element to change on every update; a hash of the updated
     bytes changes it and keeps the package a pure function of its input."""
-    found = re.search(rb"/ID\s*\[\s*(<[0-9A-Fa-f\s]*>|\((?:[^()\\]|\\.)*\))", body, re.S)
     changed = b"<%s>" % hashlib.sha256(updated).hexdigest()[:32].upper().encode()
-    if found is None:
-        return b"/ID[%s%s]" % (changed, changed)
-    return b"/ID[%s%s]" % (found.group(1), changed)
-
-
-def _int(pattern: bytes, data: bytes) -> int:
-    match = re.search(pattern, data)
-    if match is None:
-        raise RenderError(f"unexpected PDF structure: no {pattern.decode()}")
-    return int(match.group(1))
-
-
-_OBJECT = re.compile(rb"\n(\d+) 0 obj\n")
-
-
-def _object_starts(pdf: bytes) -> dict[int, int]:
-    """Where each object's ``N 0 obj`` line starts, the last one where a number recurs: the
-    file indexed once, so that finding every page takes time linear in the file."""
-    return {int(match.group(1)): match.start() for match in _OBJECT.finditer(pdf)}
-
-
-def _object(pdf: bytes, starts: dict[int, int], number: int) -> bytes:
-    """The dictionary of a plain (non-stream) object, as its bytes ``<<...>>``."""
-    start = starts.get(number)
-    if start is None:
-        raise RenderError(f"unexpected PDF structure: object {number} not found")
-    start = pdf.index(b"obj\n", start) + 4
-    end = pdf.index(b"\nendobj", start)
-    value = pdf[start:end].strip()
-    if not (value.startswith(b"<<") and value.endswith(b">>")):
-        raise RenderError(f"unexpected PDF structure: object {number} is not a dictionary")
-    return value
-
-
-def _page_objects(pdf: bytes, starts: dict[int, int], pages_root: int) -> list[int]:
-    """The page objects in order, walking the page tree."""
-    node = _object(pdf, starts, pages_root)
-    kids = re.search(rb"/Kids\s*\[([^\]]*)\]", node)
-    if kids is None:
-        raise RenderError("unexpected PDF structure: a page tree node without /Kids")
-    result: list[int] = []
-    for number in map(int, re.findall(rb"(\d+) 0 R", kids.group(1))):
-        if re.search(rb"/Type\s*/Pages\b", _object(pdf, starts, number)):
-            result += _page_objects(pdf, starts, number)
-        else:
-            result.append(number)
-    return result
+    return b"/ID[%s%s]" % (first or changed, changed)
 
 
 def _with_entry(dictionary: bytes, entry: bytes) -> bytes:

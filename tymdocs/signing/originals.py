@@ -108,13 +108,16 @@ class Version:
 
         return version_signing(self.agreement, self.stamp)
 
+    @cached_property
+    def packages(self) -> dict[str | None, Package]:
+        """Every package of the version laid out again, once, by party (None: the copy for
+        everyone)."""
+        from tymdocs.document import compose
+        from tymdocs.signing.packages import build_packages
 
-@dataclass(frozen=True)
-class Rebuilt:
-    """One commit's packages laid out again, by party, and how the version is signed."""
-
-    packages: dict[str | None, Package]
-    signing: SigningMode
+        document = compose(self.agreement, self.source.notes)
+        built = build_packages(self.agreement, document, self.stamp)
+        return {package.party.id if package.party else None: package for package in built}
 
 
 @dataclass
@@ -124,7 +127,6 @@ class Versions:
 
     root: Path
     _read: dict[str, Version | None] = field(default_factory=dict)
-    _rebuilt: dict[str, Rebuilt] = field(default_factory=dict)
 
     def read(self, commit: str) -> Version | None:
         """The version at ``commit``; None when the repository lacks it or it does not
@@ -147,23 +149,6 @@ class Versions:
                 )
         return self._read[commit]
 
-    def rebuilt(self, commit: str, version: Version) -> Rebuilt:
-        """Every package of ``version`` (read from ``commit``), laid out once."""
-        if commit not in self._rebuilt:
-            from tymdocs.document import compose
-            from tymdocs.signing.packages import build_packages
-
-            agreement = version.agreement
-            document = compose(agreement, version.source.notes)
-            self._rebuilt[commit] = Rebuilt(
-                {
-                    package.party.id if package.party else None: package
-                    for package in build_packages(agreement, document, version.stamp)
-                },
-                version.signing,
-            )
-        return self._rebuilt[commit]
-
 
 def package_lookup(
     root: Path, manifest: Path | Manifest | None = None, *, versions: Versions | None = None
@@ -181,15 +166,14 @@ def package_lookup(
             return fallback(commit, claimed, party_id) if fallback else None
         if party_id is not None and version.agreement.party(party_id) is None:
             return None
-        rebuilt = known.rebuilt(commit, version)
         return Expected(
             party=party_id,
             fingerprint=version.fingerprint,
-            data=rebuilt.packages[party_id].data,
+            data=version.packages[party_id].data,
             sha256=None,
             size=None,
             seats=version.seats,
-            signing=rebuilt.signing,
+            signing=version.signing,
             origin=f"the package built from commit {commit[:12]}",
         )
 

@@ -276,7 +276,7 @@ def _packages_data(
                 "party": party.name,
                 "subject": label("package_subject", party=party.name, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots if slot.party == party],
-                "keywords": [f"sha256:{stamp.fingerprint}", *_keywords(party, stamp)],
+                "keywords": [stamp.keyword, *_keywords(party, stamp)],
             }
             for party in parties
         ]
@@ -287,7 +287,7 @@ def _packages_data(
                 "party": everyone,
                 "subject": label("package_subject", party=everyone, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots],
-                "keywords": [f"sha256:{stamp.fingerprint}", *_keywords(None, stamp)],
+                "keywords": [stamp.keyword, *_keywords(None, stamp)],
             }
         ],
     }
