@@ -44,7 +44,8 @@ build: $(RUNTIME) ## Set up if needed, validate and build the agreement into bui
 
 test: $(DEV) ## Check the agreement in this repository, then run the test suite
 	$(BIN)/tymdocs check
-	$(BIN)/pytest
+	@# One worker per core (pytest-xdist); each builds the session fixtures it needs once.
+	$(BIN)/pytest -n auto
 
 lint: $(DEV) ## ruff (check and format) and mypy
 	$(BIN)/ruff check tymdocs tests tools bench
@@ -71,7 +72,7 @@ test-latest: ## The test suite on the newest versions pyproject.toml allows (run
 	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[dev]'
 	$(VENV)-latest/bin/python -m pip freeze --exclude-editable
-	$(VENV)-latest/bin/pytest -p no:cacheprovider
+	$(VENV)-latest/bin/pytest -p no:cacheprovider -n auto
 
 lock: ## Regenerate the lock files from pyproject.toml (UPGRADE=1: newest versions allowed)
 	@test -x $(VENV)-lock/bin/uv || { $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/python -m pip install --quiet '$(UV)'; }
