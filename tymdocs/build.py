@@ -168,16 +168,20 @@ def _renderer(tool: dict[str, str]) -> dict[str, Any]:
 
 def stamp_of(source: Source, source_fingerprint: str, agreement: Agreement) -> Stamp:
     """What every page of this version's documents carries; an amendment's, what its
-    packages' cover says of it (``agreement`` is the version's, as validated)."""
+    packages' cover says of it (``agreement`` is the version's, as validated), in its
+    language."""
     from tymdocs.document import Stamp
+    from tymdocs.locale import speaking
 
+    with speaking(agreement.meta.language):
+        amendment = _amendment(source, agreement)
     return Stamp(
         source.commit,
         source.draft,
         source_fingerprint,
         source.timestamp,
         source.label,
-        _amendment(source, agreement),
+        amendment,
     )
 
 

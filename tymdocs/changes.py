@@ -18,7 +18,7 @@ from typing import Any, Literal, assert_never
 
 from tymdocs.document import Document, Part, compose
 from tymdocs.governance.rules import composition_text, rule_for
-from tymdocs.locale import capitalise, format_date, format_htv, label
+from tymdocs.locale import capitalise, format_date, format_htv, label, speaking
 from tymdocs.model import (
     Agreement,
     AppointmentAnnex,
@@ -170,7 +170,22 @@ def compare(
 
     ``notes_a`` and ``notes_b`` are the "muutettu" notes each version's documents close its
     parts with: part of each text, so that accepting every change gives B's document and
-    rejecting gives A's; a part whose notes alone differ is no change of its own."""
+    rejecting gives A's; a part whose notes alone differ is no change of its own. In ``b``'s
+    language, as its documents are."""
+    with speaking(b.meta.language):
+        return _compare(a, b, a_label, b_label, author, date, notes_a, notes_b)
+
+
+def _compare(
+    a: Agreement,
+    b: Agreement,
+    a_label: str,
+    b_label: str,
+    author: str,
+    date: dt.date,
+    notes_a: Mapping[str, tuple[str, ...]] | None,
+    notes_b: Mapping[str, tuple[str, ...]] | None,
+) -> Report:
     doc_a, doc_b = compose(a, notes_a), compose(b, notes_b)
     pairs = pair_parts(doc_a, doc_b, _titles(a), _titles(b))
     redline = redline_document(doc_b, pairs, a_title=doc_a.title)

@@ -832,6 +832,7 @@ def log(
         tymdocs log --kind decision --since 1.1.2026 --format csv > rekisteri.csv
     """
     from tymdocs.governance import RECORD_KINDS, register
+    from tymdocs.locale import speaking
     from tymdocs.revision import open_history
 
     for kind in kinds:
@@ -839,24 +840,25 @@ def log(
             raise click.BadParameter(
                 f"{kind!r} is not one of {', '.join(RECORD_KINDS)}", param_hint="--kind"
             )
-    _meta, history = open_history(settings.root, ref, changes=False)
-    if annex is not None:
-        from tymdocs.sources import GitTree, annex_numbers
+    meta, history = open_history(settings.root, ref, changes=False)
+    with speaking(meta.language):  # parts named as the agreement's documents name them
+        if annex is not None:
+            from tymdocs.sources import GitTree, annex_numbers
 
-        tip = GitTree(settings.root, history.commits[0].commit)  # ref, as committed
-        unknown = register.unknown_annex(history, annex, annex_numbers(tip))
-        if unknown:
-            raise click.BadParameter(unknown, param_hint="--annex")
-    filters = register.Filters(annex, cast("tuple[RecordKind, ...]", kinds), since, until)
-    shown = register.entries(history, filters)
-    if as_json or form == "json":
-        click.echo(register.as_json(history, shown))
-    elif form == "md":
-        click.echo(register.markdown(shown))
-    elif form == "csv":
-        click.echo(register.comma_separated(shown))
-    else:
-        click.echo(register.table(shown))
+            tip = GitTree(settings.root, history.commits[0].commit)  # ref, as committed
+            unknown = register.unknown_annex(history, annex, annex_numbers(tip))
+            if unknown:
+                raise click.BadParameter(unknown, param_hint="--annex")
+        filters = register.Filters(annex, cast("tuple[RecordKind, ...]", kinds), since, until)
+        shown = register.entries(history, filters)
+        if as_json or form == "json":
+            click.echo(register.as_json(history, shown))
+        elif form == "md":
+            click.echo(register.markdown(shown))
+        elif form == "csv":
+            click.echo(register.comma_separated(shown))
+        else:
+            click.echo(register.table(shown))
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from tymdocs import __version__, yamlsrc
 from tymdocs.errors import Problem, has_errors
-from tymdocs.locale import label
+from tymdocs.locale import DEFAULT_LANGUAGE, LANGUAGES, label, speaking
 from tymdocs.model import (
     PARTY_ROLES,
     RECORDS_NEEDED,
@@ -168,7 +168,7 @@ def read_metadata(source: YamlSource, problems: list[Problem], roles: RolesOf) -
     agreement_id = _identifier(fields.get("id"))
     title = fields["title"].text() if "title" in fields else None
     area = fields["area"].text() if "area" in fields else None
-    language = fields["language"].choice(("fi",)) if "language" in fields else "fi"
+    language = fields["language"].choice(LANGUAGES) if "language" in fields else DEFAULT_LANGUAGE
     municipalities = (
         tuple(text for node in fields["municipalities"].items() if (text := node.text()))
         if "municipalities" in fields
@@ -186,13 +186,14 @@ def read_metadata(source: YamlSource, problems: list[Problem], roles: RolesOf) -
     extension = _extension(fields["extension"], valid_until) if "extension" in fields else None
     court = fields["court"].text() if "court" in fields else None
     steering = _steering_group(fields["steering_group"]) if "steering_group" in fields else None
-    policy = (
-        read_policy(
-            fields["change_rules"], form, roles, steering.appointed_by if steering else None
+    with speaking(language or DEFAULT_LANGUAGE):  # the steering group's name by default
+        policy = (
+            read_policy(
+                fields["change_rules"], form, roles, steering.appointed_by if steering else None
+            )
+            if "change_rules" in fields
+            else default_policy()
         )
-        if "change_rules" in fields
-        else default_policy()
-    )
     if None in (agreement_id, title, area, language, effective, court, policy):
         return None
     assert agreement_id and title and area and effective and court and policy and language
@@ -334,7 +335,8 @@ def _steering_group(node: Node) -> SteeringGroup | None:
 
 
 def default_policy() -> Policy:
-    """The seed's rules (§ 12): the main text by amendment, every annex by the steering group."""
+    """The seed's rules (§ 12): the main text by amendment, every annex by the steering group
+    (``Johtoryhmä``; ``Ledningsgruppen`` in a Swedish agreement)."""
     return Policy(
         main_text=ChangeRule("amendment"),
         annexes=(),

@@ -22,7 +22,7 @@ from tymdocs.changes import Change, Report, compare
 from tymdocs.document import Stamp
 from tymdocs.errors import SourceError, TymdocsError, UsageError
 from tymdocs.governance.history import changes_part, in_force_from
-from tymdocs.locale import commit_date, format_date, label, parse_date
+from tymdocs.locale import commit_date, format_date, label, parse_date, speaking
 from tymdocs.model import Agreement
 from tymdocs.output import MANIFEST, Output, replace_directory
 from tymdocs.revision import VERSION_NUMBER, Source, open_history, open_source
@@ -45,7 +45,9 @@ class Side:
 def open_side(root: Path, spec: str | None) -> Side:
     """The version ``spec`` names; None is the working tree."""
     if spec is None:
-        return _side(open_source(root), label("working_tree_name"))
+        source = open_source(root)
+        with speaking(source.language):
+            return _side(source, label("working_tree_name"))
     day = parse_date(spec)
     if day is not None:
         return _side(open_source(root, None, day), day.isoformat())
@@ -94,6 +96,11 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
         _read_register(root)
     a = open_side(root, a_spec)
     b = open_side(root, b_spec)
+    with speaking(b.agreement.meta.language):  # the report is written in B's language
+        return _diff(a, b)
+
+
+def _diff(a: Side, b: Side) -> tuple[Report, Side, Side]:
     entries = _records_between(a, b)
     author = _author(entries)
     report = compare(
@@ -247,7 +254,12 @@ def file_name(a: Side, b: Side, extension: str) -> str:
 
 
 def render(report: Report, a: Side, b: Side, formats: Iterable[Format]) -> list[Output]:
-    """Every asked-for format of the report, in memory."""
+    """Every asked-for format of the report, in memory, in its language."""
+    with speaking(report.redline.language):
+        return _render_all(report, a, b, formats)
+
+
+def _render_all(report: Report, a: Side, b: Side, formats: Iterable[Format]) -> list[Output]:
     stamp = Stamp(
         commit=b.source.commit,
         draft=b.source.draft,

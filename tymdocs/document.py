@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, assert_never
 
-from tymdocs.locale import format_date, format_htv, label
+from tymdocs.locale import format_date, format_htv, label, speaking
 from tymdocs.model import (
     Agreement,
     Annex,
@@ -142,10 +142,11 @@ def compose(agreement: Agreement, notes: Mapping[str, tuple[str, ...]] | None = 
         )
         for section in agreement.sections
     ]
-    for annex in agreement.annexes:
-        heading = label("annex_heading", number=annex.number, title=annex.title)
-        blocks = (*_annex_blocks(agreement, annex), *closing(f"annex-{annex.number}"))
-        parts.append(Part("annex", annex.number, heading, blocks))
+    with speaking(agreement.meta.language):
+        for annex in agreement.annexes:
+            heading = label("annex_heading", number=annex.number, title=annex.title)
+            blocks = (*_annex_blocks(agreement, annex), *closing(f"annex-{annex.number}"))
+            parts.append(Part("annex", annex.number, heading, blocks))
     return Document(agreement.meta.title, agreement.meta.language, tuple(parts))
 
 

@@ -1,18 +1,34 @@
-"""Every Finnish word tymdocs adds to a document, and Finnish formats for dates and numbers.
+"""Every word tymdocs adds to a document, one table per language, and the formats for dates
+and numbers (Finnish and Finland-Swedish documents write them alike: ``1.5.2025``, ``0,75``).
 
-Kept in one module so that a Swedish version is one more table, not a search through renderers.
+The Finnish table is here, the Swedish one in ``locale_sv.py``; both have the same keys with
+the same placeholders (tests/test_swedish.py). A document is written in its agreement's
+``language``: the code that reads an agreement and writes its documents runs inside
+``speaking(meta.language)``, and every :func:`label` within takes that table. The language is
+a context variable, so it stays with the thread (or task) that set it and ends with its block:
+agreements built one after another, or side by side in threads, never take each other's.
+
+Adding a label: put it in the Finnish table below (or a group of its own, merged with
+``_add``) and in ``SWEDISH`` in ``locale_sv.py`` under the same key, with the same
+``{placeholders}``; then ``label("key", ...)`` wherever it is written.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
+from typing import TypeVar
+
+from tymdocs.locale_sv import SWEDISH
 
 _FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-LABELS: dict[str, str] = {
+FINNISH: dict[str, str] = {
     "annex_heading": "LIITE {number} {title}",
     "page": "Sivu {page}/{total}",
     "draft": "LUONNOS",
@@ -162,10 +178,10 @@ CHANGE_LABELS: dict[str, str] = {
 
 def _add(table: dict[str, str]) -> None:
     """Another group of labels; a key given twice would silently replace the first."""
-    twice = LABELS.keys() & table.keys()
+    twice = FINNISH.keys() & table.keys()
     if twice:
         raise AssertionError(f"labels defined twice: {', '.join(sorted(twice))}")
-    LABELS.update(table)
+    FINNISH.update(table)
 
 
 _add(CHANGE_LABELS)
@@ -247,12 +263,41 @@ MOVE_LABELS: dict[str, str] = {
 }
 _add(MOVE_LABELS)
 
-INSTRUCTIONS: tuple[str, ...] = (
-    "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla.",
-    "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi {pages}; "
-    "kentän nimi on sivulla laatikon kulmassa.",
-    "Älä muokkaa tai tallenna asiakirjaa muuten: jokainen muutos näkyy tarkistuksessa.",
-    "Palauta allekirjoitettu tiedosto sellaisenaan sopimuksen koordinaattorille.",
+# The steps a signature package's cover lists: the PDF's, then where the DOCX's differ. Raw
+# templates: ``{pages}`` is filled in by package.typ, where the fields are laid out.
+INSTRUCTION_LABELS: dict[str, str] = {
+    "instruction_check": (
+        "Tarkista, että jokaisen sivun alareunassa on sama tunniste kuin tällä sivulla."
+    ),
+    "instruction_sign": (
+        "Allekirjoita sähköisesti (PAdES) omaan allekirjoituskenttääsi {pages}; "
+        "kentän nimi on sivulla laatikon kulmassa."
+    ),
+    "instruction_keep": (
+        "Älä muokkaa tai tallenna asiakirjaa muuten: jokainen muutos näkyy tarkistuksessa."
+    ),
+    "instruction_return": (
+        "Palauta allekirjoitettu tiedosto sellaisenaan sopimuksen koordinaattorille."
+    ),
+    "docx_instruction_sign": (
+        "Allekirjoita asiakirja organisaatiosi sähköisessä allekirjoitus- tai "
+        "asianhallintajärjestelmässä omalle allekirjoitusviivallesi allekirjoitussivulla, "
+        "ja merkitse paikka ja aika."
+    ),
+    "docx_instruction_keep": (
+        "Älä muuta sopimuksen tekstiä: allekirjoitus koskee tätä versiota, jonka tunniste on "
+        "jokaisen sivun alareunassa."
+    ),
+    "docx_instruction_return": "Palauta allekirjoitettu asiakirja sopimuksen koordinaattorille.",
+}
+_add(INSTRUCTION_LABELS)
+
+_INSTRUCTIONS = ("instruction_check", "instruction_sign", "instruction_keep", "instruction_return")
+_DOCX_INSTRUCTIONS = (
+    "instruction_check",
+    "docx_instruction_sign",
+    "docx_instruction_keep",
+    "docx_instruction_return",
 )
 
 # What the DOCX signature package says where it differs from the PDF one: it is signed in a
@@ -272,28 +317,72 @@ DOCX_PACKAGE_LABELS: dict[str, str] = {
 }
 _add(DOCX_PACKAGE_LABELS)
 
-DOCX_INSTRUCTIONS: tuple[str, ...] = (
-    INSTRUCTIONS[0],
-    "Allekirjoita asiakirja organisaatiosi sähköisessä allekirjoitus- tai "
-    "asianhallintajärjestelmässä omalle allekirjoitusviivallesi allekirjoitussivulla, "
-    "ja merkitse paikka ja aika.",
-    "Älä muuta sopimuksen tekstiä: allekirjoitus koskee tätä versiota, jonka tunniste on "
-    "jokaisen sivun alareunassa.",
-    "Palauta allekirjoitettu asiakirja sopimuksen koordinaattorille.",
+LABELS: dict[str, dict[str, str]] = {"fi": FINNISH, "sv": SWEDISH}
+"""Every label by language; ``config.py`` accepts these languages in ``tymdocs.yaml``."""
+
+LANGUAGES: tuple[str, ...] = tuple(LABELS)
+DEFAULT_LANGUAGE = "fi"
+
+_SPOKEN: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "tymdocs_language", default=DEFAULT_LANGUAGE
 )
 
 
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Labels in ``language`` within the block, in this thread or task only; the language
+    before it comes back when it ends, however it ends."""
+    if language not in LABELS:
+        raise ValueError(f"no labels for language {language!r}")
+    token = _SPOKEN.set(language)
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
+
+
+_T = TypeVar("_T")
+
+
+def speaking_through(language: str, steps: Iterator[_T]) -> Iterator[_T]:
+    """The items of the generator ``steps``, each made in ``language``: the language is set
+    around every step and never held across a ``yield``, where it would leak into the caller."""
+    while True:
+        with speaking(language):
+            try:
+                item = next(steps)
+            except StopIteration:
+                return
+        yield item
+
+
+def spoken() -> str:
+    """The language labels are written in here: the agreement's, Finnish outside any."""
+    return _SPOKEN.get()
+
+
+def labels() -> Mapping[str, str]:
+    """The table of the language spoken here, for templates that fill in values themselves."""
+    return LABELS[_SPOKEN.get()]
+
+
 def label(key: str, **values: object) -> str:
-    """The Finnish label ``key`` with ``values`` filled in."""
-    return LABELS[key].format(**values)
+    """The label ``key`` in the language spoken here, with ``values`` filled in."""
+    return LABELS[_SPOKEN.get()][key].format(**values)
 
 
 def label_around(key: str, slot: str, **values: object) -> tuple[str, str]:
     """The label ``key`` cut where ``{slot}`` goes, its other values filled in: the text
     before and after a value only the renderer knows (a page number), so that nothing in the
     filled-in text is ever taken for a placeholder."""
-    before, after = LABELS[key].split("{" + slot + "}", 1)
+    before, after = LABELS[_SPOKEN.get()][key].split("{" + slot + "}", 1)
     return before.format(**values), after.format(**values)
+
+
+def instructions(docx: bool = False) -> tuple[str, ...]:
+    """The steps of a signature package's cover, as raw templates (``{pages}`` left in)."""
+    table = LABELS[_SPOKEN.get()]
+    return tuple(table[key] for key in (_DOCX_INSTRUCTIONS if docx else _INSTRUCTIONS))
 
 
 def capitalise(text: str) -> str:

@@ -22,7 +22,7 @@ from tymdocs.config import parse_metadata
 from tymdocs.errors import UsageError
 from tymdocs.governance import History, InForce, Version
 from tymdocs.governance.history import End
-from tymdocs.locale import format_date, label
+from tymdocs.locale import DEFAULT_LANGUAGE, format_date, label, speaking
 from tymdocs.model import Metadata
 from tymdocs.paths import CONFIG_FILE, is_main_text
 from tymdocs.sources import (
@@ -65,6 +65,9 @@ class Source:
     history: History | None = field(default=None, compare=False, repr=False)
     """The register up to the version, as it was read to name it: for commands that need
     more of it (a redline's records) without reading it again."""
+    language: str = DEFAULT_LANGUAGE
+    """The language of ``tymdocs.yaml`` (Finnish when it does not read cleanly): the
+    language of ``label`` and ``notes``, and of the documents built from these sources."""
 
 
 def read_config(tree: SourceTree) -> Metadata | None:
@@ -86,7 +89,11 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     if state is None or (ref is None and state.head is None):
         if at is not None:
             raise UsageError("--at needs a recorded history, and there is no commit yet")
-        return Source(WorkTree(root), None, True, True, epoch(0), label("draft"))
+        language = _language(read_config(WorkTree(root)))
+        with speaking(language):
+            return Source(
+                WorkTree(root), None, True, True, epoch(0), label("draft"), language=language
+            )
     tip = commit_of(root, ref, changes=True) if ref is not None else state.head
     assert tip is not None
     location = state.prefix.rstrip("/")
@@ -108,19 +115,22 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         located = governance.Located(tip, history.commits[0].time, None, located.base)
     names = _names(meta)
     draft = dirty or located.commit is None or (not located.recorded and located.base is not None)
-    return Source(
-        tree=tree,
-        commit=located.commit,
-        dirty=dirty,
-        draft=draft,
-        timestamp=epoch(located.time),
-        label=governance.version_label(located, dirty, names),
-        ref=ref,
-        location=location,
-        version=None if dirty else located.version,
-        notes=governance.notes(history.versions(), names, history.withdrawn()),
-        history=history,
-    )
+    language = _language(meta)
+    with speaking(language):
+        return Source(
+            tree=tree,
+            commit=located.commit,
+            dirty=dirty,
+            draft=draft,
+            timestamp=epoch(located.time),
+            label=governance.version_label(located, dirty, names),
+            ref=ref,
+            location=location,
+            version=None if dirty else located.version,
+            notes=governance.notes(history.versions(), names, history.withdrawn()),
+            history=history,
+            language=language,
+        )
 
 
 def _same_sources(a: GitTree, b: GitTree) -> bool:
@@ -223,24 +233,30 @@ def _in_force(root: Path, tip: str, day: dt.date, location: str) -> Source:
                 )
     newest = max(in_force.applied, key=lambda v: v.number)
     names = _names(meta)
-    return Source(
-        tree=BlobTree(root, blobs, f"the agreement in force on {format_date(day)}"),
-        commit=newest.commit,
-        dirty=False,
-        draft=False,
-        timestamp=epoch(newest.entry.time),
-        label=label("in_force_on", date=format_date(day)),
-        ref=tip,
-        location=location,
-        notes=governance.notes(in_force.applied, names, history.withdrawn(), in_force=True),
-        at=day,
-        in_force=in_force,
-        history=history,
-    )
+    with speaking(meta.language):
+        return Source(
+            tree=BlobTree(root, blobs, f"the agreement in force on {format_date(day)}"),
+            commit=newest.commit,
+            dirty=False,
+            draft=False,
+            timestamp=epoch(newest.entry.time),
+            label=label("in_force_on", date=format_date(day)),
+            ref=tip,
+            location=location,
+            notes=governance.notes(in_force.applied, names, history.withdrawn(), in_force=True),
+            at=day,
+            in_force=in_force,
+            history=history,
+            language=meta.language,
+        )
 
 
 def _names(meta: Metadata | None) -> dict[str, str]:
     return {party.id: party.name for party in meta.parties} if meta else {}
+
+
+def _language(meta: Metadata | None) -> str:
+    return meta.language if meta else DEFAULT_LANGUAGE
 
 
 _LAST_SECOND = 4354819199

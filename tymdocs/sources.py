@@ -55,8 +55,9 @@ from tymdocs.paths import (
 from tymdocs.yamlsrc import Node, YamlSource
 
 _SECTION_HEADING = re.compile(r"^#[ \t]+(\S+)[ \t]+(.+?)[ \t]*$")
-_ANNEX_HEADING = re.compile(r"^#[ \t]+liite[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
-_ANNEX_MENTION = re.compile(r"\bliit\w*[ \t]+([0-9]+)\b", re.IGNORECASE)
+_ANNEX_HEADING = re.compile(r"^#[ \t]+(?:liite|bilaga)[ \t]+(\S+)[ \t]+(.+?)[ \t]*$", re.IGNORECASE)
+"""``# Liite 5 TITLE``; ``# Bilaga 5 TITLE`` in a Swedish agreement."""
+_ANNEX_MENTION = re.compile(r"\b(?:liit|bilag)\w*[ \t]+([0-9]+)\b", re.IGNORECASE)
 _NUMBER_DIGITS = 9
 """Section and annex numbers are shorter; longer digit runs are refused before int() sees them."""
 MAX_SOURCE_BYTES = 1 << 20
@@ -69,7 +70,7 @@ MAX_SECTIONS = 1_000
 """Sections of the main text; a real agreement has some tens."""
 _UNPRINTABLE_SHOWN = 20
 """Each character the fonts lack is reported once per file, the first so many of them."""
-_ANNEX_FILE = re.compile(r"^liite[-_ ]?(\d+)\b", re.IGNORECASE)
+_ANNEX_FILE = re.compile(r"^(?:liite|bilaga)[-_ ]?(\d+)\b", re.IGNORECASE)
 
 
 class SourceTree(Protocol):

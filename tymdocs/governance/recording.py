@@ -42,7 +42,15 @@ from tymdocs.governance.rules import (
     restored_from,
     termination_end,
 )
-from tymdocs.locale import format_date, label, local_date, parse_date, today
+from tymdocs.locale import (
+    DEFAULT_LANGUAGE,
+    format_date,
+    label,
+    local_date,
+    parse_date,
+    speaking,
+    today,
+)
 from tymdocs.model import Agreement, Metadata
 from tymdocs.paths import RECORDS_DIR, is_main_text
 from tymdocs.revision import meta_reader, read_config
@@ -124,6 +132,8 @@ class _Context:
     """The blob id of every source file in the working tree."""
     changed: tuple[str, ...]
     """Source paths whose working-tree content differs from HEAD."""
+    language: str = DEFAULT_LANGUAGE
+    """The agreement's, as HEAD has it: of the messages tymdocs writes for a record."""
 
     @property
     def past(self) -> Past:
@@ -238,7 +248,15 @@ def _context(root: Path) -> _Context:
     current = working_blobs(root)
     changed = tuple(changed_sources(root, committed, current))
     return _Context(
-        root, state.head, committed, meta.id, history, meta_reader(root), current, changed
+        root,
+        state.head,
+        committed,
+        meta.id,
+        history,
+        meta_reader(root),
+        current,
+        changed,
+        meta.language,
     )
 
 
@@ -669,7 +687,8 @@ def plan_signatures(
         copies=signed,
     )
     ctx.judge(ctx.step(record))
-    text = message or label("record_signed", number=version.number)
+    with speaking(ctx.language):
+        text = message or label("record_signed", number=version.number)
     tag = (f"{ctx.agreement_id}-versio-{version.number}", version.commit)
     return ctx.plan(record, text, (), files, tag)
 

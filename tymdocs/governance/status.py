@@ -26,7 +26,7 @@ from tymdocs.governance.rules import (
     rule_for,
     term_end,
 )
-from tymdocs.locale import format_date
+from tymdocs.locale import format_date, speaking
 from tymdocs.locale import today as local_today
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
 from tymdocs.paths import is_main_text
@@ -323,36 +323,37 @@ def read_status(
     from tymdocs.revision import meta_reader, open_history
     from tymdocs.signing.verify import verify_copies
 
-    _meta, history = open_history(root)
-    committed = GitTree(root, history.commits[0].commit)
-    loaded = validate(committed)
-    if loaded.agreement is None:
-        raise SourceError(loaded.problems)
-    report = verify_copies(root, copies, trust) if copies else None
-    rounds: dict[int, Round] = {}
-    for version in history.pending_amendments():
-        proposed = validate(GitTree(root, version.commit)).agreement
-        if proposed is not None:
-            found = report.rounds.get(version.commit) if report else None
-            rounds[version.number] = found or unsigned(proposed)
-    not_counted = tuple(
-        (copy.path, problem)
-        for copy in (report.copies if report else ())
-        if not copy.ok
-        for problem in copy.failures
-    )
-    day = today or local_today()
-    return compute_status(
-        day,
-        loaded.agreement,
-        history,
-        pending_changes(root, committed, loaded.agreement),
-        rounds,
-        meta_reader(root),
-        _in_force(root, history, day),
-        not_counted,
-        bool(copies),
-    )
+    meta, history = open_history(root)
+    with speaking(meta.language):  # who is to sign, as the packages name them
+        committed = GitTree(root, history.commits[0].commit)
+        loaded = validate(committed)
+        if loaded.agreement is None:
+            raise SourceError(loaded.problems)
+        report = verify_copies(root, copies, trust) if copies else None
+        rounds: dict[int, Round] = {}
+        for version in history.pending_amendments():
+            proposed = validate(GitTree(root, version.commit)).agreement
+            if proposed is not None:
+                found = report.rounds.get(version.commit) if report else None
+                rounds[version.number] = found or unsigned(proposed)
+        not_counted = tuple(
+            (copy.path, problem)
+            for copy in (report.copies if report else ())
+            if not copy.ok
+            for problem in copy.failures
+        )
+        day = today or local_today()
+        return compute_status(
+            day,
+            loaded.agreement,
+            history,
+            pending_changes(root, committed, loaded.agreement),
+            rounds,
+            meta_reader(root),
+            _in_force(root, history, day),
+            not_counted,
+            bool(copies),
+        )
 
 
 def _in_force(root: Path, history: History, day: dt.date) -> Agreement | None:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, assert_never
 
 from tymdocs.characters import xml_safe
 from tymdocs.document import Document, Part, Stamp
-from tymdocs.locale import capitalise, label
+from tymdocs.locale import capitalise, label, speaking, speaking_through
 from tymdocs.model import (
     Block,
     Blocks,
@@ -66,7 +66,8 @@ _STYLES = (*(f"Heading {level}" for level in range(1, 10)), "List Paragraph", "T
 
 def render_docx(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a DOCX, byte-identical for the same document and stamp."""
-    return _render(document, stamp, authors=authors)
+    with speaking(document.language):
+        return _render(document, stamp, authors=authors)
 
 
 def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
@@ -80,15 +81,16 @@ def render_redline_docx(report: Report, stamp: Stamp) -> bytes:
     # The document's properties cannot be tracked: they name the report and its two versions,
     # neither A's title nor B's, so that accepting or rejecting leaves none of them wrong.
     # The title in the body and the header is tracked like the text.
-    return _render(
-        report.redline,
-        stamp,
-        authors=(report.author,),
-        tracking=tracking,
-        properties_title=report.title,
-        subject=f"{report.a_label} \u2192 {report.b_label}",
-        summary=report,
-    )
+    with speaking(report.redline.language):
+        return _render(
+            report.redline,
+            stamp,
+            authors=(report.author,),
+            tracking=tracking,
+            properties_title=report.title,
+            subject=f"{report.a_label} \u2192 {report.b_label}",
+            summary=report,
+        )
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,20 @@ def render_docx_packages(
     """A DOCX signature package per cover, on the agreement's template: a cover, the
     agreement with every annex, and a signature page with lines to sign, each party's kept
     on one page. The body is written once and shared; only the party's name on the cover
-    and the document properties differ. Byte-identical for the same arguments."""
+    and the document properties differ. Byte-identical for the same arguments; in the
+    document's language."""
+    return speaking_through(
+        document.language, _render_docx_packages(document, stamp, sheet, covers, authors)
+    )
+
+
+def _render_docx_packages(
+    document: Document,
+    stamp: Stamp,
+    sheet: PackageSheet,
+    covers: tuple[PackageCover, ...],
+    authors: tuple[str, ...],
+) -> Iterator[bytes]:
     base = _Base(document, stamp, one_line_header=True)
     writer = _PackageWriter(base.styles, base.bullets, None)
     writer.cover(sheet, [part.heading for part in document.parts], page_starts(document.parts))

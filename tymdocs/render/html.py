@@ -18,7 +18,7 @@ from typing import Any, assert_never
 
 from tymdocs.changes import Change, Report, move_badge
 from tymdocs.document import Part
-from tymdocs.locale import capitalise, label
+from tymdocs.locale import capitalise, label, speaking
 from tymdocs.model import (
     Block,
     Heading,
@@ -95,7 +95,8 @@ code { font-family: ui-monospace, Consolas, monospace; background: #f2f2f2; padd
 
 def render_html(report: Report) -> bytes:
     """The report as one UTF-8 HTML5 file, byte-identical for the same report."""
-    return "".join(_Writer(report).document()).encode("utf-8")
+    with speaking(report.redline.language):
+        return "".join(_Writer(report).document()).encode("utf-8")
 
 
 def _esc(text: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, assert_never
 from tymdocs.changes import Change, Report, move_badge
 from tymdocs.characters import visible
 from tymdocs.document import Part
-from tymdocs.locale import capitalise, label
+from tymdocs.locale import capitalise, label, speaking
 from tymdocs.model import (
     Block,
     Heading,
@@ -50,7 +50,8 @@ _AUTOLINK = re.compile(r"(?i):(?=//)|(?<=www)\.")
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown, the same text for the same report."""
-    return "\n".join(_document(report)).rstrip("\n") + "\n"
+    with speaking(report.redline.language):
+        return "\n".join(_document(report)).rstrip("\n") + "\n"
 
 
 def escape_text(text: str) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 from tymdocs.changes import Change, Report, move_badge
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
-from tymdocs.locale import capitalise, label
+from tymdocs.locale import capitalise, label, speaking
 from tymdocs.model import (
     Block,
     Heading,
@@ -46,7 +46,8 @@ _PACKAGE_MAIN = '#import "package.typ": signature-packages\n#signature-packages(
 
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a PDF, byte-identical for the same document and stamp."""
-    inputs = {"data": _json(document_data(document, stamp, authors))}
+    with speaking(document.language):
+        inputs = {"data": _json(document_data(document, stamp, authors))}
     template = resources.files("tymdocs") / "templates" / "agreement.typ"
     with resources.as_file(template) as path:
         pdf, _ = _compile(_compiler(path, path.parent, inputs), "the agreement", stamp, tagged=True)
@@ -65,10 +66,11 @@ def render_package_pages(
     for signing, and every signature's difference analysis reads every object of the file,
     which the structure tree would multiply fourfold.
     """
-    inputs = {
-        "data": _json(document_data(document, stamp, ())),
-        "packages": _json(packages),
-    }
+    with speaking(document.language):
+        inputs = {
+            "data": _json(document_data(document, stamp, ())),
+            "packages": _json(packages),
+        }
     with tempfile.TemporaryDirectory(prefix="tymdocs-typst-") as temp:
         root = Path(temp)
         for template in (resources.files("tymdocs") / "templates").iterdir():
@@ -114,9 +116,10 @@ def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
     """
     # The header and footer are the agreement's: its title, and the stamp's label and
     # fingerprint (``tymdocs diff`` labels a report by the versions it compares).
-    data = document_data(replace(report.redline, parts=()), stamp, ())
-    data["title"] = report.title
-    data["redline"] = redline_data(report)
+    with speaking(report.redline.language):
+        data = document_data(replace(report.redline, parts=()), stamp, ())
+        data["title"] = report.title
+        data["redline"] = redline_data(report)
     template = resources.files("tymdocs") / "templates" / "redline.typ"
     with resources.as_file(template) as path:
         compiler = _compiler(path, path.parent, {"data": _json(data)})

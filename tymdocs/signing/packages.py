@@ -22,13 +22,13 @@ from typing import Any, assert_never
 
 from tymdocs.document import Document, Stamp
 from tymdocs.locale import (
-    DOCX_INSTRUCTIONS,
-    INSTRUCTIONS,
-    LABELS,
     capitalise,
     format_date,
+    instructions,
     label,
     label_around,
+    labels,
+    speaking_through,
 )
 from tymdocs.model import Agreement, Party, Signatory
 from tymdocs.signing.fields import SignatureField, add_signature_fields
@@ -92,7 +92,19 @@ def build_packages(
     or from signatory to signatory.
 
     Every package is cut out of one laid-out document (:func:`_laid_out`), whichever are
-    asked for, so that a package's bytes never depend on which others were built with it."""
+    asked for, so that a package's bytes never depend on which others were built with it.
+    In the agreement's language."""
+    steps = _build_packages(agreement, document, stamp, parties, everyone)
+    return speaking_through(agreement.meta.language, steps)
+
+
+def _build_packages(
+    agreement: Agreement,
+    document: Document,
+    stamp: Stamp,
+    parties: tuple[Party, ...] | None,
+    everyone: bool,
+) -> Iterator[Package]:
     slots = signature_slots(agreement)
     chosen: list[Party | None] = list(agreement.parties if parties is None else parties)
     if everyone:
@@ -145,7 +157,15 @@ def build_docx_packages(
 ) -> Iterator[tuple[Party, str, bytes]]:
     """Every party's signature package as a DOCX, with its file name: for a party that signs
     in its own e-signing or case-management system, or on paper. The same cover, agreement
-    and signature page as the PDF package, with lines to sign instead of fields."""
+    and signature page as the PDF package, with lines to sign instead of fields; in the
+    agreement's language."""
+    steps = _build_docx_packages(agreement, document, stamp)
+    return speaking_through(agreement.meta.language, steps)
+
+
+def _build_docx_packages(
+    agreement: Agreement, document: Document, stamp: Stamp
+) -> Iterator[tuple[Party, str, bytes]]:
     from tymdocs.render.docx import (
         PackageCover,
         PackageSheet,
@@ -159,7 +179,7 @@ def build_docx_packages(
         facts=tuple((fact.label, "\n".join(fact.lines)) for fact in cover_facts(agreement, stamp)),
         signatories=tuple(slot.expected for slot in slots),
         round=signing_round(agreement, stamp, slots),
-        instructions=DOCX_INSTRUCTIONS,
+        instructions=instructions(docx=True),
         paper=label("paper_instructions"),
         statement=label(
             "docx_signing_statement",
@@ -214,21 +234,21 @@ def cover_facts(agreement: Agreement, stamp: Stamp) -> tuple[Fact, ...]:
     amendment = stamp.amendment
     effective: tuple[Fact, ...]
     if amendment is None:
-        effective = (Fact(LABELS["effective"], (format_date(agreement.meta.effective_date),)),)
+        effective = (Fact(label("effective"), (format_date(agreement.meta.effective_date),)),)
     else:
         when = label("in_force_when_signed", date=format_date(amendment.effective))
         of = label("amendment_of", number=amendment.number, previous=amendment.previous)
         effective = (
-            Fact(LABELS["amendment"], (of,)),
-            Fact(LABELS["amendment_record"], (amendment.record,)),
-            Fact(LABELS["effective"], (capitalise(when),)),
-            Fact(LABELS["changed_parts"], amendment.parts),
+            Fact(label("amendment"), (of,)),
+            Fact(label("amendment_record"), (amendment.record,)),
+            Fact(label("effective"), (capitalise(when),)),
+            Fact(label("changed_parts"), amendment.parts),
         )
     return (
-        Fact(LABELS["package_version"], (stamp.version_label,)),
+        Fact(label("package_version"), (stamp.version_label,)),
         *effective,
-        Fact(LABELS["commit"], (stamp.commit or "",), code=True),
-        Fact(LABELS["fingerprint_full"], (stamp.fingerprint,), code=True),
+        Fact(label("commit"), (stamp.commit or "",), code=True),
+        Fact(label("fingerprint_full"), (stamp.fingerprint,), code=True),
     )
 
 
@@ -272,7 +292,7 @@ def _packages_data(
         "parties": [
             {
                 "title": label("package_title", title=agreement.meta.title, party=party.name),
-                "heading": LABELS["package"],
+                "heading": label("package"),
                 "party": party.name,
                 "subject": label("package_subject", party=party.name, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots if slot.party == party],
@@ -283,7 +303,7 @@ def _packages_data(
         + [
             {
                 "title": label("common_copy_title", title=agreement.meta.title),
-                "heading": LABELS["common_copy"],
+                "heading": label("common_copy"),
                 "party": everyone,
                 "subject": label("package_subject", party=everyone, version=stamp.version_label),
                 "own_fields": [slot.field for slot in slots],
@@ -311,6 +331,7 @@ def signing_round(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) -
 
 def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) -> dict[str, Any]:
     """The facts, signatories and labels that every party's package shows alike."""
+    table = labels()
     groups = [
         {
             "party": party.name,
@@ -339,13 +360,13 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
         ],
         "expected": expected,
         "round": signing_round(agreement, stamp, slots),
-        "instructions": list(INSTRUCTIONS),
+        "instructions": list(instructions()),
         "signing_statement": label(
             "signing_statement", version=stamp.version_label, fingerprint=stamp.fingerprint[:16]
         ),
         "signature_groups": groups,
         "labels": {
-            key: LABELS[key]
+            key: table[key]
             for key in (
                 "package",
                 "expected",
@@ -357,5 +378,5 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
                 "on_pages",
             )
         }
-        | {"and": LABELS["list_and"]},
+        | {"and": table["list_and"]},
     }
