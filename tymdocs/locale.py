@@ -189,6 +189,8 @@ _add(CHANGE_LABELS)
 # What the HTML and Markdown redlines add around the text.
 REDLINE_LABELS: dict[str, str] = {
     "redline_summary": "Muutosten yhteenveto",
+    "redline_summary_id": "yhteenveto",
+    "redline_changed_parts_id": "muuttuneet-osat",
     "redline_changed_parts": "Muuttuneet osat",
     "redline_needs": "Muutos vaatii",
     "redline_older": "Vanhempi versio",

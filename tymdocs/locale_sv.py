@@ -151,6 +151,8 @@ SWEDISH: dict[str, str] = {
     "working_tree": "arbetskopia (inte sparad)",
     # -- what the HTML and Markdown redlines add around the text
     "redline_summary": "Sammanfattning av ändringarna",
+    "redline_summary_id": "sammanfattning",
+    "redline_changed_parts_id": "andrade-delar",
     "redline_changed_parts": "Ändrade delar",
     "redline_needs": "Ändringen kräver",
     "redline_older": "Äldre version",

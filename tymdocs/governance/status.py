@@ -26,7 +26,7 @@ from tymdocs.governance.rules import (
     rule_for,
     term_end,
 )
-from tymdocs.locale import format_date, speaking
+from tymdocs.locale import format_date, label, speaking
 from tymdocs.locale import today as local_today
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
 from tymdocs.paths import is_main_text
@@ -250,7 +250,8 @@ def _deadlines(
         if reviewed is not None and reviewed.date >= last:
             last, basis = reviewed.date, _described(reviewed, rule)
         due = governance.add_months(last, 12)
-        found.append(duty(f"yearly review of Liite {annex.number} ({annex.title})", due, basis))
+        part = label("annex_ref", number=annex.number)  # as the agreement names it
+        found.append(duty(f"yearly review of {part} ({annex.title})", due, basis))
     group = rules.steering_group
     if group is not None:
         appointed = group.appointed_on
@@ -306,7 +307,7 @@ def pending_changes(root: Path, committed: GitTree, agreement: Agreement) -> tup
         own_text = composition_text(agreement, validate(WorkTree(root)).agreement)
     for number, paths in sorted(annexes.items()):
         rule = rule_for(policy, number, number in own_text)
-        found.append(Pending(f"Liite {number}", tuple(paths), record_needed(rule)))
+        found.append(Pending(label("annex_ref", number=number), tuple(paths), record_needed(rule)))
     return tuple(found)
 
 

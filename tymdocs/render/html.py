@@ -132,7 +132,7 @@ class _Writer:
 
     def summary(self) -> Iterator[str]:
         report = self.report
-        yield '<section id="yhteenveto">\n'
+        yield f'<section id="{_esc(label("redline_summary_id"))}">\n'
         yield f"<h2>{_esc(label('redline_summary'))}</h2>\n<dl>\n"
         yield f"<dt>{_esc(label('redline_older'))}</dt><dd>{_esc(report.a_label)}</dd>\n"
         yield f"<dt>{_esc(label('redline_newer'))}</dt><dd>{_esc(report.b_label)}</dd>\n</dl>\n"
@@ -165,7 +165,7 @@ class _Writer:
         return f'<a href="#{_esc(change.key)}">{_esc(change.part)}</a>'
 
     def changes_table(self) -> Iterator[str]:
-        yield '<section id="muuttuneet-osat">\n'
+        yield f'<section id="{_esc(label("redline_changed_parts_id"))}">\n'
         yield f"<h2>{_esc(label('redline_changed_parts'))}</h2>\n"
         yield '<table class="summary">\n<thead><tr>'
         for key in ("redline_part", "redline_change", "redline_needs", "redline_record"):
