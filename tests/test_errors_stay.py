@@ -242,7 +242,7 @@ def test_a_bad_party_in_a_change_rule_is_not_also_the_wrong_party(
 def test_an_unknown_language_is_reported_not_a_crash(
     capsys: pytest.CaptureFixture[str], agreement: Path
 ) -> None:
-    line = edit(agreement, "tymdocs.yaml", "language: fi", "language: sv")
+    line = edit(agreement, "tymdocs.yaml", "language: fi", "language: en")
     assert errors(capsys, agreement) == [
-        f"tymdocs.yaml:{line}: error: language: expected one of fi, got 'sv'"
+        f"tymdocs.yaml:{line}: error: language: expected one of fi, sv, got 'en'"
     ]

@@ -619,12 +619,12 @@ def test_a_package_an_earlier_tymdocs_built_is_held_to_its_manifest(
     build/ or given, says what they were, and the copy is held to that. The build's own
     package beside its manifest stands in without a rebuild; laid out again (``rebuild``),
     the difference is found and said."""
-    from tymdocs.locale import LABELS
+    from tymdocs.locale import FINNISH
     from tymdocs.signing.verify import verify_copies
 
     root = make_repo(tmp_path / "agreement")
     with monkeypatch.context() as earlier:
-        earlier.setitem(LABELS, "package", "ALLEKIRJOITUSPAKETTI (VANHA)")
+        earlier.setitem(FINNISH, "package", "ALLEKIRJOITUSPAKETTI (VANHA)")
         assert run(capsys, "-C", str(root), "build", "-q").code == 0
     signed = signed_by_all(root, "kela", people, pki)
     copy = tmp_path / "kela.pdf"
