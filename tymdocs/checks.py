@@ -291,11 +291,15 @@ def _texts(blocks: Blocks) -> Iterator[str]:
 
 
 def validate(tree: SourceTree) -> Loaded:
-    """Load ``tree`` and cross-check it: everything ``tymdocs check`` reports."""
+    """Load ``tree`` and cross-check it: everything ``tymdocs check`` reports, each
+    placeholder ``init`` left (:mod:`tymdocs.placeholders`) a warning last."""
+    from tymdocs import placeholders
+
     loaded = load_agreement(tree)
     problems = loaded.problems
     if loaded.agreement is not None:
         problems += tuple(check_agreement(loaded.agreement))
+    problems += tuple(placeholders.warnings(placeholders.find(tree)))
     if loaded.agreement is None or any(p.severity == "error" for p in problems):
         return Loaded(None, problems)
     return Loaded(loaded.agreement, problems)

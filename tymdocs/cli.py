@@ -15,7 +15,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, cast
 
@@ -28,6 +28,7 @@ from tymdocs.errors import Problem, TymdocsError
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
     from tymdocs.governance.recording import Plan
+    from tymdocs.init import Answers
     from tymdocs.signing.signatures import Trust
     from tymdocs.signing.verify import CopyReport
 
@@ -938,6 +939,211 @@ def upgrade(settings: Settings, dry_run: bool, force: bool) -> None:
         shown = settings.shown(plan.path.name)
         review = ": review it with git diff, then commit it on its own" if plan.in_git else ""
         click.echo(f"rewrote {shown} in format {CURRENT_FORMAT}{review}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--language", type=click.Choice(["fi", "sv"]), help="The agreement's language (default fi)."
+)
+@click.option("--area", help="The employment area's name, as the agreement gives it.")
+@click.option(
+    "--id", "agreement_id", metavar="ID", help="The agreement's id (default: from --area)."
+)
+@click.option("--municipality", multiple=True, help="A municipality of the area; may be repeated.")
+@click.option(
+    "--party",
+    multiple=True,
+    metavar="ROLE=NAME",
+    help="A party: employment_authority, wellbeing_services_county or kela, and its name; may "
+    "be repeated (default: one of each).",
+)
+@click.option(
+    "--signatory",
+    multiple=True,
+    metavar="ROLE=NAME, TITLE",
+    help="A person who signs for the party of that role (or id); may be repeated.",
+)
+@click.option("--appointing-body", help="The body that appoints the steering group.")
+@click.option(
+    "--effective", callback=_date, metavar="DATE", help="When the agreement takes effect."
+)
+@click.option(
+    "--valid-until",
+    callback=_date,
+    metavar="DATE",
+    help="Its last day (default: until further notice).",
+)
+@click.option("--court", help="The administrative court for disputes.")
+@click.option(
+    "--tymdocs-repository", metavar="URL", help="Where make build clones the pinned tymdocs from."
+)
+@click.option("-y", "--yes", is_flag=True, help="Ask nothing: a placeholder for what is not given.")
+@click.option(
+    "--ask", is_flag=True, help="Ask even when standard input is not a terminal (read answers)."
+)
+@click.option("--git/--no-git", "use_git", default=True, help="Make a git repository (default).")
+@click.option(
+    "--commit/--no-commit", default=True, help="Commit the skeleton as its first commit (default)."
+)
+@click.pass_obj
+def init(
+    settings: Settings,
+    folder: Path,
+    language: str | None,
+    area: str | None,
+    agreement_id: str | None,
+    municipality: tuple[str, ...],
+    party: tuple[str, ...],
+    signatory: tuple[str, ...],
+    appointing_body: str | None,
+    effective: dt.date | None,
+    valid_until: dt.date | None,
+    court: str | None,
+    tymdocs_repository: str | None,
+    yes: bool,
+    ask: bool,
+    use_git: bool,
+    commit: bool,
+) -> None:
+    """Start another area's agreement in FOLDER (new or empty): tymdocs.yaml, the twelve
+    sections every TYM agreement has, the annexes, a README, a Makefile that installs this
+    tymdocs release, CI, and a git repository with the skeleton as its first commit.
+
+    On a terminal it asks for what the options do not give; with --yes it asks nothing. Where
+    nothing is given, and where the area writes its own text, it leaves a placeholder
+    [TÄYDENNÄ: …] ([KOMPLETTERA: …] in Swedish): check lists them, a build is a draft while
+    one is left, and no version is recorded.
+
+    \b
+    Example:
+        tymdocs init ../lansi-pirkanmaa
+        tymdocs init uusi-alue --yes --area "Uusi työllisyysalue" --court "Vaasan hallinto-oikeus"
+    """
+    from tymdocs import init as skeleton
+    from tymdocs.locale import today
+
+    if yes and ask:
+        raise click.UsageError("--yes and --ask exclude each other")
+    target = folder if folder.is_absolute() else settings.root / folder
+    skeleton.refuse_unless_empty(target)
+    asking = ask or (not yes and sys.stdin.isatty())
+    if not asking and not yes:
+        raise click.UsageError(
+            "standard input is not a terminal: give --yes to take the defaults (placeholders "
+            "where nothing is given), or --ask to read the answers from it"
+        )
+    answers = skeleton.Answers(
+        language=cast("skeleton.Language", language or "fi"),
+        area=skeleton.clean(area, "--area"),
+        agreement_id=skeleton.checked_id(agreement_id) if agreement_id else None,
+        municipalities=tuple(
+            m for text in municipality if (m := skeleton.clean(text, "--municipality"))
+        ),
+        parties=tuple(skeleton.party_option(text) for text in party) or skeleton.Answers().parties,
+        appointing_body=skeleton.clean(appointing_body, "--appointing-body"),
+        effective_date=effective,
+        valid_until=valid_until,
+        court=skeleton.clean(court, "--court"),
+        repository=skeleton.checked_repository(tymdocs_repository),
+    )
+    if asking:
+        answers = _asked(answers, language is None, not party, today())
+    answers = replace(
+        answers,
+        parties=skeleton.with_signatories(
+            answers.parties, [skeleton.signatory_option(text) for text in signatory]
+        ),
+    )
+    if (
+        answers.valid_until
+        and answers.effective_date
+        and (answers.valid_until <= answers.effective_date)
+    ):
+        raise click.UsageError("--valid-until must come after --effective")
+    files = skeleton.skeleton(answers, today(), target.name)
+    created = skeleton.create(target, files, git=use_git, commit=use_git and commit)
+    from tymdocs import placeholders
+    from tymdocs.sources import WorkTree
+
+    left = len(placeholders.find(WorkTree(created.root)))
+    where = os.path.relpath(created.root)
+    made = f"created {where}: {len(created.files)} files"
+    if created.commit:
+        made += f", a git repository with the skeleton as commit {created.commit[:12]}"
+    elif created.repository:
+        made += ", a git repository (nothing committed)"
+    click.echo(made)
+    click.echo(f"{left} placeholder(s) to fill in: tymdocs -C {where} check lists them (path:line)")
+
+
+def _asked(answers: Answers, ask_language: bool, ask_parties: bool, day: dt.date) -> Answers:
+    """``answers`` completed by asking, on the terminal, for what the options left open;
+    a blank answer keeps the placeholder."""
+    from tymdocs import init as skeleton
+    from tymdocs.locale import format_date, parse_date
+
+    def text(question: str, default: str = "") -> str | None:
+        answer = click.prompt(question, default=default, show_default=bool(default))
+        return skeleton.clean(answer, question)
+
+    def date(question: str, default: dt.date | None) -> dt.date | None:
+        while True:
+            shown = format_date(default) if default else ""
+            answer = click.prompt(question, default=shown, show_default=bool(shown)).strip()
+            if not answer:
+                return None
+            day = parse_date(answer)
+            if day is not None:
+                return day
+            click.echo(f"{answer!r} is not a date: write 15.9.2025 or 2025-09-15", err=True)
+
+    def people(question: str) -> tuple[tuple[str, str], ...]:
+        found = []
+        for entry in (text(question) or "").split(";"):
+            name, _, title = entry.partition(",")
+            person, position = skeleton.clean(name, question), skeleton.clean(title, question)
+            if person and position:
+                found.append((person, position))
+            elif person:
+                raise click.UsageError(f"{entry.strip()!r}: write NAME, TITLE")
+        return tuple(found)
+
+    language = answers.language
+    if ask_language:
+        language = click.prompt(
+            "Language of the agreement", type=click.Choice(["fi", "sv"]), default="fi"
+        )
+    area = answers.area or text("Employment area (blank: a placeholder)")
+    municipalities = answers.municipalities or tuple(
+        m
+        for part in (text("Municipalities, comma-separated") or "").split(",")
+        if (m := skeleton.clean(part, "municipality"))
+    )
+    parties = []
+    for party in answers.parties:
+        role = party.role.replace("_", " ")
+        name = party.name
+        if ask_parties:
+            default = "Folkpensionsanstalten" if language == "sv" else "Kansaneläkelaitos"
+            name = text(f"Party: {role}, its name", default if party.role == "kela" else "")
+        signatories = party.signatories or people(
+            f"Signatories of {name or role} (NAME, TITLE; NAME, TITLE)"
+        )
+        parties.append(skeleton.PartyAnswer(party.role, name, signatories))
+    return replace(
+        answers,
+        language=language,
+        area=area,
+        municipalities=municipalities,
+        parties=tuple(parties),
+        appointing_body=answers.appointing_body
+        or text("Body that appoints the steering group (e.g. Työllisyyslautakunta)"),
+        effective_date=answers.effective_date
+        or date("Effective date", skeleton.first_of_next_month(day)),
+        valid_until=answers.valid_until or date("Last day (blank: until further notice)", None),
+        court=answers.court or text("Administrative court for disputes"),
+    )
 
 
 def _copy_text(copy: CopyReport) -> str:

@@ -691,6 +691,18 @@ def _take_into_index(
         _git(root, "update-index", "-z", "--index-info", stdin=b"".join(lines), env=env)
 
 
+def init_repository(root: Path, message: str | None) -> str | None:
+    """A new repository in ``root`` on the branch ``main``; with ``message``, its first commit
+    of every file in ``root`` (what ``tymdocs init`` wrote), whose id is returned. Author and
+    committer are git's own settings, as for any commit the user makes."""
+    _git(root, "init", "--quiet", "--initial-branch=main")
+    if message is None:
+        return None
+    _git(root, "add", "--all", "--", ".")
+    _git(root, "commit", "--quiet", "--no-verify", "-F", "-", stdin=message.encode())
+    return _head(root)
+
+
 def config_flag(root: Path, key: str) -> bool:
     """A boolean setting of git's configuration for ``root`` (false where unset)."""
     found = _git(root, "config", "--type=bool", "--get", key, ok=(0, 1))

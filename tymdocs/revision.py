@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tymdocs import git, governance
+from tymdocs import git, governance, placeholders
 from tymdocs.config import parse_metadata
 from tymdocs.errors import UsageError
 from tymdocs.governance import History, InForce, Version
@@ -50,7 +50,8 @@ class Source:
     dirty: bool
     """The working tree differs from the commit."""
     draft: bool
-    """Not a recorded version: uncommitted, or a change committed without its record."""
+    """Not a recorded version: uncommitted, or a change committed without its record; or
+    sources that still hold a placeholder (:mod:`tymdocs.placeholders`)."""
     timestamp: int
     label: str
     ref: str | None = None
@@ -115,6 +116,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         located = governance.Located(tip, history.commits[0].time, None, located.base)
     names = _names(meta)
     draft = dirty or located.commit is None or (not located.recorded and located.base is not None)
+    draft = draft or bool(placeholders.find(tree))  # text still to be written: never final
     language = _language(meta)
     with speaking(language):
         return Source(

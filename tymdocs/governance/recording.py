@@ -28,10 +28,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tymdocs import git, governance
+from tymdocs import git, governance, placeholders
 from tymdocs.characters import hidden_character, printable
 from tymdocs.errors import Problem, RefusedError
-from tymdocs.governance import MAIN_TEXT, Attachment, History, Record, annex_part, parse_record
+from tymdocs.governance import (
+    MAIN_TEXT,
+    VERSIONED,
+    Attachment,
+    History,
+    Record,
+    annex_part,
+    parse_record,
+)
 from tymdocs.governance.rules import (
     MetaAt,
     Past,
@@ -196,9 +204,17 @@ class _Context:
             raise RefusedError(found[0].message + extra)
 
     def step(self, record: Record, **what: Any) -> Step:
-        """The step of ``record``, with the problems git would find in its trailers."""
+        """The step of ``record``, with the problems git would find in its trailers and, for
+        a record that makes a version of the working tree's sources, their placeholders."""
         _, problems = parse_record(record.trailers())
-        return Step(record, today(), problems=tuple(problems), **what)
+        found = placeholders.find(WorkTree(self.root)) if record.kind in VERSIONED else ()
+        return Step(
+            record,
+            today(),
+            problems=tuple(problems),
+            placeholders=tuple(f"{p.path}:{p.line} {p.text}" for p in found),
+            **what,
+        )
 
     def plan(
         self,

@@ -337,6 +337,9 @@ class Step:
     """Whether an effective date far after the decision is meant."""
     problems: tuple[str, ...] = ()
     """What is wrong with the record's fields as git reads them."""
+    placeholders: tuple[str, ...] = ()
+    """The placeholders (``path:line [TÄYDENNÄ: …]``) the sources the step makes a version of
+    still hold."""
 
 
 def breaches(step: Step, past: Past | None, meta_at: MetaAt) -> list[Breach]:
@@ -350,10 +353,28 @@ def _breaches(step: Step, past: Past | None, meta_at: MetaAt) -> Iterator[Breach
     hidden = hidden_fields(step.record)
     for message in hidden:  # before the rules, whose messages would show the field
         yield Breach("hidden-character", message)
+    yield from _complete(step)
     yield from _dated(step) if past is None else _rules(step, past, meta_at)
     for problem in step.problems:  # after the rules: they say what a missing field means
         if problem not in hidden:
             yield Breach("fields", problem)
+
+
+def _complete(step: Step) -> Iterator[Breach]:
+    """No version is made of sources that still hold a placeholder: the text ``init`` left
+    for the area to write is written before anyone adopts, decides or signs it."""
+    record = step.record
+    if record.kind in VERSIONED and step.placeholders:
+        what = "version 1" if record.kind == "adoption" else f"a {record.kind}"
+        shown = ", ".join(step.placeholders[:5])
+        more = len(step.placeholders) - 5
+        shown += f" and {more} more" if more > 0 else ""
+        yield Breach(
+            "placeholders",
+            f"{what} cannot be recorded while the sources hold {len(step.placeholders)} "
+            f"placeholder(s): {shown}; write the agreement's own text in their place "
+            "(tymdocs check lists them all)",
+        )
 
 
 def _rules(step: Step, past: Past, meta_at: MetaAt) -> Iterator[Breach]:
