@@ -1,0 +1,442 @@
+"""``tymdocs init``: a new agreement repository that checks and builds at once, with a warning
+per placeholder, as a draft that no record makes a version of; hostile answers stay data; a
+folder with anything in it is refused untouched; the questions asked on a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from tests.helpers import GIT_ENV, ROOT, agreement_of, git, pdf_pages, run, tree_digest
+from tymdocs import __version__
+from tymdocs.cli import cli
+from tymdocs.model import inline_text, text_lines
+
+PLACEHOLDER = re.compile(r"\[(TÄYDENNÄ|KOMPLETTERA): [^\]\n]*\]")
+"""The tests' own reading of a placeholder, to count what check must report."""
+SECTIONS = (
+    "Sopimuksen tarkoitus",
+    "Sopijaosapuolet",
+    "Toimialue",
+    "Yhteistoimintamallin johtoryhmä",
+    "Tavoitteet",
+    "Palvelun järjestämisen tavat",
+    "Yhteistoimintamallilla tarjottavat palvelut",
+    "Henkilöstö",
+    "Organisointia johtava henkilö ja tehtävät",
+    "Yhteistoimintamallin kustannukset",
+    "Monialaisen yhteistoimintamallin asiakastietoaineisto ja -järjestelmä",
+    "Sopimuksen voimassaolo ja muuttaminen",
+)
+"""What law 381/2023 and decree 388/2024 require every agreement to say, in the seed's words."""
+
+
+def _placeholders(root: Path) -> list[tuple[str, int, str]]:
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if not path.is_file() or not re.match(r"(tymdocs\.yaml|docs_src/|annexes/)", relative):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            found += [(relative, number, m.group(0)) for m in PLACEHOLDER.finditer(line)]
+    return found
+
+
+@pytest.fixture(scope="session")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``init --yes`` once, and its build (the expensive part), for tests that only read."""
+    root = tmp_path_factory.mktemp("init") / "uusi-alue"
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in GIT_ENV.items():
+            patch.setenv(key, value)
+        result = CliRunner().invoke(cli, ["init", str(root), "--yes"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        built = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
+        assert built.exit_code == 0, built.output
+    yield root
+
+
+def test_init_yes_checks_with_a_warning_per_placeholder_and_builds_a_draft(
+    initialised: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = initialised
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""  # build/ ignored
+    assert git(root, "log", "--format=%s") == (
+        f"tymdocs init: the agreement's skeleton (tymdocs {__version__})"
+    )
+    tracked = set(git(root, "ls-files").splitlines())
+    assert {
+        "tymdocs.yaml",
+        "README.md",
+        ".gitignore",
+        "Makefile",
+        ".github/workflows/tymdocs.yml",
+        ".gitlab-ci.yml",
+    } <= tracked
+    assert len([p for p in tracked if p.startswith("docs_src/")]) == 12
+    assert len([p for p in tracked if p.startswith("annexes/")]) == 6
+    assert "build/" in (root / ".gitignore").read_text().splitlines()
+
+    checked = run(capsys, "-C", str(root), "check", "--json")
+    assert checked.code == 0
+    report = json.loads(checked.out)
+    assert report["errors"] == 0
+    expected = _placeholders(root)
+    assert len(expected) > 20
+    warned = [
+        (os.path.relpath(os.path.abspath(p["path"]), root), p["line"], p["message"])
+        for p in report["problems"]
+    ]
+    assert all(p["severity"] == "warning" for p in report["problems"])
+    assert sorted((path, line) for path, line, _ in warned) == sorted(
+        (path, line) for path, line, _ in expected
+    )
+    for (_, _, message), (_, _, text) in zip(sorted(warned), sorted(expected), strict=True):
+        assert text in message
+
+    agreement = agreement_of(root)
+    assert [s.title for s in agreement.sections] == list(SECTIONS)
+    assert [a.number for a in agreement.annexes] == [1, 2, 3, 4, 5, 6]
+
+    manifest = json.loads((root / "build" / "manifest.json").read_text())
+    assert manifest["source"]["draft"] is True
+    pdf = (root / "build" / f"{agreement.meta.id}.pdf").read_bytes()
+    assert all("LUONNOS" in page for page in pdf_pages(pdf))
+
+
+def test_the_seeds_common_ground_is_kept_word_for_word(initialised: Path) -> None:
+    """Legal boilerplate that names no area comes over as the seed has it."""
+    seed = ROOT / "tests" / "fixtures" / "seed"
+    for name in ("10-kustannukset.md", "11-asiakastietoaineisto.md", "05-tavoitteet.md"):
+        assert (initialised / "docs_src" / name).read_bytes() == (
+            seed / "docs_src" / name
+        ).read_bytes()
+    privacy = "annexes/liite-6-tietosuojaseloste.md"
+    assert (initialised / privacy).read_bytes() == (seed / privacy).read_bytes()
+
+
+def test_the_ci_files_are_the_examples_with_the_version_pinned(initialised: Path) -> None:
+    for example, placed in (
+        ("github-actions.yml", ".github/workflows/tymdocs.yml"),
+        ("gitlab-ci.yml", ".gitlab-ci.yml"),
+    ):
+        original = (ROOT / "ci" / example).read_text(encoding="utf-8")
+        written = (initialised / placed).read_text(encoding="utf-8")
+        assert written == re.sub(
+            r'TYMDOCS_VERSION: "[^"]*"', f'TYMDOCS_VERSION: "{__version__}"', original
+        )
+    makefile = (initialised / "Makefile").read_text()
+    assert f"TYMDOCS_VERSION := {__version__}\n" in makefile
+    assert re.search(r"^test: .*\n\t\$\(BIN\)/tymdocs check\n", makefile, re.MULTILINE)
+
+
+def _init(tmp_path: Path, *args: str, name: str = "alue") -> tuple[Path, str]:
+    root = tmp_path / name
+    result = CliRunner().invoke(cli, ["init", str(root), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
+def test_init_with_options_lands_in_tymdocs_yaml_and_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    root, _ = _init(
+        tmp_path,
+        "--yes",
+        "--area",
+        "Järviseudun työllisyysalue",
+        "--municipality",
+        "Järvilä",
+        "--municipality",
+        "Kallio",
+        "--party",
+        "employment_authority=Järvilän kaupunki",
+        "--party",
+        "wellbeing_services_county=Järviseudun hyvinvointialue",
+        "--party",
+        "kela=Kansaneläkelaitos",
+        "--signatory",
+        "kela=Daniel Dahl, vakuutuspiirin johtaja",
+        "--signatory",
+        "employment_authority=Aino Ahonen, työllisyysjohtaja",
+        "--appointing-body",
+        "Työllisyyslautakunta",
+        "--effective",
+        "1.9.2025",
+        "--valid-until",
+        "2027-12-31",
+        "--court",
+        "Vaasan hallinto-oikeus",
+        "--no-commit",
+    )
+    data = yaml.safe_load((root / "tymdocs.yaml").read_text(encoding="utf-8"))
+    assert data["format"] == 2
+    assert data["id"] == "jarviseudun-tyollisyysalue"
+    assert data["area"] == "Järviseudun työllisyysalue"
+    assert data["municipalities"] == ["Järvilä", "Kallio"]
+    assert [(p["role"], p["name"]) for p in data["parties"]] == [
+        ("employment_authority", "Järvilän kaupunki"),
+        ("wellbeing_services_county", "Järviseudun hyvinvointialue"),
+        ("kela", "Kansaneläkelaitos"),
+    ]
+    assert data["parties"][2]["signatories"] == [
+        {"name": "Daniel Dahl", "title": "vakuutuspiirin johtaja"}
+    ]
+    assert str(data["effective_date"]) == "2025-09-01"
+    assert str(data["valid_until"]) == "2027-12-31"
+    assert data["court"] == "Vaasan hallinto-oikeus"
+    assert data["change_rules"]["annexes"][1]["body"] == "Työllisyyslautakunta"
+    assert git(root, "rev-parse", "--is-inside-work-tree") == "true"
+    assert git(root, "log", "--oneline", "--all") == ""  # --no-commit: nothing committed
+
+    checked = run(capsys, "-C", str(root), "check", "--json")
+    report = json.loads(checked.out)
+    assert checked.code == 0 and report["errors"] == 0
+    assert report["warnings"] == len(_placeholders(root))  # no warning but the placeholders
+    agreement = agreement_of(root)
+    text = " ".join(line for s in agreement.sections for _, line in text_lines(s.blocks))
+    for said in (
+        "Järvilä ja Kallio",
+        "voimaan 1.9.2025 ja on voimassa 31.12.2027 asti",
+        "hallintoriita-asiana Vaasan hallinto-oikeudessa",
+        "Aino Ahonen, työllisyysjohtaja",
+    ):
+        assert said in text
+    assert "[TÄYDENNÄ: hallinto-oikeus" not in text
+
+
+HOSTILE = (
+    "Ala: \"lainaus\" 'heitto' # ei kommentti",
+    "- [lista]: {avain: arvo} &ankkuri *viite !!python/object",
+    "*korostus* __lihava__ | a | b | <b>html</b> \\ ` `koodi`",
+    "# Otsikko",
+    "1. numero",
+    "yes",
+)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_answers_stay_data(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+) -> None:
+    for key, setting in GIT_ENV.items():
+        monkeypatch.setenv(key, setting)
+    area = value + "\nrivi: kaksi"
+    root, _ = _init(
+        tmp_path,
+        "--yes",
+        "--area",
+        area,
+        "--court",
+        value,
+        "--municipality",
+        value,
+        "--party",
+        f"employment_authority={value}",
+        "--signatory",
+        f"employment_authority={value.replace(',', ';')}, {value}",
+        "--no-git",
+    )
+    single = " ".join(area.split())  # every value is one line
+    data = yaml.safe_load((root / "tymdocs.yaml").read_text(encoding="utf-8"))
+    assert data["area"] == single
+    assert data["court"] == value
+    assert data["municipalities"] == [value]
+    assert data["parties"][0]["name"] == value
+    assert set(data) == {
+        "format",
+        "id",
+        "title",
+        "language",
+        "area",
+        "municipalities",
+        "parties",
+        "effective_date",
+        "valid_until",
+        "court",
+        "steering_group",
+        "change_rules",
+    }
+    checked = run(capsys, "-C", str(root), "check", "--json")
+    report = json.loads(checked.out)
+    assert report["errors"] == 0, report["problems"]
+    agreement = agreement_of(root)
+    assert agreement.meta.area == single
+    assert agreement.parties[0].name == value
+    area_section = agreement.sections[2]
+    paragraph = " ".join(inline_text(b.content) for b in area_section.blocks)  # type: ignore[attr-defined]
+    assert single in paragraph
+    assert value in paragraph  # the municipality, as typed
+    assert [s.number for s in agreement.sections] == list(range(1, 13))
+
+
+def test_a_folder_with_anything_in_it_is_refused_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "varattu"
+    (target / ".git").mkdir(parents=True)
+    (target / ".git" / "HEAD").write_bytes(b"ref: refs/heads/main\n")
+    (target / "muistio.txt").write_bytes(b"jo olemassa\n")
+    before = tree_digest(tmp_path)
+    listing = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    result = run(capsys, "init", str(target), "--yes")
+    assert result.code == 2
+    assert "is not empty" in result.err and "varattu" in result.err
+    assert "Traceback" not in result.err
+    assert tree_digest(tmp_path) == before
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == listing
+
+    a_file = tmp_path / "tiedosto"
+    a_file.write_bytes(b"x")
+    result = run(capsys, "init", str(a_file), "--yes")
+    assert result.code == 2 and "tiedosto" in result.err and "is a file" in result.err
+    assert a_file.read_bytes() == b"x"
+
+
+def test_an_empty_folder_is_filled_and_a_missing_one_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    empty = tmp_path / "tyhja"
+    empty.mkdir()
+    _init(tmp_path, "--yes", "--no-git", name="tyhja")
+    assert (empty / "tymdocs.yaml").is_file() and not (empty / ".git").exists()
+    deep, _ = _init(tmp_path, "--yes", name="uusi/syvalla")
+    assert (deep / ".git").is_dir()
+    assert not [p for p in tmp_path.rglob(".*-init-*")]  # no temporary folder left
+
+
+def test_without_a_terminal_or_yes_it_asks_for_yes(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--yes" in result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_adopt_is_refused_while_placeholders_are_left(
+    initialised: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    root = tmp_path / "alue"
+    shutil.copytree(initialised, root, ignore=shutil.ignore_patterns("build"))
+    head = git(root, "rev-parse", "HEAD")
+    refused = run(capsys, "-C", str(root), "adopt", "-m", "Sopimus", "--date", "2025-01-02")
+    assert refused.code == 1
+    assert "placeholder" in refused.err
+    first = _placeholders(root)[0]
+    assert f"{first[0]}:{first[1]} {first[2]}" in refused.err
+    assert git(root, "rev-parse", "HEAD") == head
+    assert git(root, "status", "--porcelain") == ""
+
+    # Written in, each placeholder by a text of its own: the same record is made.
+    words: dict[str, str] = {}
+    for path in {p for p, _, _ in _placeholders(root)}:
+        file = root / path
+        file.write_text(
+            PLACEHOLDER.sub(
+                lambda m: words.setdefault(m.group(0), f"Teksti {len(words) + 1}"),
+                file.read_text(encoding="utf-8"),
+            ),
+            encoding="utf-8",
+        )
+    assert _placeholders(root) == []
+    adopted = run(capsys, "-C", str(root), "adopt", "-m", "Sopimus", "--date", "2025-01-02")
+    assert adopted.code == 0, adopted.err
+    assert git(root, "rev-parse", "HEAD") != head
+
+
+def test_the_questions_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    answers = [
+        "fi",  # language
+        "Kuvitteellinen työllisyysalue",
+        "Aava, Bova",
+        "Aavan kaupunki",  # employment authority
+        "Anna Aho, työllisyysjohtaja",
+        "Kuvitteellinen hyvinvointialue",
+        "",  # its signatories: a placeholder
+        "",  # Kela: the default name
+        "Kalle Kela, johtaja; Kaisa Kela, päällikkö",
+        "Työllisyysjaosto",
+        "1.3.2025",
+        "",  # until further notice
+        "Turun hallinto-oikeus",
+    ]
+    root = tmp_path / "kysytty"
+    result = CliRunner().invoke(
+        cli, ["init", str(root), "--ask"], input="\n".join(answers) + "\n", catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((root / "tymdocs.yaml").read_text(encoding="utf-8"))
+    assert data["area"] == "Kuvitteellinen työllisyysalue"
+    assert data["municipalities"] == ["Aava", "Bova"]
+    assert [p["name"] for p in data["parties"]] == [
+        "Aavan kaupunki",
+        "Kuvitteellinen hyvinvointialue",
+        "Kansaneläkelaitos",
+    ]
+    assert data["parties"][2]["signatories"] == [
+        {"name": "Kalle Kela", "title": "johtaja"},
+        {"name": "Kaisa Kela", "title": "päällikkö"},
+    ]
+    assert PLACEHOLDER.fullmatch(data["parties"][1]["signatories"][0]["name"])
+    assert str(data["effective_date"]) == "2025-03-01" and data["valid_until"] is None
+    assert data["court"] == "Turun hallinto-oikeus"
+    assert data["change_rules"]["annexes"][1]["body"] == "Työllisyysjaosto"
+
+
+def test_swedish_skeleton(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, _ = _init(tmp_path, "--yes", "--language", "sv", "--no-git", "--area", "Åboland")
+    data = yaml.safe_load((root / "tymdocs.yaml").read_text(encoding="utf-8"))
+    assert data["language"] == "sv"
+    assert data["parties"][2]["name"] == "Folkpensionsanstalten"
+    found = _placeholders(root)
+    assert found
+    assert all(text.startswith("[KOMPLETTERA: ") for _, _, text in found)
+    sources = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yaml")]
+    assert not any("TÄYDENNÄ" in p.read_text(encoding="utf-8") for p in sources)
+    assert len(list((root / "docs_src").iterdir())) == 12
+    assert "Åboland" in (root / "docs_src" / "03-verksamhetsomrade.md").read_text()
+    checked = run(capsys, "-C", str(root), "check", "--json")
+    report = json.loads(checked.out)
+    if any("language" in p["message"] for p in report["problems"]):
+        pytest.skip("this tymdocs does not read language: sv yet (issue 21, item 4)")
+    assert report["errors"] == 0
+    assert report["warnings"] == len(found)
+
+
+def test_no_git_identity_leaves_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """git refusing the first commit leaves no folder and no temporary one behind."""
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null"}
+    env |= {"GIT_AUTHOR_NAME": "Koordinaattori", "GIT_COMMITTER_NAME": "Koordinaattori"}
+    with pytest.MonkeyPatch.context() as patch:
+        for key in list(os.environ):
+            if key.startswith("GIT_") or key == "EMAIL":
+                patch.delenv(key)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        patch.setenv("GIT_CONFIG_COUNT", "1")
+        patch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+        patch.setenv("GIT_CONFIG_VALUE_0", "true")
+        result = run(capsys, "init", str(tmp_path / "alue"), "--yes")
+    assert result.code == 1
+    assert "--no-commit" in result.err and "nothing was created" in result.err
+    assert list(tmp_path.iterdir()) == []
