@@ -417,8 +417,6 @@ def test_swedish_skeleton(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "Åboland" in (root / "docs_src" / "03-verksamhetsomrade.md").read_text()
     checked = run(capsys, "-C", str(root), "check", "--json")
     report = json.loads(checked.out)
-    if any("language" in p["message"] for p in report["problems"]):
-        pytest.skip("this tymdocs does not read language: sv yet (issue 21, item 4)")
     assert report["errors"] == 0
     assert report["warnings"] == len(found)
 
