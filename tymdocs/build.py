@@ -121,6 +121,34 @@ def build(
     if not force and previous is not None and matches(previous, identity, out):
         return BuildResult(out, previous, True, ())
 
+    manifest, outputs, problems = render_build(
+        source, source_fingerprint, identity, selection, progress
+    )
+    replace_directory(out, outputs, owner=manifest["agreement"]["id"])
+    if progress:
+        progress(MANIFEST, "manifest")
+    return BuildResult(out, manifest, False, problems)
+
+
+def build_outputs(source: Source, selection: Selection = "all") -> list[Output]:
+    """Every file ``build`` writes for ``source``, its manifest last, in memory: what
+    ``tymdocs site`` puts beside each version, byte for byte what a build writes."""
+    if source.at is not None:
+        selection = "agreement"
+    source_fingerprint = fingerprint(source.tree)
+    identity = _identity(source, source_fingerprint, selection)
+    return render_build(source, source_fingerprint, identity, selection)[1]
+
+
+def render_build(
+    source: Source,
+    source_fingerprint: str,
+    identity: dict[str, Any],
+    selection: Selection,
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], list[Output], tuple[Problem, ...]]:
+    """Validate and render ``source``: its manifest, every output with the manifest last,
+    and the warnings the sources gave."""
     from tymdocs.checks import validate
     from tymdocs.document import compose
     from tymdocs.signing.round import version_signing
@@ -152,10 +180,7 @@ def build(
         "regenerate": _regenerate_command(source, selection),
     }
     outputs.append(Output(MANIFEST, "manifest", _dump(manifest)))
-    replace_directory(out, outputs, owner=agreement.meta.id)
-    if progress:
-        progress(MANIFEST, "manifest")
-    return BuildResult(out, manifest, False, loaded.problems)
+    return manifest, outputs, loaded.problems
 
 
 def _renderer(tool: dict[str, str]) -> dict[str, Any]:

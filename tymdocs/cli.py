@@ -908,6 +908,49 @@ def status(
 
 
 @cli.command()
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the site into this directory (empty, or a site tymdocs wrote before).",
+)
+@click.option(
+    "--date",
+    "day",
+    callback=_date,
+    metavar="DATE",
+    help="Show the agreement as in force on this date (default: today).",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Leave out personal data: the names of members, deputies and contact persons "
+    "(signatories stay), and the files of every version that holds them.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.pass_obj
+def site(settings: Settings, output: Path, day: dt.date | None, public: bool, quiet: bool) -> None:
+    """A static site of the agreement for reviewers and the public: the text in force with
+    an anchor per section (#5) and annex (#liite-1), every recorded version with its PDF,
+    DOCX and redline, the register and the deadlines. Plain HTML, no script.
+
+    \b
+    Example:
+        tymdocs site -o sivusto
+        tymdocs site -o julkinen --public --date 1.1.2026
+    """
+    from tymdocs.locale import today
+    from tymdocs.site import make_site, write_site
+
+    out = _output(settings, output)
+    made = make_site(settings.root, day or today(), public)
+    write_site(out, made)
+    if not quiet:
+        click.echo(f"wrote {len(made.files)} files into {os.path.relpath(out)}")
+
+
+@cli.command()
 @click.option("--dry-run", is_flag=True, help="Print the rewrite as a diff; write nothing.")
 @click.option(
     "--force", is_flag=True, help="Rewrite even outside a git repository (no copy is kept)."

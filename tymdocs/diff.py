@@ -96,11 +96,18 @@ def diff(root: Path, a_spec: str | None, b_spec: str | None) -> tuple[Report, Si
         _read_register(root)
     a = open_side(root, a_spec)
     b = open_side(root, b_spec)
-    with speaking(b.agreement.meta.language):  # the report is written in B's language
-        return _diff(a, b)
+    return compare_sides(a, b), a, b
 
 
-def _diff(a: Side, b: Side) -> tuple[Report, Side, Side]:
+def compare_sides(a: Side, b: Side) -> Report:
+    """The report of what changed from side A to side B, each change with the record that
+    made it: ``tymdocs diff`` once the sides are open, and ``tymdocs site`` for sides it
+    opened itself (without personal data, for publishing). Written in B's language."""
+    with speaking(b.agreement.meta.language):
+        return _compare(a, b)
+
+
+def _compare(a: Side, b: Side) -> Report:
     entries = _records_between(a, b)
     author = _author(entries)
     report = compare(
@@ -133,7 +140,7 @@ def _diff(a: Side, b: Side) -> tuple[Report, Side, Side]:
         for part in report.redline.parts
     )
     redline = replace(report.redline, parts=parts)
-    return replace(report, changes=tuple(changes), redline=redline), a, b
+    return replace(report, changes=tuple(changes), redline=redline)
 
 
 def _revision(spec: str | None) -> bool:

@@ -319,6 +319,67 @@ DOCX_PACKAGE_LABELS: dict[str, str] = {
 }
 _add(DOCX_PACKAGE_LABELS)
 
+# What ``tymdocs site`` adds around the agreement: the pages' navigation, the list of
+# versions, the register and the deadlines.
+SITE_LABELS: dict[str, str] = {
+    "site_skip": "Siirry sisältöön",
+    "site_navigation": "Sivuston osat",
+    "site_in_force": "Voimassa oleva sopimus",
+    "site_versions": "Versiot",
+    "site_register": "Rekisteri",
+    "site_deadlines": "Määräajat",
+    "site_in_force_on": "Sopimus sellaisena kuin se on voimassa {date}.",
+    "site_parts_in_force": "Pääteksti versiosta {main}; liitteet versioista {annexes}.",
+    "site_public": (
+        "Julkaistava versio: johtoryhmän jäsenten ja varajäsenten sekä yhteyshenkilöiden "
+        "nimet on poistettu."
+    ),
+    "site_withheld": "[nimi poistettu]",
+    "site_files_withheld": "ei julkaista: sisältää henkilötietoja",
+    "site_version": "Versio",
+    "site_record": "Kirjaus",
+    "site_in_force_from": "Voimassa alkaen",
+    "site_files": "Tiedostot",
+    "site_changes": "Muutokset edelliseen versioon",
+    "site_redline_link": "Muutokset {a} → {b}",
+    "site_pdf": "PDF",
+    "site_docx": "DOCX",
+    "site_file_of": "{kind}, versio {number}",
+    "site_awaiting": "odottaa allekirjoituksia",
+    "site_withdrawn": "peruttu",
+    "site_none": "–",
+    "site_date": "Päivämäärä",
+    "site_kind": "Kirjaus",
+    "site_by": "Tekijä",
+    "site_case": "Asianumero",
+    "site_parts": "Osat",
+    "site_commit": "Muutos",
+    "site_text": "Teksti",
+    "site_kind_adoption": "sopimus",
+    "site_kind_decision": "päätös",
+    "site_kind_review": "tarkistus",
+    "site_kind_notice": "ilmoitus",
+    "site_kind_termination": "irtisanominen",
+    "site_kind_amendment": "sopimusmuutos",
+    "site_kind_signatures": "allekirjoitukset",
+    "site_kind_withdrawal": "peruutus",
+    "site_kind_objection": "vastustus",
+    "site_status_on": "Tilanne {date}.",
+    "site_due": "Määräpäivä",
+    "site_what": "Mitä",
+    "site_basis": "Peruste",
+    "site_state": "Tila",
+    "site_state_ok": "ajallaan",
+    "site_state_soon": "lähestyy",
+    "site_state_overdue": "myöhässä",
+    "site_state_passed": "päättynyt",
+    "site_no_deadlines": "Ei määräaikoja.",
+    "site_ended": "Sopimus on päättynyt {date}.",
+    "site_awaiting_signatures": "Versio {number} ({date}) odottaa allekirjoituksia: {missing}.",
+    "site_source": "Koottu sopimuksen rekisteristä: {version}.",
+}
+_add(SITE_LABELS)
+
 LABELS: dict[str, dict[str, str]] = {"fi": FINNISH, "sv": SWEDISH}
 """Every label by language; ``config.py`` accepts these languages in ``tymdocs.yaml``."""
 

@@ -99,6 +99,11 @@ def render_html(report: Report) -> bytes:
         return "".join(_Writer(report).document()).encode("utf-8")
 
 
+def blocks_html(blocks: Sequence[Block]) -> str:
+    """An agreement's own blocks as HTML, escaped as the redline's are: the site's pages."""
+    return "".join(part for block in blocks for part in _block(block))
+
+
 def _esc(text: str) -> str:
     return escape(text, quote=True)
 

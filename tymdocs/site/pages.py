@@ -1,0 +1,268 @@
+"""The site's own pages as HTML: the agreement in force, the versions, the register and the
+deadlines. Pure: bytes from values, the same bytes for the same values.
+
+Every text from the sources or the register goes through :func:`html.escape`; the only markup
+is what this module and :mod:`tymdocs.render.html` write. No script, no external resource:
+the styles are in each page, so a page reads offline, printed, and without CSS too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote
+
+from tymdocs.document import Document, Part
+from tymdocs.locale import format_date, label
+from tymdocs.render.html import blocks_html
+
+INDEX = "index.html"
+VERSIONS = "versions.html"
+REGISTER = "register.html"
+DEADLINES = "deadlines.html"
+
+_PAGES = (
+    (INDEX, "site_in_force"),
+    (VERSIONS, "site_versions"),
+    (REGISTER, "site_register"),
+    (DEADLINES, "site_deadlines"),
+)
+
+_CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif; line-height: 1.5;
+  color: #1b1b1b; background: #fff; max-width: 56rem; margin: 0 auto; padding: 0 1rem 2rem; }
+a { color: #0b57d0; }
+a:visited { color: #6b2fa3; }
+a:focus-visible, summary:focus-visible { outline: 3px solid #1b1b1b; outline-offset: 2px;
+  background: #fff3b0; color: #1b1b1b; }
+.skip { position: absolute; left: -999rem; top: .5rem; padding: .4rem .8rem;
+  background: #fff3b0; color: #1b1b1b; border: 2px solid #1b1b1b; }
+.skip:focus { left: .5rem; }
+header.site { border-bottom: 1px solid #999; padding: .8rem 0 .4rem; }
+header.site p { margin: 0; font-weight: bold; }
+nav.site ul { list-style: none; padding: 0; margin: .4rem 0 0; display: flex; flex-wrap: wrap;
+  gap: .4rem 1.4rem; }
+nav.site a[aria-current="page"] { font-weight: bold; color: #1b1b1b; }
+h1 { font-size: 1.5rem; margin: 1.2rem 0 .4rem; }
+h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1.1rem; }
+.lead { color: #333; }
+.public { background: #f5f5f5; border-left: 4px solid #555; padding: .4rem .8rem; }
+nav.toc ol { padding-left: 1.4rem; }
+table { border-collapse: collapse; margin: .8rem 0; }
+th, td { border: 1px solid #999; padding: .2rem .5rem; vertical-align: top; text-align: left; }
+th { background: #eee; }
+.r { text-align: right; }
+.c { text-align: center; }
+tr.strong > td { font-weight: bold; }
+ol.own { list-style: none; padding-left: 2.2rem; }
+ol.own > li > .marker { display: inline-block; min-width: 2.2rem; margin-left: -2.2rem; }
+.text { white-space: pre-line; }
+.state-overdue { font-weight: bold; color: #8a1c12; }
+footer.site { margin-top: 3rem; border-top: 1px solid #999; color: #333; font-size: .9rem; }
+@page { size: A4; margin: 2cm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
+  .skip, nav.site { display: none; }
+  a { color: inherit; text-decoration: none; }
+  h1, h2, h3 { break-after: avoid; }
+  tr, li { break-inside: avoid; }
+  th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def _esc(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def href(path: str) -> str:
+    """A relative link to a file of the site, safe in an attribute."""
+    return _esc(quote(path))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page shares: the language, the agreement's title and area, and the note of
+    a public site."""
+
+    language: str
+    title: str
+    area: str
+    public: bool
+    source: str
+    """Which version the site was made from, for the footer."""
+
+
+def page(frame: Frame, current: str, heading: str, body: Iterable[str]) -> bytes:
+    """One page with the site's header, navigation and footer around ``body``."""
+    out = [
+        f'<!DOCTYPE html>\n<html lang="{_esc(frame.language)}">\n<head>\n<meta charset="utf-8">\n',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        f"<title>{_esc(heading)} – {_esc(frame.area)}</title>\n<style>{_CSS}</style>\n",
+        "</head>\n<body>\n",
+        f'<a class="skip" href="#sisalto">{_esc(label("site_skip"))}</a>\n',
+        f'<header class="site">\n<p>{_esc(frame.area)}</p>\n',
+        f'<nav class="site" aria-label="{_esc(label("site_navigation"))}"><ul>\n',
+    ]
+    for name, key in _PAGES:
+        here = ' aria-current="page"' if name == current else ""
+        out.append(f'<li><a href="{href(name)}"{here}>{_esc(label(key))}</a></li>\n')
+    out.append("</ul></nav>\n</header>\n")
+    out.append(f'<main id="sisalto" tabindex="-1">\n<h1>{_esc(heading)}</h1>\n')
+    if frame.public:
+        out.append(f'<p class="public">{_esc(label("site_public"))}</p>\n')
+    out.extend(body)
+    out.append("</main>\n")
+    out.append(f'<footer class="site">\n<p>{_esc(frame.source)}</p>\n</footer>\n')
+    out.append("</body>\n</html>\n")
+    return "".join(out).encode("utf-8")
+
+
+def part_id(part: Part) -> str:
+    """A part's anchor: ``5`` for § 5, ``liite-1`` for Liite 1."""
+    return str(part.number) if part.kind == "section" else f"liite-{part.number}"
+
+
+def index_page(frame: Frame, document: Document, lead: Sequence[str]) -> bytes:
+    """The agreement in force: a table of contents, then every section and annex with an
+    anchor of its own."""
+
+    def body() -> Iterator[str]:
+        for line in lead:
+            yield f'<p class="lead">{_esc(line)}</p>\n'
+        yield '<nav class="toc" aria-labelledby="sisallys">\n<h2 id="sisallys">'
+        yield f"{_esc(label('contents'))}</h2>\n<ol>\n"
+        for part in document.parts:
+            yield f'<li><a href="#{_esc(part_id(part))}">{_esc(part.heading)}</a></li>\n'
+        yield "</ol>\n</nav>\n"
+        for part in document.parts:
+            yield f'<section id="{_esc(part_id(part))}">\n<h2>{_esc(part.heading)}</h2>\n'
+            yield blocks_html(part.blocks)
+            yield "</section>\n"
+
+    return page(frame, INDEX, document.title, body())
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One recorded version as the list of versions shows it."""
+
+    number: int
+    record: str
+    in_force_from: dt.date | None
+    state: str | None
+    """``site_awaiting`` or ``site_withdrawn``: a label key, or None."""
+    files: tuple[tuple[str, str], ...]
+    """(kind as shown, path in the site) of its PDF and DOCX."""
+    withheld: bool
+    """Its files hold personal data and are left out of a public site."""
+    redline: str | None
+    """The path of the redline from the version before it."""
+
+
+def versions_page(frame: Frame, rows: Sequence[VersionRow]) -> bytes:
+    def body() -> Iterator[str]:
+        yield "<table>\n<thead><tr>"
+        for key in ("site_version", "site_record", "site_in_force_from", "site_files"):
+            yield f'<th scope="col">{_esc(label(key))}</th>'
+        yield f'<th scope="col">{_esc(label("site_changes"))}</th></tr></thead>\n<tbody>\n'
+        for row in rows:
+            state = f" ({_esc(label(row.state))})" if row.state else ""
+            start = format_date(row.in_force_from) if row.in_force_from else label("site_none")
+            yield f'<tr id="v{row.number}"><td class="r">{row.number}</td>'
+            yield f"<td>{_esc(row.record)}{state}</td><td>{_esc(start)}</td><td>"
+            if row.withheld:
+                yield _esc(label("site_files_withheld"))
+            else:
+                links = []
+                for kind, path in row.files:
+                    name = label("site_file_of", kind=kind, number=row.number)
+                    links.append(f'<a href="{href(path)}">{_esc(name)}</a>')
+                yield "<br>".join(links) or _esc(label("site_none"))
+            yield "</td><td>"
+            if row.redline:
+                text = label("site_redline_link", a=row.number - 1, b=row.number)
+                yield f'<a href="{href(row.redline)}">{_esc(text)}</a>'
+            else:
+                yield _esc(label("site_none"))
+            yield "</td></tr>\n"
+        yield "</tbody>\n</table>\n"
+
+    return page(frame, VERSIONS, label("site_versions"), body())
+
+
+_REGISTER_COLUMNS = (
+    "site_version",
+    "site_date",
+    "site_kind",
+    "site_by",
+    "section_mark",
+    "site_case",
+    "site_in_force_from",
+    "site_parts",
+    "site_commit",
+    "site_text",
+)
+
+
+def register_page(frame: Frame, rows: Sequence[tuple[str, ...]]) -> bytes:
+    """The register, a record a row, each cell as :func:`tymdocs.site.register_rows` gives
+    it; the text last, its line breaks kept."""
+
+    def body() -> Iterator[str]:
+        yield "<table>\n<thead><tr>"
+        for key in _REGISTER_COLUMNS:
+            name = "§" if key == "section_mark" else label(key)
+            yield f'<th scope="col">{_esc(name)}</th>'
+        yield "</tr></thead>\n<tbody>\n"
+        for row in rows:
+            cells = [f"<td>{_esc(cell)}</td>" for cell in row[:-2]]
+            cells.append(f"<td><code>{_esc(row[-2])}</code></td>")
+            cells.append(f'<td class="text">{_esc(row[-1])}</td>')
+            yield f"<tr>{''.join(cells)}</tr>\n"
+        yield "</tbody>\n</table>\n"
+
+    return page(frame, REGISTER, label("site_register"), body())
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    due: dt.date
+    state: str
+    """``ok``, ``soon``, ``overdue`` or ``passed``."""
+    what: str
+    basis: str
+
+
+def deadlines_page(
+    frame: Frame,
+    day: dt.date,
+    rows: Sequence[DeadlineRow],
+    notes: Sequence[str],
+) -> bytes:
+    """The deadlines on ``day``, and ``notes`` (an end, amendments awaiting signatures).
+    What each deadline is comes from ``tymdocs status``, which words it in English."""
+
+    def body() -> Iterator[str]:
+        yield f'<p class="lead">{_esc(label("site_status_on", date=format_date(day)))}</p>\n'
+        for note in notes:
+            yield f"<p>{_esc(note)}</p>\n"
+        if not rows:
+            yield f"<p>{_esc(label('site_no_deadlines'))}</p>\n"
+            return
+        yield "<table>\n<thead><tr>"
+        for key in ("site_due", "site_state", "site_what", "site_basis"):
+            yield f'<th scope="col">{_esc(label(key))}</th>'
+        yield "</tr></thead>\n<tbody>\n"
+        for row in rows:
+            state = label(f"site_state_{row.state}")
+            yield f"<tr><td>{_esc(format_date(row.due))}</td>"
+            yield f'<td class="state-{_esc(row.state)}">{_esc(state)}</td>'
+            yield f'<td lang="en">{_esc(row.what)}</td><td lang="en">{_esc(row.basis)}</td></tr>\n'
+        yield "</tbody>\n</table>\n"
+
+    return page(frame, DEADLINES, label("site_deadlines"), body())

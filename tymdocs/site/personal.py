@@ -1,0 +1,109 @@
+"""Personal data the sources mark as such, and taking it out of what ``tymdocs site --public``
+publishes.
+
+The data annexes' person fields are personal by their kind: the steering group's members and
+their deputies (Liite 1's appointment, with any member named later, and Liite 2's
+composition) and the contact persons. Their names are withheld wherever they appear, the
+parties' own text included (Liite 1 names Kihniö's member in a sentence); a signatory's name
+is public, as it stands on every signed copy, and is kept even where the same person is a
+member. A name written only in running text, in no person field, is not known to be one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Any
+
+from tymdocs.model import (
+    Agreement,
+    AppointmentAnnex,
+    CompositionAnnex,
+    Member,
+)
+
+_ALIAS = re.compile(r"\s*\([^)]*\)\s*")
+"""``Annukka (Martikainen) Eloranta``: a former name in brackets, also written without it."""
+
+
+def marked_names(agreement: Agreement) -> set[str]:
+    """Every name in the agreement's person fields, as written and without a bracketed part."""
+    names: set[str] = set()
+
+    def member(person: Member) -> None:
+        names.update(n for n in (person.name, person.deputy) if n)
+
+    for annex in agreement.annexes:
+        match annex:
+            case AppointmentAnnex():
+                for person in annex.members:
+                    member(person)
+                for extra in annex.additional:
+                    member(extra.member)
+            case CompositionAnnex():
+                for person in annex.members:
+                    member(person)
+                names.update(contact.name for contact in annex.contacts)
+            case _:
+                pass  # text, goals and staffing annexes hold no person fields
+    names |= {" ".join(_ALIAS.sub(" ", name).split()) for name in names}
+    return {name.strip() for name in names if name.strip()}
+
+
+def signatory_names(agreement: Agreement) -> set[str]:
+    return {s.name for party in agreement.parties for s in party.signatories}
+
+
+class Redaction:
+    """Replaces each withheld name by ``placeholder`` in text and in whole agreements."""
+
+    def __init__(self, names: Iterable[str], placeholder: str) -> None:
+        self.names = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
+        self.placeholder = placeholder
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        if not self.names:
+            return None
+        alternatives = "|".join(re.escape(name) for name in self.names)
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+    def text(self, text: str) -> str:
+        """``text`` with every withheld name replaced."""
+        pattern = self._pattern
+        return text if pattern is None else pattern.sub(self.placeholder, text)
+
+    def holds(self, text: str) -> bool:
+        pattern = self._pattern
+        return pattern is not None and pattern.search(text) is not None
+
+    def notes(self, notes: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return {key: tuple(map(self.text, value)) for key, value in notes.items()}
+
+    def agreement(self, agreement: Agreement) -> Agreement:
+        """The agreement with every text in it redacted (names, deputies, contacts, the
+        parties' own sentences); ids, numbers and dates are left as they are."""
+        redacted = self._value(agreement)
+        assert isinstance(redacted, Agreement)
+        return redacted
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            new = self.text(value)
+            return value if new == value else new
+        if isinstance(value, tuple):
+            items = tuple(self._value(item) for item in value)
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {}
+            for field in dataclasses.fields(value):
+                if not field.init:
+                    continue
+                old = getattr(value, field.name)
+                new = self._value(old)
+                if new is not old:
+                    changes[field.name] = new
+            return dataclasses.replace(value, **changes) if changes else value
+        return value  # dates, numbers, mappings of origins
