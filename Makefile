@@ -42,7 +42,14 @@ build: $(RUNTIME) ## Set up if needed, validate and build the agreement into bui
 	$(BIN)/tymdocs check
 	$(BIN)/tymdocs build
 
-test: $(DEV) ## Check the agreement in this repository, then run the test suite
+# axe-core for the site's browser tests, exactly as tests/browser/package-lock.json pins it
+# (with its integrity hash), where npm exists; without it those tests are skipped.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package-lock.json
+	-@command -v npm >/dev/null && cd tests/browser && npm ci --no-audit --no-fund --silent \
+	  && touch node_modules/axe-core/axe.min.js || echo "npm not found: browser tests skip axe"
+
+test: $(DEV) $(AXE) ## Check the agreement in this repository, then run the test suite
 	$(BIN)/tymdocs check
 	@# One worker per core (pytest-xdist); each builds the session fixtures it needs once.
 	$(BIN)/pytest -n auto

@@ -941,9 +941,10 @@ def site(settings: Settings, output: Path, day: dt.date | None, public: bool, qu
         tymdocs site -o julkinen --public --date 1.1.2026
     """
     from tymdocs.locale import today
-    from tymdocs.site import make_site, write_site
+    from tymdocs.site import check_target, make_site, write_site
 
     out = _output(settings, output)
+    check_target(out)
     made = make_site(settings.root, day or today(), public)
     write_site(out, made)
     if not quiet:

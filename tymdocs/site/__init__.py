@@ -91,7 +91,11 @@ def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
     files: dict[str, bytes] = {}
 
     document = compose(redaction.agreement(in_force), redaction.notes(current.notes))
-    files[pages.INDEX] = pages.index_page(frame, document, list(_lead(current, day)))
+    signatories = [
+        (party.name, [f"{s.name}, {s.title}" for s in party.signatories])
+        for party in in_force.parties
+    ]
+    files[pages.INDEX] = pages.index_page(frame, document, list(_lead(current, day)), signatories)
 
     rows = []
     withdrawn = history.withdrawn()
@@ -234,18 +238,24 @@ def _site_of(out: Path) -> str | None:
     return agreement if isinstance(agreement, str) else None
 
 
-def write_site(out: Path, site: Site) -> None:
-    """Put the site in ``out``: written in full beside it, then put in place of the site
-    tymdocs wrote there before. Refused, with nothing changed, where ``out`` holds anything
-    else: a folder that is not empty and not a site of this agreement."""
+def check_target(out: Path, agreement: str | None = None) -> None:
+    """Refuse ``out`` unless it is missing, empty, or a site tymdocs wrote (of
+    ``agreement``, where given): checked before any work, and again before writing."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"{out} exists and is not a directory")
     if out.exists() and any(out.iterdir()):
         found = _site_of(out)
         if found is None:
             raise UsageError(f"{out} is not empty and holds no site of tymdocs: refusing to write")
-        if found != site.agreement:
+        if agreement is not None and found != agreement:
             raise UsageError(f"{out} holds the site of agreement {found!r}: refusing to replace")
+
+
+def write_site(out: Path, site: Site) -> None:
+    """Put the site in ``out``: written in full beside it, then put in place of the site
+    tymdocs wrote there before. Refused, with nothing changed, where ``out`` holds anything
+    else (:func:`check_target`)."""
+    check_target(out, site.agreement)
     new = out.parent / f".{out.name}.tymdocs-site-new"
     old = out.parent / f".{out.name}.tymdocs-site-old"
     try:

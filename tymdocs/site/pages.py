@@ -127,9 +127,18 @@ def part_id(part: Part) -> str:
     return str(part.number) if part.kind == "section" else f"liite-{part.number}"
 
 
-def index_page(frame: Frame, document: Document, lead: Sequence[str]) -> bytes:
+SIGNATURES = "allekirjoittajat"
+"""The anchor of the parties and their signatories on the index."""
+
+
+def index_page(
+    frame: Frame,
+    document: Document,
+    lead: Sequence[str],
+    signatories: Sequence[tuple[str, Sequence[str]]],
+) -> bytes:
     """The agreement in force: a table of contents, then every section and annex with an
-    anchor of its own."""
+    anchor of its own, then each party with its signatories (``name, title``)."""
 
     def body() -> Iterator[str]:
         for line in lead:
@@ -138,11 +147,18 @@ def index_page(frame: Frame, document: Document, lead: Sequence[str]) -> bytes:
         yield f"{_esc(label('contents'))}</h2>\n<ol>\n"
         for part in document.parts:
             yield f'<li><a href="#{_esc(part_id(part))}">{_esc(part.heading)}</a></li>\n'
+        yield f'<li><a href="#{SIGNATURES}">{_esc(label("signatures"))}</a></li>\n'
         yield "</ol>\n</nav>\n"
         for part in document.parts:
             yield f'<section id="{_esc(part_id(part))}">\n<h2>{_esc(part.heading)}</h2>\n'
             yield blocks_html(part.blocks)
             yield "</section>\n"
+        yield f'<section id="{SIGNATURES}">\n<h2>{_esc(label("signatures"))}</h2>\n<dl>\n'
+        for party, names in signatories:
+            yield f"<dt>{_esc(party)}</dt>\n"
+            shown = names or [label("unnamed_signatory")]
+            yield "".join(f"<dd>{_esc(name)}</dd>\n" for name in shown)
+        yield "</dl>\n</section>\n"
 
     return page(frame, INDEX, document.title, body())
 
