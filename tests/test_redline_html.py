@@ -201,7 +201,7 @@ def test_the_summary_links_every_change_to_its_part(report: Report) -> None:
     assert {f"#{c.key}" for c in report.changes} <= set(hrefs)
     assert {h[1:] for h in hrefs} <= tree.ids()
     html = render_html(report).decode()
-    summary = html[: html.index("<main>")]
+    summary = html[: html.index('<section class="part')]
     assert summary.index("Muutosten yhteenveto") < summary.index("Muuttuneet osat")
     assert "Päätös (Johtoryhmä)" in summary and "Osapuolen ilmoitus" in summary
     assert "Kansaneläkelaitos, työkykyneuvoja: 0,8 → 1,0 htv" in summary

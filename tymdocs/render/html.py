@@ -126,8 +126,8 @@ class _Writer:
         yield f"<title>{_esc(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         yield f"<header>\n<h1>{_esc(report.title)}</h1>\n"
         yield f'<p class="subtitle">{_esc(report.redline.title)}</p>\n</header>\n'
+        yield "<main>\n"  # the summary too: all content in landmarks, for screen readers
         yield from self.summary()
-        yield "<main>\n"
         for change in self.orphans:
             yield from self.orphan(change)
         yield from self.parts()
