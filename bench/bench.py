@@ -217,6 +217,20 @@ def governed_repo(target: Path) -> Path:
     return repo
 
 
+def ten_versions(target: Path) -> Path:
+    """The seed adopted as version 1, then nine decisions of Johtoryhmä on Liite 5 (a counter
+    on its first comment line), one a month from 15.6.2025: ten recorded versions."""
+    repo = make_repo(target)
+    run(repo, *TYMDOCS, "adopt", "-m", "Sopimus")
+    first_line, rest = (repo / LIITE_5).read_text(encoding="utf-8").split("\n", 1)
+    for number in range(1, 10):
+        (repo / LIITE_5).write_text(f"{first_line} ({number})\n{rest}", encoding="utf-8")
+        day = f"15.{5 + number}.2025" if number < 8 else f"15.{number - 7}.2026"
+        approve = ["approve", "--body", "Johtoryhmä", "--date", day, "--section", str(number)]
+        run(repo, *TYMDOCS, *approve, "-m", f"Päätös {number}")
+    return repo
+
+
 def approve_seconds(repo: Path, runs: int = RUNS, dry_run: bool = False) -> float:
     """``tymdocs approve`` of Kela's 1,0 htv; each run on the same HEAD, undone after."""
     head = run(repo, "git", "rev-parse", "HEAD").strip()
@@ -542,6 +556,10 @@ def main() -> int:
         diff = [*TYMDOCS, "diff", "HEAD~1", "HEAD", "-q", "-o", str(everywhere / "out")]
         name = "diff, every paragraph of a 1,000-paragraph agreement changed or moved"
         rows.append((name, median_seconds(diff, everywhere, runs=3, env=ENV), 3.0))
+
+        ten = ten_versions(Path(temp) / "ten-versions")
+        site = [*TYMDOCS, "site", "-q", "--date", "1.6.2026", "-o", str(Path(temp) / "site")]
+        rows.append(("site, 10 recorded versions", median_seconds(site, ten, env=ENV), 5.0))
 
         governed = governed_repo(Path(temp) / "governed")
         log = median_seconds([*TYMDOCS, "log", "--json"], governed, env=ENV)
