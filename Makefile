@@ -52,7 +52,8 @@ $(AXE): tests/browser/package-lock.json
 test: $(DEV) $(AXE) ## Check the agreement in this repository, then run the test suite
 	$(BIN)/tymdocs check
 	@# One worker per core (pytest-xdist); each builds the session fixtures it needs once.
-	$(BIN)/pytest -n auto
+	@# A module marked xdist_group runs on one worker (the browser tests share one Chromium).
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(DEV) ## ruff (check and format) and mypy
 	$(BIN)/ruff check tymdocs tests tools bench
@@ -79,7 +80,7 @@ test-latest: ## The test suite on the newest versions pyproject.toml allows (run
 	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 	$(VENV)-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[dev]'
 	$(VENV)-latest/bin/python -m pip freeze --exclude-editable
-	$(VENV)-latest/bin/pytest -p no:cacheprovider -n auto
+	$(VENV)-latest/bin/pytest -p no:cacheprovider -n auto --dist loadgroup
 
 lock: ## Regenerate the lock files from pyproject.toml (UPGRADE=1: newest versions allowed)
 	@test -x $(VENV)-lock/bin/uv || { $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/python -m pip install --quiet '$(UV)'; }

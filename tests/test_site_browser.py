@@ -35,9 +35,15 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API keeps an asyncio loop running in this thread while it is open, and
+# pyHanko's asyncio.run() then fails in any test after it: the browser lives for this module
+# only, whose tests one pytest-xdist worker runs together (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Chromium, launched once for the session."""
+    """Chromium, launched once for this module's tests."""
     if not Path(CHROMIUM).exists():
         pytest.skip("no Chromium: apt-get install chromium")
     try:

@@ -51,7 +51,7 @@ h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.1rem; }
 .lead { color: #333; }
 .public { background: #f5f5f5; border-left: 4px solid #555; padding: .4rem .8rem; }
-nav.toc ol { padding-left: 1.4rem; }
+nav.toc ol { list-style: none; padding-left: 0; }
 table { border-collapse: collapse; margin: .8rem 0; }
 th, td { border: 1px solid #999; padding: .2rem .5rem; vertical-align: top; text-align: left; }
 th { background: #eee; }
