@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
     from tymdocs.governance.recording import Plan
     from tymdocs.init import Answers
+    from tymdocs.many import Command
     from tymdocs.signing.signatures import Trust
     from tymdocs.signing.verify import CopyReport
 
@@ -93,6 +94,31 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 _ALL_AFTER_VERSION_1 = "after-version-1"
 
+_ALL = click.option(
+    "--all",
+    "all_root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="ROOT",
+    help="Instead, every agreement under ROOT (a folder holding tymdocs.yaml), in parallel; "
+    "writes an overview (HTML and JSON) and exits 1 if any failed.",
+)
+_OVERVIEW = click.option(
+    "--overview",
+    "overview_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="With --all, write the overview into DIR (default: ROOT/build/overview).",
+)
+
+
+def _alone(all_root: Path | None, **options: object) -> None:
+    """Options that name one agreement's version or output have no meaning with --all."""
+    if all_root is None:
+        return
+    given = [name for name, value in options.items() if value not in (None, False, ())]
+    if given:
+        raise click.UsageError(f"--all works on each agreement as it is: not with {given[0]}")
+
 
 @cli.command()
 @click.option(
@@ -121,6 +147,8 @@ _ALL_AFTER_VERSION_1 = "after-version-1"
     "alone, instead of refusing: the records before it are unseen.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
+@_ALL
+@_OVERVIEW
 @click.pass_obj
 def check(
     settings: Settings,
@@ -130,6 +158,8 @@ def check(
     governance_range: str | None,
     allow_shallow: bool,
     as_json: bool,
+    all_root: Path | None,
+    overview_dir: Path | None,
 ) -> None:
     """Validate the agreement and report every problem as path:line.
 
@@ -140,7 +170,14 @@ def check(
     Example:
         tymdocs check --strict
         tymdocs check --governance origin/main..HEAD
+        tymdocs check --all ~/sopimukset
     """
+    _alone(all_root, **{"--ref": ref, "--at": at, "--governance": governance_range})
+    if all_root is not None:
+        _run_all(settings, "check", all_root, overview_dir, as_json, strict=strict)
+        return
+    if overview_dir is not None:
+        raise click.UsageError("--overview goes with --all")
     if governance_range is not None:
         _check_governance(settings, governance_range, allow_shallow, as_json)
         return
@@ -222,6 +259,8 @@ def _check_governance(
 @click.option("--force", is_flag=True, help="Rebuild even when the outputs are up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@_ALL
+@_OVERVIEW
 @click.pass_obj
 def build(
     settings: Settings,
@@ -232,6 +271,8 @@ def build(
     force: bool,
     quiet: bool,
     as_json: bool,
+    all_root: Path | None,
+    overview_dir: Path | None,
 ) -> None:
     """Build the agreement DOCX and PDF/A, a signature package per party as PDF and as DOCX,
     and manifest.json.
@@ -248,10 +289,29 @@ def build(
         tymdocs build
         tymdocs build --ref v2025-05-01 -o /tmp/signed-version
         tymdocs build --at 20.9.2025 -o /tmp/voimassa
+        tymdocs build --all ~/sopimukset
     """
     from tymdocs import build as builder
     from tymdocs.revision import open_source
 
+    selection: builder.Selection = (
+        "all" if packages is None else "packages" if packages else "agreement"
+    )
+    _alone(all_root, **{"--ref": ref, "--at": at, "-o": output})
+    if all_root is not None:
+        _run_all(
+            settings,
+            "build",
+            all_root,
+            overview_dir,
+            as_json,
+            quiet=quiet,
+            force=force,
+            selection=selection,
+        )
+        return
+    if overview_dir is not None:
+        raise click.UsageError("--overview goes with --all")
     if at is not None and packages:
         raise click.UsageError("--at builds a consolidated text for reading: no packages")
     source = open_source(settings.root, ref, at)
@@ -262,9 +322,6 @@ def build(
         if terminal:
             click.echo(f"  wrote {os.path.relpath(out / name)} ({kind})", err=True)
 
-    selection: builder.Selection = (
-        "all" if packages is None else "packages" if packages else "agreement"
-    )
     result = builder.build(source, out, force=force, selection=selection, progress=progress)
     warnings = [p for p in result.problems if p.severity == "warning"]
     if as_json:
@@ -872,6 +929,8 @@ def log(
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when a deadline has passed (for CI).")
 @click.option("--json", "as_json", is_flag=True, help="Report as JSON on standard output.")
 @_trust_options
+@_ALL
+@_OVERVIEW
 @click.argument("signed", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
 def status(
@@ -882,6 +941,8 @@ def status(
     trust: tuple[Path, ...],
     require_trust: bool,
     signer: tuple[str, ...],
+    all_root: Path | None,
+    overview_dir: Path | None,
     signed: tuple[Path, ...],
 ) -> None:
     """What waits: changes not yet recorded and the record each needs, amendments awaiting
@@ -895,8 +956,24 @@ def status(
         tymdocs status
         tymdocs status --fail-on-overdue --json
         tymdocs status palautetut/*.pdf
+        tymdocs status --all ~/sopimukset --fail-on-overdue
     """
     from tymdocs.governance.status import read_status
+
+    _alone(all_root, **{"signed copies": signed, "--trust": trust, "--signer": signer})
+    if all_root is not None:
+        _run_all(
+            settings,
+            "status",
+            all_root,
+            overview_dir,
+            as_json,
+            today=today,
+            fail_on_overdue=fail_on_overdue,
+        )
+        return
+    if overview_dir is not None:
+        raise click.UsageError("--overview goes with --all")
 
     result = read_status(settings.root, today, signed, _trust(trust, require_trust, signer))
     if as_json:
@@ -1188,6 +1265,76 @@ def _asked(answers: Answers, ask_language: bool, ask_parties: bool, day: dt.date
         valid_until=answers.valid_until or date("Last day (blank: until further notice)", None),
         court=answers.court or text("Administrative court for disputes"),
     )
+def _run_all(
+    settings: Settings,
+    command: Command,
+    root: Path,
+    overview_dir: Path | None,
+    as_json: bool,
+    *,
+    quiet: bool = False,
+    today: dt.date | None = None,
+    fail_on_overdue: bool = False,
+    **options: Any,
+) -> None:
+    """``command`` on every agreement under ``root``, each in a worker process; the overview
+    written; each failed agreement named with its first message, and exit 1 if any failed."""
+    from tymdocs import many
+    from tymdocs.locale import today as local_today
+
+    root = root.resolve()
+    found = many.find_agreements(root)
+    if not found:
+        raise click.UsageError(f"no agreement under {root}: no folder there holds tymdocs.yaml")
+    out = _overview_folder(found, overview_dir or root / many.OVERVIEW_DIR)
+    day = today or local_today()
+    jobs = many.tasks(command, root, found, today=day, verbose=settings.verbose, **options)
+    if sys.stderr.isatty() and not (quiet or as_json):
+        with click.progressbar(
+            length=len(jobs), label=f"{command}: {len(jobs)} agreement(s)", file=sys.stderr
+        ) as bar:
+            results = many.run_all(jobs, lambda _result: bar.update(1))
+    else:
+        results = many.run_all(jobs)
+    data = many.overview(command, root, day, results)
+    page, _ = many.write_overview(out, data)
+    for result in results:
+        detail = result["error"]["traceback"] if result["error"] else None
+        if detail:
+            click.echo(detail, err=True, nl=False)
+    for failure in many.failures(results, lambda path: os.path.relpath(root / path)):
+        click.echo(f"Error: {printable(failure)}", err=True)
+    failed = data["failed"]
+    if as_json:
+        click.echo(many.overview_json(data).decode(), nl=False)
+    elif not quiet:
+        done = len(results) - failed
+        click.echo(
+            f"{command}: {done} of {len(results)} agreement(s) ok, {failed} failed; "
+            f"overview in {os.path.relpath(page)}"
+        )
+    overdue = fail_on_overdue and any(
+        r["status"] is not None and r["status"]["overdue"] for r in results
+    )
+    if failed or overdue:
+        sys.exit(1)
+
+
+def _overview_folder(agreements: tuple[Path, ...], out: Path) -> Path:
+    """Where the overview goes: never into an agreement's sources or a git folder."""
+    from tymdocs.paths import ANNEX_DIR, RECORDS_DIR, TEXT_DIR
+
+    resolved = out.resolve()
+    if ".git" in resolved.parts:
+        raise click.UsageError(f"--overview {out}: outputs never go into a git folder")
+    for agreement in agreements:
+        for folder in (agreement / name for name in (TEXT_DIR, ANNEX_DIR, RECORDS_DIR)):
+            if resolved == folder.resolve() or folder.resolve() in resolved.parents:
+                raise click.UsageError(
+                    f"--overview {out}: outputs never go into the sources or the register "
+                    f"({os.path.relpath(folder)}/)"
+                )
+    return resolved
 
 
 def _copy_text(copy: CopyReport) -> str:

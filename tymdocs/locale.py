@@ -379,6 +379,50 @@ SITE_LABELS: dict[str, str] = {
     "site_source": "Koottu sopimuksen rekisteristä: {version}.",
 }
 _add(SITE_LABELS)
+# The deadlines status computes, and the overview of many agreements (build --all ROOT).
+OVERVIEW_LABELS: dict[str, str] = {
+    "deadline_review": "Liitteen {number} ({title}) vuosittainen tarkistus",
+    "deadline_term": "Johtoryhmän {years} vuoden toimikausi päättyy",
+    "deadline_notice": "Sopimus päättyy irtisanomisen vuoksi",
+    "deadline_first_term": "Sopimuksen ensimmäinen sopimuskausi päättyy",
+    "deadline_objection": (
+        "Viimeinen päivä vastustaa {number}. jatkokautta (muuten sopimus on voimassa {until} asti)"
+    ),
+    "deadline_end": "Sopimus päättyy",
+    "overview_title": "Sopimusten tilanne",
+    "overview_build": "Koonti",
+    "overview_check": "Tarkistus",
+    "overview_status": "Tilanne",
+    "overview_intro": "{what}: {count} sopimusta kansiossa {root}, tilanne {date}.",
+    "overview_counts": "Onnistui {ok}, epäonnistui {failed}.",
+    "overview_failed_heading": "Epäonnistuneet",
+    "overview_caption": "Sopimukset alueittain",
+    "overview_area": "Alue",
+    "overview_in_force": "Voimassa oleva versio",
+    "overview_pending": "Kirjaamattomat muutokset",
+    "overview_awaiting": "Allekirjoituksia odottavat muutokset",
+    "overview_next_deadline": "Seuraava määräaika",
+    "overview_overdue": "Myöhässä",
+    "overview_result": "Tulos",
+    "overview_none": "ei",
+    "overview_no_version": "ei voimassa olevaa versiota",
+    "overview_version": "Versio {number}: {record}, voimassa {date} alkaen",
+    "overview_latest": "uusin kirjattu versio {number}",
+    "overview_unrecorded": "{count} muutosta tallennettu ilman kirjausta",
+    "overview_awaiting_item": "Versio {number} ({date}), puuttuu: {missing}",
+    "overview_deadline": "{date}: {what}",
+    "overview_ended": "Sopimus päättyi {date}",
+    "overview_ok": "onnistui",
+    "overview_failed": "EPÄONNISTUI",
+    "overview_built": "koottu, {files} tiedostoa",
+    "overview_up_to_date": "ajan tasalla, {files} tiedostoa",
+    "overview_checked": "{errors} virhettä, {warnings} varoitusta",
+    "overview_status_read": "tilanne luettu",
+    "overview_no_status": "tilannetta ei voitu lukea: {message}",
+    "overview_pdf": "PDF",
+    "overview_unknown_area": "(alue ei tiedossa)",
+}
+_add(OVERVIEW_LABELS)
 
 LABELS: dict[str, dict[str, str]] = {"fi": FINNISH, "sv": SWEDISH}
 """Every label by language; ``config.py`` accepts these languages in ``tymdocs.yaml``."""

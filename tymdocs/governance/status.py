@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tymdocs import governance
-from tymdocs.governance import History, printable
+from tymdocs.governance import History, cite, printable
 from tymdocs.governance.history import End
 from tymdocs.governance.rules import (
     MetaAt,
@@ -57,6 +57,8 @@ class Deadline:
     """What the date is counted from."""
     overdue: bool
     days_left: int
+    label: str = ""
+    """What is due, in the agreement's language, for documents and the overview."""
 
     @property
     def state(self) -> str:
@@ -83,6 +85,18 @@ class Awaiting:
 
 
 @dataclass(frozen=True)
+class InForceNow:
+    """The newest version in force today and the record that made it."""
+
+    version: int
+    since: dt.date
+    commit: str
+    kind: str
+    record: str
+    """The record as documents cite it: ``Johtoryhmä 15.9.2025 § 4``."""
+
+
+@dataclass(frozen=True)
 class Status:
     today: dt.date
     version: int | None
@@ -95,6 +109,8 @@ class Status:
     """The agreement's end, once it has passed."""
     not_counted: tuple[tuple[str, str], ...] = ()
     """(copy, problem) for each copy given that did not verify: its signatures not counted."""
+    in_force: InForceNow | None = None
+    """The newest version in force today; None before version 1 or after the end."""
 
     @property
     def overdue(self) -> bool:
@@ -131,6 +147,7 @@ class Status:
                     "basis": d.basis,
                     "state": d.state,
                     "days_left": d.days_left,
+                    "label": d.label,
                 }
                 for d in self.deadlines
             ],
@@ -138,6 +155,17 @@ class Status:
                 {"on": self.ended.day.isoformat(), "why": self.ended.why} if self.ended else None
             ),
             "overdue": self.overdue,
+            "in_force": (
+                {
+                    "version": self.in_force.version,
+                    "since": self.in_force.since.isoformat(),
+                    "commit": self.in_force.commit,
+                    "kind": self.in_force.kind,
+                    "record": self.in_force.record,
+                }
+                if self.in_force
+                else None
+            ),
         }
 
     def text(self) -> str:
@@ -207,7 +235,27 @@ def compute_status(
         tuple(_deadlines(today, in_force or agreement, past, end, rules)),
         end if end is not None and end.day < today else None,
         not_counted,
+        _in_force_now(history, today, end, agreement),
     )
+
+
+def _in_force_now(
+    history: History, today: dt.date, end: End | None, agreement: Agreement
+) -> InForceNow | None:
+    """The newest version in force on ``today`` by the register's rule (effective dates; an
+    amendment once fully signed); None before version 1, after the end, or without one."""
+    from tymdocs.errors import UsageError
+
+    try:
+        in_force = governance.in_force_on(history, today, end)
+    except UsageError:
+        return None
+    newest = max(in_force.applied, key=lambda v: v.number)
+    since = newest.in_force_from
+    assert since is not None  # applied: in force on or before today
+    names = {party.id: party.name for party in agreement.parties}
+    record = newest.record
+    return InForceNow(newest.number, since, newest.commit, record.kind, cite(record, names))
 
 
 def _awaiting(
@@ -230,13 +278,13 @@ def _deadlines(
     ended, no duty falls due after its last day."""
     ended = end is not None and end.day < today
 
-    def duty(what: str, due: dt.date, basis: str) -> Deadline | None:
+    def duty(what: str, due: dt.date, basis: str, said: str) -> Deadline | None:
         if ended and end is not None and due > end.day:
             return None
-        return Deadline(what, due, basis, today > due, (due - today).days)
+        return Deadline(what, due, basis, today > due, (due - today).days, said)
 
-    def fact(what: str, due: dt.date, basis: str) -> Deadline:
-        return Deadline(what, due, basis, False, (due - today).days)
+    def fact(what: str, due: dt.date, basis: str, said: str) -> Deadline:
+        return Deadline(what, due, basis, False, (due - today).days, said)
 
     rules = past.rules_on(today, meta_at) or agreement.meta
     found: list[Deadline | None] = []
@@ -251,7 +299,9 @@ def _deadlines(
             last, basis = reviewed.date, _described(reviewed, rule)
         due = governance.add_months(last, 12)
         part = label("annex_ref", number=annex.number)  # as the agreement names it
-        found.append(duty(f"yearly review of {part} ({annex.title})", due, basis))
+        what = f"yearly review of {part} ({annex.title})"
+        said = label("deadline_review", number=annex.number, title=annex.title)
+        found.append(duty(what, due, basis, said))
     group = rules.steering_group
     if group is not None:
         appointed = group.appointed_on
@@ -263,26 +313,32 @@ def _deadlines(
                 f"the steering group's {group.term_years}-year term ends",
                 term_end(appointed, 12 * group.term_years),
                 f"appointed {format_date(appointed)}",
+                label("deadline_term", years=group.term_years),
             )
         )
     notice = past.terminated()
     if notice is not None and notice.ends is not None:
         basis = f"notice {format_date(notice.date)} by {notice.party}"
-        found.append(fact("the agreement ends after a termination notice", notice.ends, basis))
+        what, said = "the agreement ends after a termination notice", label("deadline_notice")
+        found.append(fact(what, notice.ends, basis, said))
     meta = past.validity(meta_at) or agreement.meta
     extension = meta.extension
     if meta.valid_until is not None and extension is not None and notice is None:
         objections = past.objections_against(meta, meta_at)
         if extensions_granted(extension, objections):
-            found.append(fact("the agreement's first term ends", meta.valid_until, "tymdocs.yaml"))
+            what, said = "the agreement's first term ends", label("deadline_first_term")
+            found.append(fact(what, meta.valid_until, "tymdocs.yaml", said))
         coming = [(k, d) for k, d in enumerate(objection_deadlines(extension), 1) if d >= today]
         if not objections and coming:  # the next one: once it passes, that extension runs
             k, last = coming[0]
             until = format_date(extended(meta.valid_until, extension, k))
             what = f"last day to object to extension {k} (without an objection the agreement "
-            found.append(fact(what + f"runs until {until})", last, "tymdocs.yaml, extension"))
+            said = label("deadline_objection", number=k, until=until)
+            basis = "tymdocs.yaml, extension"
+            found.append(fact(what + f"runs until {until})", last, basis, said))
     if end is not None and (notice is None or notice.ends != end.day):
-        found.append(fact(f"the agreement ends {end.why}", end.day, "the register"))
+        said = label("deadline_end")
+        found.append(fact(f"the agreement ends {end.why}", end.day, "the register", said))
     return sorted((d for d in found if d is not None), key=lambda d: d.due)
 
 
