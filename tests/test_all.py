@@ -10,6 +10,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,8 @@ HOSTILE = '<script>alert("x")</script> & <b>Alue</b>'
 GOOD = ("adopted", "hostile", "kunnat/kuvitteellinen", "plain")
 BROKEN = "rikki"
 TODAY = "2025-09-01"
+AMENDED = "2025-06-01T12:00:00+03:00"
+Built = tuple[Path, subprocess.CompletedProcess[str]]
 
 
 def _tymdocs(cwd: Path, *args: str, date: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,7 +54,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, adopted_template: Path) -> P
     hostile = root / "hostile"
     shutil.copytree(adopted_template, hostile, symlinks=True)
     edit(hostile, "tymdocs.yaml", "area: Läntisen Pirkanmaan työllisyysalue", f"area: '{HOSTILE}'")
-    amended = _tymdocs(hostile, "amend", "--date", "1.6.2025", "-m", "Alue", date="2025-06-01T12:00:00+03:00")
+    amended = _tymdocs(hostile, "amend", "--date", "1.6.2025", "-m", "Alue", date=AMENDED)
     assert amended.returncode == 0, amended.stderr
     init_repo(copy_agreement(root / "kunnat" / "kuvitteellinen", FIXTURES / "kuvitteellinen"))
     plain = copy_agreement(root / "plain")
@@ -68,18 +71,18 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, adopted_template: Path) -> P
 
 
 @pytest.fixture(scope="session")
-def built_fleet(fleet: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def built_fleet(fleet: Path) -> Built:
     """``tymdocs build --all`` over the fleet, once, as a process of its own."""
     return fleet, _tymdocs(fleet, "build", "--all", ".")
 
 
-def _overview(folder: Path) -> dict[str, dict[str, object]]:
+def _overview(folder: Path) -> dict[str, Any]:
     data = json.loads((folder / "overview.json").read_text(encoding="utf-8"))
     return {result["path"]: result for result in data["results"]}
 
 
 def test_build_all_builds_every_good_agreement_as_a_single_build_would(
-    built_fleet: tuple[Path, subprocess.CompletedProcess[str]],
+    built_fleet: Built,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
@@ -102,7 +105,7 @@ def test_build_all_builds_every_good_agreement_as_a_single_build_would(
         assert not (root / skipped / "build").exists()
 
 
-def test_build_all_overview_json(built_fleet: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_build_all_overview_json(built_fleet: Built) -> None:
     root, _done = built_fleet
     data = json.loads((root / "build" / "overview" / "overview.json").read_text("utf-8"))
     assert (data["command"], data["agreements"], data["failed"]) == ("build", 5, 1)
@@ -110,19 +113,19 @@ def test_build_all_overview_json(built_fleet: tuple[Path, subprocess.CompletedPr
     assert sorted(results) == sorted([*GOOD, BROKEN])
     broken = results[BROKEN]
     assert broken["ok"] is False and broken["result"] is None
-    assert broken["error"]["message"].startswith("tymdocs.yaml:")  # type: ignore[index]
+    assert broken["error"]["message"].startswith("tymdocs.yaml:")
     assert broken["status"] is None and broken["status_error"]
     adopted = results["adopted"]
     assert adopted["ok"] is True and adopted["id"] == "lansi-pirkanmaa-tym"
     built = adopted["result"]
-    assert built["files"] == 10 and built["pdf"] == "build/lansi-pirkanmaa-tym.pdf"  # type: ignore[index]
+    assert built["files"] == 10 and built["pdf"] == "build/lansi-pirkanmaa-tym.pdf"
     summary = adopted["summary"]
-    assert summary["in_force"]["version"] == 1  # type: ignore[index]
-    assert summary["pending"] == [  # type: ignore[index]
-        {"part": "Liite 5", "needs": adopted["status"]["pending"][0]["needs"]}  # type: ignore[index]
+    assert summary["in_force"]["version"] == 1
+    assert summary["pending"] == [
+        {"part": "Liite 5", "needs": adopted["status"]["pending"][0]["needs"]}
     ]
     assert results["hostile"]["area"] == HOSTILE
-    assert results["kunnat/kuvitteellinen"]["summary"]["in_force"] is None  # type: ignore[index]
+    assert results["kunnat/kuvitteellinen"]["summary"]["in_force"] is None
 
 
 def test_check_all_names_the_broken_one(
@@ -135,10 +138,10 @@ def test_check_all_names_the_broken_one(
     assert error.startswith(f"Error: {os.path.relpath(fleet / BROKEN)}: tymdocs.yaml:")
     results = _overview(out)
     assert [p for p, r in results.items() if not r["ok"]] == [BROKEN]
-    assert results[BROKEN]["result"]["errors"] >= 1  # type: ignore[index]
+    assert results[BROKEN]["result"]["errors"] >= 1
     for name in GOOD:
         checked = results[name]["result"]
-        assert checked["errors"] == 0 and checked["warnings"] >= 1, name  # type: ignore[index]
+        assert checked["errors"] == 0 and checked["warnings"] >= 1, name
     strict = run(capsys, "check", "--all", str(fleet), "--strict", "--overview", str(out))
     assert strict.code == 1
     assert all(not r["ok"] for r in _overview(out).values())  # the seed's warnings count
@@ -154,26 +157,26 @@ def test_status_all_says_where_each_stands(
     results = _overview(out)
     assert [p for p, r in results.items() if not r["ok"]] == [BROKEN]
     adopted = results["adopted"]["summary"]
-    assert adopted["in_force"] == {  # type: ignore[index]
+    assert adopted["in_force"] == {
         "version": 1,
         "since": "2025-05-01",
-        "commit": adopted["in_force"]["commit"],  # type: ignore[index]
+        "commit": adopted["in_force"]["commit"],
         "kind": "adoption",
         "record": "Sopimus 1.5.2025",
     }
-    review = adopted["next_deadline"]  # type: ignore[index]
+    review = adopted["next_deadline"]
     assert (review["due"], review["state"]) == ("2026-05-01", "ok")
     assert review["label"].startswith("Liitteen 3 ")
-    assert adopted["overdue"] == []  # type: ignore[index]
+    assert adopted["overdue"] == []
     hostile = results["hostile"]["summary"]
-    assert hostile["in_force"]["version"] == 1 and hostile["latest_version"] == 2  # type: ignore[index]
-    (awaiting,) = hostile["awaiting_signatures"]  # type: ignore[index]
+    assert hostile["in_force"]["version"] == 1 and hostile["latest_version"] == 2
+    (awaiting,) = hostile["awaiting_signatures"]
     assert awaiting["version"] == 2 and awaiting["date"] == "2025-06-01"
     assert any("Mika Kontio" in missing for missing in awaiting["missing"])
     late = run(
         capsys, "status", "--all", str(fleet), "--today", "2027-01-01", "--overview", str(out)
     )
-    overdue = _overview(out)["plain"]["summary"]["overdue"]  # type: ignore[index]
+    overdue = _overview(out)["plain"]["summary"]["overdue"]
     assert late.code == 1 and [d["due"] for d in overdue] == ["2026-05-01", "2026-05-01"]
 
 
@@ -207,7 +210,7 @@ class _Page(HTMLParser):
 
 
 def test_overview_html_is_plain_accessible_and_escaped(
-    built_fleet: tuple[Path, subprocess.CompletedProcess[str]],
+    built_fleet: Built,
 ) -> None:
     root, _done = built_fleet
     raw = (root / "build" / "overview" / "overview.html").read_text(encoding="utf-8")
