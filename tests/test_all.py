@@ -132,8 +132,9 @@ def test_check_all_names_the_broken_one(
     fleet: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "overview"
-    result = run(capsys, "check", "--all", str(fleet), "--overview", str(out))
+    result = run(capsys, "check", "--all", str(fleet), "--overview", str(out), "--json")
     assert result.code == 1
+    assert json.loads(result.out) == json.loads((out / "overview.json").read_text("utf-8"))
     (error,) = [line for line in result.err.splitlines() if line.startswith("Error:")]
     assert error.startswith(f"Error: {os.path.relpath(fleet / BROKEN)}: tymdocs.yaml:")
     results = _overview(out)

@@ -29,24 +29,34 @@ Selection = Literal["all", "agreement", "packages"]
 
 
 def _render(
-    agreement: Agreement, document: Document, stamp: Stamp, selection: Selection
+    agreement: Agreement,
+    document: Document,
+    stamp: Stamp,
+    selection: Selection,
+    threads: bool = True,
 ) -> Iterator[Output]:
     """Every output of a version, one at a time, so progress can be shown as each finishes.
 
     Typst runs without Python's lock, so a second thread renders PDFs while this one writes
     the DOCX files: the agreement PDF when that is all, else the PDF signature packages, the
     longer work, while this thread also writes the DOCX packages and renders the agreement
-    PDF. The manifest lists the PDF packages before the DOCX ones.
+    PDF. The manifest lists the PDF packages before the DOCX ones. Without ``threads`` (every
+    core already busy with another agreement: ``build --all``, where the second thread was
+    measured to slow it), the same outputs in the same order, one after another.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from tymdocs.render.typst import render_pdf
-
-    authors = tuple(party.name for party in agreement.parties)
-
     def agreement_pdf() -> Output:
-        pdf = render_pdf(document, stamp, authors)
-        return Output(f"{agreement.meta.id}.pdf", "agreement-pdf", pdf)
+        return _agreement_pdf(agreement, document, stamp)
+
+    if not threads:
+        if selection != "packages":
+            yield _agreement_docx(agreement, document, stamp)
+            yield agreement_pdf()
+        if selection != "agreement":
+            yield from _packages(agreement, document, stamp)
+            yield from _docx_packages(agreement, document, stamp)
+        return
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         if selection == "agreement":
@@ -54,15 +64,30 @@ def _render(
         else:
             beside = pool.submit(list, _packages(agreement, document, stamp))
         if selection != "packages":
-            from tymdocs.render.docx import render_docx
-
-            docx = render_docx(document, stamp, authors)
-            yield Output(f"{agreement.meta.id}.docx", "agreement-docx", docx)
+            yield _agreement_docx(agreement, document, stamp)
         word = [] if selection == "agreement" else list(_docx_packages(agreement, document, stamp))
         if selection == "all":
             yield agreement_pdf()
         yield from beside.result()
         yield from word
+
+
+def _authors(agreement: Agreement) -> tuple[str, ...]:
+    return tuple(party.name for party in agreement.parties)
+
+
+def _agreement_docx(agreement: Agreement, document: Document, stamp: Stamp) -> Output:
+    from tymdocs.render.docx import render_docx
+
+    docx = render_docx(document, stamp, _authors(agreement))
+    return Output(f"{agreement.meta.id}.docx", "agreement-docx", docx)
+
+
+def _agreement_pdf(agreement: Agreement, document: Document, stamp: Stamp) -> Output:
+    from tymdocs.render.typst import render_pdf
+
+    pdf = render_pdf(document, stamp, _authors(agreement))
+    return Output(f"{agreement.meta.id}.pdf", "agreement-pdf", pdf)
 
 
 def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
@@ -107,8 +132,10 @@ def build(
     force: bool = False,
     selection: Selection = "all",
     progress: Progress | None = None,
+    threads: bool = True,
 ) -> BuildResult:
-    """Validate, render and write every output of ``source`` into ``out``.
+    """Validate, render and write every output of ``source`` into ``out``; ``threads``: with
+    a second thread for Typst (:func:`_render`), the same bytes either way.
 
     The agreement as in force on a date is built without signature packages: it is a
     consolidated text for reading, and what parties sign are versions.
@@ -161,7 +188,7 @@ def render_build(
     stamp = stamp_of(source, source_fingerprint, agreement)
 
     outputs: list[Output] = []
-    for output in _render(agreement, document, stamp, selection):
+    for output in _render(agreement, document, stamp, selection, threads):
         outputs.append(output)
         if progress:
             progress(output.name, output.kind)

@@ -79,11 +79,17 @@ class Task:
     selection: str = "all"
     strict: bool = False
     verbose: bool = False
+    threads: bool = False
+    """A second thread for Typst: only where no other agreement is being built meanwhile."""
 
 
 def tasks(command: Command, root: Path, agreements: tuple[Path, ...], **options: Any) -> list[Task]:
     """A task per agreement, named by its folder relative to ``root``."""
-    return [Task(command, str(found), _relative(found, root), **options) for found in agreements]
+    alone = len(agreements) == 1 or workers() == 1
+    return [
+        Task(command, str(found), _relative(found, root), threads=alone, **options)
+        for found in agreements
+    ]
 
 
 def _relative(folder: Path, root: Path) -> str:
@@ -168,7 +174,13 @@ def _build(root: Path, task: Task) -> dict[str, Any]:
             selection = chosen
         case _:
             raise UsageError(f"no such selection: {task.selection}")
-    built = builder.build(open_source(root), root / "build", force=task.force, selection=selection)
+    built = builder.build(
+        open_source(root),
+        root / "build",
+        force=task.force,
+        selection=selection,
+        threads=task.threads,
+    )
     outputs = built.manifest.get("outputs", [])
     pdf = next((o["path"] for o in outputs if o.get("kind") == "agreement-pdf"), None)
     return {
