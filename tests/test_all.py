@@ -262,3 +262,34 @@ def test_all_refuses_what_names_one_agreement(
         assert result.code == 2, (args, result.err)
         assert "Traceback" not in result.err
     assert not (fleet / "plain" / "docs_src" / "overview.html").exists()
+
+
+def test_progress_bar_on_a_terminal_only(
+    fleet: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pty
+
+    command = [sys.executable, "-m", "tymdocs", "status", "--all", str(fleet), "--today", TODAY]
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [*command, "--overview", str(tmp_path / "tty")],
+        env={**os.environ, **GIT_ENV},
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    ) as process:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=120) == 1
+    os.close(leader)
+    assert "status: 5 agreement(s)" in shown.decode()
+    assert "100%" in shown.decode()
+    piped = run(capsys, "status", "--all", str(fleet), "--overview", str(tmp_path / "pipe"))
+    assert "agreement(s)" not in piped.err and "%" not in piped.err
