@@ -19,7 +19,7 @@ from tests.test_governance import kela_to_one
 
 HOSTILE = '<script>alert("x")</script> & <b>Alue</b>'
 """An area name as someone might write it; the overview must show it as text."""
-GOOD = ("adopted", "hostile", "kunnat/kuvitteellinen", "plain")
+GOOD = ("adopted", "hostile", "kunnat/kuvitteellinen", "svenska")
 BROKEN = "rikki"
 TODAY = "2025-09-01"
 AMENDED = "2025-06-01T12:00:00+03:00"
@@ -43,7 +43,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, adopted_template: Path) -> P
     - ``adopted``: the seed, version 1 in force from 1.5.2025, Liite 5 changed and not recorded;
     - ``hostile``: the same with an area name full of markup, an amendment awaiting signatures;
     - ``kunnat/kuvitteellinen``: another agreement, one folder deeper, never adopted;
-    - ``plain``: the seed under an id of its own, never adopted;
+    - ``svenska``: an agreement in Swedish, never adopted;
     - ``rikki``: the seed with a ``tymdocs.yaml`` that is not YAML.
 
     And folders no search may enter: a ``tymdocs.yaml`` under each is no agreement."""
@@ -57,9 +57,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory, adopted_template: Path) -> P
     amended = _tymdocs(hostile, "amend", "--date", "1.6.2025", "-m", "Alue", date=AMENDED)
     assert amended.returncode == 0, amended.stderr
     init_repo(copy_agreement(root / "kunnat" / "kuvitteellinen", FIXTURES / "kuvitteellinen"))
-    plain = copy_agreement(root / "plain")
-    edit(plain, "tymdocs.yaml", "id: lansi-pirkanmaa-tym", "id: plain-tym")
-    init_repo(plain)
+    init_repo(copy_agreement(root / "svenska", FIXTURES / "svenska"))
     broken = copy_agreement(root / BROKEN)
     with (broken / "tymdocs.yaml").open("a", encoding="utf-8") as file:
         file.write("municipalities: [Sastamala\n")
@@ -177,8 +175,11 @@ def test_status_all_says_where_each_stands(
     late = run(
         capsys, "status", "--all", str(fleet), "--today", "2027-01-01", "--overview", str(out)
     )
-    overdue = _overview(out)["plain"]["summary"]["overdue"]
+    late_ones = _overview(out)
+    overdue = late_ones["adopted"]["summary"]["overdue"]
     assert late.code == 1 and [d["due"] for d in overdue] == ["2026-05-01", "2026-05-01"]
+    swedish = late_ones["svenska"]["summary"]["next_deadline"]  # in the agreement's language
+    assert swedish["label"] == "Årlig granskning av bilaga 2 (PERSONAL)"
 
 
 class _Page(HTMLParser):
@@ -254,14 +255,14 @@ def test_all_refuses_what_names_one_agreement(
         ("build", "--all", str(fleet), "-o", str(tmp_path)),
         ("check", "--all", str(fleet), "--governance"),
         ("status", "--all", str(fleet), str(SEED / "tymdocs.yaml")),
-        ("build", "--all", str(fleet), "--overview", str(fleet / "plain" / "docs_src")),
+        ("build", "--all", str(fleet), "--overview", str(fleet / "svenska" / "docs_src")),
         ("build", "--all", str(tmp_path)),  # no agreement there
         ("build", "--overview", str(tmp_path)),  # without --all
     ):
         result = run(capsys, *args)
         assert result.code == 2, (args, result.err)
         assert "Traceback" not in result.err
-    assert not (fleet / "plain" / "docs_src" / "overview.html").exists()
+    assert not (fleet / "svenska" / "docs_src" / "overview.html").exists()
 
 
 def test_progress_bar_on_a_terminal_only(
