@@ -149,7 +149,7 @@ def build(
         return BuildResult(out, previous, True, ())
 
     manifest, outputs, problems = render_build(
-        source, source_fingerprint, identity, selection, progress
+        source, source_fingerprint, identity, selection, progress, threads
     )
     replace_directory(out, outputs, owner=manifest["agreement"]["id"])
     if progress:
@@ -173,9 +173,10 @@ def render_build(
     identity: dict[str, Any],
     selection: Selection,
     progress: Progress | None = None,
+    threads: bool = True,
 ) -> tuple[dict[str, Any], list[Output], tuple[Problem, ...]]:
     """Validate and render ``source``: its manifest, every output with the manifest last,
-    and the warnings the sources gave."""
+    and the warnings the sources gave; ``threads`` as :func:`_render` takes it."""
     from tymdocs.checks import validate
     from tymdocs.document import compose
     from tymdocs.signing.round import version_signing

@@ -1265,6 +1265,8 @@ def _asked(answers: Answers, ask_language: bool, ask_parties: bool, day: dt.date
         valid_until=answers.valid_until or date("Last day (blank: until further notice)", None),
         court=answers.court or text("Administrative court for disputes"),
     )
+
+
 def _run_all(
     settings: Settings,
     command: Command,
