@@ -1,6 +1,7 @@
-"""The site in headless Chromium (Debian's, driven by Playwright; no browser is downloaded):
-every page loads without console errors, every link resolves, the redline's marks show,
-axe-core finds no violation, and screenshots are kept under test-artifacts/site/.
+"""The site and the overview of many agreements in headless Chromium (Debian's, driven by
+Playwright; no browser is downloaded): every page loads without console errors, every link
+resolves, the redline's marks show, axe-core finds no violation, and screenshots are kept under
+test-artifacts/site/.
 
 Skipped, with the reason, where Chromium, Playwright or axe-core (``npm ci`` in
 tests/browser, which ``make test`` runs where npm exists) is missing.
@@ -8,7 +9,10 @@ tests/browser, which ``make test`` runs where npm exists) is missing.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import FIXTURES, GIT_ENV, ROOT, copy_agreement, init_repo
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -72,6 +76,27 @@ def tab(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture(scope="module")
+def overview(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The overview ``build --all`` writes of three agreements: one in Finnish, one in
+    Swedish, and one whose ``tymdocs.yaml`` does not read (its row says why)."""
+    root = tmp_path_factory.mktemp("areas")
+    init_repo(copy_agreement(root / "kuvitteellinen", FIXTURES / "kuvitteellinen"))
+    init_repo(copy_agreement(root / "svenska", FIXTURES / "svenska"))
+    broken = copy_agreement(root / "rikki", FIXTURES / "kuvitteellinen")
+    (broken / "tymdocs.yaml").write_text("id: [rikki\n", encoding="utf-8")
+    init_repo(broken)
+    done = subprocess.run(
+        [sys.executable, "-m", "tymdocs", "build", "--all", "."],
+        cwd=root,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "rikki" in done.stderr, done.stderr
+    return root / "build" / "overview" / "overview.html"
+
+
 def _pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
@@ -108,6 +133,20 @@ def test_every_page_loads_without_errors_and_every_link_resolves(
                 assert unquote(parts.fragment) in ids_of(target), (path, link)
             checked += 1
     assert checked > 50
+
+
+def test_the_overview_loads_and_its_links_resolve(tab: Page, overview: Path) -> None:
+    _open(tab, overview)
+    assert tab.problems == [], tab.problems  # type: ignore[attr-defined]
+    links = tab.eval_on_selector_all("a[href]", "els => els.map(a => a.href)")
+    assert len(links) == 2, links  # the PDFs of the two that built
+    for link in links:
+        parts = urlsplit(link)
+        assert parts.scheme == "file" and Path(unquote(parts.path)).is_file(), link
+    text = tab.inner_text("main") if tab.query_selector("main") else tab.inner_text("body")
+    assert "rikki" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
 
 
 def test_the_redline_marks_show_and_differ(tab: Page, site: Path) -> None:
@@ -162,10 +201,13 @@ def _axe(tab: Page) -> list[dict[str, Any]]:
     ]
 
 
-def test_axe_finds_no_violation(tab: Page, site: Path, public_site: Path) -> None:
+def test_axe_finds_no_violation(
+    tab: Page, site: Path, public_site: Path, overview: Path
+) -> None:
     if not AXE.is_file():
         pytest.skip("no axe-core: npm ci in tests/browser (make test does, where npm exists)")
-    # every page of the site; of the public one, the pages where it differs
-    for path in [*_pages(site), public_site / "index.html", public_site / "versions.html"]:
+    # every page of the site; of the public one, the pages where it differs; the overview
+    pages = [*_pages(site), public_site / "index.html", public_site / "versions.html", overview]
+    for path in pages:
         _open(tab, path)
         assert _axe(tab) == [], path
