@@ -201,9 +201,7 @@ def _axe(tab: Page) -> list[dict[str, Any]]:
     ]
 
 
-def test_axe_finds_no_violation(
-    tab: Page, site: Path, public_site: Path, overview: Path
-) -> None:
+def test_axe_finds_no_violation(tab: Page, site: Path, public_site: Path, overview: Path) -> None:
     if not AXE.is_file():
         pytest.skip("no axe-core: npm ci in tests/browser (make test does, where npm exists)")
     # every page of the site; of the public one, the pages where it differs; the overview
