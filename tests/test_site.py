@@ -104,7 +104,10 @@ def test_the_redline_shows_the_notice_and_the_register_lists_every_record(site: 
     for text in ("Sopimus allekirjoitettu", "Kelan resurssi", "Sari Mäkisen tilalle"):
         assert text in register
     deadlines = " ".join("".join(page(site / "deadlines.html").text).split())
-    assert "yearly review of Liite 5" in deadlines
+    assert "Liitteen 5 (HENKILÖSTÖRESURSSI" in deadlines and "vuosittainen tarkistus" in deadlines
+    # each counted from the record as the register cites it, in the agreement's language
+    for grounds in ("versio 1, 1.5.2025", "Johtoryhmä 15.9.2025 § 4", "asetettu 20.1.2025"):
+        assert grounds in deadlines
     assert f"Tilanne {SITE_DAY}." in deadlines
 
 

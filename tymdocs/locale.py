@@ -388,6 +388,9 @@ OVERVIEW_LABELS: dict[str, str] = {
     "deadline_objection": (
         "Viimeinen päivä vastustaa {number}. jatkokautta (muuten sopimus on voimassa {until} asti)"
     ),
+    "deadline_from_start": "versio 1, {date}",
+    "deadline_from_appointment": "asetettu {date}",
+    "deadline_from_register": "rekisteri",
     "deadline_end": "Sopimus päättyy",
     "overview_title": "Sopimusten tilanne",
     "overview_build": "Koonti",

@@ -316,6 +316,9 @@ SWEDISH: dict[str, str] = {
         "Sista dagen att motsätta sig förlängning {number} (annars gäller avtalet till och med "
         "{until})"
     ),
+    "deadline_from_start": "version 1, {date}",
+    "deadline_from_appointment": "tillsatt {date}",
+    "deadline_from_register": "registret",
     "deadline_end": "Avtalet upphör",
     "overview_title": "Avtalens läge",
     "overview_build": "Byggande",

@@ -59,6 +59,8 @@ class Deadline:
     days_left: int
     label: str = ""
     """What is due, in the agreement's language, for documents and the overview."""
+    grounds: str = ""
+    """``basis`` in the agreement's language: the record as the register cites it."""
 
     @property
     def state(self) -> str:
@@ -148,6 +150,7 @@ class Status:
                     "state": d.state,
                     "days_left": d.days_left,
                     "label": d.label,
+                    "grounds": d.grounds,
                 }
                 for d in self.deadlines
             ],
@@ -278,13 +281,18 @@ def _deadlines(
     ended, no duty falls due after its last day."""
     ended = end is not None and end.day < today
 
-    def duty(what: str, due: dt.date, basis: str, said: str) -> Deadline | None:
+    names = {party.id: party.name for party in agreement.parties}
+    Basis = tuple[str, str]  # in English for status, and as the agreement's documents say it
+
+    def duty(what: str, due: dt.date, basis: Basis, said: str) -> Deadline | None:
         if ended and end is not None and due > end.day:
             return None
-        return Deadline(what, due, basis, today > due, (due - today).days, said)
+        return Deadline(what, due, basis[0], today > due, (due - today).days, said, basis[1])
 
-    def fact(what: str, due: dt.date, basis: str, said: str) -> Deadline:
-        return Deadline(what, due, basis, False, (due - today).days, said)
+    def fact(what: str, due: dt.date, basis: Basis, said: str) -> Deadline:
+        return Deadline(what, due, basis[0], False, (due - today).days, said, basis[1])
+
+    in_metadata = ("tymdocs.yaml", label("metadata_ref"))
 
     rules = past.rules_on(today, meta_at) or agreement.meta
     found: list[Deadline | None] = []
@@ -293,10 +301,14 @@ def _deadlines(
         rule = rules.policy.rule(annex.number)
         if not rule.yearly_review:
             continue
-        last, basis = start, f"version 1, {format_date(start)}"
+        last = start
+        basis = (
+            f"version 1, {format_date(start)}",
+            label("deadline_from_start", date=format_date(last)),
+        )
         reviewed = past.reviews.get(annex.number)
         if reviewed is not None and reviewed.date >= last:
-            last, basis = reviewed.date, _described(reviewed, rule)
+            last, basis = reviewed.date, (_described(reviewed, rule), cite(reviewed, names))
         due = governance.add_months(last, 12)
         part = label("annex_ref", number=annex.number)  # as the agreement names it
         what = f"yearly review of {part} ({annex.title})"
@@ -312,13 +324,16 @@ def _deadlines(
             duty(
                 f"the steering group's {group.term_years}-year term ends",
                 term_end(appointed, 12 * group.term_years),
-                f"appointed {format_date(appointed)}",
+                (
+                    f"appointed {format_date(appointed)}",
+                    label("deadline_from_appointment", date=format_date(appointed)),
+                ),
                 label("deadline_term", years=group.term_years),
             )
         )
     notice = past.terminated()
     if notice is not None and notice.ends is not None:
-        basis = f"notice {format_date(notice.date)} by {notice.party}"
+        basis = f"notice {format_date(notice.date)} by {notice.party}", cite(notice, names)
         what, said = "the agreement ends after a termination notice", label("deadline_notice")
         found.append(fact(what, notice.ends, basis, said))
     meta = past.validity(meta_at) or agreement.meta
@@ -327,18 +342,19 @@ def _deadlines(
         objections = past.objections_against(meta, meta_at)
         if extensions_granted(extension, objections):
             what, said = "the agreement's first term ends", label("deadline_first_term")
-            found.append(fact(what, meta.valid_until, "tymdocs.yaml", said))
+            found.append(fact(what, meta.valid_until, in_metadata, said))
         coming = [(k, d) for k, d in enumerate(objection_deadlines(extension), 1) if d >= today]
         if not objections and coming:  # the next one: once it passes, that extension runs
             k, last = coming[0]
             until = format_date(extended(meta.valid_until, extension, k))
             what = f"last day to object to extension {k} (without an objection the agreement "
             said = label("deadline_objection", number=k, until=until)
-            basis = "tymdocs.yaml, extension"
+            basis = "tymdocs.yaml, extension", in_metadata[1]
             found.append(fact(what + f"runs until {until})", last, basis, said))
     if end is not None and (notice is None or notice.ends != end.day):
         said = label("deadline_end")
-        found.append(fact(f"the agreement ends {end.why}", end.day, "the register", said))
+        basis = "the register", label("deadline_from_register")
+        found.append(fact(f"the agreement ends {end.why}", end.day, basis, said))
     return sorted((d for d in found if d is not None), key=lambda d: d.due)
 
 

@@ -146,7 +146,9 @@ def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
 
     status = read_status(root, day)
     deadlines = [
-        pages.DeadlineRow(d.due, d.state.lower(), redaction.text(d.what), redaction.text(d.basis))
+        pages.DeadlineRow(
+            d.due, d.state.lower(), redaction.text(d.label), redaction.text(d.grounds)
+        )
         for d in status.deadlines
     ]
     notes = []

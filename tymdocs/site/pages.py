@@ -251,7 +251,9 @@ class DeadlineRow:
     state: str
     """``ok``, ``soon``, ``overdue`` or ``passed``."""
     what: str
+    """In the agreement's language."""
     basis: str
+    """What the date is counted from: the record as the register cites it."""
 
 
 def deadlines_page(
@@ -260,8 +262,7 @@ def deadlines_page(
     rows: Sequence[DeadlineRow],
     notes: Sequence[str],
 ) -> bytes:
-    """The deadlines on ``day``, and ``notes`` (an end, amendments awaiting signatures).
-    What each deadline is comes from ``tymdocs status``, which words it in English."""
+    """The deadlines on ``day``, and ``notes`` (an end, amendments awaiting signatures)."""
 
     def body() -> Iterator[str]:
         yield f'<p class="lead">{_esc(label("site_status_on", date=format_date(day)))}</p>\n'
@@ -278,7 +279,7 @@ def deadlines_page(
             state = label(f"site_state_{row.state}")
             yield f"<tr><td>{_esc(format_date(row.due))}</td>"
             yield f'<td class="state-{_esc(row.state)}">{_esc(state)}</td>'
-            yield f'<td lang="en">{_esc(row.what)}</td><td lang="en">{_esc(row.basis)}</td></tr>\n'
+            yield f"<td>{_esc(row.what)}</td><td>{_esc(row.basis)}</td></tr>\n"
         yield "</tbody>\n</table>\n"
 
     return page(frame, DEADLINES, label("site_deadlines"), body())
