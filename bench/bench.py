@@ -558,10 +558,17 @@ def first_build_seconds(temp: Path, runs: int = 3) -> float:
     return statistics.median(times)
 
 
+def site_rows(temp: Path) -> list[tuple[str, float, float | None]]:
+    """``tymdocs site`` for the seed with 10 recorded versions."""
+    ten = ten_versions(temp / "ten-versions")
+    site = [*TYMDOCS, "site", "-q", "--date", "1.6.2026", "-o", str(temp / "site")]
+    return [("site, 10 recorded versions", median_seconds(site, ten, env=ENV), 5.0)]
+
+
 def main() -> int:
-    if sys.argv[1:] == ["many"]:  # only issue 21's rows: python bench/bench.py many
+    if sys.argv[1:] == ["many"]:  # only issue 21's rows (site, many agreements): bench.py many
         with tempfile.TemporaryDirectory() as temp:
-            return report(many_rows(Path(temp)))
+            return report([*site_rows(Path(temp)), *many_rows(Path(temp))])
     rows: list[tuple[str, float, float | None]] = []
     with tempfile.TemporaryDirectory() as temp:
         rows.append(("fresh clone: first make build, set-up", first_build_seconds(Path(temp)), 30))
@@ -608,9 +615,7 @@ def main() -> int:
         name = "diff, every paragraph of a 1,000-paragraph agreement changed or moved"
         rows.append((name, median_seconds(diff, everywhere, runs=3, env=ENV), 3.0))
 
-        ten = ten_versions(Path(temp) / "ten-versions")
-        site = [*TYMDOCS, "site", "-q", "--date", "1.6.2026", "-o", str(Path(temp) / "site")]
-        rows.append(("site, 10 recorded versions", median_seconds(site, ten, env=ENV), 5.0))
+        rows += site_rows(Path(temp))
 
         governed = governed_repo(Path(temp) / "governed")
         log = median_seconds([*TYMDOCS, "log", "--json"], governed, env=ENV)
