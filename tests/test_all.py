@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -178,6 +180,21 @@ def test_status_all_says_where_each_stands(
     late_ones = _overview(out)
     overdue = late_ones["adopted"]["summary"]["overdue"]
     assert late.code == 1 and [d["due"] for d in overdue] == ["2026-05-01", "2026-05-01"]
+    assert "Overdue:" not in late.err  # said only where asked to fail on it
+    failing = run(
+        capsys,
+        "status",
+        "--all",
+        str(fleet),
+        "--today",
+        "2027-01-01",
+        "--fail-on-overdue",
+        "--overview",
+        str(out),
+    )
+    said = [line for line in failing.err.splitlines() if line.startswith("Overdue:")]
+    assert failing.code == 1
+    assert f"Overdue: {os.path.relpath(fleet / 'adopted')}: yearly review of Liite 3" in said[0]
     swedish = late_ones["svenska"]["summary"]["next_deadline"]  # in the agreement's language
     assert swedish["label"] == "Årlig granskning av bilaga 2 (PERSONAL)"
 
@@ -256,13 +273,96 @@ def test_all_refuses_what_names_one_agreement(
         ("check", "--all", str(fleet), "--governance"),
         ("status", "--all", str(fleet), str(SEED / "tymdocs.yaml")),
         ("build", "--all", str(fleet), "--overview", str(fleet / "svenska" / "docs_src")),
+        ("build", "--all", str(fleet), "--overview", str(fleet / "svenska")),  # a stray file
+        ("build", "--all", str(fleet), "--force", "--overview", str(fleet / "adopted" / "build")),
         ("build", "--all", str(tmp_path)),  # no agreement there
         ("build", "--overview", str(tmp_path)),  # without --all
     ):
+        built = {path: path.stat().st_mtime_ns for path in fleet.glob("*/build/manifest.json")}
         result = run(capsys, *args)
         assert result.code == 2, (args, result.err)
         assert "Traceback" not in result.err
+        assert "Error: " + os.path.relpath(fleet / BROKEN) not in result.err  # refused first:
+        after = {path: path.stat().st_mtime_ns for path in fleet.glob("*/build/manifest.json")}
+        assert after == built, args  # no agreement was worked on
     assert not (fleet / "svenska" / "docs_src" / "overview.html").exists()
+    assert not (fleet / "svenska" / "overview.html").exists()
+
+
+def test_a_folder_not_searched_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder that cannot be read, and a link to an agreement, are passed by with a warning
+    and listed in the overview; the agreements around them are worked on."""
+    root = tmp_path / "alueet"
+    init_repo(copy_agreement(root / "a", FIXTURES / "kuvitteellinen"))
+    locked = copy_agreement(root / "lukittu" / "b", FIXTURES / "kuvitteellinen")
+    (root / "linkki").symlink_to(root / "a")
+    (root / "lukittu").chmod(0)
+    command = [sys.executable, "-m", "tymdocs", "check", "--all", str(root)]
+    if os.geteuid() == 0:  # root reads any folder: run it without that power
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv to drop the power to read anything")
+        caps = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", *command]
+    try:
+        done = subprocess.run(
+            command, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, cwd=tmp_path
+        )
+    finally:
+        (root / "lukittu").chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert "Warning: alueet/lukittu: cannot be read: Permission denied" in done.stderr
+    assert "Warning: alueet/linkki: a link: not followed" in done.stderr
+    data = json.loads((root / "build" / "overview" / "overview.json").read_text("utf-8"))
+    assert [r["path"] for r in data["results"]] == ["a"]
+    assert data["not_searched"] == [
+        {"path": "linkki", "why": "a link: not followed"},
+        {"path": "lukittu", "why": "cannot be read: Permission denied"},
+    ]
+    assert locked.is_dir()
+
+
+def test_a_terminated_run_leaves_no_process(tmp_path: Path) -> None:
+    """SIGTERM (a CI timeout, a kill) stops the workers with the run: nothing outlives it."""
+    if not Path("/proc/self/environ").exists():
+        pytest.skip("no /proc to find the processes by")
+    root = tmp_path / "alueet"
+    for number in range(40):
+        copy_agreement(root / f"a{number:02}", FIXTURES / "kuvitteellinen")
+    mark = f"TYMDOCS_TEST_MARK={tmp_path.name}"
+    env = {**os.environ, **GIT_ENV, "TYMDOCS_TEST_MARK": tmp_path.name}
+    with subprocess.Popen(
+        [sys.executable, "-m", "tymdocs", "build", "--all", str(root)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as process:
+        deadline = time.monotonic() + 60
+        while not list(root.glob("*/build/manifest.json")):  # the workers are at work
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        process.terminate()
+        assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    left = _marked(mark)
+    for _ in range(50):  # a worker killed takes a moment to go
+        if not left:
+            break
+        time.sleep(0.1)
+        left = _marked(mark)
+    assert left == [], left
+    assert len(list(root.glob("*/build/manifest.json"))) < 40  # it was stopped mid-way
+
+
+def _marked(mark: str) -> list[str]:
+    """The processes whose environment holds ``mark``."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if mark.encode() in environ.read_bytes().split(b"\0"):
+                found.append((environ.parent / "cmdline").read_bytes().decode(errors="replace"))
+        except OSError:
+            continue  # gone, or not ours to read
+    return found
 
 
 def test_progress_bar_on_a_terminal_only(

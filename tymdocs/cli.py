@@ -1285,10 +1285,13 @@ def _run_all(
     from tymdocs.locale import today as local_today
 
     root = root.resolve()
-    found = many.find_agreements(root)
+    search = many.find_agreements(root)
+    for folder, why in search.passed:
+        click.echo(f"Warning: {os.path.relpath(folder)}: {why}", err=True)
+    found = search.agreements
     if not found:
         raise click.UsageError(f"no agreement under {root}: no folder there holds tymdocs.yaml")
-    out = _overview_folder(found, overview_dir or root / many.OVERVIEW_DIR)
+    out = many.overview_target(overview_dir or root / many.OVERVIEW_DIR, found)
     day = today or local_today()
     jobs = many.tasks(command, root, found, today=day, verbose=settings.verbose, **options)
     if sys.stderr.isatty() and not (quiet or as_json):
@@ -1298,14 +1301,21 @@ def _run_all(
             results = many.run_all(jobs, lambda _result: bar.update(1))
     else:
         results = many.run_all(jobs)
-    data = many.overview(command, root, day, results)
+    data = many.overview(command, root, day, results, search.passed)
     page, _ = many.write_overview(out, data)
     for result in results:
         detail = result["error"]["traceback"] if result["error"] else None
         if detail:
             click.echo(detail, err=True, nl=False)
-    for failure in many.failures(results, lambda path: os.path.relpath(root / path)):
+
+    def shown(path: str) -> str:
+        return os.path.relpath(root / path)
+
+    for failure in many.failures(results, shown):
         click.echo(f"Error: {printable(failure)}", err=True)
+    late = list(many.overdue(results, shown)) if fail_on_overdue else []
+    for deadline in late:
+        click.echo(f"Overdue: {printable(deadline)}", err=True)
     failed = data["failed"]
     if as_json:
         click.echo(many.overview_json(data).decode(), nl=False)
@@ -1315,28 +1325,8 @@ def _run_all(
             f"{command}: {done} of {len(results)} agreement(s) ok, {failed} failed; "
             f"overview in {os.path.relpath(page)}"
         )
-    overdue = fail_on_overdue and any(
-        r["status"] is not None and r["status"]["overdue"] for r in results
-    )
-    if failed or overdue:
+    if failed or late:
         sys.exit(1)
-
-
-def _overview_folder(agreements: tuple[Path, ...], out: Path) -> Path:
-    """Where the overview goes: never into an agreement's sources or a git folder."""
-    from tymdocs.paths import ANNEX_DIR, RECORDS_DIR, TEXT_DIR
-
-    resolved = out.resolve()
-    if ".git" in resolved.parts:
-        raise click.UsageError(f"--overview {out}: outputs never go into a git folder")
-    for agreement in agreements:
-        for folder in (agreement / name for name in (TEXT_DIR, ANNEX_DIR, RECORDS_DIR)):
-            if resolved == folder.resolve() or folder.resolve() in resolved.parents:
-                raise click.UsageError(
-                    f"--overview {out}: outputs never go into the sources or the register "
-                    f"({os.path.relpath(folder)}/)"
-                )
-    return resolved
 
 
 def _copy_text(copy: CopyReport) -> str:

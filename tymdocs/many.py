@@ -12,11 +12,14 @@ goes back from a worker is plain data (dicts, strings, numbers), never an object
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
 import multiprocessing.context
 import os
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,29 +43,73 @@ OVERVIEW_VERSION = 1
 """The layout of ``overview.json``; raised when a key changes meaning or goes away."""
 
 
-def find_agreements(root: Path) -> tuple[Path, ...]:
-    """Every folder under ``root`` (itself included) that holds a ``tymdocs.yaml``, sorted.
+@dataclass(frozen=True)
+class Search:
+    """What :func:`find_agreements` found under ROOT."""
+
+    agreements: tuple[Path, ...]
+    """Every folder that holds a ``tymdocs.yaml``, sorted."""
+    passed: tuple[tuple[Path, str], ...] = ()
+    """Folders that may hold an agreement and were not searched, each with why: one this
+    user may not read, a link to an agreement's folder."""
+
+
+def find_agreements(root: Path) -> Search:
+    """Every folder under ``root`` (itself included) that holds a ``tymdocs.yaml``.
 
     An agreement's own subfolders are not searched, nor are :data:`SKIPPED` folders, hidden
-    folders and links to folders (a link could lead in a circle or out of ``root``)."""
+    folders and links to folders (a link could lead in a circle or out of ``root``); a folder
+    that cannot be read and a link to an agreement are named in :attr:`Search.passed`."""
     found: list[Path] = []
+    passed: list[tuple[Path, str]] = []
 
     def walk(folder: Path) -> None:
-        if (folder / CONFIG_FILE).is_file():
-            found.append(folder)
-            return
         try:
+            if (folder / CONFIG_FILE).is_file():
+                found.append(folder)
+                return
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            return  # a folder this user may not read holds nothing we can build
+        except OSError as exc:
+            passed.append((folder, f"cannot be read: {exc.strerror or exc}"))
+            return
         for entry in entries:
             if entry.name in SKIPPED or entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                walk(Path(entry.path))
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(Path(entry.path))
+                elif entry.is_symlink() and (Path(entry.path) / CONFIG_FILE).is_file():
+                    passed.append((Path(entry.path), "a link: not followed"))
+            except OSError as exc:
+                passed.append((Path(entry.path), f"cannot be read: {exc.strerror or exc}"))
 
     walk(root)
-    return tuple(found)
+    return Search(tuple(found), tuple(passed))
+
+
+OVERVIEW_FILES = ("overview.html", "overview.json")
+
+
+def overview_target(out: Path, agreements: tuple[Path, ...]) -> Path:
+    """Where the overview may go, checked before any work: never into a git folder, nor into
+    an agreement's folder but for its ``build/`` (anywhere else it would be a stray file in
+    that repository), nor over files tymdocs did not write there as an overview."""
+    from tymdocs.output import MANIFEST, check_replaceable
+
+    resolved = out.resolve()
+    if ".git" in resolved.parts:
+        raise UsageError(f"--overview {out}: outputs never go into a git folder")
+    for agreement in agreements:
+        folder = agreement.resolve()
+        if resolved == folder or (
+            folder in resolved.parents and folder / "build" not in (resolved, *resolved.parents)
+        ):
+            raise UsageError(
+                f"--overview {out}: inside the agreement in {agreement}, only its build/ "
+                "takes outputs"
+            )
+    check_replaceable(resolved, [*OVERVIEW_FILES, MANIFEST], "overview")
+    return resolved
 
 
 @dataclass(frozen=True)
@@ -255,17 +302,55 @@ def run_all(
             if done:
                 done(results[number])
         return [results[n] for n in range(len(jobs))]
-    with ProcessPoolExecutor(max_workers=min(workers(), len(jobs)), mp_context=_context()) as pool:
-        futures = {pool.submit(work, job): number for number, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            number = futures[future]
-            try:
-                results[number] = future.result()
-            except BrokenProcessPool as exc:  # a worker killed (out of memory, a signal)
-                results[number] = _lost(jobs[number], exc)
-            if done:
-                done(results[number])
+    pool = ProcessPoolExecutor(max_workers=min(workers(), len(jobs)), mp_context=_context())
+    try:
+        with _terminate_as_exit():
+            futures = {pool.submit(work, job): number for number, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                number = futures[future]
+                try:
+                    results[number] = future.result()
+                except BrokenProcessPool as exc:  # a worker killed (out of memory, a signal)
+                    results[number] = _lost(jobs[number], exc)
+                if done:
+                    done(results[number])
+    except BaseException:  # Ctrl-C, a kill, a CI timeout: no worker outlives this process
+        _stop(pool)
+        raise
+    pool.shutdown()
     return [results[n] for n in range(len(jobs))]
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM and SIGHUP raised as ``SystemExit`` (exit 128 + the signal) within the block,
+    so that :func:`run_all` stops its workers before this process ends; only in the main
+    thread, where Python lets a handler be set."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(number: int, _frame: object) -> None:
+        raise SystemExit(128 + number)
+
+    signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    before = {number: signal.signal(number, leave) for number in signals}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def _stop(pool: Any) -> None:
+    """The pool's workers stopped now: queued work dropped, running work killed (its
+    agreement's ``build/`` is as it was: outputs are swapped in whole or not at all)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public API
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(timeout=5)
 
 
 PRELOADED = (
@@ -311,12 +396,17 @@ def _lost(task: Task, exc: BaseException) -> dict[str, Any]:
 
 
 def overview(
-    command: Command, root: Path, today: dt.date, results: list[dict[str, Any]]
+    command: Command,
+    root: Path,
+    today: dt.date,
+    results: list[dict[str, Any]],
+    passed: tuple[tuple[Path, str], ...] = (),
 ) -> dict[str, Any]:
-    """What ``overview.json`` holds: the run, and per agreement its result and where it
-    stands (:func:`summary` of its status, and the status itself)."""
+    """What ``overview.json`` holds: the run, per agreement its result and where it stands
+    (:func:`summary` of its status, and the status itself), and the folders not searched."""
     failed = [r for r in results if not r["ok"]]
     return {
+        "not_searched": [{"path": _relative(folder, root), "why": why} for folder, why in passed],
         "overview_version": OVERVIEW_VERSION,
         "command": command,
         "tymdocs": __version__,
@@ -360,6 +450,15 @@ def failures(results: list[dict[str, Any]], shown: Callable[[str], str] = str) -
             yield f"{shown(result['path'])}: {result['error']['message']}"
 
 
+def overdue(results: list[dict[str, Any]], shown: Callable[[str], str] = str) -> Iterator[str]:
+    """Each overdue deadline, named by its agreement's folder (as ``shown`` gives it)."""
+    for result in results:
+        status = result["status"]
+        for deadline in status["deadlines"] if status is not None else ():
+            if deadline["state"] == "OVERDUE":
+                yield f"{shown(result['path'])}: {deadline['what']}, due {deadline['due']}"
+
+
 def overview_json(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
@@ -371,13 +470,14 @@ def write_overview(out: Path, data: dict[str, Any]) -> tuple[Path, Path]:
     from tymdocs.output import MANIFEST, Output, replace_directory
     from tymdocs.render.overview import render_overview
 
+    html, json_name = OVERVIEW_FILES
     outputs = [
-        Output("overview.html", "overview-html", render_overview(data, out)),
-        Output("overview.json", "overview-json", overview_json(data)),
+        Output(html, "overview-html", render_overview(data, out)),
+        Output(json_name, "overview-json", overview_json(data)),
     ]
     manifest = {"kind": "overview", "outputs": [o.entry() for o in outputs]}
     data_manifest = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     replace_directory(
         out, [*outputs, Output(MANIFEST, "manifest", data_manifest.encode())], "overview"
     )
-    return out / "overview.html", out / "overview.json"
+    return out / html, out / json_name

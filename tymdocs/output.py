@@ -118,17 +118,8 @@ def _replace_locked(out: Path, outputs: list[Output], kind: str, owner: str | No
             _clean_beside(out)
         except OSError as exc:
             raise BuildError(f"cannot tidy what an earlier build left: {exc}") from exc
-        owned = _owned(out, kind, owner) if out.is_dir() else set()
         names = [output.name for output in outputs]
-        for name in names:
-            target = out / name
-            if target.is_symlink() or target.is_dir():
-                raise UsageError(f"{target} is not a file tymdocs wrote: refusing to replace it")
-            if target.exists() and name not in owned:
-                raise UsageError(
-                    f"{target} was not written by tymdocs (no {MANIFEST} of it lists it): "
-                    "refusing to overwrite it"
-                )
+        owned = check_replaceable(out, names, kind, owner)
         try:
             if not _exchange_sets(out, outputs, owned):
                 out.mkdir(exist_ok=True)
@@ -136,6 +127,23 @@ def _replace_locked(out: Path, outputs: list[Output], kind: str, owner: str | No
                 _swap(out, outputs, owned - set(names) - _MANIFESTS)
         except OSError as exc:
             raise BuildError(f"cannot write {out}: {exc.strerror}") from exc
+
+
+def check_replaceable(out: Path, names: list[str], kind: str, owner: str | None = None) -> set[str]:
+    """The files tymdocs wrote into ``out`` (none where it is no folder yet), where files
+    named ``names`` may take their place (:func:`replace_directory`'s refusals); a command
+    that works long before it writes asks first, so that a refusal costs no work."""
+    owned = _owned(out, kind, owner) if out.is_dir() else set()
+    for name in names:
+        target = out / name
+        if target.is_symlink() or target.is_dir():
+            raise UsageError(f"{target} is not a file tymdocs wrote: refusing to replace it")
+        if target.exists() and name not in owned:
+            raise UsageError(
+                f"{target} was not written by tymdocs (no {MANIFEST} of it lists it): "
+                "refusing to overwrite it"
+            )
+    return owned
 
 
 def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:

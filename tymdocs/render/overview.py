@@ -105,10 +105,16 @@ def _document(data: dict[str, Any], out: Path) -> Iterator[str]:
             message = result["error"]["message"]
             yield f"<li><code>{_esc(result['path'])}</code>: {_esc(message)}</li>\n"
         yield "</ul>\n"
+    passed = data.get("not_searched", [])
+    if passed:
+        yield f"<h2>{_esc(label('overview_not_searched'))}</h2>\n<ul>\n"
+        for folder in passed:
+            yield f"<li><code>{_esc(folder['path'])}</code>: {_esc(folder['why'])}</li>\n"
+        yield "</ul>\n"
     caption = label("overview_caption")
-    yield f"<h2>{_esc(caption)}</h2>\n"
-    yield f'<div class="scroll" tabindex="0" role="region" aria-label="{_esc(caption)}">\n'
-    yield f"<table>\n<caption>{_esc(caption)}</caption>\n<thead>\n<tr>"
+    yield f'<h2 id="sopimukset">{_esc(caption)}</h2>\n'
+    yield '<div class="scroll" tabindex="0" role="region" aria-labelledby="sopimukset">\n'
+    yield '<table aria-labelledby="sopimukset">\n<thead>\n<tr>'
     for column in _COLUMNS:
         yield f'<th scope="col">{_esc(label(column))}</th>'
     yield "</tr>\n</thead>\n<tbody>\n"
