@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import GIT_ENV, copy_agreement, fixed_git, init_repo, make_repo
+from tests.helpers import FIXTURES, GIT_ENV, copy_agreement, fixed_git, init_repo, make_repo
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +78,10 @@ SITE_DAY = "1.11.2025"
 """The day the site's index shows the agreement as in force."""
 
 
+NOTICE = "Sari Mäkisen tilalle Outi Uusitalo; Kristiina Mäkelän toimikausi jatkuu"
+"""The notice's message in the site's history: two withheld names, inflected."""
+
+
 @pytest.fixture(scope="session")
 def site_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three recorded versions: the seed with a hostile sentence in § 9 adopted on 1.5.2025,
@@ -107,14 +111,14 @@ def site_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tymdocs("2025-09-15", *approve, "-m", "Kelan resurssi")
     edit(repo, "annexes/liite-2-kokoonpano.yaml", "Sari Mäkinen", "Outi Uusitalo")
     notice = ["notice", "--party", "hyvinvointialue", "--date", "1.10.2025"]
-    tymdocs("2025-10-01", *notice, "-m", "Sari Mäkisen tilalle Outi Uusitalo")
+    tymdocs("2025-10-01", *notice, "-m", NOTICE)
     return repo
 
 
-def _site(history: Path, out: Path, *options: str) -> Path:
+def _site(history: Path, out: Path, *options: str, day: str = SITE_DAY) -> Path:
     env = {**os.environ, **GIT_ENV}
     command = [sys.executable, "-m", "tymdocs", "site", "-q", "-o", str(out), *options]
-    subprocess.run([*command, "--date", SITE_DAY], cwd=history, env=env, check=True)
+    subprocess.run([*command, "--date", day], cwd=history, env=env, check=True)
     return out
 
 
@@ -128,3 +132,64 @@ def site(site_history: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def public_site(site_history: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same with --public, made once."""
     return _site(site_history, tmp_path_factory.mktemp("site-public") / "julkinen", "--public")
+
+
+SVENSKA = FIXTURES / "svenska"
+"""A Swedish agreement (``language: sv``), in force until 31.12.2027."""
+
+
+@pytest.fixture(scope="session")
+def swedish_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Swedish fixture adopted (v1), its staffing annex changed by decision (v2), its
+    main text changed by amendment (v3, awaiting signatures); tests copy it before they
+    change it."""
+    from tests.helpers import edit
+
+    repo = copy_agreement(
+        tmp_path_factory.mktemp("svenska-history") / "avtal",
+        SVENSKA,
+        ("tymdocs.yaml", "docs_src", "annexes"),
+    )
+    init_repo(repo, "Avtal")
+
+    def tymdocs(when: str, *args: str) -> None:
+        env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        env.pop("SOURCE_DATE_EPOCH", None)
+        command = [sys.executable, "-m", "tymdocs", *args]
+        subprocess.run(command, cwd=repo, env=env, check=True, capture_output=True)
+
+    tymdocs("2025-12-01T12:00:00+02:00", "adopt", "-m", "Avtalet undertecknat")
+    edit(
+        repo,
+        "annexes/personal.yaml",
+        "  - party: fpa\n    htv: 0.4",
+        "  - party: fpa\n    htv: 0.6",
+    )
+    tymdocs(
+        "2026-01-16T12:00:00+02:00",
+        *("approve", "--body", "Styrgruppen", "--date", "15.1.2026", "--section", "4"),
+        *("--effective", "1.2.2026", "-m", "Bilaga 2: FPA:s resurs"),
+    )
+    edit(repo, "docs_src/avtal.md", "# 2 Personal\n\n", "# 2 Personal\n\nEn ny första mening. ")
+    tymdocs(
+        "2026-03-02T12:00:00+02:00",
+        *("amend", "--date", "1.3.2026", "--effective", "1.4.2026", "-m", "2 §: personal"),
+    )
+    return repo
+
+
+SWEDISH_ENDED = "1.6.2028"
+"""A day after the Swedish agreement's term (31.12.2027)."""
+
+
+@pytest.fixture(scope="session")
+def swedish_sites(
+    swedish_history: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The Swedish history's site while in force (1.5.2026), and its public site once it
+    has ended, each made once."""
+    out = tmp_path_factory.mktemp("svenska-site")
+    return (
+        _site(swedish_history, out / "webbplats", day="1.5.2026"),
+        _site(swedish_history, out / "avslutad", "--public", day=SWEDISH_ENDED),
+    )

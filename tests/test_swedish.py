@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import string
 import subprocess
 import sys
@@ -24,10 +25,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from tests.helpers import FIXTURES, GIT_ENV, copy_agreement, edit, init_repo, normalise, run
+from tests.conftest import SVENSKA
+from tests.helpers import GIT_ENV, copy_agreement, edit, normalise, run
 from tymdocs.locale import FINNISH, LABELS, SWEDISH, label, speaking, speaking_through, spoken
 
-SVENSKA = FIXTURES / "svenska"
 _FORMATTER = string.Formatter()
 
 
@@ -111,35 +112,12 @@ def _tymdocs(repo: Path, *args: str, when: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def swedish(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Swedish fixture adopted (v1), its staffing annex changed by decision (v2), its
-    main text changed by amendment (v3), built, and v1 and v3 compared in every format; with
-    a change in the working tree left unrecorded, compared too."""
-    repo = copy_agreement(
-        tmp_path_factory.mktemp("svenska") / "avtal",
-        SVENSKA,
-        ("tymdocs.yaml", "docs_src", "annexes"),
-    )
-    init_repo(repo, "Avtal")
-    _tymdocs(repo, "adopt", "-m", "Avtalet undertecknat", when="2025-12-01T12:00:00+02:00")
-    edit(
-        repo,
-        "annexes/personal.yaml",
-        "  - party: fpa\n    htv: 0.4",
-        "  - party: fpa\n    htv: 0.6",
-    )
-    _tymdocs(
-        repo,
-        *("approve", "--body", "Styrgruppen", "--date", "15.1.2026", "--section", "4"),
-        *("--effective", "1.2.2026", "-m", "Bilaga 2: FPA:s resurs"),
-        when="2026-01-16T12:00:00+02:00",
-    )
-    edit(repo, "docs_src/avtal.md", "# 2 Personal\n\n", "# 2 Personal\n\nEn ny första mening. ")
-    _tymdocs(
-        repo,
-        *("amend", "--date", "1.3.2026", "--effective", "1.4.2026", "-m", "2 §: personal"),
-        when="2026-03-02T12:00:00+02:00",
-    )
+def swedish(swedish_history: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the Swedish history of three versions (conftest.py), built, and v1 and v3
+    compared in every format; with a change in the working tree left unrecorded, compared
+    too."""
+    repo = tmp_path_factory.mktemp("svenska") / "avtal"
+    shutil.copytree(swedish_history, repo, symlinks=True)
     when = "2026-03-03T12:00:00+02:00"
     _tymdocs(repo, "build", "-q", "-o", str(repo / "out" / "v3"), when=when)
     _tymdocs(repo, "build", "-q", "--at", "15.2.2026", "-o", str(repo / "out" / "at"), when=when)
@@ -181,7 +159,7 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _texts(out: Path) -> dict[str, str]:
+def texts_of(out: Path) -> dict[str, str]:
     """Every output's text by its path (its name is text too)."""
     texts = {}
     for path in sorted(out.rglob("*")):
@@ -203,7 +181,7 @@ def _texts(out: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def swedish_texts(swedish: Path) -> dict[str, str]:
-    return _texts(swedish)
+    return texts_of(swedish)
 
 
 def _finnish_words() -> set[str]:
@@ -230,6 +208,12 @@ def test_a_swedish_agreements_outputs_have_no_finnish_label(
     assert "v3/sjobygden-tym-2026-for-underskrift.pdf" in names
     assert {f"diff/andringar-v1-v3.{x}" for x in ("html", "md", "docx", "pdf")} <= names
     assert {"wt/andringar-v3-arbetskopia.html", "wt/andringar-v3-arbetskopia.md"} <= names
+    assert finnish_labels_in(swedish_texts) == {}
+
+
+def finnish_labels_in(texts: dict[str, str]) -> dict[str, list[str]]:
+    """By the name of each text that has any: the words and phrases of Finnish labels in it
+    that no Swedish label has."""
     words = _finnish_words()
     phrases = {
         normalise(literal).casefold()
@@ -239,13 +223,13 @@ def test_a_swedish_agreements_outputs_have_no_finnish_label(
         if re.search(r"[^\W\d_]", literal)
     }
     found = {}
-    for name, text in swedish_texts.items():
+    for name, text in texts.items():
         folded = normalise(text).casefold()
         seen = set(re.findall(r"[^\W\d_]+", folded)) & words
         seen |= {p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded)}
         if seen:
             found[name] = sorted(seen)
-    assert found == {}
+    return found
 
 
 def _says_it_in_swedish(swedish: Path, swedish_texts: dict[str, str]) -> None:

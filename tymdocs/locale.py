@@ -329,6 +329,7 @@ SITE_LABELS: dict[str, str] = {
     "site_register": "Rekisteri",
     "site_deadlines": "Määräajat",
     "site_in_force_on": "Sopimus sellaisena kuin se on voimassa {date}.",
+    "site_in_force_last": "Sopimus sellaisena kuin se oli voimassa viimeisenä päivänään {date}.",
     "site_parts_in_force": "Pääteksti versiosta {main}; liitteet versioista {annexes}.",
     "site_public": (
         "Julkaistava versio: johtoryhmän jäsenten ja varajäsenten sekä yhteyshenkilöiden "
@@ -377,6 +378,11 @@ SITE_LABELS: dict[str, str] = {
     "site_ended": "Sopimus on päättynyt {date}.",
     "site_awaiting_signatures": "Versio {number} ({date}) odottaa allekirjoituksia: {missing}.",
     "site_source": "Koottu sopimuksen rekisteristä: {version}.",
+    "site_redline_file": "muutokset.html",
+    "site_annex_id": "liite-{number}",
+    "site_signatures_id": "allekirjoittajat",
+    "site_main_id": "sisalto",
+    "site_contents_id": "sisallys",
 }
 _add(SITE_LABELS)
 # The deadlines status computes, and the overview of many agreements (build --all ROOT).

@@ -259,6 +259,7 @@ SWEDISH: dict[str, str] = {
     "site_register": "Register",
     "site_deadlines": "Tidsfrister",
     "site_in_force_on": "Avtalet så som det gäller {date}.",
+    "site_in_force_last": "Avtalet så som det gällde på sin sista dag {date}.",
     "site_parts_in_force": "Huvudtexten ur version {main}; bilagorna ur versionerna {annexes}.",
     "site_public": (
         "Version för publicering: namnen på ledningsgruppens medlemmar och ersättare samt "
@@ -307,6 +308,11 @@ SWEDISH: dict[str, str] = {
     "site_ended": "Avtalet upphörde {date}.",
     "site_awaiting_signatures": "Version {number} ({date}) väntar på underskrifter: {missing}.",
     "site_source": "Sammanställd ur avtalets register: {version}.",
+    "site_redline_file": "andringar.html",
+    "site_annex_id": "bilaga-{number}",
+    "site_signatures_id": "underskrifter",
+    "site_main_id": "innehall",
+    "site_contents_id": "innehallsforteckning",
     # -- the deadlines status computes, and the overview of many agreements (build --all ROOT)
     "deadline_review": "Årlig granskning av bilaga {number} ({title})",
     "deadline_term": "Ledningsgruppens mandatperiod på {years} år upphör",

@@ -92,11 +92,19 @@ code { font-family: ui-monospace, Consolas, monospace; background: #f2f2f2; padd
 }
 """
 
+_NAV_CSS = """
+nav.site ul { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap;
+  gap: .4rem 1.4rem; }
+@media print { nav.site { display: none; } }
+"""
 
-def render_html(report: Report) -> bytes:
-    """The report as one UTF-8 HTML5 file, byte-identical for the same report."""
+
+def render_html(report: Report, back: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The report as one UTF-8 HTML5 file, byte-identical for the same report; ``back``:
+    (text, relative link) of the pages of a site it is part of, for a navigation above it
+    (``tymdocs site``; none for ``tymdocs diff``)."""
     with speaking(report.redline.language):
-        return "".join(_Writer(report).document()).encode("utf-8")
+        return "".join(_Writer(report, back).document()).encode("utf-8")
 
 
 def blocks_html(blocks: Sequence[Block]) -> str:
@@ -111,8 +119,9 @@ def _esc(text: str) -> str:
 class _Writer:
     """Walks the report once; every text from a source passes through :func:`_esc`."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, back: Sequence[tuple[str, str]] = ()) -> None:
         self.report = report
+        self.back = back
         self.by_key = {change.key: change for change in report.changes}
         part_ids = {part.key for part in report.redline.parts}
         self.orphans = [c for c in report.changes if c.key not in part_ids]
@@ -123,7 +132,15 @@ class _Writer:
         yield f'<!DOCTYPE html>\n<html lang="{_esc(report.redline.language)}">\n<head>\n'
         yield '<meta charset="utf-8">\n'
         yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        yield f"<title>{_esc(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        yield f"<title>{_esc(report.title)}</title>\n<style>{_CSS}</style>\n"
+        if self.back:
+            yield f"<style>{_NAV_CSS}</style>\n"
+        yield "</head>\n<body>\n"
+        if self.back:
+            yield f'<nav class="site" aria-label="{_esc(label("site_navigation"))}"><ul>\n'
+            for text, link in self.back:
+                yield f'<li><a href="{_esc(link)}">{_esc(text)}</a></li>\n'
+            yield "</ul></nav>\n"
         yield f"<header>\n<h1>{_esc(report.title)}</h1>\n"
         yield f'<p class="subtitle">{_esc(report.redline.title)}</p>\n</header>\n'
         yield "<main>\n"  # the summary too: all content in landmarks, for screen readers

@@ -12,24 +12,25 @@ files of a version that holds any.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tymdocs.errors import BuildError, SourceError, UsageError
-from tymdocs.locale import format_date, label
-from tymdocs.model import Agreement
-from tymdocs.revision import Source, open_history, open_source
+from tymdocs.locale import format_date, label, speaking
+from tymdocs.model import Agreement, Metadata
+from tymdocs.revision import Source, agreement_end, open_history, open_source
 from tymdocs.site.personal import Redaction, marked_names, signatory_names
 
 if TYPE_CHECKING:
     from tymdocs.governance import History
+    from tymdocs.governance.history import End
 
 SITE_MANIFEST = "manifest.json"
 
@@ -52,7 +53,21 @@ def _validated(source: Source) -> Agreement:
 
 
 def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
-    """The site of the agreement at ``root`` with the text in force on ``day``."""
+    """The site of the agreement at ``root`` with the text in force on ``day`` (after the
+    agreement has ended: the text of its last day, with a note of the end), every label in
+    the agreement's language."""
+    from tymdocs import git
+
+    if not git.is_repository(root):
+        raise UsageError(
+            f"{root} is not in a git repository: the site is made from the register in git"
+        )
+    meta, history = open_history(root)
+    with speaking(meta.language):
+        return _make_site(root, meta, history, day, public)
+
+
+def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, public: bool) -> Site:
     from tymdocs import governance
     from tymdocs.build import build_outputs
     from tymdocs.diff import Side, compare_sides
@@ -61,14 +76,15 @@ def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
     from tymdocs.render.html import render_html
     from tymdocs.site import pages
 
-    meta, history = open_history(root)
     versions = history.versions()
     if not versions:
         raise UsageError("the register has no version yet: record version 1 with tymdocs adopt")
     sources = {v.number: open_source(root, v.commit) for v in versions}
     agreements = {number: _validated(source) for number, source in sources.items()}
+    end = agreement_end(root, history)
+    shown_day = end.day if end is not None and day > end.day else day
     try:
-        current = open_source(root, None, day)
+        current = open_source(root, None, shown_day)
     except UsageError as exc:
         raise UsageError(f"no text in force on {format_date(day)}: {exc}") from None
     in_force = _validated(current)
@@ -77,7 +93,7 @@ def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
     public_names = set().union(*map(signatory_names, every))
     personal = {n: marked_names(a) - public_names for n, a in agreements.items()}
     withheld = set().union(*personal.values(), marked_names(in_force)) - public_names
-    redaction = Redaction(withheld if public else (), label("site_withheld"))
+    redaction = Redaction(withheld if public else (), label("site_withheld"), public_names)
     names = {party.id: party.name for party in meta.parties}
 
     latest = versions[-1]
@@ -95,7 +111,8 @@ def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
         (party.name, [f"{s.name}, {s.title}" for s in party.signatories])
         for party in in_force.parties
     ]
-    files[pages.INDEX] = pages.index_page(frame, document, list(_lead(current, day)), signatories)
+    lead = list(_lead(current, day, end if shown_day != day else None))
+    files[pages.INDEX] = pages.index_page(frame, document, lead, signatories)
 
     rows = []
     withdrawn = history.withdrawn()
@@ -119,8 +136,9 @@ def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
         redline = None
         before = sides.get(number - 1)
         if before is not None:
-            redline = f"{folder}/muutokset.html"
-            files[redline] = render_html(compare_sides(before, sides[number]))
+            redline = f"{folder}/{label('site_redline_file')}"
+            report = compare_sides(before, sides[number])
+            files[redline] = render_html(report, pages.back_links("../../"))
         state = (
             "site_withdrawn"
             if number in withdrawn
@@ -169,9 +187,14 @@ def make_site(root: Path, day: dt.date, public: bool = False) -> Site:
     return Site(meta.id, files)
 
 
-def _lead(current: Source, day: dt.date) -> Iterator[str]:
-    """What the index says first: the day, and which version each part is from."""
-    yield label("site_in_force_on", date=format_date(day))
+def _lead(current: Source, day: dt.date, ended: End | None) -> Iterator[str]:
+    """What the index says first: the day (once the agreement has ``ended``, that it has,
+    and its last day), and which version each part is from."""
+    if ended is None:
+        yield label("site_in_force_on", date=format_date(day))
+    else:
+        yield label("site_ended", date=format_date(ended.day))
+        yield label("site_in_force_last", date=format_date(ended.day))
     in_force = current.in_force
     if in_force is not None:
         annexes = sorted({v.number for v in in_force.annexes.values()})
@@ -228,24 +251,60 @@ def _manifest(agreement: str, day: dt.date, public: bool, files: dict[str, bytes
     return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
+_NEW = ".tymdocs-new."
+"""The prefix of a file of the site being written, before it is renamed into place."""
+_OLD_MANIFEST = ".tymdocs-old." + SITE_MANIFEST
+"""The previous site's manifest while its files are being replaced."""
+
+
+def _manifest_of(path: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) and data.get("kind") == "site" else None
+
+
 def _site_of(out: Path) -> str | None:
     """The agreement whose site ``out`` holds, or None when it holds none."""
-    try:
-        data = json.loads((out / SITE_MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("kind") != "site":
-        return None
-    agreement = data.get("agreement")
-    return agreement if isinstance(agreement, str) else None
+    for name in (SITE_MANIFEST, _OLD_MANIFEST):
+        data = _manifest_of(out / name)
+        if data is not None:
+            agreement = data.get("agreement")
+            return agreement if isinstance(agreement, str) else None
+    return None
+
+
+def _inside(path: object) -> bool:
+    """A path a site manifest may list: relative, plain, never leading out of the site."""
+    if not isinstance(path, str) or not path or "\\" in path or "\0" in path:
+        return False
+    parts = path.split("/")
+    return not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def _owned(out: Path) -> set[str]:
+    """The files the site tymdocs wrote into ``out`` before: what its manifests list (that
+    of an interrupted write too), and the manifests themselves."""
+    owned = {SITE_MANIFEST, _OLD_MANIFEST}
+    for name in (SITE_MANIFEST, _OLD_MANIFEST):
+        data = _manifest_of(out / name)
+        files = data.get("files") if data is not None else None
+        for entry in files if isinstance(files, list) else ():
+            path = entry.get("path") if isinstance(entry, dict) else None
+            if _inside(path):
+                assert isinstance(path, str)
+                owned.add(path)
+    return owned
 
 
 def check_target(out: Path, agreement: str | None = None) -> None:
-    """Refuse ``out`` unless it is missing, empty, or a site tymdocs wrote (of
-    ``agreement``, where given): checked before any work, and again before writing."""
+    """Refuse ``out`` unless it is missing, holds nothing but hidden entries (a checkout's
+    ``.git``), or holds a site tymdocs wrote (of ``agreement``, where given): checked before
+    any work, and again before writing."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"{out} exists and is not a directory")
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(not entry.name.startswith(".") for entry in out.iterdir()):
         found = _site_of(out)
         if found is None:
             raise UsageError(f"{out} is not empty and holds no site of tymdocs: refusing to write")
@@ -253,26 +312,86 @@ def check_target(out: Path, agreement: str | None = None) -> None:
             raise UsageError(f"{out} holds the site of agreement {found!r}: refusing to replace")
 
 
+def _refuse_collisions(out: Path, paths: list[str], owned: set[str]) -> None:
+    """Refuse, before anything is written, a new file whose place holds something tymdocs
+    did not write there: a file of the user's, a folder, a link."""
+    for path in paths:
+        target = out / path
+        for folder in list(reversed(target.relative_to(out).parents))[1:]:
+            there = out / folder
+            if there.is_symlink() or (there.exists() and not there.is_dir()):
+                raise UsageError(f"{there} is not a folder tymdocs wrote: refusing to write")
+        if target.is_symlink() or target.is_dir():
+            raise UsageError(f"{target} is not a file tymdocs wrote: refusing to replace it")
+        if target.exists() and path not in owned:
+            raise UsageError(
+                f"{target} was not written by tymdocs (no {SITE_MANIFEST} of a site lists it): "
+                "refusing to overwrite it"
+            )
+
+
+def _new_name(out: Path, path: str) -> Path:
+    target = out / path
+    return target.with_name(_NEW + target.name)
+
+
 def write_site(out: Path, site: Site) -> None:
-    """Put the site in ``out``: written in full beside it, then put in place of the site
-    tymdocs wrote there before. Refused, with nothing changed, where ``out`` holds anything
-    else (:func:`check_target`)."""
+    """Put the site in ``out``, file by file, each always complete under its own name:
+    every new file is written beside its place first, the old manifest moved aside, each new
+    file renamed into place with the manifest last, and the files of the previous site that
+    the new one has no more deleted. Nothing else in ``out`` is touched (a checkout's
+    ``.git``, a ``CNAME``), and ``out`` itself stays the same folder (its owner, group and
+    mode; a shell inside it). Refused, with nothing changed, where ``out`` holds anything
+    else (:func:`check_target`) or a new file's place holds a file tymdocs did not write."""
     check_target(out, site.agreement)
-    new = out.parent / f".{out.name}.tymdocs-site-new"
-    old = out.parent / f".{out.name}.tymdocs-site-old"
+    paths = sorted(site.files, key=lambda path: (path == SITE_MANIFEST, path))
+    written: list[Path] = []
     try:
-        for leftover in (new, old):
-            if leftover.exists():
-                shutil.rmtree(leftover)
-        for path, data in sorted(site.files.items()):
-            target = new / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        if out.exists():
-            os.rename(out, old)
-        os.rename(new, out)
-        if old.exists():
-            shutil.rmtree(old)
+        out.mkdir(parents=True, exist_ok=True)
+        owned = _owned(out)
+        _refuse_collisions(out, paths, owned)
+        for path in sorted(owned):  # what an interrupted write left
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                leftover = _new_name(out, path)
+                if leftover.is_file() or leftover.is_symlink():
+                    leftover.unlink()
+        for path in paths:
+            new = _new_name(out, path)
+            new.parent.mkdir(parents=True, exist_ok=True)
+            written.append(new)
+            _write_new(new, site.files[path])
+        if (out / SITE_MANIFEST).is_file():
+            os.replace(out / SITE_MANIFEST, out / _OLD_MANIFEST)
+        for path in paths:
+            os.replace(_new_name(out, path), out / path)
+        written.clear()
+        stale = sorted(owned - set(site.files) - {SITE_MANIFEST, _OLD_MANIFEST})
+        for path in stale:
+            target = out / path
+            if target.is_file() and not target.is_symlink():
+                target.unlink()
+            _prune(out, target.parent)
+        with contextlib.suppress(FileNotFoundError):
+            (out / _OLD_MANIFEST).unlink()
     except OSError as exc:
-        shutil.rmtree(new, ignore_errors=True)
+        for new in written:
+            with contextlib.suppress(OSError):
+                new.unlink()
         raise BuildError(f"cannot write the site to {out}: {exc.strerror or exc}") from exc
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file: never through a link or over anything already there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with open(os.open(path, flags, 0o644), "wb") as file:
+        file.write(data)
+
+
+def _prune(out: Path, folder: Path) -> None:
+    """The folders inside ``out`` the removal of an old file left empty, innermost first."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -104,7 +104,7 @@ def page(frame: Frame, current: str, heading: str, body: Iterable[str]) -> bytes
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>{_esc(heading)} – {_esc(frame.area)}</title>\n<style>{_CSS}</style>\n",
         "</head>\n<body>\n",
-        f'<a class="skip" href="#sisalto">{_esc(label("site_skip"))}</a>\n',
+        f'<a class="skip" href="#{_esc(label("site_main_id"))}">{_esc(label("site_skip"))}</a>\n',
         f'<header class="site">\n<p>{_esc(frame.area)}</p>\n',
         f'<nav class="site" aria-label="{_esc(label("site_navigation"))}"><ul>\n',
     ]
@@ -112,7 +112,8 @@ def page(frame: Frame, current: str, heading: str, body: Iterable[str]) -> bytes
         here = ' aria-current="page"' if name == current else ""
         out.append(f'<li><a href="{href(name)}"{here}>{_esc(label(key))}</a></li>\n')
     out.append("</ul></nav>\n</header>\n")
-    out.append(f'<main id="sisalto" tabindex="-1">\n<h1>{_esc(heading)}</h1>\n')
+    main = _esc(label("site_main_id"))
+    out.append(f'<main id="{main}" tabindex="-1">\n<h1>{_esc(heading)}</h1>\n')
     if frame.public:
         out.append(f'<p class="public">{_esc(label("site_public"))}</p>\n')
     out.extend(body)
@@ -123,12 +124,19 @@ def page(frame: Frame, current: str, heading: str, body: Iterable[str]) -> bytes
 
 
 def part_id(part: Part) -> str:
-    """A part's anchor: ``5`` for § 5, ``liite-1`` for Liite 1."""
-    return str(part.number) if part.kind == "section" else f"liite-{part.number}"
+    """A part's anchor: ``5`` for § 5, ``liite-1`` for Liite 1 (``bilaga-1`` in Swedish).
+    Its heading has the anchor the redlines give it too (``section-5``, ``annex-1``:
+    :attr:`Part.key`), so a link into a redline leads to the same part of the text in
+    force with the page changed."""
+    return (
+        str(part.number) if part.kind == "section" else label("site_annex_id", number=part.number)
+    )
 
 
-SIGNATURES = "allekirjoittajat"
-"""The anchor of the parties and their signatories on the index."""
+def back_links(prefix: str) -> list[tuple[str, str]]:
+    """(text, link) of the site's pages from a page ``prefix`` (``../../``) below them: the
+    way back from a redline."""
+    return [(label(key), prefix + quote(name)) for name, key in _PAGES]
 
 
 def index_page(
@@ -143,17 +151,19 @@ def index_page(
     def body() -> Iterator[str]:
         for line in lead:
             yield f'<p class="lead">{_esc(line)}</p>\n'
-        yield '<nav class="toc" aria-labelledby="sisallys">\n<h2 id="sisallys">'
+        contents, signatures = _esc(label("site_contents_id")), _esc(label("site_signatures_id"))
+        yield f'<nav class="toc" aria-labelledby="{contents}">\n<h2 id="{contents}">'
         yield f"{_esc(label('contents'))}</h2>\n<ol>\n"
         for part in document.parts:
             yield f'<li><a href="#{_esc(part_id(part))}">{_esc(part.heading)}</a></li>\n'
-        yield f'<li><a href="#{SIGNATURES}">{_esc(label("signatures"))}</a></li>\n'
+        yield f'<li><a href="#{signatures}">{_esc(label("signatures"))}</a></li>\n'
         yield "</ol>\n</nav>\n"
         for part in document.parts:
-            yield f'<section id="{_esc(part_id(part))}">\n<h2>{_esc(part.heading)}</h2>\n'
+            yield f'<section id="{_esc(part_id(part))}">\n'
+            yield f'<h2 id="{_esc(part.key)}">{_esc(part.heading)}</h2>\n'
             yield blocks_html(part.blocks)
             yield "</section>\n"
-        yield f'<section id="{SIGNATURES}">\n<h2>{_esc(label("signatures"))}</h2>\n<dl>\n'
+        yield f'<section id="{signatures}">\n<h2>{_esc(label("signatures"))}</h2>\n<dl>\n'
         for party, names in signatories:
             yield f"<dt>{_esc(party)}</dt>\n"
             shown = names or [label("unnamed_signatory")]

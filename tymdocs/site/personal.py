@@ -56,28 +56,49 @@ def signatory_names(agreement: Agreement) -> set[str]:
     return {s.name for party in agreement.parties for s in party.signatories}
 
 
+def _inflected(name: str) -> str:
+    """A pattern of ``name`` as written and inflected, kept simple and on the safe side: the
+    words as written, any run of spaces or a line break between them, and the last word
+    with any ending (``Kristiina Mäkelän``, ``Johan Lunds``, ``Lund:n``); a Finnish ``-nen``
+    name by its ``-s-`` stem too (``Sari Mäkisen``, ``Mäkiselle``). Not caught: a stem that
+    changes otherwise (``Koski``, ``Kosken``), a first name inflected alone, and either
+    name written without the other. A longer name that merely starts the same
+    (``Lundqvist``) is withheld too."""
+    *first, last = name.split()
+    stems = [re.escape(last)]
+    if len(last) > 3 and last.endswith("nen"):
+        stems.append(re.escape(last[:-3] + "s"))
+    words = [re.escape(word) for word in first]
+    return r"\s+".join([*words, f"(?:{'|'.join(stems)})(?:[:'’]?\\w+)?"])
+
+
 class Redaction:
     """Replaces each withheld name by ``placeholder`` in text and in whole agreements."""
 
-    def __init__(self, names: Iterable[str], placeholder: str) -> None:
+    def __init__(self, names: Iterable[str], placeholder: str, keep: Iterable[str] = ()) -> None:
         self.names = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
         self.placeholder = placeholder
+        self.keep = frozenset(keep)
+        """Public names (the signatories'): kept where a withheld name's pattern would take
+        them (``Anna Mäkinen`` signs, ``Anna Mäki`` is a member)."""
+
+    def _replace(self, found: re.Match[str]) -> str:
+        return found[0] if " ".join(found[0].split()) in self.keep else self.placeholder
 
     @cached_property
     def _pattern(self) -> re.Pattern[str] | None:
         if not self.names:
             return None
-        alternatives = "|".join(re.escape(name) for name in self.names)
+        alternatives = "|".join(map(_inflected, self.names))
         return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
     def text(self, text: str) -> str:
         """``text`` with every withheld name replaced."""
         pattern = self._pattern
-        return text if pattern is None else pattern.sub(self.placeholder, text)
+        return text if pattern is None else pattern.sub(self._replace, text)
 
     def holds(self, text: str) -> bool:
-        pattern = self._pattern
-        return pattern is not None and pattern.search(text) is not None
+        return self.text(text) != text
 
     def notes(self, notes: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         return {key: tuple(map(self.text, value)) for key, value in notes.items()}
