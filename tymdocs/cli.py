@@ -990,7 +990,8 @@ def status(
     "--output",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write the site into this directory (empty, or a site tymdocs wrote before).",
+    help="Write the site into this directory (empty, or holding a site tymdocs wrote before: "
+    "only its files are replaced, anything else there stays).",
 )
 @click.option(
     "--date",
@@ -1002,15 +1003,17 @@ def status(
 @click.option(
     "--public",
     is_flag=True,
-    help="Leave out personal data: the names of members, deputies and contact persons "
-    "(signatories stay), and the files of every version that holds them.",
+    help="Leave out personal data: the names of members, deputies and contact persons, "
+    "also with an inflected last name (signatories stay), and the files of every version "
+    "that holds them.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.pass_obj
 def site(settings: Settings, output: Path, day: dt.date | None, public: bool, quiet: bool) -> None:
     """A static site of the agreement for reviewers and the public: the text in force with
     an anchor per section (#5) and annex (#liite-1), every recorded version with its PDF,
-    DOCX and redline, the register and the deadlines. Plain HTML, no script.
+    DOCX and redline, the register and the deadlines. Plain HTML, no script. After the
+    agreement has ended: the text of its last day.
 
     \b
     Example:

@@ -5,7 +5,8 @@ the register in git.
 force on a day as a page with an anchor per section (``#5``) and annex (``#liite-1``), every
 recorded version with its PDF and DOCX (what ``tymdocs build --ref <commit> --no-packages``
 writes, byte for byte) and the redline from the version before it, the register and the
-deadlines. :func:`write_site` puts them in place at once. With ``public``, the personal data
+deadlines, every label in the agreement's language. :func:`write_site` puts them into the
+output folder in place, replacing only the files of the site it held before. With ``public``, the personal data
 the sources mark (:mod:`tymdocs.site.personal`) is left out of every page, and so are the
 files of a version that holds any.
 """
