@@ -6,9 +6,9 @@ force on a day as a page with an anchor per section (``#5``) and annex (``#liite
 recorded version with its PDF and DOCX (what ``tymdocs build --ref <commit> --no-packages``
 writes, byte for byte) and the redline from the version before it, the register and the
 deadlines, every label in the agreement's language. :func:`write_site` puts them into the
-output folder in place, replacing only the files of the site it held before. With ``public``, the personal data
-the sources mark (:mod:`tymdocs.site.personal`) is left out of every page, and so are the
-files of a version that holds any.
+output folder in place, replacing only the files of the site it held before. With
+``public``, the personal data the sources mark (:mod:`tymdocs.site.personal`) is left out of
+every page, and so are the files of a version that holds any.
 """
 
 from __future__ import annotations
