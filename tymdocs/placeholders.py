@@ -9,6 +9,7 @@ hold one is a draft, and no record makes a version of them (the ``placeholders``
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,12 @@ if TYPE_CHECKING:
 MARKERS = {"fi": "TÄYDENNÄ", "sv": "KOMPLETTERA"}
 """The word that opens a placeholder, per document language; both are found in any agreement."""
 
-_PLACEHOLDER = re.compile(r"\[(?:TÄYDENNÄ|KOMPLETTERA)\s*:[^\]\n]*\]", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"\[\s*(?:TÄYDENNÄ|KOMPLETTERA)\s*:(?:[^\]\n]|\n(?![ \t]*(?:\n|$)))*\]", re.IGNORECASE
+)
+"""A placeholder, also one an editor wrapped over several lines (reflowing a paragraph): it may
+span line breaks, but not a blank line, so a ``[`` left unclosed does not run on to a ``]``
+paragraphs away."""
 
 
 @dataclass(frozen=True, order=True)
@@ -41,11 +47,13 @@ def placeholder(what: str, language: str = "fi") -> str:
 
 
 def in_text(text: str, path: str) -> list[Placeholder]:
-    """Every placeholder of one source's text, in order."""
+    """Every placeholder of one source's text, in order, at the line it starts on and as one
+    line. The text is read NFC-normalised, so ``TÄYDENNÄ`` typed with a combining diaeresis
+    (decomposed, as some editors and file systems write it) is found too."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     return [
-        Placeholder(path, number, match.group(0))
-        for number, line in enumerate(text.splitlines(), start=1)
-        for match in _PLACEHOLDER.finditer(line)
+        Placeholder(path, text.count("\n", 0, match.start()) + 1, " ".join(match.group(0).split()))
+        for match in _PLACEHOLDER.finditer(text)
     ]
 
 
