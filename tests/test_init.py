@@ -305,6 +305,50 @@ def test_a_folder_with_anything_in_it_is_refused_untouched(
     assert result.code == 2 and "tiedosto" in result.err and "is a file" in result.err
     assert a_file.read_bytes() == b"x"
 
+    under_a_file = run(capsys, "init", str(a_file / "alue"), "--yes")
+    assert under_a_file.code == 2, under_a_file.err
+    assert f"{a_file} is not a folder, so init cannot make {a_file / 'alue'}" in under_a_file.err
+    assert "Traceback" not in under_a_file.err and "internal error" not in under_a_file.err
+    assert a_file.read_bytes() == b"x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiedosto", "varattu"]
+
+
+def test_init_in_the_empty_folder_it_runs_in_keeps_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mkdir n && cd n && tymdocs init . --yes``: the folder is filled, not replaced, so the
+    shell stays in it, and it keeps its owner, group and mode (a set-group-ID folder prepared
+    for a team: what init puts in it takes its group)."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    target = tmp_path / "n"
+    target.mkdir()
+    os.chmod(target, 0o2750)
+    group = None
+    if os.geteuid() == 0:  # only root can give the folder a group it is not in
+        group = 65534
+        os.chown(target, -1, group)  # (another owner would make git call the folder dubious)
+    before = target.stat()
+    monkeypatch.chdir(target)
+    result = run(capsys, "init", ".", "--yes")
+    assert result.code == 0, result.err
+    assert result.out.startswith("created .: 24 files, a git repository")
+    assert Path.cwd() == target  # the shell's folder is still there, and the same
+    after = target.stat()
+    assert (after.st_ino, after.st_uid, after.st_gid, after.st_mode) == (
+        before.st_ino,
+        before.st_uid,
+        before.st_gid,
+        before.st_mode,
+    )
+    assert git(target, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(target, "rev-parse", "--show-toplevel") == str(target)
+    top = {".git", ".github", ".gitignore", ".gitlab-ci.yml", "Makefile", "README.md"}
+    assert {p.name for p in target.iterdir()} == top | {"annexes", "docs_src", "tymdocs.yaml"}
+    if group is not None:
+        assert {p.stat().st_gid for p in target.rglob("*")} == {group}
+    assert run(capsys, "check").code == 0
+
 
 def test_an_empty_folder_is_filled_and_a_missing_one_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -435,6 +479,11 @@ def test_no_git_identity_leaves_nothing(tmp_path: Path, capsys: pytest.CaptureFi
         patch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
         patch.setenv("GIT_CONFIG_VALUE_0", "true")
         result = run(capsys, "init", str(tmp_path / "alue"), "--yes")
+        empty = tmp_path / "tyhja"
+        empty.mkdir()
+        into_empty = run(capsys, "init", str(empty), "--yes")
     assert result.code == 1
     assert "--no-commit" in result.err and "nothing was created" in result.err
-    assert list(tmp_path.iterdir()) == []
+    assert into_empty.code == 1 and "nothing was created" in into_empty.err
+    assert list(tmp_path.iterdir()) == [empty]
+    assert list(empty.iterdir()) == []  # not even the folder it was prepared in

@@ -6,12 +6,13 @@ agreement has by law 381/2023 and decree 388/2024, the annexes, the words of ``t
 with the answers, and leaves a placeholder (:mod:`tymdocs.placeholders`) wherever nothing was
 given or the area must write its own text. Values go into YAML only through ``yaml.safe_dump``
 and into Markdown only escaped, so no answer can become structure. :func:`create` writes the
-files into a temporary folder beside the target, makes the repository there (through
-:mod:`tymdocs.git`) and moves it into place in one rename: a failure leaves nothing behind.
+files into a temporary folder, makes the repository there (through :mod:`tymdocs.git`) and
+only then moves it into place: a failure leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -544,9 +545,17 @@ class Created:
 
 
 def refuse_unless_empty(target: Path) -> None:
-    """``init`` writes only into a folder that does not exist or holds nothing at all."""
+    """``init`` writes only into a folder that does not exist or holds nothing at all, and
+    makes a missing one only where folders, not a file, lead to it."""
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise UsageError(f"{target} is not a folder: give a new or empty folder")
+    if not target.exists():
+        above = next(f for f in target.parents if f.exists() or f.is_symlink() or f == f.parent)
+        if not above.is_dir():
+            raise UsageError(
+                f"{above} is not a folder, so init cannot make {target} in it: give a new "
+                "or empty folder"
+            )
     if target.is_dir() and any(target.iterdir()):
         raise UsageError(
             f"{target} is not empty: init makes a new agreement only in a new or empty folder, "
@@ -562,17 +571,28 @@ COMMIT_MESSAGE = "tymdocs init: the agreement's skeleton (tymdocs {version})"
 
 def create(target: Path, files: dict[str, bytes], *, git: bool, commit: bool) -> Created:
     """Write ``files`` into the new or empty folder ``target`` with, as asked, a git
-    repository and its first commit: all made in a temporary folder beside it and moved into
-    place in one rename, so that nothing is left half-made."""
+    repository and its first commit, all made first in a temporary folder so that nothing is
+    left half-made. A new folder is that temporary one renamed into place in one step; an
+    existing empty one stays itself (its owner, group and mode, and a shell inside it keeps
+    its working folder): the temporary folder is made inside it, so what it holds takes the
+    group a set-group-ID folder gives, and its entries are moved up, or all taken back."""
     from tymdocs import git as gitdoor
 
     target = Path(os.path.abspath(target))
     refuse_unless_empty(target)
+    existing = target.is_dir()
     made = [folder for folder in reversed(target.parents) if not folder.exists()]
-    for folder in made:
-        folder.mkdir()
-    mode = target.stat().st_mode & 0o7777 if target.is_dir() else None
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}-init-", dir=target.parent))
+    try:
+        for folder in made:
+            folder.mkdir()
+        temp = Path(
+            tempfile.mkdtemp(prefix=_TEMPORARY, dir=target)
+            if existing
+            else tempfile.mkdtemp(prefix=f".{target.name}{_TEMPORARY}", dir=target.parent)
+        )
+    except OSError as exc:
+        _remove_empty(made)
+        raise UsageError(f"cannot make {target}: {exc.strerror or exc}") from None
     try:
         for path, data in files.items():
             (temp / path).parent.mkdir(parents=True, exist_ok=True)
@@ -590,16 +610,49 @@ def create(target: Path, files: dict[str, bytes], *, git: bool, commit: bool) ->
                     else ""
                 )
                 raise GitError(f"{exc}{hint}; nothing was created") from None
-        refuse_unless_empty(target)  # nothing may have appeared there meanwhile
-        os.chmod(temp, mode if mode is not None else 0o777 & ~_umask())
-        os.rename(temp, target)  # over an empty folder, too: one step
+        if existing:
+            _move_into(temp, target)
+        else:
+            refuse_unless_empty(target)  # nothing may have appeared there meanwhile
+            os.chmod(temp, 0o777 & ~_umask())
+            os.rename(temp, target)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
-        for folder in reversed(made):
-            if folder.exists() and not any(folder.iterdir()):
-                folder.rmdir()
+        _remove_empty(made)
         raise
     return Created(target, tuple(files), head, git)
+
+
+_TEMPORARY = "-tymdocs-init-"
+"""In the name of the folder ``init`` prepares the repository in (hidden: it starts with ``.``)."""
+
+
+def _move_into(temp: Path, target: Path) -> None:
+    """Every entry of ``temp`` (a folder inside ``target``) moved up into ``target``, which
+    must hold nothing else; on a failure those moved are taken back into ``temp``. ``temp``
+    is removed once empty."""
+    if any(entry != temp for entry in target.iterdir()):  # something appeared meanwhile
+        refuse_unless_empty(target)
+    moved: list[str] = []
+    try:
+        for entry in sorted(temp.iterdir()):
+            if os.path.lexists(target / entry.name):
+                refuse_unless_empty(target)
+            os.rename(entry, target / entry.name)
+            moved.append(entry.name)
+    except BaseException:
+        for name in reversed(moved):
+            with contextlib.suppress(OSError):
+                os.rename(target / name, temp / name)
+        raise
+    temp.rmdir()
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """The folders ``create`` made, deepest first, as long as nothing was put in them."""
+    for folder in reversed(folders):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def _umask() -> int:
