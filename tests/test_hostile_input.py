@@ -358,3 +358,20 @@ def test_a_manifest_nested_too_deep_is_a_usage_error(
     assert "internal error" not in result.err
     result = run(capsys, "-C", str(built_seed), "build", "--force", "-o", str(tmp_path))
     assert result.code == 2 and "internal error" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("old", "name"), [("id: lansi-pirkanmaa-tym", "id"), ("- id: kela", "parties[2].id")]
+)
+def test_an_id_too_long_for_a_file_name(
+    capsys: pytest.CaptureFixture[str], agreement: Path, old: str, name: str
+) -> None:
+    """An id names output files: one of 65 characters is refused, naming the limit and why;
+    one of 64 reads."""
+    at_limit = old.replace(old.split(": ")[1], "k" * 64)
+    edit(agreement, CONFIG, old, at_limit)
+    checked = run(capsys, "-C", str(agreement), "check")
+    assert "characters long" not in checked.err
+    line = edit(agreement, CONFIG, at_limit, at_limit + "x")
+    message = f"{name}: 'kkkkkkkkkkkkkkkkkkkk'… is 65 characters long, at most 64: the id names"
+    assert_refused(capsys, agreement, f"{CONFIG}:{line}", message)

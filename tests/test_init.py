@@ -364,6 +364,17 @@ def test_an_empty_folder_is_filled_and_a_missing_one_made(
     assert not [p for p in tmp_path.rglob(".*-init-*")]  # no temporary folder left
 
 
+def test_an_id_too_long_for_a_file_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run(capsys, "init", str(tmp_path / "alue"), "--yes", "--id", "a" * 65)
+    assert result.code == 2
+    assert "--id is 65 characters long, at most 64: the id names the output files" in result.err
+    assert list(tmp_path.iterdir()) == []
+    root, _ = _init(tmp_path, "--yes", "--no-git", "--id", "a" * 64)
+    assert yaml.safe_load((root / "tymdocs.yaml").read_text(encoding="utf-8"))["id"] == "a" * 64
+
+
 def test_without_a_terminal_or_yes_it_asks_for_yes(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "x")])
     assert result.exit_code == 2 and "--yes" in result.output

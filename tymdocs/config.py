@@ -34,6 +34,11 @@ from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
+ID_LIMIT = 64
+"""The most characters an agreement's or a party's id may have: ids name the output files
+(``<id>-allekirjoitus-<party>.pdf`` holds both, and build writes it under a temporary name
+first), and a file name has at most 255 bytes on the usual file systems."""
+
 CURRENT_FORMAT = 2
 """The form ``tymdocs.yaml`` is written in today, declared as ``format: 2``. Format 1 (no
 ``format:`` key) is every form released before: ``change_rules`` as the mapping of today, or
@@ -224,6 +229,12 @@ def _identifier(node: Node | None) -> str | None:
     text = node.text()
     if text is not None and not _ID.fullmatch(text):
         node.problem(f"{node.name}: {text!r} must be lower-case letters, digits, '-' or '_'")
+        return None
+    if text is not None and len(text) > ID_LIMIT:
+        node.problem(
+            f"{node.name}: {text[:20]!r}… is {len(text)} characters long, at most {ID_LIMIT}: "
+            "the id names the output files, and a file name has at most 255 bytes"
+        )
         return None
     return text
 

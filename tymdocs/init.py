@@ -132,8 +132,16 @@ def agreement_id(text: str) -> str:
 
 
 def checked_id(text: str) -> str:
+    """``--id`` as ``check`` would accept it in ``tymdocs.yaml``."""
+    from tymdocs.config import ID_LIMIT
+
     if not _ID.fullmatch(text):
         raise UsageError(f"--id {text!r}: lower-case letters, digits, '-' or '_'")
+    if len(text) > ID_LIMIT:
+        raise UsageError(
+            f"--id is {len(text)} characters long, at most {ID_LIMIT}: the id names the output "
+            "files, and a file name has at most 255 bytes"
+        )
     return text
 
 
