@@ -458,11 +458,86 @@ def test_the_questions_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert data["change_rules"]["annexes"][1]["body"] == "Työllisyysjaosto"
 
 
+def test_a_party_given_leaves_the_other_roles_their_default_parties(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--party`` for one role replaces that role's default party only: every TYM agreement
+    has the three, so the others stay, with a placeholder for a name (Kela its own); a party
+    of another kind comes after them."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+
+    def parties(root: Path) -> list[tuple[str, str, str]]:
+        data = yaml.safe_load((root / "tymdocs.yaml").read_text(encoding="utf-8"))
+        return [(p["id"], p["role"], p["name"]) for p in data["parties"]]
+
+    one, _ = _init(
+        tmp_path, "--yes", "--no-git", "--party", "employment_authority=Aavan kaupunki", name="a"
+    )
+    assert parties(one) == [
+        ("tyollisyysalue", "employment_authority", "Aavan kaupunki"),
+        ("hyvinvointialue", "wellbeing_services_county", "[TÄYDENNÄ: hyvinvointialueen nimi]"),
+        ("kela", "kela", "Kansaneläkelaitos"),
+    ]
+    other, _ = _init(
+        tmp_path,
+        "--yes",
+        "--no-git",
+        "--party",
+        "other=Järjestö ry",
+        "--party",
+        "kela=Kela",
+        "--signatory",
+        "osapuoli=Olli Osa, puheenjohtaja",
+        name="b",
+    )
+    assert [(i, r) for i, r, _ in parties(other)] == [
+        ("tyollisyysalue", "employment_authority"),
+        ("hyvinvointialue", "wellbeing_services_county"),
+        ("kela", "kela"),
+        ("osapuoli", "other"),
+    ]
+    assert parties(other)[2:] == [("kela", "kela", "Kela"), ("osapuoli", "other", "Järjestö ry")]
+    checked = json.loads(run(capsys, "-C", str(other), "check", "--json").out)
+    assert checked["errors"] == 0
+
+    # On a terminal, the name of each party --party did not give is asked.
+    answers = ["fi", "", "", "", "Beetan hyvinvointialue", "", "", "", "", "", "", ""]
+    root = tmp_path / "c"
+    result = CliRunner().invoke(
+        cli,
+        ["init", str(root), "--ask", "--no-git", "--party", "employment_authority=Aava"],
+        input="\n".join(answers) + "\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Party: employment authority, its name" not in result.output
+    assert [name for _, _, name in parties(root)] == [
+        "Aava",
+        "Beetan hyvinvointialue",
+        "Kansaneläkelaitos",
+    ]
+
+
 def test_swedish_skeleton(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root, _ = _init(tmp_path, "--yes", "--language", "sv", "--no-git", "--area", "Åboland")
+    root, _ = _init(
+        tmp_path,
+        "--yes",
+        "--language",
+        "sv",
+        "--no-git",
+        "--area",
+        "Åboland",
+        "--signatory",
+        "fpa=Fia Fors, direktör",
+    )
     data = yaml.safe_load((root / "tymdocs.yaml").read_text(encoding="utf-8"))
     assert data["language"] == "sv"
     assert data["parties"][2]["name"] == "Folkpensionsanstalten"
+    # The parties' ids name their packages' files: Swedish, as the rest of the names are.
+    assert [p["id"] for p in data["parties"]] == ["sysselsattningsomrade", "valfardsomrade", "fpa"]
+    assert data["parties"][2]["signatories"] == [{"name": "Fia Fors", "title": "direktör"}]
+    assert data["steering_group"]["appointed_by"] == "sysselsattningsomrade"
     found = _placeholders(root)
     assert found
     assert all(text.startswith("[KOMPLETTERA: ") for _, _, text in found)

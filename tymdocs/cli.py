@@ -1079,8 +1079,8 @@ def upgrade(settings: Settings, dry_run: bool, force: bool) -> None:
     "--party",
     multiple=True,
     metavar="ROLE=NAME",
-    help="A party: employment_authority, wellbeing_services_county or kela, and its name; may "
-    "be repeated (default: one of each).",
+    help="A party: employment_authority, wellbeing_services_county, kela or other, and its "
+    "name; may be repeated. A role of the three that no --party gives keeps its default party.",
 )
 @click.option(
     "--signatory",
@@ -1164,7 +1164,7 @@ def init(
         municipalities=tuple(
             m for text in municipality if (m := skeleton.clean(text, "--municipality"))
         ),
-        parties=tuple(skeleton.party_option(text) for text in party) or skeleton.Answers().parties,
+        parties=skeleton.with_default_parties(tuple(map(skeleton.party_option, party))),
         appointing_body=skeleton.clean(appointing_body, "--appointing-body"),
         effective_date=effective,
         valid_until=valid_until,
@@ -1172,11 +1172,13 @@ def init(
         repository=skeleton.checked_repository(tymdocs_repository),
     )
     if asking:
-        answers = _asked(answers, language is None, not party, today())
+        answers = _asked(answers, language is None, today())
     answers = replace(
         answers,
         parties=skeleton.with_signatories(
-            answers.parties, [skeleton.signatory_option(text) for text in signatory]
+            answers.parties,
+            [skeleton.signatory_option(text) for text in signatory],
+            answers.language,
         ),
     )
     if (
@@ -1201,9 +1203,9 @@ def init(
     click.echo(f"{left} placeholder(s) to fill in: tymdocs -C {where} check lists them (path:line)")
 
 
-def _asked(answers: Answers, ask_language: bool, ask_parties: bool, day: dt.date) -> Answers:
-    """``answers`` completed by asking, on the terminal, for what the options left open;
-    a blank answer keeps the placeholder."""
+def _asked(answers: Answers, ask_language: bool, day: dt.date) -> Answers:
+    """``answers`` completed by asking, on the terminal, for what the options left open (a
+    party's name where ``--party`` gave none); a blank answer keeps the placeholder."""
     from tymdocs import init as skeleton
     from tymdocs.locale import format_date, parse_date
 
@@ -1248,7 +1250,7 @@ def _asked(answers: Answers, ask_language: bool, ask_parties: bool, day: dt.date
     for party in answers.parties:
         role = party.role.replace("_", " ")
         name = party.name
-        if ask_parties:
+        if name is None:
             default = "Folkpensionsanstalten" if language == "sv" else "Kansaneläkelaitos"
             name = text(f"Party: {role}, its name", default if party.role == "kela" else "")
         signatories = party.signatories or people(

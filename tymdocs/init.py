@@ -109,12 +109,14 @@ def signatory_option(text: str) -> tuple[str, tuple[str, str]]:
 
 
 def with_signatories(
-    parties: tuple[PartyAnswer, ...], signatories: list[tuple[str, tuple[str, str]]]
+    parties: tuple[PartyAnswer, ...],
+    signatories: list[tuple[str, tuple[str, str]]],
+    language: Language = "fi",
 ) -> tuple[PartyAnswer, ...]:
     """``parties`` with each ``--signatory`` added to the party it names (by role: the first
-    of that role; or by the id ``init`` gives the party)."""
+    of that role; or by the id ``init`` gives the party in an agreement in ``language``)."""
     listed = list(parties)
-    ids = party_ids(parties)
+    ids = party_ids(parties, language)
     for whose, person in signatories:
         index = next((i for i, party in enumerate(listed) if whose in (party.role, ids[i])), None)
         if index is None:
@@ -174,9 +176,25 @@ def _skeleton() -> Any:
     return resources.files("tymdocs") / "skeleton"
 
 
-def party_ids(parties: tuple[PartyAnswer, ...]) -> list[str]:
-    """The id each party gets: its role's (``tyollisyysalue``), ``-2`` for a second one."""
-    roles = _texts("fi")["roles"]
+def with_default_parties(given: tuple[PartyAnswer, ...]) -> tuple[PartyAnswer, ...]:
+    """The parties ``--party`` names, and of each role every TYM agreement has that none of
+    them takes, the default party (its name a placeholder, Kela's its own): in the seed's
+    order of roles, then any other party, each role's parties in the order given."""
+    return tuple(
+        party
+        for role in (*DEFAULT_ROLES, *(r for r in PARTY_ROLES if r not in DEFAULT_ROLES))
+        for party in (
+            [p for p in given if p.role == role]
+            or ([PartyAnswer(role)] if role in DEFAULT_ROLES else [])
+        )
+    )
+
+
+def party_ids(parties: tuple[PartyAnswer, ...], language: Language = "fi") -> list[str]:
+    """The id each party gets, in the agreement's language as the names of its files are:
+    its role's (``tyollisyysalue``, Swedish ``sysselsattningsomrade``), ``-2`` for a second
+    one."""
+    roles = _texts(language)["roles"]
     ids: list[str] = []
     for party in parties:
         base = roles[party.role]["id"]
@@ -198,10 +216,11 @@ def _parties(answers: Answers) -> list[_Party]:
     texts = _texts(answers.language)
     mark = texts["placeholders"]
     parties = []
-    for party_id, party in zip(party_ids(answers.parties), answers.parties, strict=True):
+    ids = party_ids(answers.parties, answers.language)
+    for party_id, party in zip(ids, answers.parties, strict=True):
         role = texts["roles"][party.role]
         short = role["short_name"]
-        if len(answers.parties) > len({p.role for p in answers.parties}):
+        if party.role == "other" or len(answers.parties) > len({p.role for p in answers.parties}):
             short = party.name or f"{short} ({party_id})"
         name = party.name or role.get("name") or placeholder(mark[party.role], answers.language)
         signatories = party.signatories or (
