@@ -653,14 +653,66 @@ def test_check_governance_rejects_a_forged_record(
     ]
 
 
-def test_check_governance_needs_version_1(
+def test_check_governance_before_version_1_finds_drafting_needs_no_record(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CI ``init`` writes runs ``check --governance`` on every push, and on a pull
+    request's range: until version 1 is recorded the agreement is being drafted, so a change
+    without a record passes (it was exit 2, a fresh repository red until adoption), before and
+    after the adoption that ends the drafting; a record made by hand is judged all the same,
+    and after version 1 a change without its record fails as before."""
+    fixed_git(monkeypatch)
+    root = copy_agreement(tmp_path / "unadopted")
+    init_repo(root, "Sopimus")
+    first = git(root, "rev-parse", "HEAD")
+    edit(root, SECTION_12, "toistaiseksi", "toistaiseksi, kuitenkin")
+    git(root, "commit", "-qam", "Luonnos: § 12")
+    for args in ((), ("HEAD~1..HEAD",), ("--json",)):
+        result = run(capsys, "-C", str(root), "check", "--governance", *args)
+        assert (result.code, result.err) == (0, ""), result.err
+    assert json.loads(result.out) == {
+        "ok": True,
+        "range": "before version 1 (no version recorded yet: until tymdocs adopt records it, "
+        "a change needs no record)",
+        "checked": 0,
+        "findings": [],
+    }
+    said = run(capsys, "-C", str(root), "check", "--governance").out
+    assert said.startswith("governance ok: 0 problem(s) in 0 governed commit(s) before version 1")
+
+    adopted = run(capsys, "-C", str(root), "adopt", "-m", "Sopimus allekirjoitettu")
+    assert adopted.code == 0, adopted.err
+    pull_request = run(capsys, "-C", str(root), "check", "--governance", f"{first}..HEAD")
+    assert pull_request.code == 0, pull_request.err  # the drafting, then version 1
+    assert "problem(s) in 1 governed commit(s)" in pull_request.out  # the adoption, judged
+
+    kela_to_one(root)
+    git(root, "commit", "-qam", "Kelan htv ilman päätöstä")
+    for args in ((), (f"{first}..HEAD",)):
+        result = run(capsys, "-C", str(root), "check", "--governance", *args)
+        assert result.code == 1
+        assert result.err.splitlines() == [
+            f"{git(root, 'rev-parse', 'HEAD')[:12]} Kelan htv ilman päätöstä: changes "
+            f"{LIITE_5} without a record: Liite 5 needs a decision of Johtoryhmä (tymdocs approve)"
+        ]
+
+
+def test_check_governance_judges_a_record_made_before_version_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     root = copy_agreement(tmp_path / "unadopted")
     init_repo(root, "Sopimus")
-    result = run(capsys, "-C", str(root), "check", "--governance")
-    assert result.code == 2
-    assert "no version 1 is recorded" in result.err
+    kela_to_one(root)
+    message = (
+        "Kelan htv\n\nTymdocs-Agreement: lansi-pirkanmaa-tym\nTymdocs-Record: decision\n"
+        "Tymdocs-Version: 2\nTymdocs-Date: 2025-09-15\nTymdocs-Effective: 2025-09-15\n"
+        "Tymdocs-Body: Johtoryhmä\nTymdocs-Section: 4\nTymdocs-Parts: annex-5\n"
+    )
+    git(root, "commit", "-qam", message)
+    result = run(capsys, "-C", str(root), "check", "--governance", "HEAD~1..HEAD")
+    assert result.code == 1
+    assert "Kelan htv: no version 1 is recorded" in result.err
+    assert "governance failed: " in result.out and "in 1 governed commit(s)" in result.out
 
 
 def test_signed_records_when_the_policy_requires_them(

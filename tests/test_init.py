@@ -112,6 +112,22 @@ def test_init_yes_checks_with_a_warning_per_placeholder_and_builds_a_draft(
     assert all("LUONNOS" in page for page in pdf_pages(pdf))
 
 
+def test_the_ci_it_writes_passes_on_the_first_push(
+    initialised: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CI files run ``check`` and ``check --governance`` on every push to main: both pass
+    on the skeleton, before anything is recorded (the placeholders are warnings)."""
+    workflow = (initialised / ".github/workflows/tymdocs.yml").read_text(encoding="utf-8")
+    gitlab = (initialised / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    for steps in (workflow, gitlab):
+        assert re.search(r"^ +(run: |- )tymdocs check$", steps, re.MULTILINE)
+        assert re.search(r"^ +(run: |- )tymdocs check --governance$", steps, re.MULTILINE)
+    assert run(capsys, "-C", str(initialised), "check").code == 0
+    governance = run(capsys, "-C", str(initialised), "check", "--governance")
+    assert (governance.code, governance.err) == (0, "")
+    assert "no version recorded yet" in governance.out
+
+
 def test_the_seeds_common_ground_is_kept_word_for_word(initialised: Path) -> None:
     """Legal boilerplate that names no area comes over as the seed has it."""
     seed = ROOT / "tests" / "fixtures" / "seed"

@@ -77,6 +77,10 @@ class Audit:
 def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = False) -> Audit:
     """Check every commit of ``revision_range`` (default: everything after version 1).
 
+    The commits before version 1 (all of them, while none is recorded) are the agreement's
+    drafting: one that changes the sources without a record is no finding, so a new
+    repository's CI passes from its first push; a record among them is judged all the same.
+
     A shallow clone is refused (:class:`ShallowError`) unless ``allow_shallow``: then the
     commits after where it starts are judged on what they show alone (each change has its
     record, each record its fields and dates), not by the records before, which are unseen.
@@ -96,21 +100,28 @@ def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = F
     commits = governance.without_rewrites(own, governance.config_rewrites(root, own))
     history = history_of(meta.id, commits)
     oldest_first = list(reversed(commits))
+    versions = history.versions()
     if revision_range is not None:
         selected = set(git.rev_list(root, revision_range)) - set(boundary)
         shown = revision_range
     elif boundary:
         selected = {c.commit for c in oldest_first} - set(boundary)
         shown = "seen in this shallow clone"
-    else:
-        versions = history.versions()
-        if not versions:
-            raise UsageError(
-                "no version 1 is recorded, so there is no governed history to check: record "
-                "the agreement as adopted first (tymdocs adopt)"
-            )
+    elif versions:
         selected = {c.commit for c in commits} - _ancestry(commits, versions[0].commit)
         shown = f"after version 1 ({versions[0].commit[:12]})"
+    else:
+        selected = {c.commit for c in commits}
+        shown = NOTHING_RECORDED
+    # Before version 1 the agreement is a draft: a change needs no record (none could be
+    # made: every record but the adoption needs version 1), a record is still judged.
+    drafts = (
+        _ancestry(commits, versions[0].commit) - {versions[0].commit}
+        if versions
+        else {c.commit for c in commits}
+    )
+    recorded = {e.commit for e in history.entries} | {c.commit for c, _ in history.problems}
+    selected -= drafts - recorded
     if boundary:
         starts = ", ".join(commit[:12] for commit in boundary)
         shown += (
@@ -124,6 +135,13 @@ def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = F
         judge.signatures = signatures
     findings = list(judge.run(selected))
     return Audit(shown, judge.checked, tuple(findings))
+
+
+NOTHING_RECORDED = (
+    "before version 1 (no version recorded yet: until tymdocs adopt records it, a change "
+    "needs no record)"
+)
+"""What a check of the history (by default, after version 1) covers while there is no version."""
 
 
 def _ancestry(commits: list[git.LogEntry], start: str) -> set[str]:
