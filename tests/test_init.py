@@ -589,3 +589,16 @@ def test_no_git_identity_leaves_nothing(tmp_path: Path, capsys: pytest.CaptureFi
     assert into_empty.code == 1 and "nothing was created" in into_empty.err
     assert list(tmp_path.iterdir()) == [empty]
     assert list(empty.iterdir()) == []  # not even the folder it was prepared in
+
+
+def test_a_skeleton_for_every_language_tymdocs_speaks() -> None:
+    from importlib import resources
+    from typing import get_args
+
+    from tymdocs.init import Language
+    from tymdocs.locale import LANGUAGES
+
+    assert get_args(Language) == LANGUAGES
+    skeletons = resources.files("tymdocs") / "skeleton"
+    for language in LANGUAGES:
+        assert (skeletons / language / "texts.yaml").is_file(), language

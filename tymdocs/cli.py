@@ -24,6 +24,7 @@ import click
 from tymdocs import __version__
 from tymdocs.characters import printable
 from tymdocs.errors import Problem, TymdocsError
+from tymdocs.locale import LANGUAGES
 
 if TYPE_CHECKING:
     from tymdocs.governance import RecordKind
@@ -1068,7 +1069,7 @@ def upgrade(settings: Settings, dry_run: bool, force: bool) -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--language", type=click.Choice(["fi", "sv"]), help="The agreement's language (default fi)."
+    "--language", type=click.Choice(LANGUAGES), help="The agreement's language (default fi)."
 )
 @click.option("--area", help="The employment area's name, as the agreement gives it.")
 @click.option(
@@ -1237,9 +1238,10 @@ def _asked(answers: Answers, ask_language: bool, day: dt.date) -> Answers:
 
     language = answers.language
     if ask_language:
-        language = click.prompt(
-            "Language of the agreement", type=click.Choice(["fi", "sv"]), default="fi"
+        chosen = click.prompt(
+            "Language of the agreement", type=click.Choice(LANGUAGES), default="fi"
         )
+        language = cast("skeleton.Language", chosen)
     area = answers.area or text("Employment area (blank: a placeholder)")
     municipalities = answers.municipalities or tuple(
         m

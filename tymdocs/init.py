@@ -32,7 +32,8 @@ from tymdocs.model import PARTY_ROLES, PartyRole
 from tymdocs.placeholders import placeholder
 
 Language = Literal["fi", "sv"]
-LANGUAGES: tuple[Language, ...] = ("fi", "sv")
+"""The languages of :data:`tymdocs.locale.LANGUAGES`, for which a skeleton exists (a test
+holds the two together)."""
 
 DEFAULT_ROLES: tuple[PartyRole, ...] = ("employment_authority", "wellbeing_services_county", "kela")
 """The parties of every TYM agreement, in the order the seed names them."""
