@@ -5,5 +5,5 @@ The pipeline reads from the module names: ``sources`` (files or a git revision) 
 ``build`` (outputs and manifest). ``git`` is the only module that talks to git.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 """Semantic versioning: a new source format or command is a minor release (CHANGELOG.md)."""
