@@ -16,26 +16,14 @@ import yaml
 from click.testing import CliRunner
 
 from tests.helpers import GIT_ENV, ROOT, agreement_of, git, pdf_pages, run, tree_digest
+from tests.test_seed import SECTION_TITLES
 from tymdocs import __version__
 from tymdocs.cli import cli
 from tymdocs.model import inline_text, text_lines
 
 PLACEHOLDER = re.compile(r"\[(TÄYDENNÄ|KOMPLETTERA): [^\]\n]*\]")
 """The tests' own reading of a placeholder, to count what check must report."""
-SECTIONS = (
-    "Sopimuksen tarkoitus",
-    "Sopijaosapuolet",
-    "Toimialue",
-    "Yhteistoimintamallin johtoryhmä",
-    "Tavoitteet",
-    "Palvelun järjestämisen tavat",
-    "Yhteistoimintamallilla tarjottavat palvelut",
-    "Henkilöstö",
-    "Organisointia johtava henkilö ja tehtävät",
-    "Yhteistoimintamallin kustannukset",
-    "Monialaisen yhteistoimintamallin asiakastietoaineisto ja -järjestelmä",
-    "Sopimuksen voimassaolo ja muuttaminen",
-)
+SECTIONS = tuple(SECTION_TITLES)
 """What law 381/2023 and decree 388/2024 require every agreement to say, in the seed's words."""
 
 

@@ -148,17 +148,7 @@ def work(task: Task) -> dict[str, Any]:
     """Do ``task`` on its agreement; what happened, as plain data. Runs in a worker process:
     every error becomes the result's ``error``, so that one agreement never stops the rest."""
     root = Path(task.root)
-    result: dict[str, Any] = {
-        "path": task.shown,
-        "id": None,
-        "area": None,
-        "title": None,
-        "ok": False,
-        "result": None,
-        "error": None,
-        "status": None,
-        "status_error": None,
-    }
+    result = _result(task)
     try:
         result |= _identity(root)
         match task.command:
@@ -377,8 +367,8 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _lost(task: Task, exc: BaseException) -> dict[str, Any]:
-    message = f"the worker process building it stopped: {exc}"
+def _result(task: Task) -> dict[str, Any]:
+    """A result before anything is known of its agreement: every key the overview reads."""
     return {
         "path": task.shown,
         "id": None,
@@ -386,10 +376,15 @@ def _lost(task: Task, exc: BaseException) -> dict[str, Any]:
         "title": None,
         "ok": False,
         "result": None,
-        "error": _failure(message, []),
+        "error": None,
         "status": None,
         "status_error": None,
     }
+
+
+def _lost(task: Task, exc: BaseException) -> dict[str, Any]:
+    message = f"the worker process building it stopped: {exc}"
+    return _result(task) | {"error": _failure(message, [])}
 
 
 # -- the overview -------------------------------------------------------------------------------

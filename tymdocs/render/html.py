@@ -36,7 +36,20 @@ from tymdocs.model import (
 )
 from tymdocs.redline import Moving, as_shown, moved_mark, moves
 
-_CSS = """
+BLOCK_CSS = """\
+table { border-collapse: collapse; margin: .8rem 0; }
+th, td { border: 1px solid #999; padding: .2rem .5rem; vertical-align: top; text-align: left; }
+th { background: #eee; }
+.r { text-align: right; }
+.c { text-align: center; }
+tr.strong > td { font-weight: bold; }
+ol.own { list-style: none; padding-left: 2.2rem; }
+ol.own > li > .marker { display: inline-block; min-width: 2.2rem; margin-left: -2.2rem; }
+"""
+"""How the text's tables and lists look, in the redline and on the site alike."""
+
+_CSS = (
+    """
 :root { color-scheme: light; }
 body { font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif; line-height: 1.5;
   color: #1b1b1b; background: #fff; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
@@ -65,15 +78,9 @@ table.moved-from, table.moved-to { border-left: 5px double #0b57d0; }
 table.moved-from > caption, table.moved-to > caption { text-align: left; }
 a.badge.moved { color: #0b3d91; border-style: double; border-width: 3px; margin: 0 .5rem 0 0;
   text-decoration: none; }
-table { border-collapse: collapse; margin: .8rem 0; }
-th, td { border: 1px solid #999; padding: .2rem .5rem; vertical-align: top; text-align: left; }
-th { background: #eee; }
-.r { text-align: right; }
-.c { text-align: center; }
-tr.strong > td { font-weight: bold; }
-ol.own { list-style: none; padding-left: 2.2rem; }
-ol.own > li > .marker { display: inline-block; min-width: 2.2rem; margin-left: -2.2rem; }
-.note { background: #f5f5f5; border: 1px solid #ddd; padding: .4rem .8rem; }
+"""
+    + BLOCK_CSS
+    + """.note { background: #f5f5f5; border: 1px solid #ddd; padding: .4rem .8rem; }
 .note ul { margin: .2rem 0; }
 details { border: 1px solid #ccc; border-radius: 4px; padding: .3rem .8rem; margin: 1rem 0; }
 summary { cursor: pointer; color: #333; }
@@ -91,6 +98,7 @@ code { font-family: ui-monospace, Consolas, monospace; background: #f2f2f2; padd
   details { border: none; padding: 0; }
 }
 """
+)
 
 _NAV_CSS = """
 nav.site ul { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap;

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from tymdocs.document import Document, Part
 from tymdocs.locale import format_date, label
-from tymdocs.render.html import blocks_html
+from tymdocs.render.html import BLOCK_CSS, blocks_html
 
 INDEX = "index.html"
 VERSIONS = "versions.html"
@@ -30,7 +30,8 @@ _PAGES = (
     (DEADLINES, "site_deadlines"),
 )
 
-_CSS = """
+_CSS = (
+    """
 :root { color-scheme: light; }
 body { font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif; line-height: 1.5;
   color: #1b1b1b; background: #fff; max-width: 56rem; margin: 0 auto; padding: 0 1rem 2rem; }
@@ -52,15 +53,9 @@ h3 { font-size: 1.1rem; }
 .lead { color: #333; }
 .public { background: #f5f5f5; border-left: 4px solid #555; padding: .4rem .8rem; }
 nav.toc ol { list-style: none; padding-left: 0; }
-table { border-collapse: collapse; margin: .8rem 0; }
-th, td { border: 1px solid #999; padding: .2rem .5rem; vertical-align: top; text-align: left; }
-th { background: #eee; }
-.r { text-align: right; }
-.c { text-align: center; }
-tr.strong > td { font-weight: bold; }
-ol.own { list-style: none; padding-left: 2.2rem; }
-ol.own > li > .marker { display: inline-block; min-width: 2.2rem; margin-left: -2.2rem; }
-.text { white-space: pre-line; }
+"""
+    + BLOCK_CSS
+    + """.text { white-space: pre-line; }
 .state-overdue { font-weight: bold; color: #8a1c12; }
 footer.site { margin-top: 3rem; border-top: 1px solid #999; color: #333; font-size: .9rem; }
 @page { size: A4; margin: 2cm; }
@@ -73,6 +68,7 @@ footer.site { margin-top: 3rem; border-top: 1px solid #999; color: #333; font-si
   th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+)
 
 
 def _esc(text: str) -> str:
