@@ -195,6 +195,7 @@ def test_status_all_says_where_each_stands(
     said = [line for line in failing.err.splitlines() if line.startswith("Overdue:")]
     assert failing.code == 1
     assert f"Overdue: {os.path.relpath(fleet / 'adopted')}: yearly review of Liite 3" in said[0]
+    assert said[0].endswith(", due 1.5.2026")
     swedish = late_ones["svenska"]["summary"]["next_deadline"]  # in the agreement's language
     assert swedish["label"] == "Årlig granskning av bilaga 2 (PERSONAL)"
 
@@ -394,3 +395,42 @@ def test_progress_bar_on_a_terminal_only(
     assert "100%" in shown.decode()
     piped = run(capsys, "status", "--all", str(fleet), "--overview", str(tmp_path / "pipe"))
     assert "agreement(s)" not in piped.err and "%" not in piped.err
+
+
+def test_the_overview_says_which_agreement_is_still_a_draft(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An agreement whose sources still hold placeholders (as ``init`` writes them) is marked a
+    draft no record can make a version of, with how many are left; the others are not."""
+    from tests.test_init import PLACEHOLDER
+
+    root = tmp_path / "alueet"
+    assert run(capsys, "init", str(root / "uusi"), "--yes", "--no-git").code == 0
+    init_repo(copy_agreement(root / "vanha", FIXTURES / "kuvitteellinen"))
+    new = root / "uusi"
+    sources = [new / "tymdocs.yaml", *(new / "docs_src").iterdir(), *(new / "annexes").iterdir()]
+    left = sum(len(PLACEHOLDER.findall(path.read_text(encoding="utf-8"))) for path in sources)
+    assert left > 1
+    result = run(capsys, "check", "--all", str(root))
+    assert result.code == 0, result.err
+    out = root / "build" / "overview"
+    results = _overview(out)
+    assert (results["uusi"]["placeholders"], results["vanha"]["placeholders"]) == (left, 0)
+    page = (out / "overview.html").read_text(encoding="utf-8")
+    assert page.count("täydentämättä") == 1
+    assert f"luonnos: {left} kohtaa täydentämättä, ei kirjattavissa" in page
+    warnings = results["uusi"]["result"]["warnings"]
+    assert f"onnistui: 0 virhettä, {warnings} varoitusta" in page
+
+
+def test_counts_are_worded_for_one_and_for_many() -> None:
+    from tymdocs.locale import counted, speaking
+
+    assert [counted("overview_errors", n) for n in (0, 1, 2)] == [
+        "0 virhettä",
+        "1 virhe",
+        "2 virhettä",
+    ]
+    with speaking("sv"):
+        assert counted("overview_warnings", 1) == "1 varning"
+        assert counted("overview_warnings", 3) == "3 varningar"

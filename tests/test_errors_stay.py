@@ -246,3 +246,19 @@ def test_an_unknown_language_is_reported_not_a_crash(
     assert errors(capsys, agreement) == [
         f"tymdocs.yaml:{line}: error: language: expected one of fi, sv, got 'en'"
     ]
+
+
+def test_a_tymdocs_yaml_that_does_not_read_is_a_problem_in_the_sources_for_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """status, log and check --governance need the file too: exit 1, naming its line as
+    check does, never a usage error."""
+    from tests.helpers import init_repo
+
+    root = init_repo(copy_agreement(tmp_path / "agreement"))
+    (root / "tymdocs.yaml").write_text("id: [rikki\n", encoding="utf-8")
+    for command in (("status",), ("log",), ("check", "--governance")):
+        result = run(capsys, "-C", str(root), *command)
+        assert result.code == 1, (command, result.err)
+        assert "tymdocs.yaml:2: error: YAML syntax error" in result.err, command
+        assert "Traceback" not in result.err

@@ -419,6 +419,7 @@ OVERVIEW_LABELS: dict[str, str] = {
     "overview_version": "Versio {number}: {record}, voimassa {date} alkaen",
     "overview_latest": "uusin kirjattu versio {number}",
     "overview_unrecorded": "{count} muutosta tallennettu ilman kirjausta",
+    "overview_unrecorded_one": "{count} muutos tallennettu ilman kirjausta",
     "overview_awaiting_item": "Versio {number} ({date}), puuttuu: {missing}",
     "overview_deadline": "{date}: {what}",
     "overview_ended": "Sopimus päättyi {date}",
@@ -426,7 +427,13 @@ OVERVIEW_LABELS: dict[str, str] = {
     "overview_failed": "EPÄONNISTUI",
     "overview_built": "koottu, {files} tiedostoa",
     "overview_up_to_date": "ajan tasalla, {files} tiedostoa",
-    "overview_checked": "{errors} virhettä, {warnings} varoitusta",
+    "overview_checked": "{errors}, {warnings}",
+    "overview_errors": "{count} virhettä",
+    "overview_errors_one": "{count} virhe",
+    "overview_warnings": "{count} varoitusta",
+    "overview_warnings_one": "{count} varoitus",
+    "overview_placeholders": "luonnos: {count} kohtaa täydentämättä, ei kirjattavissa",
+    "overview_placeholders_one": "luonnos: {count} kohta täydentämättä, ei kirjattavissa",
     "overview_status_read": "tilanne luettu",
     "overview_no_status": "tilannetta ei voitu lukea: {message}",
     "overview_pdf": "PDF",
@@ -486,6 +493,11 @@ def labels() -> Mapping[str, str]:
 def label(key: str, **values: object) -> str:
     """The label ``key`` in the language spoken here, with ``values`` filled in."""
     return LABELS[_SPOKEN.get()][key].format(**values)
+
+
+def counted(key: str, count: int) -> str:
+    """The label ``key`` for ``count`` things: ``key_one`` for one (``1 virhe``, ``2 virhettä``)."""
+    return label(f"{key}_one" if count == 1 else key, count=count)
 
 
 def label_around(key: str, slot: str, **values: object) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from typing import Any, Literal, assert_never
 
 from tymdocs import __version__
 from tymdocs.errors import Problem, TymdocsError, UsageError
+from tymdocs.locale import format_date
 from tymdocs.paths import CONFIG_FILE
 
 Command = Literal["build", "check", "status"]
@@ -151,6 +152,7 @@ def work(task: Task) -> dict[str, Any]:
     result = _result(task)
     try:
         result |= _identity(root)
+        result["placeholders"] = _placeholders(root)
         match task.command:
             case "build":
                 result["result"] = _build(root, task)
@@ -198,6 +200,15 @@ def _identity(root: Path) -> dict[str, Any]:
     if meta is None:
         return {}
     return {"id": meta.id, "area": meta.area, "title": meta.title}
+
+
+def _placeholders(root: Path) -> int:
+    """How many placeholders the working tree's sources still hold: text the area has yet
+    to write, so no version of them can be recorded (:mod:`tymdocs.placeholders`)."""
+    from tymdocs import placeholders
+    from tymdocs.sources import WorkTree
+
+    return len(placeholders.find(WorkTree(root)))
 
 
 def _build(root: Path, task: Task) -> dict[str, Any]:
@@ -379,6 +390,7 @@ def _result(task: Task) -> dict[str, Any]:
         "error": None,
         "status": None,
         "status_error": None,
+        "placeholders": None,
     }
 
 
@@ -451,7 +463,8 @@ def overdue(results: list[dict[str, Any]], shown: Callable[[str], str] = str) ->
         status = result["status"]
         for deadline in status["deadlines"] if status is not None else ():
             if deadline["state"] == "OVERDUE":
-                yield f"{shown(result['path'])}: {deadline['what']}, due {deadline['due']}"
+                due = format_date(dt.date.fromisoformat(deadline["due"]))
+                yield f"{shown(result['path'])}: {deadline['what']}, due {due}"
 
 
 def overview_json(data: dict[str, Any]) -> bytes:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from tymdocs import git, governance, placeholders
 from tymdocs.config import parse_metadata
-from tymdocs.errors import UsageError
+from tymdocs.errors import Problem, SourceError, UsageError
 from tymdocs.governance import History, InForce, Version
 from tymdocs.governance.history import End
 from tymdocs.locale import DEFAULT_LANGUAGE, format_date, label, speaking
@@ -204,17 +204,32 @@ def open_history(root: Path, rev: str = "HEAD", changes: bool = True) -> tuple[M
                 f"{root} is not in a git repository with commits: there is no history"
             ) from None
         raise
-    meta = read_config(WorkTree(root) if rev == "HEAD" else GitTree(root, tip))
+    tree = WorkTree(root) if rev == "HEAD" else GitTree(root, tip)
+    meta = read_config(tree)
     if meta is None:
-        raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
+        raise unreadable_config(tree)
     return meta, governance.read_history(root, meta.id, tip, changes=changes)
+
+
+def unreadable_config(tree: SourceTree) -> SourceError:
+    """The error of a command that needs ``tymdocs.yaml`` of ``tree`` where it does not read:
+    a problem in the sources (exit 1), with what ``check`` says of that file."""
+    from tymdocs.checks import validate
+
+    problems = tuple(
+        p for p in validate(tree).problems if p.path == CONFIG_FILE and p.severity == "error"
+    )
+    at = f" at {tree.commit[:12]}" if isinstance(tree, GitTree) else ""
+    said = f"does not read cleanly{at}: run tymdocs check"
+    return SourceError(problems or (Problem(CONFIG_FILE, None, said),))
 
 
 def _in_force(root: Path, tip: str, day: dt.date, location: str) -> Source:
     """The agreement as in force on ``day``: each part from the newest version in force."""
-    meta = read_config(GitTree(root, tip))
+    tree = GitTree(root, tip)
+    meta = read_config(tree)
     if meta is None:
-        raise UsageError(f"{CONFIG_FILE} at {tip[:12]} does not read cleanly: run tymdocs check")
+        raise unreadable_config(tree)
     history = governance.read_history(root, meta.id, tip)
     in_force = governance.in_force_on(history, day, agreement_end(root, history))
     trees = {

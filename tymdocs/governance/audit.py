@@ -30,7 +30,7 @@ from tymdocs.governance.rules import (
 from tymdocs.locale import commit_date
 from tymdocs.model import Agreement, ChangeRule, Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
-from tymdocs.revision import read_config
+from tymdocs.revision import read_config, unreadable_config
 from tymdocs.sources import GitTree, WorkTree, annex_number, annex_roles
 
 _GOOD_SIGNATURES = ("G", "U")
@@ -87,7 +87,7 @@ def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = F
     """
     meta = read_config(WorkTree(root))
     if meta is None:
-        raise UsageError(f"{CONFIG_FILE} does not read cleanly: run tymdocs check")
+        raise unreadable_config(WorkTree(root))
     try:
         logged = git.log(root, "HEAD")
     except GitError:

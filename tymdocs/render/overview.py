@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tymdocs.characters import printable
-from tymdocs.locale import format_date, label
+from tymdocs.locale import counted, format_date, label
 
 _CSS = """
 :root { color-scheme: light; }
@@ -37,6 +37,7 @@ ul { margin: 0; padding-left: 1.1rem; }
 code { font-family: ui-monospace, Consolas, monospace; font-size: .9em; overflow-wrap: anywhere; }
 .path { display: block; font-weight: normal; color: #3d3d3d; }
 .failed { color: #8b0000; font-weight: bold; }
+.draft { font-style: italic; }
 .overdue { color: #8b0000; font-weight: bold; }
 a { color: #0b4fb3; }
 a:focus { outline: 2px solid #0b57d0; outline-offset: 1px; }
@@ -164,7 +165,7 @@ def _status_cells(summary: dict[str, Any]) -> Iterator[str]:
 
     pending = [_part(p["part"]) for p in summary["pending"]]
     if summary["unrecorded_commits"]:
-        pending.append(label("overview_unrecorded", count=summary["unrecorded_commits"]))
+        pending.append(counted("overview_unrecorded", summary["unrecorded_commits"]))
     yield f"<td>{_list(pending)}</td>\n"
 
     awaiting = [
@@ -208,7 +209,16 @@ def _list(items: list[str]) -> str:
 
 
 def _result(result: dict[str, Any]) -> str:
-    """The command's verdict in words, with the first error of a failed agreement."""
+    """The command's verdict in words, with the first error of a failed agreement, and
+    whether its sources still hold placeholders (a draft no record can make a version of)."""
+    verdict = _verdict(result)
+    count = result.get("placeholders")
+    if count:
+        verdict += f'<br><span class="draft">{_esc(counted("overview_placeholders", count))}</span>'
+    return verdict
+
+
+def _verdict(result: dict[str, Any]) -> str:
     if not result["ok"]:
         verdict = _esc(label("overview_failed"))
         return f'<span class="failed">{verdict}</span>: {_esc(result["error"]["message"])}'
@@ -219,7 +229,8 @@ def _result(result: dict[str, Any]) -> str:
         key = "overview_up_to_date" if done["up_to_date"] else "overview_built"
         text = f"{label('overview_ok')}: {label(key, files=done['files'])}"
         return _esc(f"{text} ({done['version']})")
+    errors = counted("overview_errors", done["errors"])
+    warnings = counted("overview_warnings", done["warnings"])
     return _esc(
-        f"{label('overview_ok')}: "
-        + label("overview_checked", errors=done["errors"], warnings=done["warnings"])
+        f"{label('overview_ok')}: {label('overview_checked', errors=errors, warnings=warnings)}"
     )
