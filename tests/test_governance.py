@@ -952,6 +952,42 @@ def test_status_deadlines_on_fixed_dates(
     assert deadlines["the steering group's 5-year t"]["due"] == "2030-01-19"
 
 
+def test_yearly_reviews_fall_due_only_once_version_1_is_recorded(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A draft (never adopted) has no review duty, however late; once adopted the duty
+    counts from version 1's effective date (1.5.2025): due 1.5.2026, overdue the day after."""
+
+    def reviews(today: str) -> tuple[int, dict[str, tuple[str, str]]]:
+        args = ("status", "--today", today, "--json", "--fail-on-overdue")
+        result = run(capsys, "-C", str(seed_repo), *args)
+        found = json.loads(result.out)["deadlines"]
+        due = {d["what"][:29]: (d["due"], d["state"]) for d in found if "review" in d["what"]}
+        return result.code, due
+
+    for today in ("2026-05-02", "2026-12-07", "2029-12-31"):
+        assert reviews(today) == (0, {}), today
+    text = run(capsys, "-C", str(seed_repo), "status", "--today", "2026-12-07").out
+    assert "yearly review" not in text
+    assert "OVERDUE" not in text
+
+    fixed_git(monkeypatch)
+    at(monkeypatch, "2025-05-01T12:00:00+03:00")
+    assert run(capsys, "-C", str(seed_repo), "adopt", "-m", "Sopimus allekirjoitettu").code == 0
+    for today, state, code in [
+        ("2026-04-30", "soon", 0),
+        ("2026-05-01", "soon", 0),
+        ("2026-05-02", "OVERDUE", 1),
+    ]:
+        assert reviews(today) == (
+            code,
+            {
+                "yearly review of Liite 3 (TAV": ("2026-05-01", state),
+                "yearly review of Liite 5 (HEN": ("2026-05-01", state),
+            },
+        ), today
+
+
 def test_status_counts_from_the_last_review_and_lists_what_waits(
     capsys: pytest.CaptureFixture[str], repo: Path
 ) -> None:

@@ -296,10 +296,13 @@ def _deadlines(
 
     rules = past.rules_on(today, meta_at) or agreement.meta
     found: list[Deadline | None] = []
+    # A yearly review counts from the day version 1 takes effect: before the agreement is
+    # adopted nothing is in force, so nothing falls due (a draft is never overdue).
+    adopted = past.adoption is not None
     start = past.starts() or agreement.meta.effective_date
     for annex in agreement.annexes:
         rule = rules.policy.rule(annex.number)
-        if not rule.yearly_review:
+        if not (adopted and rule.yearly_review):
             continue
         last = start
         basis = (
