@@ -142,6 +142,25 @@ def test_party_total_that_does_not_add_up(
     )
 
 
+def test_a_party_whose_rows_add_up_to_no_staff_is_warned_of(
+    capsys: pytest.CaptureFixture[str], agreement: Path
+) -> None:
+    """As init's skeleton writes it (``htv: 0``): the row exists, but allocates nothing."""
+    file = agreement / LIITE_5
+    text = file.read_text(encoding="utf-8")
+    kela = text.index("  - party: kela\n")
+    file.write_text(text[:kela] + "  - party: kela\n    htv: 0\n", encoding="utf-8")
+    line = text[:kela].count("\n") + 1
+    result = run(capsys, "-C", str(agreement), "check", "--json")
+    assert result.code == 0  # a warning: the parties may yet fill it in
+    warned = [
+        (p["line"], p["message"])
+        for p in json.loads(result.out)["problems"]
+        if p["path"] == LIITE_5 and "allocates no staff" in p["message"]
+    ]
+    assert warned == [(line, "Liite 5 allocates no staff for party 'kela' (its htv add up to 0)")]
+
+
 def test_undefined_party(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
     line = edit(agreement, LIITE_2, "    - party: kela", "    - party: kelaa")
     assert_reported(

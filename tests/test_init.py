@@ -84,6 +84,11 @@ def test_init_yes_checks_with_a_warning_per_placeholder_and_builds_a_draft(
         for p in report["problems"]
     ]
     assert all(p["severity"] == "warning" for p in report["problems"])
+    # Liite 5 gives each party htv: 0 to fill in: a warning each, until the figures are given
+    staffing = [w for w in warned if "allocates no staff" in w[2]]
+    assert [path for path, _, _ in staffing] == ["annexes/liite-5-henkilostoresurssi.yaml"] * 3
+    assert {m.split("'")[1] for _, _, m in staffing} == {p.id for p in agreement_of(root).parties}
+    warned = [w for w in warned if w not in staffing]
     assert sorted((path, line) for path, line, _ in warned) == sorted(
         (path, line) for path, line, _ in expected
     )
@@ -206,8 +211,9 @@ def test_init_with_options_lands_in_tymdocs_yaml_and_the_text(
     checked = run(capsys, "-C", str(root), "check", "--json")
     report = json.loads(checked.out)
     assert checked.code == 0 and report["errors"] == 0
-    assert report["warnings"] == len(_placeholders(root))  # no warning but the placeholders
     agreement = agreement_of(root)
+    # no warning but the placeholders and Liite 5's htv: 0 of each party, to fill in
+    assert report["warnings"] == len(_placeholders(root)) + len(agreement.parties)
     text = " ".join(line for s in agreement.sections for _, line in text_lines(s.blocks))
     for said in (
         "Järvilä ja Kallio",
@@ -552,7 +558,9 @@ def test_swedish_skeleton(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     checked = run(capsys, "-C", str(root), "check", "--json")
     report = json.loads(checked.out)
     assert report["errors"] == 0
-    assert report["warnings"] == len(found)
+    assert report["warnings"] == len(found) + len(data["parties"])  # and Bilaga 5's htv: 0
+    staffing = [p["message"] for p in report["problems"] if "allocates no staff" in p["message"]]
+    assert all(m.startswith("Bilaga 5 ") for m in staffing) and len(staffing) == 3
 
 
 def test_no_git_identity_leaves_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,6 +93,32 @@ def test_another_language_is_refused_naming_its_line(
     assert "fi, sv" in result.out + result.err
 
 
+def test_check_names_a_swedish_agreements_annexes_as_it_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """check's messages name an annex as the agreement and status do: Bilaga, not Liite."""
+    root = copy_agreement(tmp_path / "a", SVENSKA, ("tymdocs.yaml", "docs_src", "annexes"))
+    staffing = edit(
+        root, "annexes/personal.yaml", "party: bergby\n    htv: 0.5", "party: bergby\n    htv: 0"
+    )
+    edit(root, "annexes/sammansattning.yaml", "    - {party: fpa, name: Johan Lund}\n", "")
+    result = run(capsys, "-C", str(root), "check")
+    assert result.code == 0, result.err
+    warned = result.err.splitlines()
+    assert any(
+        line.endswith(
+            f"annexes/personal.yaml:{staffing}: warning: Bilaga 2 allocates no staff for party "
+            "'bergby' (its htv add up to 0)"
+        )
+        for line in warned
+    ), warned
+    assert any(
+        line.endswith("warning: Bilaga 1 names no contact person for party 'fpa'")
+        for line in warned
+    ), warned
+    assert "Liite" not in result.err
+
+
 # -- a Swedish agreement's outputs --------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from tymdocs.consistency import check_consistency
 from tymdocs.errors import Problem, Severity
-from tymdocs.locale import format_decimal
+from tymdocs.locale import format_decimal, label, speaking
 from tymdocs.model import (
     NO_ORIGIN,
     Agreement,
@@ -44,7 +44,18 @@ class Report(Protocol):
 
 
 def check_agreement(agreement: Agreement) -> list[Problem]:
-    """Every cross-check problem of ``agreement``, in source order."""
+    """Every cross-check problem of ``agreement``, in source order; its annexes named as the
+    agreement's language names them (Liite 2, Bilaga 2), as status and the documents do."""
+    with speaking(agreement.meta.language):
+        return _check_agreement(agreement)
+
+
+def _annex(number: int) -> str:
+    """An annex as the agreement in the language spoken names it: ``Liite 2``, ``Bilaga 2``."""
+    return label("annex_ref", number=number)
+
+
+def _check_agreement(agreement: Agreement) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(origin: Origin, message: str, severity: Severity = "error") -> None:
@@ -116,7 +127,7 @@ def _parties(agreement: Agreement, report: Report) -> None:
             for party_id in sorted(missing) if annex.contacts else ():
                 report(
                     annex.origin,
-                    f"Liite {annex.number} names no contact person for party '{party_id}'",
+                    f"{_annex(annex.number)} names no contact person for party '{party_id}'",
                     "warning",
                 )
         if isinstance(annex, StaffingAnnex):
@@ -125,9 +136,22 @@ def _parties(agreement: Agreement, report: Report) -> None:
             for party_id in sorted(known - {s.party for s in annex.parties}):
                 report(
                     annex.origin,
-                    f"Liite {annex.number} allocates no staff for party '{party_id}'",
+                    f"{_annex(annex.number)} allocates no staff for party '{party_id}'",
                     "warning",
                 )
+            # A party's rows that add up to nothing allocate no staff either (init's
+            # skeleton writes htv: 0 for every party, to be filled in).
+            totals: dict[str, Decimal] = {}
+            for staffing in annex.parties:
+                totals[staffing.party] = totals.get(staffing.party, Decimal(0)) + staffing.htv
+            for staffing in annex.parties:
+                if totals.pop(staffing.party, None) == 0 and staffing.party in known:
+                    report(
+                        staffing.origin,
+                        f"{_annex(annex.number)} allocates no staff for party "
+                        f"'{staffing.party}' (its htv add up to 0)",
+                        "warning",
+                    )
 
 
 def _policy(agreement: Agreement, report: Report) -> None:
@@ -138,7 +162,7 @@ def _policy(agreement: Agreement, report: Report) -> None:
     unread = agreement.unread
     for number, rule in policy.annexes:
         if agreement.annex(number) is None and number not in unread.annexes:
-            message = f"change_rules names Liite {number}, which does not exist"
+            message = f"change_rules names {_annex(number)}, which does not exist"
             report(rule.origin, message, "warning")
     for rule in (policy.default, *(rule for _, rule in policy.annexes)):
         if rule.party is not None and rule.party not in known and not unread.party(rule.party):
@@ -156,7 +180,7 @@ def _policy(agreement: Agreement, report: Report) -> None:
         if rule.record != "decision" or (appointing and rule.party != appointing):
             report(
                 rule.origin if rule.origin != NO_ORIGIN else Origin(CONFIG_FILE),
-                f"Liite {annex.number} is the steering group's appointment: it changes only by "
+                f"{_annex(annex.number)} is the steering group's appointment: it changes only by "
                 f"a decision of the appointing party '{appointing or '?'}' "
                 f"(steering_group.appointed_by), not by the steering group; under "
                 f"change_rules.annexes write {annex.number}: {{record: decision, "
@@ -165,7 +189,7 @@ def _policy(agreement: Agreement, report: Report) -> None:
         elif rule.body and rule.body.casefold() != annex.decision.body.casefold():
             report(
                 rule.origin,
-                f"change_rules gives Liite {annex.number} to {rule.body}, but the appointment "
+                f"change_rules gives {_annex(annex.number)} to {rule.body}, but the appointment "
                 f"was decided by {annex.decision.body}",
                 "warning",
             )
@@ -218,8 +242,8 @@ def _composition_against_appointment(agreement: Agreement, report: Report) -> No
                 deputy = f" (deputy {member.deputy})" if member.deputy else ""
                 report(
                     member.origin,
-                    f"{member.name}{deputy} is in Liite {annex.number} "
-                    f"({len(members)} members) but not in Liite {other.number} "
+                    f"{member.name}{deputy} is in {_annex(annex.number)} "
+                    f"({len(members)} members) but not in {_annex(other.number)} "
                     f"({len(others)} members)",
                     "warning",
                 )
@@ -228,8 +252,8 @@ def _composition_against_appointment(agreement: Agreement, report: Report) -> No
         if match and member.deputy and match.deputy and not _same(member.deputy, match.deputy):
             report(
                 member.origin,
-                f"deputy of {member.name} is {member.deputy} in Liite {composition.number} "
-                f"but {match.deputy} in Liite {appointment.number}",
+                f"deputy of {member.name} is {member.deputy} in {_annex(composition.number)} "
+                f"but {match.deputy} in {_annex(appointment.number)}",
                 "warning",
             )
 
