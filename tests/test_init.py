@@ -4,18 +4,29 @@ folder with anything in it is refused untouched; the questions asked on a termin
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.helpers import GIT_ENV, ROOT, agreement_of, git, pdf_pages, run, tree_digest
+from tests.helpers import (
+    GIT_ENV,
+    ROOT,
+    agreement_of,
+    git,
+    pdf_pages,
+    run,
+    tree_digest,
+)
 from tests.test_seed import SECTION_TITLES
 from tymdocs import __version__
 from tymdocs.cli import cli
@@ -103,6 +114,30 @@ def test_init_yes_checks_with_a_warning_per_placeholder_and_builds_a_draft(
     assert manifest["source"]["draft"] is True
     pdf = (root / "build" / f"{agreement.meta.id}.pdf").read_bytes()
     assert all("LUONNOS" in page for page in pdf_pages(pdf))
+
+
+def test_a_build_with_placeholders_is_labelled_a_draft_packages_too(initialised: Path) -> None:
+    """Committed, but with text still to write: not a proposal to sign ("Ehdotus") but a
+    draft, in the label every page carries; its signature packages are built to preview the
+    round, each marked a draft on every page, in its header and its properties."""
+    manifest = json.loads((initialised / "build" / "manifest.json").read_text())
+    head = git(initialised, "rev-parse", "HEAD")
+    assert manifest["version"] == f"LUONNOS {head[:7]}, 30.4.2025"
+    packages = [o for o in manifest["outputs"] if o["kind"] == "signature-package"]
+    assert len(packages) == 3
+    for output in manifest["outputs"]:
+        data = (initialised / "build" / output["path"]).read_bytes()
+        if output["path"].endswith(".pdf"):
+            pages = pdf_pages(data)
+            assert all("LUONNOS" in page for page in pages), output["path"]
+            assert not any("Ehdotus" in page for page in pages), output["path"]
+            keywords = str(pypdf.PdfReader(io.BytesIO(data)).metadata.get("/Keywords"))
+            if output["kind"] == "signature-package":
+                assert "draft" in keywords.split(), output["path"]
+        else:  # the label in the header, the cover and the properties
+            with zipfile.ZipFile(io.BytesIO(data)) as docx:
+                text = "".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".xml"))
+            assert manifest["version"] in text and "Ehdotus" not in text, output["path"]
 
 
 def test_the_ci_it_writes_passes_on_the_first_push(

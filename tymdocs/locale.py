@@ -36,6 +36,7 @@ FINNISH: dict[str, str] = {
     "in_force_from": "voimassa {date} alkaen",
     "in_force_on": "Voimassa {date}",
     "proposal": "Ehdotus {commit}, {date}",
+    "draft_proposal": "LUONNOS {commit}, {date}",
     "draft_of": "LUONNOS versiosta {commit}",
     "draft_on": "LUONNOS (pohjana versio {number})",
     "draft_commit": "{draft}, {commit}",

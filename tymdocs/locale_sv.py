@@ -14,6 +14,7 @@ SWEDISH: dict[str, str] = {
     "in_force_from": "i kraft från och med {date}",
     "in_force_on": "I kraft {date}",
     "proposal": "Förslag {commit}, {date}",
+    "draft_proposal": "UTKAST {commit}, {date}",
     "draft_of": "UTKAST av version {commit}",
     "draft_on": "UTKAST (utgående från version {number})",
     "draft_commit": "{draft}, {commit}",

@@ -116,7 +116,8 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
         located = governance.Located(tip, history.commits[0].time, None, located.base)
     names = _names(meta)
     draft = dirty or located.commit is None or (not located.recorded and located.base is not None)
-    draft = draft or bool(placeholders.find(tree))  # text still to be written: never final
+    unfinished = bool(placeholders.find(tree))  # text still to be written: never final
+    draft = draft or unfinished
     language = _language(meta)
     with speaking(language):
         return Source(
@@ -125,7 +126,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
             dirty=dirty,
             draft=draft,
             timestamp=epoch(located.time),
-            label=governance.version_label(located, dirty, names),
+            label=governance.version_label(located, dirty, names, unfinished),
             ref=ref,
             location=location,
             version=None if dirty else located.version,

@@ -21,9 +21,13 @@ def part_name(part: str) -> str:
     return label("metadata_ref") if part == METADATA else label("main_text_ref")
 
 
-def version_label(located: Located, dirty: bool, party_names: dict[str, str]) -> str:
+def version_label(
+    located: Located, dirty: bool, party_names: dict[str, str], unfinished: bool = False
+) -> str:
     """The label documents carry: ``Versio 2 · Johtoryhmä 15.9.2025 § 4 · voimassa 1.10.2025
-    alkaen``; ``LUONNOS (pohjana versio 2)``; before version 1, ``Ehdotus 3f2a1bc, 30.4.2025``."""
+    alkaen``; ``LUONNOS (pohjana versio 2)``; before version 1, ``Ehdotus 3f2a1bc, 30.4.2025``,
+    a proposal to sign, or ``LUONNOS 3f2a1bc, 30.4.2025`` while the sources still hold
+    placeholders (``unfinished``): no record can make a version of those."""
     if not dirty and located.version is not None:
         return describe(located.version, party_names)
     if located.base is not None:
@@ -32,7 +36,8 @@ def version_label(located: Located, dirty: bool, party_names: dict[str, str]) ->
     if dirty or short is None:
         return label("draft_of", commit=short) if short else label("draft")
     day = commit_date(located.time)
-    return label("proposal", commit=short, date=format_date(day))
+    proposal = "draft_proposal" if unfinished else "proposal"
+    return label(proposal, commit=short, date=format_date(day))
 
 
 def describe(version: Version, party_names: dict[str, str]) -> str:
