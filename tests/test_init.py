@@ -501,6 +501,23 @@ def test_the_questions_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert str(data["effective_date"]) == "2025-03-01" and data["valid_until"] is None
     assert data["court"] == "Turun hallinto-oikeus"
     assert data["change_rules"]["annexes"][1]["body"] == "Työllisyysjaosto"
+    assert "(e.g. Työllisyyslautakunta)" in result.output
+
+
+def test_the_questions_on_a_terminal_give_swedish_examples_for_a_swedish_agreement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    answers = ["sv", "", "", "", "", "", "", "", "", "Nämnden", "1.3.2025", "", ""]
+    root = tmp_path / "svensk"
+    result = CliRunner().invoke(
+        cli, ["init", str(root), "--ask"], input="\n".join(answers) + "\n", catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "(e.g. Sysselsättningsnämnden)" in result.output
+    assert "Työllisyyslautakunta" not in result.output
+    assert "Folkpensionsanstalten" in result.output  # Kela's default name, as before
 
 
 def test_a_party_given_leaves_the_other_roles_their_default_parties(

@@ -1248,6 +1248,8 @@ def _asked(answers: Answers, ask_language: bool, day: dt.date) -> Answers:
         for part in (text("Municipalities, comma-separated") or "").split(",")
         if (m := skeleton.clean(part, "municipality"))
     )
+    # an example in the agreement's language: the name goes into its text as written
+    body_example = "Sysselsättningsnämnden" if language == "sv" else "Työllisyyslautakunta"
     parties = []
     for party in answers.parties:
         role = party.role.replace("_", " ")
@@ -1266,7 +1268,7 @@ def _asked(answers: Answers, ask_language: bool, day: dt.date) -> Answers:
         municipalities=municipalities,
         parties=tuple(parties),
         appointing_body=answers.appointing_body
-        or text("Body that appoints the steering group (e.g. Työllisyyslautakunta)"),
+        or text(f"Body that appoints the steering group (e.g. {body_example})"),
         effective_date=answers.effective_date
         or date("Effective date", skeleton.first_of_next_month(day)),
         valid_until=answers.valid_until or date("Last day (blank: until further notice)", None),
