@@ -318,13 +318,14 @@ def _deadlines(
         said = label("deadline_review", number=annex.number, title=annex.title)
         found.append(duty(what, due, basis, said))
     group = rules.steering_group
-    if group is not None:
+    if group is not None:  # a date to know before adoption too, but no duty of a draft's
+        due_or_fact = duty if adopted else fact
         appointed = group.appointed_on
         appointment = next((a for a in agreement.annexes if isinstance(a, AppointmentAnnex)), None)
         if appointment is not None and appointment.decision.date > appointed:
             appointed = appointment.decision.date
         found.append(
-            duty(
+            due_or_fact(
                 f"the steering group's {group.term_years}-year term ends",
                 term_end(appointed, 12 * group.term_years),
                 (
