@@ -16,7 +16,17 @@ import pytest
 import yaml
 
 from tests.conftest import HOSTILE_SECTION, NOTICE, SITE_DAY, SWEDISH_ENDED
-from tests.helpers import agreement_of, copy_agreement, git, normalise, pdf_pages, run
+from tests.helpers import (
+    agreement_of,
+    copy_agreement,
+    edit,
+    fixed_git,
+    git,
+    init_repo,
+    normalise,
+    pdf_pages,
+    run,
+)
 from tests.test_swedish import finnish_labels_in, texts_of
 from tymdocs.site.personal import Redaction
 
@@ -170,14 +180,41 @@ def test_the_same_history_makes_the_same_bytes(
     first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first == second
-    # and it replaces a site of its own in place, but nothing else
+    # and it replaces a site of its own in place
     assert run(capsys, "-C", str(site_history), "site", "-o", str(again)).code == 0
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    (mine / "notes.txt").write_text("oma", encoding="utf-8")
-    refused = run(capsys, "-C", str(site_history), "site", "-o", str(mine))
-    assert refused.code == 2 and "holds no site of tymdocs" in refused.err
-    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+
+
+def test_a_first_site_goes_beside_a_checkouts_files_and_refuses_only_a_clash(
+    site: Path, site_history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A gh-pages checkout with a CNAME and a README, no site yet: the site goes beside
+    them; a page, the manifest or ``versions`` of someone else's is refused, with nothing
+    written."""
+    pub = tmp_path / "gh-pages"
+    pub.mkdir()
+    git(pub, "init", "-q")
+    theirs = {"CNAME": "tym.example.fi\n", "README.md": "# Sivut\n", "kuvat/logo.svg": "<svg/>"}
+    for name, text in theirs.items():
+        (pub / name).parent.mkdir(exist_ok=True)
+        (pub / name).write_text(text, encoding="utf-8")
+    done = run(capsys, "-C", str(site_history), "site", "-o", str(pub), "--date", SITE_DAY)
+    assert done.code == 0, done.err
+    for name, text in theirs.items():
+        assert (pub / name).read_text(encoding="utf-8") == text
+    listed = {e["path"] for e in json.loads((pub / "manifest.json").read_bytes())["files"]}
+    assert (
+        not listed & set(theirs)
+        and (pub / "index.html").read_bytes() == (site / "index.html").read_bytes()
+    )
+    for clash in ("index.html", "deadlines.html", "manifest.json", "versions"):
+        mine = tmp_path / f"mine-{clash}"
+        mine.mkdir()
+        (mine / "CNAME").write_text("x\n", encoding="utf-8")
+        (mine / clash).write_text("oma", encoding="utf-8")
+        refused = run(capsys, "-C", str(site_history), "site", "-o", str(mine))
+        assert refused.code == 2, (clash, refused.out)
+        assert f"holds {clash} and no site of tymdocs" in refused.err
+        assert sorted(p.name for p in mine.iterdir()) == sorted(["CNAME", clash])
 
 
 def test_a_withheld_name_is_found_inflected_and_a_public_one_kept() -> None:
@@ -282,3 +319,112 @@ def test_no_git_repository_is_a_usage_error(
     done = run(capsys, "-C", str(root), "site", "-o", str(tmp_path / "out"))
     assert done.code == 2 and "not in a git repository" in done.err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_agreement_signed_but_not_yet_in_force_shows_version_1_and_when_it_takes_effect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after signing: version 1 recorded, in force from 1.3.2026, the site made on
+    7.12.2025 shows its text and says when it takes effect."""
+    fixed_git(monkeypatch)
+    root = copy_agreement(tmp_path / "agreement")
+    edit(root, "tymdocs.yaml", "effective_date: 2025-05-01", "effective_date: 2026-03-01")
+    init_repo(root)
+    adopted = run(capsys, "-C", str(root), "adopt", "-m", "Sopimus allekirjoitettu")
+    assert adopted.code == 0, adopted.err
+    out = tmp_path / "sivusto"
+    done = run(capsys, "-C", str(root), "site", "-o", str(out), "--date", "7.12.2025")
+    assert done.code == 0, done.err
+    index = page(out / "index.html")
+    text = normalise("".join(index.text))
+    assert "Sopimus tulee voimaan 1.3.2026." in text
+    assert "Sopimus sellaisena kuin se tulee voimaan 1.3.2026. Teksti versiosta 1." in text
+    assert {"1", "12", "liite-1", "liite-6"} <= set(index.ids)
+    assert "voimassa 7.12.2025" not in text
+    assert sorted(_version_links(out)) == [1]
+    deadlines = normalise("".join(page(out / "deadlines.html").text))
+    assert "Tilanne 7.12.2025. Sopimus tulee voimaan 1.3.2026." in deadlines
+
+
+def test_an_amendment_awaiting_signatures_is_never_taken_for_the_text_shown(
+    swedish_sites: tuple[Path, Path],
+) -> None:
+    """Version 3 (an amendment, unsigned) is the newest record: the footer says it awaits
+    signatures, the register marks its effective date so, and the index says which versions
+    the text shown is from (the annexes not changed since version 1 too)."""
+    in_force = swedish_sites[0]
+    index = normalise("".join(page(in_force / "index.html").text))
+    assert "Huvudtexten ur version 1; bilagorna ur versionerna 1, 2." in index
+    for name in ("index.html", "versions.html", "register.html", "deadlines.html"):
+        footer = normalise("".join(page(in_force / name).text)).rsplit("Sammanställd", 1)[1]
+        assert footer.startswith(" ur avtalets register. Senast registrerade version: Version 3")
+        assert footer.endswith("(väntar på underskrifter).")
+    rows = _rows(in_force / "register.html")
+    amendment = [row for row in rows if row[0] == "3" and row[2] == "avtalsändring"]
+    assert [row[6] for row in amendment] == ["1.4.2026 (väntar på underskrifter)"]
+    assert [row[6] for row in rows if row[0] == "2"] == ["1.2.2026"]
+
+
+def _rows(path: Path) -> list[list[str]]:
+    """The cells of a page's table body, row by row."""
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+            self.body = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "tbody":
+                self.body = True
+            elif tag == "tr" and self.body:
+                self.rows.append([])
+            elif tag == "td" and self.body:
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "td" and self.cell is not None:
+                self.rows[-1].append(normalise("".join(self.cell)))
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Rows()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.rows
+
+
+def test_every_table_of_the_site_scrolls_in_a_labelled_region_of_its_own(site: Path) -> None:
+    """The register is wider than the page: its table scrolls sideways inside a region a
+    keyboard reaches and a screen reader names, never the page (see test_browser.py)."""
+    for name in ("versions.html", "register.html", "deadlines.html"):
+        html = (site / name).read_text(encoding="utf-8")
+        tables = html.count("<table>")
+        regions = re.findall(
+            r'<div class="wide" role="region" aria-label="([^"]+)" tabindex="0">\n<table>', html
+        )
+        assert tables == len(regions) == 1, name
+        assert regions[0] == {"versions.html": "Versiot", "register.html": "Rekisteri"}.get(
+            name, "Määräajat"
+        )
+        assert re.search(r"\.wide \{ overflow-x: auto;", html), name
+
+
+def test_a_redline_page_has_the_sites_head_and_link_colours(site: Path) -> None:
+    """Each redline page of the site: the area's name above the same navigation, and the
+    same colours of links, as the site's own pages."""
+
+    def css(html: str) -> str:
+        return "".join(re.findall(r"<style>(.*?)</style>", html, re.S))
+
+    own = (site / "register.html").read_text(encoding="utf-8")
+    for path in sorted(site.glob("versions/*/muutokset.html")):
+        html = path.read_text(encoding="utf-8")
+        head = re.search(r'<div class="site-head">\n<p>([^<]*)</p>\n<nav class="site"', html)
+        assert head is not None and head[1] == "Läntisen Pirkanmaan työllisyysalue", path
+        for rule in ("a { color: #0b57d0; }", "a:visited { color: #6b2fa3; }", ".site-head"):
+            assert rule in css(html) and rule in css(own), (path, rule)
+        assert html.count("<header>") == 1, path  # one banner

@@ -331,6 +331,9 @@ SITE_LABELS: dict[str, str] = {
     "site_deadlines": "Määräajat",
     "site_in_force_on": "Sopimus sellaisena kuin se on voimassa {date}.",
     "site_in_force_last": "Sopimus sellaisena kuin se oli voimassa viimeisenä päivänään {date}.",
+    "site_not_yet": "Sopimus tulee voimaan {date}.",
+    "site_in_force_first": "Sopimus sellaisena kuin se tulee voimaan {date}.",
+    "site_text_of_version": "Teksti versiosta {number}.",
     "site_parts_in_force": "Pääteksti versiosta {main}; liitteet versioista {annexes}.",
     "site_public": (
         "Julkaistava versio: johtoryhmän jäsenten ja varajäsenten sekä yhteyshenkilöiden "
@@ -378,7 +381,7 @@ SITE_LABELS: dict[str, str] = {
     "site_no_deadlines": "Ei määräaikoja.",
     "site_ended": "Sopimus on päättynyt {date}.",
     "site_awaiting_signatures": "Versio {number} ({date}) odottaa allekirjoituksia: {missing}.",
-    "site_source": "Koottu sopimuksen rekisteristä: {version}.",
+    "site_source": "Koottu sopimuksen rekisteristä. Uusin kirjattu versio: {version}.",
     "site_redline_file": "muutokset.html",
     "site_annex_id": "liite-{number}",
     "site_signatures_id": "allekirjoittajat",

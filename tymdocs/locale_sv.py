@@ -261,6 +261,9 @@ SWEDISH: dict[str, str] = {
     "site_deadlines": "Tidsfrister",
     "site_in_force_on": "Avtalet så som det gäller {date}.",
     "site_in_force_last": "Avtalet så som det gällde på sin sista dag {date}.",
+    "site_not_yet": "Avtalet träder i kraft {date}.",
+    "site_in_force_first": "Avtalet så som det träder i kraft {date}.",
+    "site_text_of_version": "Texten ur version {number}.",
     "site_parts_in_force": "Huvudtexten ur version {main}; bilagorna ur versionerna {annexes}.",
     "site_public": (
         "Version för publicering: namnen på ledningsgruppens medlemmar och ersättare samt "
@@ -308,7 +311,7 @@ SWEDISH: dict[str, str] = {
     "site_no_deadlines": "Inga tidsfrister.",
     "site_ended": "Avtalet upphörde {date}.",
     "site_awaiting_signatures": "Version {number} ({date}) väntar på underskrifter: {missing}.",
-    "site_source": "Sammanställd ur avtalets register: {version}.",
+    "site_source": "Sammanställd ur avtalets register. Senast registrerade version: {version}.",
     "site_redline_file": "andringar.html",
     "site_annex_id": "bilaga-{number}",
     "site_signatures_id": "underskrifter",

@@ -100,19 +100,42 @@ code { font-family: ui-monospace, Consolas, monospace; background: #f2f2f2; padd
 """
 )
 
-_NAV_CSS = """
-nav.site ul { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap;
+SITE_CSS = """
+a { color: #0b57d0; }
+a:visited { color: #6b2fa3; }
+a:focus-visible, summary:focus-visible, .wide:focus-visible { outline: 3px solid #1b1b1b;
+  outline-offset: 2px; background: #fff3b0; color: #1b1b1b; }
+.site-head { border-bottom: 1px solid #999; padding: .8rem 0 .4rem; }
+.site-head > p { margin: 0; font-weight: bold; }
+nav.site ul { list-style: none; padding: 0; margin: .4rem 0 0; display: flex; flex-wrap: wrap;
   gap: .4rem 1.4rem; }
-@media print { nav.site { display: none; } }
+nav.site a[aria-current="page"] { font-weight: bold; color: #1b1b1b; }
+@media print { nav.site { display: none; } a { color: inherit; text-decoration: none; } }
 """
+"""The head every page of a site shares (the area's name above its navigation) and its
+links' colours: the site's own pages and its redlines alike."""
 
 
-def render_html(report: Report, back: Sequence[tuple[str, str]] = ()) -> bytes:
+def site_head(area: str, links: Sequence[tuple[str, str, bool]]) -> str:
+    """The area's name above the site's navigation: (text, link, is the current page)."""
+    out = [
+        f'<div class="site-head">\n<p>{_esc(area)}</p>\n',
+        f'<nav class="site" aria-label="{_esc(label("site_navigation"))}"><ul>\n',
+    ]
+    for text, link, current in links:
+        here = ' aria-current="page"' if current else ""
+        out.append(f'<li><a href="{_esc(link)}"{here}>{_esc(text)}</a></li>\n')
+    out.append("</ul></nav>\n</div>\n")
+    return "".join(out)
+
+
+def render_html(report: Report, back: Sequence[tuple[str, str]] = (), area: str = "") -> bytes:
     """The report as one UTF-8 HTML5 file, byte-identical for the same report; ``back``:
     (text, relative link) of the pages of a site it is part of, for a navigation above it
-    (``tymdocs site``; none for ``tymdocs diff``)."""
+    under the ``area``'s name, as the site's pages have (``tymdocs site``; none for
+    ``tymdocs diff``)."""
     with speaking(report.redline.language):
-        return "".join(_Writer(report, back).document()).encode("utf-8")
+        return "".join(_Writer(report, back, area).document()).encode("utf-8")
 
 
 def blocks_html(blocks: Sequence[Block]) -> str:
@@ -127,9 +150,12 @@ def _esc(text: str) -> str:
 class _Writer:
     """Walks the report once; every text from a source passes through :func:`_esc`."""
 
-    def __init__(self, report: Report, back: Sequence[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self, report: Report, back: Sequence[tuple[str, str]] = (), area: str = ""
+    ) -> None:
         self.report = report
         self.back = back
+        self.area = area
         self.by_key = {change.key: change for change in report.changes}
         part_ids = {part.key for part in report.redline.parts}
         self.orphans = [c for c in report.changes if c.key not in part_ids]
@@ -142,14 +168,11 @@ class _Writer:
         yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         yield f"<title>{_esc(report.title)}</title>\n<style>{_CSS}</style>\n"
         if self.back:
-            yield f"<style>{_NAV_CSS}</style>\n"
-        yield "</head>\n<body>\n"
+            yield f"<style>{SITE_CSS}</style>\n"
+        yield "</head>\n<body>\n<header>\n"
         if self.back:
-            yield f'<nav class="site" aria-label="{_esc(label("site_navigation"))}"><ul>\n'
-            for text, link in self.back:
-                yield f'<li><a href="{_esc(link)}">{_esc(text)}</a></li>\n'
-            yield "</ul></nav>\n"
-        yield f"<header>\n<h1>{_esc(report.title)}</h1>\n"
+            yield site_head(self.area, [(text, link, False) for text, link in self.back])
+        yield f"<h1>{_esc(report.title)}</h1>\n"
         yield f'<p class="subtitle">{_esc(report.redline.title)}</p>\n</header>\n'
         yield "<main>\n"  # the summary too: all content in landmarks, for screen readers
         yield from self.summary()

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,7 +83,10 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
     sources = {v.number: open_source(root, v.commit) for v in versions}
     agreements = {number: _validated(source) for number, source in sources.items()}
     end = agreement_end(root, history)
-    shown_day = end.day if end is not None and day > end.day else day
+    start = versions[0].in_force_from if versions[0].record.kind == "adoption" else None
+    upcoming = start if start is not None and day < start else None
+    """Version 1 adopted but not yet in force: its text is shown as it takes effect."""
+    shown_day = end.day if end is not None and day > end.day else upcoming or day
     try:
         current = open_source(root, None, shown_day)
     except UsageError as exc:
@@ -97,13 +100,25 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
     redaction = Redaction(withheld if public else (), label("site_withheld"), public_names)
     names = {party.id: party.name for party in meta.parties}
 
+    withdrawn = history.withdrawn()
+    awaiting = {v.number for v in history.pending_amendments()}
+
+    def state(number: int) -> str | None:
+        """A label key of what keeps a recorded version from taking effect, or None."""
+        if number in withdrawn:
+            return "site_withdrawn"
+        return "site_awaiting" if number in awaiting else None
+
     latest = versions[-1]
+    newest = redaction.text(governance.describe(latest, names))
+    if (latest_state := state(latest.number)) is not None:
+        newest += f" ({label(latest_state)})"
     frame = pages.Frame(
         language=meta.language,
         title=meta.title,
         area=meta.area,
         public=public,
-        source=label("site_source", version=governance.describe(latest, names)),
+        source=label("site_source", version=newest),
     )
     files: dict[str, bytes] = {}
 
@@ -112,16 +127,16 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
         (party.name, [f"{s.name}, {s.title}" for s in party.signatories])
         for party in in_force.parties
     ]
-    lead = list(_lead(current, day, end if shown_day != day else None))
+    ended = end if end is not None and day > end.day else None
+    shown_annexes = [annex.number for annex in in_force.annexes]
+    lead = list(_lead(current, shown_annexes, day, ended, upcoming))
     files[pages.INDEX] = pages.index_page(frame, document, lead, signatories)
 
     rows = []
-    withdrawn = history.withdrawn()
-    awaiting = {v.number for v in history.pending_amendments()}
     sides: dict[int, Side] = {}
     for version in versions:
         number = version.number
-        folder = f"versions/{number}"
+        folder = f"{pages.VERSIONS_FOLDER}/{number}"
         source, agreement = sources[number], agreements[number]
         hide = public and bool(personal[number])
         shown: list[tuple[str, str]] = []
@@ -139,20 +154,13 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
         if before is not None:
             redline = f"{folder}/{label('site_redline_file')}"
             report = compare_sides(before, sides[number])
-            files[redline] = render_html(report, pages.back_links("../../"))
-        state = (
-            "site_withdrawn"
-            if number in withdrawn
-            else "site_awaiting"
-            if number in awaiting
-            else None
-        )
+            files[redline] = render_html(report, pages.back_links("../../"), meta.area)
         rows.append(
             pages.VersionRow(
                 number=number,
                 record=redaction.text(governance.describe(version, names)),
                 in_force_from=version.in_force_from,
-                state=state,
+                state=state(number),
                 files=tuple(shown),
                 withheld=hide,
                 redline=redline,
@@ -160,7 +168,8 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
         )
     files[pages.VERSIONS] = pages.versions_page(frame, rows)
     files[pages.REGISTER] = pages.register_page(
-        frame, [tuple(map(redaction.text, row)) for row in register_rows(history, names)]
+        frame,
+        [tuple(map(redaction.text, row)) for row in register_rows(history, names, state)],
     )
 
     status = read_status(root, day)
@@ -173,6 +182,8 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
     notes = []
     if status.ended is not None:
         notes.append(label("site_ended", date=format_date(status.ended.day)))
+    if upcoming is not None:
+        notes.append(label("site_not_yet", date=format_date(upcoming)))
     for a in status.awaiting:
         missing = "; ".join(a.signatories) or label("site_none")
         notes.append(
@@ -188,28 +199,43 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
     return Site(meta.id, files)
 
 
-def _lead(current: Source, day: dt.date, ended: End | None) -> Iterator[str]:
+def _lead(
+    current: Source,
+    annex_numbers: Iterable[int],
+    day: dt.date,
+    ended: End | None,
+    upcoming: dt.date | None,
+) -> Iterator[str]:
     """What the index says first: the day (once the agreement has ``ended``, that it has,
-    and its last day), and which version each part is from."""
-    if ended is None:
-        yield label("site_in_force_on", date=format_date(day))
-    else:
+    and its last day; before it takes effect, the day it does), and which version each part
+    shown is from (an amendment awaiting signatures is in none)."""
+    if ended is not None:
         yield label("site_ended", date=format_date(ended.day))
         yield label("site_in_force_last", date=format_date(ended.day))
+    elif upcoming is not None:
+        yield label("site_not_yet", date=format_date(upcoming))
+        yield label("site_in_force_first", date=format_date(upcoming))
+    else:
+        yield label("site_in_force_on", date=format_date(day))
     in_force = current.in_force
     if in_force is not None:
-        annexes = sorted({v.number for v in in_force.annexes.values()})
-        if annexes:
-            yield label(
-                "site_parts_in_force",
-                main=in_force.main.number,
-                annexes=", ".join(map(str, annexes)),
-            )
+        main = in_force.main.number
+        annexes = sorted({in_force.source(number).number for number in annex_numbers})
+        if set(annexes) <= {main}:
+            yield label("site_text_of_version", number=main)
+        else:
+            yield label("site_parts_in_force", main=main, annexes=", ".join(map(str, annexes)))
 
 
-def register_rows(history: History, names: dict[str, str]) -> list[tuple[str, ...]]:
+def register_rows(
+    history: History,
+    names: dict[str, str],
+    state: Callable[[int], str | None] = lambda number: None,
+) -> list[tuple[str, ...]]:
     """The register's records, oldest first, as the site's table shows them: version,
-    date, kind, by whom, §, case, effective date, parts, commit and text."""
+    date, kind, by whom, §, case, effective date, parts, commit and text. A version's
+    effective date says what keeps it from taking effect (``state``: a label key, or
+    None): an amendment awaiting signatures, a withdrawn version."""
     from tymdocs.governance import annex_part, part_name
 
     table: list[tuple[str, ...]] = []
@@ -227,13 +253,21 @@ def register_rows(history: History, names: dict[str, str]) -> list[tuple[str, ..
                 by,
                 str(record.section or ""),
                 record.case or "",
-                format_date(record.effective) if record.effective else "",
+                _effective(record.effective, record.version, state),
                 ", ".join(parts),
                 entry.commit[:12],
                 entry.text or entry.subject,
             )
         )
     return table
+
+
+def _effective(day: dt.date | None, version: int | None, state: Callable[[int], str | None]) -> str:
+    """A record's effective date as the register's table shows it, with its version's state."""
+    if day is None:
+        return ""
+    key = state(version) if version is not None else None
+    return format_date(day) + (f" ({label(key)})" if key is not None else "")
 
 
 def _manifest(agreement: str, day: dt.date, public: bool, files: dict[str, bytes]) -> bytes:
@@ -300,17 +334,32 @@ def _owned(out: Path) -> set[str]:
 
 
 def check_target(out: Path, agreement: str | None = None) -> None:
-    """Refuse ``out`` unless it is missing, holds nothing but hidden entries (a checkout's
-    ``.git``), or holds a site tymdocs wrote (of ``agreement``, where given): checked before
-    any work, and again before writing."""
+    """Refuse ``out`` where it is not a folder, holds the site of another agreement, or,
+    holding no site of tymdocs, holds a file or folder under a name the site's top level
+    writes (a page, the manifest, a file named ``versions``): checked before any work, and
+    again before writing. Anything else in it (a checkout's ``.git``, a ``CNAME``, a
+    ``README.md``) stays; a clash deeper down is refused before writing
+    (:func:`write_site`)."""
+    from tymdocs.site import pages
+
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"{out} exists and is not a directory")
-    if out.exists() and any(not entry.name.startswith(".") for entry in out.iterdir()):
-        found = _site_of(out)
-        if found is None:
-            raise UsageError(f"{out} is not empty and holds no site of tymdocs: refusing to write")
-        if agreement is not None and found != agreement:
-            raise UsageError(f"{out} holds the site of agreement {found!r}: refusing to replace")
+    if not out.exists():
+        return
+    found = _site_of(out)
+    if found is None:
+        names = (*pages.PAGES, SITE_MANIFEST, _OLD_MANIFEST)
+        clash = [name for name in names if (out / name).exists() or (out / name).is_symlink()]
+        versions = out / pages.VERSIONS_FOLDER
+        if versions.is_symlink() or (versions.exists() and not versions.is_dir()):
+            clash.append(pages.VERSIONS_FOLDER)
+        if clash:
+            raise UsageError(
+                f"{out} holds {', '.join(clash)} and no site of tymdocs: refusing to "
+                "overwrite what tymdocs did not write"
+            )
+    elif agreement is not None and found != agreement:
+        raise UsageError(f"{out} holds the site of agreement {found!r}: refusing to replace")
 
 
 def _refuse_collisions(out: Path, paths: list[str], owned: set[str]) -> None:

@@ -16,12 +16,16 @@ from urllib.parse import quote
 
 from tymdocs.document import Document, Part
 from tymdocs.locale import format_date, label
-from tymdocs.render.html import BLOCK_CSS, blocks_html
+from tymdocs.render.html import BLOCK_CSS, SITE_CSS, blocks_html, site_head
 
 INDEX = "index.html"
 VERSIONS = "versions.html"
 REGISTER = "register.html"
 DEADLINES = "deadlines.html"
+PAGES = (INDEX, VERSIONS, REGISTER, DEADLINES)
+"""The site's pages, at its top level."""
+VERSIONS_FOLDER = "versions"
+"""The folder of the versions' files and redlines."""
 
 _PAGES = (
     (INDEX, "site_in_force"),
@@ -35,18 +39,9 @@ _CSS = (
 :root { color-scheme: light; }
 body { font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif; line-height: 1.5;
   color: #1b1b1b; background: #fff; max-width: 56rem; margin: 0 auto; padding: 0 1rem 2rem; }
-a { color: #0b57d0; }
-a:visited { color: #6b2fa3; }
-a:focus-visible, summary:focus-visible { outline: 3px solid #1b1b1b; outline-offset: 2px;
-  background: #fff3b0; color: #1b1b1b; }
 .skip { position: absolute; left: -999rem; top: .5rem; padding: .4rem .8rem;
   background: #fff3b0; color: #1b1b1b; border: 2px solid #1b1b1b; }
 .skip:focus { left: .5rem; }
-header.site { border-bottom: 1px solid #999; padding: .8rem 0 .4rem; }
-header.site p { margin: 0; font-weight: bold; }
-nav.site ul { list-style: none; padding: 0; margin: .4rem 0 0; display: flex; flex-wrap: wrap;
-  gap: .4rem 1.4rem; }
-nav.site a[aria-current="page"] { font-weight: bold; color: #1b1b1b; }
 h1 { font-size: 1.5rem; margin: 1.2rem 0 .4rem; }
 h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.1rem; }
@@ -54,15 +49,18 @@ h3 { font-size: 1.1rem; }
 .public { background: #f5f5f5; border-left: 4px solid #555; padding: .4rem .8rem; }
 nav.toc ol { list-style: none; padding-left: 0; }
 """
+    + SITE_CSS
     + BLOCK_CSS
     + """.text { white-space: pre-line; }
+.wide { overflow-x: auto; max-width: 100%; }
+.wide > table { margin: 0; }
+td.text { min-width: 16rem; }
 .state-overdue { font-weight: bold; color: #8a1c12; }
 footer.site { margin-top: 3rem; border-top: 1px solid #999; color: #333; font-size: .9rem; }
 @page { size: A4; margin: 2cm; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
-  .skip, nav.site { display: none; }
-  a { color: inherit; text-decoration: none; }
+  .skip { display: none; }
   h1, h2, h3 { break-after: avoid; }
   tr, li { break-inside: avoid; }
   th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -101,13 +99,10 @@ def page(frame: Frame, current: str, heading: str, body: Iterable[str]) -> bytes
         f"<title>{_esc(heading)} – {_esc(frame.area)}</title>\n<style>{_CSS}</style>\n",
         "</head>\n<body>\n",
         f'<a class="skip" href="#{_esc(label("site_main_id"))}">{_esc(label("site_skip"))}</a>\n',
-        f'<header class="site">\n<p>{_esc(frame.area)}</p>\n',
-        f'<nav class="site" aria-label="{_esc(label("site_navigation"))}"><ul>\n',
+        "<header>\n",
+        site_head(frame.area, [(label(key), quote(name), name == current) for name, key in _PAGES]),
+        "</header>\n",
     ]
-    for name, key in _PAGES:
-        here = ' aria-current="page"' if name == current else ""
-        out.append(f'<li><a href="{href(name)}"{here}>{_esc(label(key))}</a></li>\n')
-    out.append("</ul></nav>\n</header>\n")
     main = _esc(label("site_main_id"))
     out.append(f'<main id="{main}" tabindex="-1">\n<h1>{_esc(heading)}</h1>\n')
     if frame.public:
@@ -117,6 +112,16 @@ def page(frame: Frame, current: str, heading: str, body: Iterable[str]) -> bytes
     out.append(f'<footer class="site">\n<p>{_esc(frame.source)}</p>\n</footer>\n')
     out.append("</body>\n</html>\n")
     return "".join(out).encode("utf-8")
+
+
+def _table(name: str) -> str:
+    """The start of a table that may be wider than the page: in a region of its own that
+    scrolls sideways (named ``name``, reachable by keyboard), so the page itself never
+    does. Closed by :data:`_TABLE_END`."""
+    return f'<div class="wide" role="region" aria-label="{_esc(name)}" tabindex="0">\n<table>\n'
+
+
+_TABLE_END = "</table>\n</div>\n"
 
 
 def part_id(part: Part) -> str:
@@ -188,7 +193,7 @@ class VersionRow:
 
 def versions_page(frame: Frame, rows: Sequence[VersionRow]) -> bytes:
     def body() -> Iterator[str]:
-        yield "<table>\n<thead><tr>"
+        yield _table(label("site_versions")) + "<thead><tr>"
         for key in ("site_version", "site_record", "site_in_force_from", "site_files"):
             yield f'<th scope="col">{_esc(label(key))}</th>'
         yield f'<th scope="col">{_esc(label("site_changes"))}</th></tr></thead>\n<tbody>\n'
@@ -212,7 +217,7 @@ def versions_page(frame: Frame, rows: Sequence[VersionRow]) -> bytes:
             else:
                 yield _esc(label("site_none"))
             yield "</td></tr>\n"
-        yield "</tbody>\n</table>\n"
+        yield "</tbody>\n" + _TABLE_END
 
     return page(frame, VERSIONS, label("site_versions"), body())
 
@@ -236,7 +241,7 @@ def register_page(frame: Frame, rows: Sequence[tuple[str, ...]]) -> bytes:
     it; the text last, its line breaks kept."""
 
     def body() -> Iterator[str]:
-        yield "<table>\n<thead><tr>"
+        yield _table(label("site_register")) + "<thead><tr>"
         for key in _REGISTER_COLUMNS:
             name = "§" if key == "section_mark" else label(key)
             yield f'<th scope="col">{_esc(name)}</th>'
@@ -246,7 +251,7 @@ def register_page(frame: Frame, rows: Sequence[tuple[str, ...]]) -> bytes:
             cells.append(f"<td><code>{_esc(row[-2])}</code></td>")
             cells.append(f'<td class="text">{_esc(row[-1])}</td>')
             yield f"<tr>{''.join(cells)}</tr>\n"
-        yield "</tbody>\n</table>\n"
+        yield "</tbody>\n" + _TABLE_END
 
     return page(frame, REGISTER, label("site_register"), body())
 
@@ -277,7 +282,7 @@ def deadlines_page(
         if not rows:
             yield f"<p>{_esc(label('site_no_deadlines'))}</p>\n"
             return
-        yield "<table>\n<thead><tr>"
+        yield _table(label("site_deadlines")) + "<thead><tr>"
         for key in ("site_due", "site_state", "site_what", "site_basis"):
             yield f'<th scope="col">{_esc(label(key))}</th>'
         yield "</tr></thead>\n<tbody>\n"
@@ -286,6 +291,6 @@ def deadlines_page(
             yield f"<tr><td>{_esc(format_date(row.due))}</td>"
             yield f'<td class="state-{_esc(row.state)}">{_esc(state)}</td>'
             yield f"<td>{_esc(row.what)}</td><td>{_esc(row.basis)}</td></tr>\n"
-        yield "</tbody>\n</table>\n"
+        yield "</tbody>\n" + _TABLE_END
 
     return page(frame, DEADLINES, label("site_deadlines"), body())
