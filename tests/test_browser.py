@@ -135,6 +135,14 @@ def test_every_page_loads_without_errors_and_every_link_resolves(
     assert checked > 50
 
 
+def test_no_page_scrolls_sideways_at_1100_px(tab: Page, site: Path) -> None:
+    """A wide table (the register's) scrolls inside its own region, never the page."""
+    for path in _pages(site):
+        _open(tab, path)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= tab.evaluate("document.documentElement.clientWidth"), (path, width)
+
+
 def test_the_overview_loads_and_its_links_resolve(tab: Page, overview: Path) -> None:
     _open(tab, overview)
     assert tab.problems == [], tab.problems  # type: ignore[attr-defined]
