@@ -19,6 +19,7 @@ from tests.conftest import HOSTILE_SECTION, NOTICE, SITE_DAY, SWEDISH_ENDED
 from tests.helpers import (
     agreement_of,
     copy_agreement,
+    docx_body_text,
     edit,
     fixed_git,
     git,
@@ -428,3 +429,92 @@ def test_a_redline_page_has_the_sites_head_and_link_colours(site: Path) -> None:
         for rule in ("a { color: #0b57d0; }", "a:visited { color: #6b2fa3; }", ".site-head"):
             assert rule in css(html) and rule in css(own), (path, rule)
         assert html.count("<header>") == 1, path  # one banner
+
+
+CONTACTS = (
+    "    - party: tyollisyysalue\n      name: Tiina Leppäniemi\n",
+    "    - party: tyollisyysalue\n      name: Tiina Leppäniemi\n"
+    "      email: tiina.leppaniemi@sastamala.fi\n"
+    '      phone: "040 123 4567"\n',
+)
+"""Liite 2's first contact row as the seed writes it (the earlier form, still read as it
+is), and with the email and phone a contact row may have since 0.4."""
+
+
+def test_contact_details_print_in_the_annex_and_a_public_site_withholds_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contact persons' table gets Sähköposti and Puhelin columns where any row gives
+    them (the seed, without, keeps its two); the PDF and DOCX print them; ``--public``
+    leaves them out of every page, as written and as the text writes the number otherwise,
+    and leaves out the files of the version too."""
+    from tymdocs.document import compose
+    from tymdocs.model import CompositionAnnex, Table
+
+    def contacts_table(root: Path) -> Table:
+        agreement = agreement_of(root)
+        annex = next(a for a in agreement.annexes if isinstance(a, CompositionAnnex))
+        part = next(p for p in compose(agreement).parts if p.key == f"annex-{annex.number}")
+        return [b for b in part.blocks if isinstance(b, Table)][-1]
+
+    def cells(table: Table) -> list[list[str]]:
+        rows = (table.header, *(row.cells for row in table.rows))
+        return [[normalise("".join(span.text for span in cell)) for cell in r] for r in rows]
+
+    fixed_git(monkeypatch)
+    root = copy_agreement(tmp_path / "agreement")
+    earlier = cells(contacts_table(root))
+    assert earlier[0] == ["Osapuoli", "Yhteyshenkilö"]  # the earlier form: as before
+    assert earlier[1][1] == "Tiina Leppäniemi"
+    edit(root, "annexes/liite-2-kokoonpano.yaml", *CONTACTS)
+    # the number written otherwise in a sentence of the parties' own
+    edit(root, "annexes/liite-2-kokoonpano.yaml", "asioissa;", "asioissa (p. 040-1234567);")
+    table = cells(contacts_table(root))
+    assert table[0] == ["Osapuoli", "Yhteyshenkilö", "Sähköposti", "Puhelin"]
+    assert table[1][1:] == ["Tiina Leppäniemi", "tiina.leppaniemi@sastamala.fi", "040 123 4567"]
+    assert table[2][2:] == ["", ""]
+    init_repo(root)
+    assert run(capsys, "-C", str(root), "adopt", "-m", "Sopimus allekirjoitettu").code == 0
+    built = tmp_path / "build"
+    assert run(capsys, "-C", str(root), "build", "-q", "--no-packages", "-o", str(built)).code == 0
+    pdf = normalise(" ".join(pdf_pages((built / "lansi-pirkanmaa-tym.pdf").read_bytes())))
+    docx = normalise(" ".join(docx_body_text((built / "lansi-pirkanmaa-tym.docx").read_bytes())))
+    for text in (pdf, docx):
+        assert "tiina.leppaniemi@sastamala.fi" in text and "040 123 4567" in text
+    for public, out in ((False, tmp_path / "kaikki"), (True, tmp_path / "julkinen")):
+        options = ["--public"] if public else []
+        done = run(capsys, "-C", str(root), "site", "-o", str(out), "--date", "1.6.2025", *options)
+        assert done.code == 0, done.err
+        index = normalise("".join(page(out / "index.html").text))
+        found = [
+            detail
+            for detail in ("tiina.leppaniemi@sastamala.fi", "040 123 4567", "040-1234567")
+            if any(detail in p.read_bytes().decode(errors="replace") for p in out.rglob("*"))
+        ]
+        if public:
+            assert found == [] and not (out / "versions/1").exists()
+            withheld = "<td>[yhteystieto poistettu]</td>"
+            row = f"<td>[nimi poistettu]</td>{withheld}{withheld}</tr>"
+            assert row in (out / "index.html").read_text(encoding="utf-8")
+            assert "asioissa (p. [yhteystieto poistettu]);" in index
+        else:
+            assert found == ["tiina.leppaniemi@sastamala.fi", "040 123 4567", "040-1234567"]
+
+
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [
+        ("      email: tiina.sastamala.fi\n", "email: 'tiina.sastamala.fi' is not an email"),
+        ("      phone: 0401234567\n", "phone: write it in quotes, as text"),
+        ('      phone: "p. 040"\n', "phone: 'p. 040' is not a phone number"),
+        ("      mobile: x\n", "unknown key 'mobile'"),
+    ],
+)
+def test_a_mistyped_contact_detail_is_an_error_naming_its_line(
+    row: str, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_agreement(tmp_path / "agreement")
+    edit(root, "annexes/liite-2-kokoonpano.yaml", CONTACTS[0], CONTACTS[0] + row)
+    done = run(capsys, "-C", str(root), "check")
+    assert done.code == 1, done.out
+    assert "liite-2-kokoonpano.yaml:44" in done.err + done.out and said in done.err + done.out

@@ -9,6 +9,7 @@ wherever one is written down (an appointment annex, a record).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tymdocs.errors import has_errors
@@ -158,17 +159,45 @@ def _composition(
     )
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE = re.compile(r"\+?[0-9](?:[ -]?[0-9]|[ -]?\([0-9]+\)){4,}")
+
+
 def _contacts(node: Node) -> tuple[ContactPerson, ...]:
+    """Each row's party and name, and optionally its ``email`` and ``phone`` (both added in
+    0.4: a row without them reads as before)."""
     contacts: list[ContactPerson] = []
     for item in node.items():
-        person = item.mapping(required=("party", "name"))
-        if person is None or len(person) < 2:
+        person = item.mapping(required=("party", "name"), optional=("email", "phone"))
+        if person is None or "party" not in person or "name" not in person:
             continue
         party, name = person["party"].text(), person["name"].text()
+        email = _detail(person, "email", _EMAIL, "an email address like etunimi.sukunimi@kunta.fi")
+        phone = _detail(person, "phone", _PHONE, 'a phone number like "040 123 4567"')
         if party and name:
             origin = Origin(item.source.path, item.line)
-            contacts.append(ContactPerson(party.strip(), name.strip(), origin))
+            contacts.append(
+                ContactPerson(party.strip(), name.strip(), origin, email=email, phone=phone)
+            )
     return tuple(contacts)
+
+
+def _detail(person: dict[str, Node], key: str, form: re.Pattern[str], like: str) -> str | None:
+    """An optional contact detail, checked for its form: a mistyped one is an error."""
+    if key not in person:
+        return None
+    node = person[key]
+    if isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        node.problem(f"{key}: write it in quotes, as text: unquoted it reads as a number")
+        return None
+    value = node.text()
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if not form.fullmatch(value):
+        node.problem(f"{key}: {value!r} is not {like}")
+        return None
+    return value
 
 
 def _goals(

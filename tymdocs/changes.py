@@ -24,6 +24,7 @@ from tymdocs.model import (
     AppointmentAnnex,
     ChangeRule,
     CompositionAnnex,
+    ContactPerson,
     Extension,
     GoalsAnnex,
     Member,
@@ -516,8 +517,12 @@ def _member_sentences(before: tuple[Member, ...], after: tuple[Member, ...]) -> 
 def _contact_sentences(
     a: Agreement, b: Agreement, x: CompositionAnnex, y: CompositionAnnex
 ) -> list[str]:
-    before = {c.party: c.name for c in x.contacts}
-    after = {c.party: c.name for c in y.contacts}
+    def said(contact: ContactPerson) -> str:
+        """The name, and the email and phone where given: a change of either is told."""
+        return ", ".join(v for v in (contact.name, contact.email, contact.phone) if v)
+
+    before = {c.party: said(c) for c in x.contacts}
+    after = {c.party: said(c) for c in y.contacts}
     sentences = []
     for party_id in [*after, *(p for p in before if p not in after)]:
         if before.get(party_id) != after.get(party_id):

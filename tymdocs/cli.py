@@ -1005,8 +1005,8 @@ def status(
     "--public",
     is_flag=True,
     help="Leave out personal data: the names of members, deputies and contact persons, "
-    "also with an inflected last name (signatories stay), and the files of every version "
-    "that holds them.",
+    "also with an inflected last name (signatories stay), the contact persons' email and "
+    "phone, and the files of every version that holds them.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
 @click.pass_obj

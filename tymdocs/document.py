@@ -184,11 +184,17 @@ def _composition_blocks(agreement: Agreement, annex: CompositionAnnex) -> Iterat
         yield _members_table(annex.members)
     yield from annex.contacts_blocks
     if annex.contacts:
+        details = [
+            key for key in ("email", "phone") if any(getattr(c, key) for c in annex.contacts)
+        ]
         contacts = []
         for contact in annex.contacts:
             party = agreement.party(contact.party)
-            contacts.append(_row(party.name if party else contact.party, contact.name))
-        yield Table(_cells(label("party"), label("contact_person")), tuple(contacts))
+            cells = [party.name if party else contact.party, contact.name]
+            cells += [getattr(contact, key) or "" for key in details]
+            contacts.append(_row(*cells))
+        header = _cells(label("party"), label("contact_person"), *map(label, details))
+        yield Table(header, tuple(contacts))
 
 
 def _staffing_blocks(agreement: Agreement, annex: StaffingAnnex) -> Iterator[Block]:

@@ -66,6 +66,8 @@ FINNISH: dict[str, str] = {
     "organisation": "Organisaatio",
     "party": "Osapuoli",
     "contact_person": "Yhteyshenkilö",
+    "email": "Sähköposti",
+    "phone": "Puhelin",
     "staffing_item": "Osapuoli, alue tai tehtävä",
     "htv": "htv",
     "total": "Yhteensä",
@@ -340,6 +342,7 @@ SITE_LABELS: dict[str, str] = {
         "nimet on poistettu."
     ),
     "site_withheld": "[nimi poistettu]",
+    "site_withheld_contact": "[yhteystieto poistettu]",
     "site_files_withheld": "ei julkaista: sisältää henkilötietoja",
     "site_version": "Versio",
     "site_record": "Kirjaus",

@@ -44,6 +44,8 @@ SWEDISH: dict[str, str] = {
     "organisation": "Organisation",
     "party": "Part",
     "contact_person": "Kontaktperson",
+    "email": "E-post",
+    "phone": "Telefon",
     "staffing_item": "Part, område eller uppgift",
     "htv": "årsv.",
     "total": "Totalt",
@@ -270,6 +272,7 @@ SWEDISH: dict[str, str] = {
         "kontaktpersoner har tagits bort."
     ),
     "site_withheld": "[namn borttaget]",
+    "site_withheld_contact": "[kontaktuppgift borttagen]",
     "site_files_withheld": "publiceras inte: innehåller personuppgifter",
     "site_version": "Version",
     "site_record": "Registrering",

@@ -372,9 +372,14 @@ class AdditionalAppointment:
 
 @dataclass(frozen=True)
 class ContactPerson:
+    """A party's contact person, with an email address and a phone number where given
+    (personal data: ``site --public`` leaves them out)."""
+
     party: str
     name: str
     origin: Origin = field(default=NO_ORIGIN, compare=False)
+    email: str | None = None
+    phone: str | None = None
 
 
 StaffingKind = Literal["area", "role", "unit"]

@@ -27,7 +27,7 @@ from tymdocs.errors import BuildError, SourceError, UsageError
 from tymdocs.locale import format_date, label, speaking
 from tymdocs.model import Agreement, Metadata
 from tymdocs.revision import Source, agreement_end, open_history, open_source
-from tymdocs.site.personal import Redaction, marked_names, signatory_names
+from tymdocs.site.personal import Redaction, marked_details, marked_names, signatory_names
 
 if TYPE_CHECKING:
     from tymdocs.governance import History
@@ -95,9 +95,16 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
 
     every = [*agreements.values(), in_force]
     public_names = set().union(*map(signatory_names, every))
-    personal = {n: marked_names(a) - public_names for n, a in agreements.items()}
+    details = {n: marked_details(a) for n, a in agreements.items()}
+    personal = {n: marked_names(a) - public_names | details[n] for n, a in agreements.items()}
     withheld = set().union(*personal.values(), marked_names(in_force)) - public_names
-    redaction = Redaction(withheld if public else (), label("site_withheld"), public_names)
+    redaction = Redaction(
+        withheld - set().union(*details.values()) if public else (),
+        label("site_withheld"),
+        public_names,
+        set().union(*details.values(), marked_details(in_force)) if public else (),
+        label("site_withheld_contact"),
+    )
     names = {party.id: party.name for party in meta.parties}
 
     withdrawn = history.withdrawn()

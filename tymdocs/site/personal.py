@@ -3,7 +3,8 @@ publishes.
 
 The data annexes' person fields are personal by their kind: the steering group's members and
 their deputies (Liite 1's appointment, with any member named later, and Liite 2's
-composition) and the contact persons. Their names are withheld wherever they appear, the
+composition) and the contact persons, with their email addresses and phone numbers, which
+are withheld always. Their names are withheld wherever they appear, the
 parties' own text included (Liite 1 names Kihniö's member in a sentence); a signatory's name
 is public, as it stands on every signed copy, and is kept even where the same person is a
 member. A name written only in running text, in no person field, is not known to be one.
@@ -52,6 +53,35 @@ def marked_names(agreement: Agreement) -> set[str]:
     return {name.strip() for name in names if name.strip()}
 
 
+def marked_details(agreement: Agreement) -> set[str]:
+    """Every contact person's email address and phone number: withheld whoever it is."""
+    return {
+        detail
+        for annex in agreement.annexes
+        if isinstance(annex, CompositionAnnex)
+        for contact in annex.contacts
+        for detail in (contact.email, contact.phone)
+        if detail
+    }
+
+
+def _detail(detail: str) -> str:
+    """A pattern of an email address (in any case) or a phone number: its digits with any
+    spaces, hyphens, dots or brackets between them, ``+358`` written as ``0`` or the other
+    way round (``+358 40 123 4567``, ``040-1234567``)."""
+    if "@" in detail:
+        return rf"(?<![\w.+-])(?i:{re.escape(detail)})(?![\w@-]|\.\w)"
+    digits = re.sub(r"[^0-9+]", "", detail)
+    forms = {digits}
+    if digits.startswith("+358"):
+        forms.add("0" + digits[4:])
+    elif digits.startswith("0"):
+        forms.add("+358" + digits[1:])
+    between = r"[\s\-–.()]*"
+    spelled = [between.join(map(re.escape, form)) for form in sorted(forms)]
+    return rf"(?<![\d+])(?:{'|'.join(spelled)})(?!\d)"
+
+
 def signatory_names(agreement: Agreement) -> set[str]:
     return {s.name for party in agreement.parties for s in party.signatories}
 
@@ -73,14 +103,28 @@ def _inflected(name: str) -> str:
 
 
 class Redaction:
-    """Replaces each withheld name by ``placeholder`` in text and in whole agreements."""
+    """Replaces each withheld name by ``placeholder`` in text and in whole agreements, and
+    each withheld contact detail (email, phone) by ``detail_placeholder``."""
 
-    def __init__(self, names: Iterable[str], placeholder: str, keep: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        names: Iterable[str],
+        placeholder: str,
+        keep: Iterable[str] = (),
+        details: Iterable[str] = (),
+        detail_placeholder: str = "",
+    ) -> None:
         self.names = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
         self.placeholder = placeholder
         self.keep = frozenset(keep)
         """Public names (the signatories'): kept where a withheld name's pattern would take
         them (``Anna Mäkinen`` signs, ``Anna Mäki`` is a member)."""
+        self.details = tuple(sorted(set(details), key=lambda d: (-len(d), d)))
+        self.detail_placeholder = detail_placeholder or placeholder
+
+    @cached_property
+    def _details(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(map(_detail, self.details))) if self.details else None
 
     def _replace(self, found: re.Match[str]) -> str:
         return found[0] if " ".join(found[0].split()) in self.keep else self.placeholder
@@ -94,6 +138,8 @@ class Redaction:
 
     def text(self, text: str) -> str:
         """``text`` with every withheld name replaced."""
+        if self._details is not None:  # first: an address may hold a name's words
+            text = self._details.sub(lambda _: self.detail_placeholder, text)
         pattern = self._pattern
         return text if pattern is None else pattern.sub(self._replace, text)
 
