@@ -337,11 +337,14 @@ SITE_LABELS: dict[str, str] = {
     "site_in_force_first": "Sopimus sellaisena kuin se tulee voimaan {date}.",
     "site_text_of_version": "Teksti versiosta {number}.",
     "site_parts_in_force": "Pääteksti versiosta {main}; liitteet versioista {annexes}.",
+    "site_parts_in_force_one": "Pääteksti versiosta {main}; liitteet versiosta {annexes}.",
     "site_public": (
         "Julkaistava versio: johtoryhmän jäsenten ja varajäsenten sekä yhteyshenkilöiden "
-        "nimet on poistettu."
+        "nimet on korvattu merkinnällä [henkilö 1], [henkilö 2] ja niin edelleen (sama "
+        "henkilö samalla numerolla kaikissa versioissa), ja yhteyshenkilöiden yhteystiedot "
+        "on poistettu."
     ),
-    "site_withheld": "[nimi poistettu]",
+    "site_withheld": "[henkilö {number}]",
     "site_withheld_contact": "[yhteystieto poistettu]",
     "site_files_withheld": "ei julkaista: sisältää henkilötietoja",
     "site_version": "Versio",

@@ -267,11 +267,14 @@ SWEDISH: dict[str, str] = {
     "site_in_force_first": "Avtalet så som det träder i kraft {date}.",
     "site_text_of_version": "Texten ur version {number}.",
     "site_parts_in_force": "Huvudtexten ur version {main}; bilagorna ur versionerna {annexes}.",
+    "site_parts_in_force_one": "Huvudtexten ur version {main}; bilagorna ur version {annexes}.",
     "site_public": (
         "Version för publicering: namnen på ledningsgruppens medlemmar och ersättare samt "
-        "kontaktpersoner har tagits bort."
+        "kontaktpersoner har ersatts med [person 1], [person 2] och så vidare (samma person "
+        "med samma nummer i alla versioner), och kontaktpersonernas kontaktuppgifter har "
+        "tagits bort."
     ),
-    "site_withheld": "[namn borttaget]",
+    "site_withheld": "[person {number}]",
     "site_withheld_contact": "[kontaktuppgift borttagen]",
     "site_files_withheld": "publiceras inte: innehåller personuppgifter",
     "site_version": "Version",

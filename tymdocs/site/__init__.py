@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tymdocs.errors import BuildError, SourceError, UsageError
-from tymdocs.locale import format_date, label, speaking
+from tymdocs.locale import format_date, label, labels, speaking
 from tymdocs.model import Agreement, Metadata
 from tymdocs.revision import Source, agreement_end, open_history, open_source
 from tymdocs.site.personal import Redaction, marked_details, marked_names, signatory_names
@@ -100,7 +100,7 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
     withheld = set().union(*personal.values(), marked_names(in_force)) - public_names
     redaction = Redaction(
         withheld - set().union(*details.values()) if public else (),
-        label("site_withheld"),
+        labels()["site_withheld"],  # numbered by the redaction: [henkilö 3]
         public_names,
         set().union(*details.values(), marked_details(in_force)) if public else (),
         label("site_withheld_contact"),
@@ -231,7 +231,8 @@ def _lead(
         if set(annexes) <= {main}:
             yield label("site_text_of_version", number=main)
         else:
-            yield label("site_parts_in_force", main=main, annexes=", ".join(map(str, annexes)))
+            key = "site_parts_in_force_one" if len(annexes) == 1 else "site_parts_in_force"
+            yield label(key, main=main, annexes=", ".join(map(str, annexes)))
 
 
 def register_rows(

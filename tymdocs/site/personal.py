@@ -49,7 +49,7 @@ def marked_names(agreement: Agreement) -> set[str]:
                 names.update(contact.name for contact in annex.contacts)
             case _:
                 pass  # text, goals and staffing annexes hold no person fields
-    names |= {" ".join(_ALIAS.sub(" ", name).split()) for name in names}
+    names |= {canonical(name) for name in names}
     return {name.strip() for name in names if name.strip()}
 
 
@@ -66,20 +66,24 @@ def marked_details(agreement: Agreement) -> set[str]:
 
 
 def _detail(detail: str) -> str:
-    """A pattern of an email address (in any case) or a phone number: its digits with any
-    spaces, hyphens, dots or brackets between them, ``+358`` written as ``0`` or the other
-    way round (``+358 40 123 4567``, ``040-1234567``)."""
+    """A pattern of an email address (in any case, ``@`` also written ``(at)``) or a phone
+    number: its digits with any spaces, hyphens, dots or brackets between them, a bracket
+    before it, and its national part after ``0``, ``+358``, ``358`` or ``00358`` with or
+    without the trunk ``(0)`` (``+358 (0)40 123 4567``, ``040-1234567``, ``(040) 123 4567``)."""
     if "@" in detail:
-        return rf"(?<![\w.+-])(?i:{re.escape(detail)})(?![\w@-]|\.\w)"
-    digits = re.sub(r"[^0-9+]", "", detail)
-    forms = {digits}
-    if digits.startswith("+358"):
-        forms.add("0" + digits[4:])
-    elif digits.startswith("0"):
-        forms.add("+358" + digits[1:])
-    between = r"[\s\-–.()]*"
+        local, _, domain = detail.partition("@")
+        at = r"(?:@|\s*[(\[]at[)\]]\s*)"
+        return rf"(?<![\w.+-])(?i:{re.escape(local)}{at}{re.escape(domain)})(?![\w@-]|\.\w)"
+    digits = re.sub(r"[^0-9+]", "", detail.replace("(0)", ""))
+    national = (
+        digits[4:] if digits.startswith("+358") else digits[1:] if digits.startswith("0") else ""
+    )
+    forms = {digits} | (
+        {f"{p}{national}" for p in ("0", "+358", "358", "00358")} if national else set()
+    )
+    between = r"(?:[\s\-–.()]|\(0\))*"
     spelled = [between.join(map(re.escape, form)) for form in sorted(forms)]
-    return rf"(?<![\d+])(?:{'|'.join(spelled)})(?!\d)"
+    return rf"(?<![\d+(])\(?(?:{'|'.join(spelled)})(?!\d)"
 
 
 def signatory_names(agreement: Agreement) -> set[str]:
@@ -102,9 +106,19 @@ def _inflected(name: str) -> str:
     return r"\s+".join([*words, f"(?:{'|'.join(stems)})(?:[:'’]?\\w+)?"])
 
 
+def canonical(name: str) -> str:
+    """A name as one person: without a bracketed former name, its spaces single."""
+    return " ".join(_ALIAS.sub(" ", name).split())
+
+
 class Redaction:
     """Replaces each withheld name by ``placeholder`` in text and in whole agreements, and
-    each withheld contact detail (email, phone) by ``detail_placeholder``."""
+    each withheld contact detail (email, phone) by ``detail_placeholder``.
+
+    A ``placeholder`` with ``{number}`` numbers the persons (``[henkilö 3]``), by their names
+    in alphabetical order, the same in every version: versions compared after redaction still
+    tell one member from another (a member replaced is a change, one left alone is not),
+    where one placeholder for all made every member the same row."""
 
     def __init__(
         self,
@@ -114,20 +128,36 @@ class Redaction:
         details: Iterable[str] = (),
         detail_placeholder: str = "",
     ) -> None:
-        self.names = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
+        given = set(names)
+        given |= {canonical(name) for name in given}  # a former name may go unwritten
+        self.names = tuple(sorted(given, key=lambda n: (-len(n), n)))
         self.placeholder = placeholder
         self.keep = frozenset(keep)
         """Public names (the signatories'): kept where a withheld name's pattern would take
         them (``Anna Mäkinen`` signs, ``Anna Mäki`` is a member)."""
         self.details = tuple(sorted(set(details), key=lambda d: (-len(d), d)))
-        self.detail_placeholder = detail_placeholder or placeholder
+        self.detail_placeholder = detail_placeholder or placeholder.replace(" {number}", "")
+        people = sorted({canonical(name) for name in self.names})
+        self.numbers = {person: number for number, person in enumerate(people, 1)}
+        """Each person's number, by the name without a bracketed former one."""
 
     @cached_property
     def _details(self) -> re.Pattern[str] | None:
         return re.compile("|".join(map(_detail, self.details))) if self.details else None
 
     def _replace(self, found: re.Match[str]) -> str:
-        return found[0] if " ".join(found[0].split()) in self.keep else self.placeholder
+        if " ".join(found[0].split()) in self.keep:
+            return found[0]
+        if "{number}" not in self.placeholder:
+            return self.placeholder
+        name = next(n for n, pattern in self._each if pattern.fullmatch(found[0]))
+        return self.placeholder.format(number=self.numbers[canonical(name)])
+
+    @cached_property
+    def _each(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """Each withheld name with its own pattern, longest first as in :attr:`_pattern`: to
+        tell whose name a match is."""
+        return tuple((name, re.compile(_inflected(name))) for name in self.names)
 
     @cached_property
     def _pattern(self) -> re.Pattern[str] | None:
