@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import shutil
@@ -136,6 +137,82 @@ def test_a_tables_last_row_never_stands_alone_at_the_top_of_a_page() -> None:
     assert along >= 1
 
 
+# -- a long email address in a table -----------------------------------------------------------
+
+TIINA = "tiina.leppaniemi@sastamala.fi"
+LONG = "elina.anttila.hyvinvointipalvelut@pirhahyvinvointialue.fi"
+CONTACTS = [
+    ["Osapuoli", "Yhteyshenkilö", "Sähköposti", "Puhelin"],
+    ["Läntisen Pirkanmaan työllisyysalue", "Tiina Leppäniemi", TIINA, "040 123 4567"],
+    ["Pirkanmaan hyvinvointialue", "Elina Anttila", LONG, "+358 40 123 4567"],
+]
+"""Liite 2's contact table with email addresses: one as long as a real one, one longer than
+any column the page has room for."""
+
+
+def _text_extents(page: pypdf.PageObject) -> list[tuple[float, float, float]]:
+    """(x where it starts, x where it ends, y) of every text a page shows (TJ, Tj), its width
+    summed from the glyph widths its font gives (/W, the CIDs of an Identity-H font), as a
+    viewer draws it."""
+    fonts = page["/Resources"]["/Font"]
+    extents: list[tuple[float, float, float]] = []
+    state: dict[str, object] = {}
+
+    def widths(name: str) -> tuple[dict[int, float], float]:
+        descendant = fonts[name].get_object()["/DescendantFonts"][0].get_object()
+        found: dict[int, float] = {}
+        spec = list(descendant.get("/W", []))
+        while spec:
+            first, second = spec.pop(0), spec.pop(0)
+            if isinstance(second, list):
+                found.update({int(first) + n: float(w) for n, w in enumerate(second)})
+            else:
+                found.update(dict.fromkeys(range(int(first), int(second) + 1), float(spec.pop(0))))
+        return found, float(descendant.get("/DW", 1000))
+
+    def visit(operator: bytes, operands: list, cm: list[float], tm: list[float]) -> None:
+        if operator == b"Tf":
+            state["font"], state["size"] = widths(operands[0]), float(operands[1])
+        if operator not in (b"TJ", b"Tj"):
+            return
+        (glyphs, default), size = state["font"], state["size"]  # type: ignore[misc]
+        advance = 0.0
+        for item in operands[0] if operator == b"TJ" else operands:
+            if isinstance(item, (int, float)):
+                advance -= float(item) / 1000 * size
+                continue
+            raw = item.get_original_bytes() if hasattr(item, "get_original_bytes") else bytes(item)
+            cids = [int.from_bytes(raw[n : n + 2], "big") for n in range(0, len(raw), 2)]
+            advance += sum(glyphs.get(cid, default) for cid in cids) / 1000 * size
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        extents.append((x, x + advance * tm[0] * cm[0], y))
+
+    page.extract_text(visitor_operand_before=visit)
+    return extents
+
+
+def test_a_long_email_address_wraps_inside_its_table_cell_in_the_pdf() -> None:
+    """The contact table with addresses wider than their column: no text runs over the text
+    beside it on its line (the address over the phone number) or past the right margin; and
+    the PDF's text has each address whole, nothing added to it (no zero-width space)."""
+    table = Table(
+        tuple(map(plain, CONTACTS[0])), tuple(Row(tuple(map(plain, r))) for r in CONTACTS[1:])
+    )
+    document = Document("Otsikko", "fi", (Part("section", 1, "1 Osio", (table,)),))
+    (page,) = pypdf.PdfReader(io.BytesIO(render_pdf(document, STAMP))).pages
+    extents = sorted(_text_extents(page), key=lambda e: (round(e[2], 1), e[0]))
+    right = float(page.mediabox.width) - 25 / 25.4 * 72  # margin-x in common.typ
+    assert len(extents) > 12
+    for (start, end, y), (next_start, _, next_y) in itertools.pairwise(extents):
+        if round(y, 1) == round(next_y, 1):
+            assert end <= next_start + 0.1, (start, end, next_start, y)
+    assert max(end for _, end, _ in extents) <= right + 0.1
+    text = "".join(page.extract_text().split())
+    for address in (CONTACTS[1][2], CONTACTS[2][2]):
+        assert address in text
+
+
 # -- DOCX column widths ------------------------------------------------------------------------
 
 ROLE = "varapuheenjohtaja"
@@ -154,6 +231,20 @@ def test_every_column_is_at_least_as_wide_as_its_longest_word_with_room() -> Non
         for column, width in enumerate(widths):
             longest = max(_width(word) for row in rows for word in row[column].split())
             assert width - 0.4 >= 1.15 * longest, (rows[0], widths)
+
+
+def test_a_long_email_address_leaves_the_other_columns_their_longest_word() -> None:
+    """The contact table's addresses take the room of their longest piece between the places
+    the PDF breaks them (after "@" and "."), not the whole address: every other column keeps
+    room for its longest word (before, "Puhelin" was squeezed to "Puh elin")."""
+    widths = column_widths(CONTACTS)
+    assert sum(widths) == pytest.approx(16.0, abs=0.05)
+    for column, width in enumerate(widths):
+        words = [word for row in CONTACTS for word in row[column].split()]
+        if column == 2:
+            words = [piece for word in words for piece in re.findall(r"[^@.]*[@.]|[^@.]+", word)]
+            assert "pirhahyvinvointialue." in words
+        assert width - 0.4 >= 1.15 * max(map(_width, words)), (CONTACTS[0][column], widths)
 
 
 def _words(table: list[list[str]]) -> set[str]:

@@ -1652,6 +1652,21 @@ _WORD_SLACK = 1.2
 a wider face where Calibri is missing (LibreOffice's DejaVu Sans is about a sixth wider)."""
 
 
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
+_EMAIL_PIECE = re.compile(r"[^@.]*[@.]|[^@.]+")
+
+
+def _unbroken(word: str) -> list[str]:
+    """``word`` as the pieces a column must hold whole: the word itself, or an email address
+    in pieces ending with each "@" and ".", where the PDF may break it (email-breaks in
+    common.typ), so that one long address does not squeeze the other columns below their
+    words; in a cell that narrow, Word and LibreOffice break the address where it reaches the
+    edge."""
+    if not _EMAIL.search(word):
+        return [word]
+    return _EMAIL_PIECE.findall(word)
+
+
 def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[float]:
     """Column widths in cm that fill ``total``: each column at least as wide as its longest
     word, with room to spare (:data:`_WORD_SLACK`), so no word breaks where the page allows;
@@ -1663,7 +1678,8 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
     def need(text: str, part: str) -> float:
         if part == "all":
             return _width(text)
-        return max(_width(word) * _WORD_SLACK for word in text.split() or [""])
+        pieces = [piece for word in text.split() for piece in _unbroken(word)]
+        return max(_width(piece) * _WORD_SLACK for piece in pieces or [""])
 
     word = [max(need(row[c], "word") for row in rows) + _PADDING_CM for c in range(columns)]
     longest = [
