@@ -518,11 +518,31 @@ def test_contact_details_print_in_the_annex_and_a_public_site_withholds_them(
 
 
 @pytest.mark.parametrize(
+    "phone", ["(09) 123 4567", "+358 (0)40 123 4567", "+358 9 123 4567", "09-123 4567"]
+)
+def test_a_phone_number_as_finns_write_it_is_read(phone: str, tmp_path: Path) -> None:
+    """A landline with its area code in brackets, a mobile with the trunk zero in brackets
+    after the country code, and the plain forms: each read as written."""
+    from tymdocs.model import CompositionAnnex
+
+    root = copy_agreement(tmp_path / "agreement")
+    edit(
+        root,
+        "annexes/liite-2-kokoonpano.yaml",
+        CONTACTS[0],
+        f'{CONTACTS[0]}      phone: "{phone}"\n',
+    )
+    annex = next(a for a in agreement_of(root).annexes if isinstance(a, CompositionAnnex))
+    assert annex.contacts[0].phone == phone
+
+
+@pytest.mark.parametrize(
     ("row", "said"),
     [
         ("      email: tiina.sastamala.fi\n", "email: 'tiina.sastamala.fi' is not an email"),
         ("      phone: 0401234567\n", "phone: write it in quotes, as text"),
         ('      phone: "p. 040"\n', "phone: 'p. 040' is not a phone number"),
+        ('      phone: "(09 123 4567"\n', "phone: '(09 123 4567' is not a phone number"),
         ("      mobile: x\n", "unknown key 'mobile'"),
     ],
 )

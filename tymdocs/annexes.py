@@ -160,7 +160,9 @@ def _composition(
 
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_PHONE = re.compile(r"\+?[0-9](?:[ -]?[0-9]|[ -]?\([0-9]+\)){4,}")
+_PHONE = re.compile(r"\+?(?:[0-9]|\([0-9]+\))(?:[ -]?[0-9]|[ -]?\([0-9]+\)){4,}")
+"""Digits, a space or hyphen between any two, any group of them in brackets: a landline's
+area code as Finns write it, "(09) 123 4567", and the trunk zero of "+358 (0)40 123 4567"."""
 
 
 def _contacts(node: Node) -> tuple[ContactPerson, ...]:
