@@ -26,7 +26,17 @@ import pypdf
 import pytest
 
 from tests.conftest import SVENSKA
-from tests.helpers import GIT_ENV, copy_agreement, edit, normalise, run
+from tests.helpers import (
+    GIT_ENV,
+    at,
+    copy_agreement,
+    edit,
+    fixed_git,
+    git,
+    init_repo,
+    normalise,
+    run,
+)
 from tymdocs.locale import FINNISH, LABELS, SWEDISH, label, speaking, speaking_through, spoken
 
 _FORMATTER = string.Formatter()
@@ -117,6 +127,38 @@ def test_check_names_a_swedish_agreements_annexes_as_it_does(
         for line in warned
     ), warned
     assert "Liite" not in result.err
+
+
+def test_governance_messages_name_a_swedish_agreements_annexes_as_it_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """approve --review, log --annex, notice and check --governance say what is wrong in
+    English, naming an annex as the agreement does: Bilaga, never Liite."""
+    fixed_git(monkeypatch)
+    root = init_repo(
+        copy_agreement(tmp_path / "avtal", SVENSKA, ("tymdocs.yaml", "docs_src", "annexes")),
+        "Avtal",
+    )
+    at(monkeypatch, "2025-12-01T12:00:00+02:00")
+    assert run(capsys, "-C", str(root), "adopt", "-m", "Avtalet undertecknat").code == 0
+    at(monkeypatch, "2026-01-16T12:00:00+02:00")
+    review = ["approve", "--review", "7", "--body", "Styrgruppen", "--date", "15.1.2026"]
+    reviewed = run(capsys, "-C", str(root), *review, "--section", "4", "-m", "Granskad")
+    logged = run(capsys, "-C", str(root), "log", "--annex", "7")
+    edit(root, "annexes/personal.yaml", "fpa\n    htv: 0.4", "fpa\n    htv: 0.6")
+    notice = ["notice", "--party", "fpa", "--date", "15.1.2026", "-m", "FPA:s resurs"]
+    noticed = run(capsys, "-C", str(root), *notice)
+    git(root, "commit", "-qam", "FPA:s resurs, för hand")
+    checked = run(capsys, "-C", str(root), "check", "--governance")
+    said = {
+        "review": (reviewed, 1, "there is no Bilaga 7 to review"),
+        "log": (logged, 2, "the agreement has no Bilaga 7; its annexes are Bilaga 1, 2, 3"),
+        "notice": (noticed, 1, "Bilaga 2 changes by a decision of Styrgruppen (tymdocs approve)"),
+        "check": (checked, 1, "Bilaga 2 needs a decision of Styrgruppen (tymdocs approve)"),
+    }
+    for name, (done, code, message) in said.items():
+        assert (done.code, message in done.out + done.err) == (code, True), (name, done.err)
+        assert "Liite" not in done.out + done.err, name
 
 
 # -- a Swedish agreement's outputs --------------------------------------------------------------

@@ -27,7 +27,7 @@ from tymdocs.governance.rules import (
     composition_text,
     record_needed,
 )
-from tymdocs.locale import commit_date
+from tymdocs.locale import commit_date, label, speaking, spoken
 from tymdocs.model import Agreement, ChangeRule, Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config, unreadable_config
@@ -384,9 +384,11 @@ class _Judge:
                 f"changes the main text ({', '.join(main)}) without a record: it needs "
                 + record_needed(rule)
             )
-        needs = [
-            f"Liite {number} needs {record_needed(meta.policy.rule(number) if meta else None)}"
-            for number in sorted(self._annexes(touched))
-        ]
+        with speaking(meta.language if meta is not None else spoken()):  # Liite 2, Bilaga 2
+            needs = [
+                f"{label('annex_ref', number=number)} needs "
+                + record_needed(meta.policy.rule(number) if meta else None)
+                for number in sorted(self._annexes(touched))
+            ]
         paths = ", ".join(c.path for c in touched)
         return f"changes {paths} without a record: " + ("; ".join(needs) or "it needs one")

@@ -26,7 +26,7 @@ from tymdocs.governance import (
     record_dict,
 )
 from tymdocs.governance.history import changes_part
-from tymdocs.locale import format_date
+from tymdocs.locale import format_date, label
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,14 @@ def unknown_annex(history: History, annex: int, present: Iterable[int]) -> str |
     }
     if annex in numbers or annex in named:
         return None
-    having = f"its annexes are Liite {_listed(numbers)}" if numbers else "it has no annexes"
+
+    def annexes(numbers: Iterable[int]) -> str:  # named as spoken: Liite 2, Bilaga 2
+        return label("annex_ref", number=_listed(numbers))
+
+    having = f"its annexes are {annexes(numbers)}" if numbers else "it has no annexes"
     gone = sorted(named - set(numbers))
-    earlier = f", and its records name Liite {_listed(gone)}" if gone else ""
-    return f"the agreement has no Liite {annex}; {having}{earlier}"
+    earlier = f", and its records name {annexes(gone)}" if gone else ""
+    return f"the agreement has no {annexes([annex])}; {having}{earlier}"
 
 
 def _listed(numbers: Iterable[int]) -> str:

@@ -30,7 +30,7 @@ from tymdocs.governance.records import (
     is_main_part,
     same_body,
 )
-from tymdocs.locale import format_date
+from tymdocs.locale import format_date, label, speaking, spoken
 from tymdocs.model import (
     Agreement,
     ChangeRule,
@@ -345,8 +345,17 @@ class Step:
 def breaches(step: Step, past: Past | None, meta_at: MetaAt) -> list[Breach]:
     """Every rule ``step`` breaks, given the register before it; with ``past`` None (a
     history seen only in part, whose earlier records are not known), only those a record
-    breaks on its own: its fields and its dates."""
-    return list(_breaches(step, past, meta_at))
+    breaks on its own: its fields and its dates. Messages are English; the parts they name
+    are named as the agreement names them (Liite 2, Bilaga 2), in the language of the
+    ``tymdocs.yaml`` in force on the record's day."""
+    meta = past.rules_on(step.record.date, meta_at) if past is not None else None
+    with speaking(meta.language if meta is not None else spoken()):
+        return list(_breaches(step, past, meta_at))
+
+
+def _annex(number: int | str) -> str:
+    """An annex as the agreement in the language spoken names it: ``Liite 2``, ``Bilaga 2``."""
+    return label("annex_ref", number=number)
 
 
 def _breaches(step: Step, past: Past | None, meta_at: MetaAt) -> Iterator[Breach]:
@@ -534,7 +543,7 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
             yield Breach(
                 "rows-by-notice",
                 f"a decision changes rows of {', '.join(sorted(step.rows))} in the composition "
-                f"(Liite {number}), which change by that party's notice (tymdocs notice): "
+                f"({_annex(number)}), which change by that party's notice (tymdocs notice): "
                 "record the rows and the annex's own text apart",
             )
         if rule.record != kind:
@@ -543,7 +552,7 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
             owner = f" ({rule.party})" if rule.party else ""
             yield Breach(
                 "body",
-                f"Liite {number} changes only by a decision of {rule.body}{owner}, "
+                f"{_annex(number)} changes only by a decision of {rule.body}{owner}, "
                 f"not of {record.body}",
             )
     if kind == "decision":
@@ -569,23 +578,23 @@ def record_needed(rule: ChangeRule | None) -> str:
 
 def _wrong_record(number: int, rule: ChangeRule, given: str) -> str:
     article = "an" if given[0] in "aeiou" else "a"
-    return f"Liite {number} changes by {record_needed(rule)}, not by {article} {given}"
+    return f"{_annex(number)} changes by {record_needed(rule)}, not by {article} {given}"
 
 
 def _review(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
     record = step.record
     annex = record.review or 0
     if step.existing is not None and annex not in step.existing:
-        yield Breach("review", f"there is no Liite {annex} to review")
+        yield Breach("review", f"there is no {_annex(annex)} to review")
     elif meta is not None:
         rule = meta.policy.rule(annex)
         if rule.record != "decision" or not same_body(record.body, rule.body):
             who = f"a decision of {rule.body}" if rule.record == "decision" else f"a {rule.record}"
-            yield Breach("review", f"Liite {annex} is reviewed by {who}, not by {record.body}")
+            yield Breach("review", f"{_annex(annex)} is reviewed by {who}, not by {record.body}")
     if annex in step.annexes:
         yield Breach(
             "unchanged",
-            f"Liite {annex} changes in this step: a review that changes it is a decision; "
+            f"{_annex(annex)} changes in this step: a review that changes it is a decision; "
             "record it without --review",
         )
     else:
@@ -761,10 +770,10 @@ def _declared(record: Record, annexes: Mapping[int, str]) -> Iterator[Breach]:
     actual = {annex_part(n) for n in annexes}
     for part in sorted(actual - declared):
         yield Breach(
-            "parts", f"changes Liite {part[6:]}, which the record does not name in Tymdocs-Parts"
+            "parts", f"changes {_annex(part[6:])}, which the record does not name in Tymdocs-Parts"
         )
     for part in sorted(declared - actual):
-        yield Breach("parts", f"names Liite {part[6:]} in Tymdocs-Parts but does not change it")
+        yield Breach("parts", f"names {_annex(part[6:])} in Tymdocs-Parts but does not change it")
 
 
 def _party(record: Record, meta: Metadata | None) -> Iterator[Breach]:
