@@ -91,7 +91,8 @@ def test_a_text_annex_with_a_bad_heading_is_known_by_its_file_name(
 ) -> None:
     edit(agreement, "annexes/liite-4-palvelut.md", "# Liite 4 ", "# Liite IV ")
     assert errors(capsys, agreement) == [
-        "annexes/liite-4-palvelut.md:1: error: an annex starts with '# Liite <number> <title>'"
+        "annexes/liite-4-palvelut.md:1: error: an annex starts with '# Liite <number> <title>' "
+        "or '# Bilaga <number> <title>'"
     ]
 
 

@@ -118,7 +118,10 @@ def test_superscript_section_number(capsys: pytest.CaptureFixture[str], agreemen
 def test_superscript_annex_number(capsys: pytest.CaptureFixture[str], agreement: Path) -> None:
     edit(agreement, LIITE_4, "# Liite 4", "# Liite ³")
     assert_refused(
-        capsys, agreement, f"{LIITE_4}:1", "an annex starts with '# Liite <number> <title>'"
+        capsys,
+        agreement,
+        f"{LIITE_4}:1",
+        "an annex starts with '# Liite <number> <title>' or '# Bilaga <number> <title>'",
     )
 
 

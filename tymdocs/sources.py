@@ -609,7 +609,11 @@ class _Reader:
         number = _positive(heading.group(1)) if heading else None
         if first is None or heading is None or number is None:
             line = None if first is None else first + 1
-            self.problem(path, line, "an annex starts with '# Liite <number> <title>'")
+            self.problem(
+                path,
+                line,
+                "an annex starts with '# Liite <number> <title>' or '# Bilaga <number> <title>'",
+            )
             return None
         body = "\n".join(lines[first + 1 :])
         blocks = self.blocks(body, path, first + 2)
