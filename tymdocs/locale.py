@@ -340,7 +340,7 @@ SITE_LABELS: dict[str, str] = {
     "site_parts_in_force_one": "Pääteksti versiosta {main}; liitteet versiosta {annexes}.",
     "site_public": (
         "Julkaistava versio: johtoryhmän jäsenten ja varajäsenten sekä yhteyshenkilöiden "
-        "nimet on korvattu merkinnällä [henkilö 1], [henkilö 2] ja niin edelleen (sama "
+        "nimet on korvattu merkinnöillä [henkilö 1], [henkilö 2] ja niin edelleen (sama "
         "henkilö samalla numerolla kaikissa versioissa), ja yhteyshenkilöiden yhteystiedot "
         "on poistettu."
     ),

@@ -96,10 +96,14 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
     every = [*agreements.values(), in_force]
     public_names = set().union(*map(signatory_names, every))
     details = {n: marked_details(a) for n, a in agreements.items()}
-    personal = {n: marked_names(a) - public_names | details[n] for n, a in agreements.items()}
-    withheld = set().union(*personal.values(), marked_names(in_force)) - public_names
+    personal = {n: set(marked_names(a)) - public_names | details[n] for n, a in agreements.items()}
+    # each withheld name once, in the order the versions first name them: their markers'
+    # numbers, which then say nothing of the names and stay as later versions add people
+    withheld = [
+        name for agreement in every for name in marked_names(agreement) if name not in public_names
+    ]
     redaction = Redaction(
-        withheld - set().union(*details.values()) if public else (),
+        withheld if public else (),
         labels()["site_withheld"],  # numbered by the redaction: [henkilö 3]
         public_names,
         set().union(*details.values(), marked_details(in_force)) if public else (),

@@ -29,12 +29,13 @@ _ALIAS = re.compile(r"\s*\([^)]*\)\s*")
 """``Annukka (Martikainen) Eloranta``: a former name in brackets, also written without it."""
 
 
-def marked_names(agreement: Agreement) -> set[str]:
-    """Every name in the agreement's person fields, as written and without a bracketed part."""
-    names: set[str] = set()
+def marked_names(agreement: Agreement) -> list[str]:
+    """Every name in the agreement's person fields, as written and without a bracketed part,
+    once each, in the order the annexes give them (which :class:`Redaction` numbers by)."""
+    names: list[str] = []
 
     def member(person: Member) -> None:
-        names.update(n for n in (person.name, person.deputy) if n)
+        names.extend(n for n in (person.name, person.deputy) if n)
 
     for annex in agreement.annexes:
         match annex:
@@ -46,11 +47,11 @@ def marked_names(agreement: Agreement) -> set[str]:
             case CompositionAnnex():
                 for person in annex.members:
                     member(person)
-                names.update(contact.name for contact in annex.contacts)
+                names.extend(contact.name for contact in annex.contacts)
             case _:
                 pass  # text, goals and staffing annexes hold no person fields
-    names |= {canonical(name) for name in names}
-    return {name.strip() for name in names if name.strip()}
+    names += [canonical(name) for name in names]
+    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
 def marked_details(agreement: Agreement) -> set[str]:
@@ -74,16 +75,25 @@ def _detail(detail: str) -> str:
         local, _, domain = detail.partition("@")
         at = r"(?:@|\s*[(\[]at[)\]]\s*)"
         return rf"(?<![\w.+-])(?i:{re.escape(local)}{at}{re.escape(domain)})(?![\w@-]|\.\w)"
-    digits = re.sub(r"[^0-9+]", "", detail.replace("(0)", ""))
+    written = re.sub(r"^\s*\(0\)", "0", detail).replace("(0)", "")  # (0)40 …: 040 …
+    digits = re.sub(r"[^0-9+]", "", written)
     national = (
         digits[4:] if digits.startswith("+358") else digits[1:] if digits.startswith("0") else ""
     )
-    forms = {digits} | (
-        {f"{p}{national}" for p in ("0", "+358", "358", "00358")} if national else set()
-    )
-    between = r"(?:[\s\-–.()]|\(0\))*"
-    spelled = [between.join(map(re.escape, form)) for form in sorted(forms)]
-    return rf"(?<![\d+(])\(?(?:{'|'.join(spelled)})(?!\d)"
+    between = r"[\s\-–./()]*"
+
+    def spelled(prefix: str) -> str:
+        """``prefix`` and the national part, a country code's trunk ``(0)`` between them:
+        one optional group in one place, so a failed match never backtracks far."""
+        trunk = r"(?:\(0\))?" if prefix.endswith("358") else ""
+        digits_of = [*map(re.escape, prefix)]
+        return between.join(digits_of) + between + trunk + between + between.join(national)
+
+    if national:
+        forms = [spelled(prefix) for prefix in ("0", "+358", "358", "00358")]
+    else:
+        forms = [between.join(map(re.escape, digits))]
+    return rf"(?<![\d+(])\(?(?:{'|'.join(forms)})(?!\d)"
 
 
 def signatory_names(agreement: Agreement) -> set[str]:
@@ -115,8 +125,8 @@ class Redaction:
     """Replaces each withheld name by ``placeholder`` in text and in whole agreements, and
     each withheld contact detail (email, phone) by ``detail_placeholder``.
 
-    A ``placeholder`` with ``{number}`` numbers the persons (``[henkilö 3]``), by their names
-    in alphabetical order, the same in every version: versions compared after redaction still
+    A ``placeholder`` with ``{number}`` numbers the persons (``[henkilö 3]``) in the order
+    ``names`` gives them, the same in every version: versions compared after redaction still
     tell one member from another (a member replaced is a change, one left alone is not),
     where one placeholder for all made every member the same row."""
 
@@ -128,18 +138,19 @@ class Redaction:
         details: Iterable[str] = (),
         detail_placeholder: str = "",
     ) -> None:
-        given = set(names)
-        given |= {canonical(name) for name in given}  # a former name may go unwritten
+        self.keep = frozenset(keep)
+        ordered = list(dict.fromkeys(names))
+        given = {*ordered, *map(canonical, ordered)} - self.keep  # a former name may go unwritten
         self.names = tuple(sorted(given, key=lambda n: (-len(n), n)))
         self.placeholder = placeholder
-        self.keep = frozenset(keep)
         """Public names (the signatories'): kept where a withheld name's pattern would take
         them (``Anna Mäkinen`` signs, ``Anna Mäki`` is a member)."""
         self.details = tuple(sorted(set(details), key=lambda d: (-len(d), d)))
         self.detail_placeholder = detail_placeholder or placeholder.replace(" {number}", "")
-        people = sorted({canonical(name) for name in self.names})
+        people = dict.fromkeys(canonical(name) for name in ordered)
         self.numbers = {person: number for number, person in enumerate(people, 1)}
-        """Each person's number, by the name without a bracketed former one."""
+        """Each person's number, in the order ``names`` first gives them (by the name without
+        a bracketed former one): the register's order, which says nothing of the name."""
 
     @cached_property
     def _details(self) -> re.Pattern[str] | None:
