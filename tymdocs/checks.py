@@ -15,7 +15,7 @@ from typing import Protocol
 
 from tymdocs.consistency import check_consistency
 from tymdocs.errors import Problem, Severity
-from tymdocs.locale import format_decimal, label, speaking
+from tymdocs.locale import annex_ref, format_decimal, speaking
 from tymdocs.model import (
     NO_ORIGIN,
     Agreement,
@@ -48,11 +48,6 @@ def check_agreement(agreement: Agreement) -> list[Problem]:
     agreement's language names them (Liite 2, Bilaga 2), as status and the documents do."""
     with speaking(agreement.meta.language):
         return _check_agreement(agreement)
-
-
-def _annex(number: int) -> str:
-    """An annex as the agreement in the language spoken names it: ``Liite 2``, ``Bilaga 2``."""
-    return label("annex_ref", number=number)
 
 
 def _check_agreement(agreement: Agreement) -> list[Problem]:
@@ -127,7 +122,7 @@ def _parties(agreement: Agreement, report: Report) -> None:
             for party_id in sorted(missing) if annex.contacts else ():
                 report(
                     annex.origin,
-                    f"{_annex(annex.number)} names no contact person for party '{party_id}'",
+                    f"{annex_ref(annex.number)} names no contact person for party '{party_id}'",
                     "warning",
                 )
         if isinstance(annex, StaffingAnnex):
@@ -136,7 +131,7 @@ def _parties(agreement: Agreement, report: Report) -> None:
             for party_id in sorted(known - {s.party for s in annex.parties}):
                 report(
                     annex.origin,
-                    f"{_annex(annex.number)} allocates no staff for party '{party_id}'",
+                    f"{annex_ref(annex.number)} allocates no staff for party '{party_id}'",
                     "warning",
                 )
             # A party's rows that add up to nothing allocate no staff either (init's
@@ -148,7 +143,7 @@ def _parties(agreement: Agreement, report: Report) -> None:
                 if totals.pop(staffing.party, None) == 0 and staffing.party in known:
                     report(
                         staffing.origin,
-                        f"{_annex(annex.number)} allocates no staff for party "
+                        f"{annex_ref(annex.number)} allocates no staff for party "
                         f"'{staffing.party}' (its htv add up to 0)",
                         "warning",
                     )
@@ -162,7 +157,7 @@ def _policy(agreement: Agreement, report: Report) -> None:
     unread = agreement.unread
     for number, rule in policy.annexes:
         if agreement.annex(number) is None and number not in unread.annexes:
-            message = f"change_rules names {_annex(number)}, which does not exist"
+            message = f"change_rules names {annex_ref(number)}, which does not exist"
             report(rule.origin, message, "warning")
     for rule in (policy.default, *(rule for _, rule in policy.annexes)):
         if rule.party is not None and rule.party not in known and not unread.party(rule.party):
@@ -180,8 +175,8 @@ def _policy(agreement: Agreement, report: Report) -> None:
         if rule.record != "decision" or (appointing and rule.party != appointing):
             report(
                 rule.origin if rule.origin != NO_ORIGIN else Origin(CONFIG_FILE),
-                f"{_annex(annex.number)} is the steering group's appointment: it changes only by "
-                f"a decision of the appointing party '{appointing or '?'}' "
+                f"{annex_ref(annex.number)} is the steering group's appointment: it changes "
+                f"only by a decision of the appointing party '{appointing or '?'}' "
                 f"(steering_group.appointed_by), not by the steering group; under "
                 f"change_rules.annexes write {annex.number}: {{record: decision, "
                 f"body: {annex.decision.body}, party: {appointing or '?'}}}",
@@ -189,7 +184,7 @@ def _policy(agreement: Agreement, report: Report) -> None:
         elif rule.body and rule.body.casefold() != annex.decision.body.casefold():
             report(
                 rule.origin,
-                f"change_rules gives {_annex(annex.number)} to {rule.body}, but the appointment "
+                f"change_rules gives {annex_ref(annex.number)} to {rule.body}, but the appointment "
                 f"was decided by {annex.decision.body}",
                 "warning",
             )
@@ -242,8 +237,8 @@ def _composition_against_appointment(agreement: Agreement, report: Report) -> No
                 deputy = f" (deputy {member.deputy})" if member.deputy else ""
                 report(
                     member.origin,
-                    f"{member.name}{deputy} is in {_annex(annex.number)} "
-                    f"({len(members)} members) but not in {_annex(other.number)} "
+                    f"{member.name}{deputy} is in {annex_ref(annex.number)} "
+                    f"({len(members)} members) but not in {annex_ref(other.number)} "
                     f"({len(others)} members)",
                     "warning",
                 )
@@ -252,8 +247,8 @@ def _composition_against_appointment(agreement: Agreement, report: Report) -> No
         if match and member.deputy and match.deputy and not _same(member.deputy, match.deputy):
             report(
                 member.origin,
-                f"deputy of {member.name} is {member.deputy} in {_annex(composition.number)} "
-                f"but {match.deputy} in {_annex(appointment.number)}",
+                f"deputy of {member.name} is {member.deputy} in {annex_ref(composition.number)} "
+                f"but {match.deputy} in {annex_ref(appointment.number)}",
                 "warning",
             )
 

@@ -112,9 +112,12 @@ _OVERVIEW = click.option(
 )
 
 
-def _alone(all_root: Path | None, **options: object) -> None:
-    """Options that name one agreement's version or output have no meaning with --all."""
+def _alone(all_root: Path | None, overview_dir: Path | None, **options: object) -> None:
+    """Options that name one agreement's version or output have no meaning with --all, and
+    --overview none without it."""
     if all_root is None:
+        if overview_dir is not None:
+            raise click.UsageError("--overview goes with --all")
         return
     given = [name for name, value in options.items() if value not in (None, False, ())]
     if given:
@@ -173,12 +176,10 @@ def check(
         tymdocs check --governance origin/main..HEAD
         tymdocs check --all ~/sopimukset
     """
-    _alone(all_root, **{"--ref": ref, "--at": at, "--governance": governance_range})
+    _alone(all_root, overview_dir, **{"--ref": ref, "--at": at, "--governance": governance_range})
     if all_root is not None:
         _run_all(settings, "check", all_root, overview_dir, as_json, strict=strict)
         return
-    if overview_dir is not None:
-        raise click.UsageError("--overview goes with --all")
     if governance_range is not None:
         _check_governance(settings, governance_range, allow_shallow, as_json)
         return
@@ -298,7 +299,7 @@ def build(
     selection: builder.Selection = (
         "all" if packages is None else "packages" if packages else "agreement"
     )
-    _alone(all_root, **{"--ref": ref, "--at": at, "-o": output})
+    _alone(all_root, overview_dir, **{"--ref": ref, "--at": at, "-o": output})
     if all_root is not None:
         _run_all(
             settings,
@@ -311,8 +312,6 @@ def build(
             selection=selection,
         )
         return
-    if overview_dir is not None:
-        raise click.UsageError("--overview goes with --all")
     if at is not None and packages:
         raise click.UsageError("--at builds a consolidated text for reading: no packages")
     source = open_source(settings.root, ref, at)
@@ -961,7 +960,9 @@ def status(
     """
     from tymdocs.governance.status import read_status
 
-    _alone(all_root, **{"signed copies": signed, "--trust": trust, "--signer": signer})
+    _alone(
+        all_root, overview_dir, **{"signed copies": signed, "--trust": trust, "--signer": signer}
+    )
     if all_root is not None:
         _run_all(
             settings,
@@ -973,8 +974,6 @@ def status(
             fail_on_overdue=fail_on_overdue,
         )
         return
-    if overview_dir is not None:
-        raise click.UsageError("--overview goes with --all")
 
     result = read_status(settings.root, today, signed, _trust(trust, require_trust, signer))
     if as_json:
@@ -1150,7 +1149,7 @@ def init(
 
     if yes and ask:
         raise click.UsageError("--yes and --ask exclude each other")
-    target = folder if folder.is_absolute() else settings.root / folder
+    target = settings.root / folder  # an absolute folder stays as it is
     skeleton.refuse_unless_empty(target)
     asking = ask or (not yes and sys.stdin.isatty())
     if not asking and not yes:

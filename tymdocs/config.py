@@ -32,7 +32,8 @@ from tymdocs.model import (
 from tymdocs.paths import CONFIG_FILE
 from tymdocs.yamlsrc import Node, YamlSource, load_yaml
 
-_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+"""An agreement's or a party's id: lower-case letters, digits, '-' and '_'."""
 
 ID_LIMIT = 64
 """The most characters an agreement's or a party's id may have: ids name the output files
@@ -227,7 +228,7 @@ def _identifier(node: Node | None) -> str | None:
     if node is None:
         return None
     text = node.text()
-    if text is not None and not _ID.fullmatch(text):
+    if text is not None and not ID.fullmatch(text):
         node.problem(f"{node.name}: {text!r} must be lower-case letters, digits, '-' or '_'")
         return None
     if text is not None and len(text) > ID_LIMIT:

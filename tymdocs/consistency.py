@@ -24,6 +24,7 @@ from tymdocs.locale import (
     COUNT_WORD,
     DATE,
     NUMBER,
+    annex_ref,
     capitalise,
     format_date,
     format_decimal,
@@ -32,7 +33,6 @@ from tymdocs.locale import (
     parse_decimal,
     parse_text_date,
 )
-from tymdocs.locale import label as locale_label  # "label" names a party's label below
 from tymdocs.model import (
     Agreement,
     Blocks,
@@ -103,11 +103,6 @@ def sentences(blocks: Blocks, origin: Origin, heading: str = "") -> Iterator[Sen
         for part in _SENTENCE_END.split(" ".join(text.split())):
             if part:
                 yield Sentence(part, where, heading)
-
-
-def _annex(number: int) -> str:
-    """An annex as the agreement's language names it (check speaks it): Liite 5, Bilaga 5."""
-    return locale_label("annex_ref", number=number)
 
 
 def _warning(origin: Origin, message: str) -> Problem:
@@ -393,7 +388,7 @@ def _staffing_totals(annex: StaffingAnnex, texts: list[PartyText]) -> list[Probl
     problems = [
         _warning(
             origin,
-            f"the text of {_annex(annex.number)} states a total of {format_decimal(value)} htv, "
+            f"the text of {annex_ref(annex.number)} states a total of {format_decimal(value)} htv, "
             f"but its parties' htv ({where}) add up to {computed or 0} = "
             f"{format_decimal(annex.total)}",
         )
@@ -404,7 +399,7 @@ def _staffing_totals(annex: StaffingAnnex, texts: list[PartyText]) -> list[Probl
         problems += [
             _warning(
                 origin,
-                f"the text of {label} in {_annex(annex.number)} states a total of "
+                f"the text of {label} in {annex_ref(annex.number)} states a total of "
                 f"{format_decimal(value)} htv, but its htv ({staffing.origin}) is "
                 f"{format_decimal(staffing.htv)}",
             )
@@ -551,7 +546,7 @@ def _staffing_figures(annex: StaffingAnnex, texts: list[PartyText]) -> list[Prob
                 problems.append(
                     _warning(
                         figure.origin,
-                        f"the text of {label} in {_annex(annex.number)} gives "
+                        f"the text of {label} in {annex_ref(annex.number)} gives "
                         f"{format_decimal(figure.value)} htv for {row.name} "
                         f'("{figure.said}"), but its row ({row.origin}) has '
                         f"{format_decimal(row.htv)} htv",

@@ -29,7 +29,7 @@ from tymdocs import __version__
 from tymdocs.characters import hidden_character
 from tymdocs.errors import GitError, UsageError
 from tymdocs.model import PARTY_ROLES, PartyRole
-from tymdocs.placeholders import placeholder
+from tymdocs.placeholders import WORDS, placeholder
 
 Language = Literal["fi", "sv"]
 """The languages of :data:`tymdocs.locale.LANGUAGES`, for which a skeleton exists (a test
@@ -38,7 +38,6 @@ holds the two together)."""
 DEFAULT_ROLES: tuple[PartyRole, ...] = ("employment_authority", "wellbeing_services_county", "kela")
 """The parties of every TYM agreement, in the order the seed names them."""
 
-_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TOKEN = re.compile(r"\{\{([a-z_]+)\}\}")
 _REPOSITORY = re.compile(r"[A-Za-z0-9._~:/@%+=,-]+")
 """A tymdocs repository address as the Makefile may hold it: nothing make or a shell reads."""
@@ -136,9 +135,9 @@ def agreement_id(text: str) -> str:
 
 def checked_id(text: str) -> str:
     """``--id`` as ``check`` would accept it in ``tymdocs.yaml``."""
-    from tymdocs.config import ID_LIMIT
+    from tymdocs.config import ID, ID_LIMIT
 
-    if not _ID.fullmatch(text):
+    if not ID.fullmatch(text):
         raise UsageError(f"--id {text!r}: lower-case letters, digits, '-' or '_'")
     if len(text) > ID_LIMIT:
         raise UsageError(
@@ -239,7 +238,7 @@ def _markdown(text: str) -> str:
     becomes emphasis, a table cell, a heading or a list (a placeholder stays one)."""
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
-    text = re.sub(r"\\\[((?:TÄYDENNÄ|KOMPLETTERA):[^\]]*)\\\]", r"[\1]", text)
+    text = re.sub(rf"\\\[((?:{WORDS}):[^\]]*)\\\]", r"[\1]", text)
     return "\\" + text if text[:1] in "#+-=>" and text else text
 
 

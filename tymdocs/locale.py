@@ -505,6 +505,11 @@ def label(key: str, **values: object) -> str:
     return LABELS[_SPOKEN.get()][key].format(**values)
 
 
+def annex_ref(number: int | str) -> str:
+    """An annex as the agreement in the language spoken names it: ``Liite 2``, ``Bilaga 2``."""
+    return label("annex_ref", number=number)
+
+
 def counted(key: str, count: int) -> str:
     """The label ``key`` for ``count`` things: ``key_one`` for one (``1 virhe``, ``2 virhettä``)."""
     return label(f"{key}_one" if count == 1 else key, count=count)

@@ -24,12 +24,15 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, assert_never
+from typing import TYPE_CHECKING, Any, Literal, assert_never
 
 from tymdocs import __version__
 from tymdocs.errors import Problem, TymdocsError, UsageError
 from tymdocs.locale import format_date
 from tymdocs.paths import CONFIG_FILE
+
+if TYPE_CHECKING:
+    from tymdocs.build import Selection
 
 Command = Literal["build", "check", "status"]
 
@@ -124,7 +127,7 @@ class Task:
     """The agreement's folder as the overview names it: relative to ROOT, with ``/``."""
     today: dt.date | None = None
     force: bool = False
-    selection: str = "all"
+    selection: Selection = "all"
     strict: bool = False
     verbose: bool = False
     threads: bool = False
@@ -158,15 +161,20 @@ def work(task: Task) -> dict[str, Any]:
                 result["result"] = _build(root, task)
                 result["ok"] = True
             case "check":
-                result["result"] = checked = _check(root)
+                problems = _check(root)
+                result["result"] = {
+                    "errors": sum(1 for p in problems if p.severity == "error"),
+                    "warnings": sum(1 for p in problems if p.severity == "warning"),
+                    "problems": [p.as_dict() for p in problems],
+                }
                 failing = [
                     p
-                    for p in checked["problems"]
-                    if p["severity"] == "error" or (task.strict and p["severity"] == "warning")
+                    for p in problems
+                    if p.severity == "error" or (task.strict and p.severity == "warning")
                 ]
                 result["ok"] = not failing
                 if failing:
-                    result["error"] = _failure(str(_problem(failing[0])), failing)
+                    result["error"] = _failure(str(failing[0]), [p.as_dict() for p in failing])
             case "status":
                 pass
             case _:
@@ -216,17 +224,11 @@ def _build(root: Path, task: Task) -> dict[str, Any]:
     from tymdocs import build as builder
     from tymdocs.revision import open_source
 
-    selection: builder.Selection
-    match task.selection:
-        case "all" | "agreement" | "packages" as chosen:
-            selection = chosen
-        case _:
-            raise UsageError(f"no such selection: {task.selection}")
     built = builder.build(
         open_source(root),
         root / "build",
         force=task.force,
-        selection=selection,
+        selection=task.selection,
         threads=task.threads,
     )
     outputs = built.manifest.get("outputs", [])
@@ -241,17 +243,12 @@ def _build(root: Path, task: Task) -> dict[str, Any]:
     }
 
 
-def _check(root: Path) -> dict[str, Any]:
+def _check(root: Path) -> tuple[Problem, ...]:
     """``tymdocs check`` in ``root``: every problem of the working tree's sources."""
     from tymdocs.checks import validate
     from tymdocs.revision import source_tree
 
-    problems = validate(source_tree(root)).problems
-    return {
-        "errors": sum(1 for p in problems if p.severity == "error"),
-        "warnings": sum(1 for p in problems if p.severity == "warning"),
-        "problems": [p.as_dict() for p in problems],
-    }
+    return validate(source_tree(root)).problems
 
 
 def _status(root: Path, today: dt.date | None) -> dict[str, Any]:
@@ -266,10 +263,6 @@ def _first(exc: TymdocsError) -> str:
     its own message."""
     errors = [p for p in exc.problems if p.severity == "error"]
     return str(errors[0]) if errors else str(exc)
-
-
-def _problem(data: dict[str, Any]) -> Problem:
-    return Problem(data["path"], data["line"], data["message"], data["severity"])
 
 
 def _failure(

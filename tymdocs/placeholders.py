@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 MARKERS = {"fi": "TÄYDENNÄ", "sv": "KOMPLETTERA"}
 """The word that opens a placeholder, per document language; both are found in any agreement."""
 
+WORDS = "|".join(MARKERS.values())
+"""The marker words as a regular-expression alternation."""
+
 _PLACEHOLDER = re.compile(
-    r"\[\s*(?:TÄYDENNÄ|KOMPLETTERA)\s*:(?:[^\]\n]|\n(?![ \t]*(?:\n|$)))*\]", re.IGNORECASE
+    rf"\[\s*(?:{WORDS})\s*:(?:[^\]\n]|\n(?![ \t]*(?:\n|$)))*\]", re.IGNORECASE
 )
 """A placeholder, also one an editor wrapped over several lines (reflowing a paragraph): it may
 span line breaks, but not a blank line, so a ``[`` left unclosed does not run on to a ``]``

@@ -249,7 +249,7 @@ def _in_force(root: Path, tip: str, day: dt.date, location: str) -> Source:
                     f"{path} holds different annexes in the versions in force on "
                     f"{format_date(day)}: build a version instead"
                 )
-    newest = max(in_force.applied, key=lambda v: v.number)
+    newest = in_force.newest
     names = _names(meta)
     with speaking(meta.language):
         return Source(

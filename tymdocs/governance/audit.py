@@ -101,25 +101,23 @@ def audit(root: Path, revision_range: str | None = None, allow_shallow: bool = F
     history = history_of(meta.id, commits)
     oldest_first = list(reversed(commits))
     versions = history.versions()
+    everything = {c.commit for c in commits}
+    adopted = _ancestry(commits, versions[0].commit) if versions else set()  # v1 and before
     if revision_range is not None:
         selected = set(git.rev_list(root, revision_range)) - set(boundary)
         shown = revision_range
     elif boundary:
-        selected = {c.commit for c in oldest_first} - set(boundary)
+        selected = everything - set(boundary)
         shown = "seen in this shallow clone"
     elif versions:
-        selected = {c.commit for c in commits} - _ancestry(commits, versions[0].commit)
+        selected = everything - adopted
         shown = f"after version 1 ({versions[0].commit[:12]})"
     else:
-        selected = {c.commit for c in commits}
+        selected = everything
         shown = NOTHING_RECORDED
     # Before version 1 the agreement is a draft: a change needs no record (none could be
     # made: every record but the adoption needs version 1), a record is still judged.
-    drafts = (
-        _ancestry(commits, versions[0].commit) - {versions[0].commit}
-        if versions
-        else {c.commit for c in commits}
-    )
+    drafts = adopted - {versions[0].commit} if versions else everything
     recorded = {e.commit for e in history.entries} | {c.commit for c, _ in history.problems}
     selected -= drafts - recorded
     if boundary:

@@ -8,14 +8,14 @@ from typing import assert_never
 
 from tymdocs.governance.history import Located, Version
 from tymdocs.governance.records import METADATA, Record, part_number
-from tymdocs.locale import commit_date, format_date, label
+from tymdocs.locale import annex_ref, commit_date, format_date, label
 
 
 def part_name(part: str) -> str:
     """A part as documents and reports name it: ``Liite 5``, ``8 §``, ``pääteksti``."""
     number = part_number(part)
     if part.startswith("annex-") and number is not None:
-        return label("annex_ref", number=number)
+        return annex_ref(number)
     if part.startswith("section-") and number is not None:
         return label("section_ref", number=number)
     return label("metadata_ref") if part == METADATA else label("main_text_ref")

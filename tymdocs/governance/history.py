@@ -416,6 +416,11 @@ class InForce:
     def source(self, annex: int) -> Version:
         return self.annexes.get(annex, self.first)
 
+    @property
+    def newest(self) -> Version:
+        """The newest version in force on ``day``: the one that last changed any part."""
+        return max(self.applied, key=lambda v: v.number)
+
 
 def in_force_on(history: History, day: dt.date, end: End | None = None) -> InForce:
     """The versions in force on ``day``, judged by effective dates, not commit dates; an

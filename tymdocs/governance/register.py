@@ -26,7 +26,7 @@ from tymdocs.governance import (
     record_dict,
 )
 from tymdocs.governance.history import changes_part
-from tymdocs.locale import format_date, label
+from tymdocs.locale import annex_ref, format_date
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def unknown_annex(history: History, annex: int, present: Iterable[int]) -> str |
         return None
 
     def annexes(numbers: Iterable[int]) -> str:  # named as spoken: Liite 2, Bilaga 2
-        return label("annex_ref", number=_listed(numbers))
+        return annex_ref(_listed(numbers))
 
     having = f"its annexes are {annexes(numbers)}" if numbers else "it has no annexes"
     gone = sorted(named - set(numbers))

@@ -30,7 +30,7 @@ from tymdocs.governance.records import (
     is_main_part,
     same_body,
 )
-from tymdocs.locale import format_date, label, speaking, spoken
+from tymdocs.locale import annex_ref, format_date, speaking, spoken
 from tymdocs.model import (
     Agreement,
     ChangeRule,
@@ -353,11 +353,6 @@ def breaches(step: Step, past: Past | None, meta_at: MetaAt) -> list[Breach]:
         return list(_breaches(step, past, meta_at))
 
 
-def _annex(number: int | str) -> str:
-    """An annex as the agreement in the language spoken names it: ``Liite 2``, ``Bilaga 2``."""
-    return label("annex_ref", number=number)
-
-
 def _breaches(step: Step, past: Past | None, meta_at: MetaAt) -> Iterator[Breach]:
     hidden = hidden_fields(step.record)
     for message in hidden:  # before the rules, whose messages would show the field
@@ -543,7 +538,7 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
             yield Breach(
                 "rows-by-notice",
                 f"a decision changes rows of {', '.join(sorted(step.rows))} in the composition "
-                f"({_annex(number)}), which change by that party's notice (tymdocs notice): "
+                f"({annex_ref(number)}), which change by that party's notice (tymdocs notice): "
                 "record the rows and the annex's own text apart",
             )
         if rule.record != kind:
@@ -552,7 +547,7 @@ def _annex_change(step: Step, past: Past, meta: Metadata | None) -> Iterator[Bre
             owner = f" ({rule.party})" if rule.party else ""
             yield Breach(
                 "body",
-                f"{_annex(number)} changes only by a decision of {rule.body}{owner}, "
+                f"{annex_ref(number)} changes only by a decision of {rule.body}{owner}, "
                 f"not of {record.body}",
             )
     if kind == "decision":
@@ -578,23 +573,23 @@ def record_needed(rule: ChangeRule | None) -> str:
 
 def _wrong_record(number: int, rule: ChangeRule, given: str) -> str:
     article = "an" if given[0] in "aeiou" else "a"
-    return f"{_annex(number)} changes by {record_needed(rule)}, not by {article} {given}"
+    return f"{annex_ref(number)} changes by {record_needed(rule)}, not by {article} {given}"
 
 
 def _review(step: Step, past: Past, meta: Metadata | None) -> Iterator[Breach]:
     record = step.record
     annex = record.review or 0
     if step.existing is not None and annex not in step.existing:
-        yield Breach("review", f"there is no {_annex(annex)} to review")
+        yield Breach("review", f"there is no {annex_ref(annex)} to review")
     elif meta is not None:
         rule = meta.policy.rule(annex)
         if rule.record != "decision" or not same_body(record.body, rule.body):
             who = f"a decision of {rule.body}" if rule.record == "decision" else f"a {rule.record}"
-            yield Breach("review", f"{_annex(annex)} is reviewed by {who}, not by {record.body}")
+            yield Breach("review", f"{annex_ref(annex)} is reviewed by {who}, not by {record.body}")
     if annex in step.annexes:
         yield Breach(
             "unchanged",
-            f"{_annex(annex)} changes in this step: a review that changes it is a decision; "
+            f"{annex_ref(annex)} changes in this step: a review that changes it is a decision; "
             "record it without --review",
         )
     else:
@@ -770,10 +765,13 @@ def _declared(record: Record, annexes: Mapping[int, str]) -> Iterator[Breach]:
     actual = {annex_part(n) for n in annexes}
     for part in sorted(actual - declared):
         yield Breach(
-            "parts", f"changes {_annex(part[6:])}, which the record does not name in Tymdocs-Parts"
+            "parts",
+            f"changes {annex_ref(part[6:])}, which the record does not name in Tymdocs-Parts",
         )
     for part in sorted(declared - actual):
-        yield Breach("parts", f"names {_annex(part[6:])} in Tymdocs-Parts but does not change it")
+        yield Breach(
+            "parts", f"names {annex_ref(part[6:])} in Tymdocs-Parts but does not change it"
+        )
 
 
 def _party(record: Record, meta: Metadata | None) -> Iterator[Breach]:

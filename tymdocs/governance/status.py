@@ -26,7 +26,7 @@ from tymdocs.governance.rules import (
     rule_for,
     term_end,
 )
-from tymdocs.locale import format_date, label, speaking
+from tymdocs.locale import annex_ref, format_date, label, speaking
 from tymdocs.locale import today as local_today
 from tymdocs.model import Agreement, AppointmentAnnex, ChangeRule
 from tymdocs.paths import is_main_text
@@ -57,9 +57,9 @@ class Deadline:
     """What the date is counted from."""
     overdue: bool
     days_left: int
-    label: str = ""
+    label: str
     """What is due, in the agreement's language, for documents and the overview."""
-    grounds: str = ""
+    grounds: str
     """``basis`` in the agreement's language: the record as the register cites it."""
 
     @property
@@ -253,7 +253,7 @@ def _in_force_now(
         in_force = governance.in_force_on(history, today, end)
     except UsageError:
         return None
-    newest = max(in_force.applied, key=lambda v: v.number)
+    newest = in_force.newest
     since = newest.in_force_from
     assert since is not None  # applied: in force on or before today
     names = {party.id: party.name for party in agreement.parties}
@@ -313,7 +313,7 @@ def _deadlines(
         if reviewed is not None and reviewed.date >= last:
             last, basis = reviewed.date, (_described(reviewed, rule), cite(reviewed, names))
         due = governance.add_months(last, 12)
-        part = label("annex_ref", number=annex.number)  # as the agreement names it
+        part = annex_ref(annex.number)  # as the agreement names it
         what = f"yearly review of {part} ({annex.title})"
         said = label("deadline_review", number=annex.number, title=annex.title)
         found.append(duty(what, due, basis, said))
@@ -383,7 +383,7 @@ def pending_changes(root: Path, committed: GitTree, agreement: Agreement) -> tup
         own_text = composition_text(agreement, validate(WorkTree(root)).agreement)
     for number, paths in sorted(annexes.items()):
         rule = rule_for(policy, number, number in own_text)
-        found.append(Pending(label("annex_ref", number=number), tuple(paths), record_needed(rule)))
+        found.append(Pending(annex_ref(number), tuple(paths), record_needed(rule)))
     return tuple(found)
 
 
@@ -398,7 +398,6 @@ def read_status(
     from tymdocs.checks import validate
     from tymdocs.errors import SourceError
     from tymdocs.revision import meta_reader, open_history
-    from tymdocs.signing.verify import verify_copies
 
     meta, history = open_history(root)
     with speaking(meta.language):  # who is to sign, as the packages name them
@@ -406,7 +405,11 @@ def read_status(
         loaded = validate(committed)
         if loaded.agreement is None:
             raise SourceError(loaded.problems)
-        report = verify_copies(root, copies, trust) if copies else None
+        report = None
+        if copies:
+            from tymdocs.signing.verify import verify_copies
+
+            report = verify_copies(root, copies, trust)
         rounds: dict[int, Round] = {}
         for version in history.pending_amendments():
             proposed = validate(GitTree(root, version.commit)).agreement

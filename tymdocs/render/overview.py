@@ -106,7 +106,7 @@ def _document(data: dict[str, Any], out: Path) -> Iterator[str]:
             message = result["error"]["message"]
             yield f"<li><code>{_esc(result['path'])}</code>: {_esc(message)}</li>\n"
         yield "</ul>\n"
-    passed = data.get("not_searched", [])
+    passed = data["not_searched"]
     if passed:
         yield f"<h2>{_esc(label('overview_not_searched'))}</h2>\n<ul>\n"
         for folder in passed:
@@ -136,7 +136,7 @@ def _row(result: dict[str, Any], root: Path, out: Path) -> Iterator[str]:
         href = quote(Path(target).as_posix())
         yield f' <a href="{_esc(href)}">{_esc(label("overview_pdf"))}</a>'
     yield "</th>\n"
-    summary = result.get("summary")
+    summary = result["summary"]
     if summary is None:
         missing = label("overview_none")
         if result["status_error"]:
@@ -196,7 +196,7 @@ def _part(part: str) -> str:
 
 
 def _deadline(deadline: dict[str, Any]) -> str:
-    what = deadline.get("label") or deadline["what"]
+    what = deadline["label"]
     return label("overview_deadline", date=_date(deadline["due"]), what=what)
 
 
@@ -212,7 +212,7 @@ def _result(result: dict[str, Any]) -> str:
     """The command's verdict in words, with the first error of a failed agreement, and
     whether its sources still hold placeholders (a draft no record can make a version of)."""
     verdict = _verdict(result)
-    count = result.get("placeholders")
+    count = result["placeholders"]
     if count:
         verdict += f'<br><span class="draft">{_esc(counted("overview_placeholders", count))}</span>'
     return verdict
