@@ -326,7 +326,7 @@ def _listed(manifests: dict[str, dict[str, Any] | None]) -> set[str]:
     for data in manifests.values():
         outputs = (data or {}).get("outputs", [])
         paths = {entry.get("path") for entry in outputs if isinstance(entry, dict)}
-        names |= {path for path in paths if isinstance(path, str) and _plain_name(path)}
+        names |= {path for path in paths if isinstance(path, str) and plain_name(path)}
     return names
 
 
@@ -420,7 +420,7 @@ def _owned(out: Path, kind: str, owner: str | None) -> set[str]:
     return _listed(manifests)
 
 
-def _plain_name(name: str) -> bool:
+def plain_name(name: str) -> bool:
     """A file name directly inside the directory: never a path that leads elsewhere."""
     return name not in ("", ".", "..") and "/" not in name and "\\" not in name and "\0" not in name
 

@@ -417,7 +417,7 @@ def manifest_identity(
             "timestamp": dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(),
             "version": label,
         },
-        "tool": {"tymdocs": __version__, **installed_versions(RENDERERS)},
+        "tool": tool_versions(),
         "selection": selection,
     }
 
@@ -458,6 +458,12 @@ def in_folder(location: str) -> str:
     import shlex
 
     return f" -C {shlex.quote(location)}"
+
+
+def tool_versions() -> dict[str, str]:
+    """This tymdocs and the renderers that decide the bytes of its outputs, by version: what
+    a manifest records as its ``tool``."""
+    return {"tymdocs": __version__, **installed_versions(RENDERERS)}
 
 
 def installed_versions(names: tuple[str, ...]) -> dict[str, str]:

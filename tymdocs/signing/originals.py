@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,13 +151,13 @@ class Versions:
 
 
 def package_lookup(
-    root: Path, manifest: Path | Manifest | None = None, *, versions: Versions | None = None
+    root: Path, fallback: Lookup | None = None, *, versions: Versions | None = None
 ) -> Lookup:
     """Find the package a returned copy claims to be: rebuilt from its commit when the
-    repository has it, else as recorded in ``manifest``. A commit's packages are built
-    together, once, when the first copy of that commit asks for one (``versions`` shares
-    what was read with the other lookups of a run)."""
-    fallback = manifest_lookup(manifest) if manifest is not None else None
+    repository has it, else as ``fallback`` finds it (a manifest's record:
+    :func:`manifest_lookup`). A commit's packages are built together, once, when the first
+    copy of that commit asks for one (``versions`` shares what was read with the other
+    lookups of a run)."""
     known = versions or Versions(root)
 
     def lookup(commit: str, claimed: str, party_id: str | None) -> Expected | None:
@@ -246,9 +246,8 @@ class Manifest:
         )
 
 
-def manifest_lookup(manifest: Path | Manifest) -> Lookup:
+def manifest_lookup(recorded: Manifest) -> Lookup:
     """Find packages in a ``manifest.json``: by party and fingerprint, checked by hash."""
-    recorded = manifest if isinstance(manifest, Manifest) else Manifest.read(manifest)
 
     def lookup(commit: str, fingerprint: str, party: str | None) -> Expected | None:
         entry = recorded.entry(commit, fingerprint, party)
@@ -277,20 +276,16 @@ def built_lookup(manifest: Manifest, versions: Versions | None = None) -> Lookup
     The seats are the version's own, read from its sources when the repository has the
     commit (``versions``), as a rebuild takes them; how it is signed is what the build
     recorded."""
-    from tymdocs import __version__
-    from tymdocs.quick import RENDERERS, installed_versions
+    from tymdocs.output import plain_name
+    from tymdocs.quick import tool_versions
     from tymdocs.signing.screening import read_regular
 
-    same_tools = manifest.data.get("tool") == {
-        "tymdocs": __version__,
-        **installed_versions(RENDERERS),
-    }
-    found: dict[tuple[str, str, str | None], Expected | None] = {}
+    same_tools = manifest.data.get("tool") == tool_versions()
 
     def built(commit: str, fingerprint: str, party: str | None) -> Expected | None:
         entry = manifest.entry(commit, fingerprint, party) if same_tools else None
         name = entry.get("path") if entry is not None else None
-        if entry is None or not isinstance(name, str) or not _plain_name(name):
+        if entry is None or not isinstance(name, str) or not plain_name(name):
             return None
         try:
             data = read_regular(manifest.path.parent / name)
@@ -313,16 +308,4 @@ def built_lookup(manifest: Manifest, versions: Versions | None = None) -> Lookup
             "records it",
         )
 
-    def lookup(commit: str, fingerprint: str, party: str | None) -> Expected | None:
-        key = (commit, fingerprint, party)
-        if key not in found:
-            found[key] = built(commit, fingerprint, party)
-        return found[key]
-
-    return lookup
-
-
-def _plain_name(name: str) -> bool:
-    """Whether ``name`` is a file name alone, as a build lists its outputs: nothing outside
-    the manifest's folder is read."""
-    return name not in ("", ".", "..") and not any(c in name for c in "/\\\0")
+    return cache(built)  # each package read and hashed once per run

@@ -161,12 +161,13 @@ def verify_copies(
         manifest = root / "build" / MANIFEST
     recorded = Manifest.read(manifest) if manifest is not None else None
     versions = Versions(root)
+    as_recorded = manifest_lookup(recorded) if recorded is not None else None
     return verify_files(
         copies,
-        package_lookup(root, recorded, versions=versions),
+        package_lookup(root, as_recorded, versions=versions),
         trust,
         current_fingerprint=current_fingerprint,
-        recorded=manifest_lookup(recorded) if recorded is not None else None,
+        recorded=as_recorded,
         built=built_lookup(recorded, versions) if recorded is not None and not rebuild else None,
     )
 
