@@ -188,7 +188,7 @@ def test_a_swap_killed_at_any_instant_leaves_the_old_set_or_the_new_one(tmp_path
     """Where directories can be exchanged (this machine), ``build/`` holds a complete set at
     every instant: its manifest, and exactly the files it lists with their hashes."""
     steps = [
-        (output, "_write"),
+        (output, "write_new"),
         (output.os, "link"),
         (output.os, "symlink"),
         (output, "_rename"),

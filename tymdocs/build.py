@@ -8,7 +8,6 @@ manifest is skipped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tymdocs.errors import Problem, SourceError
 from tymdocs.governance import MAIN_TEXT, annex_part, cite, record_dict
-from tymdocs.output import MANIFEST, Output, read_manifest, replace_directory
+from tymdocs.output import MANIFEST, Output, dump_json, read_manifest, replace_directory
 from tymdocs.quick import in_folder, manifest_identity, matches, rebuild_command
 from tymdocs.revision import Source, commit_of
 from tymdocs.sources import GitTree, fingerprint
@@ -44,31 +43,23 @@ def _render(
     core already busy with another agreement: ``build --all``, where the second thread was
     measured to slow it), the same outputs in the same order, one after another.
     """
+    import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
-    def agreement_pdf() -> Output:
-        return _agreement_pdf(agreement, document, stamp)
-
-    if not threads:
-        if selection != "packages":
-            yield _agreement_docx(agreement, document, stamp)
-            yield agreement_pdf()
-        if selection != "agreement":
-            yield from _packages(agreement, document, stamp)
-            yield from _docx_packages(agreement, document, stamp)
-        return
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    def pdfs() -> list[Output]:
+        """The PDFs the second thread renders: the agreement's alone, else the packages."""
         if selection == "agreement":
-            beside = pool.submit(lambda: [agreement_pdf()])
-        else:
-            beside = pool.submit(list, _packages(agreement, document, stamp))
+            return [_agreement_pdf(agreement, document, stamp)]
+        return list(_packages(agreement, document, stamp))
+
+    with ThreadPoolExecutor(max_workers=1) if threads else contextlib.nullcontext() as pool:
+        beside = pool.submit(pdfs).result if pool is not None else pdfs
         if selection != "packages":
             yield _agreement_docx(agreement, document, stamp)
         word = [] if selection == "agreement" else list(_docx_packages(agreement, document, stamp))
         if selection == "all":
-            yield agreement_pdf()
-        yield from beside.result()
+            yield _agreement_pdf(agreement, document, stamp)
+        yield from beside()
         yield from word
 
 
@@ -207,7 +198,7 @@ def render_build(
         "outputs": [output.entry() for output in outputs],
         "regenerate": _regenerate_command(source, selection),
     }
-    outputs.append(Output(MANIFEST, "manifest", _dump(manifest)))
+    outputs.append(Output(MANIFEST, "manifest", dump_json(manifest)))
     return manifest, outputs, loaded.problems
 
 
@@ -315,10 +306,6 @@ def _regenerate_command(source: Source, selection: Selection) -> str:
         where = in_folder(source.location)
         return f"tymdocs{where} build --at {source.at.isoformat()} --ref {source.ref}"
     return rebuild_command(source.location, source.commit, selection)
-
-
-def _dump(manifest: dict[str, Any]) -> bytes:
-    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def current_fingerprint(root: Path, rev: str) -> str | None:

@@ -1326,7 +1326,9 @@ def _run_all(
         click.echo(f"Overdue: {printable(deadline)}", err=True)
     failed = data["failed"]
     if as_json:
-        click.echo(many.overview_json(data).decode(), nl=False)
+        from tymdocs.output import dump_json
+
+        click.echo(dump_json(data).decode(), nl=False)
     elif not quiet:
         done = len(results) - failed
         click.echo(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ from tymdocs.errors import SourceError, TymdocsError, UsageError
 from tymdocs.governance.history import changes_part, in_force_from
 from tymdocs.locale import commit_date, format_date, label, parse_date, speaking
 from tymdocs.model import Agreement
-from tymdocs.output import MANIFEST, Output, replace_directory
+from tymdocs.output import MANIFEST, Output, dump_json, replace_directory
 from tymdocs.revision import VERSION_NUMBER, Source, open_history, open_source
 from tymdocs.sources import fingerprint
 
@@ -333,5 +332,4 @@ def write(out: Path, outputs: list[Output], report: Report) -> None:
         "report": change_set(report),
         "outputs": [o.entry() for o in outputs],
     }
-    data = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    replace_directory(out, [*outputs, Output(MANIFEST, "manifest", data.encode())], "redline")
+    replace_directory(out, [*outputs, Output(MANIFEST, "manifest", dump_json(manifest))], "redline")

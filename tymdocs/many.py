@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import multiprocessing
 import multiprocessing.context
 import os
@@ -460,25 +459,20 @@ def overdue(results: list[dict[str, Any]], shown: Callable[[str], str] = str) ->
                 yield f"{shown(result['path'])}: {deadline['what']}, due {due}"
 
 
-def overview_json(data: dict[str, Any]) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
 def write_overview(out: Path, data: dict[str, Any]) -> tuple[Path, Path]:
     """``overview.html`` and ``overview.json`` swapped into ``out`` at once, with a manifest
     of them (:func:`~tymdocs.output.replace_directory`: a failed write leaves ``out`` as it
     was, and only files tymdocs wrote there are replaced)."""
-    from tymdocs.output import MANIFEST, Output, replace_directory
+    from tymdocs.output import MANIFEST, Output, dump_json, replace_directory
     from tymdocs.render.overview import render_overview
 
     html, json_name = OVERVIEW_FILES
     outputs = [
         Output(html, "overview-html", render_overview(data, out)),
-        Output(json_name, "overview-json", overview_json(data)),
+        Output(json_name, "overview-json", dump_json(data)),
     ]
     manifest = {"kind": "overview", "outputs": [o.entry() for o in outputs]}
-    data_manifest = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     replace_directory(
-        out, [*outputs, Output(MANIFEST, "manifest", data_manifest.encode())], "overview"
+        out, [*outputs, Output(MANIFEST, "manifest", dump_json(manifest))], "overview"
     )
     return out / html, out / json_name

@@ -135,15 +135,20 @@ def check_replaceable(out: Path, names: list[str], kind: str, owner: str | None 
     that works long before it writes asks first, so that a refusal costs no work."""
     owned = _owned(out, kind, owner) if out.is_dir() else set()
     for name in names:
-        target = out / name
-        if target.is_symlink() or target.is_dir():
-            raise UsageError(f"{target} is not a file tymdocs wrote: refusing to replace it")
-        if target.exists() and name not in owned:
-            raise UsageError(
-                f"{target} was not written by tymdocs (no {MANIFEST} of it lists it): "
-                "refusing to overwrite it"
-            )
+        refuse_unowned(out / name, name in owned)
     return owned
+
+
+def refuse_unowned(target: Path, owned: bool) -> None:
+    """Refuse to put a new file at ``target`` where a link or a folder stands, or a file
+    tymdocs did not write (``owned``: a manifest of the folder lists it)."""
+    if target.is_symlink() or target.is_dir():
+        raise UsageError(f"{target} is not a file tymdocs wrote: refusing to replace it")
+    if target.exists() and not owned:
+        raise UsageError(
+            f"{target} was not written by tymdocs (no {MANIFEST} of it lists it): "
+            "refusing to overwrite it"
+        )
 
 
 def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
@@ -206,7 +211,7 @@ def _replaced(entry: Path, owned: set[str]) -> bool:
     return entry.name in owned and entry.is_file() and not entry.is_symlink()
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_new(path: Path, data: bytes) -> None:
     """A new file: never through a link or over anything already there."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     with open(os.open(path, flags, 0o644), "wb") as file:
@@ -216,7 +221,7 @@ def _write(path: Path, data: bytes) -> None:
 def _write_set(folder: Path, outputs: list[Output]) -> None:
     """The manifest first: whenever a new file is in ``folder``, a manifest there lists it."""
     for output in sorted(outputs, key=lambda output: output.name != MANIFEST):
-        _write(folder / output.name, output.data)
+        write_new(folder / output.name, output.data)
 
 
 def _discard(folder: Path, names: list[str]) -> None:
@@ -380,7 +385,7 @@ def _swap(out: Path, outputs: list[Output], stale: set[str]) -> None:
     ordered = sorted(outputs, key=lambda output: output.name == MANIFEST)
     try:
         for output in ordered:
-            _write(out / f"{NEW}{output.name}", output.data)
+            write_new(out / f"{NEW}{output.name}", output.data)
     except BaseException:  # nothing replaced yet: the new files go, the old set stays
         _discard(out, [f"{NEW}{output.name}" for output in ordered])
         raise
@@ -472,6 +477,12 @@ def _locked(folders: list[Path]) -> Iterator[None]:
             held.callback(os.close, fd)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
+
+
+def dump_json(data: dict[str, Any]) -> bytes:
+    """A manifest or report as tymdocs writes JSON files: indented, keys sorted, UTF-8 as
+    written (``ä``, not ``\\u00e4``), a newline at the end; the same bytes for the same data."""
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -26,6 +25,15 @@ from typing import TYPE_CHECKING
 from tymdocs.errors import BuildError, SourceError, UsageError
 from tymdocs.locale import format_date, label, labels, speaking
 from tymdocs.model import Agreement, Metadata
+from tymdocs.output import (
+    MANIFEST,
+    NEW,
+    OLD_MANIFEST,
+    dump_json,
+    read_manifest,
+    refuse_unowned,
+    write_new,
+)
 from tymdocs.revision import Source, agreement_end, open_history, open_source
 from tymdocs.site.personal import Redaction, marked_details, marked_names, signatory_names
 
@@ -33,7 +41,7 @@ if TYPE_CHECKING:
     from tymdocs.governance import History
     from tymdocs.governance.history import End
 
-SITE_MANIFEST = "manifest.json"
+SITE_MANIFEST = MANIFEST
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,8 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
     start = versions[0].in_force_from if versions[0].record.kind == "adoption" else None
     upcoming = start if start is not None and day < start else None
     """Version 1 adopted but not yet in force: its text is shown as it takes effect."""
-    shown_day = end.day if end is not None and day > end.day else upcoming or day
+    ended = end if end is not None and day > end.day else None
+    shown_day = ended.day if ended is not None else upcoming or day
     try:
         current = open_source(root, None, shown_day)
     except UsageError as exc:
@@ -126,7 +135,6 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
         newest += f" ({label(latest_state)})"
     frame = pages.Frame(
         language=meta.language,
-        title=meta.title,
         area=meta.area,
         public=public,
         source=label("site_source", version=newest),
@@ -138,7 +146,6 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
         (party.name, [f"{s.name}, {s.title}" for s in party.signatories])
         for party in in_force.parties
     ]
-    ended = end if end is not None and day > end.day else None
     shown_annexes = [annex.number for annex in in_force.annexes]
     lead = list(_lead(current, shown_annexes, day, ended, upcoming))
     files[pages.INDEX] = pages.index_page(frame, document, lead, signatories)
@@ -152,12 +159,12 @@ def _make_site(root: Path, meta: Metadata, history: History, day: dt.date, publi
         hide = public and bool(personal[number])
         shown: list[tuple[str, str]] = []
         if not hide:
-            for output in build_outputs(source, "agreement"):
-                files[f"{folder}/{output.name}"] = output.data
-                kind = {"agreement-pdf": "site_pdf", "agreement-docx": "site_docx"}
-                if output.kind in kind:
-                    shown.append((label(kind[output.kind]), f"{folder}/{output.name}"))
-        shown.sort(key=lambda item: item[0] != label("site_pdf"))
+            built = {output.kind: output for output in build_outputs(source, "agreement")}
+            files |= {f"{folder}/{output.name}": output.data for output in built.values()}
+            shown = [
+                (label(key), f"{folder}/{built[kind].name}")
+                for kind, key in (("agreement-pdf", "site_pdf"), ("agreement-docx", "site_docx"))
+            ]
         side_source = replace(source, notes=redaction.notes(source.notes))
         sides[number] = Side(side_source, redaction.agreement(agreement), f"v{number}")
         redline = None
@@ -242,7 +249,7 @@ def _lead(
 def register_rows(
     history: History,
     names: dict[str, str],
-    state: Callable[[int], str | None] = lambda number: None,
+    state: Callable[[int], str | None],
 ) -> list[tuple[str, ...]]:
     """The register's records, oldest first, as the site's table shows them: version,
     date, kind, by whom, §, case, effective date, parts, commit and text. A version's
@@ -295,26 +302,17 @@ def _manifest(agreement: str, day: dt.date, public: bool, files: dict[str, bytes
             for path, data in sorted(files.items())
         ],
     }
-    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
-_NEW = ".tymdocs-new."
-"""The prefix of a file of the site being written, before it is renamed into place."""
-_OLD_MANIFEST = ".tymdocs-old." + SITE_MANIFEST
-"""The previous site's manifest while its files are being replaced."""
+    return dump_json(manifest)
 
 
 def _manifest_of(path: Path) -> dict[str, object] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    return data if isinstance(data, dict) and data.get("kind") == "site" else None
+    data = read_manifest(path)
+    return data if data is not None and data.get("kind") == "site" else None
 
 
 def _site_of(out: Path) -> str | None:
     """The agreement whose site ``out`` holds, or None when it holds none."""
-    for name in (SITE_MANIFEST, _OLD_MANIFEST):
+    for name in (SITE_MANIFEST, OLD_MANIFEST):
         data = _manifest_of(out / name)
         if data is not None:
             agreement = data.get("agreement")
@@ -333,8 +331,8 @@ def _inside(path: object) -> bool:
 def _owned(out: Path) -> set[str]:
     """The files the site tymdocs wrote into ``out`` before: what its manifests list (that
     of an interrupted write too), and the manifests themselves."""
-    owned = {SITE_MANIFEST, _OLD_MANIFEST}
-    for name in (SITE_MANIFEST, _OLD_MANIFEST):
+    owned = {SITE_MANIFEST, OLD_MANIFEST}
+    for name in (SITE_MANIFEST, OLD_MANIFEST):
         data = _manifest_of(out / name)
         files = data.get("files") if data is not None else None
         for entry in files if isinstance(files, list) else ():
@@ -360,7 +358,7 @@ def check_target(out: Path, agreement: str | None = None) -> None:
         return
     found = _site_of(out)
     if found is None:
-        names = (*pages.PAGES, SITE_MANIFEST, _OLD_MANIFEST)
+        names = (*pages.PAGES, SITE_MANIFEST, OLD_MANIFEST)
         clash = [name for name in names if (out / name).exists() or (out / name).is_symlink()]
         versions = out / pages.VERSIONS_FOLDER
         if versions.is_symlink() or (versions.exists() and not versions.is_dir()):
@@ -383,18 +381,12 @@ def _refuse_collisions(out: Path, paths: list[str], owned: set[str]) -> None:
             there = out / folder
             if there.is_symlink() or (there.exists() and not there.is_dir()):
                 raise UsageError(f"{there} is not a folder tymdocs wrote: refusing to write")
-        if target.is_symlink() or target.is_dir():
-            raise UsageError(f"{target} is not a file tymdocs wrote: refusing to replace it")
-        if target.exists() and path not in owned:
-            raise UsageError(
-                f"{target} was not written by tymdocs (no {SITE_MANIFEST} of a site lists it): "
-                "refusing to overwrite it"
-            )
+        refuse_unowned(target, path in owned)
 
 
 def _new_name(out: Path, path: str) -> Path:
     target = out / path
-    return target.with_name(_NEW + target.name)
+    return target.with_name(NEW + target.name)
 
 
 def write_site(out: Path, site: Site) -> None:
@@ -421,32 +413,25 @@ def write_site(out: Path, site: Site) -> None:
             new = _new_name(out, path)
             new.parent.mkdir(parents=True, exist_ok=True)
             written.append(new)
-            _write_new(new, site.files[path])
+            write_new(new, site.files[path])
         if (out / SITE_MANIFEST).is_file():
-            os.replace(out / SITE_MANIFEST, out / _OLD_MANIFEST)
+            os.replace(out / SITE_MANIFEST, out / OLD_MANIFEST)
         for path in paths:
             os.replace(_new_name(out, path), out / path)
         written.clear()
-        stale = sorted(owned - set(site.files) - {SITE_MANIFEST, _OLD_MANIFEST})
+        stale = sorted(owned - set(site.files) - {SITE_MANIFEST, OLD_MANIFEST})
         for path in stale:
             target = out / path
             if target.is_file() and not target.is_symlink():
                 target.unlink()
             _prune(out, target.parent)
         with contextlib.suppress(FileNotFoundError):
-            (out / _OLD_MANIFEST).unlink()
+            (out / OLD_MANIFEST).unlink()
     except OSError as exc:
         for new in written:
             with contextlib.suppress(OSError):
                 new.unlink()
         raise BuildError(f"cannot write the site to {out}: {exc.strerror or exc}") from exc
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """A new file: never through a link or over anything already there."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with open(os.open(path, flags, 0o644), "wb") as file:
-        file.write(data)
 
 
 def _prune(out: Path, folder: Path) -> None:

@@ -22,17 +22,16 @@ INDEX = "index.html"
 VERSIONS = "versions.html"
 REGISTER = "register.html"
 DEADLINES = "deadlines.html"
-PAGES = (INDEX, VERSIONS, REGISTER, DEADLINES)
-"""The site's pages, at its top level."""
-VERSIONS_FOLDER = "versions"
-"""The folder of the versions' files and redlines."""
-
 _PAGES = (
     (INDEX, "site_in_force"),
     (VERSIONS, "site_versions"),
     (REGISTER, "site_register"),
     (DEADLINES, "site_deadlines"),
 )
+PAGES = tuple(name for name, _ in _PAGES)
+"""The site's pages, at its top level."""
+VERSIONS_FOLDER = "versions"
+"""The folder of the versions' files and redlines."""
 
 _CSS = (
     """
@@ -80,11 +79,10 @@ def href(path: str) -> str:
 
 @dataclass(frozen=True)
 class Frame:
-    """What every page shares: the language, the agreement's title and area, and the note of
-    a public site."""
+    """What every page shares: the language, the agreement's area, and the note of a public
+    site."""
 
     language: str
-    title: str
     area: str
     public: bool
     source: str
