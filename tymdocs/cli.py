@@ -1248,14 +1248,14 @@ def _asked(answers: Answers, ask_language: bool, day: dt.date) -> Answers:
         if (m := skeleton.clean(part, "municipality"))
     )
     # an example in the agreement's language: the name goes into its text as written
-    body_example = "Sysselsättningsnämnden" if language == "sv" else "Työllisyyslautakunta"
+    body_example = skeleton.example("appointing_body", language)
     parties = []
     for party in answers.parties:
         role = party.role.replace("_", " ")
         name = party.name
         if name is None:
-            default = "Folkpensionsanstalten" if language == "sv" else "Kansaneläkelaitos"
-            name = text(f"Party: {role}, its name", default if party.role == "kela" else "")
+            default = skeleton.default_name(party.role, language) or ""
+            name = text(f"Party: {role}, its name", default)
         signatories = party.signatories or people(
             f"Signatories of {name or role} (NAME, TITLE; NAME, TITLE)"
         )

@@ -176,6 +176,18 @@ def _skeleton() -> Any:
     return resources.files("tymdocs") / "skeleton"
 
 
+def default_name(role: PartyRole, language: Language) -> str | None:
+    """The name every agreement gives the party of ``role`` (Kela's), in ``language``; None
+    where the area names it."""
+    name = _texts(language)["roles"][role].get("name")
+    return name if isinstance(name, str) else None
+
+
+def example(what: str, language: Language) -> str:
+    """What ``init``'s question for ``what`` gives as an example, in the agreement's language."""
+    return str(_texts(language)["examples"][what])
+
+
 def with_default_parties(given: tuple[PartyAnswer, ...]) -> tuple[PartyAnswer, ...]:
     """The parties ``--party`` names, and of each role every TYM agreement has that none of
     them takes, the default party (its name a placeholder, Kela's its own): in the seed's
