@@ -207,3 +207,67 @@ def test_the_quick_answer_prints_what_the_normal_path_prints(
         monkeypatch.chdir(cwd)
         assert quick.unchanged_build(list(args)) is not None, args
         assert _run(cwd, *args) == _run(cwd, *args, normal=True), args
+
+
+def test_git_is_asked_as_subprocess_would_ask_it(tmp_path: Path) -> None:
+    """The quick path's own process calls (``posix_spawnp`` and pipes): git's answer to the
+    lines given, in the folder named; None where git fails, and where the input is longer
+    than a pipe surely holds (then the normal path decides, never a half-read answer)."""
+    repo = make_repo(tmp_path / "agreement")
+    paths = [str(repo / "tymdocs.yaml"), str(repo / "docs_src" / "01-tarkoitus.md")]
+    wanted = subprocess.run(
+        ["git", "hash-object", "--stdin-paths"],
+        cwd=repo,
+        input="".join(f"{p}\n" for p in paths).encode(),
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert quick._git(str(repo), ["hash-object", "--stdin-paths"], paths) == wanted
+    assert quick._git(str(repo), ["cat-file", "--batch"], ["HEAD"]).startswith(  # type: ignore[union-attr]
+        git(repo, "rev-parse", "HEAD").encode()
+    )
+    assert quick._git(str(tmp_path), ["cat-file", "--batch"], ["HEAD"]) is None  # no repository
+    assert quick._git(str(repo), ["no-such-command"], []) is None
+    many = [paths[0]] * (quick._PIPE_ROOM // len(paths[0]) + 1)
+    assert quick._git(str(repo), ["hash-object", "--stdin-paths"], many) is None
+
+
+def test_the_manifest_time_is_what_datetime_writes() -> None:
+    """The manifest's ``timestamp`` without datetime: ``isoformat()`` of the UTC time, at the
+    epoch, before it, at the ends of days and years, and at 2038."""
+    import datetime as dt
+
+    for seconds in (0, -1, 1, 59, 86_399, 86_400, 951_782_400, 1_746_003_600, 2**31, 4_102_444_800):
+        wanted = dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat()
+        assert quick._utc_iso(seconds) == wanted, seconds
+
+
+def _entered(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` then ``tymdocs --version`` through the process entry, in a process of its own."""
+    entry = "sys.argv = ['tymdocs', '--version']\nfrom tymdocs.quick import run\nrun()\n"
+    probe = f"import sys\n{script}\n{entry}"
+    return subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_process_ends_early_only_with_nothing_left_to_do(tmp_path: Path) -> None:
+    """``quick.run`` ends the process without the interpreter's teardown, but what that would
+    still do is done: the functions registered with atexit run, a thread still running is
+    waited for, every byte is written, and the exit code is the command's."""
+    registered = _entered(tmp_path, "import atexit\natexit.register(print, 'atexit ran')")
+    assert registered.returncode == 0, registered.stderr
+    assert registered.stdout.splitlines() == [f"tymdocs, version {quick.__version__}", "atexit ran"]
+    threaded = _entered(
+        tmp_path,
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()",
+    )
+    assert threaded.returncode == 0, threaded.stderr
+    assert "thread done" in threaded.stdout.splitlines()
+    for args, code in ((["log", "--no-such-option"], 2), (["-C", str(tmp_path), "check"], 2)):
+        done = subprocess.run(
+            [sys.executable, "-m", "tymdocs", *args], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert done.returncode == code, (args, done.stderr)
+        assert done.stderr.strip().startswith(("Usage:", "Error:")), done.stderr

@@ -1,3 +1,3 @@
-from tymdocs.quick import main
+from tymdocs.quick import run
 
-main()
+run()
