@@ -98,6 +98,24 @@ def test_help_and_log_load_only_what_they_use(tmp_path: Path) -> None:
         assert not any(m == heavy or m.startswith(f"{heavy}.") for m in logged), heavy
 
 
+def test_a_build_loads_no_redline_diff_or_verification(tmp_path: Path) -> None:
+    """A build renders the agreement, its packages and manifest: the change sets, redline
+    renderers and verification of ``diff`` and ``verify`` stay unloaded."""
+    repo = make_repo(tmp_path / "agreement")
+    built = _loaded(repo, "build", "-q", "-o", str(tmp_path / "out"))
+    assert "tymdocs.render.typst" in built and "tymdocs.signing.packages" in built  # it built
+    for unused in (
+        "tymdocs.changes",
+        "tymdocs.diff",
+        "tymdocs.render.html",
+        "tymdocs.render.markdown",
+        "tymdocs.signing.verify",
+        "pyhanko",
+        "pypdf",
+    ):
+        assert not any(m == unused or m.startswith(f"{unused}.") for m in built), unused
+
+
 def test_the_docx_writer_escapes_as_xml_sax_does() -> None:
     """tymdocs writes its own escape and quoteattr, byte for byte those of the standard
     library's xml.sax.saxutils, whose imports cost every build 27 ms."""

@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
-from tymdocs.changes import Change, Report, move_badge
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
 from tymdocs.locale import capitalise, label, speaking
@@ -39,6 +38,8 @@ from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
     import typst
+
+    from tymdocs.changes import Change, Report
 
 _PACKAGE_MAIN = '#import "package.typ": signature-packages\n#signature-packages(({covers},))\n'
 """The main file of the packages: which covers lead it (indices, nothing else)."""
@@ -351,6 +352,8 @@ def _move(data: dict[str, Any], moved: Moved[Any] | None) -> dict[str, Any]:
     """``data`` with the end of a move it is, only where it is one: the badge that names the
     other end, this end's label and the other's, for the link between them."""
     if moved is not None:
+        from tymdocs.changes import move_badge  # only a redline has moves: a build never loads it
+
         data["move"] = {
             "badge": move_badge(moved),
             "label": f"moved-{moved.number}-{moved.side}",
