@@ -271,3 +271,18 @@ def test_the_process_ends_early_only_with_nothing_left_to_do(tmp_path: Path) -> 
         )
         assert done.returncode == code, (args, done.stderr)
         assert done.stderr.strip().startswith(("Usage:", "Error:")), done.stderr
+
+
+def test_a_profiled_run_ends_as_the_profiler_expects(tmp_path: Path) -> None:
+    """A tool that watches the process and writes after the program (cProfile here; coverage
+    and debuggers alike) gets the interpreter's own end: its findings are written."""
+    written = tmp_path / "tymdocs.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(written), "-m", "tymdocs", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"tymdocs, version {quick.__version__}"
+    assert written.stat().st_size > 0

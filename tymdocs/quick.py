@@ -113,7 +113,8 @@ def run() -> NoReturn:
     What the interpreter would still do at its end is done first: the functions registered
     with :mod:`atexit` run (a temporary folder's finaliser, say), and standard output and
     error are flushed. Where a thread or a worker process may still be running, or flushing
-    fails (a closed pipe), the interpreter ends the process as it always does.
+    fails (a closed pipe), or a tool watches the process (a profiler, coverage, a debugger,
+    which write their findings after the program), the interpreter ends it as it always does.
     """
     try:
         main()
@@ -121,7 +122,8 @@ def run() -> NoReturn:
         code = exc.code
     threading = sys.modules.get("threading")
     busy = threading is not None and threading.active_count() > 1
-    if busy or "multiprocessing" in sys.modules or not isinstance(code, int | None):
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    if busy or watched or "multiprocessing" in sys.modules or not isinstance(code, int | None):
         sys.exit(code)
     import atexit
 
