@@ -46,6 +46,8 @@ def _render(
     import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
+    from tymdocs.render.typst import compiler_version
+
     def pdfs() -> list[Output]:
         """The PDFs the second thread renders: the agreement's alone, else the packages."""
         if selection == "agreement":
@@ -59,6 +61,7 @@ def _render(
         word = [] if selection == "agreement" else list(_docx_packages(agreement, document, stamp))
         if selection == "all":
             yield _agreement_pdf(agreement, document, stamp)
+        compiler_version()  # asked (once a process) while the other thread lays out the PDFs
         yield from beside()
         yield from word
 
