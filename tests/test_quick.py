@@ -228,7 +228,7 @@ def test_git_is_asked_as_subprocess_would_ask_it(tmp_path: Path) -> None:
     )
     assert quick._git(str(tmp_path), ["cat-file", "--batch"], ["HEAD"]) is None  # no repository
     assert quick._git(str(repo), ["no-such-command"], []) is None
-    many = [paths[0]] * (quick._PIPE_ROOM // len(paths[0]) + 1)
+    many = [paths[0]] * (2**21 // len(paths[0]))  # 2 MiB: more than any pipe holds at once
     assert quick._git(str(repo), ["hash-object", "--stdin-paths"], many) is None
 
 
@@ -242,35 +242,100 @@ def test_the_manifest_time_is_what_datetime_writes() -> None:
         assert quick._utc_iso(seconds) == wanted, seconds
 
 
+TEARDOWN = (
+    "import os\n"
+    "class Torn:\n"
+    "    def __del__(self, write=os.write):\n"
+    "        write(2, b'torn down')\n"
+    "torn = Torn()\n"
+)
+"""An object that says so when the interpreter's teardown deletes it: not at an early end."""
+
+
 def _entered(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
-    """``script`` then ``tymdocs --version`` through the process entry, in a process of its own."""
+    """``script`` then ``tymdocs --version`` through the process entry, as the ``tymdocs``
+    script starts it, in a process of its own whose output is buffered as on any machine."""
     entry = "sys.argv = ['tymdocs', '--version']\nfrom tymdocs.quick import run\nrun()\n"
-    probe = f"import sys\n{script}\n{entry}"
+    probe = f"import sys\n{TEARDOWN}{script}\n{entry}"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "PYTHONINSPECT")}
     return subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
 
 
-def test_the_process_ends_early_only_with_nothing_left_to_do(tmp_path: Path) -> None:
+def test_the_process_ends_early_with_nothing_left_to_do(tmp_path: Path) -> None:
     """``quick.run`` ends the process without the interpreter's teardown, but what that would
-    still do is done: the functions registered with atexit run, a thread still running is
-    waited for, every byte is written, and the exit code is the command's."""
+    still do is done: the functions registered with atexit run, every byte is written, and
+    the exit code is the command's."""
     registered = _entered(tmp_path, "import atexit\natexit.register(print, 'atexit ran')")
     assert registered.returncode == 0, registered.stderr
     assert registered.stdout.splitlines() == [f"tymdocs, version {quick.__version__}", "atexit ran"]
-    threaded = _entered(
-        tmp_path,
-        "import threading, time\n"
-        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()",
+    assert "torn down" not in registered.stderr  # the early end
+    site = tmp_path / "site"  # the same object, made at start-up, for python -m tymdocs
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(TEARDOWN, encoding="utf-8")
+    started = subprocess.run(
+        [sys.executable, "-m", "tymdocs", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(site)},
     )
-    assert threaded.returncode == 0, threaded.stderr
-    assert "thread done" in threaded.stdout.splitlines()
+    assert started.returncode == 0, started.stderr
+    assert started.stdout == f"tymdocs, version {quick.__version__}\n"
+    assert "torn down" not in started.stderr
     for args, code in ((["log", "--no-such-option"], 2), (["-C", str(tmp_path), "check"], 2)):
         done = subprocess.run(
             [sys.executable, "-m", "tymdocs", *args], cwd=tmp_path, capture_output=True, text=True
         )
         assert done.returncode == code, (args, done.stderr)
         assert done.stderr.strip().startswith(("Usage:", "Error:")), done.stderr
+
+
+def test_the_process_ends_as_python_ends_it_where_more_may_follow(tmp_path: Path) -> None:
+    """A thread still running, a worker process's module, an interactive prompt to follow:
+    the interpreter's own end, teardown and all."""
+    threaded = _entered(
+        tmp_path,
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()",
+    )
+    assert "thread done" in threaded.stdout.splitlines()
+    working = _entered(tmp_path, "import multiprocessing")
+    inspected = subprocess.run(
+        [sys.executable, "-i", "-m", "tymdocs", "--version"],
+        cwd=tmp_path,
+        input="print('prompt reached')\n",
+        capture_output=True,
+        text=True,
+    )
+    for done in (threaded, working):
+        assert done.returncode == 0, done.stderr
+        assert "torn down" in done.stderr
+    assert "prompt reached" in inspected.stdout
+
+
+def test_a_program_that_runs_tymdocs_inside_itself_goes_on(tmp_path: Path) -> None:
+    """Run in-process (runpy, as IPython's ``%run -m`` and debuggers do), ``tymdocs`` raises
+    SystemExit to its host as every command line program does, instead of ending it."""
+    host = (
+        "import runpy, sys\n"
+        "sys.argv = ['tymdocs', '--version']\n"
+        "try:\n"
+        "    runpy.run_module('tymdocs', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    print('host goes on after', exc.code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", host], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "host goes on after 0"
 
 
 def test_a_profiled_run_ends_as_the_profiler_expects(tmp_path: Path) -> None:

@@ -112,18 +112,14 @@ def run() -> NoReturn:
 
     What the interpreter would still do at its end is done first: the functions registered
     with :mod:`atexit` run (a temporary folder's finaliser, say), and standard output and
-    error are flushed. Where a thread or a worker process may still be running, or flushing
-    fails (a closed pipe), or a tool watches the process (a profiler, coverage, a debugger,
-    which write their findings after the program), the interpreter ends it as it always does.
+    error are flushed. The interpreter ends the process as it always does wherever more may
+    follow the command (:func:`_more_to_do`), or flushing fails (a closed pipe).
     """
     try:
         main()
     except SystemExit as exc:
         code = exc.code
-    threading = sys.modules.get("threading")
-    busy = threading is not None and threading.active_count() > 1
-    watched = sys.gettrace() is not None or sys.getprofile() is not None
-    if busy or watched or "multiprocessing" in sys.modules or not isinstance(code, int | None):
+    if _more_to_do() or not isinstance(code, int | None):
         sys.exit(code)
     import atexit
 
@@ -134,6 +130,34 @@ def run() -> NoReturn:
     except Exception:  # as the interpreter would report it
         sys.exit(code)
     os._exit(code or 0)
+
+
+_STARTS = (("<module>",), ("<module>", "_run_code", "_run_module_as_main"))
+"""The calls below :func:`run` where the interpreter started tymdocs itself: the ``tymdocs``
+script's module, or ``python -m tymdocs`` (runpy's function for ``-m`` alone)."""
+
+
+def _more_to_do() -> bool:
+    """Whether anything may still run after the command, which the early end would cut off: a
+    program that ran tymdocs inside itself (runpy.run_module, IPython's ``%run``, pdb, coverage
+    and cProfile's runners), an interactive prompt to follow (``python -i``), a thread or a
+    worker process, or a tool that watches the process and reports after it."""
+    calls = []
+    frame: Any = sys._getframe(2)  # the caller of run()
+    while frame is not None:
+        calls.append(frame.f_code.co_name)
+        frame = frame.f_back
+    threading = sys.modules.get("threading")
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: coverage's and pdb's hooks
+    return (
+        tuple(calls) not in _STARTS
+        or bool(sys.flags.inspect or os.environ.get("PYTHONINSPECT"))
+        or (threading is not None and threading.active_count() > 1)
+        or "multiprocessing" in sys.modules
+        or sys.gettrace() is not None
+        or sys.getprofile() is not None
+        or (monitoring is not None and any(monitoring.get_tool(i) for i in range(6)))
+    )
 
 
 def quick_help(args: list[str]) -> str | None:
@@ -417,21 +441,17 @@ def _blobs(paths: list[str], hashed: bytes | None, hex_length: int) -> dict[str,
     return dict(zip(paths, ids, strict=True))
 
 
-_PIPE_ROOM = 16384
-"""What a pipe surely holds (macOS's smallest): an input no longer than this is written whole
-before its process has read any, so that it runs while another process is asked."""
-
-
 def _start(root: str, command: list[str], lines: list[str]) -> tuple[int, int] | None:
     """``git command`` in ``root`` started on ``lines`` as its input, for :func:`_finish` to
-    read: its process id and the pipe it answers through; None for an input longer than a
-    pipe surely holds (the normal path decides then).
+    read: its process id and the pipe it answers through. None where the pipe does not take
+    the whole input at once (a larger input than it holds): the normal path decides then,
+    never a git that waits for the rest while this waits for its answer.
 
     Spawned with the os module's own calls, not through subprocess, whose import costs more
     than this whole decision (4 ms, against 1 ms for each git process)."""
-    data = "".join(f"{line}\n" for line in lines).encode()
-    if len(data) > _PIPE_ROOM:
+    if not hasattr(os, "posix_spawnp"):
         return None
+    data = "".join(f"{line}\n" for line in lines).encode()
     read_in, write_in = os.pipe()
     read_out, write_out = os.pipe()
     actions = [
@@ -452,10 +472,15 @@ def _start(root: str, command: list[str], lines: list[str]) -> tuple[int, int] |
         os.close(read_in)
         os.close(write_out)
     try:
-        with open(write_in, "wb") as given:
-            given.write(data)
-    except BrokenPipeError:  # git has ended already: _finish reads how
-        pass
+        os.set_blocking(write_in, False)
+        given = os.write(write_in, data) == len(data)
+    except OSError:  # full (BlockingIOError), or git has ended already (BrokenPipeError)
+        given = False
+    finally:
+        os.close(write_in)
+    if not given:
+        _finish((pid, read_out))
+        return None
     return pid, read_out
 
 
