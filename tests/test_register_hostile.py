@@ -467,7 +467,7 @@ def test_an_interrupt_after_the_refs_moved_keeps_the_record_whole(
     extract = tmp_path / "ote.pdf"
     extract.write_bytes(b"%PDF-1.7 minutes\n")
     kela_to_one(repo)
-    env = {**os.environ, **GIT_ENV}
+    env = {**os.environ, **GIT_ENV, "TMPDIR": str(tmp_path)}  # what an interrupt leaves
     command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
     command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "x"]
     subprocess.run([*command, "--attach", str(extract)], env=env, capture_output=True, timeout=60)
@@ -508,6 +508,7 @@ def test_a_kill_at_any_point_leaves_the_record_whole_or_undone(
     kela_to_one(repo)
     before = snapshot(repo)
     env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": RECORDED, "GIT_AUTHOR_DATE": RECORDED}
+    env["TMPDIR"] = str(tmp_path)  # the temporary index a killed tymdocs cannot remove
     command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
     command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "x"]
     killed = subprocess.run(
@@ -591,6 +592,7 @@ def _killed_after_the_refs_moved(repo: Path, tmp_path: Path) -> None:
     extract.write_bytes(b"%PDF-1.7 minutes\n")
     kela_to_one(repo)
     env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": RECORDED, "GIT_AUTHOR_DATE": RECORDED}
+    env["TMPDIR"] = str(tmp_path)  # the temporary index a killed tymdocs cannot remove
     command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
     command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "Päätös"]
     killed = subprocess.run(
