@@ -41,8 +41,8 @@ $(DEV): requirements-dev.lock requirements.lock pyproject.toml tymdocs/__init__.
 	$(call fresh_venv,requirements-dev.lock)
 	@touch $(RUNTIME) $@
 
-build: $(RUNTIME) ## Set up if needed, validate and build the agreement into build/
-	$(BIN)/tymdocs check
+build: $(RUNTIME) ## Set up if needed, check and build the agreement into build/
+	@# One process: build reports every problem of the sources as tymdocs check does.
 	$(BIN)/tymdocs build
 
 # axe-core for the site's browser tests, exactly as tests/browser/package-lock.json pins it

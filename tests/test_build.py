@@ -188,6 +188,25 @@ def test_unchanged_sources_are_not_rebuilt(
     assert pdf.stat().st_ino != stat.st_ino
 
 
+def test_a_build_reports_each_warning_as_check_does(
+    capsys: pytest.CaptureFixture[str], seed_repo: Path
+) -> None:
+    """``make build`` runs ``build`` alone: it prints every warning of the sources it read,
+    path:line as ``check`` prints them, the same lines; ``-q`` and an up-to-date build print
+    none (the build that read the sources did)."""
+    checked = run(capsys, "-C", str(seed_repo), "check")
+    assert checked.code == 0 and "3 warning(s)" in checked.out
+    built = run(capsys, "-C", str(seed_repo), "build")
+    assert built.code == 0 and "built 10 files" in built.out
+    assert built.err.splitlines() == checked.err.splitlines()
+    assert len(built.err.splitlines()) == 3
+    assert all(": warning: " in line for line in built.err.splitlines())
+    again = run(capsys, "-C", str(seed_repo), "build")
+    assert "is up to date" in again.out and again.err == ""
+    quiet = run(capsys, "-C", str(seed_repo), "build", "-q", "--force")
+    assert quiet.code == 0 and quiet.out == quiet.err == ""
+
+
 def test_a_damaged_output_is_rebuilt(capsys: pytest.CaptureFixture[str], seed_repo: Path) -> None:
     assert run(capsys, "-C", str(seed_repo), "build").code == 0
     good = hashes(seed_repo / "build")

@@ -180,6 +180,8 @@ def test_the_ci_files_are_the_examples_with_the_version_pinned(initialised: Path
     makefile = (initialised / "Makefile").read_text()
     assert f"TYMDOCS_VERSION := {__version__}\n" in makefile
     assert re.search(r"^test: .*\n\t\$\(BIN\)/tymdocs check\n", makefile, re.MULTILINE)
+    # build alone: it reports every problem of the sources, read once
+    assert re.search(r"^build: .*\n\t\$\(BIN\)/tymdocs build\n\n", makefile, re.MULTILINE)
 
 
 def _init(tmp_path: Path, *args: str, name: str = "alue") -> tuple[Path, str]:

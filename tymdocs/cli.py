@@ -204,7 +204,7 @@ def check(
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         for problem in problems:
-            click.echo(str(_shown(settings, problem)), err=True)
+            click.echo(_problem_line(settings, problem), err=True)
         verdict = "failed" if failed else "ok"
         click.echo(
             f"check {verdict}: {len(errors)} error(s), {len(warnings)} warning(s) "
@@ -327,14 +327,16 @@ def build(
     if as_json:
         click.echo(json.dumps(result.manifest, indent=2, ensure_ascii=False))
     elif not quiet:
+        # Every warning as check prints it: `make build` runs build alone, the sources read
+        # and checked once (an up-to-date build read none, and has nothing new to say).
+        for problem in warnings:
+            click.echo(_problem_line(settings, problem), err=True)
         where = os.path.relpath(out)
         if result.up_to_date:
             click.echo(f"{where} is up to date ({result.manifest.get('version')})")
         else:
             count = len(result.manifest["outputs"]) + 1
             click.echo(f"built {count} files into {where}: {result.manifest['version']}")
-        if warnings:
-            click.echo(f"{len(warnings)} warning(s): see tymdocs check", err=True)
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -1375,6 +1377,12 @@ def _signers(entries: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
+def _problem_line(settings: Settings, problem: Problem) -> str:
+    """``path:line: severity: message`` as every command prints a problem of the sources, its
+    path as the user named the folder, any control character shown as its code."""
+    return printable(str(_shown(settings, problem)))
+
+
 def _shown(settings: Settings, problem: Problem) -> Problem:
     return Problem(settings.shown(problem.path), problem.line, problem.message, problem.severity)
 
@@ -1397,7 +1405,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except TymdocsError as exc:
         settings = _settings(ctx)
         for problem in exc.problems:
-            click.echo(printable(str(_shown(settings, problem))), err=True)
+            click.echo(_problem_line(settings, problem), err=True)
         if settings.verbose and not exc.problems:
             traceback.print_exc()
         click.echo(f"Error: {printable(str(exc))}", err=True)
