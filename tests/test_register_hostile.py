@@ -481,6 +481,13 @@ _KILL_TYMDOCS = "kill -KILL $(ps -o ppid= $PPID)"
 """From a program git runs for tymdocs: kill tymdocs itself (the parent of that git)."""
 
 
+def _killed_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a tymdocs a test kills: the fixed author and clock, and a TMPDIR of
+    the test's own for the temporary index a SIGKILL leaves behind."""
+    dates = {"GIT_COMMITTER_DATE": RECORDED, "GIT_AUTHOR_DATE": RECORDED}
+    return {**os.environ, **GIT_ENV, **dates, "TMPDIR": str(tmp_path)}
+
+
 @pytest.mark.parametrize("point", ["before-the-lock", "before-the-refs", "after-the-refs"])
 def test_a_kill_at_any_point_leaves_the_record_whole_or_undone(
     capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path, point: str
@@ -507,8 +514,7 @@ def test_a_kill_at_any_point_leaves_the_record_whole_or_undone(
     extract.write_bytes(b"%PDF-1.7 minutes\n")
     kela_to_one(repo)
     before = snapshot(repo)
-    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": RECORDED, "GIT_AUTHOR_DATE": RECORDED}
-    env["TMPDIR"] = str(tmp_path)  # the temporary index a killed tymdocs cannot remove
+    env = _killed_env(tmp_path)
     command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
     command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "x"]
     killed = subprocess.run(
@@ -591,8 +597,7 @@ def _killed_after_the_refs_moved(repo: Path, tmp_path: Path) -> None:
     extract = tmp_path / "ote.pdf"
     extract.write_bytes(b"%PDF-1.7 minutes\n")
     kela_to_one(repo)
-    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": RECORDED, "GIT_AUTHOR_DATE": RECORDED}
-    env["TMPDIR"] = str(tmp_path)  # the temporary index a killed tymdocs cannot remove
+    env = _killed_env(tmp_path)
     command = [sys.executable, "-m", "tymdocs", "-C", str(repo), "approve", "--body"]
     command += ["Johtoryhmä", "--date", "15.9.2025", "--section", "4", "-m", "Päätös"]
     killed = subprocess.run(
