@@ -126,8 +126,16 @@ def _boxes(page: pypdf.PageObject) -> list[tuple[float, float, float]]:
 def test_the_running_header_keeps_to_one_line(amended: Path) -> None:
     """Every page of the amendment's PDF package: the title and the label on one line inside
     the margins, the label cut with "…" (the cover gives it whole), nothing over another."""
+    agreement = pypdf.PdfReader(amended / "build" / "lansi-pirkanmaa-tym.pdf").pages
+    lines = {round(y, 1) for _, _, y in _boxes(agreement[0]) if y > PAGE_HEIGHT - MARGIN_TOP}
+    assert len(lines) == 2  # the agreement PDF's takes two: the packages' pages are laid out again
     data = (amended / "build" / f"{KELA}.pdf").read_bytes()
-    for number, page in enumerate(pypdf.PdfReader(io.BytesIO(data)).pages, start=1):
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    pages = reader.pages
+    body = [page for page, label in zip(pages, reader.page_labels, strict=True) if label.isdigit()]
+    footers = [normalise(page.extract_text()).rsplit(" ", 2)[-2:] for page in body]
+    assert footers == [["Sivu", f"{n}/{len(agreement)}"] for n in range(1, len(agreement) + 1)]
+    for number, page in enumerate(pages, start=1):
         header = sorted(box for box in _boxes(page) if box[2] > PAGE_HEIGHT - MARGIN_TOP)
         assert len({round(y, 1) for _, _, y in header}) == 1, f"page {number}: {header}"
         for left, right in itertools.pairwise(header):

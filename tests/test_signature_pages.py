@@ -203,16 +203,20 @@ def test_covers_name_the_pages_the_fields_are_on(built: dict[str, Built], case: 
     one = built[case]
     for party, data in one.packages.items():
         reader = pypdf.PdfReader(io.BytesIO(data))
-        pages = {f.name: f.page for f in form_fields(reader)}
+        labels = reader.page_labels  # the signature page's own: "Allekirjoitussivu 2"
+        pages = {f.name: labels[f.page - 1] for f in form_fields(reader)}
+        assert all(label.startswith("Allekirjoitussivu ") for label in pages.values())
         text = normalise(" ".join(page.extract_text() for page in reader.pages[:2]))  # the cover
         for field, expected in one.expected.items():
-            named = re.findall(re.escape(expected) + r" \(sivu (\d+)\)", text)
-            assert named == [str(pages[field])], (case, party, field, named)
-        own = sorted({page for field, page in pages.items() if party_of(field) == party})
-        instruction = re.search(r"allekirjoituskenttääsi (sivulla|sivuilla) ([\d, ja]+);", text)
+            named = re.findall(re.escape(expected) + r" \(allekirjoitussivu (\d+)\)", text)
+            assert named == [pages[field].split()[1]], (case, party, field, named)
+        own = sorted({int(p.split()[1]) for f, p in pages.items() if party_of(f) == party})
+        instruction = re.search(
+            r"allekirjoituskenttääsi allekirjoitussivu(lla|illa) ([\d, ja]+);", text
+        )
         assert instruction is not None, text[:2000]
         assert [int(n) for n in re.findall(r"\d+", instruction.group(2))] == own
-        assert instruction.group(1) == ("sivulla" if len(own) == 1 else "sivuilla")
+        assert instruction.group(1) == ("lla" if len(own) == 1 else "illa")
 
 
 def test_a_party_that_fits_on_a_page_is_kept_on_one(built: dict[str, Built]) -> None:

@@ -23,6 +23,7 @@ from tymdocs.sources import GitTree, fingerprint
 if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs none of them
     from tymdocs.document import Amendment, Document, Stamp
     from tymdocs.model import Agreement
+    from tymdocs.render.typst import AgreementPdf
 
 Selection = Literal["all", "agreement", "packages"]
 
@@ -36,62 +37,54 @@ def _render(
 ) -> Iterator[Output]:
     """Every output of a version, one at a time, so progress can be shown as each finishes.
 
-    Typst runs without Python's lock, so a second thread renders PDFs while this one writes
-    the DOCX files: the agreement PDF when that is all, else the PDF signature packages, the
-    longer work, while this thread also writes the DOCX packages and renders the agreement
-    PDF. The manifest lists the PDF packages before the DOCX ones. Without ``threads`` (every
-    core already busy with another agreement: ``build --all``, where the second thread was
-    measured to slow it), the same outputs in the same order, one after another.
+    Typst runs without Python's lock, so a second thread lays out the agreement PDF and then
+    the signature packages, which are assembled from its pages, while this thread writes the
+    DOCX files. The manifest lists the agreement PDF after its DOCX, then the PDF packages,
+    then the DOCX ones. Without ``threads`` (every core already busy with another agreement:
+    ``build --all``, where the second thread was measured to slow it), the same outputs in the
+    same order, one after another.
     """
     import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
-    from tymdocs.render.typst import compiler_version
+    from tymdocs.render.typst import compiler_version, render_agreement
 
     def pdfs() -> list[Output]:
-        """The PDFs the second thread renders: the agreement's alone, else the packages."""
+        """The PDFs the second thread renders: the agreement's, then the packages."""
+        laid_out = render_agreement(document, stamp, agreement.authors)
+        pdf = Output(f"{agreement.meta.id}.pdf", "agreement-pdf", laid_out.pdf)
         if selection == "agreement":
-            return [_agreement_pdf(agreement, document, stamp)]
-        return list(_packages(agreement, document, stamp))
+            return [pdf]
+        packages = list(_packages(agreement, document, stamp, laid_out))
+        return packages if selection == "packages" else [pdf, *packages]
 
     with ThreadPoolExecutor(max_workers=1) if threads else contextlib.nullcontext() as pool:
         beside = pool.submit(pdfs).result if pool is not None else pdfs
         if selection != "packages":
             yield _agreement_docx(agreement, document, stamp)
         word = [] if selection == "agreement" else list(_docx_packages(agreement, document, stamp))
-        if selection == "all":
-            yield _agreement_pdf(agreement, document, stamp)
         compiler_version()  # asked (once a process) while the other thread lays out the PDFs
         yield from beside()
         yield from word
 
 
-def _authors(agreement: Agreement) -> tuple[str, ...]:
-    return tuple(party.name for party in agreement.parties)
-
-
 def _agreement_docx(agreement: Agreement, document: Document, stamp: Stamp) -> Output:
     from tymdocs.render.docx import render_docx
 
-    docx = render_docx(document, stamp, _authors(agreement))
+    docx = render_docx(document, stamp, agreement.authors)
     return Output(f"{agreement.meta.id}.docx", "agreement-docx", docx)
 
 
-def _agreement_pdf(agreement: Agreement, document: Document, stamp: Stamp) -> Output:
-    from tymdocs.render.typst import render_pdf
-
-    pdf = render_pdf(document, stamp, _authors(agreement))
-    return Output(f"{agreement.meta.id}.pdf", "agreement-pdf", pdf)
-
-
-def _packages(agreement: Agreement, document: Document, stamp: Stamp) -> Iterator[Output]:
+def _packages(
+    agreement: Agreement, document: Document, stamp: Stamp, laid_out: AgreementPdf
+) -> Iterator[Output]:
     """The signature packages, then the one copy for everyone (a kind of its own), with what
-    the manifest says of each."""
+    the manifest says of each; their agreement pages ``laid_out``'s."""
     from tymdocs.signing.packages import build_packages, signature_slots
 
     slots = signature_slots(agreement)
     signatories = {s.field: s.signatory.name for s in slots if s.signatory is not None}
-    for package in build_packages(agreement, document, stamp):
+    for package in build_packages(agreement, document, stamp, laid_out=laid_out):
         fields = [field.name for field in package.fields]
         party = package.party.id if package.party else None
         extra = (("party", party), ("fields", fields), ("signatories", signatories))

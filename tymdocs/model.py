@@ -548,6 +548,11 @@ class Agreement:
     def parties(self) -> tuple[Party, ...]:
         return self.meta.parties
 
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """Whom the documents' properties name as their authors: the parties."""
+        return tuple(party.name for party in self.meta.parties)
+
     def party(self, party_id: str) -> Party | None:
         return next((p for p in self.meta.parties if p.id == party_id), None)
 

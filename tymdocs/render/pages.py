@@ -1,14 +1,16 @@
-"""Pages cut out of a Typst PDF into a PDF of their own, with metadata of their own.
+"""Signature packages assembled from the pages of two Typst PDFs, with metadata of their own.
 
-The signature packages share every page but their cover, so Typst lays the agreement out once,
-after every package's cover (templates/package.typ), and each package is cut out of that
-document: its cover's pages and the agreement's. :meth:`LaidOut.cut` keeps the objects the
-kept pages and the catalog reach, and writes them again, numbered from 1, under a page tree,
-page labels, document information and XMP metadata of their own; bookmarks, links, fonts and the
-output intent are the document's, untouched. Written here rather than with a PDF library
-(pikepdf): the one PDF it reads is Typst's own (a classic cross-reference table, dictionaries
-uncompressed), its output is a pure function of its input, and it costs nothing to import;
-the README gives the measurements.
+A package is its party's cover, the agreement PDF's own pages and the signature page: Typst
+lays the agreement out once a build (the agreement PDF), and every cover and the signature page
+once, together, in a second, small document (templates/package.typ). :meth:`LaidOut.package`
+keeps the objects that the kept pages and the covers document's catalog reach, from both PDFs,
+and writes them again, numbered from 1, under a page tree, page labels, bookmarks (the
+agreement's, then the signature page's), document information and XMP metadata of their own;
+fonts, contents and the output intent are the documents', untouched, and the agreement's pages
+lose their marks into its structure tree (a package is PDF/A-2b, untagged). Written here rather
+than with a PDF library (pikepdf): the PDFs it reads are Typst's own (a classic
+cross-reference table, dictionaries uncompressed), its output is a pure function of its input,
+and it costs nothing to import; the README gives the measurements.
 
 Any other structure is refused with a :class:`RenderError`, never guessed at: a Typst that
 writes its PDFs otherwise fails the tests, not a package.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from tymdocs.errors import RenderError
@@ -27,7 +29,7 @@ from tymdocs.errors import RenderError
 
 @dataclass(frozen=True)
 class Metadata:
-    """What a cut-out PDF says of itself, in its document information and its XMP alike."""
+    """What an assembled PDF says of itself, in its document information and its XMP alike."""
 
     title: str
     subject: str
@@ -35,55 +37,104 @@ class Metadata:
 
 
 class LaidOut:
-    """A Typst PDF, read once, to cut any number of PDFs out of."""
+    """A Typst PDF, read once, to take pages out of for any number of packages."""
 
     def __init__(self, pdf: bytes) -> None:
-        self._objects = objects = Objects(pdf)
-        self._catalog, self._info = objects.trailer_ref(b"Root"), objects.trailer_ref(b"Info")
-        catalog = objects.body(self._catalog)
-        self._tree = _ref(catalog, b"Pages")
-        self._pages = objects.page_objects(nested=False)
-        self._labels = _ref(catalog, b"PageLabels")
+        self.objects = objects = Objects(pdf)
+        self.catalog, self._info = objects.trailer_ref(b"Root"), objects.trailer_ref(b"Info")
+        catalog = objects.body(self.catalog)
+        self.tree = _ref(catalog, b"Pages")
+        self.pages = objects.page_objects(nested=False)
+        self._labels = _optional_ref(catalog, b"PageLabels")
         self._metadata = _ref(catalog, b"Metadata")
+        self.outline = _optional_ref(catalog, b"Outlines")
+        self.structure = _optional_ref(catalog, b"StructTreeRoot")
 
     @property
     def page_count(self) -> int:
-        return len(self._pages)
+        return len(self.pages)
 
-    def cut(self, pages: Sequence[int], metadata: Metadata) -> bytes:
-        """The PDF of ``pages`` (0-based, in this order) with ``metadata``, its pages labelled
-        1, 2, 3 … as a package numbers them (Typst labels a page by its number before the
-        page's own update of the number, so a cover after another would start at 3)."""
-        objects = self._objects
-        kept = [self._pages[index] for index in pages]
+    def outline_pages(self) -> list[int]:
+        """The page (0-based) each top-level bookmark leads to, in order."""
+        if self.outline is None:
+            return []
+        objects, at = self.objects, {page: index for index, page in enumerate(self.pages)}
+        found, item = [], _optional_ref(objects.body(self.outline), b"First")
+        while item is not None:
+            body = objects.body(item)
+            refs = _refs(objects.body(_ref(body, b"Dest")))  # [page /XYZ left top zoom]
+            if not refs or refs[0] not in at:
+                raise RenderError("unexpected PDF structure: a bookmark without a page")
+            found.append(at[refs[0]])
+            item = _optional_ref(body, b"Next")
+        return found
+
+    def package(
+        self,
+        cover: Sequence[int],
+        body: LaidOut,
+        signatures: Sequence[int],
+        prefixes: tuple[str, str],
+        metadata: Metadata,
+    ) -> bytes:
+        """The PDF of this document's ``cover`` pages (0-based), every page of ``body``, and
+        this document's ``signatures`` pages, with ``metadata``: the catalog, output intent and
+        names this document's, the bookmarks ``body``'s then this one's, and each part's pages
+        labelled from 1 (the cover's and the signature page's after ``prefixes``), as their
+        footers number them."""
+        objects, shift = self.objects, self.objects.size  # body's objects follow this one's
+        kept = [*(self.pages[index] for index in cover)]
+        kept += [page + shift for page in body.pages]
+        kept += [self.pages[index] for index in signatures]
         identifier = hashlib.sha256(
-            objects.trailer_id + "\0".join((metadata.title, *metadata.keywords)).encode()
+            objects.trailer_id
+            + body.objects.trailer_id
+            + "\0".join((metadata.title, *metadata.keywords)).encode()
         ).hexdigest()[:32]
+        if self._labels is None:
+            raise RenderError("unexpected PDF structure: no /PageLabels")
+        start, end = len(cover), len(cover) + body.page_count
         replaced = {
-            self._tree: b"<</Type/Pages/Count %d/Kids[%s]>>"
+            self.tree: b"<</Type/Pages/Count %d/Kids[%s]>>"
             % (len(kept), b" ".join(b"%d 0 R" % page for page in kept)),
-            self._labels: b"<</Nums[0<</S/D>>]>>",
+            self._labels: b"<</Nums[0<</S/D/P%s>>%d<</S/D>>%d<</S/D/P%s>>]>>"
+            % (_text_string(prefixes[0]), start, end, _text_string(prefixes[1])),
             self._info: _info(objects.body(self._info), metadata),
             self._metadata: _xmp(objects.body(self._metadata), metadata, len(kept), identifier),
         }
-        parsed = {number: _Parsed(body) for number, body in replaced.items()}
-        reached = objects.reachable(
-            (self._catalog, self._info), parsed, set(self._pages) - set(kept)
-        )
+        for page in body.pages:
+            untagged = re.sub(rb"/StructParents \d+|/Tabs/S", b"", body.objects.body(page))
+            replaced[page + shift] = _Parsed(untagged, shift).renumbered(
+                {body.tree + shift: self.tree}, shift
+            )
+        aliases = self._joined_outlines(body, shift, replaced)
+        parsed = {number: _Parsed(value) for number, value in replaced.items()}
+
+        def read(number: int) -> _Parsed:
+            if number in parsed:
+                return parsed[number]
+            if number < shift:
+                return objects.parsed(number)
+            return body.objects.parsed(number - shift, shift)
+
+        refused = {page for page in self.pages if page not in kept}
+        refused |= {body.tree + shift, body.catalog + shift}
+        refused |= {body.structure + shift} if body.structure is not None else set()
+        reached = _reachable((self.catalog, self._info), read, aliases, refused)
         numbers = {old: new for new, old in enumerate(reached, start=1)}
+        numbers |= {alias: numbers[target] for alias, target in aliases.items()}
 
         out = bytearray(objects.header)
         offsets = []
         for old in reached:
             offsets.append(len(out))
-            body = (parsed.get(old) or objects.parsed(old)).renumbered(numbers)
-            out += b"%d 0 obj\n%s\nendobj\n" % (numbers[old], body)
+            out += b"%d 0 obj\n%s\nendobj\n" % (numbers[old], read(old).renumbered(numbers))
         xref = len(out)
         out += b"xref\n0 %d\n0000000000 65535 f\r\n" % (len(offsets) + 1)
         out += b"".join(b"%010d 00000 n\r\n" % offset for offset in offsets)
         out += b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/ID[<%s><%s>]>>\n" % (
             len(offsets) + 1,
-            numbers[self._catalog],
+            numbers[self.catalog],
             numbers[self._info],
             identifier.upper().encode(),
             identifier.upper().encode(),
@@ -91,11 +142,66 @@ class LaidOut:
         out += b"startxref\n%d\n%%%%EOF\n" % xref
         return bytes(out)
 
+    def _joined_outlines(
+        self, body: LaidOut, shift: int, replaced: dict[int, bytes]
+    ) -> dict[int, int]:
+        """``body``'s top-level bookmarks, then this document's, under this document's outline
+        root (in ``replaced``, by number after ``shift``); ``body``'s root an alias of it."""
+        if body.outline is None or self.outline is None:
+            raise RenderError("unexpected PDF structure: no bookmarks")
+        objects, theirs = self.objects, body.objects
+        root, other = objects.body(self.outline), theirs.body(body.outline)
+        first, last = _ref(root, b"First"), _ref(root, b"Last")
+        their_first, their_last = _ref(other, b"First") + shift, _ref(other, b"Last") + shift
+        count = _count(root) + _count(other)
+        replaced[self.outline] = b"<</Type/Outlines/First %d 0 R/Last %d 0 R/Count %d>>" % (
+            their_first,
+            last,
+            count,
+        )
+        tail = theirs.parsed(their_last - shift, shift).renumbered({}, shift)
+        replaced[their_last] = b"<</Next %d 0 R%s" % (first, tail[2:])
+        head = objects.body(first)
+        replaced[first] = b"<</Prev %d 0 R%s" % (their_last, head[2:])
+        return {body.outline + shift: self.outline}
+
+
+def _count(outline: bytes) -> int:
+    found = re.search(rb"/Count (-?\d+)", outline)
+    return int(found.group(1)) if found else 0
+
+
+def _optional_ref(dictionary: bytes, key: bytes) -> int | None:
+    found = re.search(rb"/%s (\d+) 0 R" % key, dictionary)
+    return int(found.group(1)) if found else None
+
+
+def _reachable(
+    roots: tuple[int, ...],
+    read: Callable[[int], _Parsed],
+    aliases: dict[int, int],
+    refused: set[int],
+) -> list[int]:
+    """Every object that ``roots`` lead to, in order, an alias read as its target; refused
+    where that is one of ``refused`` (a page of another cover, the agreement's own tree)."""
+    seen: set[int] = set()
+    todo = list(roots)
+    while todo:
+        number = todo.pop()
+        number = aliases.get(number, number)
+        if number in seen:
+            continue
+        if number in refused:
+            raise RenderError(f"a kept page refers to object {number}, which is left out")
+        seen.add(number)
+        todo += read(number).refs
+    return sorted(seen)
+
 
 class _Parsed:
     """An object's bytes split at its references, to write it again under other numbers."""
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, shift: int = 0) -> None:
         head = _head(body, 0)
         self.pieces: list[bytes] = []
         self.refs: list[int] = []
@@ -103,14 +209,17 @@ class _Parsed:
         for kind, start, end in _tokens(head):
             if kind == b"R":
                 self.pieces.append(head[at:start])
-                self.refs.append(int(head[start:end].split()[0]))
+                self.refs.append(int(head[start:end].split()[0]) + shift)
                 at = end
         self.pieces.append(head[at:] + body[len(head) :])
 
-    def renumbered(self, numbers: dict[int, int]) -> bytes:
+    def renumbered(self, numbers: dict[int, int], shift: int | None = None) -> bytes:
+        """The object with each reference's number from ``numbers``; with ``shift``, a number
+        that ``numbers`` lacks stays as it is (already moved by ``shift`` when parsed)."""
         out = [self.pieces[0]]
         for ref, piece in zip(self.refs, self.pieces[1:], strict=True):
-            out += (b"%d 0 R" % numbers[ref], piece)
+            number = numbers[ref] if shift is None else numbers.get(ref, ref)
+            out += (b"%d 0 R" % number, piece)
         return b"".join(out)
 
 
@@ -144,7 +253,7 @@ class Objects:
             rb"/ID\s*\[\s*(<[0-9A-Fa-f\s]*>|\((?:[^()\\]|\\.)*\))", self.trailer, re.S
         )
         self.trailer_id = identifier.group(1) if identifier else b""
-        self._parsed: dict[int, _Parsed] = {}
+        self._parsed: dict[tuple[int, int], _Parsed] = {}
 
     def trailer_ref(self, key: bytes) -> int:
         return _ref(self.trailer, key)
@@ -175,10 +284,13 @@ class Objects:
         start += len(header)
         return self.pdf[start : self._end(start)]
 
-    def parsed(self, number: int) -> _Parsed:
-        if number not in self._parsed:
-            self._parsed[number] = _Parsed(self.body(number))
-        return self._parsed[number]
+    def parsed(self, number: int, shift: int = 0) -> _Parsed:
+        """Object ``number``, its references moved by ``shift`` (another PDF's objects after
+        these), parsed once."""
+        key = (number, shift)
+        if key not in self._parsed:
+            self._parsed[key] = _Parsed(self.body(number), shift)
+        return self._parsed[key]
 
     def _end(self, start: int) -> int:
         """Where the object from ``start`` ends: after its stream's /Length bytes, if any."""
@@ -195,23 +307,6 @@ class Objects:
         if not self.pdf.startswith(b"\nendobj", after):
             raise RenderError("unexpected PDF structure: an object that does not end")
         return after
-
-    def reachable(
-        self, roots: tuple[int, ...], replaced: dict[int, _Parsed], cut: set[int]
-    ) -> list[int]:
-        """Every object that ``roots`` lead to, in order, ``replaced`` read in place of the
-        originals; refused where that is one of the ``cut`` pages (a link to another cover)."""
-        seen: set[int] = set()
-        todo = list(roots)
-        while todo:
-            number = todo.pop()
-            if number in seen:
-                continue
-            if number in cut:
-                raise RenderError(f"a kept page refers to page object {number}, which is cut")
-            seen.add(number)
-            todo += (replaced.get(number) or self.parsed(number)).refs
-        return sorted(seen)
 
 
 _NEXT = re.compile(rb"<<|>>|[(<]|(?<![\w.+-])(\d+) \d+ R(?!\w)")

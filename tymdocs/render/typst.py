@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
 from tymdocs.document import Document, Part, Stamp
 from tymdocs.errors import RenderError
@@ -45,23 +45,48 @@ _PACKAGE_MAIN = '#import "package.typ": signature-packages\n#signature-packages(
 """The main file of the packages: which covers lead it (indices, nothing else)."""
 
 
+class AgreementPdf(NamedTuple):
+    """The agreement laid out: its PDF, and whether its running header took two lines
+    anywhere (a long version label), where a package's keeps to one."""
+
+    pdf: bytes
+    two_line_header: bool
+
+
 def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
     """The agreement as a PDF, byte-identical for the same document and stamp."""
+    return render_agreement(document, stamp, authors).pdf
+
+
+def render_agreement(
+    document: Document, stamp: Stamp, authors: tuple[str, ...] = (), *, for_packages: bool = False
+) -> AgreementPdf:
+    """The agreement as a PDF (PDF/A-2a and PDF/UA-1, tagged); ``for_packages``: its pages
+    for the signature packages instead, PDF/A-2b and untagged, the running header on one line
+    (the same text on the same pages: the header stands in the margin)."""
     with speaking(document.language):
         inputs = {"data": _json(document_data(document, stamp, authors))}
+    if for_packages:
+        inputs["one-line-header"] = "yes"
     template = resources.files("tymdocs") / "templates" / "agreement.typ"
     with resources.as_file(template) as path:
-        pdf, _ = _compile(_compiler(path, path.parent, inputs), "the agreement", stamp, tagged=True)
-    return pdf
+        compiler = _compiler(path, path.parent, inputs)
+        pdf, (two_lines,) = _compile(
+            compiler,
+            "the agreement",
+            stamp,
+            tagged=not for_packages,
+            queries=("<tymdocs-two-line-header>",),
+        )
+    return AgreementPdf(pdf, bool(two_lines))
 
 
 def render_package_pages(
-    document: Document, stamp: Stamp, packages: dict[str, Any], covers: Sequence[int]
+    document: Document, stamp: Stamp, packages: dict[str, Any]
 ) -> tuple[bytes, list[dict[str, Any]], list[dict[str, Any]]]:
-    """One PDF/A-2b with the covers of ``packages["parties"]`` at ``covers``, one after
-    another, then the agreement and the signature page, laid out once for all of them; with
-    where Typst placed every signature box, and where each cover and the agreement start
-    (``index`` None), by page of this PDF.
+    """One PDF/A-2b with the covers of every package of ``packages["parties"]``, one after
+    another, then the signature page; with where Typst placed every signature box, and where
+    each cover and the signature page (``index`` None) start, by page of this PDF.
 
     Untagged on purpose: the tagged, accessible document is the agreement PDF; a package is
     for signing, and every signature's difference analysis reads every object of the file,
@@ -69,16 +94,17 @@ def render_package_pages(
     """
     with speaking(document.language):
         inputs = {
-            "data": _json(document_data(document, stamp, ())),
+            "data": _json(document_data(replace(document, parts=()), stamp, ())),
             "packages": _json(packages),
         }
+    covers = ", ".join(map(str, range(len(packages["parties"]))))
     with tempfile.TemporaryDirectory(prefix="tymdocs-typst-") as temp:
         root = Path(temp)
         for template in (resources.files("tymdocs") / "templates").iterdir():
             if template.name.endswith(".typ"):
                 (root / template.name).write_bytes(template.read_bytes())
         main = root / "packages.typ"
-        main.write_text(_PACKAGE_MAIN.format(covers=", ".join(map(str, covers))), "utf-8")
+        main.write_text(_PACKAGE_MAIN.format(covers=covers), "utf-8")
         pdf, (boxes, starts) = _compile(
             _compiler(main, root, inputs),
             "the signature packages",

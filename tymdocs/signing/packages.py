@@ -15,10 +15,9 @@ date per signatory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from tymdocs.document import Document, Stamp
 from tymdocs.locale import (
@@ -32,6 +31,9 @@ from tymdocs.locale import (
 )
 from tymdocs.model import Agreement, Party, Signatory
 from tymdocs.signing.fields import SignatureField, add_signature_fields
+
+if TYPE_CHECKING:
+    from tymdocs.render.typst import AgreementPdf
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,17 @@ def build_packages(
     parties: tuple[Party, ...] | None = None,
     *,
     everyone: bool = True,
+    laid_out: AgreementPdf | None = None,
 ) -> Iterator[Package]:
     """The signature packages of ``parties`` (default: every party), then, with ``everyone``,
     the one copy for everyone, carrying the same fields, for a round in an e-signing service
     or from signatory to signatory.
 
-    Every package is cut out of one laid-out document (:func:`_laid_out`), whichever are
-    asked for, so that a package's bytes never depend on which others were built with it.
-    In the agreement's language."""
-    steps = _build_packages(agreement, document, stamp, parties, everyone)
+    A package is its cover, the agreement PDF's pages (``laid_out``, the build's, or laid
+    out here) and the signature page (:func:`_assembled`), whichever are asked for, so that a
+    package's bytes never depend on which others were built with it. In the agreement's
+    language."""
+    steps = _build_packages(agreement, document, stamp, parties, everyone, laid_out)
     return speaking_through(agreement.meta.language, steps)
 
 
@@ -104,52 +108,65 @@ def _build_packages(
     stamp: Stamp,
     parties: tuple[Party, ...] | None,
     everyone: bool,
+    laid_out: AgreementPdf | None,
 ) -> Iterator[Package]:
+    from tymdocs.render.typst import render_agreement
+
     slots = signature_slots(agreement)
     chosen: list[Party | None] = list(agreement.parties if parties is None else parties)
     if everyone:
         chosen.append(None)
     data = _packages_data(agreement, stamp, agreement.parties, slots)
-    every = tuple(range(len(data["parties"])))
-    laid_out = _laid_out(document, stamp, data, every)
+    if laid_out is None:
+        laid_out = render_agreement(document, stamp, agreement.authors)
+    assembled = _assembled(document, stamp, data, laid_out)
     for party in chosen:
         index = agreement.parties.index(party) if party else len(agreement.parties)
-        pdf, boxes = laid_out[index]
+        pdf, boxes = assembled(index)
         fields = place_fields(slots, boxes)
         yield Package(
             party, package_name(agreement, party), add_signature_fields(pdf, fields), fields
         )
 
 
-def _laid_out(
-    document: Document, stamp: Stamp, data: dict[str, Any], covers: tuple[int, ...]
-) -> dict[int, tuple[bytes, list[dict[str, Any]]]]:
-    """Each package of ``covers`` as a PDF, with its signature boxes by page of the package.
+def _assembled(
+    document: Document, stamp: Stamp, data: dict[str, Any], laid_out: AgreementPdf
+) -> Callable[[int], tuple[bytes, list[dict[str, Any]]]]:
+    """The package of each cover (by index), with its signature boxes by page of the package.
 
-    Typst lays out the covers, one after another, and the agreement once; a package is its
-    cover's pages and the agreement's. The agreement's pages go on from the last cover's
-    length, so the covers of another length (a party whose name takes a line more, say) are
-    laid out again, together, with the agreement: as many layouts as lengths, at most."""
+    The agreement's pages are the agreement PDF's own (laid out again, untagged, with the
+    running header on one line, only where the agreement PDF's took two lines); Typst lays
+    every cover and the signature page out once, the covers' contents at the agreement's
+    pages, as its bookmarks give them; a package is its cover's pages, the agreement's and
+    the signature page's."""
     from tymdocs.render.pages import LaidOut, Metadata
-    from tymdocs.render.typst import render_package_pages
+    from tymdocs.render.typst import render_agreement, render_package_pages
 
-    pdf, boxes, starts = render_package_pages(document, stamp, data, covers)
-    whole = LaidOut(pdf)
-    body = starts[-1]["page"]
-    pages = range(body - 1, whole.page_count)
-    lengths = {s["index"]: after["page"] - s["page"] for s, after in pairwise(starts)}
-    laid_out: dict[int, tuple[bytes, list[dict[str, Any]]]] = {}
-    for start in starts[:-1]:
-        index, length = start["index"], lengths[start["index"]]
-        if length != lengths[covers[-1]]:
-            continue
+    if laid_out.two_line_header:
+        laid_out = render_agreement(document, stamp, for_packages=True)
+    body = LaidOut(laid_out.pdf)
+    starts = body.outline_pages()
+    if len(starts) != len(document.parts):
+        raise AssertionError("every part of the agreement must have one bookmark")
+    data["contents"] = [
+        {"heading": part.heading, "page": page + 1}
+        for part, page in zip(document.parts, starts, strict=True)
+    ]
+    pdf, boxes, marks = render_package_pages(document, stamp, data)
+    covers = LaidOut(pdf)
+    signatures = range(marks[-1]["page"] - 1, covers.page_count)
+    prefixes = (label("cover_page_prefix"), label("signature_page_prefix"))
+
+    def package(index: int) -> tuple[bytes, list[dict[str, Any]]]:
+        start, after = marks[index], marks[index + 1]
+        cover = range(start["page"] - 1, after["page"] - 1)
         party = data["parties"][index]
         metadata = Metadata(party["title"], party["subject"], tuple(party["keywords"]))
-        cover = range(start["page"] - 1, start["page"] - 1 + length)
-        own = [box | {"page": box["page"] - body + length + 1} for box in boxes]
-        laid_out[index] = (whole.cut([*cover, *pages], metadata), own)
-    others = tuple(index for index in covers if index not in laid_out)
-    return laid_out | (_laid_out(document, stamp, data, others) if others else {})
+        before = len(cover) + body.page_count - signatures.start
+        own = [box | {"page": box["page"] + before} for box in boxes]
+        return covers.package(cover, body, signatures, prefixes, metadata), own
+
+    return package
 
 
 def build_docx_packages(
@@ -210,8 +227,7 @@ def _build_docx_packages(
         )
         for party in agreement.parties
     )
-    authors = tuple(party.name for party in agreement.parties)
-    rendered = render_docx_packages(document, stamp, sheet, covers, authors)
+    rendered = render_docx_packages(document, stamp, sheet, covers, agreement.authors)
     for party, data in zip(agreement.parties, rendered, strict=True):
         yield party, package_name(agreement, party, "docx"), data
 
@@ -365,6 +381,10 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
             "signing_statement", version=stamp.version_label, fingerprint=stamp.fingerprint[:16]
         ),
         "signature_groups": groups,
+        "page_labels": {
+            "cover": label("cover_page", page="{page}", total="{total}"),
+            "signatures": label("signature_page", page="{page}", total="{total}"),
+        },
         "labels": {
             key: table[key]
             for key in (
@@ -376,6 +396,7 @@ def _shared_data(agreement: Agreement, stamp: Stamp, slots: tuple[Slot, ...]) ->
                 "name_line",
                 "on_page",
                 "on_pages",
+                "signature_page_ref",
             )
         }
         | {"and": table["list_and"]},

@@ -1,8 +1,8 @@
-"""Signature packages cut out of one laid-out document (issue 20): each is its own cover and
-the agreement's pages, numbered, bookmarked and described as a PDF of its own; a cover of
-another length is laid out on its own; a package's bytes never depend on which others are
-built with it. (That a signed package verifies against its rebuilt original is
-tests/test_verify.py's.)"""
+"""Signature packages assembled from two Typst PDFs (issue 20): each is its own cover, the
+agreement PDF's own pages and the signature page, numbered part by part as their footers say,
+bookmarked and described as a PDF of its own, untagged; a cover of another length numbers its
+own pages; a package's bytes never depend on which others are built with it. (That a signed
+package verifies against its rebuilt original is tests/test_verify.py's.)"""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tymdocs.build import stamp_of
 from tymdocs.checks import validate
 from tymdocs.document import Document, Stamp, compose
 from tymdocs.model import Agreement
+from tymdocs.render.typst import render_agreement
 from tymdocs.revision import open_source
 from tymdocs.signing import packages
 from tymdocs.sources import fingerprint
@@ -56,26 +57,29 @@ def built(version: Version) -> dict[str, bytes]:
     return {package.name: package.data for package in built}
 
 
-def test_each_package_is_its_own_cover_and_the_same_agreement_pages(
-    built: dict[str, bytes],
+def test_each_package_is_its_own_cover_and_the_agreement_pdfs_pages(
+    version: Version, built: dict[str, bytes]
 ) -> None:
+    laid_out = render_agreement(version.document, version.stamp, version.agreement.authors)
+    agreement = pypdf.PdfReader(io.BytesIO(laid_out.pdf))
+    assert not laid_out.two_line_header  # so its own pages are the packages'
+    expected = [normalise(page.extract_text()) for page in agreement.pages]
     readers = {name: pypdf.PdfReader(io.BytesIO(data)) for name, data in built.items()}
     assert len(readers) == 4  # three parties and the copy for everyone
-    counts = {len(reader.pages) for reader in readers.values()}
-    assert len(counts) == 1
-    (count,) = counts
-    agreement_pages = set()
     for name, reader in readers.items():
         texts = [normalise(page.extract_text()) for page in reader.pages]
-        assert reader.page_labels == [str(n) for n in range(1, count + 1)], name
-        for number, text in enumerate(texts, start=1):
-            assert text.endswith(f"Sivu {number}/{count}"), (name, number, text[-80:])
-        covers = [n for n, text in enumerate(texts) if "Näin allekirjoitat" in text]
-        assert covers == [0], name  # its own cover, first, and no other's
-        agreement_pages.add(tuple(texts[1:]))
+        numbers = [str(n) for n in range(1, len(expected) + 1)]
+        assert reader.page_labels == ["Kansilehti 1", *numbers, "Allekirjoitussivu 1"], name
+        assert texts[0].endswith("Kansilehti 1/1") and "Näin allekirjoitat" in texts[0], name
+        assert texts[1:-1] == expected, name
+        assert texts[-1].endswith("Allekirjoitussivu 1/1"), name
+        assert not any("Näin allekirjoitat" in text for text in texts[1:]), name  # no other cover
         outline = [item.title for item in reader.outline]
         assert outline[2] == HEADING and outline[-1] == "Allekirjoitukset", outline
-    assert len(agreement_pages) == 1  # the same agreement and signature page in every package
+        for page in reader.pages[1:-1]:  # the agreement's pages, its structure left behind
+            assert "/StructParents" not in page and "/Tabs" not in page, name
+        assert "/StructTreeRoot" not in reader.trailer["/Root"], name
+        assert b"/StructTreeRoot" not in built[name] and b"/StructElem" not in built[name], name
 
 
 def test_document_information_and_xmp_say_the_same_of_each_package(
@@ -122,26 +126,30 @@ def test_a_package_is_the_same_bytes_whichever_others_are_built_with_it(
 
 
 @pytest.mark.parametrize("longer", [1, 3], ids=["a party's", "the last, for everyone"])
-def test_a_cover_of_another_length_is_laid_out_again(version: Version, longer: int) -> None:
+def test_a_cover_of_another_length_numbers_its_own_pages(version: Version, longer: int) -> None:
     agreement, stamp = version.agreement, version.stamp
     data = packages._packages_data(
         agreement, stamp, agreement.parties, packages.signature_slots(agreement)
     )
     long = "Kansaneläkelaitos," + " vakuutuspiiri" * 200
     data["parties"][longer]["party"] = long  # that cover's heading only: a page more
-    every = tuple(range(len(data["parties"])))
-    laid_out = packages._laid_out(version.document, stamp, data, every)
-    readers = {i: pypdf.PdfReader(io.BytesIO(pdf)) for i, (pdf, _) in laid_out.items()}
-    lengths = {i: len(reader.pages) for i, reader in readers.items()}
-    assert sorted(lengths) == list(every)
-    assert len({n for i, n in lengths.items() if i != longer}) == 1
-    assert lengths[longer] > lengths[0 if longer else 1], lengths
-    for index, (_, boxes) in laid_out.items():
+    laid_out = render_agreement(version.document, stamp, agreement.authors)
+    package = packages._assembled(version.document, stamp, data, laid_out)
+    built = {index: package(index) for index in range(len(data["parties"]))}
+    readers = {i: pypdf.PdfReader(io.BytesIO(pdf)) for i, (pdf, _) in built.items()}
+    body = len(pypdf.PdfReader(io.BytesIO(laid_out.pdf)).pages)
+    for index, (_, boxes) in built.items():
         reader = readers[index]
         texts = [normalise(page.extract_text()) for page in reader.pages]
-        assert reader.page_labels == [str(n) for n in range(1, len(texts) + 1)]
-        for number, text in enumerate(texts, start=1):
-            assert text.endswith(f"Sivu {number}/{len(texts)}"), (index, number)
+        cover = len(texts) - body - 1  # before the agreement's pages and the signature page
+        assert cover > 1 if index == longer else cover == 1, (index, cover)
+        covers = [f"Kansilehti {n}" for n in range(1, cover + 1)]
+        numbers = [str(n) for n in range(1, body + 1)]
+        assert reader.page_labels == [*covers, *numbers, "Allekirjoitussivu 1"], index
+        for number, text in enumerate(texts[:cover], start=1):
+            assert text.endswith(f"Kansilehti {number}/{cover}"), (index, number)
+        for number, text in enumerate(texts[cover:-1], start=1):
+            assert text.endswith(f"Sivu {number}/{body}"), (index, number)
         for box in boxes:  # each field's box, by page of its own package
-            assert box["field"] in texts[box["page"] - 1], (index, box)
+            assert box["page"] == len(texts) and box["field"] in texts[-1], (index, box)
     assert "Kansaneläkelaitos, vakuutuspiiri" in normalise(readers[longer].pages[0].extract_text())
