@@ -201,17 +201,18 @@ def _reachable(
 class _Parsed:
     """An object's bytes split at its references, to write it again under other numbers."""
 
-    def __init__(self, body: bytes, shift: int = 0) -> None:
-        head = _head(body, 0)
+    def __init__(
+        self, body: bytes, shift: int = 0, spans: list[tuple[int, int]] | None = None
+    ) -> None:
+        """``spans``: where the references stand in ``body``, where already known."""
         self.pieces: list[bytes] = []
         self.refs: list[int] = []
         at = 0
-        for kind, start, end in _tokens(head):
-            if kind == b"R":
-                self.pieces.append(head[at:start])
-                self.refs.append(int(head[start:end].split()[0]) + shift)
-                at = end
-        self.pieces.append(head[at:] + body[len(head) :])
+        for start, end in _scan(body, 0)[1] if spans is None else spans:
+            self.pieces.append(body[at:start])
+            self.refs.append(int(body[start:end].split()[0]) + shift)
+            at = end
+        self.pieces.append(body[at:])
 
     def renumbered(self, numbers: dict[int, int], shift: int | None = None) -> bytes:
         """The object with each reference's number from ``numbers``; with ``shift``, a number
@@ -277,25 +278,33 @@ class Objects:
 
     def body(self, number: int) -> bytes:
         """What object ``number`` holds between ``N 0 obj`` and ``endobj``, stream included."""
-        start = self.offsets.get(number)
-        header = b"%d 0 obj\n" % number
-        if start is None or not self.pdf.startswith(header, start):
-            raise RenderError(f"unexpected PDF structure: object {number} not found")
-        start += len(header)
-        return self.pdf[start : self._end(start)]
+        start, stop, _ = self._locate(number)
+        return self.pdf[start:stop]
 
     def parsed(self, number: int, shift: int = 0) -> _Parsed:
         """Object ``number``, its references moved by ``shift`` (another PDF's objects after
         these), parsed once."""
         key = (number, shift)
         if key not in self._parsed:
-            self._parsed[key] = _Parsed(self.body(number), shift)
+            start, stop, spans = self._locate(number)
+            inside = [(begin - start, end - start) for begin, end in spans]
+            self._parsed[key] = _Parsed(self.pdf[start:stop], shift, inside)
         return self._parsed[key]
 
-    def _end(self, start: int) -> int:
-        """Where the object from ``start`` ends: after its stream's /Length bytes, if any."""
-        head = _head(self.pdf, start)
-        after = start + len(head)
+    def _locate(self, number: int) -> tuple[int, int, list[tuple[int, int]]]:
+        """Where object ``number`` starts and ends in the PDF, and its references stand."""
+        start = self.offsets.get(number)
+        header = b"%d 0 obj\n" % number
+        if start is None or not self.pdf.startswith(header, start):
+            raise RenderError(f"unexpected PDF structure: object {number} not found")
+        start += len(header)
+        after, spans = _scan(self.pdf, start)
+        return start, self._end(start, after), spans
+
+    def _end(self, start: int, after: int) -> int:
+        """Where the object from ``start`` ends, its value at ``after``: after its stream's
+        /Length bytes, if any."""
+        head = self.pdf[start:after]
         if self.pdf.startswith(b"\nstream\n", after):
             length = re.search(rb"/Length (\d+)(?! \d+ R)", head)
             if length is None:
@@ -313,12 +322,14 @@ _NEXT = re.compile(rb"<<|>>|[(<]|(?<![\w.+-])(\d+) \d+ R(?!\w)")
 _PARENTHESIS = re.compile(rb"[()\\]")
 
 
-def _tokens(data: bytes, start: int = 0) -> Iterator[tuple[bytes, int, int]]:
-    """What the cutter needs of ``data`` from ``start``, in order, as (kind, start, end):
-    ``<<`` and ``>>``, a string (``(`` or ``<``), skipped whole whatever it holds, and a
-    reference (``R``); the rest passes unread."""
-    index = start
-    while (found := _NEXT.search(data, index)) is not None:
+def _tokens(
+    data: bytes, start: int = 0, stop: int | None = None
+) -> Iterator[tuple[bytes, int, int]]:
+    """What the cutter needs of ``data`` from ``start`` (to ``stop``), in order, as (kind,
+    start, end): ``<<`` and ``>>``, a string (``(`` or ``<``), skipped whole whatever it holds,
+    and a reference (``R``); the rest passes unread."""
+    index, stop = start, len(data) if stop is None else stop
+    while (found := _NEXT.search(data, index, stop)) is not None:
         token, begin = found.group(0), found.start()
         if token == b"(":
             index, kind = _literal_end(data, begin), b"("
@@ -349,20 +360,30 @@ def _literal_end(data: bytes, start: int) -> int:
     raise RenderError("unexpected PDF structure: an unbalanced string")
 
 
-def _head(data: bytes, start: int) -> bytes:
-    """The object's value before any stream: the dictionary, array or plain value."""
+def _scan(data: bytes, start: int) -> tuple[int, list[tuple[int, int]]]:
+    """Where the value at ``start`` ends, before any stream (a dictionary at its closing
+    ``>>``, anything else at ``endobj``), and where each reference in it stands."""
+    refs: list[tuple[int, int]] = []
     if not data.startswith(b"<<", start):
         end = data.find(b"\nendobj", start)
-        return data[start : len(data) if end < 0 else end]
+        end = len(data) if end < 0 else end
+        return end, [(s, e) for kind, s, e in _tokens(data, start, end) if kind == b"R"]
     depth = 0
-    for kind, _, end in _tokens(data, start):
-        if kind == b"<<":
+    for kind, begin, end in _tokens(data, start):
+        if kind == b"R":
+            refs.append((begin, end))
+        elif kind == b"<<":
             depth += 1
         elif kind == b">>":
             depth -= 1
             if depth == 0:
-                return data[start:end]
+                return end, refs
     raise RenderError("unexpected PDF structure: an unbalanced dictionary")
+
+
+def _head(data: bytes, start: int) -> bytes:
+    """The object's value before any stream: the dictionary, array or plain value."""
+    return data[start : _scan(data, start)[0]]
 
 
 def _refs(value: bytes) -> list[int]:
