@@ -3,7 +3,8 @@ PDF with pypdf and from the DOCX with python-docx, names the version and the one
 the record, the day it takes effect once signed and the parts it changes (the change set
 ``tymdocs diff`` gives); version 1's package keeps the agreement's own cover. The running
 header of a package keeps to one line whatever the label, measured from the PDF's text
-positions as tests/test_redline_pages.py measures the redline's.
+positions as tests/test_redline_pages.py measures the redline's: its agreement pages are laid
+out again where the agreement PDF's header takes two lines, the same bytes as verify lays out.
 """
 
 from __future__ import annotations
@@ -159,3 +160,25 @@ def test_the_docx_header_keeps_to_one_line_each(amended: Path) -> None:
     agreement = docx.Document(str(amended / "build" / "lansi-pirkanmaa-tym.docx"))
     (row,) = agreement.sections[0].header.tables[0].rows
     assert [cell.text for cell in row.cells] == [TITLE, LABEL]  # the agreement's, as it was
+
+
+def test_packages_laid_out_again_are_the_builds(amended: Path) -> None:
+    """What ``verify`` lays out from the commit, without the build's agreement PDF at hand, is
+    the build's package byte for byte, also where its agreement pages were laid out again for
+    the one-line header."""
+    from tymdocs.build import stamp_of
+    from tymdocs.checks import validate
+    from tymdocs.document import compose
+    from tymdocs.revision import open_source
+    from tymdocs.signing.packages import build_packages
+    from tymdocs.sources import fingerprint
+
+    source = open_source(amended, "HEAD")
+    agreement = validate(source.tree).agreement
+    assert agreement is not None
+    stamp = stamp_of(source, fingerprint(source.tree), agreement)
+    kela = agreement.parties[-1]
+    (package,) = build_packages(
+        agreement, compose(agreement, source.notes), stamp, (kela,), everyone=False
+    )
+    assert package.data == (amended / "build" / f"{KELA}.pdf").read_bytes()
