@@ -314,8 +314,17 @@ def _says_it_in_swedish(swedish: Path, swedish_texts: dict[str, str]) -> None:
     ):
         assert said in pdf, said
     package = normalise(swedish_texts["v3/sjobygden-tym-2026-underskrift-fpa.pdf"])
-    for said in ("UNDERSKRIFTSPAKET", "Så här undertecknar du", "Innehåll", "Underskrifter"):
+    for said in (
+        "UNDERSKRIFTSPAKET",
+        "Så här undertecknar du",
+        "Innehåll",
+        "Underskrifter underskriftssida 1 ",
+        "Försättsblad 1/",
+        "Underskriftssida 1/",
+    ):
         assert said in package, said
+    labels = pypdf.PdfReader(swedish / "v3" / "sjobygden-tym-2026-underskrift-fpa.pdf").page_labels
+    assert labels[0] == "Försättsblad 1" and labels[-1].startswith("Underskriftssida ")
     assert "Ort och datum" in swedish_texts["v3/sjobygden-tym-2026-underskrift-fpa.docx"]
     html = swedish_texts["diff/andringar-v1-v3.html"]
     assert '<html lang="sv">' in html and "Sammanfattning av ändringarna" in html
