@@ -1539,7 +1539,7 @@ _PADDING_CM = 0.4
 def _width(text: str) -> float:
     """About how wide ``text`` is in cm in the body's type: a capital as wide as 1.3
     average characters (names of annexes are in capitals)."""
-    return (len(text) + 0.3 * sum(char.isupper() for char in text)) * _CHAR_CM
+    return (len(text) + 0.3 * sum(map(str.isupper, text))) * _CHAR_CM
 
 
 _PAGE = 16838 - 1587 - 1417
