@@ -76,8 +76,9 @@ def test_each_package_is_its_own_cover_and_the_agreement_pdfs_pages(
         assert not any("Näin allekirjoitat" in text for text in texts[1:]), name  # no other cover
         outline = [item.title for item in reader.outline]
         assert outline[2] == HEADING and outline[-1] == "Allekirjoitukset", outline
-        for page in reader.pages[1:-1]:  # the agreement's pages, its structure left behind
-            assert "/StructParents" not in page and "/Tabs" not in page, name
+        for page, own in zip(reader.pages[1:-1], agreement.pages, strict=True):
+            assert page.get_contents().get_data() == own.get_contents().get_data(), name
+            assert "/StructParents" not in page and "/Tabs" not in page, name  # no structure
         assert "/StructTreeRoot" not in reader.trailer["/Root"], name
         assert b"/StructTreeRoot" not in built[name] and b"/StructElem" not in built[name], name
 
