@@ -32,6 +32,11 @@ HEADING = "3 Toimialue (ks. (a) kohta (140 0 R))"
 objects must leave it as it is."""
 
 
+KEYS = ("/Dest 5 0 R", "/Next 3 0 R")
+"""What two headings end with, where a bookmark's keys stand after its title (the last one has
+no /Next of its own): its title's text must never be read as one."""
+
+
 @dataclass(frozen=True)
 class Version:
     agreement: Agreement
@@ -43,6 +48,8 @@ class Version:
 def version(tmp_path_factory: pytest.TempPathFactory) -> Version:
     repo = copy_agreement(tmp_path_factory.mktemp("cut") / "agreement")
     edit(repo, "docs_src/03-toimialue.md", "# 3 Toimialue\n", f"# {HEADING}\n")
+    edit(repo, "docs_src/04-johtoryhma.md", "johtoryhmä\n", f"johtoryhmä {KEYS[0]}\n")
+    edit(repo, "annexes/liite-6-tietosuojaseloste.md", "SELOSTE\n", f"SELOSTE {KEYS[1]}\n")
     init_repo(repo)
     source = open_source(repo)
     agreement = validate(source.tree).agreement
@@ -76,11 +83,44 @@ def test_each_package_is_its_own_cover_and_the_agreement_pdfs_pages(
         assert not any("Näin allekirjoitat" in text for text in texts[1:]), name  # no other cover
         outline = [item.title for item in reader.outline]
         assert outline[2] == HEADING and outline[-1] == "Allekirjoitukset", outline
+        assert outline[3].endswith(KEYS[0]) and outline[-2].endswith(KEYS[1]), outline
+        cover = normalise(texts[0])
+        for item, title in zip(agreement.outline, outline, strict=False):  # the cover's contents
+            at = agreement.get_destination_page_number(item) + 1
+            assert f"{normalise(title)} {at} " in cover, (name, title)
         for page, own in zip(reader.pages[1:-1], agreement.pages, strict=True):
             assert page.get_contents().get_data() == own.get_contents().get_data(), name
             assert "/StructParents" not in page and "/Tabs" not in page, name  # no structure
         assert "/StructTreeRoot" not in reader.trailer["/Root"], name
         assert b"/StructTreeRoot" not in built[name] and b"/StructElem" not in built[name], name
+
+
+def test_the_bookmarks_are_one_list_linked_both_ways(
+    version: Version, built: dict[str, bytes]
+) -> None:
+    """The agreement's bookmarks, then the signature page's, under the package's own root:
+    every /Parent, /Prev, /Next, /First, /Last and /Count as a reader walking either way
+    needs them, each leading to its page (pypdf follows /First and /Next alone)."""
+    agreement = pypdf.PdfReader(io.BytesIO(render_agreement(version.document, version.stamp).pdf))
+    expected = [agreement.get_destination_page_number(item) + 1 for item in agreement.outline]
+    for name, data in built.items():
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        root = reader.trailer["/Root"]["/Outlines"]
+        items, item = [], root["/First"]
+        while True:
+            item = item.get_object()
+            assert item["/Parent"].get_object() == root, name
+            assert ("/Prev" in item) == bool(items), name
+            if items:
+                assert item["/Prev"].get_object() == items[-1], name
+            items.append(item)
+            if "/Next" not in item:
+                break
+            item = item["/Next"]
+        assert root["/Last"].get_object() == items[-1] and root["/Count"] == len(items), name
+        pages = [reader.get_destination_page_number(item) for item in reader.outline]
+        assert len(pages) == len(items) == len(expected) + 1, name
+        assert pages == [*expected, len(reader.pages) - 1], name  # after the one-page cover
 
 
 def test_document_information_and_xmp_say_the_same_of_each_package(

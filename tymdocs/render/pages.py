@@ -59,9 +59,12 @@ class LaidOut:
         if self.outline is None:
             return []
         objects, at = self.objects, {page: index for index, page in enumerate(self.pages)}
-        found, item = [], _optional_ref(objects.body(self.outline), b"First")
+        found, seen, item = [], set(), _optional_ref(objects.body(self.outline), b"First")
         while item is not None:
-            body = objects.body(item)
+            if item in seen:
+                raise RenderError("unexpected PDF structure: bookmarks that go round")
+            seen.add(item)
+            body = _keys(objects.body(item))  # its title's text is not read for keys
             refs = _refs(objects.body(_ref(body, b"Dest")))  # [page /XYZ left top zoom]
             if not refs or refs[0] not in at:
                 raise RenderError("unexpected PDF structure: a bookmark without a page")
@@ -169,6 +172,16 @@ class LaidOut:
 def _count(outline: bytes) -> int:
     found = re.search(rb"/Count (-?\d+)", outline)
     return int(found.group(1)) if found else 0
+
+
+def _keys(dictionary: bytes) -> bytes:
+    """``dictionary`` with every string's bytes blanked: what a key is looked up in, so that a
+    title such as ``3 Toimialue /Dest 5 0 R`` is never taken for one."""
+    out = bytearray(dictionary)
+    for kind, start, end in _tokens(dictionary):
+        if kind in (b"(", b"<"):
+            out[start:end] = b" " * (end - start)
+    return bytes(out)
 
 
 def _optional_ref(dictionary: bytes, key: bytes) -> int | None:
