@@ -107,7 +107,8 @@ def test_page_content_replaced_before_the_first_signature(
     )
     writer.update_container(page)
     signed = sign(_save(writer), "sig-kela-1", people["sig-kela-1"], pki)
-    assert "revision 3 changes page 3 of the package" in _failure(capsys, repo, tmp_path, signed)
+    failure = _failure(capsys, repo, tmp_path, signed)  # the agreement's page 2, after the cover
+    assert 'revision 3 changes page 3 (labelled "2") of the package' in failure
 
 
 def test_a_content_stream_rewritten_in_place_before_the_first_signature(
@@ -143,7 +144,7 @@ def test_a_white_overlay_annotation_before_the_first_signature(
     writer = _writer(package(repo))
     _add_note(writer, 1, (60, 500, 540, 720), "Uusi ehto", white=True)
     signed = sign(_save(writer), "sig-kela-1", people["sig-kela-1"], pki)
-    assert "revision 3 adds an annotation on page 2 of the package" in _failure(
+    assert 'revision 3 adds an annotation on page 2 (labelled "1") of the package' in _failure(
         capsys, repo, tmp_path, signed
     )
 
@@ -210,13 +211,10 @@ def test_a_sneaky_visible_signature_on_a_page_of_the_package(
     stranger_pki = make_pki(tmp_path / "stranger", "Vieras juuri")
     stranger = stranger_pki.issue("Mallory Meikäläinen")
     before = _signed_in_new_field(package(repo), 0, (60, 500, 540, 720), stranger, stranger_pki)
-    assert "adds a visible signature field Palvelu on page 1 of the package" in _failure(
-        capsys, repo, tmp_path, before
-    )
+    said = 'a visible signature field Palvelu on page 1 (labelled "Kansilehti 1") of the package'
+    assert said in _failure(capsys, repo, tmp_path, before)
     after = _signed_in_new_field(signed_once, 0, (60, 500, 540, 720), stranger, stranger_pki)
-    assert "adds a visible signature field Palvelu on page 1 of the package" in _failure(
-        capsys, repo, tmp_path, after
-    )
+    assert said in _failure(capsys, repo, tmp_path, after)
 
 
 def test_invisible_signatures_and_signatures_on_added_pages_still_pass(

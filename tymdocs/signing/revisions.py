@@ -36,7 +36,7 @@ def check_revisions(reader: Any, base: int) -> tuple[list[str], str | None]:
     catalog = old(root)
     pages_root = catalog.raw_get("/Pages")
     old_pages = _page_refs(old, pages_root)
-    page_numbers = {ref: number for number, ref in enumerate(old_pages, 1)}
+    page_names = _page_names(old, catalog, old_pages)
     form_ref = _ref(catalog.raw_get("/AcroForm")) if "/AcroForm" in catalog else None
     old_fields = (
         {r for r in (_ref(f) for f in _resolve(old, form_ref).get("/Fields", ())) if r}
@@ -73,9 +73,9 @@ def check_revisions(reader: Any, base: int) -> tuple[list[str], str | None]:
             elif ref == form_ref:
                 if _changed_keys(before, after) - _FORM_MAY_CHANGE:
                     fail(f"{label} changes the form beyond its fields")
-            elif ref in page_numbers:
+            elif ref in page_names:
                 if _changed_keys(before, after) - {"/Annots"}:
-                    fail(f"{label} changes page {page_numbers[ref]} of the package")
+                    fail(f"{label} changes page {page_names[ref]} of the package")
             elif ref in old_fields:
                 if _changed_keys(before, after) - _FIELD_MAY_CHANGE:
                     fail(
@@ -111,7 +111,8 @@ def check_revisions(reader: Any, base: int) -> tuple[list[str], str | None]:
         for ref in fields_now - old_fields:
             if (ref in written or ref not in checked) and _field_type(new(ref)) != "/Sig":
                 fail(f"{label} adds a form field that is not a signature field")
-        for number, page_ref in enumerate(old_pages, 1):
+        for page_ref in old_pages:
+            number = page_names[page_ref]
             annots = (
                 _resolve(new, new(page_ref).raw_get("/Annots"))
                 if "/Annots" in new(page_ref)
@@ -147,6 +148,30 @@ def check_revisions(reader: Any, base: int) -> tuple[list[str], str | None]:
     if failures or count < first:
         return failures, None
     return failures, f"page {first}" if first == count else f"pages {first}\u2013{count}"
+
+
+def _page_names(resolver: Any, catalog: Any, pages: list[Any]) -> dict[Any, str]:
+    """Each page of the package as its reader finds it: its place in the file, and the label
+    the viewer shows where that is another (``14 (labelled "Allekirjoitussivu 1")``: a
+    package's cover, agreement and signature page number their own pages). Decimal labels
+    only, the kind a package has; any other kind is left unsaid."""
+    labels: Any = None
+    if "/PageLabels" in catalog:
+        labels = _resolve(resolver, catalog.raw_get("/PageLabels"))
+    nums = _resolve(resolver, labels.raw_get("/Nums")) if labels and "/Nums" in labels else []
+    ranges: list[tuple[int, str | None]] = []  # (first page index, prefix) of decimal ranges
+    entries = list(nums)
+    for key, value in zip(entries[::2], entries[1::2], strict=False):
+        style = _resolve(resolver, value)
+        decimal = isinstance(style, dict) and style.get("/S") == "/D" and "/St" not in style
+        ranges.append((int(key), str(style.get("/P", "")) if decimal else None))
+    names = {}
+    for index, ref in enumerate(pages):
+        start, prefix = max(((s, p) for s, p in ranges if s <= index), default=(0, None))
+        shown = None if prefix is None else f"{prefix}{index - start + 1}"
+        same = shown is None or shown == str(index + 1)
+        names[ref] = f"{index + 1}" if same else f'{index + 1} (labelled "{shown}")'
+    return names
 
 
 def _ref(value: Any) -> Any:
