@@ -145,13 +145,14 @@ def _assembled(
     if laid_out.two_line_header:
         laid_out = render_agreement(document, stamp, for_packages=True)
     body = LaidOut(laid_out.pdf)
-    starts = body.outline_pages()
-    if len(starts) != len(document.parts):
+    pages = body.outline_pages()  # where each part starts, its bookmark's page
+    if len(pages) != len(document.parts):
         raise AssertionError("every part of the agreement must have one bookmark")
-    data["contents"] = [
+    contents = [
         {"heading": part.heading, "page": page + 1}
-        for part, page in zip(document.parts, starts, strict=True)
+        for part, page in zip(document.parts, pages, strict=True)
     ]
+    data = data | {"contents": contents}
     pdf, boxes, marks = render_package_pages(document, stamp, data)
     covers = LaidOut(pdf)
     signatures = range(marks[-1]["page"] - 1, covers.page_count)
