@@ -86,7 +86,7 @@ class LaidOut:
         labelled from 1 (the cover's and the signature page's after ``prefixes``), as their
         footers number them."""
         objects, shift = self.objects, self.objects.size  # body's objects follow this one's
-        kept = [*(self.pages[index] for index in cover)]
+        kept = [self.pages[index] for index in cover]
         kept += [page + shift for page in body.pages]
         kept += [self.pages[index] for index in signatures]
         identifier = hashlib.sha256(
