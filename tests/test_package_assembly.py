@@ -95,6 +95,20 @@ def test_each_package_is_its_own_cover_and_the_agreement_pdfs_pages(
         assert b"/StructTreeRoot" not in built[name] and b"/StructElem" not in built[name], name
 
 
+def test_a_page_added_after_the_package_is_numbered_as_it_stands(
+    built: dict[str, bytes],
+) -> None:
+    """An e-signing service's own page after the signature page is not labelled as one."""
+    name = next(iter(built))
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(built[name]))
+    count = len(writer.pages)
+    writer.add_blank_page()
+    written = io.BytesIO()
+    writer.write(written)
+    labels = pypdf.PdfReader(written).page_labels
+    assert labels[count - 1] == "Allekirjoitussivu 1" and labels[count] == str(count + 1)
+
+
 def test_the_bookmarks_are_one_list_linked_both_ways(
     version: Version, built: dict[str, bytes]
 ) -> None:

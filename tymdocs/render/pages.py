@@ -100,8 +100,17 @@ class LaidOut:
         replaced = {
             self.tree: b"<</Type/Pages/Count %d/Kids[%s]>>"
             % (len(kept), b" ".join(b"%d 0 R" % page for page in kept)),
-            self._labels: b"<</Nums[0<</S/D/P%s>>%d<</S/D>>%d<</S/D/P%s>>]>>"
-            % (_text_string(prefixes[0]), start, end, _text_string(prefixes[1])),
+            # A page an e-signing service adds after the signature page is numbered as it
+            # stands in the file (16, 17), not as a signature page of the package's.
+            self._labels: b"<</Nums[0<</S/D/P%s>>%d<</S/D>>%d<</S/D/P%s>>%d<</S/D/St %d>>]>>"
+            % (
+                _text_string(prefixes[0]),
+                start,
+                end,
+                _text_string(prefixes[1]),
+                len(kept),
+                len(kept) + 1,
+            ),
             self._info: _info(objects.body(self._info), metadata),
             self._metadata: _xmp(objects.body(self._metadata), metadata, len(kept), identifier),
         }
