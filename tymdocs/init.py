@@ -616,6 +616,7 @@ def create(target: Path, files: dict[str, bytes], *, git: bool, commit: bool) ->
     its working folder): the temporary folder is made inside it, so what it holds takes the
     group a set-group-ID folder gives, and its entries are moved up, or all taken back."""
     from tymdocs import git as gitdoor
+    from tymdocs.output import remove_empty
 
     target = Path(os.path.abspath(target))
     refuse_unless_empty(target)
@@ -630,7 +631,7 @@ def create(target: Path, files: dict[str, bytes], *, git: bool, commit: bool) ->
             else tempfile.mkdtemp(prefix=f".{target.name}{_TEMPORARY}", dir=target.parent)
         )
     except OSError as exc:
-        _remove_empty(made)
+        remove_empty(made[::-1])
         raise UsageError(f"cannot make {target}: {exc.strerror or exc}") from None
     try:
         for path, data in files.items():
@@ -657,7 +658,7 @@ def create(target: Path, files: dict[str, bytes], *, git: bool, commit: bool) ->
             os.rename(temp, target)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
-        _remove_empty(made)
+        remove_empty(made[::-1])
         raise
     return Created(target, tuple(files), head, git)
 
@@ -685,13 +686,6 @@ def _move_into(temp: Path, target: Path) -> None:
                 os.rename(target / name, temp / name)
         raise
     temp.rmdir()
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    """The folders ``create`` made, deepest first, as long as nothing was put in them."""
-    for folder in reversed(folders):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
 
 
 def _umask() -> int:

@@ -94,17 +94,17 @@ def replace_directory(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _remove_empty(made)
+        remove_empty(made)
         raise BuildError(f"cannot write to {out}: {exc.strerror}") from exc
     try:
         _replace_locked(out, outputs, kind, owner)
     except BaseException:
-        _remove_empty(made)  # a refusal leaves no folder it made
+        remove_empty(made)  # a refusal leaves no folder it made
         raise
 
 
-def _remove_empty(folders: list[Path]) -> None:
-    """Folders a refused write made, innermost first, where they are still empty."""
+def remove_empty(folders: list[Path]) -> None:
+    """Folders a refused or failed write made, innermost first, where they are still empty."""
     for folder in folders:
         with contextlib.suppress(OSError):
             folder.rmdir()
@@ -165,7 +165,7 @@ def _exchange_sets(out: Path, outputs: list[Output], owned: set[str]) -> bool:
             os.rename(staging, out)
         except BaseException:
             _discard(staging, [output.name for output in outputs])
-            _remove_empty([staging])
+            remove_empty([staging])
             raise
         return True
     theirs = [entry for entry in out.iterdir() if not _replaced(entry, owned)]

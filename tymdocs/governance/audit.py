@@ -27,7 +27,7 @@ from tymdocs.governance.rules import (
     composition_text,
     record_needed,
 )
-from tymdocs.locale import commit_date, label, speaking, spoken
+from tymdocs.locale import annex_ref, commit_date, speaking, spoken
 from tymdocs.model import Agreement, ChangeRule, Metadata
 from tymdocs.paths import CONFIG_FILE, is_annex, is_main_text, is_source_path
 from tymdocs.revision import read_config, unreadable_config
@@ -384,7 +384,7 @@ class _Judge:
             )
         with speaking(meta.language if meta is not None else spoken()):  # Liite 2, Bilaga 2
             needs = [
-                f"{label('annex_ref', number=number)} needs "
+                f"{annex_ref(number)} needs "
                 + record_needed(meta.policy.rule(number) if meta else None)
                 for number in sorted(self._annexes(touched))
             ]

@@ -64,7 +64,7 @@ class LaidOut:
             if item in seen:
                 raise RenderError("unexpected PDF structure: bookmarks that go round")
             seen.add(item)
-            body = _keys(objects.body(item))  # its title's text is not read for keys
+            body = objects.body(item)
             refs = _refs(objects.body(_ref(body, b"Dest")))  # [page /XYZ left top zoom]
             if not refs or refs[0] not in at:
                 raise RenderError("unexpected PDF structure: a bookmark without a page")
@@ -176,26 +176,6 @@ class LaidOut:
         head = objects.body(first)
         replaced[first] = b"<</Prev %d 0 R%s" % (their_last, head[2:])
         return {body.outline + shift: self.outline}
-
-
-def _count(outline: bytes) -> int:
-    found = re.search(rb"/Count (-?\d+)", outline)
-    return int(found.group(1)) if found else 0
-
-
-def _keys(dictionary: bytes) -> bytes:
-    """``dictionary`` with every string's bytes blanked: what a key is looked up in, so that a
-    title such as ``3 Toimialue /Dest 5 0 R`` is never taken for one."""
-    out = bytearray(dictionary)
-    for kind, start, end in _tokens(dictionary):
-        if kind in (b"(", b"<"):
-            out[start:end] = b" " * (end - start)
-    return bytes(out)
-
-
-def _optional_ref(dictionary: bytes, key: bytes) -> int | None:
-    found = re.search(rb"/%s (\d+) 0 R" % key, dictionary)
-    return int(found.group(1)) if found else None
 
 
 def _reachable(
@@ -413,15 +393,42 @@ def _refs(value: bytes) -> list[int]:
     return [int(value[start:end].split()[0]) for kind, start, end in _tokens(value) if kind == b"R"]
 
 
+def _keys(dictionary: bytes) -> bytes:
+    """What a key is looked up in: the dictionary (or a trailer's entries) before any stream,
+    every string's bytes blanked, so that a bookmark's title such as ``3 Toimialue /Dest 5 0
+    R`` is never taken for a key."""
+    out, depth = bytearray(dictionary), 0
+    for kind, start, end in _tokens(dictionary):
+        if kind in (b"(", b"<"):
+            out[start:end] = b" " * (end - start)
+        elif kind == b"<<":
+            depth += 1
+        elif kind == b">>":
+            depth -= 1
+            if depth == 0:
+                return bytes(out[:end])
+    return bytes(out)
+
+
 def _ref(dictionary: bytes, key: bytes) -> int:
-    found = re.search(rb"/%s (\d+) 0 R" % key, dictionary)
+    found = re.search(rb"/%s (\d+) 0 R" % key, _keys(dictionary))
     if found is None:
         raise RenderError(f"unexpected PDF structure: no /{key.decode()} reference")
     return int(found.group(1))
 
 
+def _count(outline: bytes) -> int:
+    found = re.search(rb"/Count (-?\d+)", _keys(outline))
+    return int(found.group(1)) if found else 0
+
+
+def _optional_ref(dictionary: bytes, key: bytes) -> int | None:
+    found = re.search(rb"/%s (\d+) 0 R" % key, _keys(dictionary))
+    return int(found.group(1)) if found else None
+
+
 def _entry(dictionary: bytes, key: bytes) -> bytes:
-    found = re.search(rb"/%s\s*\[([^\]]*)\]" % key, dictionary)
+    found = re.search(rb"/%s\s*\[([^\]]*)\]" % key, _keys(dictionary))
     if found is None:
         raise RenderError(f"unexpected PDF structure: no /{key.decode()} array")
     return found.group(1)

@@ -139,12 +139,12 @@ class Redaction:
         detail_placeholder: str = "",
     ) -> None:
         self.keep = frozenset(keep)
+        """Public names (the signatories'): kept where a withheld name's pattern would take
+        them (``Anna Mäkinen`` signs, ``Anna Mäki`` is a member)."""
         ordered = list(dict.fromkeys(names))
         given = {*ordered, *map(canonical, ordered)} - self.keep  # a former name may go unwritten
         self.names = tuple(sorted(given, key=lambda n: (-len(n), n)))
         self.placeholder = placeholder
-        """Public names (the signatories'): kept where a withheld name's pattern would take
-        them (``Anna Mäkinen`` signs, ``Anna Mäki`` is a member)."""
         self.details = tuple(sorted(set(details), key=lambda d: (-len(d), d)))
         self.detail_placeholder = detail_placeholder or placeholder.replace(" {number}", "")
         people = dict.fromkeys(canonical(name) for name in ordered)
