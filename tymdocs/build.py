@@ -47,11 +47,13 @@ def _render(
     import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
-    from tymdocs.render.typst import compiler_version, render_agreement
+    from tymdocs.render.typst import agreement_compile
+
+    lay_out = agreement_compile(document, stamp, agreement.authors)
 
     def pdfs() -> list[Output]:
         """The PDFs the second thread renders: the agreement's, then the packages."""
-        laid_out = render_agreement(document, stamp, agreement.authors)
+        laid_out = lay_out()
         pdf = Output(f"{agreement.meta.id}.pdf", "agreement-pdf", laid_out.pdf)
         if selection == "agreement":
             return [pdf]
@@ -63,9 +65,19 @@ def _render(
         if selection != "packages":
             yield _agreement_docx(agreement, document, stamp)
         word = [] if selection == "agreement" else list(_docx_packages(agreement, document, stamp))
-        compiler_version()  # asked (once a process) while the other thread lays out the PDFs
+        _meanwhile()
         yield from beside()
         yield from word
+
+
+def _meanwhile() -> None:
+    """What the manifest needs once the PDFs are laid out, made ready while they are: the
+    Typst compiler's version (asked once a process) and the rule of how a version is signed
+    (its module loaded here, 3 ms that would otherwise follow the last PDF)."""
+    import tymdocs.signing.round  # noqa: F401
+    from tymdocs.render.typst import compiler_version
+
+    compiler_version()
 
 
 def _agreement_docx(agreement: Agreement, document: Document, stamp: Stamp) -> Output:
@@ -166,7 +178,6 @@ def render_build(
     and the warnings the sources gave; ``threads`` as :func:`_render` takes it."""
     from tymdocs.checks import validate
     from tymdocs.document import compose
-    from tymdocs.signing.round import version_signing
 
     loaded = validate(source.tree)
     if loaded.agreement is None:
@@ -180,6 +191,8 @@ def render_build(
         outputs.append(output)
         if progress:
             progress(output.name, output.kind)
+    from tymdocs.signing.round import version_signing  # loaded by _meanwhile
+
     manifest = {
         **identity,
         "agreement": {

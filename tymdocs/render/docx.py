@@ -32,7 +32,6 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, assert_never
 
 from tymdocs.characters import xml_safe
@@ -54,6 +53,7 @@ from tymdocs.model import (
     inline_text,
 )
 from tymdocs.redline import Unit, as_shown, moved_units
+from tymdocs.render import TEMPLATES
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
@@ -299,8 +299,7 @@ class _Base:
 @cache
 def _template() -> dict[str, bytes]:
     """The shipped template's entries, in their order: read once per process."""
-    template = resources.files("tymdocs") / "templates" / "agreement.docx"
-    with template.open("rb") as handle, zipfile.ZipFile(io.BytesIO(handle.read())) as source:
+    with zipfile.ZipFile(TEMPLATES / "agreement.docx") as source:
         return {entry.filename: source.read(entry.filename) for entry in source.infolist()}
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
@@ -34,6 +33,7 @@ from tymdocs.model import (
     Table,
 )
 from tymdocs.redline import Moving, as_shown, moved_mark, moves
+from tymdocs.render import TEMPLATES
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
@@ -64,13 +64,22 @@ def render_agreement(
     """The agreement as a PDF (PDF/A-2a and PDF/UA-1, tagged); ``for_packages``: its pages
     for the signature packages instead, PDF/A-2b and untagged, the running header on one line
     (the same text on the same pages: the header stands in the margin)."""
+    return agreement_compile(document, stamp, authors, for_packages=for_packages)()
+
+
+def agreement_compile(
+    document: Document, stamp: Stamp, authors: tuple[str, ...] = (), *, for_packages: bool = False
+) -> Callable[[], AgreementPdf]:
+    """:func:`render_agreement` in two steps: what needs Python (the document as Typst's
+    input, a compiler), done here, and the layout, which runs without Python's lock, returned
+    as a function for another thread."""
     with speaking(document.language):
         inputs = {"data": _json(document_data(document, stamp, authors))}
     if for_packages:
         inputs["one-line-header"] = "yes"
-    template = resources.files("tymdocs") / "templates" / "agreement.typ"
-    with resources.as_file(template) as path:
-        compiler = _compiler(path, path.parent, inputs)
+    compiler = _compiler(TEMPLATES / "agreement.typ", TEMPLATES, inputs)
+
+    def compiled() -> AgreementPdf:
         pdf, (two_lines,) = _compile(
             compiler,
             "the agreement",
@@ -78,7 +87,9 @@ def render_agreement(
             tagged=not for_packages,
             queries=("<tymdocs-two-line-header>",),
         )
-    return AgreementPdf(pdf, bool(two_lines))
+        return AgreementPdf(pdf, bool(two_lines))
+
+    return compiled
 
 
 def render_package_pages(
@@ -100,9 +111,8 @@ def render_package_pages(
     covers = ", ".join(map(str, range(len(packages["parties"]))))
     with tempfile.TemporaryDirectory(prefix="tymdocs-typst-") as temp:
         root = Path(temp)
-        for template in (resources.files("tymdocs") / "templates").iterdir():
-            if template.name.endswith(".typ"):
-                (root / template.name).write_bytes(template.read_bytes())
+        for template in TEMPLATES.glob("*.typ"):
+            (root / template.name).write_bytes(template.read_bytes())
         main = root / "packages.typ"
         main.write_text(_PACKAGE_MAIN.format(covers=covers), "utf-8")
         pdf, (boxes, starts) = _compile(
@@ -147,10 +157,8 @@ def render_redline_pdf(report: Report, stamp: Stamp) -> bytes:
         data = document_data(replace(report.redline, parts=()), stamp, ())
         data["title"] = report.title
         data["redline"] = redline_data(report)
-    template = resources.files("tymdocs") / "templates" / "redline.typ"
-    with resources.as_file(template) as path:
-        compiler = _compiler(path, path.parent, {"data": _json(data)})
-        pdf, _ = _compile(compiler, "the redline report", stamp, tagged=True)
+    compiler = _compiler(TEMPLATES / "redline.typ", TEMPLATES, {"data": _json(data)})
+    pdf, _ = _compile(compiler, "the redline report", stamp, tagged=True)
     return pdf
 
 
