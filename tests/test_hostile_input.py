@@ -3,14 +3,18 @@ and exit 2) within seconds, never in an internal error, a hang or a memory blow-
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import copy_agreement, edit, measured, run
 from tools import glyph_table
+from tymdocs.characters import unprintable
 from tymdocs.glyphs import RANGES
 
 CONFIG = "tymdocs.yaml"
@@ -230,6 +234,32 @@ def test_what_check_accepts_build_renders(
     assert run(capsys, "-C", str(agreement), "check").code == 0
     built = run(capsys, "-C", str(agreement), "build")
     assert built.code == 0, built.err
+
+
+_TABLE_AS_CLASS = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in RANGES)
+_NOT_IN_TABLE = re.compile(
+    "[^\t\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
+    f"\u202a-\u202e\u2066-\u2069{_TABLE_AS_CLASS}]"
+)
+"""What check refuses as unprintable, by its definition: outside the glyph table, neither tab
+nor line feed, nor a forbidden character (which is reported as such)."""
+
+
+@given(
+    st.text(
+        st.one_of(
+            st.characters(codec="utf-8"),
+            st.sampled_from(
+                [chr(c) for first, last in RANGES for c in (first - 1, first, last, last + 1)]
+            ),
+            st.characters(max_codepoint=0x3000),
+        )
+    )
+)
+@settings(max_examples=300)
+def test_unprintable_is_the_glyph_table(text: str) -> None:
+    """Each distinct character outside the table, in order, at every range's edges."""
+    assert unprintable(text) == list(dict.fromkeys(_NOT_IN_TABLE.findall(text)))
 
 
 def test_glyph_table_against_the_fonts() -> None:
