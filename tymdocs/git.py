@@ -112,24 +112,30 @@ _OPERATIONS = (
 
 
 def repo_state(root: Path) -> RepoState | None:
-    """The repository ``root`` lies in, or None when it lies in none."""
+    """The repository ``root`` lies in, or None when it lies in none: one ``git rev-parse``
+    where HEAD has a commit (the start of nearly every command), three before the first."""
     args = ["rev-parse", "--show-prefix", "--git-path", "index"]
     for name, _ in _OPERATIONS:
         args += ["--git-path", name]
-    found = _in_repository(root, *args)
-    if found is None:
+    try:
+        # Then HEAD's commit and the branch it is on ("HEAD" where it is detached).
+        found = _in_repository(root, *args, "HEAD^{commit}", "--symbolic-full-name", "HEAD", "--")
+        lines = None if found is None else found.decode().splitlines()[:-1]
+    except GitError:  # no commit yet: HEAD names none, only the branch it will be on
+        found = _in_repository(root, *args)
+        branch = _git(root, "symbolic-ref", "--quiet", "HEAD", ok=(0, 1)).decode().strip()
+        lines = None if found is None else [*found.decode().splitlines(), "", branch]
+    if lines is None:
         return None
-    prefix, index, *paths = found.decode().splitlines()
+    prefix, index, *paths, head, branch = lines
     underway = [
         what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
     ]
-    operation = underway[0] if underway else None
-    branch = _git(root, "symbolic-ref", "--quiet", "HEAD", ok=(0, 1)).strip()
     return RepoState(
         prefix,
-        _head(root),
-        branch.decode() or None,
-        operation,
+        head or None,
+        None if branch in ("", "HEAD") else branch,
+        underway[0] if underway else None,
         root / index,
     )
 
