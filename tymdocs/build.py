@@ -71,13 +71,16 @@ def _render(
 
 
 def _meanwhile() -> None:
-    """What the manifest needs once the PDFs are laid out, made ready while they are: the
-    Typst compiler's version (asked once a process) and the rule of how a version is signed
-    (its module loaded here, 3 ms that would otherwise follow the last PDF)."""
+    """What the build needs once the PDFs are laid out, made ready while they are, 5 ms that
+    would otherwise follow the last PDF: the Typst compiler's version for the manifest (asked
+    once a process), the rule of how a version is signed (its module loaded), and what the
+    outputs are written with."""
     import tymdocs.signing.round  # noqa: F401
+    from tymdocs.output import prepare
     from tymdocs.render.typst import compiler_version
 
     compiler_version()
+    prepare()
 
 
 def _agreement_docx(agreement: Agreement, document: Document, stamp: Stamp) -> Output:

@@ -335,6 +335,12 @@ def _listed(manifests: dict[str, dict[str, Any] | None]) -> set[str]:
     return names
 
 
+def prepare() -> None:
+    """Load what :func:`replace_directory` swaps folders with (ctypes, 2 ms), for a caller
+    that has time to spare before it writes."""
+    _exchange_function()
+
+
 @cache
 def _exchange_function() -> Any:
     """Linux's ``renameat2`` or macOS's ``renamex_np``; None elsewhere."""

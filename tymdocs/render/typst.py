@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -40,9 +39,6 @@ if TYPE_CHECKING:
     import typst
 
     from tymdocs.changes import Change, Report
-
-_PACKAGE_MAIN = '#import "package.typ": signature-packages\n#signature-packages(({covers},))\n'
-"""The main file of the packages: which covers lead it (indices, nothing else)."""
 
 
 class AgreementPdf(NamedTuple):
@@ -108,20 +104,13 @@ def render_package_pages(
             "data": _json(document_data(replace(document, parts=()), stamp, ())),
             "packages": _json(packages),
         }
-    covers = ", ".join(map(str, range(len(packages["parties"]))))
-    with tempfile.TemporaryDirectory(prefix="tymdocs-typst-") as temp:
-        root = Path(temp)
-        for template in TEMPLATES.glob("*.typ"):
-            (root / template.name).write_bytes(template.read_bytes())
-        main = root / "packages.typ"
-        main.write_text(_PACKAGE_MAIN.format(covers=covers), "utf-8")
-        pdf, (boxes, starts) = _compile(
-            _compiler(main, root, inputs),
-            "the signature packages",
-            stamp,
-            tagged=False,
-            queries=("<tymdocs-signature-box>", "<tymdocs-start>"),
-        )
+    pdf, (boxes, starts) = _compile(
+        _compiler(TEMPLATES / "package.typ", TEMPLATES, inputs),
+        "the signature packages",
+        stamp,
+        tagged=False,
+        queries=("<tymdocs-signature-box>", "<tymdocs-start>"),
+    )
     return pdf, boxes, starts
 
 
