@@ -225,6 +225,7 @@ def test_a_shallow_clone_is_refused(
         ["check", "--governance"],
         ["log"],
         ["status"],
+        ["build", "-o", str(tmp_path / "out")],
         ["build", "--at", "1.10.2025", "-o", str(tmp_path / "out")],
         ["diff", "HEAD", "-o", str(tmp_path / "diff")],
         notice,

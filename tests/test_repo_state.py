@@ -26,7 +26,10 @@ def test_outside_any_repository(tmp_path: Path) -> None:
 
 def test_before_the_first_commit(tmp_path: Path) -> None:
     root = _repo(tmp_path / "repo")
-    assert repo_state(root) == RepoState("", None, "refs/heads/main", None, root / ".git/index")
+    shallow = root.resolve() / ".git" / "shallow"
+    assert repo_state(root) == RepoState(
+        "", None, "refs/heads/main", None, root / ".git/index", shallow
+    )
     state = repo_state(root / "sub")
     assert state is not None and (state.prefix, state.head) == ("sub/", None)
 
@@ -38,7 +41,12 @@ def test_on_a_branch_in_a_subfolder(tmp_path: Path) -> None:
     commit = git(root, "rev-parse", "HEAD")
     state = repo_state(root / "sub")
     assert state == RepoState(
-        "sub/", commit, "refs/heads/main", None, root / "sub" / "../.git/index"
+        "sub/",
+        commit,
+        "refs/heads/main",
+        None,
+        root / "sub" / "../.git/index",
+        root.resolve() / ".git" / "shallow",
     )
 
 

@@ -100,6 +100,9 @@ class RepoState:
     """A merge, rebase, cherry-pick or revert in progress, by name."""
     index: Path | None = None
     """The index file (``git rev-parse --git-path index``)."""
+    shallow: Path | None = None
+    """Where a shallow clone lists the commits its history starts at (:func:`shallow_boundary`),
+    asked here with the rest."""
 
 
 _OPERATIONS = (
@@ -117,6 +120,7 @@ def repo_state(root: Path) -> RepoState | None:
     args = ["rev-parse", "--show-prefix", "--git-path", "index"]
     for name, _ in _OPERATIONS:
         args += ["--git-path", name]
+    args += ["--path-format=absolute", "--git-path", "shallow"]
     try:
         # Then HEAD's commit and the branch it is on ("HEAD" where it is detached).
         found = _in_repository(root, *args, "HEAD^{commit}", "--symbolic-full-name", "HEAD", "--")
@@ -127,7 +131,7 @@ def repo_state(root: Path) -> RepoState | None:
         lines = None if found is None else [*found.decode().splitlines(), "", branch]
     if lines is None:
         return None
-    prefix, index, *paths, head, branch = lines
+    prefix, index, *paths, shallow, head, branch = lines
     underway = [
         what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
     ]
@@ -137,6 +141,7 @@ def repo_state(root: Path) -> RepoState | None:
         None if branch in ("", "HEAD") else branch,
         underway[0] if underway else None,
         root / index,
+        Path(shallow),
     )
 
 
@@ -715,21 +720,18 @@ def config_flag(root: Path, key: str) -> bool:
     return found.decode().strip() == "true"
 
 
-def shallow_boundary(root: Path) -> tuple[str, ...]:
+def shallow_boundary(root: Path, listed: Path | None = None) -> tuple[str, ...]:
     """The commits a shallow clone's history starts at (their parents are not in it), or
-    nothing for a whole history."""
-    answer = _git(
-        root,
-        "rev-parse",
-        "--is-shallow-repository",
-        "--path-format=absolute",
-        "--git-path",
-        "shallow",
-    )
-    shallow, _, path = answer.decode().partition("\n")
-    if shallow.strip() != "true":
+    nothing for a whole history: what the file ``listed`` (``git rev-parse --git-path
+    shallow``; asked here where the caller has not, as :attr:`RepoState.shallow`) holds. git
+    takes a repository as shallow exactly where that file exists and is not empty."""
+    if listed is None:
+        answer = _git(root, "rev-parse", "--path-format=absolute", "--git-path", "shallow")
+        listed = Path(answer.decode().strip())
+    try:
+        return tuple(listed.read_text(encoding="ascii").split())
+    except FileNotFoundError:
         return ()
-    return tuple(Path(path.strip()).read_text(encoding="ascii").split())
 
 
 def tag_exists(root: Path, name: str) -> bool:

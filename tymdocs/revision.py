@@ -106,7 +106,7 @@ def open_source(root: Path, ref: str | None = None, at: dt.date | None = None) -
     # clean filter, say, hides a line): a clean build reads the commit itself.
     tree: SourceTree = WorkTree(root) if dirty else committed
     meta = read_config(tree)
-    history = governance.read_history(root, meta.id if meta else "", tip)
+    history = governance.read_history(root, meta.id if meta else "", tip, shallow=state.shallow)
     located = governance.locate(history)
     if located.commit not in (None, tip) and not _same_sources(
         GitTree(root, located.commit), committed

@@ -251,34 +251,48 @@ A commit id names the same history for as long as the process runs: git's replac
 grafts are switched off, and a shallow clone is refused."""
 
 
-def read_history(root: Path, agreement: str, rev: str = "HEAD", *, changes: bool = True) -> History:
+def read_history(
+    root: Path,
+    agreement: str,
+    rev: str = "HEAD",
+    *,
+    changes: bool = True,
+    shallow: Path | None = None,
+) -> History:
     """The history of ``agreement`` (its id) up to ``rev``, in one ``git log``; without
-    ``changes``, faster, but blind to which commits changed the agreement's files.
+    ``changes``, faster, but blind to which commits changed the agreement's files; ``shallow``
+    as :func:`read_log` takes it.
 
     Read once per process: up to a commit (its full id) that a history read before holds,
     up to it or to a descendant, the history is taken from that one (:meth:`History.until`),
     which serves a read without ``changes`` as well."""
     if not git.is_commit_id(rev):
-        return history_of(agreement, read_log(root, rev, changes=changes))
+        return history_of(agreement, read_log(root, rev, changes=changes, shallow=shallow))
     where = root.resolve()
     for at, with_changes, known in reversed(_histories):
         if at == where and known.agreement == agreement and (with_changes or not changes):
             found = known.until(rev)
             if found is not None:
                 return found
-    history = history_of(agreement, read_log(root, rev, changes=changes))
+    history = history_of(agreement, read_log(root, rev, changes=changes, shallow=shallow))
     _histories.append((where, changes, history))
     del _histories[:-_KEPT]
     return history
 
 
 def read_log(
-    root: Path, rev: str = "HEAD", *, changes: bool = True, signatures: bool = False
+    root: Path,
+    rev: str = "HEAD",
+    *,
+    changes: bool = True,
+    signatures: bool = False,
+    shallow: Path | None = None,
 ) -> list[git.LogEntry]:
     """:func:`git.log`, each merge with only its own changes (:func:`merges.own_changes`),
     without the rewrites of ``tymdocs.yaml`` (:func:`config_rewrites`). A shallow clone is
-    refused: the register lives in the whole history."""
-    boundary = git.shallow_boundary(root)
+    refused: the register lives in the whole history (``shallow``: the file that would say
+    so, where the caller knows it, :attr:`git.RepoState.shallow`)."""
+    boundary = git.shallow_boundary(root, shallow)
     if boundary:  # what is in force, and whether a change was recorded, need every record
         raise ShallowError(boundary)
     commits = own_changes(git.log(root, rev, changes=changes, signatures=signatures))

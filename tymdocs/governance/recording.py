@@ -260,7 +260,7 @@ def _context(root: Path) -> _Context:
     meta = read_config(committed)
     if meta is None:
         raise RefusedError("tymdocs.yaml as committed does not read cleanly: run tymdocs check")
-    history = governance.read_history(root, meta.id, state.head)
+    history = governance.read_history(root, meta.id, state.head, shallow=state.shallow)
     current = working_blobs(root)
     changed = tuple(changed_sources(root, committed, current))
     return _Context(
