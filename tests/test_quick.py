@@ -322,20 +322,23 @@ def test_the_process_ends_as_python_ends_it_where_more_may_follow(tmp_path: Path
 
 def test_a_program_that_runs_tymdocs_inside_itself_goes_on(tmp_path: Path) -> None:
     """Run in-process (runpy, as IPython's ``%run -m`` and debuggers do), ``tymdocs`` raises
-    SystemExit to its host as every command line program does, instead of ending it."""
-    host = (
-        "import runpy, sys\n"
-        "sys.argv = ['tymdocs', '--version']\n"
-        "try:\n"
-        "    runpy.run_module('tymdocs', run_name='__main__')\n"
-        "except SystemExit as exc:\n"
-        "    print('host goes on after', exc.code)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", host], cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "host goes on after 0"
+    SystemExit to its host as every command line program does, instead of ending it, and
+    leaves the garbage collector as the host had it (tymdocs runs without it)."""
+    for collecting in (True, False):
+        host = (
+            "import gc, runpy, sys\n"
+            f"{'gc.enable()' if collecting else 'gc.disable()'}\n"
+            "sys.argv = ['tymdocs', '--version']\n"
+            "try:\n"
+            "    runpy.run_module('tymdocs', run_name='__main__')\n"
+            "except SystemExit as exc:\n"
+            "    print('host goes on after', exc.code, 'collecting', gc.isenabled())\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", host], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-1] == f"host goes on after 0 collecting {collecting}"
 
 
 def test_a_profiled_run_ends_as_the_profiler_expects(tmp_path: Path) -> None:

@@ -80,3 +80,24 @@ def test_a_merge_under_way(tmp_path: Path) -> None:
     state = repo_state(root)
     assert state is not None
     assert (state.head, state.branch, state.operation) == (head, "refs/heads/main", "a merge")
+
+
+def test_beside_a_ref_named_head(tmp_path: Path) -> None:
+    """A tag called HEAD makes git's one answer leave the branch out: asked apart, the same."""
+    root = _repo(tmp_path / "repo")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    commit = git(root, "rev-parse", "HEAD")
+    git(root, "tag", "HEAD")
+    state = repo_state(root)
+    assert state is not None
+    assert (state.head, state.branch) == (commit, "refs/heads/main")
+
+
+def test_a_branch_named_with_a_line_separator(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "repo")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    git(root, "checkout", "-q", "-b", "sopimus\u2028luonnos")
+    state = repo_state(root)
+    assert state is not None and state.branch == "refs/heads/sopimus\u2028luonnos"

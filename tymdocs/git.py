@@ -116,22 +116,28 @@ _OPERATIONS = (
 
 def repo_state(root: Path) -> RepoState | None:
     """The repository ``root`` lies in, or None when it lies in none: one ``git rev-parse``
-    where HEAD has a commit (the start of nearly every command), three before the first."""
+    where HEAD is on a commit (the start of nearly every command); apart, as that one cannot
+    say, before the first commit or beside a ref named HEAD (a tag, say)."""
     args = ["rev-parse", "--show-prefix", "--git-path", "index"]
     for name, _ in _OPERATIONS:
         args += ["--git-path", name]
     args += ["--path-format=absolute", "--git-path", "shallow"]
+    asked = 3 + len(_OPERATIONS)  # the lines of ``args``
     try:
         # Then HEAD's commit and the branch it is on ("HEAD" where it is detached).
         found = _in_repository(root, *args, "HEAD^{commit}", "--symbolic-full-name", "HEAD", "--")
-        lines = None if found is None else found.decode().splitlines()[:-1]
-    except GitError:  # no commit yet: HEAD names none, only the branch it will be on
-        found = _in_repository(root, *args)
-        branch = _git(root, "symbolic-ref", "--quiet", "HEAD", ok=(0, 1)).decode().strip()
-        lines = None if found is None else [*found.decode().splitlines(), "", branch]
-    if lines is None:
+    except GitError:  # no commit yet
+        found = b""
+    if found is None:
         return None
-    prefix, index, *paths, shallow, head, branch = lines
+    lines = _lines(found)
+    if len(lines) != asked + 3 or lines[-1] != "--":
+        found = _in_repository(root, *args)
+        if found is None:
+            return None
+        branch = _git(root, "symbolic-ref", "--quiet", "HEAD", ok=(0, 1)).decode().strip()
+        lines = [*_lines(found), _head(root) or "", branch, "--"]
+    prefix, index, *paths, shallow, head, branch, _ = lines
     underway = [
         what for (_, what), path in zip(_OPERATIONS, paths, strict=True) if (root / path).exists()
     ]
@@ -143,6 +149,11 @@ def repo_state(root: Path) -> RepoState | None:
         root / index,
         Path(shallow),
     )
+
+
+def _lines(output: bytes) -> list[str]:
+    """git's answer a line each, split at line feeds only: a branch's name may hold U+2028."""
+    return output.decode().removesuffix("\n").split("\n")
 
 
 def is_repository(root: Path) -> bool:
