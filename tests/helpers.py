@@ -30,6 +30,7 @@ from tymdocs.model import Agreement
 
 if TYPE_CHECKING:
     from tymdocs.changes import Report
+    from tymdocs.document import Document, Stamp
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -213,6 +214,13 @@ def docx_body_text(data: bytes) -> list[str]:
 def docx_headings(data: bytes) -> list[str]:
     document = docx.Document(io.BytesIO(data))
     return [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+
+
+def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
+    """The agreement PDF's bytes (:func:`~tymdocs.render.typst.render_agreement`'s)."""
+    from tymdocs.render.typst import render_agreement
+
+    return render_agreement(document, stamp, authors).pdf
 
 
 def pdf_pages(data: bytes) -> list[str]:

@@ -23,7 +23,15 @@ import pytest
 import yaml
 from lxml import etree
 
-from tests.helpers import FIXTURES, SEED, copy_agreement, edit, init_repo, soffice_convert_many
+from tests.helpers import (
+    FIXTURES,
+    SEED,
+    copy_agreement,
+    edit,
+    init_repo,
+    render_pdf,
+    soffice_convert_many,
+)
 from tests.test_redline_pdf import CHANGES, STAMP, _document, _pairs
 from tymdocs.build import build
 from tymdocs.changes import Report
@@ -31,7 +39,6 @@ from tymdocs.document import Document, Part
 from tymdocs.model import Paragraph, Row, Span, Table, plain
 from tymdocs.redline import redline_document
 from tymdocs.render.docx import _width, column_widths, render_docx, render_redline_docx
-from tymdocs.render.typst import render_pdf
 from tymdocs.revision import open_source
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

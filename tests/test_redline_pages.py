@@ -20,14 +20,14 @@ from typing import Any
 import pypdf
 import pytest
 
-from tests.helpers import SEED, copy_agreement, edit, normalise, run
+from tests.helpers import SEED, copy_agreement, edit, normalise, render_pdf, run
 from tests.test_governance import SECTION_12, approve, kela_to_one
 from tests.test_redline_pdf import CHANGES, STAMP, TITLE, _document, _pairs
 from tymdocs.changes import Report
 from tymdocs.document import Document, Part
 from tymdocs.model import Inline, Paragraph, Span
 from tymdocs.redline import redline_document
-from tymdocs.render.typst import render_pdf, render_redline_pdf
+from tymdocs.render.typst import render_redline_pdf
 
 MM = 72 / 25.4
 PAGE_WIDTH, PAGE_HEIGHT = 595.28, 841.89  # A4 in points

@@ -18,14 +18,23 @@ from typing import Any
 import pypdf
 import pytest
 
-from tests.helpers import SEED, copy_agreement, edit, normalise, pdf_body_text, pdf_pages, run
+from tests.helpers import (
+    SEED,
+    copy_agreement,
+    edit,
+    normalise,
+    pdf_body_text,
+    pdf_pages,
+    render_pdf,
+    run,
+)
 from tests.test_render import HOSTILE
 from tymdocs.changes import Change, Report
 from tymdocs.checks import validate
 from tymdocs.document import Document, Part, Stamp, compose
 from tymdocs.model import Paragraph, Span
 from tymdocs.redline import redline_document
-from tymdocs.render.typst import document_data, render_pdf, render_redline_pdf
+from tymdocs.render.typst import document_data, render_redline_pdf
 from tymdocs.sources import WorkTree
 
 STAMP = Stamp("0123456789abcdef", False, "e" * 64, 1758000000, "Muutokset versiosta 1")

@@ -20,13 +20,13 @@ from tests.helpers import (
     normalise,
     pdf_body_text,
     pdf_pages,
+    render_pdf,
 )
 from tests.test_seed import ANNEX_TITLES, SECTION_TITLES
 from tymdocs.checks import validate
 from tymdocs.document import Document, Part, Stamp, compose, plain_text
 from tymdocs.model import Paragraph, Span
 from tymdocs.render.docx import render_docx
-from tymdocs.render.typst import render_pdf
 from tymdocs.sources import WorkTree
 
 HEADINGS = [f"{n} {title}" for n, title in enumerate(SECTION_TITLES, start=1)] + [

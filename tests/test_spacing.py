@@ -62,9 +62,8 @@ def test_a_note_citing_hundreds_of_records_renders_with_every_section_sign_bound
     """A part changed by hundreds of decisions closes with a note citing each: every "§" is
     bound to its number in the data Typst is given, so no Typst rule fires per "§" (one did,
     and past some 550 citations Typst refused the page: "maximum grouping depth exceeded")."""
-    from tests.helpers import agreement_of, copy_agreement, pdf_pages
+    from tests.helpers import agreement_of, copy_agreement, pdf_pages, render_pdf
     from tymdocs.document import Stamp, compose
-    from tymdocs.render.typst import render_pdf
 
     agreement = agreement_of(copy_agreement(tmp_path / "agreement"))
     cited = "; ".join(f"Johtoryhmä 2.5.2025 § {n}, voimassa 2.5.2025 alkaen" for n in range(900))

@@ -16,13 +16,20 @@ from docx.shared import Cm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import FIXTURES, docx_body_text, make_repo, normalise, pdf_body_text, run
+from tests.helpers import (
+    FIXTURES,
+    docx_body_text,
+    make_repo,
+    normalise,
+    pdf_body_text,
+    render_pdf,
+    run,
+)
 from tymdocs.checks import validate
 from tymdocs.document import Document, Part, Stamp, compose, plain_text
 from tymdocs.markup import parse_blocks
 from tymdocs.model import ListBlock, Table, inline_text
 from tymdocs.render.docx import render_docx
-from tymdocs.render.typst import render_pdf
 from tymdocs.sources import WorkTree
 
 FIXTURE = FIXTURES / "rakenteet"

@@ -122,7 +122,7 @@ def repo_state(root: Path) -> RepoState | None:
     for name, _ in _OPERATIONS:
         args += ["--git-path", name]
     args += ["--path-format=absolute", "--git-path", "shallow"]
-    asked = 3 + len(_OPERATIONS)  # the lines of ``args``
+    asked = 1 + args.count("--git-path")  # the lines of ``args``: the prefix, then each path
     try:
         # Then HEAD's commit and the branch it is on ("HEAD" where it is detached).
         found = _in_repository(root, *args, "HEAD^{commit}", "--symbolic-full-name", "HEAD", "--")

@@ -411,10 +411,10 @@ def _keys(dictionary: bytes) -> bytes:
 
 
 def _ref(dictionary: bytes, key: bytes) -> int:
-    found = re.search(rb"/%s (\d+) 0 R" % key, _keys(dictionary))
+    found = _optional_ref(dictionary, key)
     if found is None:
         raise RenderError(f"unexpected PDF structure: no /{key.decode()} reference")
-    return int(found.group(1))
+    return found
 
 
 def _count(outline: bytes) -> int:

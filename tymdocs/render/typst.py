@@ -49,11 +49,6 @@ class AgreementPdf(NamedTuple):
     two_line_header: bool
 
 
-def render_pdf(document: Document, stamp: Stamp, authors: tuple[str, ...] = ()) -> bytes:
-    """The agreement as a PDF, byte-identical for the same document and stamp."""
-    return render_agreement(document, stamp, authors).pdf
-
-
 def render_agreement(
     document: Document, stamp: Stamp, authors: tuple[str, ...] = (), *, for_packages: bool = False
 ) -> AgreementPdf:
