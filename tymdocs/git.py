@@ -17,9 +17,7 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -450,6 +448,9 @@ def commit_paths(
     folders are removed, the lock released, and nothing has changed; a lock another process
     holds refuses the record before anything is written. Paths are relative to ``root``.
     """
+    import shutil  # with tempfile, 2 ms that only recording needs
+    import tempfile
+
     if state.head is None or state.branch is None:
         raise GitError("cannot commit: HEAD is detached or has no commit")
     listed = list(paths)

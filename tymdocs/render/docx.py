@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import itertools
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
@@ -53,13 +51,12 @@ from tymdocs.model import (
     inline_text,
 )
 from tymdocs.redline import Unit, as_shown, moved_units
-from tymdocs.render import TEMPLATES
+from tymdocs.render import TEMPLATES, zips
 from tymdocs.render.spacing import keep_section_numbers
 
 if TYPE_CHECKING:
     from tymdocs.changes import Change, Report
 
-_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 _PAGE_MARK = "\x00"
 _STYLES = (*(f"Heading {level}" for level in range(1, 10)), "List Paragraph", "Table Grid")
 
@@ -172,7 +169,7 @@ def _render_docx_packages(
     writer.signature_page(sheet, bookmark=len(document.parts) + 1)
     body, _ = writer.body()
     # Every entry but the two each package fills is compressed once, for all packages.
-    shared = _zip({n: d for n, d in base.entries.items() if n not in _OWN}, stamp.timestamp)
+    shared = _members({n: d for n, d in base.entries.items() if n not in _OWN})
     for cover in covers:
         lead = _PackageWriter(base.styles, base.bullets, None)
         lead.lead(cover.party)
@@ -184,7 +181,7 @@ def _render_docx_packages(
             creator="; ".join(authors),
             keywords=cover.keywords,
         )
-        yield _zip(own, stamp.timestamp, shared)
+        yield zips.archive(shared | _members(own), stamp.timestamp)
 
 
 def _render(
@@ -218,7 +215,7 @@ def _render(
     )
     if title is not None:  # the header's title is tracked too, numbered after the body
         own |= base.header(writer.title_change(title.former))
-    return _zip(base.entries | own, stamp.timestamp)
+    return zips.archive(_members(base.entries | own), stamp.timestamp)
 
 
 _OWN = ("word/document.xml", "docProps/core.xml")
@@ -299,8 +296,28 @@ class _Base:
 @cache
 def _template() -> dict[str, bytes]:
     """The shipped template's entries, in their order: read once per process."""
-    with zipfile.ZipFile(TEMPLATES / "agreement.docx") as source:
-        return {entry.filename: source.read(entry.filename) for entry in source.infolist()}
+    return {name: data for name, (data, _) in _template_members().items()}
+
+
+@cache
+def _template_members() -> dict[str, tuple[bytes, zips.Member]]:
+    """The shipped template's entries with their deflated bytes, as the template holds them."""
+    return zips.read(TEMPLATES / "agreement.docx")
+
+
+def _members(entries: dict[str, bytes]) -> dict[str, zips.Member]:
+    """Each entry deflated, in order: an entry the document left as the template has it keeps
+    the template's deflated bytes (the styles: 2.8 ms a DOCX), which are what deflating it
+    gives (tests/test_zips.py)."""
+    template = _template_members()
+    members = {}
+    for name, data in entries.items():
+        kept = template.get(name)
+        if kept is not None and (kept[0] is data or kept[0] == data):
+            members[name] = kept[1]
+        else:
+            members[name] = zips.deflate(data)
+    return members
 
 
 # One pass over the template: the paragraph that holds ``{{p body }}``, the run that holds
@@ -1694,20 +1711,3 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
     return [
         round(short + spare * more / sum(extra), 2) for short, more in zip(word, extra, strict=True)
     ]
-
-
-def _zip(entries: dict[str, bytes], timestamp: int, start: bytes = b"") -> bytes:
-    """A zip of ``entries`` in their order, every one at one fixed time: the same bytes on
-    every machine for the same commit. With ``start`` (a zip made here), its entries come
-    first, as they are, without being compressed again."""
-    when = max(dt.datetime.fromtimestamp(timestamp, dt.UTC), _ZIP_EPOCH)
-    date_time = when.timetuple()[:6]
-    output = io.BytesIO(start)  # appended to: its central directory is written anew
-    with zipfile.ZipFile(output, "a" if start else "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries.items():
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.create_system = 3  # as on Unix everywhere: Windows would write 0
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data)
-    return output.getvalue()
