@@ -39,6 +39,7 @@ from tymdocs.document import Document, Part
 from tymdocs.model import Paragraph, Row, Span, Table, plain
 from tymdocs.redline import redline_document
 from tymdocs.render.docx import _width, column_widths, render_docx, render_redline_docx
+from tymdocs.render.typst import compiler_version, creator_version
 from tymdocs.revision import open_source
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -113,6 +114,16 @@ def test_the_manifest_names_the_typst_package_and_the_compiler_every_pdf_names(
         assert metadata is not None
         assert metadata["/Creator"] == f"Typst {typst['compiler']}", path.name
     assert re.fullmatch(r"\d+\.\d+\.\d+", typst["compiler"])
+
+
+def test_the_creator_a_pdf_names_is_the_compiler_typst_names(built_seed: Path) -> None:
+    """The manifest takes the compiler's version from the PDF it has at hand: what Typst
+    itself says, and asked of Typst where a PDF names none."""
+    pdf = (built_seed / "build" / "lansi-pirkanmaa-tym.pdf").read_bytes()
+    assert creator_version(pdf) == compiler_version()
+    assert creator_version(pdf.replace(b"/Creator(Typst ", b"/Creator(Other ")) == (
+        compiler_version()
+    )
 
 
 # -- a PDF table's last row ----------------------------------------------------------------------

@@ -21,7 +21,6 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
 from itertools import groupby
 from typing import Any, Literal, TypeVar, assert_never
 
@@ -163,6 +162,8 @@ def _stretches(
     if a1 == a2 or b1 == b2 or (junk is not None and not _share(a[a1:a2], b[b1:b2], junk)):
         yield False, a1, a2, b1, b2
     elif exact(a2 - a1, b2 - b1):
+        from difflib import SequenceMatcher  # only a diff aligns: a build renders, 1 ms
+
         matcher = SequenceMatcher(None, a[a1:a2], b[b1:b2], autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             yield op == "equal", a1 + i1, a1 + i2, b1 + j1, b1 + j2
