@@ -100,11 +100,15 @@ def test_help_and_log_load_only_what_they_use(tmp_path: Path) -> None:
 
 def test_a_build_loads_no_redline_diff_or_verification(tmp_path: Path) -> None:
     """A build renders the agreement, its packages and manifest: the change sets, redline
-    renderers and verification of ``diff`` and ``verify`` stay unloaded."""
+    renderers and verification of ``diff`` and ``verify`` stay unloaded, and a plain command
+    line (``tymdocs.quick``'s) runs without click and the other commands' definitions."""
     repo = make_repo(tmp_path / "agreement")
     built = _loaded(repo, "build", "-q", "-o", str(tmp_path / "out"))
     assert "tymdocs.render.typst" in built and "tymdocs.signing.packages" in built  # it built
+    assert "tymdocs.console" in built
     for unused in (
+        "click",
+        "tymdocs.cli",
         "tymdocs.changes",
         "tymdocs.diff",
         "tymdocs.render.html",

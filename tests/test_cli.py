@@ -60,7 +60,7 @@ def test_only_other_packages_warnings_are_kept_quiet() -> None:
     the interpreter's filters (here: shown), and so does everything once the command ends."""
     import warnings
 
-    from tymdocs.cli import _quiet_other_packages
+    from tymdocs.console import quiet_other_packages
 
     def raise_each() -> list[str]:
         for text, module in [
@@ -75,7 +75,7 @@ def test_only_other_packages_warnings_are_kept_quiet() -> None:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         with warnings.catch_warnings():
-            _quiet_other_packages()
+            quiet_other_packages()
             assert raise_each() == ["ours", "the package itself"]
         seen.clear()
         assert raise_each() == ["ours", "the package itself", "theirs", "a look-alike"]

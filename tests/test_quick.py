@@ -8,11 +8,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_agreement, git, init_repo, make_repo
+from tests.helpers import copy_agreement, edit, git, init_repo, make_repo, tree_digest
 from tymdocs import output, quick
 from tymdocs.build import build
 from tymdocs.errors import TymdocsError
@@ -354,3 +355,76 @@ def test_a_profiled_run_ends_as_the_profiler_expects(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"tymdocs, version {quick.__version__}"
     assert written.stat().st_size > 0
+
+
+# -- a plain build without click ------------------------------------------------------------------
+
+
+def _ran(cwd: Path, *args: str, normal: bool = False) -> tuple[int, str, str]:
+    """``tymdocs args`` in a process of its own, through the real entry (where a plain build
+    runs without click) or through the normal path alone: exit code, output and errors."""
+    command = ["-c", NORMAL] if normal else ["-m", "tymdocs"]
+    done = subprocess.run(
+        [sys.executable, *command, *args], cwd=cwd, capture_output=True, text=True
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "--force"),
+        ("build", "-q", "--force", "--no-packages"),
+        ("--verbose", "build", "--json", "--force", "--packages"),
+        ("build", "--force", "--output=elsewhere"),
+        ("-C", "agreement", "build", "-o", "agreement/dist", "--force"),
+        ("build", "-o", "docs_src/out"),  # refused: the normal path says why
+        ("-C", "missing", "build"),  # refused likewise
+    ],
+)
+def test_a_plain_build_without_click_does_what_the_normal_path_does(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """The same words (the seed's warnings among them), exit code and files, built or
+    refused, whichever path runs it."""
+    repo = make_repo(tmp_path / "agreement")
+    cwd = tmp_path if args[:1] == ("-C",) else repo
+    before = tree_digest(tmp_path)
+    quick_run = _ran(cwd, *args)
+    after_quick = tree_digest(tmp_path)
+    normal_run = _ran(cwd, *args, normal=True)
+    assert quick_run == normal_run
+    assert tree_digest(tmp_path) == after_quick
+    assert (after_quick != before) == (quick_run[0] == 0)
+    if quick_run[0] == 0 and not {"-q", "--json"} & set(args):
+        assert "warning:" in quick_run[2] and "built " in quick_run[1]
+
+
+def test_a_plain_build_fails_and_drafts_as_the_normal_path_does(tmp_path: Path) -> None:
+    """Sources that do not parse, sources outside git and uncommitted changes (a draft):
+    the same through either path, each in a repository of its own."""
+
+    def both(make: Callable[[Path], Path], *args: str) -> tuple[int, str, str]:
+        ran = []
+        for path, normal in (("quick", False), ("normal", True)):
+            root = make(tmp_path / make.__name__ / path)
+            ran.append((_ran(root, *args, normal=normal), tree_digest(root / "build")))
+        assert ran[0] == ran[1]
+        return ran[0][0]
+
+    def broken(root: Path) -> Path:
+        make_repo(root)
+        (root / "tymdocs.yaml").write_text("parties: [\n", encoding="utf-8")
+        return root
+
+    def draft(root: Path) -> Path:
+        make_repo(root)
+        edit(root, "docs_src/01-tarkoitus.md", "\n\n", "\n\nLuonnos.\n\n")
+        return root
+
+    code, _, err = both(broken, "build")
+    assert code == 1 and "tymdocs.yaml:" in err
+    code, out, _ = both(copy_agreement, "build")
+    assert code == 0 and "built " in out
+    code, out, _ = both(draft, "build", "--json")
+    assert code == 0 and json.loads(out)["source"]["dirty"] is True

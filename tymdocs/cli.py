@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import os
 import sys
-import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -23,7 +21,15 @@ import click
 
 from tymdocs import __version__
 from tymdocs.characters import printable
-from tymdocs.errors import Problem, TymdocsError
+from tymdocs.console import (
+    Settings,
+    failed,
+    output_refusal,
+    problem_line,
+    quiet_libraries,
+    shown,
+)
+from tymdocs.console import build as build_command
 from tymdocs.locale import LANGUAGES
 
 if TYPE_CHECKING:
@@ -33,16 +39,6 @@ if TYPE_CHECKING:
     from tymdocs.many import Command
     from tymdocs.signing.signatures import Trust
     from tymdocs.signing.verify import CopyReport
-
-
-@dataclass(frozen=True)
-class Settings:
-    root: Path
-    verbose: bool
-
-    def shown(self, path: str) -> str:
-        """A source path as the user can open it from where they ran the command."""
-        return os.path.relpath(self.root / path) if self.root != Path.cwd() else path
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,19 +62,8 @@ def cli(ctx: click.Context, directory: Path, verbose: bool) -> None:
     """
     if not directory.is_dir():
         raise click.BadParameter(f"{directory} is not a directory", param_hint="-C")
-    # Libraries (pyHanko) log tracebacks for expected findings; they are for --verbose only.
-    logging.disable(logging.NOTSET if verbose else logging.CRITICAL)
-    if not verbose:
-        _quiet_other_packages()
+    quiet_libraries(verbose)
     ctx.obj = Settings(directory.resolve(), verbose)
-
-
-def _quiet_other_packages() -> None:
-    """Keep warnings raised inside other packages (a dependency deprecating what another one
-    imports) off the terminal: the user can do nothing about them. A warning attributed to
-    tymdocs's own code falls through to the interpreter's filters (``-W``, PYTHONWARNINGS).
-    ``main`` restores the filters when the command ends."""
-    warnings.filterwarnings("ignore", module=r"(?!tymdocs(?:\.|$))")
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -199,12 +184,12 @@ def check(
             "source": tree.description,
             "errors": len(errors),
             "warnings": len(warnings),
-            "problems": [_shown(settings, p).as_dict() for p in problems],
+            "problems": [shown(settings, p).as_dict() for p in problems],
         }
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         for problem in problems:
-            click.echo(_problem_line(settings, problem), err=True)
+            click.echo(problem_line(settings, problem), err=True)
         verdict = "failed" if failed else "ok"
         click.echo(
             f"check {verdict}: {len(errors)} error(s), {len(warnings)} warning(s) "
@@ -316,27 +301,9 @@ def build(
         raise click.UsageError("--at builds a consolidated text for reading: no packages")
     source = open_source(settings.root, ref, at)
     out = _output(settings, output or settings.root / "build")
-    terminal = not quiet and not as_json and sys.stderr.isatty()
-
-    def progress(name: str, kind: str) -> None:
-        if terminal:
-            click.echo(f"  wrote {os.path.relpath(out / name)} ({kind})", err=True)
-
-    result = builder.build(source, out, force=force, selection=selection, progress=progress)
-    warnings = [p for p in result.problems if p.severity == "warning"]
-    if as_json:
-        click.echo(json.dumps(result.manifest, indent=2, ensure_ascii=False))
-    elif not quiet:
-        # Every warning as check prints it: `make build` runs build alone, the sources read
-        # and checked once (an up-to-date build read none, and has nothing new to say).
-        for problem in warnings:
-            click.echo(_problem_line(settings, problem), err=True)
-        where = os.path.relpath(out)
-        if result.up_to_date:
-            click.echo(f"{where} is up to date ({result.manifest.get('version')})")
-        else:
-            count = len(result.manifest["outputs"]) + 1
-            click.echo(f"built {count} files into {where}: {result.manifest['version']}")
+    build_command(
+        settings, source, out, selection, force=force, quiet=quiet, as_json=as_json, echo=_echo
+    )
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -1377,18 +1344,9 @@ def _signers(entries: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
-def _problem_line(settings: Settings, problem: Problem) -> str:
-    """``path:line: severity: message`` as every command prints a problem of the sources, its
-    path as the user named the folder, any control character shown as its code."""
-    return printable(str(_shown(settings, problem)))
-
-
-def _shown(settings: Settings, problem: Problem) -> Problem:
-    return Problem(settings.shown(problem.path), problem.line, problem.message, problem.severity)
-
-
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the CLI; the single place where errors become messages and exit codes."""
+    """Run the CLI: click's own errors as click reports them, every other as
+    :func:`tymdocs.console.failed` words it (for a plain build without click too)."""
     args = sys.argv[1:] if argv is None else argv
     ctx: click.Context | None = None
     try:
@@ -1402,35 +1360,21 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except TymdocsError as exc:
-        settings = _settings(ctx)
-        for problem in exc.problems:
-            click.echo(_problem_line(settings, problem), err=True)
-        if settings.verbose and not exc.problems:
-            traceback.print_exc()
-        click.echo(f"Error: {printable(str(exc))}", err=True)
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # a bug in tymdocs: say so, and keep the traceback for --verbose
-        if _settings(ctx).verbose:
-            traceback.print_exc()
-        click.echo(f"Error: internal error: {exc!r} (run with --verbose for details)", err=True)
-        sys.exit(1)
+    except Exception as exc:  # tymdocs's own errors by their message; anything else a bug
+        sys.exit(failed(exc, _settings(ctx), _echo))
     sys.exit(0)
 
 
-def _output(settings: Settings, output: Path) -> Path:
-    """Where outputs go: never into the sources or a git folder, which they would change."""
-    from tymdocs.paths import ANNEX_DIR, RECORDS_DIR, TEXT_DIR
+def _echo(text: str, err: bool) -> None:
+    click.echo(text, err=err)
 
-    out = output.resolve()
-    for folder in (settings.root / name for name in (TEXT_DIR, ANNEX_DIR, RECORDS_DIR)):
-        if out == folder.resolve() or folder.resolve() in out.parents:
-            raise click.UsageError(
-                f"-o {output}: outputs never go into the sources or the register ({folder.name}/)"
-            )
-    if ".git" in out.parts:
-        raise click.UsageError(f"-o {output}: outputs never go into a git folder")
-    return out
+
+def _output(settings: Settings, output: Path) -> Path:
+    """Where outputs go: never into the sources or a git folder (:func:`output_refusal`)."""
+    refusal = output_refusal(settings, output)
+    if refusal is not None:
+        raise click.UsageError(refusal)
+    return output.resolve()
 
 
 def _settings(ctx: click.Context | None) -> Settings:

@@ -1,10 +1,13 @@
 """The ``tymdocs`` command's entry: what it can answer before the rest of tymdocs loads.
 
 ``tymdocs --help`` and a ``tymdocs build`` that finds nothing changed are answered here, with
-little more than a bare interpreter has loaded; every other command, and these two wherever
-anything is in doubt, go to :func:`tymdocs.cli.main`, which stays the authority. A coordinator
-who builds after every edit starts the command often: a start that loads click, YAML and the
-model costs several times what deciding "nothing changed" does.
+little more than a bare interpreter has loaded; a ``tymdocs build`` with a plain command line
+runs here without click (:func:`plain_build`, in :mod:`tymdocs.console`'s words and rules,
+which the normal path prints too). Every other command, and these wherever anything is in
+doubt, go to :func:`tymdocs.cli.main`, which stays the authority. A coordinator who builds
+after every edit starts the command often: a start that loads click, YAML and the model costs
+several times what deciding "nothing changed" does, and click with every command's
+definition is 10 ms of a build.
 
 A build is answered here only where the normal path would find its outputs up to date too,
 decided from the manifest, one ``git cat-file --batch`` (HEAD, its trees and blob ids) and
@@ -43,6 +46,8 @@ from tymdocs.paths import ANNEX_DIR, CONFIG_FILE, RECORDS_DIR, TEXT_DIR, is_sour
 TYPE_CHECKING = False  # mypy reads it as true; importing typing would cost 2 ms at start
 if TYPE_CHECKING:
     from typing import Any, NoReturn
+
+    from tymdocs.build import Selection
 
 MANIFEST = "manifest.json"
 """The manifest's name in an output folder (:data:`tymdocs.output.MANIFEST`)."""
@@ -101,6 +106,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     if text is not None and _writable(text):
         sys.stdout.write(text)
         sys.exit(0)
+    plain_build(args)
     from tymdocs.cli import main as run
 
     run(args)
@@ -197,14 +203,18 @@ def _columns() -> int:
 def _writable(text: str) -> bool:
     """Whether ``text`` goes to standard output as ``click.echo`` would write it: UTF-8, and
     nothing click would strip (it drops escape sequences when the output is no terminal)."""
-    encoding = getattr(sys.stdout, "encoding", None) or ""
-    if encoding.lower().replace("-", "").replace("_", "") != "utf8" or "\x1b" in text:
+    if not _utf8(sys.stdout) or "\x1b" in text:
         return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _utf8(stream: object) -> bool:
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
 
 
 # -- a build with nothing changed -----------------------------------------------------------------
@@ -214,51 +224,117 @@ def unchanged_build(args: list[str]) -> str | None:
     """What ``tymdocs build`` prints for ``args`` when its outputs are already those of the
     sources, tool and renderers at hand; None where the normal path must decide."""
     options = _build_options(args)
-    if options is None or os.environ.get("SOURCE_DATE_EPOCH"):
+    if options is None or options.force or options.selection != "all":
         return None
-    directory, output, quiet, as_json = options
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return None
     try:
-        found = _unchanged(directory, output)
+        found = _unchanged(options.directory, options.output)
     except Exception:  # anything unexpected: the normal path decides, and reports it
         return None
     if found is None:
         return None
     manifest, out = found
-    if as_json:
+    if options.as_json:
         import json
 
         return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    return "" if quiet else f"{os.path.relpath(out)} is up to date ({manifest.get('version')})\n"
+    if options.quiet:
+        return ""
+    return f"{os.path.relpath(out)} is up to date ({manifest.get('version')})\n"
 
 
-def _build_options(args: list[str]) -> tuple[str, str | None, bool, bool] | None:
-    """``-C``, ``-o``, ``-q`` and ``--json`` of a plain ``build`` command line, as click reads
-    them; None for anything else (another command, option or spelling)."""
-    directory, output, quiet, as_json = ".", None, False, False
+class _Build:
+    """A plain ``build`` command line as click reads it: ``-C`` and ``--verbose``, then
+    ``-o``, ``-q``, ``--json``, ``--force`` and ``--packages`` or ``--no-packages``."""
+
+    def __init__(self) -> None:
+        self.directory = "."
+        self.verbose = self.quiet = self.as_json = self.force = False
+        self.output: str | None = None
+        self.selection: Selection = "all"
+
+
+def _build_options(args: list[str]) -> _Build | None:
+    """``args`` read as a plain ``build`` command line; None for anything else (another
+    command, option or spelling): the normal path reads those."""
+    options = _Build()
     rest = iter(args)
     for arg in rest:
         if arg == "build":
             break
         if arg == "-C" and _value(directory := next(rest, "")):
-            continue
-        if arg != "--verbose":
+            options.directory = directory
+        elif arg == "--verbose":
+            options.verbose = True
+        else:
             return None
     else:
         return None
     for arg in rest:
         if arg in ("-q", "--quiet"):
-            quiet = True
+            options.quiet = True
         elif arg == "--json":
-            as_json = True
-        elif arg in ("-o", "--output"):
-            output = next(rest, "")
-            if not _value(output):
-                return None
+            options.as_json = True
+        elif arg == "--force":
+            options.force = True
+        elif arg in ("--packages", "--no-packages"):
+            options.selection = "packages" if arg == "--packages" else "agreement"
+        elif arg in ("-o", "--output") and _value(output := next(rest, "")):
+            options.output = output
         elif arg.startswith("--output=") and _value(arg.removeprefix("--output=")):
-            output = arg.removeprefix("--output=")
+            options.output = arg.removeprefix("--output=")
         else:
             return None
-    return directory, output, quiet, as_json
+    return options
+
+
+def plain_build(args: list[str]) -> None:
+    """Run ``tymdocs build`` without click where its command line is plain (as
+    :func:`_build_options` reads it), its ``-C`` a folder, its output folder allowed, and both
+    standard streams UTF-8 with nothing click would strip: what the normal path does for it,
+    in the same words and by the same rules (:mod:`tymdocs.console`), and the process ends.
+    Returns where the normal path must run instead."""
+    options = _build_options(args)
+    if options is None or any("\x1b" in arg for arg in args):
+        return
+    if not (_utf8(sys.stdout) and _utf8(sys.stderr) and os.path.isdir(options.directory)):
+        return
+    import warnings
+    from pathlib import Path
+
+    from tymdocs import console
+    from tymdocs.revision import open_source
+
+    settings = console.Settings(Path(options.directory).resolve(), options.verbose)
+    output = Path(options.output) if options.output else settings.root / "build"
+    if console.output_refusal(settings, output) is not None:
+        return  # the normal path says why, as a usage error
+    out = output.resolve()
+    try:
+        with warnings.catch_warnings():
+            console.quiet_libraries(options.verbose)
+            source = open_source(settings.root)
+            console.build(
+                settings,
+                source,
+                out,
+                options.selection,
+                force=options.force,
+                quiet=options.quiet,
+                as_json=options.as_json,
+                echo=_echo,
+            )
+    except Exception as exc:  # as cli.main reports it
+        sys.exit(console.failed(exc, settings, _echo))
+    sys.exit(0)
+
+
+def _echo(text: str, err: bool) -> None:
+    """A line as ``click.echo`` writes it, where :func:`plain_build` runs."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
 
 
 def _value(arg: str) -> bool:
