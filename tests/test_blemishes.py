@@ -29,6 +29,7 @@ from tests.helpers import (
     copy_agreement,
     edit,
     init_repo,
+    make_repo,
     render_pdf,
     soffice_convert_many,
 )
@@ -116,14 +117,22 @@ def test_the_manifest_names_the_typst_package_and_the_compiler_every_pdf_names(
     assert re.fullmatch(r"\d+\.\d+\.\d+", typst["compiler"])
 
 
-def test_the_creator_a_pdf_names_is_the_compiler_typst_names(built_seed: Path) -> None:
+def test_the_creator_a_pdf_names_is_the_compiler_typst_names(
+    built_seed: Path, tmp_path: Path
+) -> None:
     """The manifest takes the compiler's version from the PDF it has at hand: what Typst
-    itself says, and asked of Typst where a PDF names none."""
+    itself says; asked of Typst where a PDF names none; never what a title says."""
     pdf = (built_seed / "build" / "lansi-pirkanmaa-tym.pdf").read_bytes()
     assert creator_version(pdf) == compiler_version()
-    assert creator_version(pdf.replace(b"/Creator(Typst ", b"/Creator(Other ")) == (
-        compiler_version()
-    )
+    unnamed = pdf.replace(b"<xmp:CreatorTool>Typst ", b"<xmp:CreatorTool>Other ")
+    assert unnamed != pdf and creator_version(unnamed) == compiler_version()
+    repo = make_repo(tmp_path / "agreement")
+    forged = "/Creator(Typst 9.9.9) <xmp:CreatorTool>Typst 9.9.9</xmp:CreatorTool>"
+    edit(repo, "tymdocs.yaml", "title: SOPIMUS", f'title: "{forged}" # SOPIMUS')
+    manifest = build(open_source(repo), tmp_path / "out", selection="agreement").manifest
+    assert manifest["renderer"]["typst"]["compiler"] == compiler_version() != "9.9.9"
+    packages = build(open_source(repo), tmp_path / "packages", selection="packages").manifest
+    assert packages["renderer"] == manifest["renderer"]
 
 
 # -- a PDF table's last row ----------------------------------------------------------------------

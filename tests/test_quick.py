@@ -428,3 +428,25 @@ def test_a_plain_build_fails_and_drafts_as_the_normal_path_does(tmp_path: Path) 
     assert code == 0 and "built " in out
     code, out, _ = both(draft, "build", "--json")
     assert code == 0 and json.loads(out)["source"]["dirty"] is True
+
+
+def test_folders_click_refuses_or_strips_are_left_to_it(tmp_path: Path) -> None:
+    """What click's option type refuses (an output folder that is a file), a link that loops,
+    and an escape sequence in a folder's name (which click strips from what it prints where
+    the output is no terminal): the same words and exit code through either path."""
+    repo = make_repo(tmp_path / "agreement")
+    (repo / "a-file").write_text("x\n", encoding="utf-8")
+    (repo / "loop").symlink_to("loop")
+    coloured = tmp_path / "\x1b[31mred"
+    coloured.mkdir()
+    (tmp_path / "plain").symlink_to(coloured)
+    for cwd, args in (
+        (repo, ("build", "-o", "a-file")),
+        (repo, ("build", "-o", "out", "-o", "a-file")),
+        (repo, ("build", "-o", "loop/x")),
+        (repo, ("build", "-q", "-o", str(tmp_path / "plain" / "out"))),
+        (repo, ("build", "-o", str(tmp_path / "plain" / "out"))),
+    ):
+        quick_run, normal_run = _ran(cwd, *args), _ran(cwd, *args, normal=True)
+        assert quick_run == normal_run, args
+        assert "\x1b" not in quick_run[1] + quick_run[2]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,14 @@ def test_the_bytes_zipfile_writes(
         assert {name: archive.read(name) for name in archive.namelist()} == entries
 
 
+@pytest.mark.skipif(
+    "ng" in zlib.ZLIB_RUNTIME_VERSION,
+    reason="zlib-ng deflates otherwise than zlib, which made the template (and every DOCX)",
+)
 def test_the_template_holds_what_deflating_gives() -> None:
     """A DOCX takes the template's deflated bytes for each entry it leaves as it is: the same
-    bytes as deflating the entry, so that a DOCX never depends on which way it went. A
-    template made with another deflater fails here, not in a build."""
+    bytes as deflating the entry with zlib, so that a DOCX never depends on which way it went.
+    A template made with another deflater fails here, not in a build."""
     entries = zips.read(TEMPLATES / "agreement.docx")
     assert "word/styles.xml" in entries
     with zipfile.ZipFile(TEMPLATES / "agreement.docx") as template:

@@ -291,33 +291,37 @@ def _build_options(args: list[str]) -> _Build | None:
 
 def plain_build(args: list[str]) -> None:
     """Run ``tymdocs build`` without click where its command line is plain (as
-    :func:`_build_options` reads it), its ``-C`` a folder, its output folder allowed, and both
-    standard streams UTF-8 with nothing click would strip: what the normal path does for it,
-    in the same words and by the same rules (:mod:`tymdocs.console`), and the process ends.
-    Returns where the normal path must run instead."""
+    :func:`_build_options` reads it), its ``-C`` and ``-o`` folders as click's option types
+    take them, the output folder allowed, and both standard streams UTF-8: what the normal path
+    does for it, in the same words and by the same rules (:mod:`tymdocs.console`), and the
+    process ends. Returns where the normal path must run instead (and say what is wrong)."""
     options = _build_options(args)
-    if options is None or any("\x1b" in arg for arg in args):
+    if options is None or not (_utf8(sys.stdout) and _utf8(sys.stderr)):
         return
-    if not (_utf8(sys.stdout) and _utf8(sys.stderr) and os.path.isdir(options.directory)):
+    folders = (options.directory, *([options.output] if options.output else []))
+    if not os.path.isdir(options.directory) or not all(map(_click_folder, folders)):
         return
     import warnings
     from pathlib import Path
 
     from tymdocs import console
-    from tymdocs.revision import open_source
 
     settings = console.Settings(Path(options.directory).resolve(), options.verbose)
     output = Path(options.output) if options.output else settings.root / "build"
-    if console.output_refusal(settings, output) is not None:
-        return  # the normal path says why, as a usage error
-    out = output.resolve()
     try:
-        with warnings.catch_warnings():
+        if console.output_refusal(settings, output) is not None:
+            return  # the normal path says why, as a usage error
+        out = output.resolve()
+    except (OSError, RuntimeError):  # a link that loops, say: the normal path reports it
+        return
+    try:
+        with warnings.catch_warnings():  # before anything else loads, as on the normal path
             console.quiet_libraries(options.verbose)
-            source = open_source(settings.root)
+            from tymdocs.revision import open_source
+
             console.build(
                 settings,
-                source,
+                open_source(settings.root),
                 out,
                 options.selection,
                 force=options.force,
@@ -330,8 +334,27 @@ def plain_build(args: list[str]) -> None:
     sys.exit(0)
 
 
+def _click_folder(path: str) -> bool:
+    """Whether ``click.Path(file_okay=False)``, the type of ``-C`` and ``-o``, takes ``path``:
+    anything that does not exist, else what is no file and can be read."""
+    import stat
+
+    try:
+        found = os.stat(path)
+    except OSError:
+        return True
+    return not stat.S_ISREG(found.st_mode) and os.access(path, os.R_OK)
+
+
 def _echo(text: str, err: bool) -> None:
-    """A line as ``click.echo`` writes it, where :func:`plain_build` runs."""
+    """A line as ``click.echo`` writes it, where :func:`plain_build` runs: by click itself
+    where the line holds an escape sequence, which click strips where the output is no
+    terminal (a path or a record's words can hold one)."""
+    if "\x1b" in text:
+        import click
+
+        click.echo(text, err=err)
+        return
     stream = sys.stderr if err else sys.stdout
     stream.write(text + "\n")
     stream.flush()

@@ -206,15 +206,17 @@ def _change(change: Change, anchors: set[str]) -> dict[str, Any]:
     }
 
 
-_CREATOR = re.compile(rb"/Creator\(Typst (\d+\.\d+\.\d+[0-9A-Za-z.+-]*)\)")
+_CREATOR = re.compile(rb"<xmp:CreatorTool>Typst (\d+\.\d+\.\d+[0-9A-Za-z.+-]*)</xmp:CreatorTool>")
+"""Where a Typst PDF's XMP names its creator: XML, in which no text of a document can stand
+as an element (unlike ``/Creator`` in the document information, beside the title)."""
 
 
 def creator_version(pdf: bytes) -> str:
     """The Typst version that ``pdf``, a PDF made here, names as its creator: what
     :func:`compiler_version` asks Typst, read where a build has it at hand (asking Typst took
-    2 ms beside the agreement's layout)."""
-    found = _CREATOR.search(pdf, max(pdf.rfind(b"/Creator("), 0))
-    return found.group(1).decode() if found else compiler_version()
+    2 ms beside the agreement's layout); asked where the PDF names none."""
+    found = _CREATOR.findall(pdf)
+    return found[0].decode() if len(found) == 1 else compiler_version()
 
 
 @functools.cache
