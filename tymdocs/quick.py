@@ -225,7 +225,7 @@ def unchanged_build(args: list[str]) -> str | None:
     sources, tool and renderers at hand; None where the normal path must decide."""
     options = _build_options(args)
     if options is None or options.force or options.selection != "all":
-        return None
+        return None  # the normal path builds, or decides for the packages alone
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return None
     try:

@@ -49,6 +49,7 @@ class LaidOut:
         self._metadata = _ref(catalog, b"Metadata")
         self.outline = _optional_ref(catalog, b"Outlines")
         self.structure = _optional_ref(catalog, b"StructTreeRoot")
+        self._kept: dict[tuple[int, int], dict[int, _Parsed]] = {}
 
     @property
     def page_count(self) -> int:
@@ -114,13 +115,10 @@ class LaidOut:
             self._info: _info(objects.body(self._info), metadata),
             self._metadata: _xmp(objects.body(self._metadata), metadata, len(kept), identifier),
         }
-        for page in body.pages:
-            untagged = re.sub(rb"/StructParents \d+|/Tabs/S", b"", body.objects.body(page))
-            replaced[page + shift] = _Parsed(untagged, shift).renumbered(
-                {body.tree + shift: self.tree}, shift
-            )
         aliases = self._joined_outlines(body, shift, replaced)
-        parsed = {number: _Parsed(value) for number, value in replaced.items()}
+        parsed = body._kept_pages(shift, self.tree) | {
+            number: _Parsed(value) for number, value in replaced.items()
+        }
 
         def read(number: int) -> _Parsed:
             if number in parsed:
@@ -153,6 +151,19 @@ class LaidOut:
         )
         out += b"startxref\n%d\n%%%%EOF\n" % xref
         return bytes(out)
+
+    def _kept_pages(self, shift: int, tree: int) -> dict[int, _Parsed]:
+        """This document's pages as a package keeps them, its objects numbered after
+        ``shift`` and its pages under the page tree ``tree``: without their marks into the
+        structure tree (a package is untagged). Made once for every package."""
+        key = (shift, tree)
+        if key not in self._kept:
+            self._kept[key] = {}
+            for page in self.pages:
+                untagged = re.sub(rb"/StructParents \d+|/Tabs/S", b"", self.objects.body(page))
+                renumbered = _Parsed(untagged, shift).renumbered({self.tree + shift: tree}, shift)
+                self._kept[key][page + shift] = _Parsed(renumbered)
+        return self._kept[key]
 
     def _joined_outlines(
         self, body: LaidOut, shift: int, replaced: dict[int, bytes]
