@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported where used: a rebuild with nothing changed needs n
     from tymdocs.document import Amendment, Document, Stamp
     from tymdocs.model import Agreement
     from tymdocs.render.typst import AgreementPdf
+    from tymdocs.signing.covers import CoversAhead
 
 Selection = Literal["all", "agreement", "packages"]
 
@@ -34,22 +35,30 @@ def _render(
     stamp: Stamp,
     selection: Selection,
     threads: bool = True,
+    hint: Path | None = None,
 ) -> Iterator[Output]:
     """Every output of a version, one at a time, so progress can be shown as each finishes.
 
     Typst runs without Python's lock, so a second thread lays out the agreement PDF and then
     the signature packages, which are assembled from its pages, while this thread writes the
-    DOCX files. The manifest lists the agreement PDF after its DOCX, then the PDF packages,
-    then the DOCX ones. Without ``threads`` (every core already busy with another agreement:
-    ``build --all``, where the second thread was measured to slow it), the same outputs in the
-    same order, one after another.
+    DOCX files and then lays out the packages' covers ahead, with the pages of the ``hint``
+    file (:mod:`tymdocs.signing.covers`), which it updates. The manifest lists the agreement
+    PDF after its DOCX, then the PDF packages, then the DOCX ones. Without ``threads`` (every
+    core already busy with another agreement: ``build --all``, where the second thread was
+    measured to slow it), the same outputs in the same order, one after another.
     """
     import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
+    from tymdocs.hints import read_hint, write_hint
     from tymdocs.render.typst import agreement_compile
 
     lay_out = agreement_compile(document, stamp, agreement.authors)
+    ahead: CoversAhead | None = None
+    if threads and selection != "agreement":
+        from tymdocs.signing.covers import covers_ahead
+
+        ahead = covers_ahead(agreement, document, stamp, read_hint(hint))
 
     def pdfs() -> list[Output]:
         """The PDFs the second thread renders: the agreement's, then the packages."""
@@ -57,7 +66,7 @@ def _render(
         pdf = Output(f"{agreement.meta.id}.pdf", "agreement-pdf", laid_out.pdf)
         if selection == "agreement":
             return [pdf]
-        packages = list(_packages(agreement, document, stamp, laid_out))
+        packages = list(_packages(agreement, document, stamp, laid_out, ahead))
         return packages if selection == "packages" else [pdf, *packages]
 
     with ThreadPoolExecutor(max_workers=1) if threads else contextlib.nullcontext() as pool:
@@ -66,8 +75,12 @@ def _render(
             yield _agreement_docx(agreement, document, stamp)
         word = [] if selection == "agreement" else list(_docx_packages(agreement, document, stamp))
         _meanwhile()
+        if ahead is not None:
+            ahead.lay_out()
         yield from beside()
         yield from word
+    if ahead is not None and ahead.found != ahead.guess:
+        write_hint(hint, ahead.found)
 
 
 def _meanwhile() -> None:
@@ -88,15 +101,20 @@ def _agreement_docx(agreement: Agreement, document: Document, stamp: Stamp) -> O
 
 
 def _packages(
-    agreement: Agreement, document: Document, stamp: Stamp, laid_out: AgreementPdf
+    agreement: Agreement,
+    document: Document,
+    stamp: Stamp,
+    laid_out: AgreementPdf,
+    ahead: CoversAhead | None,
 ) -> Iterator[Output]:
     """The signature packages, then the one copy for everyone (a kind of its own), with what
-    the manifest says of each; their agreement pages ``laid_out``'s."""
+    the manifest says of each; their agreement pages ``laid_out``'s, their covers ``ahead``'s
+    where those were laid out with the right pages."""
     from tymdocs.signing.packages import build_packages, signature_slots
 
     slots = signature_slots(agreement)
     signatories = {s.field: s.signatory.name for s in slots if s.signatory is not None}
-    for package in build_packages(agreement, document, stamp, laid_out=laid_out):
+    for package in build_packages(agreement, document, stamp, laid_out=laid_out, ahead=ahead):
         fields = [field.name for field in package.fields]
         party = package.party.id if package.party else None
         extra = (("party", party), ("fields", fields), ("signatories", signatories))
@@ -147,8 +165,10 @@ def build(
     if not force and previous is not None and matches(previous, identity, out):
         return BuildResult(out, previous, True, ())
 
+    from tymdocs.hints import hint_file
+
     manifest, outputs, problems = render_build(
-        source, source_fingerprint, identity, selection, progress, threads
+        source, source_fingerprint, identity, selection, progress, threads, hint_file(out, "pages")
     )
     replace_directory(out, outputs, owner=manifest["agreement"]["id"])
     if progress:
@@ -173,9 +193,11 @@ def render_build(
     selection: Selection,
     progress: Progress | None = None,
     threads: bool = True,
+    hint: Path | None = None,
 ) -> tuple[dict[str, Any], list[Output], tuple[Problem, ...]]:
     """Validate and render ``source``: its manifest, every output with the manifest last,
-    and the warnings the sources gave; ``threads`` as :func:`_render` takes it."""
+    and the warnings the sources gave; ``threads`` and ``hint`` as :func:`_render` takes
+    them."""
     from tymdocs.checks import validate
     from tymdocs.document import compose
 
@@ -187,7 +209,7 @@ def render_build(
     stamp = stamp_of(source, source_fingerprint, agreement)
 
     outputs: list[Output] = []
-    for output in _render(agreement, document, stamp, selection, threads):
+    for output in _render(agreement, document, stamp, selection, threads, hint):
         outputs.append(output)
         if progress:
             progress(output.name, output.kind)

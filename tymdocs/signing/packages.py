@@ -27,6 +27,7 @@ from tymdocs.locale import (
     label,
     label_around,
     labels,
+    speaking,
     speaking_through,
 )
 from tymdocs.model import Agreement, Party, Signatory
@@ -34,6 +35,7 @@ from tymdocs.signing.fields import SignatureField, add_signature_fields
 
 if TYPE_CHECKING:
     from tymdocs.render.typst import AgreementPdf
+    from tymdocs.signing.covers import CoversAhead
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def build_packages(
     *,
     everyone: bool = True,
     laid_out: AgreementPdf | None = None,
+    ahead: CoversAhead | None = None,
 ) -> Iterator[Package]:
     """The signature packages of ``parties`` (default: every party), then, with ``everyone``,
     the one copy for everyone, carrying the same fields, for a round in an e-signing service
@@ -96,9 +99,9 @@ def build_packages(
 
     A package is its cover, the agreement PDF's pages (``laid_out``, the build's, or laid
     out here) and the signature page (:func:`_assembled`), whichever are asked for, so that a
-    package's bytes never depend on which others were built with it. In the agreement's
-    language."""
-    steps = _build_packages(agreement, document, stamp, parties, everyone, laid_out)
+    package's bytes never depend on which others were built with it; the covers laid out
+    ``ahead`` where they were laid out with the right pages. In the agreement's language."""
+    steps = _build_packages(agreement, document, stamp, parties, everyone, laid_out, ahead)
     return speaking_through(agreement.meta.language, steps)
 
 
@@ -109,6 +112,7 @@ def _build_packages(
     parties: tuple[Party, ...] | None,
     everyone: bool,
     laid_out: AgreementPdf | None,
+    ahead: CoversAhead | None,
 ) -> Iterator[Package]:
     from tymdocs.render.typst import render_agreement
 
@@ -119,7 +123,7 @@ def _build_packages(
     data = _packages_data(agreement, stamp, agreement.parties, slots)
     if laid_out is None:
         laid_out = render_agreement(document, stamp, agreement.authors)
-    assembled = _assembled(document, stamp, data, laid_out)
+    assembled = _assembled(document, stamp, data, laid_out, ahead)
     for party in chosen:
         index = agreement.parties.index(party) if party else len(agreement.parties)
         pdf, boxes = assembled(index)
@@ -130,7 +134,11 @@ def _build_packages(
 
 
 def _assembled(
-    document: Document, stamp: Stamp, data: dict[str, Any], laid_out: AgreementPdf
+    document: Document,
+    stamp: Stamp,
+    data: dict[str, Any],
+    laid_out: AgreementPdf,
+    ahead: CoversAhead | None = None,
 ) -> Callable[[int], tuple[bytes, list[dict[str, Any]]]]:
     """The package of each cover (by index), with its signature boxes by page of the package.
 
@@ -148,12 +156,9 @@ def _assembled(
     pages = body.outline_pages()  # where each part starts, its bookmark's page
     if len(pages) != len(document.parts):
         raise AssertionError("every part of the agreement must have one bookmark")
-    contents = [
-        {"heading": part.heading, "page": page + 1}
-        for part, page in zip(document.parts, pages, strict=True)
-    ]
-    data = data | {"contents": contents}
-    pdf, boxes, marks = render_package_pages(document, stamp, data)
+    data = data | {"contents": _contents(document, [page + 1 for page in pages])}
+    laid = ahead.take(data) if ahead is not None else None
+    pdf, boxes, marks = render_package_pages(document, stamp, data) if laid is None else laid
     covers = LaidOut(pdf)
     signatures = range(marks[-1]["page"] - 1, covers.page_count)
     prefixes = (label("cover_page_prefix"), label("signature_page_prefix"))
@@ -168,6 +173,25 @@ def _assembled(
         return covers.package(cover, body, signatures, prefixes, metadata), own
 
     return package
+
+
+def covers_data(
+    agreement: Agreement, document: Document, stamp: Stamp, pages: list[int]
+) -> dict[str, Any]:
+    """What package.typ lays the covers and the signature page out from, the parts at
+    ``pages`` (from 1): as the packages make it, for laying the covers out ahead of them
+    (:mod:`tymdocs.signing.covers`)."""
+    with speaking(agreement.meta.language):
+        data = _packages_data(agreement, stamp, agreement.parties, signature_slots(agreement))
+    return data | {"contents": _contents(document, pages)}
+
+
+def _contents(document: Document, pages: list[int]) -> list[dict[str, Any]]:
+    """What a cover's contents list: each part of the agreement at its page (from 1)."""
+    return [
+        {"heading": part.heading, "page": page}
+        for part, page in zip(document.parts, pages, strict=True)
+    ]
 
 
 def build_docx_packages(
