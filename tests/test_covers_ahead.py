@@ -1,27 +1,40 @@
-"""The packages' covers laid out ahead of the agreement, with the pages where its parts started
-in the last build into the same folder (tymdocs/signing/covers.py, tymdocs/hints.py): the
-same bytes with a right hint, a wrong one, a broken one or none, and the hint kept right."""
+"""The packages' covers laid out from what they say of their own layout, and ahead of the
+agreement with what the last build into the same folder found (tymdocs/signing/covers.py,
+tymdocs/hints.py): the same bytes with a right hint, a wrong one, a broken one or none, and
+the hint kept right."""
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
 
 from tests.helpers import make_repo
-from tymdocs.build import build
+from tymdocs.build import build, stamp_of
+from tymdocs.checks import validate
+from tymdocs.document import compose
 from tymdocs.errors import RenderError
 from tymdocs.hints import hint_file, read_hint, write_hint
 from tymdocs.render import typst
 from tymdocs.revision import open_source
-from tymdocs.signing.covers import CoversAhead
+from tymdocs.signing.covers import CoversAhead, lay_out_covers
+from tymdocs.signing.packages import covers_data
+from tymdocs.sources import fingerprint
 
 PDF = "lansi-pirkanmaa-tym.pdf"
+PACKAGES = [
+    "lansi-pirkanmaa-tym-allekirjoitus-tyollisyysalue.pdf",
+    "lansi-pirkanmaa-tym-allekirjoitus-hyvinvointialue.pdf",
+    "lansi-pirkanmaa-tym-allekirjoitus-kela.pdf",
+    "lansi-pirkanmaa-tym-allekirjoitettava.pdf",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +47,31 @@ def reference(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     """Every file of a build that lays nothing out ahead (one thread), and keeps no hint."""
     out = tmp_path_factory.mktemp("reference") / "build"
     build(open_source(repo), out, threads=False)
-    assert read_hint(hint_file(out, "pages")) is None
+    assert read_hint(hint_file(out, "covers")) is None
     return files(out)
+
+
+@pytest.fixture(scope="module")
+def found(reference: dict[str, bytes]) -> dict[str, Any]:
+    """What the reference's covers say, read back by pypdf: each part's page of the agreement,
+    each field's page of the signature page, each cover's length."""
+    agreement = pypdf.PdfReader(io.BytesIO(reference[PDF]))
+    contents = [
+        agreement.get_destination_page_number(item) + 1
+        for item in agreement.outline
+        if not isinstance(item, list)
+    ]
+    covers, boxes = [], {}
+    for name in PACKAGES:
+        reader = pypdf.PdfReader(io.BytesIO(reference[name]))
+        labels = reader.page_labels
+        covers.append(sum(label.startswith("Kansilehti") for label in labels))
+        for page, label in zip(reader.pages, labels, strict=True):
+            for annotation in page.get("/Annots", []):
+                field = annotation.get_object()
+                if "/T" in field and label.startswith("Allekirjoitussivu "):
+                    boxes[str(field["/T"])] = int(label.split()[1])
+    return {"contents": contents, "boxes": boxes, "covers": covers}
 
 
 @pytest.fixture
@@ -45,16 +81,17 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def layouts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[int]]]:
-    """Every layout of the covers: on which thread, and at which pages of the parts."""
-    made: list[tuple[str, list[int]]] = []
+def layouts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[int], dict[str, Any]]]:
+    """Every layout of the covers: on which thread, at which pages of the parts, from what
+    they were to say of their own layout."""
+    made: list[tuple[str, list[int], dict[str, Any]]] = []
     lay_out = typst.render_package_pages
 
-    def recorded(*args: object) -> object:
+    def recorded(*args: Any) -> Any:
         data = args[2]
-        assert isinstance(data, dict)
-        made.append((threading.current_thread().name, [p["page"] for p in data["contents"]]))
-        return lay_out(*args)  # type: ignore[arg-type]
+        pages = [part["page"] for part in data["contents"]]
+        made.append((threading.current_thread().name, pages, data["settled"]))
+        return lay_out(*args)
 
     monkeypatch.setattr(typst, "render_package_pages", recorded)
     return made
@@ -64,27 +101,17 @@ def files(out: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(out.iterdir())}
 
 
-def part_pages(pdf: bytes) -> list[int]:
-    """The page (from 1) of each top-level bookmark of the agreement PDF, read by pypdf."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return [
-        reader.get_destination_page_number(item) + 1
-        for item in reader.outline
-        if not isinstance(item, list)
-    ]
-
-
 def first(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
     """Make the race of each build's two threads come out one way: the covers begun ahead
     before the packages' thread asks for them (``"ahead"``), or asked for before
     (``"packages"``)."""
-    made, lay_out, take = CoversAhead.__init__, CoversAhead.lay_out, CoversAhead.take
+    made, lay_out, covers = CoversAhead.__init__, CoversAhead.lay_out, CoversAhead.covers
     begun: dict[int, threading.Event] = {}
     asked: dict[int, threading.Event] = {}
 
-    def making(self: CoversAhead, *args: object) -> None:
+    def making(self: CoversAhead, *args: Any) -> None:
         begun[id(self)], asked[id(self)] = threading.Event(), threading.Event()
-        made(self, *args)  # type: ignore[arg-type]
+        made(self, *args)
 
     def laying_out(self: CoversAhead) -> None:
         if which == "packages":
@@ -92,24 +119,23 @@ def first(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
         begun[id(self)].set()
         lay_out(self)
 
-    def taking(self: CoversAhead, data: dict[str, object]) -> object:
-        if which == "ahead" and self.guess is not None:
+    def asking(self: CoversAhead, data: dict[str, Any]) -> Any:
+        if which == "ahead" and self.hint is not None:
             assert begun[id(self)].wait(60)
-        try:
-            return take(self, data)
-        finally:
-            asked[id(self)].set()
+        asked[id(self)].set()
+        return covers(self, data)
 
     monkeypatch.setattr(CoversAhead, "__init__", making)
     monkeypatch.setattr(CoversAhead, "lay_out", laying_out)
-    monkeypatch.setattr(CoversAhead, "take", taking)
+    monkeypatch.setattr(CoversAhead, "covers", asking)
 
 
-def test_a_first_build_keeps_the_pages_it_found_and_the_next_lays_the_covers_out_ahead(
+def test_a_first_build_keeps_what_its_covers_say_and_the_next_lays_them_out_ahead(
     repo: Path,
     reference: dict[str, bytes],
+    found: dict[str, Any],
     cache: Path,
-    layouts: list[tuple[str, list[int]]],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -117,29 +143,29 @@ def test_a_first_build_keeps_the_pages_it_found_and_the_next_lays_the_covers_out
     out = tmp_path / "build"
     build(open_source(repo), out)
     assert files(out) == reference
-    pages = part_pages(reference[PDF])
-    assert read_hint(hint_file(out, "pages")) == pages
-    assert hint_file(out, "pages").parent == cache / "tymdocs" / "hints"  # type: ignore[union-attr]
+    assert read_hint(hint_file(out, "covers")) == found
+    assert hint_file(out, "covers").parent == cache / "tymdocs" / "hints"  # type: ignore[union-attr]
     # Without a hint the covers wait for the agreement, on the thread that laid it out.
     assert len(layouts) == 1 and layouts[0][0] != "MainThread"
 
     layouts.clear()
     build(open_source(repo), out, force=True)
     assert files(out) == reference
-    assert layouts == [("MainThread", pages)]  # once, ahead, and taken
+    settled = {"boxes": found["boxes"], "covers": found["covers"]}
+    assert layouts == [("MainThread", found["contents"], settled)]  # once, ahead, and taken
 
 
 def test_covers_asked_for_before_they_are_begun_ahead_are_laid_out_once(
     repo: Path,
     reference: dict[str, bytes],
+    found: dict[str, Any],
     cache: Path,
-    layouts: list[tuple[str, list[int]]],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "build"
-    pages = part_pages(reference[PDF])
-    write_hint(hint_file(out, "pages"), pages)
+    write_hint(hint_file(out, "covers"), found)
     first(monkeypatch, "packages")
     build(open_source(repo), out)
     assert files(out) == reference
@@ -149,21 +175,24 @@ def test_covers_asked_for_before_they_are_begun_ahead_are_laid_out_once(
 def test_a_wrong_hint_costs_a_layout_never_a_byte_and_is_put_right(
     repo: Path,
     reference: dict[str, bytes],
+    found: dict[str, Any],
     cache: Path,
-    layouts: list[tuple[str, list[int]]],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first(monkeypatch, "ahead")
     out = tmp_path / "build"
-    pages = part_pages(reference[PDF])
-    wrong = [page + 1 for page in pages]
-    write_hint(hint_file(out, "pages"), wrong)
+    wrong = [page + 1 for page in found["contents"]]
+    write_hint(hint_file(out, "covers"), found | {"contents": wrong})
     build(open_source(repo), out)
     assert files(out) == reference
-    assert layouts[0] == ("MainThread", wrong) and len(layouts) == 2
-    assert layouts[1][0] != "MainThread" and layouts[1][1] == pages
-    assert read_hint(hint_file(out, "pages")) == pages
+    assert [(thread, pages) for thread, pages, _ in layouts] == [
+        ("MainThread", wrong),
+        (layouts[1][0], found["contents"]),
+    ]
+    assert layouts[1][0] != "MainThread"
+    assert read_hint(hint_file(out, "covers")) == found
 
 
 @pytest.mark.parametrize(
@@ -171,42 +200,44 @@ def test_a_wrong_hint_costs_a_layout_never_a_byte_and_is_put_right(
     [
         b"not json",
         b"{}",
-        b"[1, 2]",  # another number of parts
+        b'{"contents": [1, 2]}',  # another number of parts
         b"[" * 100_000,
         b"null",
+        b"[1, 1, 1]",
     ],
 )
 def test_a_broken_hint_is_no_hint(
     repo: Path,
     reference: dict[str, bytes],
+    found: dict[str, Any],
     cache: Path,
-    layouts: list[tuple[str, list[int]]],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
     tmp_path: Path,
     kept: bytes,
 ) -> None:
     out = tmp_path / "build"
-    hint = hint_file(out, "pages")
+    hint = hint_file(out, "covers")
     assert hint is not None
     hint.parent.mkdir(parents=True)
     hint.write_bytes(kept)
     build(open_source(repo), out)
     assert files(out) == reference
     assert len(layouts) == 1 and layouts[0][0] != "MainThread"
-    assert read_hint(hint) == part_pages(reference[PDF])
+    assert read_hint(hint) == found
 
 
 @pytest.mark.parametrize("spoil", [str, lambda page: page - 1, lambda page: page == 1, float])
 def test_pages_that_are_no_whole_numbers_from_one_are_no_hint(
     repo: Path,
     reference: dict[str, bytes],
+    found: dict[str, Any],
     cache: Path,
-    layouts: list[tuple[str, list[int]]],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
     tmp_path: Path,
     spoil: Callable[[int], object],
 ) -> None:
     out = tmp_path / "build"
-    pages = part_pages(reference[PDF])
-    write_hint(hint_file(out, "pages"), [spoil(page) for page in pages])
+    write_hint(hint_file(out, "covers"), found | {"contents": list(map(spoil, found["contents"]))})
     build(open_source(repo), out)
     assert files(out) == reference
     assert len(layouts) == 1 and layouts[0][0] != "MainThread"
@@ -224,7 +255,7 @@ def test_a_cache_that_cannot_be_written_leaves_the_build_as_it_is(
     out = tmp_path / "build"
     build(open_source(repo), out)
     assert files(out) == reference
-    assert read_hint(hint_file(out, "pages")) is None
+    assert read_hint(hint_file(out, "covers")) is None
     assert sorted(os.listdir(tmp_path)) == ["build", "not-a-folder"]
 
 
@@ -233,52 +264,89 @@ def test_each_output_folder_has_a_hint_of_its_own(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert hint_file(Path("build"), "pages") == hint_file(tmp_path / "build", "pages")
-    assert hint_file(tmp_path / "a", "pages") != hint_file(tmp_path / "b", "pages")
+    assert hint_file(Path("build"), "covers") == hint_file(tmp_path / "build", "covers")
+    assert hint_file(tmp_path / "a", "covers") != hint_file(tmp_path / "b", "covers")
     # The XDG rule: a relative XDG_CACHE_HOME is ignored for ~/.cache.
     monkeypatch.setenv("XDG_CACHE_HOME", "relative")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    hint = hint_file(tmp_path / "a", "pages")
+    hint = hint_file(tmp_path / "a", "covers")
     assert hint is not None and hint.parent == tmp_path / "home" / ".cache" / "tymdocs" / "hints"
-    write_hint(hint, [1, 2])
-    assert read_hint(hint) == [1, 2]
+    write_hint(hint, {"contents": [1, 2]})
+    assert read_hint(hint) == {"contents": [1, 2]}
     assert [path.name for path in hint.parent.iterdir()] == [hint.name]  # nothing left beside
 
 
-def test_covers_asked_for_before_any_thread_began_them_are_never_laid_out_ahead() -> None:
-    made: list[list[int]] = []
-
-    def prepare(pages: list[int]) -> dict[str, object]:
-        made.append(pages)
-        return {"contents": [{"heading": "1", "page": page} for page in pages]}
-
-    ahead = CoversAhead(None, None, [1], prepare)  # type: ignore[arg-type]
-    assert ahead.take({"contents": [{"heading": "1", "page": 1}]}) is None
-    ahead.lay_out()
-    assert made == [] and ahead.found == [1]
-    CoversAhead(None, None, None, prepare).lay_out()  # type: ignore[arg-type]
-    assert made == []
-
-
-def test_a_failed_layout_ahead_fails_the_packages_only_where_they_would_have_used_it(
-    built_seed: Path,
-) -> None:
-    from tymdocs.build import stamp_of
-    from tymdocs.checks import validate
-    from tymdocs.document import compose
-    from tymdocs.sources import fingerprint
-
+@pytest.fixture(scope="module")
+def seed(built_seed: Path) -> tuple[Any, Any, dict[str, Any]]:
+    """The seed's document and stamp, and its covers' data at the reference's pages."""
     source = open_source(built_seed)
     agreement = validate(source.tree).agreement
     assert agreement is not None
     document = compose(agreement, source.notes)
     stamp = stamp_of(source, fingerprint(source.tree), agreement)
-    broken = {"contents": [{"heading": "1", "page": 1}]}  # package.typ needs more than this
+    pages = [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 5, 6, 7, 8, 9, 10]
+    return document, stamp, covers_data(agreement, document, stamp, pages)
 
-    ahead = CoversAhead(document, stamp, [1], lambda pages: broken)
+
+@pytest.mark.parametrize(
+    "settled",
+    [
+        {"boxes": {"sig-kela-1": 2}, "covers": [3, 3, 3, 3]},  # not every field
+        "no",
+        {"boxes": {}, "covers": []},
+    ],
+)
+def test_covers_settle_on_what_their_layout_gives_whatever_they_start_from(
+    seed: tuple[Any, Any, dict[str, Any]],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
+    settled: object,
+) -> None:
+    document, stamp, data = seed
+    right = lay_out_covers(document, stamp, data)
+    assert len(layouts) == 1  # every field on the first signature page, every cover a page
+    fields = [slot["field"] for slot in data["shared"]["expected"]]
+    wrong = {"boxes": dict.fromkeys(fields, 2), "covers": [2, 1, 3, 1]}
+    layouts.clear()
+    assert lay_out_covers(document, stamp, data, wrong) == right
+    passes = [said for _, _, said in layouts]
+    assert passes[0] == wrong and passes[-1] == {
+        "boxes": dict.fromkeys(fields, 1),
+        "covers": [1, 1, 1, 1],
+    }
+    assert 2 <= len(passes) <= 3
+    # A guess that does not fit the covers is not laid out at all.
+    layouts.clear()
+    assert lay_out_covers(document, stamp, data, settled) == right
+    assert len(layouts) == 1
+    text = pypdf.PdfReader(io.BytesIO(right[0])).pages[0].extract_text()
+    assert re.search(r"Kansilehti 1/1\s*$", text), text[-200:]
+
+
+def test_covers_asked_for_before_any_thread_began_them_are_never_laid_out_ahead(
+    seed: tuple[Any, Any, dict[str, Any]],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
+) -> None:
+    document, stamp, data = seed
+    hint = {"contents": [part["page"] for part in data["contents"]]}
+    ahead = CoversAhead(document, stamp, hint, lambda pages: data)
+    ahead.covers(data)
+    ahead.lay_out()
+    assert len(layouts) == 1 and layouts[0][0] == "MainThread"
+    assert ahead.found is not None and ahead.found["contents"] == hint["contents"]
+    CoversAhead(document, stamp, None, lambda pages: data).lay_out()
+    assert len(layouts) == 1
+
+
+def test_a_failed_layout_ahead_fails_the_packages_only_where_they_would_have_used_it(
+    seed: tuple[Any, Any, dict[str, Any]],
+) -> None:
+    document, stamp, data = seed
+    broken = data | {"contents": [{"heading": "1"}]}  # no page: package.typ fails
+    hint = {"contents": [part["page"] for part in data["contents"]]}
+    ahead = CoversAhead(document, stamp, hint, lambda pages: broken)
     ahead.lay_out()  # the failure is kept, not raised here
-    assert ahead.take({"contents": [{"heading": "1", "page": 2}]}) is None
-    again = CoversAhead(document, stamp, [1], lambda pages: broken)
+    assert ahead.covers(data)[0].startswith(b"%PDF")  # other data: laid out anew
+    again = CoversAhead(document, stamp, hint, lambda pages: broken)
     again.lay_out()
     with pytest.raises(RenderError):
-        again.take(broken)
+        again.covers(broken)

@@ -79,7 +79,7 @@ def _render(
             ahead.lay_out()
         yield from beside()
         yield from word
-    if ahead is not None and ahead.found != ahead.guess:
+    if ahead is not None and ahead.found is not None and ahead.found != ahead.hint:
         write_hint(hint, ahead.found)
 
 
@@ -168,7 +168,7 @@ def build(
     from tymdocs.hints import hint_file
 
     manifest, outputs, problems = render_build(
-        source, source_fingerprint, identity, selection, progress, threads, hint_file(out, "pages")
+        source, source_fingerprint, identity, selection, progress, threads, hint_file(out, "covers")
     )
     replace_directory(out, outputs, owner=manifest["agreement"]["id"])
     if progress:

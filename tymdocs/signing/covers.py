@@ -1,100 +1,168 @@
-"""The packages' covers laid out ahead of the agreement, while the agreement is laid out.
+"""The packages' covers and signature page, laid out from what they say of their own layout,
+and ahead of the agreement, while the agreement is laid out.
 
-Every cover lists the agreement's parts at their pages, so the covers wait for the agreement's
-layout: a build's longest wait. Where the last build into the same folder left the pages it
-found (:mod:`tymdocs.hints`), the build's spare thread lays the covers out with those pages as
-soon as it has written the DOCX files, beside the agreement's layout. The packages take that
-layout only where the agreement's own pages are the same, so that a package's bytes never
-depend on the guess; otherwise they lay the covers out as they would have without it.
+A cover names each signature field's page of the signature page, and numbers its own pages
+(``Kansilehti 1/1``). Typst could find both itself, but every pass that changed them would lay
+every cover out again; given as inputs (``settled``), they stay the same between its passes,
+and :func:`lay_out_covers` lays the covers out again only where the layout put a box or a
+cover's end elsewhere than they say, until the two agree. What they say then is the layout's
+alone (the signature page's boxes do not depend on the covers, and a cover's length only on its
+words), so the bytes are the same whatever they were laid out from first.
+
+Every cover also lists the agreement's parts at their pages, so the covers wait for the
+agreement's layout: a build's longest wait. Where the last build into the same folder left what
+it found (:mod:`tymdocs.hints`), the build's spare thread lays the covers out with those pages as
+soon as it has written the DOCX files, beside the agreement's layout (:class:`CoversAhead`). The
+packages take that layout only where the agreement's own pages are the same; otherwise they lay
+the covers out as they would have without it.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 from tymdocs.document import Document, Stamp
+from tymdocs.errors import RenderError
 from tymdocs.model import Agreement
 
 Laid = tuple[bytes, list[dict[str, Any]], list[dict[str, Any]]]
 """What :func:`~tymdocs.render.typst.render_package_pages` gives: the PDF, the signature
-boxes and where each cover starts."""
+boxes and where each cover and the signature page start."""
+
+_PASSES = 4
+"""Layouts of the covers before they are taken not to settle: the first guess, the boxes'
+pages, the covers' lengths, and one to spare."""
+
+
+def lay_out_covers(
+    document: Document, stamp: Stamp, data: dict[str, Any], settled: object = None
+) -> Laid:
+    """The covers and the signature page of ``data`` (package.typ's), laid out from what
+    they say of their own layout: ``settled`` (a hint, from an earlier layout) where it fits
+    ``data``, else every field on the signature page's first page and every cover one page
+    long; laid out again from what the layout gave while the two differ."""
+    from tymdocs.render.typst import render_package_pages
+
+    fields = [slot["field"] for slot in data["shared"]["expected"]]
+    guess = settled if _fits(settled, fields, len(data["parties"])) else None
+    said = guess or {"boxes": dict.fromkeys(fields, 1), "covers": [1] * len(data["parties"])}
+    for _ in range(_PASSES):
+        laid = render_package_pages(document, stamp, data | {"settled": said})
+        found = settled_of(laid)
+        if found == said:
+            return laid
+        said = found
+    raise RenderError("the covers' layout does not settle: their fields' pages keep moving")
+
+
+def settled_of(laid: Laid) -> dict[str, Any]:
+    """What a layout of the covers gives for what they say of it: each field's page of the
+    signature page (from 1), and each cover's length in pages."""
+    _, boxes, marks = laid
+    first = marks[-1]["page"]
+    return {
+        "boxes": {box["field"]: box["page"] - first + 1 for box in boxes},
+        "covers": [after["page"] - start["page"] for start, after in itertools.pairwise(marks)],
+    }
+
+
+def _fits(settled: object, fields: list[str], covers: int) -> bool:
+    """``settled`` is what the covers of ``fields`` and ``covers`` could say: a page from 1
+    for each field, a length from 1 for each cover, nothing else."""
+    if not isinstance(settled, dict) or set(settled) != {"boxes", "covers"}:
+        return False
+    boxes, lengths = settled["boxes"], settled["covers"]
+    return (
+        isinstance(boxes, dict)
+        and sorted(boxes) == sorted(fields)
+        and isinstance(lengths, list)
+        and len(lengths) == covers
+        and all(type(n) is int and n >= 1 for n in [*boxes.values(), *lengths])
+    )
 
 
 class CoversAhead:
-    """The covers and the signature page laid out once with the parts at ``guess`` (pages
-    from 1; None: no guess), by whichever thread gets to them first; ``prepare`` makes the
+    """The covers laid out once with the parts at ``hint["contents"]`` (pages from 1; no
+    hint: none laid out ahead), by the thread that gets to them first; ``prepare`` makes the
     packages' data for given pages."""
 
     def __init__(
         self,
         document: Document,
         stamp: Stamp,
-        guess: list[int] | None,
+        hint: dict[str, Any] | None,
         prepare: Callable[[list[int]], dict[str, Any]],
     ) -> None:
         self._document, self._stamp, self._prepare = document, stamp, prepare
-        self.guess = guess
+        self.hint = hint
         self._lock = threading.Lock()
         self._laid: Future[Laid] | None = None
         self._data: dict[str, Any] | None = None
-        self.found: list[int] | None = None
-        """The pages the agreement's layout gave its parts (:meth:`take`): the next build's
-        hint."""
+        self.found: dict[str, Any] | None = None
+        """What the covers the packages took say (:meth:`covers`): the next build's hint."""
 
     def lay_out(self) -> None:
-        """Lay the covers out on this thread, unless there is no guess or the packages'
-        thread has begun to, or has found the guess wrong. A failure is kept for the packages'
-        thread, which meets it only if the guess was right."""
+        """Lay the covers out on this thread, unless there is no hint or the packages'
+        thread has asked for them already. A failure is kept for the packages' thread, which
+        meets it only if the hint was right."""
         with self._lock:
-            if self.guess is None or self._laid is not None:
+            if self.hint is None or self._laid is not None:
                 return
             laid: Future[Laid] = Future()
             self._laid = laid
-            self._data = data = self._prepare(self.guess)
-        self._run(laid, data)
-
-    def take(self, data: dict[str, Any]) -> Laid | None:
-        """The covers laid out for ``data`` (the parts at the pages the agreement's layout
-        gives them), where the guess was right and a thread has begun them: waited for.
-        Otherwise None, for the caller to lay them out, and from then on none are begun."""
-        self.found = [part["page"] for part in data["contents"]]
-        with self._lock:
-            if self._laid is None:  # no thread has begun: none needs to now
-                self._laid = Future()
-                self._laid.cancel()
-                return None
-            if data != self._data:  # a layout begun with a wrong guess runs on, unused
-                return None
-            laid = self._laid
-        return laid.result()
-
-    def _run(self, laid: Future[Laid], data: dict[str, Any]) -> None:
-        from tymdocs.render.typst import render_package_pages
-
+            self._data = data = self._prepare(self.hint["contents"])
         try:
-            laid.set_result(render_package_pages(self._document, self._stamp, data))
+            laid.set_result(lay_out_covers(self._document, self._stamp, data, self._settled()))
         except BaseException as exc:
             laid.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
 
+    def covers(self, data: dict[str, Any]) -> Laid:
+        """The covers of ``data`` (the parts at the pages the agreement's layout gives them):
+        those laid out ahead where they were begun for the same data (waited for), else laid
+        out here; from then on, none are begun ahead."""
+        with self._lock:
+            if self._laid is None:
+                self._laid = Future()
+                self._laid.cancel()
+            ahead = self._laid if data == self._data else None
+        laid = (
+            ahead.result()
+            if ahead is not None
+            else lay_out_covers(self._document, self._stamp, data, self._settled())
+        )
+        self.found = {"contents": [part["page"] for part in data["contents"]], **settled_of(laid)}
+        return laid
+
+    def _settled(self) -> dict[str, Any] | None:
+        """What the hint says the covers said: the start for their layout."""
+        if self.hint is None:
+            return None
+        return {"boxes": self.hint.get("boxes"), "covers": self.hint.get("covers")}
+
 
 def covers_ahead(
-    agreement: Agreement, document: Document, stamp: Stamp, pages: object
+    agreement: Agreement, document: Document, stamp: Stamp, hint: object
 ) -> CoversAhead:
-    """The covers to lay out ahead of the agreement, the parts at ``pages``: a hint, the page
-    of each part as the last build found it; no guess where it is not one whole number from 1
-    per part. Cheap: what the covers are laid out from is made only when they are."""
+    """The covers to lay out ahead of the agreement, from ``hint``, what the last build's
+    covers said (:attr:`CoversAhead.found`); none where its parts' pages are not one whole
+    number from 1 per part. Cheap: what the covers are laid out from is made only when they
+    are."""
 
-    def prepare(guess: list[int]) -> dict[str, Any]:
+    def prepare(pages: list[int]) -> dict[str, Any]:
         from tymdocs.signing.packages import covers_data
 
-        return covers_data(agreement, document, stamp, guess)
+        return covers_data(agreement, document, stamp, pages)
 
-    guess: list[int] | None = None
-    if isinstance(pages, list) and len(pages) == len(document.parts):
-        guess = pages if all(type(page) is int and page >= 1 for page in pages) else None
-    return CoversAhead(document, stamp, guess, prepare)
+    pages = hint.get("contents") if isinstance(hint, dict) else None
+    if not isinstance(pages, list) or len(pages) != len(document.parts):
+        return CoversAhead(document, stamp, None, prepare)
+    if not all(type(page) is int and page >= 1 for page in pages):
+        return CoversAhead(document, stamp, None, prepare)
+    assert isinstance(hint, dict)
+    return CoversAhead(document, stamp, hint, prepare)

@@ -148,7 +148,8 @@ def _assembled(
     pages, as its bookmarks give them; a package is its cover's pages, the agreement's and
     the signature page's."""
     from tymdocs.render.pages import LaidOut, Metadata
-    from tymdocs.render.typst import render_agreement, render_package_pages
+    from tymdocs.render.typst import render_agreement
+    from tymdocs.signing.covers import lay_out_covers
 
     if laid_out.two_line_header:
         laid_out = render_agreement(document, stamp, for_packages=True)
@@ -157,8 +158,8 @@ def _assembled(
     if len(pages) != len(document.parts):
         raise AssertionError("every part of the agreement must have one bookmark")
     data = data | {"contents": _contents(document, [page + 1 for page in pages])}
-    laid = ahead.take(data) if ahead is not None else None
-    pdf, boxes, marks = render_package_pages(document, stamp, data) if laid is None else laid
+    laid = ahead.covers(data) if ahead is not None else lay_out_covers(document, stamp, data)
+    pdf, boxes, marks = laid
     covers = LaidOut(pdf)
     signatures = range(marks[-1]["page"] - 1, covers.page_count)
     prefixes = (label("cover_page_prefix"), label("signature_page_prefix"))
