@@ -168,20 +168,24 @@ def _render_docx_packages(
         writer.part(part, page_break=index == 0, bookmark=index + 1)
     writer.signature_page(sheet, bookmark=len(document.parts) + 1)
     body, _ = writer.body()
-    # Every entry but the two each package fills is compressed once, for all packages.
+    # Every entry but the two each package fills is compressed once, for all packages, and so
+    # is the document after the party's name, the same in all (zips.joined).
     shared = _members({n: d for n, d in base.entries.items() if n not in _OWN})
+    before, after = base.document(body).split(_BODY, 1)
+    tail = after.encode()
+    deflated = zips.deflate(tail)
     for cover in covers:
         lead = _PackageWriter(base.styles, base.bullets, None)
         lead.lead(cover.party)
-        own = base.own(
-            body,
-            lead=lead.body()[0],
+        entry = zips.joined((before + _BODY + lead.body()[0]).encode(), deflated, tail)
+        properties = base.properties(
             title=cover.title,
             subject=cover.subject,
             creator="; ".join(authors),
             keywords=cover.keywords,
         )
-        yield zips.archive(shared | _members(own), stamp.timestamp)
+        own = {"word/document.xml": entry, "docProps/core.xml": zips.deflate(properties)}
+        yield zips.archive(shared | own, stamp.timestamp)
 
 
 def _render(
@@ -277,20 +281,38 @@ class _Base:
         """The entries of ``_OWN``: the document with ``body`` in place of the template's body
         paragraph and ``lead`` before its title (both WordprocessingML that :class:`_Writer`
         wrote), its title tracked as ``title_change`` says, and its properties."""
-        xml = _fill(self.entries["word/document.xml"].decode(), self.values, body, title_change)
+        xml = self.document(body, title_change)
         if lead:  # after the tags are filled, so that nothing in ``lead`` is taken for a tag
-            xml = xml.replace("<w:body>", "<w:body>" + lead, 1)
+            xml = xml.replace(_BODY, _BODY + lead, 1)
+        properties = self.properties(
+            title=title, subject=subject, creator=creator, keywords=keywords
+        )
+        return {"word/document.xml": xml.encode(), "docProps/core.xml": properties}
+
+    def document(self, body: str, title_change: TitleChange | None = None) -> str:
+        """The template's document with ``body`` in place of its body paragraph, its title
+        tracked as ``title_change`` says."""
+        return _fill(self.entries["word/document.xml"].decode(), self.values, body, title_change)
+
+    def properties(
+        self, *, title: str, subject: str, creator: str, keywords: tuple[str, ...] = ()
+    ) -> bytes:
+        """``docProps/core.xml``: the document's title, subject, author, keywords (the
+        version's label and keyword first), language and time."""
         stamp = self.stamp
         when = dt.datetime.fromtimestamp(stamp.timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        properties = _core_properties(
+        return _core_properties(
             title=title,
             subject=subject,
             creator=creator,
             keywords="; ".join((stamp.version_label, stamp.keyword, *keywords)),
             language=self.language,
             when=when,
-        )
-        return {"word/document.xml": xml.encode(), "docProps/core.xml": properties.encode()}
+        ).encode()
+
+
+_BODY = "<w:body>"
+"""Where a document's body starts: a lead (a package's party) goes right after it."""
 
 
 @cache
@@ -1573,8 +1595,8 @@ def _line_count(text: str, width: float) -> int:
     """About how many lines ``text`` takes ``width`` cm wide in the body's type: its words
     laid out one after another, as :func:`_width` estimates them."""
     count, used = 1, 0.0
-    for word in text.split():
-        wide = _width(word + " ") * _CALIBRI
+    for word in text.split():  # _width(word + " ") * _CALIBRI, the same arithmetic inline
+        wide = (len(word) + 1 + 0.3 * sum(map(str.isupper, word))) * _CHAR_CM * _CALIBRI
         if used and used + wide > width:
             count, used = count + 1, 0.0
         used += wide

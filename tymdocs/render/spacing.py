@@ -43,7 +43,13 @@ def keep_section_numbers(pieces: Sequence[str]) -> list[str]:
     kept: list[str] = []
     start = 0
     for piece in pieces:
-        chars = (NBSP if start + i in spaces else c for i, c in enumerate(piece))
-        kept.append("".join(chars))
-        start += len(piece)
+        end = start + len(piece)
+        inside = [space - start for space in spaces if start <= space < end]
+        if inside:
+            chars = list(piece)
+            for index in inside:
+                chars[index] = NBSP
+            piece = "".join(chars)
+        kept.append(piece)
+        start = end
     return kept

@@ -3,9 +3,10 @@
 Written here rather than with :mod:`zipfile` so that an entry is deflated once however many
 archives hold it: the template's entries that a document leaves as they are (its styles, 0.8
 MB of XML, 2.8 ms to deflate) keep the template's own deflated bytes, and an entry that every
-signature package shares is deflated once for all of them. The bytes are what ``zipfile``
-writes for the same entries (a test holds them to it): the template is deflated as
-``zipfile`` deflates, and an archive written here opens anywhere a zip does. Importing
+signature package shares is deflated once for all of them, as is the part of the document that
+they share (:func:`joined`). The bytes are otherwise what ``zipfile`` writes for the same
+entries (a test holds them to it): the template is deflated as ``zipfile`` deflates, and an
+archive written here opens anywhere a zip does. Importing
 ``zipfile`` (with ``shutil``, ``bz2`` and ``lzma``) is left to the tests.
 """
 
@@ -49,6 +50,18 @@ def deflate(data: bytes) -> Member:
     """``data`` deflated as ``zipfile`` deflates it (zlib's default level, raw)."""
     compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
     return Member(zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+
+
+def joined(head: bytes, tail: Member, data: bytes) -> Member:
+    """``head`` then ``data`` as one entry, where ``tail`` is ``data`` deflated (:func:`deflate`):
+    ``head`` deflated and flushed in full, so that what follows refers to nothing before it,
+    then ``tail``'s deflated bytes as they are. An entry that many archives end alike (a
+    signature package's document after its cover) is deflated once for all of them; its bytes
+    are not what ``zipfile`` writes, and inflate to the same entry."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    deflated = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(data, zlib.crc32(head))
+    return Member(crc, len(head) + tail.size, deflated + tail.deflated)
 
 
 def read(path: Path) -> dict[str, tuple[bytes, Member]]:

@@ -31,11 +31,11 @@ from tymdocs.locale import (
     speaking_through,
 )
 from tymdocs.model import Agreement, Party, Signatory
-from tymdocs.signing.fields import SignatureField, add_signature_fields
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the PDF packages' modules, which the DOCX packages do without
     from tymdocs.render.typst import AgreementPdf
     from tymdocs.signing.covers import CoversAhead
+    from tymdocs.signing.fields import SignatureField
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ def _build_packages(
     ahead: CoversAhead | None,
 ) -> Iterator[Package]:
     from tymdocs.render.typst import render_agreement
+    from tymdocs.signing.fields import add_signature_fields
 
     slots = signature_slots(agreement)
     chosen: list[Party | None] = list(agreement.parties if parties is None else parties)
@@ -312,6 +313,8 @@ def place_fields(
 ) -> tuple[SignatureField, ...]:
     """A field per slot on the box Typst reports for it: the box's top-left corner, measured
     from the top of the page, turned into a PDF rectangle, measured from the bottom."""
+    from tymdocs.signing.fields import SignatureField
+
     tooltips = {slot.field: slot.expected for slot in slots}
     fields = []
     for box in boxes:
