@@ -350,3 +350,71 @@ def test_a_failed_layout_ahead_fails_the_packages_only_where_they_would_have_use
     again.lay_out()
     with pytest.raises(RenderError):
         again.covers(broken)
+
+
+@pytest.mark.parametrize("where", ["boxes", "covers"])
+@pytest.mark.parametrize("moved", [False, True])
+def test_a_number_past_what_typst_reads_is_no_hint(
+    repo: Path,
+    reference: dict[str, bytes],
+    found: dict[str, Any],
+    cache: Path,
+    tmp_path: Path,
+    where: str,
+    moved: bool,
+) -> None:
+    """Typst's JSON reader refuses a number of 309 digits: the layout from the hint fails,
+    and the covers are laid out as without one (on whichever thread), every build after."""
+    out = tmp_path / "build"
+    huge = 10**309
+    spoiled = {
+        "contents": [page + moved for page in found["contents"]],
+        "boxes": dict.fromkeys(found["boxes"], huge) if where == "boxes" else found["boxes"],
+        "covers": [huge] * len(found["covers"]) if where == "covers" else found["covers"],
+    }
+    write_hint(hint_file(out, "covers"), spoiled)
+    build(open_source(repo), out)
+    assert files(out) == reference
+    assert read_hint(hint_file(out, "covers")) == found
+
+
+def test_a_hint_that_is_no_file_is_read_without_waiting(tmp_path: Path) -> None:
+    pipe = tmp_path / "hint.json"
+    os.mkfifo(pipe)
+    read: list[object] = []
+    reader = threading.Thread(target=lambda: read.append(read_hint(pipe)), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert read == [None]
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    assert read_hint(folder) is None
+
+
+def test_an_interrupted_layout_ahead_is_never_waited_for(
+    seed: tuple[Any, Any, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the covers are laid out ahead: the interruption goes on up this thread,
+    and the packages' thread, asking for the same covers, meets it rather than waiting."""
+    document, stamp, data = seed
+
+    def interrupted(*args: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(typst, "render_package_pages", interrupted)
+    hint = {"contents": [part["page"] for part in data["contents"]]}
+    ahead = CoversAhead(document, stamp, hint, lambda pages: data)
+    with pytest.raises(KeyboardInterrupt):
+        ahead.lay_out()
+    met: list[BaseException] = []
+
+    def packages() -> None:
+        try:
+            ahead.covers(data)
+        except BaseException as exc:
+            met.append(exc)
+
+    thread = threading.Thread(target=packages, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive() and isinstance(met[0], KeyboardInterrupt)

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,17 @@ def read_hint(path: Path | None) -> Any:
     if path is None:
         return None
     try:
-        return json.loads(path.read_bytes())
+        with open(path, "rb", opener=_without_waiting) as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return None
+            return json.loads(file.read())
     except (OSError, ValueError, RecursionError):
         return None
+
+
+def _without_waiting(name: str, flags: int) -> int:
+    """Open ``name`` without waiting where it is no file (a pipe under its name, say)."""
+    return os.open(name, flags | os.O_NONBLOCK)
 
 
 def write_hint(path: Path | None, value: Any) -> None:

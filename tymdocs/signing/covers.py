@@ -44,12 +44,23 @@ def lay_out_covers(
     """The covers and the signature page of ``data`` (package.typ's), laid out from what
     they say of their own layout: ``settled`` (a hint, from an earlier layout) where it fits
     ``data``, else every field on the signature page's first page and every cover one page
-    long; laid out again from what the layout gave while the two differ."""
+    long; laid out again from what the layout gave while the two differ. A hint that Typst
+    cannot take (a number past what its JSON reads) is dropped for the first guess."""
+    fields = [slot["field"] for slot in data["shared"]["expected"]]
+    first = {"boxes": dict.fromkeys(fields, 1), "covers": [1] * len(data["parties"])}
+    if _fits(settled, fields, len(data["parties"])) and settled != first:
+        try:
+            return _settle(document, stamp, data, settled)
+        except RenderError:
+            pass
+    return _settle(document, stamp, data, first)
+
+
+def _settle(document: Document, stamp: Stamp, data: dict[str, Any], said: object) -> Laid:
+    """The covers of ``data`` laid out from ``said``, then from what each layout gave, until
+    the two agree."""
     from tymdocs.render.typst import render_package_pages
 
-    fields = [slot["field"] for slot in data["shared"]["expected"]]
-    guess = settled if _fits(settled, fields, len(data["parties"])) else None
-    said = guess or {"boxes": dict.fromkeys(fields, 1), "covers": [1] * len(data["parties"])}
     for _ in range(_PASSES):
         laid = render_package_pages(document, stamp, data | {"settled": said})
         found = settled_of(laid)
@@ -107,18 +118,20 @@ class CoversAhead:
 
     def lay_out(self) -> None:
         """Lay the covers out on this thread, unless there is no hint or the packages'
-        thread has asked for them already. A failure is kept for the packages' thread, which
-        meets it only if the hint was right."""
-        with self._lock:
-            if self.hint is None or self._laid is not None:
-                return
-            laid: Future[Laid] = Future()
-            self._laid = laid
-            self._data = data = self._prepare(self.hint["contents"])
+        thread has asked for them already. A failure, an interruption too, is kept for the
+        packages' thread, which meets it only if the hint was right, and never waits for a
+        layout that will not come."""
+        laid: Future[Laid] | None = None
         try:
+            with self._lock:
+                if self.hint is None or self._laid is not None:
+                    return
+                laid = self._laid = Future()
+                self._data = data = self._prepare(self.hint["contents"])
             laid.set_result(lay_out_covers(self._document, self._stamp, data, self._settled()))
         except BaseException as exc:
-            laid.set_exception(exc)
+            if laid is not None and not laid.done():
+                laid.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
 
