@@ -10,6 +10,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,12 +76,6 @@ def found(reference: dict[str, bytes]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path / "cache"
-
-
-@pytest.fixture
 def layouts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[int], dict[str, Any]]]:
     """Every layout of the covers: on which thread, at which pages of the parts, from what
     they were to say of their own layout."""
@@ -99,6 +94,42 @@ def layouts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[int], dict[
 
 def files(out: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+
+
+@dataclass
+class Case:
+    """The seed built into a folder of its own, its hint in a cache of its own."""
+
+    repo: Path
+    reference: dict[str, bytes]
+    found: dict[str, Any]
+    """What the reference's covers say, the hint a build should keep."""
+    out: Path
+    hint: Path
+    layouts: list[tuple[str, list[int], dict[str, Any]]]
+
+    def build(self, force: bool = False) -> None:
+        """A build, whose every file is the reference's."""
+        build(open_source(self.repo), self.out, force=force)
+        assert files(self.out) == self.reference
+
+    def on_the_packages_thread_once(self) -> bool:
+        return len(self.layouts) == 1 and self.layouts[0][0] != "MainThread"
+
+
+@pytest.fixture
+def case(
+    repo: Path,
+    reference: dict[str, bytes],
+    found: dict[str, Any],
+    layouts: list[tuple[str, list[int], dict[str, Any]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Case:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    hint = hint_file(tmp_path / "build", "covers")
+    assert hint is not None and hint.parent == tmp_path / "cache" / "tymdocs" / "hints"
+    return Case(repo, reference, found, tmp_path / "build", hint, layouts)
 
 
 def first(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
@@ -131,68 +162,41 @@ def first(monkeypatch: pytest.MonkeyPatch, which: str) -> None:
 
 
 def test_a_first_build_keeps_what_its_covers_say_and_the_next_lays_them_out_ahead(
-    repo: Path,
-    reference: dict[str, bytes],
-    found: dict[str, Any],
-    cache: Path,
-    layouts: list[tuple[str, list[int], dict[str, Any]]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first(monkeypatch, "ahead")
-    out = tmp_path / "build"
-    build(open_source(repo), out)
-    assert files(out) == reference
-    assert read_hint(hint_file(out, "covers")) == found
-    assert hint_file(out, "covers").parent == cache / "tymdocs" / "hints"  # type: ignore[union-attr]
+    case.build()
+    assert read_hint(case.hint) == case.found
     # Without a hint the covers wait for the agreement, on the thread that laid it out.
-    assert len(layouts) == 1 and layouts[0][0] != "MainThread"
+    assert case.on_the_packages_thread_once()
 
-    layouts.clear()
-    build(open_source(repo), out, force=True)
-    assert files(out) == reference
-    settled = {"boxes": found["boxes"], "covers": found["covers"]}
-    assert layouts == [("MainThread", found["contents"], settled)]  # once, ahead, and taken
+    case.layouts.clear()
+    case.build(force=True)
+    settled = {"boxes": case.found["boxes"], "covers": case.found["covers"]}
+    assert case.layouts == [("MainThread", case.found["contents"], settled)]  # ahead, taken
 
 
 def test_covers_asked_for_before_they_are_begun_ahead_are_laid_out_once(
-    repo: Path,
-    reference: dict[str, bytes],
-    found: dict[str, Any],
-    cache: Path,
-    layouts: list[tuple[str, list[int], dict[str, Any]]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "build"
-    write_hint(hint_file(out, "covers"), found)
+    write_hint(case.hint, case.found)
     first(monkeypatch, "packages")
-    build(open_source(repo), out)
-    assert files(out) == reference
-    assert len(layouts) == 1 and layouts[0][0] != "MainThread"
+    case.build()
+    assert case.on_the_packages_thread_once()
 
 
 def test_a_wrong_hint_costs_a_layout_never_a_byte_and_is_put_right(
-    repo: Path,
-    reference: dict[str, bytes],
-    found: dict[str, Any],
-    cache: Path,
-    layouts: list[tuple[str, list[int], dict[str, Any]]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first(monkeypatch, "ahead")
-    out = tmp_path / "build"
-    wrong = [page + 1 for page in found["contents"]]
-    write_hint(hint_file(out, "covers"), found | {"contents": wrong})
-    build(open_source(repo), out)
-    assert files(out) == reference
-    assert [(thread, pages) for thread, pages, _ in layouts] == [
-        ("MainThread", wrong),
-        (layouts[1][0], found["contents"]),
-    ]
-    assert layouts[1][0] != "MainThread"
-    assert read_hint(hint_file(out, "covers")) == found
+    right = case.found["contents"]
+    wrong = [page + 1 for page in right]
+    write_hint(case.hint, case.found | {"contents": wrong})
+    case.build()
+    ahead, packages = case.layouts
+    assert ahead[:2] == ("MainThread", wrong)
+    assert packages[0] != "MainThread" and packages[1] == right
+    assert read_hint(case.hint) == case.found
 
 
 @pytest.mark.parametrize(
@@ -206,41 +210,21 @@ def test_a_wrong_hint_costs_a_layout_never_a_byte_and_is_put_right(
         b"[1, 1, 1]",
     ],
 )
-def test_a_broken_hint_is_no_hint(
-    repo: Path,
-    reference: dict[str, bytes],
-    found: dict[str, Any],
-    cache: Path,
-    layouts: list[tuple[str, list[int], dict[str, Any]]],
-    tmp_path: Path,
-    kept: bytes,
-) -> None:
-    out = tmp_path / "build"
-    hint = hint_file(out, "covers")
-    assert hint is not None
-    hint.parent.mkdir(parents=True)
-    hint.write_bytes(kept)
-    build(open_source(repo), out)
-    assert files(out) == reference
-    assert len(layouts) == 1 and layouts[0][0] != "MainThread"
-    assert read_hint(hint) == found
+def test_a_broken_hint_is_no_hint(case: Case, kept: bytes) -> None:
+    case.hint.parent.mkdir(parents=True)
+    case.hint.write_bytes(kept)
+    case.build()
+    assert case.on_the_packages_thread_once()
+    assert read_hint(case.hint) == case.found
 
 
 @pytest.mark.parametrize("spoil", [str, lambda page: page - 1, lambda page: page == 1, float])
 def test_pages_that_are_no_whole_numbers_from_one_are_no_hint(
-    repo: Path,
-    reference: dict[str, bytes],
-    found: dict[str, Any],
-    cache: Path,
-    layouts: list[tuple[str, list[int], dict[str, Any]]],
-    tmp_path: Path,
-    spoil: Callable[[int], object],
+    case: Case, spoil: Callable[[int], object]
 ) -> None:
-    out = tmp_path / "build"
-    write_hint(hint_file(out, "covers"), found | {"contents": list(map(spoil, found["contents"]))})
-    build(open_source(repo), out)
-    assert files(out) == reference
-    assert len(layouts) == 1 and layouts[0][0] != "MainThread"
+    write_hint(case.hint, case.found | {"contents": list(map(spoil, case.found["contents"]))})
+    case.build()
+    assert case.on_the_packages_thread_once()
 
 
 def test_a_cache_that_cannot_be_written_leaves_the_build_as_it_is(
@@ -354,28 +338,20 @@ def test_a_failed_layout_ahead_fails_the_packages_only_where_they_would_have_use
 
 @pytest.mark.parametrize("where", ["boxes", "covers"])
 @pytest.mark.parametrize("moved", [False, True])
-def test_a_number_past_what_typst_reads_is_no_hint(
-    repo: Path,
-    reference: dict[str, bytes],
-    found: dict[str, Any],
-    cache: Path,
-    tmp_path: Path,
-    where: str,
-    moved: bool,
-) -> None:
+def test_a_number_past_what_typst_reads_is_no_hint(case: Case, where: str, moved: bool) -> None:
     """Typst's JSON reader refuses a number of 309 digits: the layout from the hint fails,
     and the covers are laid out as without one (on whichever thread), every build after."""
-    out = tmp_path / "build"
-    huge = 10**309
-    spoiled = {
-        "contents": [page + moved for page in found["contents"]],
-        "boxes": dict.fromkeys(found["boxes"], huge) if where == "boxes" else found["boxes"],
-        "covers": [huge] * len(found["covers"]) if where == "covers" else found["covers"],
-    }
-    write_hint(hint_file(out, "covers"), spoiled)
-    build(open_source(repo), out)
-    assert files(out) == reference
-    assert read_hint(hint_file(out, "covers")) == found
+    found, huge = case.found, 10**309
+    write_hint(
+        case.hint,
+        {
+            "contents": [page + moved for page in found["contents"]],
+            "boxes": dict.fromkeys(found["boxes"], huge) if where == "boxes" else found["boxes"],
+            "covers": [huge] * len(found["covers"]) if where == "covers" else found["covers"],
+        },
+    )
+    case.build()
+    assert read_hint(case.hint) == found
 
 
 def test_a_hint_that_is_no_file_is_read_without_waiting(tmp_path: Path) -> None:
