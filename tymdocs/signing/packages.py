@@ -146,8 +146,8 @@ def _assembled(
     The agreement's pages are the agreement PDF's own (laid out again, untagged, with the
     running header on one line, only where the agreement PDF's took two lines); Typst lays
     every cover and the signature page out once, the covers' contents at the agreement's
-    pages, as its bookmarks give them; a package is its cover's pages, the agreement's and
-    the signature page's."""
+    pages, as its bookmarks give them (or takes those laid out ``ahead`` with the same
+    pages); a package is its cover's pages, the agreement's and the signature page's."""
     from tymdocs.render.pages import LaidOut, Metadata
     from tymdocs.render.typst import render_agreement
     from tymdocs.signing.covers import lay_out_covers
@@ -159,8 +159,10 @@ def _assembled(
     if len(pages) != len(document.parts):
         raise AssertionError("every part of the agreement must have one bookmark")
     data = data | {"contents": _contents(document, [page + 1 for page in pages])}
-    laid = ahead.covers(data) if ahead is not None else lay_out_covers(document, stamp, data)
-    pdf, boxes, marks = laid
+    if ahead is not None:
+        pdf, boxes, marks = ahead.covers(data)
+    else:
+        pdf, boxes, marks = lay_out_covers(document, stamp, data)
     covers = LaidOut(pdf)
     signatures = range(marks[-1]["page"] - 1, covers.page_count)
     prefixes = (label("cover_page_prefix"), label("signature_page_prefix"))
