@@ -394,3 +394,20 @@ def test_an_interrupted_layout_ahead_is_never_waited_for(
     thread.start()
     thread.join(10)
     assert not thread.is_alive() and isinstance(met[0], KeyboardInterrupt)
+
+
+def test_hints_no_build_wrote_for_three_months_are_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    hint = hint_file(tmp_path / "build", "covers")
+    assert hint is not None
+    write_hint(hint, {"contents": [1]})
+    folder, day = hint.parent, 24 * 3600
+    kept, gone, half = folder / "kept.json", folder / "gone.json", folder / ".gone.json.123"
+    for path, age in ((kept, 89), (gone, 91), (half, 91)):
+        path.write_text("{}")
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime - age * day))
+    write_hint(hint, {"contents": [2]})
+    assert sorted(path.name for path in folder.iterdir()) == sorted([hint.name, "kept.json"])
+    assert read_hint(hint) == {"contents": [2]}

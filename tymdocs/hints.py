@@ -7,8 +7,8 @@ before anything made with it is kept: the outputs are the same bytes with a hint
 or none. A hint that cannot be read or written is no hint, and a build never fails over one.
 
 Kept in the user's cache, ``$XDG_CACHE_HOME/tymdocs/hints`` (``~/.cache/tymdocs/hints``), one
-small JSON file per output folder: never in the output folder, which holds what an archivist
-keeps, nor in the sources.
+small JSON file per output folder, deleted once no build has written it for three months:
+never in the output folder, which holds what an archivist keeps, nor in the sources.
 """
 
 from __future__ import annotations
@@ -66,3 +66,23 @@ def write_hint(path: Path | None, value: Any) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+        return
+    _forget_old(path.parent)
+
+
+_KEPT_FOR = 90 * 24 * 3600
+"""Seconds a hint is kept unwritten: the hint of a folder no build has written to for three
+months (a temporary one, say) is deleted, as is what a killed build left half-written."""
+
+
+def _forget_old(folder: Path) -> None:
+    """Delete what ``folder`` holds that was last written more than :data:`_KEPT_FOR` ago:
+    each output folder leaves a hint, and many are long gone."""
+    import time
+
+    oldest = time.time() - _KEPT_FOR
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < oldest:
+                    os.unlink(entry.path)
