@@ -50,7 +50,6 @@ def _render(
     import contextlib
     from concurrent.futures import ThreadPoolExecutor
 
-    from tymdocs.hints import read_hint, write_hint
     from tymdocs.render.typst import agreement_compile
 
     lay_out = agreement_compile(document, stamp, agreement.authors)
@@ -58,7 +57,7 @@ def _render(
     if threads and selection != "agreement":
         from tymdocs.signing.covers import covers_ahead
 
-        ahead = covers_ahead(agreement, document, stamp, read_hint(hint))
+        ahead = covers_ahead(agreement, document, stamp, hint)
 
     def pdfs() -> list[Output]:
         """The PDFs the second thread renders: the agreement's, then the packages."""
@@ -79,8 +78,8 @@ def _render(
             ahead.lay_out()
         yield from beside()
         yield from word
-    if ahead is not None and ahead.found is not None and ahead.found != ahead.hint:
-        write_hint(hint, ahead.found)
+    if ahead is not None:
+        ahead.keep()
 
 
 def _meanwhile() -> None:

@@ -23,10 +23,12 @@ import itertools
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 from tymdocs.document import Document, Stamp
 from tymdocs.errors import RenderError
+from tymdocs.hints import read_hint, write_hint
 from tymdocs.model import Agreement
 
 Laid = tuple[bytes, list[dict[str, Any]], list[dict[str, Any]]]
@@ -99,7 +101,7 @@ def _fits(settled: object, fields: list[str], covers: int) -> bool:
 class CoversAhead:
     """The covers laid out once with the parts at ``hint["contents"]`` (pages from 1; no
     hint: none laid out ahead), by the thread that gets to them first; ``prepare`` makes the
-    packages' data for given pages."""
+    packages' data for given pages; what they were found to say is kept in ``kept_in``."""
 
     def __init__(
         self,
@@ -107,9 +109,10 @@ class CoversAhead:
         stamp: Stamp,
         hint: dict[str, Any] | None,
         prepare: Callable[[list[int]], dict[str, Any]],
+        kept_in: Path | None = None,
     ) -> None:
         self._document, self._stamp, self._prepare = document, stamp, prepare
-        self.hint = hint
+        self.hint, self._kept_in = hint, kept_in
         self._lock = threading.Lock()
         self._laid: Future[Laid] | None = None
         self._data: dict[str, Any] | None = None
@@ -152,6 +155,12 @@ class CoversAhead:
         self.found = {"contents": [part["page"] for part in data["contents"]], **settled_of(laid)}
         return laid
 
+    def keep(self) -> None:
+        """Keep what the covers the packages took say, for the next build, where it is not
+        what the hint said already."""
+        if self.found is not None and self.found != self.hint:
+            write_hint(self._kept_in, self.found)
+
     def _settled(self) -> dict[str, Any] | None:
         """What the hint says the covers said: the start for their layout."""
         if self.hint is None:
@@ -160,22 +169,23 @@ class CoversAhead:
 
 
 def covers_ahead(
-    agreement: Agreement, document: Document, stamp: Stamp, hint: object
+    agreement: Agreement, document: Document, stamp: Stamp, kept_in: Path | None
 ) -> CoversAhead:
-    """The covers to lay out ahead of the agreement, from ``hint``, what the last build's
-    covers said (:attr:`CoversAhead.found`); none where its parts' pages are not one whole
-    number from 1 per part. Cheap: what the covers are laid out from is made only when they
-    are."""
+    """The covers to lay out ahead of the agreement, from the hint in ``kept_in``, what the
+    last build's covers said (:attr:`CoversAhead.found`); none where its parts' pages are not
+    one whole number from 1 per part. Cheap: what the covers are laid out from is made only
+    when they are."""
 
     def prepare(pages: list[int]) -> dict[str, Any]:
         from tymdocs.signing.packages import covers_data
 
         return covers_data(agreement, document, stamp, pages)
 
+    hint = read_hint(kept_in)
     pages = hint.get("contents") if isinstance(hint, dict) else None
     if not isinstance(pages, list) or len(pages) != len(document.parts):
-        return CoversAhead(document, stamp, None, prepare)
+        return CoversAhead(document, stamp, None, prepare, kept_in)
     if not all(type(page) is int and page >= 1 for page in pages):
-        return CoversAhead(document, stamp, None, prepare)
+        return CoversAhead(document, stamp, None, prepare, kept_in)
     assert isinstance(hint, dict)
-    return CoversAhead(document, stamp, hint, prepare)
+    return CoversAhead(document, stamp, hint, prepare, kept_in)
